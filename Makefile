@@ -1,0 +1,76 @@
+# hashtrust: every set-up step lives here. `make demo` and `make test` work on a fresh machine
+# with Python 3.11 and Node/npm; a second run skips what is already installed.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+ANVIL_DIR := $(firstword $(wildcard $(CURDIR)/node_modules/@foundry-rs/anvil-*/bin))
+export PATH := $(BIN):$(if $(ANVIL_DIR),$(ANVIL_DIR):,)$(PATH)
+export APE_DATA_FOLDER := $(CURDIR)/.ape-data
+DEVNET_PORT ?= 8545
+export HASHTRUST_DEVNET_PORT := $(DEVNET_PORT)
+DEVNET_URL := http://127.0.0.1:$(DEVNET_PORT)
+
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: help setup demo test test-unit test-e2e test-deep bench stop devnet compile clean
+
+help:
+	@echo "make demo    deploy and run hashtrust on a local Anvil devnet (started when needed)"
+	@echo "make test    the whole test suite (in-process chain + a real Anvil)"
+	@echo "make stop    stop the local devnet (its state is kept in .devnet/)"
+	@echo "make bench   gas and throughput benchmarks"
+
+$(PY_STAMP): pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (hashtrust needs Python 3.11)"; exit 1; }
+	[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e .
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm not found (hashtrust installs Anvil with npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(PY_STAMP) $(NODE_STAMP)
+
+# Recursive calls re-read ANVIL_DIR after npm has installed it.
+compile: setup
+	@$(MAKE) --no-print-directory _compile
+_compile:
+	ape compile
+
+devnet: setup
+	@$(MAKE) --no-print-directory _devnet
+_devnet:
+	python -m hashtrust.devnet start
+
+demo: setup
+	@$(MAKE) --no-print-directory _demo
+_demo: _devnet
+	APE_FOUNDRY_HOST=$(DEVNET_URL) ape run demo --network ethereum:local:foundry
+
+stop:
+	@if [ -x $(VENV)/bin/python ]; then $(VENV)/bin/python -m hashtrust.devnet stop; else echo "nothing to stop"; fi
+
+test: setup
+	@$(MAKE) --no-print-directory _test
+_test: _compile
+	@command -v anvil >/dev/null || { echo "error: anvil is not installed in node_modules"; exit 1; }
+	ape test tests/unit --network ethereum:local:test
+	ape test tests/e2e --network ethereum:local:foundry
+
+test-unit: setup
+	@$(MAKE) --no-print-directory _compile
+	ape test tests/unit --network ethereum:local:test
+
+test-e2e: setup
+	@$(MAKE) --no-print-directory _compile
+	ape test tests/e2e --network ethereum:local:foundry
+
+clean:
+	rm -rf .build .pytest_cache .hypothesis

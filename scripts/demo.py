@@ -1,0 +1,20 @@
+"""The main job (`make demo`): deploy everything on the chosen network and report what happened.
+
+    make demo                                   # starts/reuses the local devnet on :8545
+    ape run demo --network ethereum:local:foundry
+"""
+
+import click
+from ape.cli import ConnectedProviderCommand, network_option
+
+from hashtrust.ape_support import connect
+from hashtrust.demo import run_demo
+
+
+@click.command(cls=ConnectedProviderCommand)
+@network_option()
+@click.option("--account", "alias", default=None, help="ape account alias (default: test account 0 on local chains)")
+def cli(alias):
+    """Deploy (or reuse) hashtrust on this chain and print what was done."""
+    w3, sender, book = connect(alias)
+    run_demo(w3, sender, book, echo=click.echo)

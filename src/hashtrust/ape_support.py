@@ -1,0 +1,78 @@
+"""Bridge from ape (networks, accounts) to the SDK (web3.py + eth-account).
+
+Scripts under ``scripts/`` are thin ape entry points: they let ape pick the network and the
+account, then hand a web3 connection and a signer to the SDK, which does the work.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from web3 import Web3
+
+from hashtrust.addressbook import AddressBook
+from hashtrust.tx import LocalSigner, TxSender
+
+LOCAL_CHAIN_IDS = {31337, 1337}
+
+
+class ApeSigner:
+    """Signs with an ape account (e.g. a keyfile alias) for the SDK's `TxSender`."""
+
+    def __init__(self, account: Any):
+        self.account = account
+        self.address = Web3.to_checksum_address(account.address)
+
+    def sign_transaction(self, tx: dict) -> bytes:
+        from ape import networks
+
+        fields = dict(tx)
+        fields.setdefault("sender", self.address)
+        txn = networks.provider.network.ecosystem.create_transaction(**fields)
+        signed = self.account.sign_transaction(txn)
+        if signed is None:
+            raise RuntimeError(f"account {self.address} refused to sign")
+        return bytes(signed.serialize_transaction())
+
+
+def signer_for(account: Any) -> Any:
+    """A fast in-memory signer for ape test accounts (they expose their key), else `ApeSigner`."""
+    key = getattr(account, "private_key", None)
+    if key:
+        return LocalSigner.from_key(key)
+    if hasattr(account, "set_autosign"):
+        try:
+            account.set_autosign(True)
+        except Exception:  # noqa: BLE001 - autosign needs APE_ACCOUNTS_<alias>_PASSPHRASE
+            pass
+    return ApeSigner(account)
+
+
+def default_account(chain_id: int, alias: str | None = None) -> Any:
+    """Ape test account 0 on local chains, the ape account ``alias`` elsewhere."""
+    from ape import accounts
+
+    if alias:
+        if alias.startswith("TEST::"):
+            return accounts.test_accounts[int(alias.split("::", 1)[1])]
+        return accounts.load(alias)
+    if chain_id in LOCAL_CHAIN_IDS:
+        return accounts.test_accounts[0]
+    raise SystemExit("on a non-local network pass --account <ape alias> (see `ape accounts list`)")
+
+
+def connect(alias: str | None = None) -> tuple[Web3, TxSender, AddressBook]:
+    """The connected provider's web3, a sender for the chosen account, and the chain's address book."""
+    from ape import networks
+
+    w3: Web3 = networks.provider.web3
+    cid = w3.eth.chain_id
+    sender = TxSender(w3, signer_for(default_account(cid, alias)))
+    return w3, sender, AddressBook(cid)
+
+
+def test_signer(index: int) -> LocalSigner:
+    """Signer for ape test account ``index`` (anvil's well-known dev keys)."""
+    from ape import accounts
+
+    return LocalSigner.from_key(accounts.test_accounts[index].private_key)

@@ -1,0 +1,174 @@
+"""Deploy what is missing on a chain, and record it in the address book.
+
+The deployment plan is a list of `Step`s, one per address-book name. ``deploy()`` walks it:
+
+* a recorded contract whose code is still on chain (same code hash) and built from the current
+  sources is **reused**;
+* a missing one, one whose code is gone (e.g. a devnet restarted without its state), or one
+  built from older sources is **deployed** and recorded at once (so a crash after any step
+  loses nothing: the rerun reuses what was recorded);
+* a contract whose constructor depends on a redeployed contract is redeployed too;
+* ``fresh=True`` redeploys everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from web3 import Web3
+
+from hashtrust import artifacts
+from hashtrust.addressbook import AddressBook, Entry
+from hashtrust.errors import HashtrustError
+from hashtrust.tx import TxSender
+
+
+@dataclass
+class DeployContext:
+    """What a step's constructor-argument function may read."""
+
+    w3: Web3
+    sender: TxSender
+    book: AddressBook
+
+    def address(self, name: str) -> str:
+        return self.book.address(name)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One contract of the plan."""
+
+    name: str  # address-book name
+    contract_type: str  # artifact (contracts/**/<contract_type>.vy)
+    args: Callable[[DeployContext], tuple] = lambda ctx: ()
+    depends: tuple[str, ...] = ()  # names whose redeployment forces this one's
+    description: str = ""
+
+
+@dataclass
+class Outcome:
+    name: str
+    address: str
+    status: str  # "reused" | "deployed" | "redeployed: <why>"
+    gas_used: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+# The plan grows with the project; later steps may use earlier steps' addresses.
+PLAN: list[Step] = [
+    Step(
+        "TestWBTC",
+        "DevToken",
+        lambda ctx: ("Wrapped BTC (devnet)", "WBTC", 8),
+        description="wrapped-BTC test token, 8 decimals (vault reward token)",
+    ),
+    Step(
+        "TestUSD",
+        "DevToken",
+        lambda ctx: ("USD Stablecoin (devnet)", "USDC", 6),
+        description="USD stablecoin test token, 6 decimals (vault payment token)",
+    ),
+]
+
+
+def plan_step(name: str) -> Step:
+    for s in PLAN:
+        if s.name == name:
+            return s
+    raise HashtrustError(f"no deployment step named {name!r}")
+
+
+def code_status(w3: Web3, entry: Entry) -> str | None:
+    """None when ``entry`` can be reused; otherwise why it cannot."""
+    code = bytes(w3.eth.get_code(Web3.to_checksum_address(entry.address)))
+    if not code:
+        return "no code at the recorded address (chain reset?)"
+    if "0x" + Web3.keccak(code).hex().removeprefix("0x") != entry.code_hash:
+        return "code at the recorded address differs from the recorded code hash"
+    runtime = bytes.fromhex(artifacts.load(entry.contract_type).runtime[2:])
+    if not code.startswith(runtime):
+        return "built from older sources"
+    return None
+
+
+def deploy(
+    w3: Web3,
+    sender: TxSender,
+    book: AddressBook,
+    *,
+    only: Iterable[str] | None = None,
+    fresh: bool = False,
+    log: Callable[[str], Any] = lambda s: None,
+) -> list[Outcome]:
+    """Deploy the plan (or the steps named in ``only`` and what they need); returns what happened."""
+    if book.chain_id != w3.eth.chain_id:
+        raise HashtrustError(f"address book is for chain {book.chain_id}, connected to {w3.eth.chain_id}")
+    wanted = set(only) if only is not None else {s.name for s in PLAN}
+    unknown = wanted - {s.name for s in PLAN}
+    if unknown:
+        raise HashtrustError(f"unknown contract(s) {sorted(unknown)}; known: {[s.name for s in PLAN]}")
+    # include dependencies
+    changed = True
+    while changed:
+        changed = False
+        for s in PLAN:
+            if s.name in wanted:
+                for d in s.depends:
+                    if d not in wanted:
+                        wanted.add(d)
+                        changed = True
+    ctx = DeployContext(w3=w3, sender=sender, book=book)
+    redeployed: set[str] = set()
+    out: list[Outcome] = []
+    for step in PLAN:
+        if step.name not in wanted:
+            continue
+        entry = book.get(step.name)
+        why: str | None
+        if fresh:
+            why = "fresh deployment requested"
+        elif entry is None:
+            why = ""
+        elif entry.contract_type != step.contract_type:
+            why = f"recorded as {entry.contract_type}, plan says {step.contract_type}"
+        elif any(d in redeployed for d in step.depends):
+            why = "a dependency was redeployed"
+        else:
+            why = code_status(w3, entry)
+        if why is None:
+            assert entry is not None
+            out.append(Outcome(step.name, entry.address, "reused"))
+            log(f"reused    {step.name:<20} {entry.address}")
+            continue
+        art = artifacts.load(step.contract_type)
+        receipt = sender.deploy(art.abi, art.bytecode, *step.args(ctx), action=f"deploy {step.name}")
+        addr = Web3.to_checksum_address(receipt["contractAddress"])
+        code = bytes(w3.eth.get_code(addr))
+        book.record(
+            Entry(
+                name=step.name,
+                address=addr,
+                contract_type=step.contract_type,
+                block=int(receipt["blockNumber"]),
+                deployer=sender.address,
+                tx=Web3.to_hex(receipt["transactionHash"]),
+                code_hash="0x" + Web3.keccak(code).hex().removeprefix("0x"),
+            )
+        )
+        if entry is not None:
+            redeployed.add(step.name)
+        status = "deployed" if not why else f"redeployed: {why}"
+        out.append(Outcome(step.name, addr, status, int(receipt["gasUsed"])))
+        log(f"{'deployed' if not why else 'redeployed':<9} {step.name:<20} {addr}  gas {receipt['gasUsed']:,}" + (f"  ({why})" if why else ""))
+    return out
+
+
+def contract(w3: Web3, book: AddressBook, name: str) -> Any:
+    """A web3 contract object for the recorded deployment ``name``."""
+    entry = book.get(name)
+    address = book.address(name)
+    ctype = entry.contract_type if entry else name
+    return w3.eth.contract(address=Web3.to_checksum_address(address), abi=artifacts.abi(ctype))

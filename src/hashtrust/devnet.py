@@ -1,0 +1,168 @@
+"""The local devnet: one long-running Anvil per project checkout.
+
+``python -m hashtrust.devnet start|stop|status`` (used by ``make demo`` / ``make stop``).
+Anvil comes from the project's own ``node_modules`` (npm package ``@foundry-rs/anvil``). It
+listens on a fixed local port (``HASHTRUST_DEVNET_PORT``, default 8545) and keeps its state in
+``.devnet/state.json`` (dumped every few seconds and on a clean stop), so a later run finds
+the same chain and the same contracts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from hashtrust.artifacts import PROJECT_ROOT
+from hashtrust.errors import HashtrustError
+
+DEVNET_DIR = PROJECT_ROOT / ".devnet"
+PID_FILE = DEVNET_DIR / "anvil.pid"
+LOG_FILE = DEVNET_DIR / "anvil.log"
+STATE_FILE = DEVNET_DIR / "state.json"
+DEFAULT_PORT = int(os.environ.get("HASHTRUST_DEVNET_PORT", "8545"))
+CHAIN_ID = 31337
+STATE_INTERVAL_S = 2
+
+
+def url(port: int = DEFAULT_PORT) -> str:
+    return f"http://127.0.0.1:{port}"
+
+
+def anvil_binary() -> str:
+    """Path of the Anvil binary installed by npm into this project (falls back to PATH)."""
+    for cand in sorted((PROJECT_ROOT / "node_modules" / "@foundry-rs").glob("anvil-*/bin/anvil")):
+        if os.access(cand, os.X_OK):
+            return str(cand)
+    found = shutil.which("anvil")
+    if found:
+        return found
+    raise HashtrustError("anvil not found: run `make setup` (npm installs @foundry-rs/anvil into node_modules)")
+
+
+def rpc(endpoint: str, method: str, params: list | None = None, timeout: float = 2.0):
+    """One JSON-RPC call; returns the result or raises OSError/HashtrustError."""
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).encode()
+    req = urllib.request.Request(endpoint, data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - loopback only
+        reply = json.loads(resp.read())
+    if "error" in reply:
+        raise HashtrustError(f"{method}: {reply['error']}")
+    return reply["result"]
+
+
+def chain_id(port: int = DEFAULT_PORT) -> int | None:
+    """The chain id answering on ``port``, or None when nothing answers."""
+    try:
+        return int(rpc(url(port), "eth_chainId"), 16)
+    except (OSError, ValueError, HashtrustError):
+        return None
+
+
+def _pid(home: Path = DEVNET_DIR) -> int | None:
+    try:
+        pid = int((home / "anvil.pid").read_text().strip())
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return None
+    return pid
+
+
+def start(port: int = DEFAULT_PORT, *, home: Path = DEVNET_DIR, wait_s: float = 30.0) -> str:
+    """Make sure a devnet answers on ``port``; start Anvil in the background when none does.
+
+    ``home`` holds the pid file, the log and the state file.
+    """
+    pid_file, log_file, state_file = home / "anvil.pid", home / "anvil.log", home / "state.json"
+    cid = chain_id(port)
+    if cid is not None:
+        if cid != CHAIN_ID:
+            raise HashtrustError(f"port {port} answers with chain id {cid}, not an Anvil devnet ({CHAIN_ID}); set HASHTRUST_DEVNET_PORT")
+        return f"devnet already running at {url(port)} (chain {cid})"
+    home.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        anvil_binary(),
+        "--host", "127.0.0.1",
+        "--port", str(port),
+        "--state", str(state_file),
+        "--state-interval", str(STATE_INTERVAL_S),
+        "--chain-id", str(CHAIN_ID),
+    ]
+    restored = state_file.exists() and state_file.stat().st_size > 0
+    log = open(log_file, "ab")  # noqa: SIM115 - handed to the child
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    pid_file.write_text(str(proc.pid))
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = log_file.read_text(errors="replace")[-2000:]
+            raise HashtrustError(f"anvil exited at start (code {proc.returncode}); log {log_file}:\n{tail}")
+        if chain_id(port) == CHAIN_ID:
+            how = f"state restored from {state_file}" if restored else f"new chain, state kept in {state_file}"
+            return f"devnet started at {url(port)} (pid {proc.pid}; {how})"
+        time.sleep(0.1)
+    proc.terminate()
+    raise HashtrustError(f"anvil did not answer on {url(port)} within {wait_s:.0f}s; see {log_file}")
+
+
+def stop(*, home: Path = DEVNET_DIR, wait_s: float = 15.0) -> str:
+    """Stop the devnet this checkout started (Anvil dumps its state on the way out)."""
+    pid_file = home / "anvil.pid"
+    pid = _pid(home)
+    if pid is None:
+        pid_file.unlink(missing_ok=True)
+        return "no devnet started by this project is running"
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, signal.SIGKILL)
+    pid_file.unlink(missing_ok=True)
+    return f"devnet stopped (pid {pid}); state kept in {home / 'state.json'}"
+
+
+def status(port: int = DEFAULT_PORT) -> str:
+    cid = chain_id(port)
+    if cid is None:
+        return f"no devnet answers at {url(port)}"
+    block = int(rpc(url(port), "eth_blockNumber"), 16)
+    return f"devnet at {url(port)}: chain {cid}, block {block}, pid {_pid() or 'not ours'}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    cmd = argv[0] if argv else "status"
+    try:
+        if cmd == "start":
+            print(start())
+        elif cmd == "stop":
+            print(stop())
+        elif cmd == "status":
+            print(status())
+        elif cmd == "url":
+            print(url())
+        else:
+            print("usage: python -m hashtrust.devnet start|stop|status|url", file=sys.stderr)
+            return 2
+    except HashtrustError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,64 @@
+"""Shared fixtures: named actors and hypothesis profiles.
+
+Actors (ape test accounts, funded with ETH on every local chain):
+``deployer`` deploys everything, ``alice``/``bob``/``carol`` are users, ``mallory`` attacks.
+"""
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+# Bounded profile for `make test`; `make test-deep` selects "deep" (>= 1,000 state-machine steps).
+settings.register_profile(
+    "ci",
+    max_examples=25,
+    stateful_step_count=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    derandomize=True,
+)
+settings.register_profile(
+    "deep",
+    max_examples=60,
+    stateful_step_count=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def deployer(accounts):
+    return accounts[0]
+
+
+@pytest.fixture(scope="session")
+def alice(accounts):
+    return accounts[1]
+
+
+@pytest.fixture(scope="session")
+def bob(accounts):
+    return accounts[2]
+
+
+@pytest.fixture(scope="session")
+def carol(accounts):
+    return accounts[3]
+
+
+@pytest.fixture(scope="session")
+def mallory(accounts):
+    return accounts[9]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_actors(deployer, alice, bob, carol, mallory):
+    """Create the session fixtures before any per-test snapshot (ape pitfall P8)."""
+
+
+@pytest.fixture(scope="session")
+def w3(chain):
+    """The web3 connection of the chain ape runs the tests on (for SDK clients)."""
+    return chain.provider.web3
