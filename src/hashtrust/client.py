@@ -1,0 +1,66 @@
+"""Base class of the SDK's contract clients (identity, reputation, validation, vault)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from web3 import Web3
+
+from hashtrust import artifacts
+from hashtrust.addressbook import AddressBook
+from hashtrust.errors import HashtrustError
+from hashtrust.tx import Pending, TxSender, call_view, decode_events
+
+
+class ContractClient:
+    """A typed wrapper over one deployed contract.
+
+    Subclasses set ``CONTRACT`` (the artifact, ``contracts/**/<CONTRACT>.vy``) and ``BOOK_NAME``
+    (its name in the address book), validate inputs in Python before sending (raising
+    `InputError`) and return decoded results. Reads go through `call_view` and writes through
+    the `TxSender`, so every revert surfaces as `RevertError` with the contract's reason.
+    """
+
+    CONTRACT: ClassVar[str] = ""
+    BOOK_NAME: ClassVar[str] = ""
+
+    def __init__(self, w3: Web3, address: str, sender: TxSender | None = None):
+        self.w3 = w3
+        self.address = Web3.to_checksum_address(address)
+        self.sender = sender
+        self.contract = w3.eth.contract(address=self.address, abi=artifacts.abi(self.CONTRACT))
+
+    @classmethod
+    def from_book(cls, w3: Web3, book: AddressBook, sender: TxSender | None = None, name: str | None = None):
+        """The client of the deployment recorded under ``name`` (default ``BOOK_NAME``)."""
+        return cls(w3, book.address(name or cls.BOOK_NAME), sender)
+
+    def with_sender(self, sender: TxSender):
+        """The same client, sending from another account."""
+        return type(self)(self.w3, self.address, sender)
+
+    # ------------------------------------------------------------------ plumbing
+    def _fn(self, name: str, *args: Any, signature: str | None = None):
+        if signature is not None:  # overloaded functions, e.g. "register(string)"
+            return self.contract.get_function_by_signature(signature)(*args)
+        return getattr(self.contract.functions, name)(*args)
+
+    def _view(self, name: str, *args: Any, signature: str | None = None, block: Any = "latest") -> Any:
+        return call_view(self._fn(name, *args, signature=signature), action=name, block=block)
+
+    def _require_sender(self) -> TxSender:
+        if self.sender is None:
+            raise HashtrustError(f"{type(self).__name__} has no sender: pass a TxSender to send transactions")
+        return self.sender
+
+    def _send(self, name: str, *args: Any, signature: str | None = None, value: int = 0, action: str = "") -> Any:
+        """Send and wait; returns the receipt."""
+        return self._require_sender().transact(self._fn(name, *args, signature=signature), value=value, action=action or name)
+
+    def _submit(self, name: str, *args: Any, signature: str | None = None, value: int = 0, action: str = "") -> Pending:
+        """Send without waiting (pipelining); pair with ``self.sender.wait(pending)``."""
+        return self._require_sender().submit(self._fn(name, *args, signature=signature), value=value, action=action or name)
+
+    def events(self, receipt: Any, name: str) -> list[dict]:
+        """The ``name`` events this contract emitted in ``receipt``."""
+        return decode_events(self.contract, receipt, name)
