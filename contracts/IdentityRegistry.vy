@@ -229,7 +229,19 @@ def register(
     uri_nonce: uint256 = 0
     if len(agentURI) != 0:
         uri_nonce = nonce
-        self._store_data(convert(agentURI, Bytes[8_192]), nonce)
+        # Data contract: header(len + 10) ++ header(len) ++ bytes, where
+        # header(n) = PUSH2 n DUP1 PUSH1 10 PUSH0 CODECOPY PUSH0 RETURN.
+        pointer: address = raw_create(
+            concat(
+                b"\x61",
+                convert(convert(len(agentURI) + _HEADER_LENGTH, uint16), bytes2),
+                b"\x80\x60\x0a\x5f\x39\x5f\xf3\x61",
+                convert(convert(len(agentURI), uint16), bytes2),
+                b"\x80\x60\x0a\x5f\x39\x5f\xf3",
+                convert(agentURI, Bytes[8_192]),
+            )
+        )
+        assert pointer == self._create_address(nonce), "identity: create nonce out of sync"
         nonce = unsafe_add(nonce, 1)
     for entry: MetadataEntry in metadata:
         assert len(entry.metadataKey) != 0, "identity: empty key"
@@ -272,7 +284,17 @@ def setAgentURI(agentId: uint256, newURI: String[8_192]):
     if len(newURI) != 0:
         counters: uint256 = self._counters
         uri_nonce = counters >> 128
-        self._store_data(convert(newURI, Bytes[8_192]), uri_nonce)
+        pointer: address = raw_create(
+            concat(
+                b"\x61",
+                convert(convert(len(newURI) + _HEADER_LENGTH, uint16), bytes2),
+                b"\x80\x60\x0a\x5f\x39\x5f\xf3\x61",
+                convert(convert(len(newURI), uint16), bytes2),
+                b"\x80\x60\x0a\x5f\x39\x5f\xf3",
+                convert(newURI, Bytes[8_192]),
+            )
+        )
+        assert pointer == self._create_address(uri_nonce), "identity: create nonce out of sync"
         self._counters = counters + (1 << 128)
     agent_nft._set_word(agentId, (word & ~(_NONCE_MASK << _NONCE_SHIFT)) | (uri_nonce << _NONCE_SHIFT))
     log URIUpdated(agentId=agentId, newURI=newURI, updatedBy=msg.sender)
@@ -341,9 +363,25 @@ def setMetadata(agentId: uint256, metadataKey: String[64], metadataValue: Bytes[
     self._check_authorized(msg.sender, agentId, agent_nft._word(agentId))
     assert len(metadataKey) != 0, "identity: empty key"
     assert keccak256(metadataKey) != _WALLET_KEY_HASH, "identity: reserved key"
-    if len(metadataValue) > 31:
+    slot: uint256 = 0
+    n: uint256 = len(metadataValue)
+    if n > 31:
         self._counters = self._counters + (1 << 128)
-    self._write_metadata(agentId, metadataKey, metadataValue)
+        pointer: address = raw_create(
+            concat(
+                b"\x61",
+                convert(convert(len(metadataValue) + _HEADER_LENGTH, uint16), bytes2),
+                b"\x80\x60\x0a\x5f\x39\x5f\xf3\x61",
+                convert(convert(len(metadataValue), uint16), bytes2),
+                b"\x80\x60\x0a\x5f\x39\x5f\xf3",
+                metadataValue,
+            )
+        )
+        slot = (convert(pointer, uint256) << 8) | _PTR_TAG
+    elif n != 0:
+        slot = convert(convert(slice(concat(metadataValue, empty(bytes32)), 0, 32), bytes32), uint256) | n
+    self._metadata[agentId][keccak256(metadataKey)] = slot
+    log MetadataSet(agentId=agentId, indexedMetadataKey=metadataKey, metadataKey=metadataKey, metadataValue=metadataValue)
 
 
 ################################################################
@@ -595,46 +633,22 @@ def _write_metadata(agent_id: uint256, key: String[64], val: Bytes[1_024]):
     n: uint256 = len(val)
     slot: uint256 = 0
     if n > 31:
-        pointer: address = raw_create(self._init_code(val))
+        pointer: address = raw_create(
+            concat(
+            b"\x61",
+            convert(convert(len(val) + _HEADER_LENGTH, uint16), bytes2),
+            b"\x80\x60\x0a\x5f\x39\x5f\xf3\x61",
+            convert(convert(len(val), uint16), bytes2),
+            b"\x80\x60\x0a\x5f\x39\x5f\xf3",
+            val,
+        )
+        )
         slot = (convert(pointer, uint256) << 8) | _PTR_TAG
     elif n != 0:
         slot = convert(convert(slice(concat(val, empty(bytes32)), 0, 32), bytes32), uint256) | n
         # The bytes occupy the high n bytes; the low byte holds n < 32.
     self._metadata[agent_id][keccak256(key)] = slot
     log MetadataSet(agentId=agent_id, indexedMetadataKey=key, metadataKey=key, metadataValue=val)
-
-
-@internal
-@pure
-def _init_code(data: Bytes[8_192]) -> Bytes[8_212]:
-    """
-    @dev Init code deploying a data contract whose code returns `data`:
-         header(len + 10) ++ header(len) ++ data, where header(n) is
-         PUSH2 n DUP1 PUSH1 10 PUSH0 CODECOPY PUSH0 RETURN.
-    @param data The bytes to store.
-    @return Bytes The init code.
-    """
-    n: uint256 = len(data)
-    return concat(
-        b"\x61",
-        convert(convert(n + _HEADER_LENGTH, uint16), bytes2),
-        b"\x80\x60\x0a\x5f\x39\x5f\xf3\x61",
-        convert(convert(n, uint16), bytes2),
-        b"\x80\x60\x0a\x5f\x39\x5f\xf3",
-        data,
-    )
-
-
-@internal
-def _store_data(data: Bytes[8_192], nonce: uint256):
-    """
-    @dev Deploys a data contract holding `data` and checks it landed at the
-         address derived from `nonce` (this contract's CREATE nonce).
-    @param data The bytes to store.
-    @param nonce The CREATE nonce the deployment uses.
-    """
-    pointer: address = raw_create(self._init_code(data))
-    assert pointer == self._create_address(nonce), "identity: create nonce out of sync"
 
 
 @internal
