@@ -354,9 +354,9 @@ class IdentityClient(ContractClient):
         script to recognise agents it already registered.
         """
         check_key(key)
-        topic = Web3.keccak(text=key)
+        topic = Web3.to_hex(Web3.keccak(text=key))
         event = self.contract.events.MetadataSet()
-        sig = Web3.keccak(text="MetadataSet(uint256,string,string,bytes)")
+        sig = Web3.to_hex(Web3.keccak(text="MetadataSet(uint256,string,string,bytes)"))
         logs = self.w3.eth.get_logs(
             {"address": self.address, "fromBlock": from_block, "toBlock": "latest", "topics": [sig, None, topic]}
         )
