@@ -28,7 +28,7 @@
         Storage design (why it is cheaper than the reference):
         - one packed word per agent: owner (bits 0..159), the CREATE nonce of
           the contract holding its URI (bits 160..223, 0 = empty URI) and the
-          wallet mode (bits 224..231);
+          wallet mode (bits 224..255: default or none);
         - a URI is stored as the code of a small data contract (one CREATE,
           200 gas per byte) instead of one storage slot per 32 bytes; its
           address is derived from the nonce, never stored;
@@ -146,17 +146,18 @@ _ERC1271_MAGIC: constant(bytes4) = 0x1626BA7E
 # @dev secp256k1n / 2: larger `s` values are malleable duplicates.
 _MAX_S: constant(uint256) = 57_896_044_618_658_097_711_785_492_504_343_953_926_418_782_139_537_452_191_302_581_570_759_080_747_168
 
-# @dev Packed agent word: bits 160..223 URI nonce, 224..231 wallet mode.
+# @dev Packed agent word: bits 160..223 URI nonce, 224..255 wallet mode.
 _NONCE_SHIFT: constant(uint256) = 160
 _NONCE_MASK: constant(uint256) = (1 << 64) - 1
 _MODE_SHIFT: constant(uint256) = 224
 _LOW_224: constant(uint256) = (1 << 224) - 1
 _LOW_128: constant(uint256) = (1 << 128) - 1
 _LOW_160: constant(uint256) = (1 << 160) - 1
-# @dev Wallet modes: the owner (derived), the wallet slot, none.
-_MODE_OWNER: constant(uint256) = 0
-_MODE_SET: constant(uint256) = 1
-_MODE_NONE: constant(uint256) = 2
+# @dev Wallet modes. DEFAULT: the wallet slot's address when one was set,
+# else the owner (derived, never written). NONE: no wallet (after an unset
+# or a transfer; a transfer rewrites the word anyway, so clearing is free).
+_MODE_DEFAULT: constant(uint256) = 0
+_MODE_NONE: constant(uint256) = 1
 
 # @dev Metadata slot: bytes in the high 31 bytes, length in the low byte;
 # low byte 0xFF marks a data-contract address in bits 8..167.
@@ -419,11 +420,8 @@ def setAgentWallet(agentId: uint256, newWallet: address, deadline: uint256, sign
     digest: bytes32 = self._wallet_digest(agentId, newWallet, owner, deadline)
     assert self._valid_signature(newWallet, digest, signature), "identity: invalid wallet signature"
     self._wallets[agentId] = (deadline << 160) | convert(newWallet, uint256)
-    mode: uint256 = _MODE_SET
-    if newWallet == owner:
-        mode = _MODE_OWNER
-    if (word >> _MODE_SHIFT) != mode:
-        agent_nft._set_word(agentId, (word & _LOW_224) | (mode << _MODE_SHIFT))
+    if (word >> _MODE_SHIFT) == _MODE_NONE:
+        agent_nft._set_word(agentId, (word & _LOW_224) | (_MODE_DEFAULT << _MODE_SHIFT))
     log MetadataSet(
         agentId=agentId,
         indexedMetadataKey=_WALLET_KEY,
@@ -612,12 +610,12 @@ def _wallet_of(agent_id: uint256) -> address:
     @return address The wallet (zero when none or the agent is missing).
     """
     word: uint256 = agent_nft._word(agent_id)
-    mode: uint256 = word >> _MODE_SHIFT
-    if mode == _MODE_OWNER:
-        return agent_nft._owner_in(word)
-    if mode == _MODE_SET:
-        return convert(self._wallets[agent_id] & _LOW_160, address)
-    return empty(address)
+    if word == 0 or (word >> _MODE_SHIFT) == _MODE_NONE:
+        return empty(address)
+    wallet: address = convert(self._wallets[agent_id] & _LOW_160, address)
+    if wallet != empty(address):
+        return wallet
+    return agent_nft._owner_in(word)
 
 
 @internal
