@@ -55,6 +55,7 @@ class IdentityMachine(RuleBasedStateMachine):
         self.operators: set[tuple[str, str]] = set()
         self.used: list[tuple[int, str, int, bytes]] = []  # (agent, wallet, deadline, signature)
         self.chain_id = boa.env.evm.patch.chain_id
+        self.touched: set[int] = set()  # agents to compare after this step
 
     # ------------------------------------------------------------------ helpers
     def _call(self, who: str, fn, *args) -> str | None:
@@ -71,7 +72,9 @@ class IdentityMachine(RuleBasedStateMachine):
         return who == a.owner or (a.owner, who) in self.operators or a.approved == who
 
     def _agent(self, data) -> int:
-        return data.draw(st.sampled_from(sorted(self.agents)))
+        agent_id = data.draw(st.sampled_from(sorted(self.agents)))
+        self.touched.add(agent_id)
+        return agent_id
 
     # ------------------------------------------------------------------ rules
     @rule(who=st.integers(0, 4), uri=st.sampled_from(URIS), md=st.lists(st.tuples(st.sampled_from(KEYS), st.sampled_from(VALUES)), max_size=3, unique_by=lambda t: t[0]))
@@ -86,6 +89,7 @@ class IdentityMachine(RuleBasedStateMachine):
                 agent_id = self.reg.register()
         assert agent_id == len(self.agents) + 1
         self.agents[agent_id] = AgentModel(owner=addr, uri=uri, wallet=addr, metadata={k: v for k, v in md})
+        self.touched.add(agent_id)
 
     @precondition(lambda self: self.agents)
     @rule(data=st.data(), caller=st.integers(0, 4), to=st.integers(0, 4), safe=st.booleans())
@@ -122,6 +126,7 @@ class IdentityMachine(RuleBasedStateMachine):
             return
         assert err is None, err
         (self.operators.add if on else self.operators.discard)((ADDRS[owner], ADDRS[operator]))
+        assert self.reg.isApprovedForAll(ADDRS[owner], ADDRS[operator]) == on
 
     @precondition(lambda self: self.agents)
     @rule(data=st.data(), caller=st.integers(0, 4), key=st.sampled_from(KEYS + ["agentWallet"]), value=st.sampled_from(VALUES))
@@ -183,6 +188,7 @@ class IdentityMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def replay_wallet_signature(self, data):
         agent_id, wallet_addr, deadline, sig = data.draw(st.sampled_from(self.used))
+        self.touched.add(agent_id)
         owner = self.agents[agent_id].owner
         err = self._call(owner, self.reg.setAgentWallet, agent_id, wallet_addr, deadline, sig)
         assert err is not None  # never accepted twice: used, expired or for another owner
@@ -205,25 +211,38 @@ class IdentityMachine(RuleBasedStateMachine):
         boa.env.time_travel(seconds=seconds)
 
     # ------------------------------------------------------------------ invariants
+    def _check_agent(self, agent_id: int) -> None:
+        a = self.agents[agent_id]
+        assert self.reg.ownerOf(agent_id) == a.owner
+        assert self.reg.tokenURI(agent_id) == a.uri
+        assert self.reg.getAgentWallet(agent_id) == a.wallet
+        expected_wallet_bytes = b"" if a.wallet == ZERO else bytes.fromhex(a.wallet[2:])
+        assert self.reg.getMetadata(agent_id, "agentWallet") == expected_wallet_bytes
+        assert self.reg.getApproved(agent_id) == a.approved
+        assert self.reg.last_wallet_deadline(agent_id) == a.last_deadline
+        for k in KEYS:
+            assert self.reg.getMetadata(agent_id, k) == a.metadata.get(k, b"")
+
     @invariant()
     def registry_equals_model(self):
+        """After each step: the agents the step touched and the balances."""
         if not hasattr(self, "reg"):
             return
         assert self.reg.total_agents() == len(self.agents)
-        for agent_id, a in self.agents.items():
-            assert self.reg.ownerOf(agent_id) == a.owner
-            assert self.reg.tokenURI(agent_id) == a.uri
-            assert self.reg.getAgentWallet(agent_id) == a.wallet
-            expected_wallet_bytes = b"" if a.wallet == ZERO else bytes.fromhex(a.wallet[2:])
-            assert self.reg.getMetadata(agent_id, "agentWallet") == expected_wallet_bytes
-            assert self.reg.getApproved(agent_id) == a.approved
-            assert self.reg.last_wallet_deadline(agent_id) == a.last_deadline
-            for k in KEYS:
-                assert self.reg.getMetadata(agent_id, k) == a.metadata.get(k, b"")
+        for agent_id in self.touched:
+            self._check_agent(agent_id)
+        self.touched.clear()
         for addr in ADDRS:
             assert self.reg.balanceOf(addr) == sum(a.owner == addr for a in self.agents.values())
-            for other in ADDRS:
-                assert self.reg.isApprovedForAll(addr, other) == ((addr, other) in self.operators)
+
+    def teardown(self):
+        """At the end of a run: every agent (a step must not change an agent it did not touch) and operator."""
+        if hasattr(self, "reg"):
+            for agent_id in self.agents:
+                self._check_agent(agent_id)
+            for addr in ADDRS:
+                for other in ADDRS:
+                    assert self.reg.isApprovedForAll(addr, other) == ((addr, other) in self.operators)
 
 
 TestIdentityStateMachine = IdentityMachine.TestCase
