@@ -42,6 +42,7 @@ REFERENCE = {
     "setMetadata_overwrite": 40_572,
     "setAgentURI_100": 53_043,
     "setAgentWallet_eip712_eoa": 50_404,
+    "snekmate_register_uri100_new_owner": 223_704,
 }
 
 URI100 = "https://agents.example.com/registry/agent-0001.json?sig=" + "a" * 44  # 100 bytes
@@ -96,6 +97,26 @@ def measure(w3: Web3, keys: list[str] = ANVIL_KEYS) -> dict[str, int]:
     return out
 
 
+PROTOTYPE = Path(__file__).resolve().parent / "prototypes" / "SnekmateIdentityPrototype.vy"
+
+
+def measure_snekmate_prototype(w3: Web3, keys: list[str] = ANVIL_KEYS) -> dict[str, int]:
+    """register(100-byte URI) for a new owner on the snekmate-erc721 prototype (the design baseline)."""
+    import subprocess
+
+    out = subprocess.check_output([sys.executable, "-m", "vyper", "-f", "abi,bytecode", str(PROTOTYPE)], text=True)
+    abi_line, bytecode = out.strip().splitlines()
+    abi = json.loads(abi_line)
+    deployer = TxSender(w3, LocalSigner.from_key(keys[0]))
+    addr = deployer.deploy(abi, bytecode)["contractAddress"]
+    c = w3.eth.contract(address=addr, abi=abi)
+    figures = {}
+    for i, label in ((0, "snekmate_register_uri100_first_ever"), (1, "snekmate_register_uri100_new_owner")):
+        s = TxSender(w3, LocalSigner.from_key(keys[i]))
+        figures[label] = int(s.transact(c.functions.register(URI100))["gasUsed"])
+    return figures
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -118,6 +139,7 @@ def main() -> int:
         try:
             w3 = Web3(Web3.HTTPProvider(devnet.url(port)))
             figures = measure(w3)
+            figures.update(measure_snekmate_prototype(w3))
         finally:
             print(devnet.stop(home=Path(home)), file=sys.stderr)
     print(table(figures))
