@@ -40,6 +40,12 @@
 """
 
 
+# @dev What the Reputation / Validation registries and the vault call:
+# checked at compile time against the shared interface.
+from .interfaces import IIdentityRegistry
+
+implements: IIdentityRegistry
+
 # @dev ERC-721 core (ownership, balances, approvals).
 from .modules import agent_nft
 

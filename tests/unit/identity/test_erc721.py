@@ -102,9 +102,17 @@ def test_safe_transfer_to_a_non_receiver_reverts(registry, project, agent, alice
     assert registry.ownerOf(agent) == nonreceiver.address
 
 
+def test_safe_transfer_to_a_receiver_with_the_wrong_answer_reverts(registry, project, agent, alice, deployer):
+    wrong = project.MockWrongAnswerReceiver.deploy(sender=deployer)
+    with ape.reverts("erc721: transfer to non-IERC721Receiver implementer"):
+        registry.safeTransferFrom(alice, wrong, agent, b"data", sender=alice)
+    assert registry.ownerOf(agent) == alice
+
+
 def test_safe_transfer_with_data_to_a_receiver(registry, agent, alice, wallet_contract):
-    registry.safeTransferFrom(alice, wallet_contract, agent, b"hello", sender=alice)
+    tx = registry.safeTransferFrom(alice, wallet_contract, agent, b"hello", sender=alice)
     assert registry.ownerOf(agent) == wallet_contract.address
+    assert [log.event_name for log in tx.decode_logs()] == ["Transfer", "MetadataSet"]
     assert registry.getAgentWallet(agent) == ZERO
 
 

@@ -130,6 +130,13 @@ def test_safe_mint_to_a_contract_that_is_not_a_receiver_reverts(registry, projec
     assert registry.total_agents() == 0
 
 
+def test_safe_mint_to_a_receiver_with_the_wrong_answer_reverts(registry, project, deployer):
+    wrong = project.MockWrongAnswerReceiver.deploy(sender=deployer)
+    with ape.reverts("erc721: transfer to non-IERC721Receiver implementer"):
+        wrong.register_at(registry.address, sender=deployer)
+    assert registry.total_agents() == 0
+
+
 def test_contract_receiver_that_reenters_leaves_the_registry_consistent(registry, project, deployer):
     rx = project.MockReentrantReceiver.deploy(sender=deployer)
     rx.register_at(registry.address, sender=deployer)
