@@ -469,6 +469,7 @@ def last_wallet_deadline(agentId: uint256) -> uint256:
     """
     @dev The deadline of the last wallet signature used for `agentId`
          (0 when none); a new signature needs a strictly larger deadline.
+    @notice Clients pick max(now + ~240 s, this + 1), at most now + 300 s.
     @param agentId The agent id.
     @return uint256 The last used deadline.
     """
@@ -480,6 +481,7 @@ def last_wallet_deadline(agentId: uint256) -> uint256:
 def DOMAIN_SEPARATOR() -> bytes32:
     """
     @dev The EIP-712 domain separator wallet signatures are made in.
+    @notice Domain name "ERC8004IdentityRegistry", version "1", this chain and contract.
     @return bytes32 The domain separator of the current chain.
     """
     return self._domain_separator()
@@ -508,6 +510,7 @@ def safeTransferFrom(owner: address, to: address, tokenId: uint256, data: Bytes[
     """
     @dev As `transferFrom`, then a contract receiver must accept the token
          with `onERC721Received` (two selectors: with and without `data`).
+    @notice Clears the agent wallet like `transferFrom`; the receiver callback runs last.
     @param owner The current owner.
     @param to The receiver; not the zero address.
     @param tokenId The agent id.
@@ -524,6 +527,7 @@ def safeTransferFrom(owner: address, to: address, tokenId: uint256, data: Bytes[
 def supportsInterface(interfaceId: bytes4) -> bool:
     """
     @dev ERC-165: ERC-165, ERC-721, ERC-721 metadata and ERC-4906.
+    @notice Not ERC721Enumerable: the registry keeps no token lists.
     @param interfaceId The 4-byte interface identifier.
     @return bool True when supported.
     """
@@ -555,6 +559,7 @@ def isAuthorizedOrOwner(spender: address, agentId: uint256) -> bool:
 def total_agents() -> uint256:
     """
     @dev The number of agents registered so far (ids 1..total_agents).
+    @notice Agent ids start at 1; 0 never names an agent.
     @return uint256 The count.
     """
     return unsafe_sub(self._counters & _LOW_128, 1)
@@ -565,6 +570,7 @@ def total_agents() -> uint256:
 def getVersion() -> String[8]:
     """
     @dev The ERC-8004 reference version this registry is ABI-compatible with.
+    @notice Same selector and answer as the reference's `getVersion()`.
     @return String "2.0.0".
     """
     return "2.0.0"
