@@ -3,8 +3,9 @@
 Story: the deployer registers the example agents through the SDK, then again (nothing is
 sent the second time); an invalid agent file is refused before any transaction, naming the
 entry and the field; and `ape run register_agents`, killed with SIGKILL in the middle of a
-long run against a devnet (twice), finishes on the rerun with every agent registered exactly
-once."""
+long run against a devnet (twice; and once while its transactions are still pending on a
+chain that mines a block per second), finishes on the rerun with every agent registered
+exactly once."""
 
 import json
 import os
@@ -120,11 +121,11 @@ def _big_agent_file(path: Path, copies: int) -> int:
     return len(agents)
 
 
-def _script(port: int, agent_file: Path, book_dir: Path, *extra: str) -> subprocess.Popen:
+def _script(port: int, agent_file: Path, book_dir: Path, *extra: str, window: str = "2") -> subprocess.Popen:
     env = dict(os.environ, HASHTRUST_DEPLOYMENTS=str(book_dir), PYTHONPATH=str(ROOT / "src"))
     env.pop("APE_FOUNDRY_HOST", None)
     return subprocess.Popen(
-        ["ape", "run", "register_agents", "--network", devnet.url(port), "--file", str(agent_file), "--window", "2", *extra],
+        ["ape", "run", "register_agents", "--network", devnet.url(port), "--file", str(agent_file), "--window", window, *extra],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -178,6 +179,54 @@ def test_script_killed_mid_run_finishes_on_rerun(tmp_path):
         assert proc.returncode == 0 and f"0 registered now, {n} already registered" in out
     finally:
         print(devnet.stop(home=home))
+
+
+def test_script_killed_with_transactions_still_pending(tmp_path):
+    """Anvil mining a block per second: the kill lands while sent registrations are still in the
+    mempool; the rerun waits for them (`settle`) before deciding what is left to do."""
+    port = _free_port()
+    log = open(tmp_path / "anvil.log", "wb")  # noqa: SIM115
+    anvil = subprocess.Popen(
+        [devnet.anvil_binary(), "--port", str(port), "--block-time", "1", "--chain-id", "31337"],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        w3 = Web3(Web3.HTTPProvider(devnet.url(port)))
+        deadline = time.monotonic() + 30
+        while devnet.chain_id(port) != 31337 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        sender = TxSender(w3, LocalSigner.from_key(ANVIL_KEY0))
+        book_dir = tmp_path / "book"
+        deploy(w3, sender, AddressBook(31337, book_dir), only=["IdentityRegistry"])
+        identity = IdentityClient.from_book(w3, AddressBook(31337, book_dir), sender)
+        agent_file = tmp_path / "agents.json"
+        n = _big_agent_file(agent_file, copies=3)
+        proc = _script(port, agent_file, book_dir, "--no-progress", window="32")
+        pending_seen = 0
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline:
+            latest = w3.eth.get_transaction_count(sender.address, "latest")
+            pending = w3.eth.get_transaction_count(sender.address, "pending")
+            if pending - latest >= 5:
+                pending_seen = pending - latest
+                break
+            time.sleep(0.005)
+        assert proc.poll() is None and pending_seen >= 5, "no pending transactions seen before the run ended"
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert w3.eth.get_transaction_count(sender.address, "pending") > w3.eth.get_transaction_count(sender.address, "latest")
+
+        proc = _script(port, agent_file, book_dir, "--no-progress", window="32")
+        out, _ = proc.communicate(timeout=300)
+        assert proc.returncode == 0, out
+        keys = _all_keys(identity)
+        assert identity.total_agents() == n, out
+        assert len(keys) == n and all(len(ids) == 1 for ids in keys.values())
+        assert "already registered" in out and f"{n} already registered" not in out
+    finally:
+        os.killpg(anvil.pid, signal.SIGKILL)
+        anvil.wait()
+        log.close()
 
 
 def test_script_rejects_a_bad_file_naming_entry_and_field(tmp_path):
