@@ -66,13 +66,13 @@ MAX_ENDPOINT: public(constant(uint256)) = 512
 MAX_URI: public(constant(uint256)) = 1024
 # @dev Longest client list accepted by `getSummary` / `readAllFeedback`, and the most
 #      clients `getClients` returns (use `getClientsPaged` beyond that).
-MAX_CLIENTS: public(constant(uint256)) = 1024
+MAX_CLIENTS: public(constant(uint256)) = 256
 # @dev Longest responder list accepted by `getResponseCount`.
 MAX_RESPONDERS: public(constant(uint256)) = 64
 # @dev Most feedback entries `readAllFeedback` returns, and the largest page size.
-MAX_READ: public(constant(uint256)) = 256
-# @dev Feedback a single client may give a single agent (per-client counters are 16 bits).
-MAX_FEEDBACK_PER_CLIENT: public(constant(uint256)) = 65_535
+MAX_READ: public(constant(uint256)) = 128
+# @dev Feedback a single client may give a single agent (per-client counters are 15 bits).
+MAX_FEEDBACK_PER_CLIENT: public(constant(uint256)) = 32_767
 # @dev Same bound on |value| as the reference (so normalised sums never approach int256).
 MAX_ABS_VALUE: public(constant(int128)) = 10**38
 # @dev Loop bound when walking every client of an agent (2**32 - 1).
@@ -83,10 +83,24 @@ _MAX_AGENT_CLIENTS: constant(uint256) = 4_294_967_295
 _M128: constant(uint256) = 2**128 - 1
 _REVOKED_BIT: constant(uint256) = 2**152
 
-# @dev Per-(agent, client) word: WAD sum (two's complement, bits 0..207), lastIndex (208..223),
-#      count of active feedback with 16..18 decimals (224..239).
-_M208: constant(uint256) = 2**208 - 1
+# @dev Per-(agent, client) word, one slot for what a summary needs in the common case:
+#      WAD sum (203-bit two's complement, bits 0..202; |sum| <= 32,767 * 1e56 < 2**202),
+#      lastIndex (203..217), active count in the client's primary decimals (218..232),
+#      primary decimals = those of its first feedback (233..237), active count in any other
+#      decimals (238..252). Other decimals are counted in `_client_counts` (16-bit lanes for
+#      0..14, and at bits 240..255 the count with 15..18 decimals) and `_client_counts_hi`
+#      (lanes for 15..18), which a client that keeps one precision never writes.
+_M203: constant(uint256) = 2**203 - 1
+_M15: constant(uint256) = 2**15 - 1
 _M16: constant(uint256) = 2**16 - 1
+_LAST_SHIFT: constant(uint256) = 203
+_PCOUNT_SHIFT: constant(uint256) = 218
+_PDEC_SHIFT: constant(uint256) = 233
+_OTHER_SHIFT: constant(uint256) = 238
+# @dev 16-bit lanes 0, 2, ..., 14 (even lanes) and 0, 2, ..., 12 of a counts word; adding
+#      masked words accumulates up to 2**16 words without carrying into the next lane used.
+_EVEN_LANES: constant(uint256) = 1766820105243087041267848467410591083712559083657179364930612997358944255
+_ODD_LANES: constant(uint256) = 411369862324345633682759587515748823925982947381487899676573695
 _M32: constant(uint256) = 2**32 - 1
 
 # @dev Per-agent word 0: client count (bits 0..31), count of active feedback with >= 6
@@ -116,9 +130,9 @@ _tags2: HashMap[uint256, HashMap[address, HashMap[uint64, uint256]]]
 
 # @dev agentId => client => WAD sum | lastIndex | high-decimals count (see layout above).
 _client_word: HashMap[uint256, HashMap[address, uint256]]
-# @dev agentId => client => active-feedback counts for decimals 0..15 (16 bits each).
+# @dev agentId => client => active non-primary counts for decimals 0..14, and 15..18 total.
 _client_counts: HashMap[uint256, HashMap[address, uint256]]
-# @dev agentId => client => active-feedback counts for decimals 16..18 (16 bits each).
+# @dev agentId => client => active non-primary counts for decimals 15..18 (16 bits each).
 _client_counts_hi: HashMap[uint256, HashMap[address, uint256]]
 # @dev agentId => WAD sum of every active feedback (checked int256).
 _agent_sum: HashMap[uint256, int256]
@@ -216,7 +230,7 @@ def _wad(v: int128, decimals: uint8) -> int256:
 @internal
 @view
 def _last_index(agent_id: uint256, client: address) -> uint64:
-    return convert((self._client_word[agent_id][client] >> 208) & _M16, uint64)
+    return convert((self._client_word[agent_id][client] >> _LAST_SHIFT) & _M15, uint64)
 
 
 @internal
@@ -276,25 +290,33 @@ def _matches(agent_id: uint256, client: address, index: uint64, word: uint256, n
 def _count_client(agent_id: uint256, client: address, word: uint256, decimals: uint256, up: bool) -> uint256:
     """
     @dev Adds (or removes) one feedback of `decimals` decimals to the client's counts;
-         returns the client word with its high-decimals count updated.
+         returns the client word with its counts updated (the caller stores it).
     """
     w: uint256 = word
-    if decimals < 16:
-        c: uint256 = self._client_counts[agent_id][client]
+    if decimals == (w >> _PDEC_SHIFT) & 31:
+        if up:
+            return w + (1 << _PCOUNT_SHIFT)
+        return w - (1 << _PCOUNT_SHIFT)
+    if up:
+        w += 1 << _OTHER_SHIFT
+    else:
+        w -= 1 << _OTHER_SHIFT
+    c: uint256 = self._client_counts[agent_id][client]
+    if decimals < 15:
         if up:
             c += 1 << (16 * decimals)
         else:
             c -= 1 << (16 * decimals)
-        self._client_counts[agent_id][client] = c
     else:
-        c: uint256 = self._client_counts_hi[agent_id][client]
+        h: uint256 = self._client_counts_hi[agent_id][client]
         if up:
-            c += 1 << (16 * (decimals - 16))
-            w += 1 << 224
+            c += 1 << 240
+            h += 1 << (16 * (decimals - 15))
         else:
-            c -= 1 << (16 * (decimals - 16))
-            w -= 1 << 224
-        self._client_counts_hi[agent_id][client] = c
+            c -= 1 << 240
+            h -= 1 << (16 * (decimals - 15))
+        self._client_counts_hi[agent_id][client] = h
+    self._client_counts[agent_id][client] = c
     return w
 
 
@@ -503,10 +525,11 @@ def giveFeedback(
     assert staticcall _IDENTITY.getAgentWallet(agentId) != msg.sender, "reputation: self-feedback from agent wallet"
 
     cw: uint256 = self._client_word[agentId][msg.sender]
-    last: uint256 = (cw >> 208) & _M16
+    last: uint256 = (cw >> _LAST_SHIFT) & _M15
     assert last < MAX_FEEDBACK_PER_CLIENT, "reputation: feedback limit per client reached"
     new_client: bool = last == 0
     if new_client:
+        cw = convert(valueDecimals, uint256) << _PDEC_SHIFT
         n: uint256 = self._agent_words[agentId][0] & _M32
         self._clients[agentId][n] = msg.sender
         self._clients_hash[agentId] = keccak256(concat(self._clients_hash[agentId], convert(msg.sender, bytes32)))
@@ -514,9 +537,9 @@ def giveFeedback(
 
     # aggregates
     wad: int256 = self._wad(feedbackValue, valueDecimals)
-    client_sum: int256 = self._signed(cw & _M208, 208) + wad  # |sum| < 65,535 * 1e56 < 2**207
+    client_sum: int256 = self._signed(cw & _M203, 203) + wad  # |sum| <= 32,767 * 1e56 < 2**202
     cw = self._count_client(agentId, msg.sender, cw, convert(valueDecimals, uint256), True)
-    cw = (cw & ~(_M208 | (_M16 << 208))) | self._unsigned(client_sum, 208) | ((last + 1) << 208)
+    cw = (cw & ~(_M203 | (_M15 << _LAST_SHIFT))) | self._unsigned(client_sum, 203) | ((last + 1) << _LAST_SHIFT)
     self._client_word[agentId][msg.sender] = cw
     self._agent_sum[agentId] += wad
     self._count_agent(agentId, convert(valueDecimals, uint256), True, new_client)
@@ -566,9 +589,9 @@ def revokeFeedback(agentId: uint256, feedbackIndex: uint64):
     decimals: uint8 = convert((word >> 128) & 255, uint8)
     wad: int256 = self._wad(convert(self._signed(word & _M128, 128), int128), decimals)
     cw: uint256 = self._client_word[agentId][msg.sender]
-    client_sum: int256 = self._signed(cw & _M208, 208) - wad
+    client_sum: int256 = self._signed(cw & _M203, 203) - wad
     cw = self._count_client(agentId, msg.sender, cw, convert(decimals, uint256), False)
-    self._client_word[agentId][msg.sender] = (cw & ~_M208) | self._unsigned(client_sum, 208)
+    self._client_word[agentId][msg.sender] = (cw & ~_M203) | self._unsigned(client_sum, 203)
     self._agent_sum[agentId] -= wad
     self._count_agent(agentId, convert(decimals, uint256), False, False)
     log FeedbackRevoked(agentId=agentId, clientAddress=msg.sender, feedbackIndex=feedbackIndex)
@@ -696,22 +719,35 @@ def getSummary(
                     counts[14 + d] = self._lane(w2, d, 32)
                     count += counts[14 + d]
             return self._finish(self._agent_sum[agentId], count, counts)
+        acc_even: uint256 = 0
+        acc_odd: uint256 = 0
         for client: address in clientAddresses:
             cw: uint256 = self._client_word[agentId][client]
             if cw == 0:
                 continue
-            total += self._signed(cw & _M208, 208)
-            cc: uint256 = self._client_counts[agentId][client]
-            for d: uint256 in range(16):
-                c: uint256 = (cc >> (16 * d)) & _M16
-                counts[d] += c
+            total += self._signed(cw & _M203, 203)
+            pc: uint256 = (cw >> _PCOUNT_SHIFT) & _M15
+            counts[(cw >> _PDEC_SHIFT) & 31] += pc
+            count += pc
+            if (cw >> _OTHER_SHIFT) & _M15 != 0:
+                cc: uint256 = self._client_counts[agentId][client]
+                acc_even += cc & _EVEN_LANES
+                acc_odd += (cc >> 16) & _ODD_LANES
+                if cc >> 240 != 0:
+                    ch: uint256 = self._client_counts_hi[agentId][client]
+                    for d: uint256 in range(4):
+                        c: uint256 = (ch >> (16 * d)) & _M16
+                        counts[15 + d] += c
+                        count += c
+        if acc_even | acc_odd != 0:
+            for d: uint256 in range(8):
+                c: uint256 = (acc_even >> (32 * d)) & _M32
+                counts[2 * d] += c
                 count += c
-            if (cw >> 224) & _M16 != 0:
-                ch: uint256 = self._client_counts_hi[agentId][client]
-                for d: uint256 in range(3):
-                    c: uint256 = (ch >> (16 * d)) & _M16
-                    counts[16 + d] += c
-                    count += c
+            for d: uint256 in range(7):
+                c: uint256 = (acc_odd >> (32 * d)) & _M32
+                counts[2 * d + 1] += c
+                count += c
         return self._finish(total, count, counts)
 
     w1: uint256 = self._to_word(tag1)
