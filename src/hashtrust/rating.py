@@ -271,7 +271,11 @@ def rate(
 
 
 def rows_to_json(rows: Sequence[Row]) -> str:
-    return json.dumps({"rows": [{k: v for k, v in asdict(r).items() if v != ""} for r in rows]}, indent=2)
+    out = []
+    for r in rows:
+        d = {("createdAt" if k == "created_at" else k): v for k, v in asdict(r).items() if v != ""}
+        out.append(d)
+    return json.dumps({"rows": out}, indent=2)
 
 
 def check_clients_not_owners(identity_client: Any, rows: Sequence[Row], client_base: int = CLIENT_INDEX_BASE) -> None:

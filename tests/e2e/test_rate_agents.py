@@ -15,12 +15,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from web3 import Web3
 
 from hashtrust import devnet
 from hashtrust.accounts import devnet_signer
 from hashtrust.addressbook import AddressBook
 from hashtrust.deploy import deploy
+from hashtrust.errors import RevertError
 from hashtrust.discovery import rank, table
 from hashtrust.identity import IdentityClient
 from hashtrust.rating import NEW_FEEDBACK_TOPIC, client_signer, feedback_file, generate_rows, given_hashes, load_rows, rate
@@ -85,6 +87,13 @@ def test_rate_from_a_file_then_rerun_then_rank(w3, tmp_path, alice, bob, carol):
     again = rate(w3, dep, book, rows, progress=False)
     assert (again.sent, again.already_done, again.funded) == (0, len(rows), 0)
     assert w3.eth.get_transaction_count(c[0]) == nonce
+
+    # the owner's own feedback is refused in preflight, with the contract's reason
+    owner = rep.with_sender(TxSender(w3, LocalSigner.from_key(alice.private_key)))
+    with pytest.raises(RevertError, match="reputation: self-feedback not allowed"):
+        owner.give(1, 50)
+    with pytest.raises(RevertError, match="reputation: index out of bounds"):
+        rep.read(1, alice.address, 1)
 
     ident = IdentityClient.from_book(w3, book)
     ranked = rank(ident, rep, "summarize", c[:3], tag1="starred")
