@@ -72,7 +72,9 @@ class _Identity:
     def new_agent(self) -> int:
         if self.real:
             r = self.sender.transact(self.c.get_function_by_signature("register()")())
-            ev = self.c.events.Registered().process_receipt(r)
+            from web3.logs import DISCARD
+
+            ev = self.c.events.Registered().process_receipt(r, errors=DISCARD)
             return int(ev[0]["args"]["agentId"])
         aid = self._next
         self._next += 1
@@ -149,6 +151,16 @@ def measure(w3: Web3, deployer_key: str = ANVIL_KEY0) -> dict:
     out["getSummary_100_feedbacks_1_client"] = est(rep.functions.getSummary(a1c, cl1, "", ""), frm)
     out["getSummary_100_feedbacks_1_client_tag1_filter"] = est(rep.functions.getSummary(a1c, cl1, TAG1, ""), frm)
     return out
+
+
+def run(env) -> dict:
+    """`make bench` entry point (benchmarks/harness.py): rows with the reference and ratio."""
+    from benchmarks.harness import row
+
+    fig = measure(env.w3)
+    ref = env.ref.get("reputation", REFERENCE)
+    rows = {k: row(v, ref.get(k)) for k, v in fig.items() if isinstance(v, int) and k not in ("runtime_bytes",)}
+    return {"gas": {"reputation": rows}, "sizes": {"ReputationRegistry": fig["runtime_bytes"]}}
 
 
 def table(figures: dict) -> str:

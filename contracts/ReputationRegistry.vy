@@ -81,6 +81,7 @@ _MAX_AGENT_CLIENTS: constant(uint256) = 4_294_967_295
 # @dev Packed feedback word: value (two's complement, bits 0..127), decimals (128..135),
 #      tag1 length (136..143), tag2 length (144..151), revoked flag (bit 152).
 _M128: constant(uint256) = 2**128 - 1
+_M64: constant(uint256) = 2**64 - 1
 _REVOKED_BIT: constant(uint256) = 2**152
 
 # @dev Per-(agent, client) word, one slot for what a summary needs in the common case:
@@ -424,28 +425,15 @@ def _scan(
     offset: uint256,
     limit: uint256,
     strict: bool,
-) -> (
-    DynArray[address, MAX_READ],
-    DynArray[uint64, MAX_READ],
-    DynArray[int128, MAX_READ],
-    DynArray[uint8, MAX_READ],
-    DynArray[String[32], MAX_READ],
-    DynArray[String[32], MAX_READ],
-    DynArray[bool, MAX_READ],
-    uint256,
-):
+) -> (DynArray[uint256, MAX_READ], uint256):
     """
     @dev Walks the feedback positions (client by client, index ascending) in
-         [offset, offset + limit) and returns the entries that pass the filters, plus the
-         total number of positions. With `strict`, more than MAX_READ matches revert.
+         [offset, offset + limit) and returns the entries that pass the filters, each packed
+         as `client << 96 | index`, plus the total number of positions. With `strict`, more
+         than MAX_READ matches revert. Returning packed pairs (not the seven result arrays)
+         keeps the memory a read touches, and so its gas, small.
     """
-    out_c: DynArray[address, MAX_READ] = []
-    out_i: DynArray[uint64, MAX_READ] = []
-    out_v: DynArray[int128, MAX_READ] = []
-    out_d: DynArray[uint8, MAX_READ] = []
-    out_t1: DynArray[String[32], MAX_READ] = []
-    out_t2: DynArray[String[32], MAX_READ] = []
-    out_r: DynArray[bool, MAX_READ] = []
+    out: DynArray[uint256, MAX_READ] = []
     all_clients: bool = len(clients) == 0
     n_clients: uint256 = len(clients)
     if all_clients:
@@ -471,24 +459,14 @@ def _scan(
         for j: uint256 in range(start, stop + 1, bound=MAX_FEEDBACK_PER_CLIENT):
             idx: uint64 = convert(j, uint64)
             word: uint256 = self._feedback[agent_id][client][idx]
-            revoked: bool = word & _REVOKED_BIT != 0
-            if revoked and not include_revoked:
+            if word & _REVOKED_BIT != 0 and not include_revoked:
                 continue
             if (n1 != 0 or n2 != 0) and not self._matches(agent_id, client, idx, word, n1, w1, n2, w2):
                 continue
-            assert len(out_c) < MAX_READ or not strict, "reputation: too many results, use readAllFeedbackPaged"
-            t1: String[32] = ""
-            t2: String[32] = ""
-            t1, t2 = self._read_tags(agent_id, client, idx, word)
-            out_c.append(client)
-            out_i.append(idx)
-            out_v.append(convert(self._signed(word & _M128, 128), int128))
-            out_d.append(convert((word >> 128) & 255, uint8))
-            out_t1.append(t1)
-            out_t2.append(t2)
-            out_r.append(revoked)
+            assert len(out) < MAX_READ or not strict, "reputation: too many results, use readAllFeedbackPaged"
+            out.append((convert(client, uint256) << 96) | j)
         pos += last
-    return out_c, out_i, out_v, out_d, out_t1, out_t2, out_r, pos
+    return out, pos
 
 
 # EXTERNAL: WRITES #
@@ -795,16 +773,31 @@ def readAllFeedback(
     @param includeRevoked Whether revoked feedback is returned.
     @return clients, feedbackIndexes, values, valueDecimals, tag1s, tag2s, revokedStatuses.
     """
-    a: DynArray[address, MAX_READ] = []
-    b: DynArray[uint64, MAX_READ] = []
-    c: DynArray[int128, MAX_READ] = []
-    d: DynArray[uint8, MAX_READ] = []
-    e: DynArray[String[32], MAX_READ] = []
-    f: DynArray[String[32], MAX_READ] = []
-    g: DynArray[bool, MAX_READ] = []
+    pairs: DynArray[uint256, MAX_READ] = []
     total: uint256 = 0
-    a, b, c, d, e, f, g, total = self._scan(agentId, clientAddresses, tag1, tag2, includeRevoked, 0, max_value(uint256) // 2, True)
-    return a, b, c, d, e, f, g
+    pairs, total = self._scan(agentId, clientAddresses, tag1, tag2, includeRevoked, 0, max_value(uint256) // 2, True)
+    c_: DynArray[address, MAX_READ] = []
+    i_: DynArray[uint64, MAX_READ] = []
+    v_: DynArray[int128, MAX_READ] = []
+    d_: DynArray[uint8, MAX_READ] = []
+    t1_: DynArray[String[32], MAX_READ] = []
+    t2_: DynArray[String[32], MAX_READ] = []
+    r_: DynArray[bool, MAX_READ] = []
+    for p: uint256 in pairs:
+        client: address = convert(p >> 96, address)
+        idx: uint64 = convert(p & _M64, uint64)
+        word: uint256 = self._feedback[agentId][client][idx]
+        a: String[32] = ""
+        b: String[32] = ""
+        a, b = self._read_tags(agentId, client, idx, word)
+        c_.append(client)
+        i_.append(idx)
+        v_.append(convert(self._signed(word & _M128, 128), int128))
+        d_.append(convert((word >> 128) & 255, uint8))
+        t1_.append(a)
+        t2_.append(b)
+        r_.append(word & _REVOKED_BIT != 0)
+    return c_, i_, v_, d_, t1_, t2_, r_
 
 
 @external
@@ -843,7 +836,31 @@ def readAllFeedbackPaged(
     @return clients, feedbackIndexes, values, valueDecimals, tag1s, tag2s, revokedStatuses,
             and the total number of positions.
     """
-    return self._scan(agentId, clientAddresses, tag1, tag2, includeRevoked, offset, min(limit, MAX_READ), False)
+    pairs: DynArray[uint256, MAX_READ] = []
+    total: uint256 = 0
+    pairs, total = self._scan(agentId, clientAddresses, tag1, tag2, includeRevoked, offset, min(limit, MAX_READ), False)
+    c_: DynArray[address, MAX_READ] = []
+    i_: DynArray[uint64, MAX_READ] = []
+    v_: DynArray[int128, MAX_READ] = []
+    d_: DynArray[uint8, MAX_READ] = []
+    t1_: DynArray[String[32], MAX_READ] = []
+    t2_: DynArray[String[32], MAX_READ] = []
+    r_: DynArray[bool, MAX_READ] = []
+    for p: uint256 in pairs:
+        client: address = convert(p >> 96, address)
+        idx: uint64 = convert(p & _M64, uint64)
+        word: uint256 = self._feedback[agentId][client][idx]
+        a: String[32] = ""
+        b: String[32] = ""
+        a, b = self._read_tags(agentId, client, idx, word)
+        c_.append(client)
+        i_.append(idx)
+        v_.append(convert(self._signed(word & _M128, 128), int128))
+        d_.append(convert((word >> 128) & 255, uint8))
+        t1_.append(a)
+        t2_.append(b)
+        r_.append(word & _REVOKED_BIT != 0)
+    return c_, i_, v_, d_, t1_, t2_, r_, total
 
 
 @external
