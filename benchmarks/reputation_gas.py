@@ -120,13 +120,13 @@ def measure(w3: Web3, deployer_key: str = ANVIL_KEY0) -> dict:
     out["appendResponse_first_by_responder"] = int(dep.transact(resp)["gasUsed"])
     out["appendResponse_repeat"] = int(dep.transact(resp)["gasUsed"])
 
-    def populate(n_clients: int, per_client: int, salt: str) -> tuple[int, list[str]]:
+    def populate(n_clients: int, per_client: int, salt: str, mixed: bool = True) -> tuple[int, list[str]]:
         agent = ident.new_agent()
         senders = _clients(w3, n_clients, salt)
         pend = []
         for s in senders:
             for k in range(per_client):
-                pend.append((s, s.submit(give(s, agent, 50 + k % 50, k % 3))))
+                pend.append((s, s.submit(give(s, agent, 50 + k % 50, k % 3 if mixed else 0))))
         for s, p in pend:
             s.wait(p)
         return agent, [s.address for s in senders]
@@ -147,8 +147,10 @@ def measure(w3: Web3, deployer_key: str = ANVIL_KEY0) -> dict:
     out["getClientsPaged_100_page_100"] = est(rep.functions.getClientsPaged(a100, 0, 100), frm)
     out["getResponseCount_all_100"] = est(rep.functions.getResponseCount(a100, "0x" + "00" * 20, 0, []), frm)
 
+    a1u, cl1u = populate(1, 100, "1x100u", mixed=False)
+    out["getSummary_100_feedbacks_1_client"] = est(rep.functions.getSummary(a1u, cl1u, "", ""), frm)
     a1c, cl1 = populate(1, 100, "1x100")
-    out["getSummary_100_feedbacks_1_client"] = est(rep.functions.getSummary(a1c, cl1, "", ""), frm)
+    out["getSummary_100_feedbacks_1_client_mixed_decimals"] = est(rep.functions.getSummary(a1c, cl1, "", ""), frm)
     out["getSummary_100_feedbacks_1_client_tag1_filter"] = est(rep.functions.getSummary(a1c, cl1, TAG1, ""), frm)
     return out
 

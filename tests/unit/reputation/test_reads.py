@@ -56,16 +56,6 @@ def test_paged_reads_cover_everything_once(rep, alice, bob, accounts):
     assert rep.readAllFeedbackPaged(AGENT, [], "", "", True, 100, 5)[0] == []
 
 
-def test_read_all_refuses_more_than_max_read_results(rep, alice):
-    limit = rep.MAX_READ()
-    for _ in range(limit + 1):
-        give(rep, alice)
-    with ape.reverts("reputation: too many results, use readAllFeedbackPaged"):
-        rep.readAllFeedback(AGENT, [], "", "", False)
-    page = rep.readAllFeedbackPaged(AGENT, [], "", "", False, 0, 10_000)
-    assert len(page[0]) == limit and page[7] == limit + 1  # limit capped at MAX_READ
-
-
 def test_clients_paged(rep, accounts):
     people = [accounts[i] for i in (1, 2, 6, 7, 8, 9)]  # not carol (3), the owner
     for p in people:
