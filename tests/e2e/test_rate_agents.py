@@ -148,6 +148,7 @@ def test_rating_script_killed_half_way_and_rerun(tmp_path):
         assert proc.poll() is None, "the run ended before it could be killed:\n" + (proc.stdout.read() if proc.stdout else "")
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
+        time.sleep(0.5)  # a request that reached Anvil before the kill is mined by now
         killed_at = len(_feedback_logs(w3, book))
         assert 30 <= killed_at < n_rows
 
@@ -163,5 +164,12 @@ def test_rating_script_killed_half_way_and_rerun(tmp_path):
         out3 = subprocess.run(cmd + ["--no-progress"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
         assert out3.returncode == 0, out3.stdout + out3.stderr
         assert f"0 sent, {n_rows} already on chain" in out3.stdout
+
+        rank_cmd = [cmd[0], "run", "rank_agents", "--network", "ethereum:local:foundry", "--capability", "summarize", "--trusted-clients", "0-15"]
+        out4 = subprocess.run(rank_cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert out4.returncode == 0, out4.stdout + out4.stderr
+        lines = out4.stdout.splitlines()
+        assert "ranked over 16 trusted client(s)" in lines[0]
+        assert {ln.split()[2] for ln in lines[2:]} == {"Summa", "Brief"}  # Trady does not summarize
     finally:
         devnet.stop(home=home)
