@@ -219,24 +219,36 @@ def _unsigned(v: int256, bits: uint256) -> uint256:
 @internal
 @pure
 def _lane(w: uint256, i: uint256, width: uint256) -> uint256:
+    """
+    @dev Lane `i` of `width` bits of the packed word `w`.
+    """
     return (w >> (i * width)) & ((1 << width) - 1)
 
 
 @internal
 @pure
 def _wad(v: int128, decimals: uint8) -> int256:
+    """
+    @dev `v / 10**decimals` in 18 decimals (exact: |v| <= 1e38, so |result| <= 1e56).
+    """
     return convert(v, int256) * convert(10 ** convert(_WAD_DECIMALS - decimals, uint256), int256)
 
 
 @internal
 @view
 def _last_index(agent_id: uint256, client: address) -> uint64:
+    """
+    @dev The number of feedbacks `client` gave `agent_id` (from its aggregate word).
+    """
     return convert((self._client_word[agent_id][client] >> _LAST_SHIFT) & _M15, uint64)
 
 
 @internal
 @view
 def _check_index(agent_id: uint256, client: address, index: uint64):
+    """
+    @dev Reverts unless `index` names an existing feedback of `client` to `agent_id`.
+    """
     assert index > 0, "reputation: index must be > 0"
     assert index <= self._last_index(agent_id, client), "reputation: index out of bounds"
 
@@ -346,6 +358,7 @@ def _count_agent(agent_id: uint256, decimals: uint256, up: bool, new_client: boo
         wi: uint256 = self._agent_words[agent_id][word_i]
         if up:
             assert self._lane(wi, lane, 32) < _M32, "reputation: agent counter full"
+            assert (w0 >> 32) & _M32 < _M32, "reputation: agent counter full"
             wi += 1 << (32 * lane)
             w0 += 1 << 32
         else:
@@ -409,6 +422,9 @@ def _is_all_clients(agent_id: uint256, clients: DynArray[address, MAX_CLIENTS], 
 @internal
 @view
 def _client_at(agent_id: uint256, clients: DynArray[address, MAX_CLIENTS], all_clients: bool, i: uint256) -> address:
+    """
+    @dev The `i`-th client of the given list, or of the agent's client list for [].
+    """
     if all_clients:
         return self._clients[agent_id][i]
     return clients[i]
