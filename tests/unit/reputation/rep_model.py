@@ -80,6 +80,19 @@ class Model:
         cl = clients or self.clients.get(agent, [])
         return [(c, i, fb.value, fb.decimals, fb.tag1, fb.tag2, fb.revoked) for c, i, fb in self._entries(agent, cl, tag1, tag2, include_revoked)]
 
+    def read_page(self, agent, clients, tag1, tag2, include_revoked, offset, limit):
+        """Entries at positions [offset, offset + limit) that pass the filters (a client listed
+        twice has its feedback at two sets of positions)."""
+        cl = clients or self.clients.get(agent, [])
+        out, pos = [], 0
+        for c in cl:
+            for i, fb in enumerate(self.feedback.get((agent, c), []), start=1):
+                ok = (include_revoked or not fb.revoked) and (not tag1 or fb.tag1 == tag1) and (not tag2 or fb.tag2 == tag2)
+                if offset <= pos < offset + limit and ok:
+                    out.append((c, i, fb.value, fb.decimals, fb.tag1, fb.tag2, fb.revoked))
+                pos += 1
+        return out
+
     def positions(self, agent, clients):
         cl = clients or self.clients.get(agent, [])
         return [(c, i) for c in cl for i in range(1, self.last_index(agent, c) + 1)]

@@ -88,8 +88,7 @@ class ReputationMachine(RuleBasedStateMachine):
         *cols, total = self.rep.readAllFeedbackPaged(agent, clients, t1, "", rev, offset, limit)
         positions = self.model.positions(agent, clients)
         assert total == len(positions)
-        window = set(positions[offset : offset + limit])
-        want = [(str(c), *rest) for c, *rest in self.model.read_all(agent, clients, t1, "", rev) if (c, rest[0]) in window]
+        want = [(str(c), *rest) for c, *rest in self.model.read_page(agent, clients, t1, "", rev, offset, limit)]
         assert [(str(c), i, v, d, a, b, r) for c, i, v, d, a, b, r in zip(*cols)] == want
 
     @invariant()
