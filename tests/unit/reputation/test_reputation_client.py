@@ -26,7 +26,8 @@ ALICE = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 )
 def test_human_numbers_encode_and_decode(human, pair):
     assert encode_value(human) == pair
-    assert decode_value(*pair) == Decimal(str(human)) if not isinstance(human, float) else Decimal("0.1")
+    expected = Decimal(repr(human)) if isinstance(human, float) else Decimal(str(human))
+    assert decode_value(*pair) == expected
 
 
 def test_forced_decimals():
