@@ -65,6 +65,13 @@ PLAN: list[Step] = [
         description="ERC-8004 identity registry (agents as ERC-721 tokens; no constructor arguments)",
     ),
     Step(
+        "ReputationRegistry",
+        "ReputationRegistry",
+        lambda ctx: (ctx.address("IdentityRegistry"),),
+        depends=("IdentityRegistry",),
+        description="ERC-8004 reputation registry (feedback, responses, summaries over chosen clients)",
+    ),
+    Step(
         "TestWBTC",
         "DevToken",
         lambda ctx: ("Wrapped BTC (devnet)", "WBTC", 8),
@@ -139,10 +146,11 @@ def deploy(
             why = ""
         elif entry.contract_type != step.contract_type:
             why = f"recorded as {entry.contract_type}, plan says {step.contract_type}"
-        elif any(d in redeployed for d in step.depends):
-            why = "a dependency was redeployed"
         else:
+            # a vanished contract says so first; otherwise a redeployed dependency forces it
             why = code_status(w3, entry)
+            if why is None and any(d in redeployed for d in step.depends):
+                why = "a dependency was redeployed"
         if why is None:
             assert entry is not None
             out.append(Outcome(step.name, entry.address, "reused"))
