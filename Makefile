@@ -33,7 +33,7 @@ $(PY_STAMP): pyproject.toml constraints.txt
 
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "error: npm not found (hashtrust installs Anvil with npm)"; exit 1; }
-	npm ci --no-audit --no-fund --loglevel=error
+	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
 setup: $(PY_STAMP) $(NODE_STAMP)

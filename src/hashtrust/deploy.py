@@ -60,6 +60,11 @@ class Outcome:
 # The plan grows with the project; later steps may use earlier steps' addresses.
 PLAN: list[Step] = [
     Step(
+        "IdentityRegistry",
+        "IdentityRegistry",
+        description="ERC-8004 identity registry (agents as ERC-721 tokens; no constructor arguments)",
+    ),
+    Step(
         "TestWBTC",
         "DevToken",
         lambda ctx: ("Wrapped BTC (devnet)", "WBTC", 8),
