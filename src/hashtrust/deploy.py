@@ -65,6 +65,13 @@ PLAN: list[Step] = [
         description="ERC-8004 identity registry (agents as ERC-721 tokens; no constructor arguments)",
     ),
     Step(
+        "ValidationRegistry",
+        "ValidationRegistry",
+        lambda ctx: (ctx.address("IdentityRegistry"),),
+        depends=("IdentityRegistry",),
+        description="ERC-8004 validation registry (per-agent request namespace, final answers, cancel)",
+    ),
+    Step(
         "TestWBTC",
         "DevToken",
         lambda ctx: ("Wrapped BTC (devnet)", "WBTC", 8),
