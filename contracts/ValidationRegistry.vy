@@ -33,11 +33,16 @@
            with `validationResponseFor(agentId, ...)`.
         4. Cancel: the agent's owner or operator can cancel a request
            while it is PENDING; a cancelled request accepts no answer.
-        5. No self-validation: the validator may not be the agent's
-           owner, an approved operator or its agentWallet, checked when
-           the request is made and again on every answer (ownership may
-           change in between). Reputation bans self-feedback; the same
-           rule holds here.
+        5. No self-validation: when a request is made, the validator may
+           not be the agent's owner, an approved operator or its
+           agentWallet (Reputation bans self-feedback; the same rule
+           holds here). It is an address-level guard against mistakes
+           and trivial self-dealing, not a proof of independence (an
+           owner can always use a fresh key): consumers that need
+           independent validators keep their own allowlist (the vault
+           does). It is not re-checked on each answer: that would cost
+           about 10,800 gas per answer and add nothing a fresh key could
+           not bypass.
         6. Bounded: tags of at most 31 bytes (stored in one slot), URIs
            of at most 4,096 bytes (emitted only), at most 32 validators
            in a summary filter, pages of at most 1,024 items; the
@@ -262,7 +267,6 @@ def _respond(
     assert flags & _CANCELLED == 0, "validation: cancelled"
     assert flags & _FINAL == 0, "validation: finalized"
     assert response <= MAX_RESPONSE, "validation: response > 100"
-    self._check_independent(validator, agent_id)
 
     flags |= _ANSWERED
     if finalize:
