@@ -49,9 +49,12 @@
            unpaged list views and `getSummary` serve up to 1,024 items
            and revert beyond (use the paged / range variants).
 @dev Storage per request: one slot packs the validator (160 bits), the
-     response (8), status flags (8) and the last update time (40); the
-     response hash and the packed tag take one slot each, written only
-     when answered. The primary-agent index is one slot per hash.
+     response (8), status flags (8), the last update time (40) and the
+     agent id (40: ids above 2**40 - 1 are refused); the response hash
+     and the packed tag take one slot each, written only when answered.
+     The first agent's record of a hash lives in `_primary[hash]` (so the
+     hash-only spec views need no extra index); later agents' records of
+     the same hash live in `_secondary[agentId][hash]`.
 """
 
 from .interfaces import IIdentityRegistry
@@ -128,23 +131,27 @@ _CANCELLED: constant(uint256) = 8
 
 _ADDR_MASK: constant(uint256) = (1 << 160) - 1
 _TS_MASK: constant(uint256) = (1 << 40) - 1
+# @dev Largest agent id a record can hold (40 bits: ids are sequential).
+MAX_AGENT_ID: constant(uint256) = (1 << 40) - 1
 
 
 # STORAGE #
 
 ### REQUESTS ###
 
-# @dev agentId => requestHash => packed record:
-# validator | response << 160 | flags << 168 | lastUpdate << 176.
-# Per-agent namespace: another agent can never touch this record.
-_records: HashMap[uint256, HashMap[bytes32, uint256]]
+# @dev requestHash => packed record of the *primary* request (the first
+# agent to use the hash): validator | response << 160 | flags << 168 |
+# lastUpdate << 176 | agentId << 216. The agent id inside makes the
+# separate "who owns this hash" slot unnecessary.
+_primary: HashMap[bytes32, uint256]
+# @dev agentId => requestHash => packed record (same layout) of a request
+# whose hash another agent used first. Together with `_primary` this is a
+# per-agent namespace: another agent can never touch an agent's record.
+_secondary: HashMap[uint256, HashMap[bytes32, uint256]]
 # @dev agentId => requestHash => the validator's latest responseHash.
 _response_hashes: HashMap[uint256, HashMap[bytes32, bytes32]]
 # @dev agentId => requestHash => the latest tag, left-aligned, length in the low byte.
 _tags: HashMap[uint256, HashMap[bytes32, uint256]]
-# @dev requestHash => 1 + the first agent that requested it (0: never used):
-# the record that the hash-only spec functions read and answer.
-_primary: HashMap[bytes32, uint256]
 
 ### LISTS ###
 
@@ -174,13 +181,45 @@ def __init__(identity_registry: address):
 
 @internal
 @pure
-def _pack(validator: address, response: uint8, flags: uint256, ts: uint256) -> uint256:
+def _pack(validator: address, response: uint8, flags: uint256, ts: uint256, agent_id: uint256) -> uint256:
     return (
         convert(validator, uint256)
         | (convert(response, uint256) << 160)
         | (flags << 168)
         | ((ts & _TS_MASK) << 176)
+        | (agent_id << 216)
     )
+
+
+@internal
+@pure
+def _agent(rec: uint256) -> uint256:
+    return rec >> 216
+
+
+@internal
+@view
+def _load(agent_id: uint256, request_hash: bytes32) -> uint256:
+    """
+    @dev Agent `agent_id`'s record of `request_hash` (0: none).
+    """
+    p: uint256 = self._primary[request_hash]
+    if p != 0 and self._agent(p) == agent_id:
+        return p
+    return self._secondary[agent_id][request_hash]
+
+
+@internal
+def _store(agent_id: uint256, request_hash: bytes32, rec: uint256):
+    """
+    @dev Write agent `agent_id`'s record: the primary slot when the hash is
+         new or already this agent's, its own namespace otherwise.
+    """
+    p: uint256 = self._primary[request_hash]
+    if p == 0 or self._agent(p) == agent_id:
+        self._primary[request_hash] = rec
+    else:
+        self._secondary[agent_id][request_hash] = rec
 
 
 @internal
@@ -259,7 +298,7 @@ def _respond(
     tag: String[MAX_TAG],
     finalize: bool,
 ):
-    rec: uint256 = self._records[agent_id][request_hash]
+    rec: uint256 = self._load(agent_id, request_hash)
     flags: uint256 = self._flags(rec)
     assert flags & _EXISTS != 0, "validation: unknown request"
     validator: address = self._validator(rec)
@@ -271,7 +310,7 @@ def _respond(
     flags |= _ANSWERED
     if finalize:
         flags |= _FINAL
-    self._records[agent_id][request_hash] = self._pack(validator, response, flags, block.timestamp)
+    self._store(agent_id, request_hash, self._pack(validator, response, flags, block.timestamp, agent_id))
     self._response_hashes[agent_id][request_hash] = response_hash
     self._tags[agent_id][request_hash] = self._pack_tag(tag)
     log ValidationResponse(
@@ -294,7 +333,7 @@ def _respond(
 def _primary_agent(request_hash: bytes32) -> uint256:
     p: uint256 = self._primary[request_hash]
     assert p != 0, "validation: unknown request"
-    return p - 1
+    return self._agent(p)
 
 
 @internal
@@ -327,7 +366,7 @@ def _summary(
     total: uint256 = 0
     for i: uint256 in range(start, start + n, bound=MAX_PAGE):
         h: bytes32 = self._agent_requests[agent_id][i]
-        rec: uint256 = self._records[agent_id][h]
+        rec: uint256 = self._load(agent_id, h)
         if self._flags(rec) & _ANSWERED == 0:
             continue
         if len(validators) > 0 and self._validator(rec) not in validators:
@@ -364,14 +403,18 @@ def validationRequest(
     assert staticcall IDENTITY.isAuthorizedOrOwner(msg.sender, agentId), "validation: not authorized"
     assert validatorAddress != empty(address), "validation: bad validator"
     assert requestHash != empty(bytes32), "validation: empty hash"
+    assert agentId <= MAX_AGENT_ID, "validation: agentId too large"
     self._check_independent(validatorAddress, agentId)
-    assert self._records[agentId][requestHash] == 0, "validation: request exists"
 
-    self._records[agentId][requestHash] = self._pack(validatorAddress, 0, _EXISTS, block.timestamp)
-    primary: bool = False
-    if self._primary[requestHash] == 0:
-        self._primary[requestHash] = agentId + 1
-        primary = True
+    rec: uint256 = self._pack(validatorAddress, 0, _EXISTS, block.timestamp, agentId)
+    p: uint256 = self._primary[requestHash]
+    primary: bool = p == 0
+    if primary:
+        self._primary[requestHash] = rec
+    else:
+        assert self._agent(p) != agentId, "validation: request exists"
+        assert self._secondary[agentId][requestHash] == 0, "validation: request exists"
+        self._secondary[agentId][requestHash] = rec
 
     i: uint256 = self._agent_count[agentId]
     self._agent_requests[agentId][i] = requestHash
@@ -448,7 +491,7 @@ def finalizeValidation(agentId: uint256, requestHash: bytes32):
     @param agentId The agent that made the request.
     @param requestHash The request.
     """
-    rec: uint256 = self._records[agentId][requestHash]
+    rec: uint256 = self._load(agentId, requestHash)
     flags: uint256 = self._flags(rec)
     assert flags & _EXISTS != 0, "validation: unknown request"
     validator: address = self._validator(rec)
@@ -457,7 +500,7 @@ def finalizeValidation(agentId: uint256, requestHash: bytes32):
     assert flags & _FINAL == 0, "validation: finalized"
     assert flags & _ANSWERED != 0, "validation: no response"
     response: uint8 = self._response(rec)
-    self._records[agentId][requestHash] = self._pack(validator, response, flags | _FINAL, block.timestamp)
+    self._store(agentId, requestHash, self._pack(validator, response, flags | _FINAL, block.timestamp, agentId))
     log ValidationFinalized(validatorAddress=validator, agentId=agentId, requestHash=requestHash, response=response)
 
 
@@ -474,13 +517,13 @@ def cancelValidation(agentId: uint256, requestHash: bytes32):
     @param requestHash The request.
     """
     assert staticcall IDENTITY.isAuthorizedOrOwner(msg.sender, agentId), "validation: not authorized"
-    rec: uint256 = self._records[agentId][requestHash]
+    rec: uint256 = self._load(agentId, requestHash)
     flags: uint256 = self._flags(rec)
     assert flags & _EXISTS != 0, "validation: unknown request"
     assert flags & _CANCELLED == 0, "validation: cancelled"
     assert flags & _ANSWERED == 0, "validation: not pending"
     validator: address = self._validator(rec)
-    self._records[agentId][requestHash] = self._pack(validator, 0, flags | _CANCELLED, block.timestamp)
+    self._store(agentId, requestHash, self._pack(validator, 0, flags | _CANCELLED, block.timestamp, agentId))
     log ValidationCancelled(validatorAddress=validator, agentId=agentId, requestHash=requestHash, cancelledBy=msg.sender)
 
 
@@ -516,7 +559,7 @@ def getValidationStatus(
     @return uint256 lastUpdate (timestamp of the request or the latest change)
     """
     agent_id: uint256 = self._primary_agent(requestHash)
-    rec: uint256 = self._records[agent_id][requestHash]
+    rec: uint256 = self._primary[requestHash]
     return (
         self._validator(rec),
         agent_id,
@@ -606,11 +649,8 @@ def getRequestState(requestHash: bytes32) -> (uint8, uint256, address, uint8, bo
     @return uint8 response
     @return bool finalized
     """
-    p: uint256 = self._primary[requestHash]
-    if p == 0:
-        return STATUS_NONE, 0, empty(address), 0, False
-    rec: uint256 = self._records[p - 1][requestHash]
-    return self._status(rec), p - 1, self._validator(rec), self._response(rec), self._flags(rec) & _FINAL != 0
+    rec: uint256 = self._primary[requestHash]
+    return self._status(rec), self._agent(rec), self._validator(rec), self._response(rec), self._flags(rec) & _FINAL != 0
 
 
 @external
@@ -630,7 +670,7 @@ def getAttestation(agentId: uint256, requestHash: bytes32) -> (uint8, address, u
     @return bool finalized
     @return uint256 lastUpdate
     """
-    rec: uint256 = self._records[agentId][requestHash]
+    rec: uint256 = self._load(agentId, requestHash)
     return self._status(rec), self._validator(rec), self._response(rec), self._flags(rec) & _FINAL != 0, self._updated(rec)
 
 
@@ -652,7 +692,7 @@ def getValidationStatusFor(
     @return String tag
     @return uint256 lastUpdate
     """
-    rec: uint256 = self._records[agentId][requestHash]
+    rec: uint256 = self._load(agentId, requestHash)
     assert rec != 0, "validation: unknown request"
     return (
         self._validator(rec),
@@ -745,6 +785,7 @@ def getValidatorRequestsPaged(
         hashes.append(h)
         a: uint256 = self._validator_agents[validatorAddress][i]
         if a == 0:
-            a = self._primary[h]
-        agents.append(a - 1)
+            agents.append(self._agent(self._primary[h]))
+        else:
+            agents.append(a - 1)
     return hashes, agents, total

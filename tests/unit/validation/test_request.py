@@ -62,10 +62,28 @@ def test_agent_cannot_name_itself_as_validator(registry, identity, alice, bob, d
         registry.validationRequest(me, ALICE_AGENT, "", h("self"), sender=alice)
 
 
+def test_agent_id_beyond_40_bits_is_refused(registry, identity, deployer, alice, carol):
+    """Records pack the agent id in 40 bits (ids are sequential: 10**12 agents)."""
+    big = 2**40
+    identity.mint(big, alice, sender=deployer)
+    with ape.reverts("validation: agentId too large"):
+        registry.validationRequest(carol, big, "", h("big"), sender=alice)
+    identity.mint(big - 1, alice, sender=deployer)
+    registry.validationRequest(carol, big - 1, "", h("big"), sender=alice)
+    assert registry.getRequestState(h("big"))[1] == big - 1
+
+
 def test_same_hash_twice_for_the_same_agent_is_refused(registry, alice, carol, dave):
     registry.validationRequest(carol, ALICE_AGENT, "", h("dup"), sender=alice)
     with ape.reverts("validation: request exists"):
         registry.validationRequest(dave, ALICE_AGENT, "", h("dup"), sender=alice)
+
+
+def test_same_hash_twice_for_a_secondary_agent_is_refused(registry, alice, mallory, carol, dave):
+    registry.validationRequest(carol, ALICE_AGENT, "", h("dup2"), sender=alice)
+    registry.validationRequest(carol, MALLORY_AGENT, "", h("dup2"), sender=mallory)
+    with ape.reverts("validation: request exists"):
+        registry.validationRequest(dave, MALLORY_AGENT, "", h("dup2"), sender=mallory)
 
 
 def test_squatter_cannot_block_or_hijack_the_victims_hash(registry, alice, mallory, carol, dave):
