@@ -146,10 +146,11 @@ def deploy(
             why = ""
         elif entry.contract_type != step.contract_type:
             why = f"recorded as {entry.contract_type}, plan says {step.contract_type}"
-        elif any(d in redeployed for d in step.depends):
-            why = "a dependency was redeployed"
         else:
+            # the chain's own verdict first (e.g. "no code" after a reset), then dependencies
             why = code_status(w3, entry)
+            if why is None and any(d in redeployed for d in step.depends):
+                why = "a dependency was redeployed"
         if why is None:
             assert entry is not None
             out.append(Outcome(step.name, entry.address, "reused"))
