@@ -92,9 +92,10 @@ _FLOORS = {
     # packed record + agent list (entry + count) + validator list (entry + count)
     "validationRequest_first": (5, 0),
     "validationRequest_subsequent": (3, 2),
-    # record update + responseHash + tag
+    # record update + responseHash + tag (new); an overwrite with the same hash and tag
+    # must still update the record slot
     "validationResponse_first_tag13": (2, 1),
-    "validationResponse_overwrite": (0, 3),
+    "validationResponse_overwrite": (0, 1),
 }
 
 

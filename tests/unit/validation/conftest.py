@@ -28,5 +28,5 @@ def registry(project, deployer, identity):
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _module_setup(registry, dave):
+def _module_setup(registry, dave, w3):
     """Deploy before the per-test snapshot (ape pitfall P8)."""
