@@ -34,6 +34,16 @@ class VaultEnv:
     holders: list[str]
 
 
+_PARTIALS: dict[str, object] = {}
+
+
+def _load(name: str, *args):
+    """Deploy ``contracts/<name>.vy``; compiled once per process (boa.load recompiles every time)."""
+    if name not in _PARTIALS:
+        _PARTIALS[name] = boa.load_partial(str(C / f"{name}.vy"))
+    return _PARTIALS[name].deploy(*args)
+
+
 def params_tuple(p: FeeParams, fee_recipient: str) -> tuple:
     return (p.mj_per_th, p.micro_usd_per_kwh, p.micro_usd_per_th_day, p.perf_bps, fee_recipient)
 
@@ -54,13 +64,13 @@ def deploy(
     admin = boa.env.eoa
     operator, guardian, fee_recipient, treasury = (boa.env.generate_address(n) for n in ("operator", "guardian", "fees", "treasury"))
     holders = [boa.env.generate_address(f"holder{i}") for i in range(n_holders)]
-    wbtc = boa.load(str(C / "DevToken.vy"), "Wrapped BTC (devnet)", "WBTC", 8)
-    usd = boa.load(str(C / "DevToken.vy"), "USD Stablecoin (devnet)", "USDC", 6)
-    feed = boa.load(str(C / "PriceFeed.vy"), 8, "BTC / USD", btc_usd)
+    wbtc = _load("DevToken", "Wrapped BTC (devnet)", "WBTC", 8)
+    usd = _load("DevToken", "USD Stablecoin (devnet)", "USDC", 6)
+    feed = _load("PriceFeed", 8, "BTC / USD", btc_usd)
     now = boa.env.timestamp
     term_start = now + term_start_in
-    vault = boa.load(
-        str(C / "HashrateVault.vy"),
+    vault = _load(
+        "HashrateVault",
         "Hashrate TH/s",
         "HASH",
         wbtc.address,
