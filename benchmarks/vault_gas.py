@@ -114,7 +114,7 @@ def figures(w3: Web3, *, epochs: int = 1_000, holders: int = 10_000, log=lambda 
     vb = _new_vault(w3, op, wbtc, usd, feed, v_art, epochs + 4)
     for s in (alice, bob):
         s.transact(usd.functions.approve(vb.address, 2**256 - 1))
-    alice.transact(vb.functions.buy(100_000 * TH, 2**256 - 1, alice.address))
+    alice.transact(vb.functions.buy(200_000 * TH, 2**256 - 1, alice.address))
     out["buy_new_holder"] = bob.transact(vb.functions.buy(100 * TH, 2**256 - 1, bob.address))["gasUsed"]
     out["buy_existing_holder"] = bob.transact(vb.functions.buy(100 * TH, 2**256 - 1, bob.address))["gasUsed"]
     # late and carol hold and claim once before epoch 1, then stay untouched until their measured claim
