@@ -51,7 +51,9 @@ def test_reset_chain_is_noticed_and_redeployed(w3, sender, tmp_path):
     w3.provider.make_request("evm_revert", [snap])
     sender.settle()
     again = deploy(w3, sender, AddressBook(w3.eth.chain_id, tmp_path))
-    assert all(o.status.startswith("redeployed: no code") for o in again)
+    # steps whose constructor depends on a redeployed contract say so (e.g. the vault on its tokens)
+    assert all(o.status.startswith(("redeployed: no code", "redeployed: a dependency was redeployed")) for o in again)
+    assert any(o.status.startswith("redeployed: no code") for o in again)
     assert all(w3.eth.get_code(o.address) != b"" for o in again)
     assert {o.address for o in again} == {o.address for o in first}  # same nonces after the reset
 
@@ -81,14 +83,14 @@ def test_deploy_script_on_a_devnet_that_survives_a_restart(tmp_path):
         assert "already running" in devnet.start(port, home=home)
         out1 = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         assert out1.returncode == 0, out1.stdout + out1.stderr
-        assert "2 deployed, 0 reused" in out1.stdout
+        assert f"{len(PLAN)} deployed, 0 reused" in out1.stdout
         book1 = json.loads((books / "31337.json").read_text())
         assert "stopped" in devnet.stop(home=home)
         assert devnet.chain_id(port) is None
         assert "state restored" in devnet.start(port, home=home)
         out2 = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         assert out2.returncode == 0, out2.stdout + out2.stderr
-        assert "0 deployed, 2 reused" in out2.stdout
+        assert f"0 deployed, {len(PLAN)} reused" in out2.stdout
         assert json.loads((books / "31337.json").read_text()) == book1
     finally:
         devnet.stop(home=home)
