@@ -6,6 +6,7 @@ tokens, feed and named actors. boa runs ~100x faster than ape's in-process chain
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,8 @@ import boa
 from hashtrust.economics import FeeParams
 
 ROOT = Path(__file__).resolve().parents[3]
-C = ROOT / "contracts"
+# VAULT_CONTRACTS points the heavy tests at another copy of the sources (mutation testing)
+C = Path(os.environ.get("VAULT_CONTRACTS", str(ROOT / "contracts")))
 DAY = 86_400
 PRICE_PER_TH = 15_000_000  # $15 per TH/s (6-decimal USD)
 CAPS = (200_000, 500_000, 1_000_000, 5_000)  # 200 J/TH, $0.50/kWh, $1/TH/day, 50 %
