@@ -72,6 +72,13 @@ PLAN: list[Step] = [
         description="ERC-8004 reputation registry (feedback, responses, summaries over chosen clients)",
     ),
     Step(
+        "ValidationRegistry",
+        "ValidationRegistry",
+        lambda ctx: (ctx.address("IdentityRegistry"),),
+        depends=("IdentityRegistry",),
+        description="ERC-8004 validation registry (per-agent request namespace, final answers, cancel)",
+    ),
+    Step(
         "TestWBTC",
         "DevToken",
         lambda ctx: ("Wrapped BTC (devnet)", "WBTC", 8),
@@ -147,7 +154,7 @@ def deploy(
         elif entry.contract_type != step.contract_type:
             why = f"recorded as {entry.contract_type}, plan says {step.contract_type}"
         else:
-            # a vanished contract says so first; otherwise a redeployed dependency forces it
+            # the chain's own verdict first (e.g. "no code" after a reset), then dependencies
             why = code_status(w3, entry)
             if why is None and any(d in redeployed for d in step.depends):
                 why = "a dependency was redeployed"

@@ -1,0 +1,40 @@
+"""Run a validator agent: answer the ERC-8004 validation requests addressed to an account.
+
+    ape run validate --network ethereum:local:foundry --account TEST::3 --once
+    ape run validate --account validator --check my_pkg.checks:rerun_job     # poll forever
+    ape run validate --check ./checks.py:rerun_job --progressive --tag zkml
+
+It is idempotent and resumable: everything it has done is read back from the chain, so it can
+be killed at any moment and started again. The work is done by `hashtrust.validator`.
+"""
+
+import click
+from ape.cli import ConnectedProviderCommand, network_option
+
+from hashtrust.ape_support import connect
+from hashtrust.validation import ValidationClient
+from hashtrust.validator import ValidatorAgent, default_check, load_check
+
+
+@click.command(cls=ConnectedProviderCommand)
+@network_option()
+@click.option("--account", "alias", default=None, help="the validator's ape account (default: test account 0 on local chains)")
+@click.option("--check", "check_spec", default=None, help="module:function or file.py:function (default: recompute the payload hash)")
+@click.option("--tag", default="hashtrust", show_default=True, help="tag stored with each answer (<= 31 bytes)")
+@click.option("--progressive", is_flag=True, help="answer without finalising (answers may be revised later)")
+@click.option("--once", is_flag=True, help="one pass, then exit")
+@click.option("--rounds", type=int, default=None, help="stop after this many passes")
+@click.option("--poll", type=float, default=2.0, show_default=True, help="seconds between passes")
+@click.option("--from-block", type=int, default=0, show_default=True, help="first block to read request URIs from")
+def cli(alias, check_spec, tag, progressive, once, rounds, poll, from_block):
+    """Answer the validation requests addressed to the account."""
+    w3, sender, book = connect(alias)
+    client = ValidationClient.from_book(w3, book, sender)
+    check = load_check(check_spec) if check_spec else default_check
+    agent = ValidatorAgent(client, check, tag=tag, finalize=not progressive, from_block=from_block, log=click.echo)
+    click.echo(f"validator {sender.address} on chain {book.chain_id}, registry {client.address}, check {getattr(check, '__name__', check)}")
+    if once:
+        report = agent.run_once()
+        click.echo(report.summary())
+        return
+    agent.run(poll=poll, rounds=rounds)

@@ -1,0 +1,121 @@
+"""The Python side: request files hash to the request hash, URIs are fetched, the default
+check tells honest from lying payloads, and the client refuses bad input before sending."""
+
+import base64
+import json
+
+import pytest
+from eth_utils import keccak
+
+from hashtrust.errors import HashtrustError, InputError
+from hashtrust.tx import LocalSigner, TxSender
+from hashtrust.validation import (
+    RequestFile,
+    Status,
+    ValidationClient,
+    canonical_json,
+    fetch_uri,
+    payload_hash,
+)
+from hashtrust.validator import Verdict, default_check, load_check
+from validation_story import ALICE_AGENT
+
+IDENT = "0x" + "11" * 20
+VALIDATOR = "0x" + "22" * 20
+
+
+def _file(**kw):
+    return RequestFile.build(31337, IDENT, 5, VALIDATOR, {"b": 2, "a": [1, "x"]}, created_at="2026-01-01T00:00:00Z", **kw)
+
+
+def test_request_file_is_canonical_and_its_keccak_is_the_hash():
+    req = _file()
+    content = req.content()
+    assert content == canonical_json(json.loads(content))
+    assert b" " not in content and content.index(b'"agentId"') < content.index(b'"type"')
+    assert req.hash == keccak(content)
+    assert fetch_uri(req.uri()) == content
+    assert RequestFile.parse(content) == req
+    assert json.loads(content)["agentRegistry"] == f"eip155:31337:{IDENT}"
+
+
+def test_default_check_recomputes_the_payload_hash():
+    honest = _file()
+    assert default_check(honest, honest.content()).response == 100
+    lying = _file(claimed_hash=payload_hash({"b": 3}))
+    v = default_check(lying, lying.content())
+    assert v.response == 0 and "mismatch" in v.reason
+
+
+def test_fetch_supports_data_file_and_refuses_unknown_schemes(tmp_path):
+    assert fetch_uri("data:,hello%20world") == b"hello world"
+    assert fetch_uri("data:application/json;base64," + base64.b64encode(b"{}").decode()) == b"{}"
+    p = tmp_path / "req.json"
+    p.write_bytes(b"abc")
+    assert fetch_uri(p.as_uri()) == b"abc"
+    with pytest.raises(HashtrustError, match="unsupported URI scheme"):
+        fetch_uri("ftp://example.com/x")
+    with pytest.raises(HashtrustError, match="malformed base64"):
+        fetch_uri("data:;base64,@@@")
+    with pytest.raises(HashtrustError, match="cannot read"):
+        fetch_uri((tmp_path / "missing").as_uri())
+
+
+def test_parse_rejects_foreign_or_broken_files():
+    with pytest.raises(HashtrustError, match="not JSON"):
+        RequestFile.parse(b"{")
+    with pytest.raises(HashtrustError, match="type"):
+        RequestFile.parse(b'{"type": "other"}')
+    with pytest.raises(HashtrustError, match="lacks"):
+        RequestFile.parse(b'{"type": "hashtrust/validation-request-v1"}')
+
+
+def test_load_check_from_file_and_module(tmp_path):
+    f = tmp_path / "checks.py"
+    f.write_text("def half(req, content):\n    return 50\n")
+    assert load_check(f"{f}:half")(None, b"") == 50
+    assert load_check("hashtrust.validator:default_check") is default_check
+    with pytest.raises(HashtrustError):
+        load_check("no-colon")
+    with pytest.raises(HashtrustError, match="not a function"):
+        load_check("hashtrust.validator:MAX_PAGE")
+
+
+def test_client_refuses_bad_input_before_sending(w3, registry, alice):
+    val = ValidationClient(w3, registry.address, TxSender(w3, LocalSigner.from_key(alice.private_key)))
+    h = keccak(text="x")
+    with pytest.raises(InputError, match="request_uri"):
+        val.request(VALIDATOR, 1, "u" * 4097, h)
+    with pytest.raises(InputError, match="request_hash"):
+        val.request(VALIDATOR, 1, "", b"\x00" * 32)
+    with pytest.raises(InputError, match="validator"):
+        val.request("0x" + "00" * 20, 1, "", h)
+    with pytest.raises(InputError, match="response"):
+        val.respond(h, 101)
+    with pytest.raises(InputError, match="tag"):
+        val.respond(h, 1, tag="t" * 32)
+    with pytest.raises(InputError, match="limit"):
+        val.agent_validations_page(1, 0, 1025)
+    with pytest.raises(InputError, match="agent_id"):
+        val.request_file(VALIDATOR, 6, _file())
+
+
+def test_client_round_trip_on_chain(w3, registry, identity, alice, carol):
+    """alice requests with a request file, carol answers and finalises through the SDK."""
+    val_a = ValidationClient(w3, registry.address, TxSender(w3, LocalSigner.from_key(alice.private_key)))
+    val_c = val_a.with_sender(TxSender(w3, LocalSigner.from_key(carol.private_key)))
+    req = RequestFile.build(w3.eth.chain_id, identity.address, ALICE_AGENT, carol.address, {"job": 1})
+    h, receipt = val_a.request_file(carol.address, ALICE_AGENT, req)
+    assert val_a.events(receipt, "ValidationRequest")[0]["requestURI"] == req.uri()
+    assert val_a.attestation(ALICE_AGENT, h).status == Status.PENDING
+    assert val_c.validator_requests(carol.address) == [(h, ALICE_AGENT)]
+    assert val_c.request_uris(carol.address) == {(ALICE_AGENT, h): req.uri()}
+    val_c.respond(h, 70, tag="t")
+    assert val_a.state(h).status == Status.ANSWERED
+    val_c.finalize(ALICE_AGENT, h)
+    att = val_a.attestation(ALICE_AGENT, h)
+    assert (att.status, att.response, att.finalized) == (Status.FINALIZED, 70, True)
+    assert val_a.summary(ALICE_AGENT) == (1, 70) == val_a.summary_spec(ALICE_AGENT)
+    assert val_a.agent_validations(ALICE_AGENT) == [h]
+    assert val_a.status(h).tag == "t"
+    assert Verdict(1).response == 1
