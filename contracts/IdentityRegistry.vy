@@ -28,7 +28,7 @@
         Storage design (why it is cheaper than the reference):
         - one packed word per agent: owner (bits 0..159), the CREATE nonce of
           the contract holding its URI (bits 160..223, 0 = empty URI) and the
-          wallet mode (bits 224..231);
+          wallet mode (bits 224..255: default or none);
         - a URI is stored as the code of a small data contract (one CREATE,
           200 gas per byte) instead of one storage slot per 32 bytes; its
           address is derived from the nonce, never stored;
@@ -39,6 +39,12 @@
 @dev The ERC-721 core is the lean, non-enumerable `agent_nft` module.
 """
 
+
+# @dev What the Reputation / Validation registries and the vault call:
+# checked at compile time against the shared interface.
+from .interfaces import IIdentityRegistry
+
+implements: IIdentityRegistry
 
 # @dev ERC-721 core (ownership, balances, approvals).
 from .modules import agent_nft
@@ -146,17 +152,18 @@ _ERC1271_MAGIC: constant(bytes4) = 0x1626BA7E
 # @dev secp256k1n / 2: larger `s` values are malleable duplicates.
 _MAX_S: constant(uint256) = 57_896_044_618_658_097_711_785_492_504_343_953_926_418_782_139_537_452_191_302_581_570_759_080_747_168
 
-# @dev Packed agent word: bits 160..223 URI nonce, 224..231 wallet mode.
+# @dev Packed agent word: bits 160..223 URI nonce, 224..255 wallet mode.
 _NONCE_SHIFT: constant(uint256) = 160
 _NONCE_MASK: constant(uint256) = (1 << 64) - 1
 _MODE_SHIFT: constant(uint256) = 224
 _LOW_224: constant(uint256) = (1 << 224) - 1
 _LOW_128: constant(uint256) = (1 << 128) - 1
 _LOW_160: constant(uint256) = (1 << 160) - 1
-# @dev Wallet modes: the owner (derived), the wallet slot, none.
-_MODE_OWNER: constant(uint256) = 0
-_MODE_SET: constant(uint256) = 1
-_MODE_NONE: constant(uint256) = 2
+# @dev Wallet modes. DEFAULT: the wallet slot's address when one was set,
+# else the owner (derived, never written). NONE: no wallet (after an unset
+# or a transfer; a transfer rewrites the word anyway, so clearing is free).
+_MODE_DEFAULT: constant(uint256) = 0
+_MODE_NONE: constant(uint256) = 1
 
 # @dev Metadata slot: bytes in the high 31 bytes, length in the low byte;
 # low byte 0xFF marks a data-contract address in bits 8..167.
@@ -229,7 +236,19 @@ def register(
     uri_nonce: uint256 = 0
     if len(agentURI) != 0:
         uri_nonce = nonce
-        self._store_data(convert(agentURI, Bytes[8_192]), nonce)
+        # Data contract: header(len + 10) ++ header(len) ++ bytes, where
+        # header(n) = PUSH2 n DUP1 PUSH1 10 PUSH0 CODECOPY PUSH0 RETURN.
+        pointer: address = raw_create(
+            concat(
+                b"\x61",
+                convert(convert(len(agentURI) + _HEADER_LENGTH, uint16), bytes2),
+                b"\x80\x60\x0a\x5f\x39\x5f\xf3\x61",
+                convert(convert(len(agentURI), uint16), bytes2),
+                b"\x80\x60\x0a\x5f\x39\x5f\xf3",
+                convert(agentURI, Bytes[8_192]),
+            )
+        )
+        assert pointer == self._create_address(nonce), "identity: create nonce out of sync"
         nonce = unsafe_add(nonce, 1)
     for entry: MetadataEntry in metadata:
         assert len(entry.metadataKey) != 0, "identity: empty key"
@@ -272,7 +291,17 @@ def setAgentURI(agentId: uint256, newURI: String[8_192]):
     if len(newURI) != 0:
         counters: uint256 = self._counters
         uri_nonce = counters >> 128
-        self._store_data(convert(newURI, Bytes[8_192]), uri_nonce)
+        pointer: address = raw_create(
+            concat(
+                b"\x61",
+                convert(convert(len(newURI) + _HEADER_LENGTH, uint16), bytes2),
+                b"\x80\x60\x0a\x5f\x39\x5f\xf3\x61",
+                convert(convert(len(newURI), uint16), bytes2),
+                b"\x80\x60\x0a\x5f\x39\x5f\xf3",
+                convert(newURI, Bytes[8_192]),
+            )
+        )
+        assert pointer == self._create_address(uri_nonce), "identity: create nonce out of sync"
         self._counters = counters + (1 << 128)
     agent_nft._set_word(agentId, (word & ~(_NONCE_MASK << _NONCE_SHIFT)) | (uri_nonce << _NONCE_SHIFT))
     log URIUpdated(agentId=agentId, newURI=newURI, updatedBy=msg.sender)
@@ -341,9 +370,25 @@ def setMetadata(agentId: uint256, metadataKey: String[64], metadataValue: Bytes[
     self._check_authorized(msg.sender, agentId, agent_nft._word(agentId))
     assert len(metadataKey) != 0, "identity: empty key"
     assert keccak256(metadataKey) != _WALLET_KEY_HASH, "identity: reserved key"
-    if len(metadataValue) > 31:
+    slot: uint256 = 0
+    n: uint256 = len(metadataValue)
+    if n > 31:
         self._counters = self._counters + (1 << 128)
-    self._write_metadata(agentId, metadataKey, metadataValue)
+        pointer: address = raw_create(
+            concat(
+                b"\x61",
+                convert(convert(len(metadataValue) + _HEADER_LENGTH, uint16), bytes2),
+                b"\x80\x60\x0a\x5f\x39\x5f\xf3\x61",
+                convert(convert(len(metadataValue), uint16), bytes2),
+                b"\x80\x60\x0a\x5f\x39\x5f\xf3",
+                metadataValue,
+            )
+        )
+        slot = (convert(pointer, uint256) << 8) | _PTR_TAG
+    elif n != 0:
+        slot = convert(convert(slice(concat(metadataValue, empty(bytes32)), 0, 32), bytes32), uint256) | n
+    self._metadata[agentId][keccak256(metadataKey)] = slot
+    log MetadataSet(agentId=agentId, indexedMetadataKey=metadataKey, metadataKey=metadataKey, metadataValue=metadataValue)
 
 
 ################################################################
@@ -381,11 +426,8 @@ def setAgentWallet(agentId: uint256, newWallet: address, deadline: uint256, sign
     digest: bytes32 = self._wallet_digest(agentId, newWallet, owner, deadline)
     assert self._valid_signature(newWallet, digest, signature), "identity: invalid wallet signature"
     self._wallets[agentId] = (deadline << 160) | convert(newWallet, uint256)
-    mode: uint256 = _MODE_SET
-    if newWallet == owner:
-        mode = _MODE_OWNER
-    if (word >> _MODE_SHIFT) != mode:
-        agent_nft._set_word(agentId, (word & _LOW_224) | (mode << _MODE_SHIFT))
+    if (word >> _MODE_SHIFT) == _MODE_NONE:
+        agent_nft._set_word(agentId, (word & _LOW_224) | (_MODE_DEFAULT << _MODE_SHIFT))
     log MetadataSet(
         agentId=agentId,
         indexedMetadataKey=_WALLET_KEY,
@@ -427,6 +469,7 @@ def last_wallet_deadline(agentId: uint256) -> uint256:
     """
     @dev The deadline of the last wallet signature used for `agentId`
          (0 when none); a new signature needs a strictly larger deadline.
+    @notice Clients pick max(now + ~240 s, this + 1), at most now + 300 s.
     @param agentId The agent id.
     @return uint256 The last used deadline.
     """
@@ -438,6 +481,7 @@ def last_wallet_deadline(agentId: uint256) -> uint256:
 def DOMAIN_SEPARATOR() -> bytes32:
     """
     @dev The EIP-712 domain separator wallet signatures are made in.
+    @notice Domain name "ERC8004IdentityRegistry", version "1", this chain and contract.
     @return bytes32 The domain separator of the current chain.
     """
     return self._domain_separator()
@@ -466,6 +510,7 @@ def safeTransferFrom(owner: address, to: address, tokenId: uint256, data: Bytes[
     """
     @dev As `transferFrom`, then a contract receiver must accept the token
          with `onERC721Received` (two selectors: with and without `data`).
+    @notice Clears the agent wallet like `transferFrom`; the receiver callback runs last.
     @param owner The current owner.
     @param to The receiver; not the zero address.
     @param tokenId The agent id.
@@ -482,6 +527,7 @@ def safeTransferFrom(owner: address, to: address, tokenId: uint256, data: Bytes[
 def supportsInterface(interfaceId: bytes4) -> bool:
     """
     @dev ERC-165: ERC-165, ERC-721, ERC-721 metadata and ERC-4906.
+    @notice Not ERC721Enumerable: the registry keeps no token lists.
     @param interfaceId The 4-byte interface identifier.
     @return bool True when supported.
     """
@@ -513,6 +559,7 @@ def isAuthorizedOrOwner(spender: address, agentId: uint256) -> bool:
 def total_agents() -> uint256:
     """
     @dev The number of agents registered so far (ids 1..total_agents).
+    @notice Agent ids start at 1; 0 never names an agent.
     @return uint256 The count.
     """
     return unsafe_sub(self._counters & _LOW_128, 1)
@@ -523,6 +570,7 @@ def total_agents() -> uint256:
 def getVersion() -> String[8]:
     """
     @dev The ERC-8004 reference version this registry is ABI-compatible with.
+    @notice Same selector and answer as the reference's `getVersion()`.
     @return String "2.0.0".
     """
     return "2.0.0"
@@ -574,12 +622,12 @@ def _wallet_of(agent_id: uint256) -> address:
     @return address The wallet (zero when none or the agent is missing).
     """
     word: uint256 = agent_nft._word(agent_id)
-    mode: uint256 = word >> _MODE_SHIFT
-    if mode == _MODE_OWNER:
-        return agent_nft._owner_in(word)
-    if mode == _MODE_SET:
-        return convert(self._wallets[agent_id] & _LOW_160, address)
-    return empty(address)
+    if word == 0 or (word >> _MODE_SHIFT) == _MODE_NONE:
+        return empty(address)
+    wallet: address = convert(self._wallets[agent_id] & _LOW_160, address)
+    if wallet != empty(address):
+        return wallet
+    return agent_nft._owner_in(word)
 
 
 @internal
@@ -595,46 +643,22 @@ def _write_metadata(agent_id: uint256, key: String[64], val: Bytes[1_024]):
     n: uint256 = len(val)
     slot: uint256 = 0
     if n > 31:
-        pointer: address = raw_create(self._init_code(val))
+        pointer: address = raw_create(
+            concat(
+            b"\x61",
+            convert(convert(len(val) + _HEADER_LENGTH, uint16), bytes2),
+            b"\x80\x60\x0a\x5f\x39\x5f\xf3\x61",
+            convert(convert(len(val), uint16), bytes2),
+            b"\x80\x60\x0a\x5f\x39\x5f\xf3",
+            val,
+        )
+        )
         slot = (convert(pointer, uint256) << 8) | _PTR_TAG
     elif n != 0:
         slot = convert(convert(slice(concat(val, empty(bytes32)), 0, 32), bytes32), uint256) | n
         # The bytes occupy the high n bytes; the low byte holds n < 32.
     self._metadata[agent_id][keccak256(key)] = slot
     log MetadataSet(agentId=agent_id, indexedMetadataKey=key, metadataKey=key, metadataValue=val)
-
-
-@internal
-@pure
-def _init_code(data: Bytes[8_192]) -> Bytes[8_212]:
-    """
-    @dev Init code deploying a data contract whose code returns `data`:
-         header(len + 10) ++ header(len) ++ data, where header(n) is
-         PUSH2 n DUP1 PUSH1 10 PUSH0 CODECOPY PUSH0 RETURN.
-    @param data The bytes to store.
-    @return Bytes The init code.
-    """
-    n: uint256 = len(data)
-    return concat(
-        b"\x61",
-        convert(convert(n + _HEADER_LENGTH, uint16), bytes2),
-        b"\x80\x60\x0a\x5f\x39\x5f\xf3\x61",
-        convert(convert(n, uint16), bytes2),
-        b"\x80\x60\x0a\x5f\x39\x5f\xf3",
-        data,
-    )
-
-
-@internal
-def _store_data(data: Bytes[8_192], nonce: uint256):
-    """
-    @dev Deploys a data contract holding `data` and checks it landed at the
-         address derived from `nonce` (this contract's CREATE nonce).
-    @param data The bytes to store.
-    @param nonce The CREATE nonce the deployment uses.
-    """
-    pointer: address = raw_create(self._init_code(data))
-    assert pointer == self._create_address(nonce), "identity: create nonce out of sync"
 
 
 @internal

@@ -130,6 +130,7 @@ def getApproved(tokenId: uint256) -> address:
 def setApprovalForAll(operator: address, approved: bool):
     """
     @dev Lets `operator` manage all of the caller's tokens (or stops it).
+    @notice Operators may transfer, approve and (in the registry) manage every agent of the caller.
     @param operator The 20-byte operator address; not the caller.
     @param approved True to approve, False to revoke.
     """

@@ -65,6 +65,13 @@ PLAN: list[Step] = [
         description="ERC-8004 identity registry (agents as ERC-721 tokens; no constructor arguments)",
     ),
     Step(
+        "ReputationRegistry",
+        "ReputationRegistry",
+        lambda ctx: (ctx.address("IdentityRegistry"),),
+        depends=("IdentityRegistry",),
+        description="ERC-8004 reputation registry (feedback, responses, summaries over chosen clients)",
+    ),
+    Step(
         "ValidationRegistry",
         "ValidationRegistry",
         lambda ctx: (ctx.address("IdentityRegistry"),),

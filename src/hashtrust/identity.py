@@ -16,6 +16,7 @@ most 300 s ahead of the block. `next_wallet_deadline` picks a valid one.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -252,8 +253,12 @@ class IdentityClient(ContractClient):
         return int(self._view("last_wallet_deadline", check_agent_id(agent_id)))
 
     def next_wallet_deadline(self, agent_id: int, *, ahead: int = 240) -> int:
-        """A deadline the contract will accept now: ~``ahead`` s after the latest block, above the last used one."""
-        now = int(self.w3.eth.get_block("latest")["timestamp"])
+        """A deadline the contract will accept now: ~``ahead`` s from now, above the last used one.
+
+        "Now" is the later of the latest block's time and the wall clock: an idle Anvil (automine)
+        stamps the next block with the wall-clock time, which may be far past the latest block.
+        """
+        now = max(int(self.w3.eth.get_block("latest")["timestamp"]), int(time.time()))
         last = self.last_wallet_deadline(agent_id)
         deadline = max(now + min(ahead, MAX_DEADLINE_DELAY), last + 1)
         if deadline > now + MAX_DEADLINE_DELAY:
@@ -354,9 +359,9 @@ class IdentityClient(ContractClient):
         script to recognise agents it already registered.
         """
         check_key(key)
-        topic = Web3.keccak(text=key)
+        topic = Web3.to_hex(Web3.keccak(text=key))
         event = self.contract.events.MetadataSet()
-        sig = Web3.keccak(text="MetadataSet(uint256,string,string,bytes)")
+        sig = Web3.to_hex(Web3.keccak(text="MetadataSet(uint256,string,string,bytes)"))
         logs = self.w3.eth.get_logs(
             {"address": self.address, "fromBlock": from_block, "toBlock": "latest", "topics": [sig, None, topic]}
         )

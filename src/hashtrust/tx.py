@@ -36,6 +36,16 @@ try:  # requests is what web3's HTTPProvider uses
 except ImportError:  # pragma: no cover
     _TRANSPORT_ERRORS = (ConnectionError, TimeoutError)
 
+# Errors a node raises for a call the contract refuses. The in-process test chain (eth-tester,
+# `--network ethereum:local:test`) raises its own `TransactionFailed` instead of a web3 error.
+_CALL_ERRORS: tuple[type[BaseException], ...] = (ContractLogicError, ContractCustomError, ValueError)
+try:
+    from eth_tester.exceptions import TransactionFailed as _TesterFailed
+
+    _CALL_ERRORS += (_TesterFailed,)
+except ImportError:  # pragma: no cover - eth-tester is a test-only dependency of ape
+    pass
+
 
 class Signer(Protocol):
     """Anything that can sign a transaction dict for one address."""
@@ -91,7 +101,7 @@ def call_view(fn: Any, *, action: str = "", block: Any = "latest") -> Any:
     """Call a view function; a revert becomes `RevertError` with the contract's reason."""
     try:
         return fn.call(block_identifier=block)
-    except (ContractLogicError, ContractCustomError, ValueError) as exc:
+    except _CALL_ERRORS as exc:
         reason = revert_reason(exc)
         if reason is None:
             raise
@@ -200,7 +210,7 @@ class TxSender:
         if gas is None:
             try:
                 est = self.w3.eth.estimate_gas({k: v for k, v in tx.items() if k in ("from", "to", "data", "value")})
-            except (ContractLogicError, ContractCustomError, ValueError) as exc:
+            except _CALL_ERRORS as exc:
                 reason = revert_reason(exc)
                 if reason is None:
                     raise TransactionError(f"{action}: gas estimation failed: {exc}") from None
@@ -284,7 +294,7 @@ class TxSender:
         tx["from"] = self.address
         try:
             self.w3.eth.call(tx, block_identifier=receipt["blockNumber"] - 1)
-        except (ContractLogicError, ContractCustomError, ValueError) as exc:
+        except _CALL_ERRORS as exc:
             return revert_reason(exc) or str(exc)
         if receipt["gasUsed"] >= pending.tx.get("gas", 0):
             return "out of gas"

@@ -1,0 +1,49 @@
+"""Rank the agents offering a capability by reputation over clients you trust; prints a table.
+
+    ape run rank_agents --capability summarize --trusted-clients 0-19 --tag1 starred
+    ape run rank_agents --capability mcp --trusted 0xabc...,0xdef... --network ethereum:local:foundry
+
+--trusted-clients names rating clients by index (client k = devnet account 1000 + k, as in
+rate_agents); --trusted takes addresses. The work is done by `hashtrust.discovery`.
+"""
+
+import click
+from ape.cli import ConnectedProviderCommand, network_option
+
+from hashtrust.ape_support import connect
+from hashtrust.discovery import rank, table
+from hashtrust.identity import IdentityClient
+from hashtrust.rating import client_signer
+from hashtrust.reputation import ReputationClient
+
+
+def _indexes(spec: str) -> list[int]:
+    out: list[int] = []
+    for part in spec.split(","):
+        if "-" in part:
+            lo, hi = part.split("-", 1)
+            out.extend(range(int(lo), int(hi) + 1))
+        elif part:
+            out.append(int(part))
+    return out
+
+
+@click.command(cls=ConnectedProviderCommand)
+@network_option()
+@click.option("--capability", required=True, help="service name, skill or domain (e.g. summarize, MCP)")
+@click.option("--trusted", default="", help="comma-separated client addresses")
+@click.option("--trusted-clients", default="", help='rating-client indexes, e.g. "0-19,25"')
+@click.option("--tag1", default="", help="only feedback with this tag1 (e.g. starred)")
+@click.option("--tag2", default="")
+@click.option("--min-count", type=int, default=1, show_default=True)
+def cli(capability, trusted, trusted_clients, tag1, tag2, min_count):
+    """Print the agents offering CAPABILITY, best reputation first."""
+    w3, _sender, book = connect(None)
+    clients = [a for a in trusted.split(",") if a] + [client_signer(k).address for k in _indexes(trusted_clients)]
+    if not clients:
+        raise click.UsageError("give --trusted and/or --trusted-clients")
+    ranked = rank(
+        IdentityClient.from_book(w3, book), ReputationClient.from_book(w3, book), capability, clients, tag1=tag1, tag2=tag2, min_count=min_count
+    )
+    click.echo(f"agents offering {capability!r}, ranked over {len(clients)} trusted client(s)" + (f", tag1={tag1!r}" if tag1 else ""))
+    click.echo(table(ranked, min_count))

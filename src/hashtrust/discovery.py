@@ -1,0 +1,126 @@
+"""Agent discovery: agents offering a capability, ranked by reputation over trusted clients.
+
+    ranked = rank(identity, reputation, "summarize", trusted=[alice, bob], tag1="starred")
+    print(table(ranked))
+
+A capability matches an agent when its registration file (the agentURI: ``data:`` JSON,
+``file://``/a path, or ``https://``) names it as a service (``services[].name``), a skill or a
+domain (``services[].skills`` / ``services[].domains``, OASF paths match on any whole
+segment: ``summarize`` matches ``natural_language_processing/summarize``), or in a top-level
+``skills``/``capabilities`` list. Case does not matter.
+
+Reputation is `getSummary(agent, trusted, tag1, tag2)`: only feedback from clients the reader
+trusts counts (the spec's Sybil rule); ranking is by average, then by number of feedbacks,
+then by agent id. Agents with fewer than ``min_count`` trusted feedbacks are listed last.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from hashtrust.errors import HashtrustError
+
+Fetch = Callable[[str], bytes]
+
+
+def fetch_uri(uri: str, timeout: float = 5.0) -> bytes:
+    """The bytes behind an agentURI (data:, file://, a local path, http(s)://). ipfs:// is not fetched."""
+    if uri.startswith("data:"):
+        head, _, body = uri.partition(",")
+        return base64.b64decode(body) if head.endswith(";base64") else urllib.parse.unquote_to_bytes(body)
+    if uri.startswith("file://"):
+        return Path(urllib.parse.urlparse(uri).path).read_bytes()
+    if uri.startswith(("http://", "https://")):
+        with urllib.request.urlopen(uri, timeout=timeout) as resp:  # noqa: S310 - user-chosen registry
+            return resp.read()
+    if uri and Path(uri).exists():
+        return Path(uri).read_bytes()
+    raise HashtrustError(f"cannot fetch agent URI {uri[:80]!r}")
+
+
+def capabilities(reg: dict) -> set[str]:
+    """Every capability word a registration file declares (lower case)."""
+    out: set[str] = set()
+
+    def add(items: Any) -> None:
+        if isinstance(items, str):
+            items = [items]
+        if not isinstance(items, Iterable):
+            return
+        for it in items:
+            if isinstance(it, str) and it:
+                s = it.strip().lower()
+                out.add(s)
+                out.update(p for p in s.split("/") if p)
+            elif isinstance(it, dict):
+                add([it.get("name", ""), it.get("id", "")])
+
+    for svc in reg.get("services") or reg.get("endpoints") or []:
+        if isinstance(svc, dict):
+            add([svc.get("name", "")])
+            add(svc.get("skills") or [])
+            add(svc.get("domains") or [])
+    add(reg.get("skills") or [])
+    add(reg.get("capabilities") or [])
+    return out
+
+
+@dataclass
+class Ranked:
+    agent_id: int
+    name: str
+    count: int
+    value: int
+    decimals: int
+    matched: list[str] = field(default_factory=list)
+
+    @property
+    def number(self) -> Decimal:
+        return Decimal(self.value).scaleb(-self.decimals)
+
+
+def rank(
+    identity: Any,
+    reputation: Any,
+    capability: str,
+    trusted: Sequence[str],
+    *,
+    agent_ids: Iterable[int] | None = None,
+    tag1: str = "",
+    tag2: str = "",
+    min_count: int = 1,
+    fetch: Fetch = fetch_uri,
+) -> list[Ranked]:
+    """Agents whose registration declares ``capability``, best first."""
+    if not trusted:
+        raise HashtrustError("name at least one trusted client: summaries over unknown clients are Sybil-prone")
+    cap = capability.strip().lower()
+    ids = list(agent_ids) if agent_ids is not None else list(range(1, identity.total_agents() + 1))
+    out: list[Ranked] = []
+    for a in ids:
+        try:
+            reg = json.loads(fetch(identity.token_uri(a)))
+        except Exception:  # noqa: BLE001 - an unreadable registration simply does not match
+            continue
+        if not isinstance(reg, dict) or cap not in capabilities(reg):
+            continue
+        s = reputation.summary(a, trusted, tag1=tag1, tag2=tag2)
+        out.append(Ranked(a, str(reg.get("name", "")), s.count, s.value, s.decimals, [cap]))
+    out.sort(key=lambda r: (r.count < min_count, -r.number, -r.count, r.agent_id))
+    return out
+
+
+def table(ranked: Sequence[Ranked], min_count: int = 1) -> str:
+    lines = [f"{'#':>3}  {'agent':>6}  {'name':<28} {'score':>12} {'n':>5}"]
+    for i, r in enumerate(ranked, start=1):
+        score = f"{r.number}" if r.count >= min_count else "-"
+        lines.append(f"{i:>3}  {r.agent_id:>6}  {r.name[:28]:<28} {score:>12} {r.count:>5}")
+    return "\n".join(lines)

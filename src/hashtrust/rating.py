@@ -1,0 +1,286 @@
+"""Scripted rating in bulk: many client accounts give feedback to agents, idempotently.
+
+Rows ``(id, client, agent, value, tag1, tag2, endpoint)`` come from a file (see
+``examples/ratings.json``) or from `generate_rows`, a seeded model of client behaviour.
+
+* **Clients are many accounts, derived deterministically.** Client ``k`` is account
+  ``CLIENT_INDEX_BASE + k`` of the devnet mnemonic (`hashtrust.accounts.devnet_key`, Anvil's
+  ``test test ... junk``, BIP-44 ``m/44'/60'/0'/0/i``). Those accounts are far from the 10 Anvil
+  funds (which own agents and deploy), so a client is never an agent's owner by accident; the
+  funder tops each one up with ETH when it is low (idempotent: balances are checked first).
+* **Idempotent and resumable.** Every row's feedback file (`hashtrust.feedback.FeedbackFile`)
+  carries the row id, so its keccak256 -- the on-chain ``feedbackHash`` -- binds
+  (registry, agent, client, row id). Before sending, each client's sender is settled (nothing of
+  it still pending) and the ``NewFeedback`` logs of the clients are read: a row whose hash is
+  there is done. A run killed at any point is simply run again; nothing is given twice.
+* **Pipelined.** Transactions of all clients are sent back to back with explicit nonces, at most
+  ``window`` unconfirmed, receipts collected behind (`TxSender.submit` / ``wait``).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from web3 import Web3
+
+from hashtrust.accounts import devnet_key
+from hashtrust.addressbook import AddressBook
+from hashtrust.errors import HashtrustError, InputError, RevertError
+from hashtrust.feedback import FeedbackFile
+from hashtrust.reputation import ReputationClient, encode_value
+from hashtrust.tx import LocalSigner, TxSender, chunks
+
+CLIENT_INDEX_BASE = 1_000
+DEFAULT_TOP_UP = 10**18  # 1 ETH per client on devnets
+MIN_BALANCE = 10**17
+EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
+NEW_FEEDBACK_TOPIC = Web3.keccak(text="NewFeedback(uint256,address,uint64,int128,uint8,string,string,string,string,string,bytes32)")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One feedback to give. ``client`` indexes the derived client accounts."""
+
+    id: str
+    client: int
+    agent: int
+    value: str
+    tag1: str = ""
+    tag2: str = ""
+    endpoint: str = ""
+    created_at: str = ""
+
+    def check(self, where: str) -> Row:
+        if not self.id:
+            raise InputError(f"{where}.id", "must not be empty")
+        if self.client < 0:
+            raise InputError(f"{where}.client", "must be >= 0")
+        if self.agent < 0:
+            raise InputError(f"{where}.agent", "must be >= 0")
+        encode_value(self.value)  # raises InputError for a bad number
+        return self
+
+
+@dataclass
+class RateResult:
+    total: int = 0
+    already_done: int = 0
+    sent: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (row id, reason)
+    funded: int = 0
+
+
+# ---------------------------------------------------------------------- rows
+def load_rows(path: str | Path) -> list[Row]:
+    """Rows from a JSON file: ``{"rows": [{"id", "client", "agent", "value", "tag1"?, ...}]}``."""
+    data = json.loads(Path(path).read_text())
+    items = data["rows"] if isinstance(data, dict) else data
+    rows = []
+    for i, it in enumerate(items):
+        try:
+            row = Row(
+                id=str(it.get("id", i)),
+                client=int(it["client"]),
+                agent=int(it["agent"]),
+                value=str(it["value"]),
+                tag1=it.get("tag1", ""),
+                tag2=it.get("tag2", ""),
+                endpoint=it.get("endpoint", ""),
+                created_at=it.get("createdAt", ""),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"rows[{i}]", f"malformed row: {exc}") from None
+        rows.append(row.check(f"rows[{i}]"))
+    ids = [r.id for r in rows]
+    if len(set(ids)) != len(ids):
+        raise InputError("rows", "row ids must be unique")
+    return rows
+
+
+def generate_rows(seed: int, agents: Sequence[int], n_clients: int, n_rows: int, *, sybil_share: float = 0.1) -> list[Row]:
+    """A seeded model of client behaviour.
+
+    Each agent has a latent quality q in [0.2, 1.0]. Clients are honest (score ~ 100 q plus
+    noise), harsh (about 15 points lower), generous (about 10 higher), or sybils (a share
+    ``sybil_share``) who give their favourite agent 100 and everyone else 0. A quarter of the
+    rows rate ``uptime`` in percent with 2 decimals (q-driven, 90.00-99.99) instead of a
+    ``starred`` score 0-100. Same seed, same rows.
+    """
+    if not agents:
+        raise InputError("agents", "at least one agent is needed")
+    if n_clients < 1:
+        raise InputError("n_clients", "must be >= 1")
+    rnd = random.Random(seed)
+    quality = {a: rnd.uniform(0.2, 1.0) for a in agents}
+    kinds = []
+    for _ in range(n_clients):
+        r = rnd.random()
+        kinds.append("sybil" if r < sybil_share else "harsh" if r < sybil_share + 0.15 else "generous" if r < sybil_share + 0.3 else "honest")
+    favourite = [rnd.choice(list(agents)) for _ in range(n_clients)]
+    rows = []
+    for i in range(n_rows):
+        c = rnd.randrange(n_clients)
+        a = rnd.choice(list(agents))
+        kind = kinds[c]
+        if kind == "sybil":
+            value, tag1 = ("100" if a == favourite[c] else "0"), "starred"
+        elif rnd.random() < 0.25:
+            up = 90 + 9.99 * quality[a] + rnd.gauss(0, 0.3)
+            value, tag1 = f"{min(99.99, max(0.0, up)):.2f}", "uptime"
+        else:
+            bias = {"honest": 0, "harsh": -15, "generous": 10}[kind]
+            score = round(100 * quality[a] + bias + rnd.gauss(0, 8))
+            value, tag1 = str(min(100, max(0, score))), "starred"
+        created = (EPOCH + timedelta(minutes=i)).isoformat().replace("+00:00", "Z")
+        rows.append(Row(id=f"s{seed}-{i}", client=c, agent=a, value=value, tag1=tag1, tag2=kind if kind != "sybil" else "", created_at=created))
+    return rows
+
+
+# ---------------------------------------------------------------------- accounts
+def client_signer(k: int, base: int = CLIENT_INDEX_BASE) -> LocalSigner:
+    """Signer of rating client ``k`` (devnet mnemonic account ``base + k``)."""
+    return LocalSigner.from_key(devnet_key(base + k))
+
+
+def fund(funder: TxSender, addresses: Iterable[str], *, min_balance: int = MIN_BALANCE, top_up: int = DEFAULT_TOP_UP, window: int = 64) -> int:
+    """Send ``top_up`` wei to each address below ``min_balance``; returns how many were funded."""
+    w3 = funder.w3
+    low = [a for a in addresses if w3.eth.get_balance(a) < min_balance]
+    if low:
+        funder.settle()
+        low = [a for a in low if w3.eth.get_balance(a) < min_balance]  # a crashed run may have funded some
+        funder.transact_many([{"to": a, "value": top_up} for a in low], action="fund client", window=window)
+    return len(low)
+
+
+# ---------------------------------------------------------------------- files and done-ness
+def feedback_file(row: Row, *, chain_id: int, identity: str, client: str) -> FeedbackFile:
+    """The row's feedback file; its hash binds (registry, agent, client, row id)."""
+    return FeedbackFile.build(
+        chain_id=chain_id,
+        registry=identity,
+        agent_id=row.agent,
+        client=client,
+        value=row.value,
+        tag1=row.tag1,
+        tag2=row.tag2,
+        endpoint=row.endpoint,
+        created_at=row.created_at or EPOCH,
+        hashtrustRow=row.id,
+    )
+
+
+def given_hashes(w3: Web3, reputation: str, clients: Sequence[str], from_block: int = 0) -> set[bytes]:
+    """feedbackHash of every NewFeedback the ``clients`` emitted on ``reputation``."""
+    rep = ReputationClient(w3, reputation)
+    out: set[bytes] = set()
+    ev = rep.contract.events.NewFeedback()
+    for group in chunks(list(clients), 50):
+        topics = [NEW_FEEDBACK_TOPIC, None, ["0x" + "00" * 12 + Web3.to_checksum_address(c)[2:].lower() for c in group]]
+        logs = w3.eth.get_logs({"address": rep.address, "fromBlock": from_block, "toBlock": "latest", "topics": topics})
+        for lg in logs:
+            out.add(bytes(ev.process_log(lg)["args"]["feedbackHash"]))
+    return out
+
+
+# ---------------------------------------------------------------------- the run
+def rate(
+    w3: Web3,
+    funder: TxSender,
+    book: AddressBook,
+    rows: Sequence[Row],
+    *,
+    window: int = 64,
+    progress: bool = True,
+    client_base: int = CLIENT_INDEX_BASE,
+    log: Callable[[str], Any] = lambda s: None,
+) -> RateResult:
+    """Give every row's feedback that is not on chain yet; safe to rerun after any crash."""
+    rep_addr = book.address("ReputationRegistry")
+    entry = book.get("ReputationRegistry")
+    from_block = entry.block if entry else 0
+    identity = book.address("IdentityRegistry")
+    chain_id = w3.eth.chain_id
+    result = RateResult(total=len(rows))
+
+    signers = {k: client_signer(k, client_base) for k in sorted({r.client for r in rows})}
+    senders = {k: TxSender(w3, s) for k, s in signers.items()}
+    result.funded = fund(funder, [s.address for s in signers.values()])
+    if result.funded:
+        log(f"funded {result.funded} client account(s)")
+    for s in senders.values():
+        s.settle()  # whatever an earlier run left in flight is mined before we look
+    done = given_hashes(w3, rep_addr, [s.address for s in signers.values()], from_block)
+
+    rep = ReputationClient(w3, rep_addr)
+    todo: dict[int, deque] = {}
+    for r in rows:
+        f = feedback_file(r, chain_id=chain_id, identity=identity, client=signers[r.client].address)
+        h = f.feedback_hash()
+        if h in done:
+            result.already_done += 1
+            continue
+        todo.setdefault(r.client, deque()).append((r, f, h))
+    n_todo = sum(len(q) for q in todo.values())
+    log(f"{len(rows)} rows: {result.already_done} already on chain, {n_todo} to send")
+
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=n_todo, desc="rating", unit="fb")
+    in_flight: deque = deque()
+
+    def drain(keep: int) -> None:
+        while len(in_flight) > keep:
+            sender, pending, row = in_flight.popleft()
+            try:
+                sender.wait(pending)
+                result.sent += 1
+            except RevertError as exc:
+                result.failed.append((row.id, exc.reason))
+            if bar is not None:
+                bar.update(1)
+
+    try:
+        while todo:  # round robin over clients, so every account's nonces advance together
+            for k in list(todo):
+                r, f, h = todo[k].popleft()
+                if not todo[k]:
+                    del todo[k]
+                call = rep.give_call(r.agent, r.value, tag1=r.tag1, tag2=r.tag2, endpoint=r.endpoint, feedback_uri=f.data_uri(), feedback_hash=h)
+                try:
+                    in_flight.append((senders[k], senders[k].submit(call, action=f"giveFeedback row {r.id}"), r))
+                except RevertError as exc:  # refused in preflight (e.g. the client owns the agent)
+                    result.failed.append((r.id, exc.reason))
+                    if bar is not None:
+                        bar.update(1)
+                drain(window - 1)
+        drain(0)
+    finally:
+        if bar is not None:
+            bar.close()
+    return result
+
+
+def rows_to_json(rows: Sequence[Row]) -> str:
+    out = []
+    for r in rows:
+        d = {("createdAt" if k == "created_at" else k): v for k, v in asdict(r).items() if v != ""}
+        out.append(d)
+    return json.dumps({"rows": out}, indent=2)
+
+
+def check_clients_not_owners(identity_client: Any, rows: Sequence[Row], client_base: int = CLIENT_INDEX_BASE) -> None:
+    """Raise when a row's client owns (or operates) the agent it rates."""
+    for r in rows:
+        addr = client_signer(r.client, client_base).address
+        if identity_client.is_authorized_or_owner(addr, r.agent):
+            raise HashtrustError(f"row {r.id}: client {r.client} ({addr}) controls agent {r.agent}; self-feedback is refused")

@@ -1,0 +1,255 @@
+"""Bulk agent registration on a real Anvil.
+
+Story: the deployer registers the example agents through the SDK, then again (nothing is
+sent the second time); an invalid agent file is refused before any transaction, naming the
+entry and the field; and `ape run register_agents`, killed with SIGKILL in the middle of a
+long run against a devnet (twice; and once while its transactions are still pending on a
+chain that mines a block per second), finishes on the rerun with every agent registered
+exactly once."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from web3 import Web3
+
+from hashtrust import devnet
+from hashtrust.addressbook import AddressBook
+from hashtrust.agents import KEY_METADATA, existing_agents, load_agent_file, register_agents, register_agents_from_file
+from hashtrust.deploy import deploy
+from hashtrust.errors import InputError
+from hashtrust.identity import IdentityClient
+from hashtrust.registration import RegistrationFile
+from hashtrust.tx import LocalSigner, TxSender
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples" / "agents.json"
+ANVIL_KEY0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+
+
+@pytest.fixture
+def sender(w3, deployer):
+    return TxSender(w3, LocalSigner.from_key(deployer.private_key))
+
+
+@pytest.fixture
+def book(w3, sender, tmp_path):
+    b = AddressBook(w3.eth.chain_id, tmp_path)
+    deploy(w3, sender, b, only=["IdentityRegistry"])
+    return b
+
+
+def _all_keys(identity: IdentityClient) -> dict[str, list[int]]:
+    """key -> every agent id carrying it (duplicates would show here)."""
+    found = identity.agents_with_metadata(KEY_METADATA)
+    return {v.decode(): ids for v, ids in found.items()}
+
+
+def test_examples_register_once_through_the_sdk(w3, sender, book):
+    specs = load_agent_file(EXAMPLES)
+    assert len(specs) >= 20
+    keys = {s.key for s in specs}
+    assert {"hashrate-operator-1", "pool-watcher-1", "pool-watcher-2", "pool-watcher-3"} <= keys
+    first = register_agents_from_file(w3, sender, book, EXAMPLES, progress=False)
+    assert [o.status for o in first] == ["registered"] * len(specs)
+    assert [o.agent_id for o in first] == list(range(1, len(specs) + 1))
+    identity = IdentityClient.from_book(w3, book, sender)
+    assert identity.total_agents() == len(specs)
+    for spec, out in zip(specs, first):
+        agent = identity.agent(out.agent_id)
+        assert agent.owner == sender.address and agent.uri == spec.uri
+        assert identity.get_metadata(out.agent_id, KEY_METADATA) == spec.key.encode()
+        for k, v in spec.metadata:
+            assert identity.get_metadata(out.agent_id, k) == v
+        if spec.uri.startswith("data:"):
+            reg = RegistrationFile.from_uri(agent.uri)
+            assert reg.name == spec.name and tuple(sorted(reg.capability_set())) == spec.capabilities
+    watcher = next(o for o in first if o.key == "pool-watcher-1")
+    assert "hashrate-attestation" in RegistrationFile.from_uri(identity.token_uri(watcher.agent_id)).capability_set()
+
+    nonce = w3.eth.get_transaction_count(sender.address)
+    again = register_agents_from_file(w3, sender, book, EXAMPLES, progress=False)
+    assert [o.status for o in again] == ["already registered"] * len(specs)
+    assert [o.agent_id for o in again] == [o.agent_id for o in first]
+    assert w3.eth.get_transaction_count(sender.address) == nonce  # nothing sent
+
+
+def test_an_agent_of_another_owner_does_not_count(w3, sender, book, accounts):
+    specs = load_agent_file(EXAMPLES)[:2]
+    other = TxSender(w3, LocalSigner.from_key(accounts[1].private_key))
+    identity = IdentityClient.from_book(w3, book, other)
+    register_agents(identity, specs[:1], progress=False)  # the other account registers the first key
+    mine = register_agents(IdentityClient.from_book(w3, book, sender), specs, progress=False)
+    assert [o.status for o in mine] == ["registered", "registered"]
+    assert existing_agents(identity, sender.address)[specs[0].key] == mine[0].agent_id
+
+
+def test_invalid_file_is_refused_before_any_transaction(w3, sender, book, tmp_path):
+    data = json.loads(EXAMPLES.read_text())
+    data["agents"][3]["registration"]["services"][0].pop("endpoint")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+    nonce = w3.eth.get_transaction_count(sender.address)
+    with pytest.raises(InputError) as err:
+        register_agents_from_file(w3, sender, book, bad, progress=False)
+    assert err.value.field == "agents[3].registration.services[0].endpoint"
+    assert w3.eth.get_transaction_count(sender.address) == nonce
+
+
+# ------------------------------------------------------------------ the script, killed and rerun
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _big_agent_file(path: Path, copies: int) -> int:
+    """The example agents `copies` times over (distinct keys), to make a run long enough to kill."""
+    base = json.loads(EXAMPLES.read_text())["agents"]
+    agents = []
+    for c in range(copies):
+        for a in base:
+            a = json.loads(json.dumps(a))
+            a["key"] = f"{a['key']}-{c}"
+            agents.append(a)
+    path.write_text(json.dumps({"agents": agents}))
+    return len(agents)
+
+
+def _script(port: int, agent_file: Path, book_dir: Path, *extra: str, window: str = "2") -> subprocess.Popen:
+    env = dict(os.environ, HASHTRUST_DEPLOYMENTS=str(book_dir), PYTHONPATH=str(ROOT / "src"))
+    env.pop("APE_FOUNDRY_HOST", None)
+    return subprocess.Popen(
+        ["ape", "run", "register_agents", "--network", devnet.url(port), "--file", str(agent_file), "--window", window, *extra],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def test_script_killed_mid_run_finishes_on_rerun(tmp_path):
+    port = _free_port()
+    home = tmp_path / "devnet"
+    print(devnet.start(port, home=home))
+    try:
+        w3 = Web3(Web3.HTTPProvider(devnet.url(port)))
+        sender = TxSender(w3, LocalSigner.from_key(ANVIL_KEY0))
+        book_dir = tmp_path / "book"
+        deploy(w3, sender, AddressBook(31337, book_dir), only=["IdentityRegistry"])
+        identity = IdentityClient.from_book(w3, AddressBook(31337, book_dir), sender)
+        agent_file = tmp_path / "agents.json"
+        n = _big_agent_file(agent_file, copies=6)
+
+        kills = []
+        for threshold in (15, 60):  # two SIGKILLs at different points of the run
+            proc = _script(port, agent_file, book_dir, "--no-progress")
+            deadline = time.monotonic() + 120
+            while identity.total_agents() < threshold and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert proc.poll() is None, "the run ended before it could be killed:\n" + proc.communicate()[0]
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            kills.append(identity.total_agents())
+        assert 15 <= kills[0] < n and kills[0] <= kills[1] < n, kills
+
+        proc = _script(port, agent_file, book_dir, "--no-progress")
+        out, _ = proc.communicate(timeout=180)
+        assert proc.returncode == 0, out
+        done_before = kills[1]
+        assert f"{n - done_before} registered now, {done_before} already registered" in out
+        assert "pool-watcher-3-5" in out
+
+        keys = _all_keys(identity)
+        assert identity.total_agents() == n
+        assert len(keys) == n and all(len(ids) == 1 for ids in keys.values()), {k: v for k, v in keys.items() if len(v) != 1}
+        expected = {s.key for s in load_agent_file(agent_file)}
+        assert set(keys) == expected
+
+        # a fourth run has nothing to do
+        proc = _script(port, agent_file, book_dir, "--no-progress")
+        out, _ = proc.communicate(timeout=120)
+        assert proc.returncode == 0 and f"0 registered now, {n} already registered" in out
+    finally:
+        print(devnet.stop(home=home))
+
+
+def test_script_killed_with_transactions_still_pending(tmp_path):
+    """Anvil mining a block per second: the kill lands while sent registrations are still in the
+    mempool; the rerun waits for them (`settle`) before deciding what is left to do."""
+    port = _free_port()
+    log = open(tmp_path / "anvil.log", "wb")  # noqa: SIM115
+    anvil = subprocess.Popen(
+        [devnet.anvil_binary(), "--port", str(port), "--block-time", "1", "--chain-id", "31337"],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        w3 = Web3(Web3.HTTPProvider(devnet.url(port)))
+        deadline = time.monotonic() + 30
+        while devnet.chain_id(port) != 31337 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        sender = TxSender(w3, LocalSigner.from_key(ANVIL_KEY0))
+        book_dir = tmp_path / "book"
+        deploy(w3, sender, AddressBook(31337, book_dir), only=["IdentityRegistry"])
+        identity = IdentityClient.from_book(w3, AddressBook(31337, book_dir), sender)
+        agent_file = tmp_path / "agents.json"
+        n = _big_agent_file(agent_file, copies=3)
+        proc = _script(port, agent_file, book_dir, "--no-progress", window="32")
+        pending_seen = 0
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline:
+            latest = w3.eth.get_transaction_count(sender.address, "latest")
+            pending = w3.eth.get_transaction_count(sender.address, "pending")
+            if pending - latest >= 5:
+                pending_seen = pending - latest
+                break
+            time.sleep(0.005)
+        assert proc.poll() is None and pending_seen >= 5, "no pending transactions seen before the run ended"
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert w3.eth.get_transaction_count(sender.address, "pending") > w3.eth.get_transaction_count(sender.address, "latest")
+
+        proc = _script(port, agent_file, book_dir, "--no-progress", window="32")
+        out, _ = proc.communicate(timeout=300)
+        assert proc.returncode == 0, out
+        keys = _all_keys(identity)
+        assert identity.total_agents() == n, out
+        assert len(keys) == n and all(len(ids) == 1 for ids in keys.values())
+        assert "already registered" in out and f"{n} already registered" not in out
+    finally:
+        os.killpg(anvil.pid, signal.SIGKILL)
+        anvil.wait()
+        log.close()
+
+
+def test_script_rejects_a_bad_file_naming_entry_and_field(tmp_path):
+    port = _free_port()
+    home = tmp_path / "devnet"
+    devnet.start(port, home=home)
+    try:
+        w3 = Web3(Web3.HTTPProvider(devnet.url(port)))
+        sender = TxSender(w3, LocalSigner.from_key(ANVIL_KEY0))
+        book_dir = tmp_path / "book"
+        deploy(w3, sender, AddressBook(31337, book_dir), only=["IdentityRegistry"])
+        nonce = w3.eth.get_transaction_count(sender.address)
+        bad = tmp_path / "agents.yaml"
+        bad.write_text(
+            "agents:\n"
+            "  - key: ok-agent\n    uri: ipfs://bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy\n"
+            "  - key: bad-agent\n    uri: ipfs://bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy\n"
+            "    metadata:\n      agentWallet: '0x00'\n"
+        )
+        proc = _script(port, bad, book_dir, "--no-progress")
+        out, _ = proc.communicate(timeout=120)
+        assert proc.returncode != 0
+        assert "agents[1].metadata.agentWallet" in out and "reserved" in out
+        assert w3.eth.get_transaction_count(sender.address) == nonce
+    finally:
+        devnet.stop(home=home)

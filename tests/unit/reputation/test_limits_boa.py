@@ -1,0 +1,95 @@
+"""The published limits, exercised where they are reached (titanoboa: thousands of feedbacks
+would take minutes on the py-evm chain). Storage is primed with `eval` where reaching a limit
+for real would need tens of thousands of transactions."""
+
+from pathlib import Path
+
+import boa
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+NO_HASH = b"\x00" * 32
+
+
+@pytest.fixture(scope="module")
+def setup():
+    idr = boa.load(str(ROOT / "contracts/mocks/MockIdentityRegistry.vy"))
+    rep = boa.load(str(ROOT / "contracts/ReputationRegistry.vy"), idr.address)
+    owner = boa.env.generate_address("owner")
+    idr.setAgent(1, owner, owner)
+    return rep
+
+
+@pytest.fixture
+def rep(setup):
+    with boa.env.anchor():
+        yield setup
+
+
+def _give(rep, who, value=1, dec=0, t1=""):
+    with boa.env.prank(who):
+        rep.giveFeedback(1, value, dec, t1, "", "", "", NO_HASH)
+
+
+def test_published_constants(rep):
+    assert (rep.MAX_TAG(), rep.MAX_ENDPOINT(), rep.MAX_URI()) == (32, 512, 1024)
+    assert (rep.MAX_CLIENTS(), rep.MAX_RESPONDERS(), rep.MAX_READ()) == (256, 64, 128)
+    assert (rep.MAX_FEEDBACK_PER_CLIENT(), rep.MAX_ABS_VALUE()) == (32_767, 10**38)
+
+
+def test_read_all_refuses_more_than_max_read_results_and_pages_instead(rep):
+    alice = boa.env.generate_address("alice")
+    for k in range(rep.MAX_READ() + 1):
+        _give(rep, alice, k)
+    with boa.reverts("reputation: too many results, use readAllFeedbackPaged"):
+        rep.readAllFeedback(1, [], "", "", False)
+    page = rep.readAllFeedbackPaged(1, [], "", "", False, 0, 10_000)
+    assert len(page[0]) == 128 and page[7] == 129  # limit capped at MAX_READ
+    last = rep.readAllFeedbackPaged(1, [], "", "", False, 128, 128)
+    assert list(last[1]) == [129] and list(last[2]) == [128]
+    assert rep.getSummary(1, [alice], "", "")[0] == 129
+
+
+def test_a_client_may_give_one_agent_at_most_32767_feedbacks(rep):
+    alice = boa.env.generate_address("alice")
+    rep.eval(f"self._client_word[1][{alice}] = 32766 << 203")  # 32,766 given (primed)
+    _give(rep, alice)
+    assert rep.getLastIndex(1, alice) == 32_767
+    with boa.reverts("reputation: feedback limit per client reached"):
+        _give(rep, alice)
+
+
+def test_get_clients_stops_at_max_clients_and_pages_beyond(rep):
+    clients = [boa.env.generate_address(f"c{i}") for i in range(3)]
+    for c in clients:
+        _give(rep, c)
+    # prime the client count past MAX_CLIENTS (positions 3.. read as the zero address)
+    rep.eval("self._agent_words[1][0] = (self._agent_words[1][0] & ~4294967295) | 257")
+    with boa.reverts("reputation: too many clients, use getClientsPaged"):
+        rep.getClients(1)
+    page, total = rep.getClientsPaged(1, 0, 3)
+    assert total == 257 and [str(a) for a in page] == [str(c) for c in clients]
+
+
+def test_list_inputs_beyond_their_limits_are_refused(rep):
+    alice = boa.env.generate_address("alice")
+    _give(rep, alice)
+    with boa.reverts():
+        rep.getSummary(1, [alice] * 257, "", "")
+    assert rep.getSummary(1, [alice] * 256, "", "")[0] == 256
+    with boa.reverts():
+        rep.getResponseCount(1, alice, 1, [alice] * 65)
+    assert rep.getResponseCount(1, alice, 1, [alice] * 64) == 0
+
+
+def test_client_sums_stay_exact_at_the_extremes(rep):
+    """32,767 feedbacks of +-1e38 at 0 decimals fit the 203-bit per-client sum exactly."""
+    alice, bob = boa.env.generate_address("alice"), boa.env.generate_address("bob")
+    big = 10**38 * 10**18 * 32_766  # WAD sum of 32,766 feedbacks of 1e38
+    rep.eval(f"self._client_word[1][{alice}] = {big} | (32766 << 203) | (32766 << 218)")
+    rep.eval(f"self._client_word[1][{bob}] = ({2**203} - {big}) | (32766 << 203) | (32766 << 218)")  # -big
+    _give(rep, alice, 10**38)
+    _give(rep, bob, -(10**38))
+    assert rep.getSummary(1, [alice], "", "") == (32_767, 10**38, 0)
+    assert rep.getSummary(1, [bob], "", "") == (32_767, -(10**38), 0)
+    assert rep.getSummary(1, [alice, bob], "", "") == (65_534, 0, 0)

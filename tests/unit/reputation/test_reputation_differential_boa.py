@@ -1,0 +1,104 @@
+"""Differential test: random feedback (mixed signs and decimals, huge values, long and packed
+tags), revocations and reads, on the contract (titanoboa, fast) and on the Python model of the
+spec (rep_model.py). getSummary (fast path, per-client path, tag path), readAllFeedback and
+its paged variant must agree with the model after every step.
+
+Step counts come from the hypothesis profile (tests/conftest.py: "ci" bounded, "deep" long)."""
+
+from pathlib import Path
+
+import boa
+import hypothesis.strategies as st
+from hypothesis import note
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from rep_model import Model
+
+ROOT = Path(__file__).resolve().parents[3]
+IDENTITY = boa.load_partial(str(ROOT / "contracts/mocks/MockIdentityRegistry.vy"))
+REPUTATION = boa.load_partial(str(ROOT / "contracts/ReputationRegistry.vy"))
+
+OWNER = boa.env.generate_address("owner")
+CLIENTS = [boa.env.generate_address(f"client{i}") for i in range(5)]
+AGENTS = [1, 2]
+TAGS = ["", "", "starred", "uptime", "x" * 20, "y" * 20, "t" * 32]
+
+values = st.one_of(
+    st.integers(-100, 100),
+    st.integers(-(10**6), 10**6),
+    st.integers(-(10**38), 10**38),
+    st.sampled_from([10**38, -(10**38), 1, -1, 0]),
+)
+decimals = st.one_of(st.sampled_from([0, 0, 1, 2, 18]), st.integers(0, 18))
+client_i = st.integers(0, len(CLIENTS) - 1)
+tag = st.sampled_from(TAGS)
+
+
+class ReputationMachine(RuleBasedStateMachine):
+    @initialize()
+    def deploy(self):
+        self.idr = IDENTITY.deploy()
+        self.rep = REPUTATION.deploy(self.idr.address)
+        for a in AGENTS:
+            self.idr.setAgent(a, OWNER, OWNER)
+        self.model = Model()
+
+    @rule(agent=st.sampled_from(AGENTS), c=client_i, value=values, dec=decimals, t1=tag, t2=tag)
+    def give(self, agent, c, value, dec, t1, t2):
+        with boa.env.prank(CLIENTS[c]):
+            self.rep.giveFeedback(agent, value, dec, t1, t2, "", "", b"\x00" * 32)
+        self.model.give(agent, CLIENTS[c], value, dec, t1, t2)
+
+    @rule(agent=st.sampled_from(AGENTS), c=client_i, index=st.integers(0, 6))
+    def revoke(self, agent, c, index):
+        expected = self.model.revoke(agent, CLIENTS[c], index)
+        with boa.env.prank(CLIENTS[c]):
+            if expected is None:
+                self.rep.revokeFeedback(agent, index)
+            else:
+                with boa.reverts(expected):
+                    self.rep.revokeFeedback(agent, index)
+
+    @rule(
+        agent=st.sampled_from(AGENTS),
+        picks=st.lists(client_i, min_size=1, max_size=7),
+        t1=tag,
+        t2=tag,
+        whole=st.booleans(),
+    )
+    def summary(self, agent, picks, t1, t2, whole):
+        clients = [CLIENTS[i] for i in picks]
+        if whole and self.model.clients.get(agent):
+            clients = list(self.model.clients[agent])  # exactly getClients: the agent-wide path
+            assert [str(a) for a in self.rep.getClients(agent)] == [str(a) for a in clients]
+        got = tuple(self.rep.getSummary(agent, clients, t1, t2))
+        want = self.model.summary(agent, clients, t1, t2)
+        note(f"summary {agent} {picks} {t1!r} {t2!r}: {got} vs {want}")
+        assert got == want
+
+    @rule(agent=st.sampled_from(AGENTS), picks=st.lists(client_i, max_size=4), t1=tag, t2=tag, rev=st.booleans())
+    def read_all(self, agent, picks, t1, t2, rev):
+        clients = [CLIENTS[i] for i in picks]
+        got = self.rep.readAllFeedback(agent, clients, t1, t2, rev)
+        rows = [(str(c), i, v, d, a, b, r) for c, i, v, d, a, b, r in zip(*got)]
+        assert rows == [(str(c), *rest) for c, *rest in self.model.read_all(agent, clients, t1, t2, rev)]
+
+    @rule(agent=st.sampled_from(AGENTS), picks=st.lists(client_i, max_size=3), offset=st.integers(0, 12), limit=st.integers(0, 6), t1=tag, rev=st.booleans())
+    def read_page(self, agent, picks, offset, limit, t1, rev):
+        clients = [CLIENTS[i] for i in picks]
+        *cols, total = self.rep.readAllFeedbackPaged(agent, clients, t1, "", rev, offset, limit)
+        positions = self.model.positions(agent, clients)
+        assert total == len(positions)
+        want = [(str(c), *rest) for c, *rest in self.model.read_page(agent, clients, t1, "", rev, offset, limit)]
+        assert [(str(c), i, v, d, a, b, r) for c, i, v, d, a, b, r in zip(*cols)] == want
+
+    @invariant()
+    def last_indexes_and_clients(self):
+        if not hasattr(self, "rep"):
+            return
+        for a in AGENTS:
+            assert [str(x) for x in self.rep.getClients(a)] == [str(x) for x in self.model.clients.get(a, [])]
+            for c in CLIENTS:
+                assert self.rep.getLastIndex(a, c) == self.model.last_index(a, c)
+
+
+TestReputationDifferential = ReputationMachine.TestCase
