@@ -157,6 +157,53 @@ def figures(w3: Web3, *, epochs: int = 1_000, holders: int = 10_000, log=lambda 
     return out
 
 
+def trust_figures(w3: Web3, *, log=lambda s: None) -> dict:
+    """Gas of the trust extension: binding, validators, bond, report/fund through the live agent
+    wallet check, finalisation (3 listed validators, quorum 2, reputation feedback), default, bond release."""
+    op = TxSender(w3, LocalSigner.from_key(DEV_KEY))
+    alice = TxSender(w3, LocalSigner.from_key(Web3.keccak(text="bench-alice")))
+    vals = [TxSender(w3, LocalSigner.from_key(Web3.keccak(text=f"bench-validator-{i}"))) for i in range(3)]
+    for s in (alice, *vals):
+        op.transact({"to": s.address, "value": 10 * 10**18})
+    wbtc, usd, feed, v_art = _deploy_env(w3, op, 3)
+    op.transact(wbtc.functions.mint(op.address, 10**15))
+    op.transact(usd.functions.mint(alice.address, 10**14))
+    ida, vra, rra = (artifacts.load(n) for n in ("IdentityRegistry", "ValidationRegistry", "ReputationRegistry"))
+    ident = w3.eth.contract(address=op.deploy(ida.abi, ida.bytecode)["contractAddress"], abi=ida.abi)
+    valreg = w3.eth.contract(address=op.deploy(vra.abi, vra.bytecode, ident.address)["contractAddress"], abi=vra.abi)
+    rep = op.deploy(rra.abi, rra.bytecode, ident.address)["contractAddress"]
+    # the operator agent is registered by `oper` (its wallet); the vault admin is `op`
+    oper = TxSender(w3, LocalSigner.from_key(Web3.keccak(text="bench-operator")))
+    op.transact({"to": oper.address, "value": 10 * 10**18})
+    op.transact(wbtc.functions.mint(oper.address, 10**15))
+    reg = oper.transact(ident.functions.register("ipfs://operator"))
+    agent = ident.events.Registered().process_receipt(reg)[0]["args"]["agentId"]
+    v = _new_vault(w3, op, wbtc, usd, feed, v_art, 3)
+    out: dict = {}
+    out["bind_agent"] = op.transact(v.functions.bind_agent(ident.address, valreg.address, rep, agent, 2, 80, 150 * 10**12, 315_000_000))["gasUsed"]
+    out["add_validator"] = [op.transact(v.functions.add_validator(s.address))["gasUsed"] for s in vals][-1]
+    oper.transact(wbtc.functions.approve(v.address, 2**256 - 1))
+    alice.transact(usd.functions.approve(v.address, 2**256 - 1))
+    alice.transact(v.functions.buy(100 * TH, 2**256 - 1, alice.address))
+    out["post_bond_first"] = oper.transact(v.functions.post_bond(10_000_000))["gasUsed"]
+    out["post_bond_topup"] = oper.transact(v.functions.post_bond(1_000))["gasUsed"]
+    _warp(w3, v.functions.epoch_end(0).call() + 1)
+    out["report_bound"] = oper.transact(v.functions.report_epoch(0, 95 * TH, 4_000_000, b"\x01" * 32, "ipfs://bafy-pool-report-epoch"))["gasUsed"]
+    out["fund_bound"] = oper.transact(v.functions.fund_epoch(0))["gasUsed"]
+    for s in vals[:2]:
+        h = v.functions.request_hash(0, s.address).call()
+        oper.transact(valreg.functions.validationRequest(s.address, agent, "", h))
+        s.transact(valreg.functions.validationResponseFor(agent, h, 100, "", b"\x00" * 32, "hashrate", True))
+    out["finalize_epoch_3_listed_quorum_2"] = alice.transact(v.functions.finalize_epoch(0))["gasUsed"]
+    _warp(w3, v.functions.epoch_deadline(1).call() + 1)
+    out["declare_default_unreported"] = alice.transact(v.functions.declare_default(1))["gasUsed"]
+    _warp(w3, v.functions.epoch_deadline(2).call() + 1)
+    alice.transact(v.functions.declare_default(2))
+    out["withdraw_bond"] = oper.transact(v.functions.withdraw_bond())["gasUsed"]
+    out["runtime_bytes"] = len(bytes(w3.eth.get_code(v.address)))
+    return out
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -168,6 +215,7 @@ def main(argv=None) -> int:
     ap.add_argument("--epochs", type=int, default=1_000)
     ap.add_argument("--holders", type=int, default=10_000)
     ap.add_argument("--rpc", default=None, help="use a running node instead of starting Anvil")
+    ap.add_argument("--trust-only", action="store_true", help="only the trust extension's figures (quick)")
     a = ap.parse_args(argv)
     home = None
     if a.rpc:
@@ -179,7 +227,9 @@ def main(argv=None) -> int:
         url = devnet.url(port)
     try:
         w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 60}))
-        res = figures(w3, epochs=a.epochs, holders=a.holders, log=lambda s: print(s, file=sys.stderr))
+        log = lambda s: print(s, file=sys.stderr)  # noqa: E731
+        res = {} if a.trust_only else figures(w3, epochs=a.epochs, holders=a.holders, log=log)
+        res["trust"] = trust_figures(w3, log=log)
         print(json.dumps(res, indent=2))
     finally:
         if home is not None:

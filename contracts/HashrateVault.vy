@@ -1,4 +1,5 @@
 # pragma version ~=0.4.3
+# pragma optimize codesize
 """
 @title Tokenized-Hashrate Vault
 @custom:contract-name HashrateVault
@@ -46,6 +47,26 @@ from snekmate.tokens import erc20
 from snekmate.utils import pausable
 
 from interfaces import IPriceFeed
+from interfaces import IIdentityRegistry
+
+
+# @dev The ValidationRegistry view the vault reads (squat-proof, one call).
+interface IValidationRegistry:
+    def getAttestation(agentId: uint256, requestHash: bytes32) -> (uint8, address, uint8, bool, uint256): view
+
+
+# @dev The ReputationRegistry entry the vault calls on finalisation.
+interface IReputationRegistry:
+    def giveFeedback(
+        agentId: uint256,
+        feedbackValue: int128,
+        valueDecimals: uint8,
+        tag1: String[32],
+        tag2: String[32],
+        endpoint: String[512],
+        feedbackURI: String[1024],
+        feedbackHash: bytes32,
+    ): nonpayable
 
 initializes: ownable
 initializes: ownable_2step[ownable := ownable]
@@ -136,6 +157,47 @@ event FeesWithdrawn:
     recipient: indexed(address)
     amount: uint256
 
+### TRUST ###
+
+# @dev The vault was bound to operator agent `agent_id` and its registries (once).
+event AgentBound:
+    agent_id: indexed(uint256)
+    identity: address
+    validation: address
+    reputation: address
+    quorum: uint256
+    min_score: uint256
+    difficulty: uint256
+    sats_per_block: uint256
+
+# @dev The admin listed (`listed`) or delisted a validator.
+event ValidatorSet:
+    validator: indexed(address)
+    listed: bool
+
+# @dev Epoch `epoch` was attested by `attestations` listed validators and finalised.
+event EpochFinalized:
+    epoch: indexed(uint256)
+    attestations: uint256
+    uptime_bps: uint256
+
+# @dev Epoch `epoch` was declared in default by `caller`; `slashed` sats of the bond went to holders.
+event EpochDefaulted:
+    epoch: indexed(uint256)
+    caller: indexed(address)
+    expected: uint256
+    slashed: uint256
+
+# @dev `amount` reward-token units were added to the operator's bond.
+event BondPosted:
+    sender: indexed(address)
+    amount: uint256
+
+# @dev The bond left after the term was paid to the operator agent's wallet.
+event BondReleased:
+    receiver: indexed(address)
+    amount: uint256
+
 ### ADMIN ###
 
 # @dev A parameter change was queued; it may be applied from `eta` on.
@@ -207,6 +269,10 @@ STREAM: constant(uint256) = 10**18
 # @dev One TH/s in share units.
 TH: constant(uint256) = 10**18
 MAX_BPS: constant(uint256) = 10_000
+# @dev Most validators the admin can list (bounds the finalisation loop).
+MAX_VALIDATORS: public(constant(uint256)) = 16
+# @dev Highest ValidationRegistry score.
+MAX_SCORE: constant(uint256) = 100
 
 
 # ------------------------------------------------------------------ #
@@ -225,8 +291,6 @@ FEED_UNIT: public(immutable(uint256))
 CAPACITY: public(immutable(uint256))
 # @dev Price of 1 TH/s (10**18 shares) in payment-token units.
 PRICE_PER_TH: public(immutable(uint256))
-# @dev Where sale proceeds go.
-TREASURY: public(immutable(address))
 # @dev Start of epoch 0.
 TERM_START: public(immutable(uint256))
 # @dev End of the sale (exclusive).
@@ -237,20 +301,29 @@ TERM_END: public(immutable(uint256))
 N_EPOCHS: public(immutable(uint256))
 # @dev Seconds after an epoch's end during which it may be reported and funded.
 REPORT_GRACE: public(immutable(uint256))
-# @dev Oldest feed answer accepted, in seconds.
-MAX_PRICE_AGE: public(immutable(uint256))
-# @dev Delay between queueing and applying a parameter change.
-ADMIN_DELAY: public(immutable(uint256))
-# @dev Caps of the fee parameters, fixed for the vault's life.
-MAX_MJ_PER_TH: public(immutable(uint256))
-MAX_MICRO_USD_PER_KWH: public(immutable(uint256))
-MAX_MICRO_USD_PER_TH_DAY: public(immutable(uint256))
-MAX_PERF_BPS: public(immutable(uint256))
 
 
 # ------------------------------------------------------------------ #
 #                              STORAGE                               #
 # ------------------------------------------------------------------ #
+
+### SET ONCE ###
+
+# Set by the constructor and never written again. Storage, not immutables: each immutable
+# adds 32 bytes to the runtime, and these are read on rare paths only (admin, proceeds,
+# one price read per report), so the vault stays under EIP-170 with the trust extension.
+
+# @dev Where sale proceeds go.
+TREASURY: public(address)
+# @dev Oldest feed answer accepted, in seconds.
+MAX_PRICE_AGE: public(uint256)
+# @dev Delay between queueing and applying a parameter change.
+ADMIN_DELAY: public(uint256)
+# @dev Caps of the fee parameters.
+MAX_MJ_PER_TH: public(uint256)
+MAX_MICRO_USD_PER_KWH: public(uint256)
+MAX_MICRO_USD_PER_TH_DAY: public(uint256)
+MAX_PERF_BPS: public(uint256)
 
 ### ROLES ###
 
@@ -258,6 +331,34 @@ MAX_PERF_BPS: public(immutable(uint256))
 operator: public(address)
 # @dev May pause, nothing else.
 guardian: public(address)
+
+### TRUST ###
+
+# @dev The operator agent (ERC-8004 id); 0 while unbound (then `operator` is used).
+agent_id: public(uint256)
+# @dev True once `bind_agent` ran: operator calls need the agent's live `agentWallet`.
+agent_bound: public(bool)
+identity: public(IIdentityRegistry)
+validation: public(IValidationRegistry)
+# @dev Where finalisations post feedback (zero: no feedback).
+reputation: public(IReputationRegistry)
+# @dev Finalised answers >= `min_score` needed from distinct listed validators.
+quorum: public(uint256)
+min_score: public(uint256)
+# @dev Admin-listed validators (independent of the operator agent).
+validators: DynArray[address, MAX_VALIDATORS]
+# @dev Hashprice inputs of the expected reward (fixed at binding): network difficulty
+#      and sats per block (subsidy + average fees).
+hp_difficulty: public(uint256)
+hp_sats_per_block: public(uint256)
+# @dev BTC/USD of the latest report (0 before any), used to net the expected reward.
+last_btc_usd: public(uint256)
+# @dev Operator bond, reward-token units, kept out of `reward_liabilities`.
+bond: public(uint256)
+# @dev Epochs finalised or defaulted (the bond is released when it reaches N_EPOCHS).
+settled_epochs: public(uint256)
+# @dev Listed validators whose finalised answer counted, per finalised epoch (snapshot).
+attestations: public(HashMap[uint256, uint256])
 
 ### FEES ###
 
@@ -375,18 +476,18 @@ def __init__(
     FEED_UNIT = 10 ** convert(feed_decimals, uint256)
     CAPACITY = capacity_ths * TH
     PRICE_PER_TH = price_per_th
-    TREASURY = treasury
+    self.TREASURY = treasury
     TERM_START = term_start
     SALE_END = sale_end
     TERM_END = term_end
     N_EPOCHS = (term_end - term_start) // EPOCH
     REPORT_GRACE = report_grace
-    MAX_PRICE_AGE = max_price_age
-    ADMIN_DELAY = admin_delay
-    MAX_MJ_PER_TH = caps.mj_per_th
-    MAX_MICRO_USD_PER_KWH = caps.micro_usd_per_kwh
-    MAX_MICRO_USD_PER_TH_DAY = caps.micro_usd_per_th_day
-    MAX_PERF_BPS = caps.perf_bps
+    self.MAX_PRICE_AGE = max_price_age
+    self.ADMIN_DELAY = admin_delay
+    self.MAX_MJ_PER_TH = caps.mj_per_th
+    self.MAX_MICRO_USD_PER_KWH = caps.micro_usd_per_kwh
+    self.MAX_MICRO_USD_PER_TH_DAY = caps.micro_usd_per_th_day
+    self.MAX_PERF_BPS = caps.perf_bps
 
     self._check_caps(params_)
     self.params = params_
@@ -406,19 +507,72 @@ def __init__(
 @view
 def _check_operator():
     """
-    @dev The one place operator calls are authorised (an ERC-8004
-         `getAgentWallet` check replaces this body later).
+    @dev The one place operator calls are authorised. Once bound, the
+         caller must be the operator agent's current `agentWallet`, read
+         live from the IdentityRegistry (a transfer clears the wallet, so
+         selling the agent removes the operator at once). Before binding,
+         the plain `operator` address.
     """
-    assert msg.sender == self.operator, "vault: caller is not the operator"
+    if self.agent_bound:
+        wallet: address = staticcall self.identity.getAgentWallet(self.agent_id)
+        assert wallet != empty(address) and msg.sender == wallet, "vault: caller is not the operator"
+    else:
+        assert msg.sender == self.operator, "vault: caller is not the operator"
+
+
+@internal
+@view
+def _independent(v: address) -> bool:
+    """
+    @dev `v` is neither the operator agent's owner, approved address or
+         operator, nor its wallet.
+    """
+    if staticcall self.identity.isAuthorizedOrOwner(v, self.agent_id):
+        return False
+    return v != staticcall self.identity.getAgentWallet(self.agent_id)
+
+
+@internal
+@view
+def _request_hash(epoch: uint256, delivered: uint256, gross: uint256, report_hash: bytes32, validator: address) -> bytes32:
+    return keccak256(abi_encode(chain.id, self, epoch, delivered, gross, report_hash, validator))
+
+
+@internal
+@view
+def _expected(epoch: uint256) -> uint256:
+    """
+    @dev The net sats holders should get for an epoch at the bound
+         hashprice: gross = supply * 1e12 * 86_400 * sats_per_block /
+         (1e18 * difficulty * 2**32), split with the current parameters
+         at the latest reported BTC/USD (no electricity or maintenance
+         before any report), minus what the epoch already paid holders.
+    """
+    d: uint256 = self.hp_difficulty
+    if d == 0:
+        return 0
+    supply: uint256 = erc20.totalSupply
+    gross: uint256 = supply * 10**12 * EPOCH * self.hp_sats_per_block // (TH * d * 2**32)
+    p: Params = self.params
+    net: uint256 = gross - gross * p.perf_bps // MAX_BPS
+    px: uint256 = self.last_btc_usd
+    if px != 0:
+        fee: uint256 = 0
+        perf: uint256 = 0
+        fee, perf, net = self._split(supply, gross, p, px)
+    e: Epoch = self.epochs[epoch]
+    if e.status == EpochStatus.FUNDED:
+        return net - min(net, e.net)
+    return net
 
 
 @internal
 @view
 def _check_caps(p: Params):
-    assert p.mj_per_th <= MAX_MJ_PER_TH, "vault: efficiency above cap"
-    assert p.micro_usd_per_kwh <= MAX_MICRO_USD_PER_KWH, "vault: power price above cap"
-    assert p.micro_usd_per_th_day <= MAX_MICRO_USD_PER_TH_DAY, "vault: maintenance above cap"
-    assert p.perf_bps <= MAX_PERF_BPS, "vault: perf fee above cap"
+    assert p.mj_per_th <= self.MAX_MJ_PER_TH, "vault: efficiency above cap"
+    assert p.micro_usd_per_kwh <= self.MAX_MICRO_USD_PER_KWH, "vault: power price above cap"
+    assert p.micro_usd_per_th_day <= self.MAX_MICRO_USD_PER_TH_DAY, "vault: maintenance above cap"
+    assert p.perf_bps <= self.MAX_PERF_BPS, "vault: perf fee above cap"
     assert p.fee_recipient != empty(address), "vault: zero fee recipient"
 
 
@@ -543,7 +697,7 @@ def _price() -> uint256:
     answered: uint80 = 0
     round_id, answer, started, updated, answered = staticcall PRICE_FEED.latestRoundData()
     assert answer > 0, "vault: oracle price not positive"
-    assert updated <= block.timestamp and block.timestamp - updated <= MAX_PRICE_AGE, "vault: oracle price stale"
+    assert updated <= block.timestamp and block.timestamp - updated <= self.MAX_PRICE_AGE, "vault: oracle price stale"
     return convert(answer, uint256)
 
 
@@ -657,8 +811,8 @@ def withdraw_proceeds() -> uint256:
     amount: uint256 = self.proceeds
     self.proceeds = 0
     if amount != 0:
-        assert extcall PAYMENT_TOKEN.transfer(TREASURY, amount, default_return_value=True), "vault: proceeds transfer failed"
-    log ProceedsWithdrawn(treasury=TREASURY, amount=amount)
+        assert extcall PAYMENT_TOKEN.transfer(self.TREASURY, amount, default_return_value=True), "vault: proceeds transfer failed"
+    log ProceedsWithdrawn(treasury=self.TREASURY, amount=amount)
     return amount
 
 
@@ -725,6 +879,7 @@ def report_epoch(epoch: uint256, delivered: uint256, gross: uint256, report_hash
     assert self.epochs[epoch].status == empty(EpochStatus), "vault: epoch already reported"
     assert delivered <= erc20.totalSupply, "vault: delivered exceeds sold"
     btc_usd: uint256 = self._price()
+    self.last_btc_usd = btc_usd
     fee: uint256 = 0
     perf: uint256 = 0
     net: uint256 = 0
@@ -906,6 +1061,265 @@ def preview_split(delivered: uint256, gross: uint256, btc_usd: uint256) -> (uint
 
 
 # ------------------------------------------------------------------ #
+#                         EXTERNAL: TRUST                            #
+# ------------------------------------------------------------------ #
+
+
+@external
+def bind_agent(
+    identity_: IIdentityRegistry,
+    validation_: IValidationRegistry,
+    reputation_: IReputationRegistry,
+    agent_id_: uint256,
+    quorum_: uint256,
+    min_score_: uint256,
+    difficulty: uint256,
+    sats_per_block: uint256,
+):
+    """
+    @notice Binds the vault, once, to operator agent `agent_id_` and the
+            ERC-8004 registries ("opening the term"); from then on only the
+            agent's live `agentWallet` acts as operator.
+    @dev Admin only; before epoch 0 ends (so before any report). The agent
+         must exist and have a wallet. The hashprice inputs fix the
+         expected reward of a defaulted epoch. Emits `AgentBound`.
+    @param identity_ The IdentityRegistry.
+    @param validation_ The ValidationRegistry.
+    @param reputation_ The ReputationRegistry (zero: no feedback).
+    @param agent_id_ The operator agent id.
+    @param quorum_ Distinct listed validators needed to finalise (>= 1).
+    @param min_score_ Lowest counted score, 1..100.
+    @param difficulty Network difficulty of the expected reward (> 0).
+    @param sats_per_block Subsidy + average fees per block, sats.
+    """
+    ownable._check_owner()
+    assert not self.agent_bound, "vault: agent already bound"
+    assert block.timestamp < TERM_START + EPOCH, "vault: term running"
+    assert identity_.address != empty(address) and validation_.address != empty(address), "vault: zero registry"
+    assert quorum_ >= 1 and quorum_ <= MAX_VALIDATORS, "vault: bad quorum"
+    assert min_score_ >= 1 and min_score_ <= MAX_SCORE, "vault: bad min score"
+    assert difficulty > 0, "vault: zero difficulty"
+    assert staticcall identity_.getAgentWallet(agent_id_) != empty(address), "vault: agent has no wallet"
+    self.identity = identity_
+    self.validation = validation_
+    self.reputation = reputation_
+    self.agent_id = agent_id_
+    self.agent_bound = True
+    self.quorum = quorum_
+    self.min_score = min_score_
+    self.hp_difficulty = difficulty
+    self.hp_sats_per_block = sats_per_block
+    self.operator = empty(address)
+    log AgentBound(
+        agent_id=agent_id_,
+        identity=identity_.address,
+        validation=validation_.address,
+        reputation=reputation_.address,
+        quorum=quorum_,
+        min_score=min_score_,
+        difficulty=difficulty,
+        sats_per_block=sats_per_block,
+    )
+
+
+@external
+def add_validator(v: address):
+    """
+    @notice Lists validator `v`.
+    @dev Admin only, after binding; `v` must be independent of the
+         operator agent (not owner, approved, operator or wallet).
+         Emits `ValidatorSet`.
+    @param v The validator address.
+    """
+    ownable._check_owner()
+    assert self.agent_bound, "vault: agent not bound"
+    assert v != empty(address), "vault: zero validator"
+    assert v not in self.validators, "vault: validator listed"
+    assert len(self.validators) < MAX_VALIDATORS, "vault: too many validators"
+    assert self._independent(v), "vault: validator not independent"
+    self.validators.append(v)
+    log ValidatorSet(validator=v, listed=True)
+
+
+@external
+def remove_validator(v: address):
+    """
+    @notice Delists validator `v` (finalised epochs keep their snapshot).
+    @dev Admin only. Emits `ValidatorSet`.
+    @param v The validator address.
+    """
+    ownable._check_owner()
+    n: uint256 = len(self.validators)
+    for i: uint256 in range(n, bound=MAX_VALIDATORS):
+        if self.validators[i] == v:
+            self.validators[i] = self.validators[n - 1]
+            self.validators.pop()
+            log ValidatorSet(validator=v, listed=False)
+            return
+    raise "vault: validator not listed"
+
+
+@external
+@view
+def validator_list() -> DynArray[address, MAX_VALIDATORS]:
+    """
+    @notice The listed validators.
+    @return The list.
+    """
+    return self.validators
+
+
+@external
+@view
+def request_hash(epoch: uint256, validator: address) -> bytes32:
+    """
+    @notice The ValidationRegistry request hash of a reported epoch for one validator:
+            keccak256(abi_encode(chain.id, vault, epoch, delivered, gross, report_hash, validator)).
+    @param epoch The epoch index.
+    @param validator The validator.
+    @return The hash (of the stored report; zero fields for an unreported epoch).
+    """
+    e: Epoch = self.epochs[epoch]
+    return self._request_hash(epoch, e.delivered, e.gross, e.report_hash, validator)
+
+
+@external
+@view
+def expected_reward(epoch: uint256) -> uint256:
+    """
+    @notice What a default of `epoch` would pay holders now (before the bond cap).
+    @param epoch The epoch index.
+    @return Sats.
+    """
+    return self._expected(epoch)
+
+
+@external
+@nonreentrant
+def finalize_epoch(epoch: uint256) -> uint256:
+    """
+    @notice Finalises a funded epoch once `quorum` listed, independent
+            validators hold a finalised answer >= `min_score` for the
+            epoch's request hash under the operator agent; posts the
+            epoch's uptime feedback for the agent.
+    @dev Anyone; never paused; until `attest_deadline`. The result is
+         snapshotted (`attestations`, status FINALIZED): later registry
+         changes do not alter it. Feedback: value delivered * 1e4 / supply
+         (2 decimals, percent), tag1 "uptime", tag2 "epoch-<n>".
+         Emits `EpochFinalized`.
+    @param epoch The epoch index.
+    @return The number of counted attestations.
+    """
+    assert self.agent_bound, "vault: agent not bound"
+    e: Epoch = self.epochs[epoch]
+    assert e.status == EpochStatus.FUNDED, "vault: epoch not funded"
+    assert block.timestamp <= TERM_START + (epoch + 1) * EPOCH + 2 * REPORT_GRACE, "vault: attest deadline passed"
+    agent: uint256 = self.agent_id
+    reg: IValidationRegistry = self.validation
+    lowest: uint256 = self.min_score
+    count: uint256 = 0
+    for v: address in self.validators:
+        h: bytes32 = self._request_hash(epoch, e.delivered, e.gross, e.report_hash, v)
+        status: uint8 = 0
+        who: address = empty(address)
+        score: uint8 = 0
+        done: bool = False
+        ts: uint256 = 0
+        status, who, score, done, ts = staticcall reg.getAttestation(agent, h)
+        if done and who == v and convert(score, uint256) >= lowest and self._independent(v):
+            count += 1
+    assert count >= self.quorum, "vault: no quorum"
+    self.epochs[epoch].status = EpochStatus.FINALIZED
+    self.attestations[epoch] = count
+    self.settled_epochs += 1
+    supply: uint256 = erc20.totalSupply
+    uptime: uint256 = 0
+    if supply != 0:
+        uptime = e.delivered * MAX_BPS // supply
+    rep: IReputationRegistry = self.reputation
+    if rep.address != empty(address):
+        extcall rep.giveFeedback(
+            agent,
+            convert(uptime, int128),
+            2,
+            "uptime",
+            concat("epoch-", uint2str(convert(epoch, uint64))),
+            "",
+            "",
+            e.report_hash,
+        )
+    log EpochFinalized(epoch=epoch, attestations=count, uptime_bps=uptime)
+    return count
+
+
+@external
+@nonreentrant
+def declare_default(epoch: uint256) -> uint256:
+    """
+    @notice Declares `epoch` in default: not funded by its deadline, or
+            funded but not finalised by its attestation deadline. The bond
+            pays holders the epoch's expected reward, as far as it
+            reaches, through the normal reward stream.
+    @dev Anyone; never paused. Emits `EpochDefaulted` (and `RewardsNotified`).
+    @param epoch The epoch index (< N_EPOCHS).
+    @return The sats taken from the bond.
+    """
+    assert epoch < N_EPOCHS, "vault: epoch after term end"
+    status: EpochStatus = self.epochs[epoch].status
+    assert status != EpochStatus.FINALIZED and status != EpochStatus.DEFAULTED, "vault: epoch already settled"
+    deadline: uint256 = TERM_START + (epoch + 1) * EPOCH + REPORT_GRACE
+    if status == EpochStatus.FUNDED:
+        deadline += REPORT_GRACE
+    assert block.timestamp > deadline, "vault: default too early"
+    expected: uint256 = self._expected(epoch)
+    slashed: uint256 = min(self.bond, expected)
+    self.epochs[epoch].status = EpochStatus.DEFAULTED
+    self.settled_epochs += 1
+    self.bond -= slashed
+    self._notify_reward(slashed)
+    log EpochDefaulted(epoch=epoch, caller=msg.sender, expected=expected, slashed=slashed)
+    return slashed
+
+
+@external
+@nonreentrant
+def post_bond(amount: uint256):
+    """
+    @notice Adds `amount` reward tokens to the operator's bond.
+    @dev Anyone may top it up; the balance change is measured
+         (fee-on-transfer tokens revert). Emits `BondPosted`.
+    @param amount Reward-token units (> 0).
+    """
+    assert amount > 0, "vault: zero bond"
+    before: uint256 = staticcall REWARD_TOKEN.balanceOf(self)
+    assert extcall REWARD_TOKEN.transferFrom(msg.sender, self, amount, default_return_value=True), "vault: bond transfer failed"
+    got: uint256 = staticcall REWARD_TOKEN.balanceOf(self) - before
+    assert got == amount, "vault: reward token fee-on-transfer"
+    self.bond += got
+    log BondPosted(sender=msg.sender, amount=got)
+
+
+@external
+@nonreentrant
+def withdraw_bond() -> uint256:
+    """
+    @notice Pays the remaining bond to the operator agent's wallet after
+            the term, once every epoch is finalised or defaulted.
+    @dev Operator only. Emits `BondReleased`.
+    @return The amount paid.
+    """
+    self._check_operator()
+    assert block.timestamp >= TERM_END, "vault: term not over"
+    assert self.settled_epochs == N_EPOCHS, "vault: epochs not settled"
+    amount: uint256 = self.bond
+    self.bond = 0
+    if amount != 0:
+        assert extcall REWARD_TOKEN.transfer(msg.sender, amount, default_return_value=True), "vault: bond transfer failed"
+    log BondReleased(receiver=msg.sender, amount=amount)
+    return amount
+
+
+# ------------------------------------------------------------------ #
 #                         EXTERNAL: ADMIN                            #
 # ------------------------------------------------------------------ #
 
@@ -920,7 +1334,7 @@ def queue_params(p: Params):
     """
     ownable._check_owner()
     self._check_caps(p)
-    eta: uint256 = block.timestamp + ADMIN_DELAY
+    eta: uint256 = block.timestamp + self.ADMIN_DELAY
     self.pending_params = p
     self.pending_eta = eta
     log ParamsQueued(params=p, eta=eta)
@@ -965,6 +1379,7 @@ def set_operator(operator_: address):
     @param operator_ The new operator.
     """
     ownable._check_owner()
+    assert not self.agent_bound, "vault: agent bound"
     self.operator = operator_
     log OperatorSet(operator=operator_)
 

@@ -117,6 +117,11 @@ VAULT_DEVNET = {
     "report_grace": 3 * 86_400,  # an epoch may be reported and funded up to 3 days after it ends
     "max_price_age": 86_400,  # devnet: one day (real BTC/USD feeds heartbeat hourly)
     "admin_delay": 86_400,
+    # Opening the term (`hashtrust.vault.open_term`, after the operator agent is registered):
+    "quorum": 2,  # 2-of-n listed validators
+    "min_score": 80,  # lowest counted ValidationRegistry score
+    "difficulty": 150 * 10**12,  # hashprice inputs of the expected reward of a defaulted epoch
+    "sats_per_block": 315_000_000,  # 3.125 BTC subsidy + 0.025 BTC average fees
 }
 
 
@@ -137,7 +142,7 @@ def vault_args(ctx: DeployContext) -> tuple:
         term_start,
         term_start + cfg["sale_days"] * 86_400,
         term_start + cfg["term_days"] * 86_400,
-        me,  # operator (an ERC-8004 agent in the next step of the project)
+        me,  # operator until `open_term` binds the vault to the operator's ERC-8004 agent
         me,  # guardian
         me,  # treasury
         (*cfg["params"], me),  # fee recipient

@@ -84,6 +84,28 @@ class VaultStatus:
     admin: str
 
 
+def request_hash(chain_id: int, vault: str, epoch: int, delivered: int, gross: int, report_hash: bytes, validator: str) -> bytes:
+    """The vault's per-epoch, per-validator ValidationRegistry request hash (mirrors
+    `HashrateVault.request_hash`): keccak256(abi_encode(chain id, vault, epoch, delivered, gross,
+    report hash, validator))."""
+    from eth_abi import encode
+
+    return Web3.keccak(
+        encode(
+            ["uint256", "address", "uint256", "uint256", "uint256", "bytes32", "address"],
+            [chain_id, Web3.to_checksum_address(vault), epoch, delivered, gross, bytes(report_hash), Web3.to_checksum_address(validator)],
+        )
+    )
+
+
+def expected_epoch_gross(supply: int, difficulty: int, sats_per_block: int) -> int:
+    """Expected gross sats of one epoch for ``supply`` share units, as the vault computes it on a
+    default: supply * 1e12 * 86_400 * sats_per_block // (1e18 * difficulty * 2**32)."""
+    if difficulty <= 0:
+        raise InputError("difficulty", "must be > 0")
+    return supply * 10**12 * EPOCH_S * sats_per_block // (TH * difficulty * 2**32)
+
+
 class HashrateVaultClient(ContractClient):
     """Typed access to one deployed `HashrateVault`."""
 
@@ -261,6 +283,78 @@ class HashrateVaultClient(ContractClient):
         receipt = self._send("withdraw_proceeds")
         return self.events(receipt, "ProceedsWithdrawn")[0]["amount"]
 
+    # ------------------------------------------------------------------ trust (agent, validators, bond)
+    def bind_agent(
+        self, identity: str, validation: str, reputation: str | None, agent_id: int, *, quorum: int, min_score: int, difficulty: int, sats_per_block: int
+    ) -> dict:
+        """Bind the vault (admin, once, before epoch 0 ends) to the operator agent and the registries."""
+        if not 1 <= quorum <= 16:
+            raise InputError("quorum", "must be 1..16")
+        if not 1 <= min_score <= 100:
+            raise InputError("min_score", "must be 1..100")
+        if difficulty <= 0 or sats_per_block < 0:
+            raise InputError("difficulty/sats_per_block", "difficulty > 0, sats_per_block >= 0")
+        zero = "0x" + "00" * 20
+        receipt = self._send(
+            "bind_agent",
+            Web3.to_checksum_address(identity),
+            Web3.to_checksum_address(validation),
+            Web3.to_checksum_address(reputation or zero),
+            int(agent_id),
+            quorum,
+            min_score,
+            difficulty,
+            sats_per_block,
+        )
+        return self.events(receipt, "AgentBound")[0]
+
+    def add_validator(self, validator: str) -> Any:
+        return self._send("add_validator", Web3.to_checksum_address(validator))
+
+    def remove_validator(self, validator: str) -> Any:
+        return self._send("remove_validator", Web3.to_checksum_address(validator))
+
+    def validators(self) -> list[str]:
+        return list(self._view("validator_list"))
+
+    def agent_id(self) -> int:
+        return self._view("agent_id")
+
+    def request_hash(self, epoch: int, validator: str) -> bytes:
+        return bytes(self._view("request_hash", epoch, Web3.to_checksum_address(validator)))
+
+    def attest_deadline(self, epoch: int) -> int:
+        """Last moment a funded epoch may be finalised: its report deadline plus REPORT_GRACE."""
+        return self.epoch_deadline(epoch) + self._view("REPORT_GRACE")
+
+    def expected_reward(self, epoch: int) -> int:
+        return self._view("expected_reward", epoch)
+
+    def bond(self) -> int:
+        return self._view("bond")
+
+    def finalize(self, epoch: int) -> dict:
+        """Finalise a funded epoch once a quorum of listed validators attested it (anyone)."""
+        receipt = self._send("finalize_epoch", epoch)
+        return self.events(receipt, "EpochFinalized")[0]
+
+    def declare_default(self, epoch: int) -> dict:
+        """Declare an epoch in default after its deadline (anyone); returns `EpochDefaulted`."""
+        receipt = self._send("declare_default", epoch)
+        return self.events(receipt, "EpochDefaulted")[0]
+
+    def post_bond(self, amount: int, *, approve: bool = True) -> dict:
+        if amount <= 0:
+            raise InputError("amount", "must be > 0")
+        if approve:
+            self._ensure_allowance(self.reward_token, amount)
+        receipt = self._send("post_bond", amount)
+        return self.events(receipt, "BondPosted")[0]
+
+    def withdraw_bond(self) -> int:
+        receipt = self._send("withdraw_bond")
+        return self.events(receipt, "BondReleased")[0]["amount"]
+
     # ------------------------------------------------------------------ guardian / admin
     def pause(self) -> Any:
         return self._send("pause")
@@ -286,3 +380,34 @@ class PriceFeedClient(ContractClient):
         if answer <= 0:
             raise InputError("usd", "price must be > 0")
         return self._send("set_price", answer)
+
+
+def open_term(
+    vault: HashrateVaultClient,
+    *,
+    identity: str,
+    validation: str,
+    reputation: str | None,
+    agent_id: int,
+    validators: list[str],
+    quorum: int,
+    min_score: int,
+    difficulty: int,
+    sats_per_block: int,
+) -> dict:
+    """Open a deployed vault's term (admin): bind it to the operator agent and the ERC-8004
+    registries, then list the validators. Idempotent: a vault already bound to ``agent_id`` is only
+    topped up with the validators it does not list yet."""
+    if vault._view("agent_bound"):
+        if vault.agent_id() != int(agent_id):
+            raise InputError("agent_id", f"vault is bound to agent {vault.agent_id()}")
+        bound = None
+    else:
+        bound = vault.bind_agent(
+            identity, validation, reputation, agent_id, quorum=quorum, min_score=min_score, difficulty=difficulty, sats_per_block=sats_per_block
+        )
+    listed = {Web3.to_checksum_address(v) for v in vault.validators()}
+    for v in validators:
+        if Web3.to_checksum_address(v) not in listed:
+            vault.add_validator(v)
+    return {"bound": bound, "validators": vault.validators()}

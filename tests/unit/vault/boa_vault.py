@@ -100,3 +100,27 @@ def deploy(
         with boa.env.prank(h):
             usd.approve(vault.address, 2**256 - 1)
     return VaultEnv(vault, wbtc, usd, feed, admin, operator, guardian, fee_recipient, treasury, holders)
+
+
+@dataclass
+class TrustEnv:
+    identity: object
+    validation: object
+    reputation: object
+    agent_id: int
+    validators: list[str]
+
+
+def bind_trust(env: VaultEnv, *, quorum: int = 2, min_score: int = 80, difficulty: int = 150 * 10**12, sats_per_block: int = 315_000_000) -> TrustEnv:
+    """Deploy the three ERC-8004 registries, register the operator's agent (wallet = operator),
+    bind the vault to it and list three independent validators."""
+    identity = _load("IdentityRegistry")
+    validation = _load("ValidationRegistry", identity.address)
+    reputation = _load("ReputationRegistry", identity.address)
+    with boa.env.prank(env.operator):
+        agent_id = identity.register("ipfs://operator")
+    env.vault.bind_agent(identity.address, validation.address, reputation.address, agent_id, quorum, min_score, difficulty, sats_per_block)
+    validators = [boa.env.generate_address(f"validator{i}") for i in range(3)]
+    for v in validators:
+        env.vault.add_validator(v)
+    return TrustEnv(identity, validation, reputation, agent_id, validators)

@@ -1,0 +1,46 @@
+"""The pool-watcher validator agent from the command line (thin ape command over
+`hashtrust.pool_watcher`).
+
+    ape run pool_watcher run --pool-file pool.json [--loop 60]   --account VALIDATOR
+
+Answers (and finalises) every open validation request the hashrate vault's operator agent
+addressed to this account, scoring the on-chain report against the pool file. Idempotent.
+"""
+
+import time
+
+import click
+from ape.cli import ConnectedProviderCommand, network_option
+
+from hashtrust.ape_support import connect
+from hashtrust.errors import HashtrustError
+from hashtrust.operator import load_pool_report
+from hashtrust.pool_watcher import answer_requests
+from hashtrust.validation import ValidationClient
+from hashtrust.vault import HashrateVaultClient
+
+
+@click.group()
+def cli():
+    """Validate the hashrate vault's epoch reports against a pool report."""
+
+
+@cli.command(cls=ConnectedProviderCommand)
+@network_option()
+@click.option("--account", "alias", default=None, help="ape account alias of the validator")
+@click.option("--pool-file", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--loop", type=int, default=0, help="repeat every N seconds (0: one pass)")
+def run(alias, pool_file, loop):
+    """Answer the open requests addressed to this validator."""
+    try:
+        w3, sender, book = connect(alias)
+        v = HashrateVaultClient.from_book(w3, book, sender)
+        val = ValidationClient.from_book(w3, book, sender)
+        while True:
+            for verdict in answer_requests(v, val, sender.address, load_pool_report(pool_file)):
+                click.echo(f"epoch {verdict.epoch}: {verdict.score} ({verdict.reason})")
+            if not loop:
+                break
+            time.sleep(loop)
+    except HashtrustError as exc:
+        raise click.ClickException(str(exc)) from None

@@ -1,0 +1,132 @@
+"""The operator agent: report, fund and get attested every ended epoch of a hashrate vault.
+
+The pool report file is JSON::
+
+    {"epochs": {"0": {"delivered_ths": "900.5", "gross_sats": 40000}, "1": {...}}}
+
+For each epoch the operator commits to ``report_hash = keccak256(canonical_json({"vault", "epoch",
+"delivered", "gross"}))`` (integers: share units and sats), so a validator holding the same pool
+data recomputes it. `run_operator` is one pass; it reads the chain before every action, so running
+it again (after a crash, a dropped RPC, or on a timer) only does what is still missing:
+
+1. an ended, unreported epoch within its deadline with a pool entry -> `report_epoch`;
+2. a reported, unfunded epoch within its deadline -> `fund_epoch` (approves the reward token);
+3. a funded epoch -> one `validationRequest` per listed validator whose request does not exist yet
+   (request hash from the vault's `request_hash`, a `data:` request file naming vault, epoch,
+   delivered, gross and report hash);
+4. a funded epoch whose quorum is met -> `finalize_epoch` (anyone may; the operator does it too).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from web3 import Web3
+
+from hashtrust.errors import InputError, RevertError
+from hashtrust.validation import Status, ValidationClient, canonical_json, data_uri
+from hashtrust.vault import HashrateVaultClient, ths_to_shares
+
+
+@dataclass(frozen=True)
+class PoolEpoch:
+    """One epoch of a pool report: delivered hashrate (share units) and gross reward (sats)."""
+
+    epoch: int
+    delivered: int
+    gross: int
+
+
+def parse_pool_report(data: Any, source: str = "pool report") -> dict[int, PoolEpoch]:
+    if not isinstance(data, dict) or not isinstance(data.get("epochs"), dict):
+        raise InputError(source, 'must be an object with an "epochs" object')
+    out: dict[int, PoolEpoch] = {}
+    for key, entry in data["epochs"].items():
+        try:
+            e = int(key)
+            delivered = ths_to_shares(Decimal(str(entry["delivered_ths"])))
+            gross = int(entry["gross_sats"])
+        except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+            raise InputError(f"{source}.epochs[{key}]", f"needs delivered_ths and gross_sats ({exc})") from None
+        if e < 0 or gross < 0 or delivered < 0:
+            raise InputError(f"{source}.epochs[{key}]", "negative value")
+        out[e] = PoolEpoch(e, delivered, gross)
+    return out
+
+
+def load_pool_report(path: str | Path) -> dict[int, PoolEpoch]:
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text())
+    except (OSError, ValueError) as exc:
+        raise InputError(str(p), f"cannot read pool report: {exc}") from None
+    return parse_pool_report(data, str(p))
+
+
+def report_document(vault: str, entry: PoolEpoch) -> dict:
+    return {"vault": Web3.to_checksum_address(vault), "epoch": entry.epoch, "delivered": entry.delivered, "gross": entry.gross}
+
+
+def report_hash(vault: str, entry: PoolEpoch) -> bytes:
+    """The report hash the operator commits to and the pool watcher recomputes."""
+    return bytes(Web3.keccak(canonical_json(report_document(vault, entry))))
+
+
+def run_operator(
+    vault: HashrateVaultClient,
+    validation: ValidationClient,
+    pool: dict[int, PoolEpoch],
+    *,
+    now: int | None = None,
+    finalize: bool = True,
+) -> list[str]:
+    """One idempotent pass over the vault's epochs (see the module doc); returns what it did."""
+    done: list[str] = []
+    now = vault.now() if now is None else now
+    n = vault._view("N_EPOCHS")
+    agent_id = vault.agent_id()
+    validators = vault.validators()
+    quorum = vault._view("quorum")
+    min_score = vault._view("min_score")
+    for e in range(n):
+        end = vault.epoch_end(e)
+        if end > now:
+            break
+        info = vault.epoch(e)
+        deadline = info.deadline
+        if info.status == "none":
+            entry = pool.get(e)
+            if entry is None or now > deadline:
+                continue
+            vault.report(e, entry.delivered, entry.gross, report_hash(vault.address, entry), data_uri(canonical_json(report_document(vault.address, entry))))
+            done.append(f"reported {e}")
+            info = vault.epoch(e)
+        if info.status == "reported":
+            if now > deadline:
+                continue
+            vault.fund(e)
+            done.append(f"funded {e}")
+            info = vault.epoch(e)
+        if info.status != "funded":
+            continue
+        counted = 0
+        for v in validators:
+            h = vault.request_hash(e, v)
+            att = validation.attestation(agent_id, h)
+            if att.status == Status.NONE:
+                doc = {"vault": vault.address, "epoch": e, "delivered": info.delivered, "gross": info.gross, "reportHash": "0x" + info.report_hash.hex(), "validator": v}
+                validation.request(v, agent_id, data_uri(canonical_json(doc)), h)
+                done.append(f"requested {e} from {v}")
+            elif att.finalized and att.validator == Web3.to_checksum_address(v) and att.response >= min_score:
+                counted += 1
+        if finalize and counted >= quorum and now <= vault.attest_deadline(e):
+            try:
+                vault.finalize(e)
+                done.append(f"finalized {e}")
+            except RevertError as exc:  # e.g. a validator lost its independence: leave it to the deadline
+                done.append(f"finalize {e} refused: {exc}")
+    return done

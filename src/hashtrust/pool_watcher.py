@@ -1,0 +1,78 @@
+"""The pool-watcher validator agent: checks a hashrate vault operator's epoch reports against its
+own copy of the pool report and answers the vault's validation requests.
+
+For every reported epoch it looks up the request the vault expects from this validator
+(``vault.request_hash(epoch, me)``, under the vault's operator agent, via the squat-proof
+`getAttestation`). A pending or progressive request is answered and finalised in one transaction
+(`validationResponseFor(..., finalize=True)`):
+
+- 100 when the on-chain report matches the pool entry: same gross, same report hash, and a
+  delivered hashrate not above the pool's (rounding to the share unit is exact, so equality);
+- otherwise a score proportional to what the pool confirms (min(pool, reported) / reported
+  delivered, 0 when gross or report hash differ or the pool has no entry).
+
+Idempotent: finalised, cancelled and unknown requests are skipped, so it can run on a timer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from web3 import Web3
+
+from hashtrust.operator import PoolEpoch, report_hash
+from hashtrust.validation import Status, ValidationClient, canonical_json
+from hashtrust.vault import EpochInfo, HashrateVaultClient
+
+TAG = "hashrate"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    epoch: int
+    score: int
+    reason: str
+
+
+def judge(vault_address: str, info: EpochInfo, entry: PoolEpoch | None) -> Verdict:
+    """Score an on-chain epoch report against the pool's entry (pure)."""
+    if entry is None:
+        return Verdict(info.epoch, 0, "no pool entry")
+    if info.gross != entry.gross:
+        return Verdict(info.epoch, 0, f"gross {info.gross} != pool {entry.gross}")
+    if info.report_hash != report_hash(vault_address, entry):
+        return Verdict(info.epoch, 0, "report hash does not match the pool entry")
+    if info.delivered <= entry.delivered:
+        return Verdict(info.epoch, 100, "matches the pool")
+    return Verdict(info.epoch, entry.delivered * 100 // info.delivered, f"delivered {info.delivered} above pool {entry.delivered}")
+
+
+def answer_requests(vault: HashrateVaultClient, validation: ValidationClient, me: str, pool: dict[int, PoolEpoch]) -> list[Verdict]:
+    """One pass: answer (and finalise) every open request of the vault's operator agent addressed
+    to ``me``; returns the verdicts given."""
+    me = Web3.to_checksum_address(me)
+    agent_id = vault.agent_id()
+    out: list[Verdict] = []
+    n = vault._view("N_EPOCHS")
+    for e in range(n):
+        info = vault.epoch(e)
+        if info.status == "none":
+            if info.end > vault.now():
+                break
+            continue
+        h = vault.request_hash(e, me)
+        att = validation.attestation(agent_id, h)
+        if att.status not in (Status.PENDING, Status.ANSWERED) or att.validator != me:
+            continue
+        verdict = judge(vault.address, info, pool.get(e))
+        response = canonical_json({"vault": vault.address, "epoch": e, "score": verdict.score, "reason": verdict.reason})
+        validation.respond(
+            h,
+            verdict.score,
+            response_hash=bytes(Web3.keccak(response)),
+            tag=TAG,
+            agent_id=agent_id,
+            finalize=True,
+        )
+        out.append(verdict)
+    return out
