@@ -11,7 +11,7 @@ Step counts come from the active hypothesis profile ("ci" bounded, "deep" >= 1,0
 from fractions import Fraction
 
 import boa
-from hypothesis import settings
+from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -39,8 +39,9 @@ class VaultMachine(RuleBasedStateMachine):
         self.reported: list[int] = []
         self.funded: set[int] = set()
         self.checkpoints = 0
-        if seed_holder:  # start with a holder half of the time (the other half covers zero-supply streams)
+        if seed_holder:  # start with holders half of the time (the other half covers zero-supply streams)
             self.buy(0, 10_000, False)
+            self.buy(1, 3_000, False)
 
     # ------------------------------------------------------------ helpers
     def now(self):
@@ -83,11 +84,19 @@ class VaultMachine(RuleBasedStateMachine):
         self.bought += shares
         self.checkpoints += 1
 
-    @rule(src=actor, dst=actor, frac=st.integers(0, 100), use_from=st.booleans())
-    def transfer(self, src, dst, frac, use_from):
+    def _wait(self, seconds):
+        if seconds:
+            self._ideal_advance()
+            self.ledger.update_global(self.now())
+            boa.env.time_travel(seconds=seconds)
+
+    @rule(src=actor, dst=actor, frac=st.integers(0, 100), use_from=st.booleans(), wait=st.integers(0, DAY // 2))
+    def transfer(self, src, dst, frac, use_from, wait):
+        self._wait(wait)  # let streams progress, so the transfer has rewards to settle
         a, b = self.h[src], self.h[dst]
         amount = self.v.balanceOf(a) * frac // 100
         before = (self.v.claimable(a), self.v.claimable(b))
+        event("transfer while rewards stream" if amount and self.v.reward_per_share() else "transfer, no rewards yet")
         self._sync()
         if use_from:
             spender = self.h[(src + 1) % N_HOLDERS]
@@ -170,6 +179,7 @@ class VaultMachine(RuleBasedStateMachine):
         with boa.env.prank(self.env.operator):
             self.v.fund_epoch(e)
         self.ledger.notify(self.v.epochs(e).net, self.now())
+        event("epoch funded")
         self.funded.add(e)
         # invariant 7: funded at most once
         with boa.reverts("vault: epoch already funded"):
@@ -182,8 +192,9 @@ class VaultMachine(RuleBasedStateMachine):
         self.ledger.update_global(self.now())
         boa.env.time_travel(seconds=seconds)
 
-    @rule(who=actor, by=actor, for_other=st.booleans())
-    def claim(self, who, by, for_other):
+    @rule(who=actor, by=actor, for_other=st.booleans(), wait=st.integers(0, DAY // 2))
+    def claim(self, who, by, for_other, wait):
+        self._wait(wait)
         a = self.h[who]
         expected = self.v.claimable(a)
         bal = self.env.wbtc.balanceOf(a)
