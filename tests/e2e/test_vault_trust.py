@@ -1,0 +1,138 @@
+"""The vault that trusts no one, on a real Anvil, through the SDK agents only.
+
+Story: the deployer deploys the plan; carol registers the operator agent and three independent
+validators (accounts 6, 7, 8) register their own agents; the deployer opens the vault's term
+(binds it to carol's agent and the registries, lists the validators, quorum 2, min score 80);
+alice buys 600 TH/s and bob 400 TH/s; carol posts a bond. For ten epochs, carol's operator agent
+(`run_operator`) reports, funds and files validation requests from her pool file, the
+pool-watcher validators (`answer_requests`) check each report against their copy of the pool
+file and answer, and the next operator pass finalises. Epoch 5 is missing from carol's pool file
+(an outage): she never reports it, mallory declares it in default after its deadline, and the bond
+pays holders. Both holders claim; carol's reputation summary from the vault shows 9 uptime
+records; a re-run of every agent does nothing more (idempotent)."""
+
+import json
+
+import pytest
+
+from hashtrust import artifacts
+from hashtrust.addressbook import AddressBook
+from hashtrust.deploy import VAULT_DEVNET, deploy
+from hashtrust.identity import IdentityClient
+from hashtrust.operator import load_pool_report, run_operator
+from hashtrust.pool_watcher import answer_requests
+from hashtrust.reputation import ReputationClient
+from hashtrust.tx import LocalSigner, TxSender
+from hashtrust.validation import ValidationClient
+from hashtrust.vault import TH, HashrateVaultClient, PriceFeedClient, open_term, ths_to_shares
+
+N = 10
+OUTAGE = 5
+
+
+def warp_to(w3, ts):
+    w3.provider.make_request("evm_setNextBlockTimestamp", [ts])
+    w3.provider.make_request("evm_mine", [])
+
+
+def sender(w3, acct):
+    return TxSender(w3, LocalSigner.from_key(acct.private_key))
+
+
+@pytest.fixture
+def world(w3, deployer, alice, bob, carol, accounts, tmp_path):
+    admin = sender(w3, deployer)
+    book = AddressBook(w3.eth.chain_id, tmp_path)
+    deploy(w3, admin, book)
+    wbtc = w3.eth.contract(address=book.address("TestWBTC"), abi=artifacts.abi("DevToken"))
+    usd = w3.eth.contract(address=book.address("TestUSD"), abi=artifacts.abi("DevToken"))
+    admin.transact(wbtc.functions.mint(carol.address, 10**11))
+    for who in (alice, bob):
+        admin.transact(usd.functions.mint(who.address, 10**12))
+    op = sender(w3, carol)
+    agent_id = IdentityClient.from_book(w3, book, op).register("ipfs://carol-mining-operator")
+    validators = [accounts[i] for i in (6, 7, 8)]
+    for v in validators:
+        IdentityClient.from_book(w3, book, sender(w3, v)).register(f"ipfs://pool-watcher-{v.address[-4:]}")
+    vault_admin = HashrateVaultClient.from_book(w3, book, admin)
+    open_term(
+        vault_admin,
+        identity=book.address("IdentityRegistry"),
+        validation=book.address("ValidationRegistry"),
+        reputation=book.address("ReputationRegistry"),
+        agent_id=agent_id,
+        validators=[v.address for v in validators],
+        quorum=VAULT_DEVNET["quorum"],
+        min_score=VAULT_DEVNET["min_score"],
+        difficulty=VAULT_DEVNET["difficulty"],
+        sats_per_block=VAULT_DEVNET["sats_per_block"],
+    )
+    pool = {"epochs": {str(e): {"delivered_ths": str(950 + e), "gross_sats": 40_000 + 100 * e} for e in range(N) if e != OUTAGE}}
+    pool_file = tmp_path / "pool.json"
+    pool_file.write_text(json.dumps(pool))
+    return {
+        "book": book,
+        "agent_id": agent_id,
+        "vault_admin": vault_admin,
+        "feed": PriceFeedClient.from_book(w3, book, admin),
+        "vault_op": HashrateVaultClient.from_book(w3, book, op),
+        "val_op": ValidationClient.from_book(w3, book, op),
+        "watchers": [(v.address, HashrateVaultClient.from_book(w3, book, sender(w3, v)), ValidationClient.from_book(w3, book, sender(w3, v))) for v in validators],
+        "pool_file": pool_file,
+        "wbtc": wbtc,
+    }
+
+
+def test_ten_epochs_attested_one_defaulted_holders_paid_reputation_built(w3, world, alice, bob, mallory):
+    book, agent_id, vault_op, val_op = world["book"], world["agent_id"], world["vault_op"], world["val_op"]
+    pool = load_pool_report(world["pool_file"])
+    users = {who: vault_op.with_sender(sender(w3, who)) for who in (alice, bob)}
+    users[alice].buy(ths_to_shares(600))
+    users[bob].buy(ths_to_shares(400))
+    vault_op.post_bond(10_000_000)
+    assert vault_op.bond() == 10_000_000
+
+    for e in range(N):
+        warp_to(w3, vault_op.epoch_end(e) + 600)
+        world["feed"].set_price(95_000)
+        did = run_operator(vault_op, val_op, pool)
+        if e != OUTAGE:
+            assert f"reported {e}" in did and f"funded {e}" in did
+            assert sum(x.startswith(f"requested {e} ") for x in did) == 3
+        for _, v_vault, v_val in world["watchers"]:
+            verdicts = answer_requests(v_vault, v_val, v_vault.sender.address, pool)
+            assert [(x.epoch, x.score) for x in verdicts] == ([] if e == OUTAGE else [(e, 100)])
+        did = run_operator(vault_op, val_op, pool)
+        if e != OUTAGE:
+            assert did == [f"finalized {e}"]
+            assert vault_op.epoch(e).status == "finalized"
+    assert vault_op.epoch(OUTAGE).status == "none"
+
+    # epoch 5's deadline has passed (3-day grace): anyone declares the default, the bond pays holders
+    assert vault_op.now() > vault_op.epoch_deadline(OUTAGE)
+    by_mallory = vault_op.with_sender(sender(w3, mallory))
+    expected = by_mallory.expected_reward(OUTAGE)
+    ev = by_mallory.declare_default(OUTAGE)
+    assert ev["slashed"] == expected > 0 and vault_op.bond() == 10_000_000 - expected
+    assert vault_op.epoch(OUTAGE).status == "defaulted"
+
+    # every agent again: nothing left to do
+    assert run_operator(vault_op, val_op, pool) == []
+    for _, v_vault, v_val in world["watchers"]:
+        assert answer_requests(v_vault, v_val, v_vault.sender.address, pool) == []
+
+    # holders claim everything streamed (9 epochs' net + the slashed bond)
+    warp_to(w3, vault_op.status().period_finish + 1)
+    st = vault_op.status()
+    got = users[alice].claim() + users[bob].claim()
+    assert st.total_notified - 20 <= got <= st.total_notified
+    a, b = (world["wbtc"].functions.balanceOf(x.address).call() for x in (alice, bob))
+    assert abs(a * 4 - b * 6) <= 100  # 60 / 40 split
+
+    # carol's public record: 9 uptime entries posted by the vault, average (950+e)/1000 of sold
+    rep = ReputationClient.from_book(w3, book)
+    s = rep.summary(agent_id, [vault_op.address], tag1="uptime")
+    assert s.count == N - 1
+    avg = sum(9_500 + 10 * e for e in range(N) if e != OUTAGE) // (N - 1)  # (950 + e) / 1000 TH/s, percent with 2 decimals
+    assert abs(float(s.number) * 100 - avg) <= 1
+    assert rep.summary(agent_id, [vault_op.address], tag1="uptime", tag2="epoch-3").count == 1
