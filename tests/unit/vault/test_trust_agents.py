@@ -1,0 +1,58 @@
+"""The operator and pool-watcher agents' pure parts: pool-file parsing, the report hash both sides
+compute, the pool watcher's verdicts, and the Python request hash against the contract's."""
+
+import pytest
+
+from hashtrust.errors import InputError
+from hashtrust.operator import PoolEpoch, parse_pool_report, report_hash
+from hashtrust.pool_watcher import judge
+from hashtrust.vault import TH, EpochInfo, expected_epoch_gross, request_hash
+
+VAULT = "0x" + "ab" * 20
+
+
+def info(e, delivered, gross, h):
+    return EpochInfo(e, "funded", delivered, gross, 0, 0, 0, 0, h, 0, 0)
+
+
+def test_pool_file_parses_decimal_ths_and_rejects_junk():
+    pool = parse_pool_report({"epochs": {"0": {"delivered_ths": "950.5", "gross_sats": 40000}}})
+    assert pool == {0: PoolEpoch(0, 950_500_000_000_000_000_000, 40_000)}
+    for bad in ({}, {"epochs": []}, {"epochs": {"x": {"delivered_ths": 1, "gross_sats": 1}}}, {"epochs": {"0": {"gross_sats": 1}}}, {"epochs": {"0": {"delivered_ths": 1, "gross_sats": -1}}}):
+        with pytest.raises(InputError):
+            parse_pool_report(bad)
+
+
+def test_report_hash_binds_vault_epoch_and_figures():
+    entry = PoolEpoch(3, 900 * TH, 40_000)
+    h = report_hash(VAULT, entry)
+    assert len(h) == 32 and h == report_hash(VAULT.upper().replace("0X", "0x"), entry)
+    assert h != report_hash(VAULT, PoolEpoch(4, 900 * TH, 40_000))
+    assert h != report_hash(VAULT, PoolEpoch(3, 901 * TH, 40_000))
+    assert h != report_hash("0x" + "cd" * 20, entry)
+
+
+def test_pool_watcher_verdicts():
+    entry = PoolEpoch(0, 900 * TH, 40_000)
+    good = report_hash(VAULT, entry)
+    assert judge(VAULT, info(0, 900 * TH, 40_000, good), entry).score == 100
+    assert judge(VAULT, info(0, 800 * TH, 40_000, good), entry).score == 100  # under-claiming is not a lie
+    assert judge(VAULT, info(0, 1_000 * TH, 40_000, good), entry).score == 90  # over-claimed by 10 %
+    assert judge(VAULT, info(0, 900 * TH, 40_001, good), entry).score == 0  # gross differs
+    assert judge(VAULT, info(0, 900 * TH, 40_000, b"\x01" * 32), entry).score == 0  # hash differs
+    assert judge(VAULT, info(0, 900 * TH, 40_000, good), None).score == 0  # epoch not in the pool file
+
+
+def test_python_request_hash_matches_the_contract(project, deployer, wbtc, usd, feed, guardian, treasury, fee_recipient, chain, run_epoch, vault, alice):
+    vault.buy(100 * TH, 2**255, alice, sender=alice)
+    run_epoch(0, 90 * TH, 5_000)
+    e = vault.epochs(0)
+    assert request_hash(chain.chain_id, vault.address, 0, e.delivered, e.gross, e.report_hash, alice.address) == vault.request_hash(0, alice)
+
+
+def test_expected_gross_formula():
+    # 1,000 TH/s at difficulty 150e12 and 3.15 BTC per block: ~42.2k sats a day
+    assert expected_epoch_gross(1_000 * TH, 150 * 10**12, 315_000_000) == 1_000 * TH * 10**12 * 86_400 * 315_000_000 // (TH * 150 * 10**12 * 2**32)
+    assert 42_000 < expected_epoch_gross(1_000 * TH, 150 * 10**12, 315_000_000) < 42_500
+    with pytest.raises(InputError):
+        expected_epoch_gross(TH, 0, 1)
