@@ -150,6 +150,10 @@ def test_validators_must_be_independent_of_the_operator(tvault, deployer, operat
         tvault.add_validator("0x" + "00" * 20, sender=deployer)
     with ape.reverts("ownable: caller is not the owner"):
         tvault.add_validator(accounts[1], sender=operator)
+    tx = tvault.add_validator(accounts[5], sender=deployer)  # the fee recipient: no tie to the agent
+    ev = tx.events.filter(tvault.ValidatorSet)[0]
+    assert ev.validator == accounts[5] and ev.listed
+    tvault.remove_validator(accounts[5], sender=deployer)
     tx = tvault.remove_validator(validators[2], sender=deployer)
     assert not tx.events.filter(tvault.ValidatorSet)[0].listed
     assert list(tvault.validator_list()) == validators[:2]
@@ -235,8 +239,10 @@ def test_hash_replayed_from_another_epoch_or_vault_does_not_count(project, tvaul
     with ape.reverts("vault: no quorum"):
         tvault.finalize_epoch(1, sender=operator)
     # answers filed for another vault's hash (e.g. on another chain: chain id is in the hash) do not count here
-    other = [keccak(encode(["uint256", "address", "uint256", "uint256", "uint256", "bytes32", "address"], [chain.chain_id + 1, tvault.address, 1, 900 * TH, 40_000, REPORT, x.address])) for x in validators]
-    for x, h in zip(validators, other):
+    types = ["uint256", "address", "uint256", "uint256", "uint256", "bytes32", "address"]
+    other = [keccak(encode(types, [chain.chain_id + 1, tvault.address, 1, 900 * TH, 40_000, REPORT, x.address])) for x in validators]
+    other += [keccak(encode(types, [chain.chain_id, wbtc.address, 1, 900 * TH, 40_000, REPORT, x.address])) for x in validators]  # another vault
+    for x, h in zip(validators * 2, other):
         val.validationRequest(x, agent_id, "", h, sender=operator)
         val.validationResponseFor(agent_id, h, 100, "", b"\x00" * 32, "", True, sender=x)
     with ape.reverts("vault: no quorum"):
