@@ -96,6 +96,7 @@ def start(port: int = DEFAULT_PORT, *, home: Path = DEVNET_DIR, wait_s: float = 
         "--state", str(state_file),
         "--state-interval", str(STATE_INTERVAL_S),
         "--chain-id", str(CHAIN_ID),
+        "--preserve-historical-states",
     ]
     restored = state_file.exists() and state_file.stat().st_size > 0
     log = open(log_file, "ab")  # noqa: SIM115 - handed to the child

@@ -47,14 +47,16 @@ def judge(vault_address: str, info: EpochInfo, entry: PoolEpoch | None) -> Verdi
     return Verdict(info.epoch, entry.delivered * 100 // info.delivered, f"delivered {info.delivered} above pool {entry.delivered}")
 
 
-def answer_requests(vault: HashrateVaultClient, validation: ValidationClient, me: str, pool: dict[int, PoolEpoch]) -> list[Verdict]:
+def answer_requests(
+    vault: HashrateVaultClient, validation: ValidationClient, me: str, pool: dict[int, PoolEpoch], *, from_epoch: int = 0
+) -> list[Verdict]:
     """One pass: answer (and finalise) every open request of the vault's operator agent addressed
-    to ``me``; returns the verdicts given."""
+    to ``me``; returns the verdicts given. ``from_epoch`` skips epochs known to be settled."""
     me = Web3.to_checksum_address(me)
     agent_id = vault.agent_id()
     out: list[Verdict] = []
     n = vault._view("N_EPOCHS")
-    for e in range(n):
+    for e in range(max(0, from_epoch), n):
         info = vault.epoch(e)
         if info.status == "none":
             if info.end > vault.now():

@@ -31,7 +31,7 @@ def test_report_file_is_the_returned_report(demo_run):
     w3, book, tmp, report = demo_run
     on_disk = json.loads((tmp / "reports" / "demo.json").read_text())
     assert on_disk["agents"] == json.loads(json.dumps(report["agents"]))
-    assert set(on_disk["plots"]) >= {"reputation_ranking.png"}
+    assert set(on_disk["plots"]) == {"reputation_ranking.png", "hashprice_difficulty.png", "cumulative_rewards.png"}
     for name in on_disk["plots"]:
         assert (tmp / "reports" / name).stat().st_size > 10_000
 
@@ -81,3 +81,39 @@ def test_rerun_continues_without_duplicating(demo_run):
     assert again["reputation"]["summaries"] == report["reputation"]["summaries"]
     assert all(c["status"] == "reused" for c in again["contracts"].values())
     assert w3.eth.get_transaction_count(sender.address) == nonce  # the deployer sent nothing
+
+
+def test_vault_figures_are_the_chains(demo_run):
+    w3, book, tmp, report = demo_run
+    from hashtrust import artifacts
+    from hashtrust.demo_vault import N_EPOCHS, OUTAGE
+    from hashtrust.vault import TH, HashrateVaultClient
+
+    v = report["vault"]
+    vault = HashrateVaultClient.from_book(w3, book)
+    assert len(v["epochs"]) == N_EPOCHS >= 30
+    for e in v["epochs"]:
+        info = vault.epoch(e["epoch"])
+        assert (info.status, info.gross, info.fee, info.perf, info.net) == (e["status"], e["gross_sats"], e["fee_sats"], e["perf_sats"], e["net_sats"])
+        assert info.gross == info.fee + info.perf + info.net
+    assert v["defaulted"] == [OUTAGE]
+    assert sum(e["status"] == "finalized" for e in v["epochs"]) == N_EPOCHS - 1
+    wbtc = w3.eth.contract(address=book.address("TestWBTC"), abi=artifacts.abi("DevToken"))
+    assert len(v["holders"]) == 10
+    for holder, h in v["holders"].items():
+        assert h["claimed_sats"] == wbtc.functions.balanceOf(holder).call() > 0
+        assert h["shares_ths"] == vault.balance_of(holder) / TH
+    st = vault.status()
+    assert v["totals"]["claimed_sats"] == st.total_claimed == sum(h["claimed_sats"] for h in v["holders"].values())
+    # everything streamed was claimed, up to rounding dust (a few sats)
+    assert 0 <= st.total_notified - st.total_claimed <= 50
+    # the operator's public record: one uptime feedback per finalised epoch, posted by the vault
+    rep = ReputationClient.from_book(w3, book)
+    s = rep.summary(v["operator_agent"], [vault.address], tag1="uptime")
+    assert (s.count, s.value, s.decimals) == (v["operator_reputation"]["count"], v["operator_reputation"]["value"], v["operator_reputation"]["decimals"])
+    assert s.count == N_EPOCHS - 1
+    # cumulative rewards never decrease and end at what each holder was paid
+    for holder, pts in v["cumulative_rewards"].items():
+        values = [p[1] for p in pts]
+        assert values == sorted(values)
+    assert {"hashprice_difficulty.png", "cumulative_rewards.png"} <= set(report["plots"])

@@ -1,0 +1,263 @@
+"""The demo's vault term: an operator agent sells hashrate, validators attest it, holders earn.
+
+Everything here goes through the SDK agents a real deployment runs: `hashtrust.operator`
+(report, fund, request validation, finalise), `hashtrust.pool_watcher` (check each report
+against the pool's figures and answer) and the vault client. The market is the economics
+simulator's: a seeded difficulty path retargeting every two weeks from ~149T, a BTC price path
+from ~$89.5k, 0.02-0.03 BTC of fees a block, uptime 95-100 %, and one outage epoch that the
+operator never reports, so anyone declares it in default and the bond pays the holders.
+
+Idempotent: every step reads the chain first (epoch status, balances, bond), and time only
+moves forward, so a rerun continues where the last run stopped.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING, Any
+
+from hashtrust import artifacts
+from hashtrust.deploy import VAULT_DEVNET
+from hashtrust.economics import (
+    RETARGET_TIMESPAN_S,
+    Day,
+    block_subsidy_sats,
+    delivered_units,
+    gross_sats,
+    hashprice_usd_per_ph_day,
+    retarget,
+    sats_per_th_day,
+)
+from hashtrust.operator import PoolEpoch, run_operator
+from hashtrust.pool_watcher import answer_requests
+from hashtrust.reputation import ReputationClient
+from hashtrust.validation import ValidationClient
+from hashtrust.vault import TH, HashrateVaultClient, PriceFeedClient, open_term, ths_to_shares
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hashtrust.demo import Demo
+
+SEED = 2026
+N_EPOCHS = 32
+OUTAGE = 19  # the operator's farm is down: never reported, defaulted, paid from the bond
+BUYER_BASE = 2_000  # devnet accounts 2000..2009
+BUYS_THS = (1_200, 900, 800, 750, 700, 600, 500, 400, 300, 250)  # 6,400 TH/s of the 10,000 for sale
+TRANSFERS = {8: (0, 1, 200), 14: (2, 5, 300), 24: (6, 9, 100)}  # at epoch e: buyer a sends b TH/s
+CLAIMS_AT = (10, 20)  # every holder claims after these epochs (the rest at the end)
+BOND_SATS = 20_000_000  # 0.2 BTC
+START_DIFFICULTY = 149.3e12
+START_BTC = 89_500.0
+HEIGHT0 = 925_000
+
+
+def market(n: int = N_EPOCHS, seed: int = SEED) -> list[Day]:
+    """The seeded market of the term: one `Day` per epoch."""
+    rng = random.Random(seed)
+    days = []
+    d, p, h = START_DIFFICULTY, START_BTC, HEIGHT0
+    for i in range(n):
+        if i and i % 14 == 0:  # a retarget every ~2,016 blocks
+            d = retarget(d, RETARGET_TIMESPAN_S * rng.uniform(0.93, 1.02))
+        p = max(10_000.0, p * (1 + rng.gauss(0.0005, 0.022)))
+        uptime = 0.0 if i == OUTAGE else rng.uniform(0.95, 1.0)
+        days.append(Day(difficulty=d, btc_usd=round(p, 2), uptime=uptime, pool_fee=0.02, avg_fees_btc=round(rng.uniform(0.02, 0.03), 4), height=h))
+        h += 144
+    return days
+
+
+def _warp(w3: Any, ts: int) -> None:
+    if int(w3.eth.get_block("latest")["timestamp"]) < ts:
+        w3.provider.make_request("evm_setNextBlockTimestamp", [ts])
+        w3.provider.make_request("evm_mine", [])
+
+
+def run(demo: Demo) -> dict:
+    from hashtrust.demo import OPERATOR_KEY, OPERATOR_OWNER, WATCHER_WALLETS
+
+    w3, book, echo = demo.w3, demo.book, demo.echo
+    admin = demo.sender
+    op_id = demo.report["agents"]["ids"][OPERATOR_KEY]
+    op = demo.account(OPERATOR_OWNER)  # the operator agent's wallet is its owner's address
+    watchers = [demo.account(i) for i in WATCHER_WALLETS]
+    buyers = [demo.account(BUYER_BASE + i) for i in range(len(BUYS_THS))]
+    demo.fund([BUYER_BASE + i for i in range(len(BUYS_THS))])
+
+    vault_admin = HashrateVaultClient.from_book(w3, book, admin)
+    vault_op = vault_admin.with_sender(op)
+    val_op = ValidationClient.from_book(w3, book, op)
+    feed = PriceFeedClient.from_book(w3, book, admin)
+    wbtc = w3.eth.contract(address=book.address("TestWBTC"), abi=artifacts.abi("DevToken"))
+    usd = w3.eth.contract(address=book.address("TestUSD"), abi=artifacts.abi("DevToken"))
+
+    # -- open the term: bind the operator agent, list the independent validators
+    open_term(
+        vault_admin,
+        identity=book.address("IdentityRegistry"),
+        validation=book.address("ValidationRegistry"),
+        reputation=book.address("ReputationRegistry"),
+        agent_id=op_id,
+        validators=[w.address for w in watchers],
+        quorum=VAULT_DEVNET["quorum"],
+        min_score=VAULT_DEVNET["min_score"],
+        difficulty=VAULT_DEVNET["difficulty"],
+        sats_per_block=VAULT_DEVNET["sats_per_block"],
+    )
+    echo(f"   vault {vault_admin.address} bound to operator agent {op_id}; validators: {', '.join(w.address[:10] + '…' for w in watchers)}")
+
+    # -- the sale: ten buyers (idempotent: a buyer holding shares already bought)
+    for b, ths in zip(buyers, BUYS_THS):
+        if vault_admin.balance_of(b.address) == 0 and wbtc.functions.balanceOf(b.address).call() == 0:
+            price = vault_admin.preview_buy(ths_to_shares(ths))
+            if usd.functions.balanceOf(b.address).call() < price:
+                admin.transact(usd.functions.mint(b.address, price))
+            vault_admin.with_sender(b).buy(ths_to_shares(ths))
+    sold = vault_admin._view("totalSupply")
+    echo(f"   sale: {len(buyers)} buyers hold {sold // TH:,} TH/s (paid {vault_admin.preview_buy(sold) / 1e6:,.0f} USD)")
+
+    # -- the operator's working capital and bond (in wBTC)
+    days = market()
+    pool = {}
+    for e, day in enumerate(days):
+        if e == OUTAGE:
+            continue
+        delivered = delivered_units(sold, day.uptime)
+        pool[e] = PoolEpoch(e, delivered, gross_sats(delivered, day))
+    need = sum(p.gross for p in pool.values()) + BOND_SATS
+    have = wbtc.functions.balanceOf(op.address).call()
+    if vault_admin.bond() == 0 and vault_admin.epoch(0).status == "none":
+        if have < need:
+            admin.transact(wbtc.functions.mint(op.address, need - have))
+        vault_op.post_bond(BOND_SATS)
+    echo(f"   operator bond: {vault_admin.bond() / 1e8:.4f} BTC")
+
+    # -- the epochs
+    from tqdm import tqdm
+
+    bar = tqdm(total=N_EPOCHS, desc="   epochs", unit="epoch", disable=not demo.progress)
+    defaulted: dict[int, int] = {}
+    settled = 0  # every epoch below this one is finalised or defaulted: the agents skip them
+    for e, day in enumerate(days):
+        while settled < e and vault_admin.epoch(settled).status in ("finalized", "defaulted"):
+            settled += 1
+        info = vault_admin.epoch(e)
+        if info.status in ("finalized", "defaulted"):  # done in an earlier run (its transfer and claims too)
+            bar.update(1)
+            continue
+        _warp(w3, vault_admin.epoch_end(e) + 600)
+        if info.status == "none":  # the report will read today's price: publish it (fresh) first
+            answer, updated = feed.latest()
+            if answer != round(day.btc_usd * 1e8) or vault_admin.now() - updated > VAULT_DEVNET["max_price_age"] // 2:
+                feed.set_price(day.btc_usd)
+        if e in TRANSFERS:  # holders trade on the secondary market (once: the receiver's balance tells)
+            a, b, ths = TRANSFERS[e]
+            if vault_admin.balance_of(buyers[b].address) == ths_to_shares(BUYS_THS[b]):
+                vault_admin.with_sender(buyers[a]).transfer(buyers[b].address, ths_to_shares(ths))
+        run_operator(vault_op, val_op, pool, from_epoch=settled)
+        for w in watchers:
+            answer_requests(vault_admin.with_sender(w), ValidationClient.from_book(w3, book, w), w.address, pool, from_epoch=settled)
+        run_operator(vault_op, val_op, pool, from_epoch=settled)  # finalises once the quorum answered
+        # anyone may declare a missed epoch in default once its deadline has passed
+        for d in range(settled, e + 1):
+            if vault_admin.epoch(d).status == "none" and vault_admin.now() > vault_admin.epoch_deadline(d):
+                ev = vault_admin.declare_default(d)
+                defaulted[d] = ev["slashed"]
+                echo(f"\n   epoch {d} was never reported: declared in default, {ev['slashed']:,} sats of bond streamed to holders")
+        if e in CLAIMS_AT:
+            for b in buyers:
+                if vault_admin.claimable(b.address) > 0:
+                    vault_admin.with_sender(b).claim()
+        bar.update(1)
+    bar.close()
+    # late defaults (an outage near the end of the demo's window)
+    for d in range(N_EPOCHS):
+        if vault_admin.epoch(d).status == "none":
+            _warp(w3, vault_admin.epoch_deadline(d) + 1)
+            defaulted[d] = vault_admin.declare_default(d)["slashed"]
+    # let the last stream finish, then everybody claims
+    _warp(w3, vault_admin.status().period_finish + 1)
+    for b in buyers:
+        if vault_admin.claimable(b.address) > 0:
+            vault_admin.with_sender(b).claim()
+    return _figures(demo, vault_admin, buyers, days, op_id)
+
+
+def _figures(demo: Demo, vault: HashrateVaultClient, buyers: list, days: list[Day], op_id: int) -> dict:
+    """Every figure of the vault section, read from the chain."""
+    w3, book = demo.w3, demo.book
+    wbtc = w3.eth.contract(address=book.address("TestWBTC"), abi=artifacts.abi("DevToken"))
+    st = vault.status()
+    epochs = []
+    for e, day in enumerate(days):
+        i = vault.epoch(e)
+        subsidy = block_subsidy_sats(day.height)
+        epochs.append(
+            {
+                "epoch": e,
+                "status": i.status,
+                "delivered_ths": i.delivered / TH,
+                "gross_sats": i.gross,
+                "fee_sats": i.fee,
+                "perf_sats": i.perf,
+                "net_sats": i.net,
+                "btc_usd": i.btc_usd / 1e8,
+                "difficulty": day.difficulty,
+                "sats_per_th_day": sats_per_th_day(day.difficulty, subsidy, day.avg_fees_btc * 1e8),
+                "hashprice_usd_per_ph_day": hashprice_usd_per_ph_day(day.difficulty, day.btc_usd, day.avg_fees_btc, day.height),
+            }
+        )
+    holders = {}
+    for b in buyers:
+        holders[b.address] = {
+            "shares_ths": vault.balance_of(b.address) / TH,
+            "claimed_sats": int(wbtc.functions.balanceOf(b.address).call()),
+            "claimable_sats": vault.claimable(b.address),
+        }
+    # cumulative rewards per holder per epoch, from the chain's Claimed events and final balances
+    cumulative = _cumulative(vault, buyers, len(days))
+    rep = ReputationClient.from_book(w3, book)
+    s = rep.summary(op_id, [vault.address], tag1="uptime")
+    return {
+        "address": vault.address,
+        "operator_agent": op_id,
+        "sold_ths": st.total_supply / TH,
+        "bond_sats": vault.bond(),
+        "epochs": epochs,
+        "totals": {
+            "gross_sats": sum(x["gross_sats"] for x in epochs),
+            "fee_sats": sum(x["fee_sats"] for x in epochs),
+            "perf_sats": sum(x["perf_sats"] for x in epochs),
+            "net_sats": sum(x["net_sats"] for x in epochs),
+            "notified_sats": st.total_notified,
+            "claimed_sats": st.total_claimed,
+        },
+        "defaulted": [x["epoch"] for x in epochs if x["status"] == "defaulted"],
+        "holders": holders,
+        "cumulative_rewards": cumulative,
+        "operator_reputation": {"client": vault.address, "tag1": "uptime", "count": s.count, "value": s.value, "decimals": s.decimals, "number": str(s.number)},
+    }
+
+
+def _cumulative(vault: HashrateVaultClient, buyers: list, n: int) -> dict:
+    """(epoch, claimed + claimable) per holder at the end of each epoch, reconstructed from chain
+    history: `claimable` read at the block where each epoch's last transaction landed."""
+    w3 = vault.w3
+    out: dict[str, list] = {b.address: [] for b in buyers}
+    latest = w3.eth.block_number
+    # the block closing each epoch: the last block whose timestamp is before the next epoch's end
+    ends = [vault.epoch_end(e) + 86_400 for e in range(n)]
+    lo = 0
+    for e, end in enumerate(ends):
+        hi = latest
+        a, b = lo, hi
+        while a < b:  # last block with timestamp < end
+            m = (a + b + 1) // 2
+            if int(w3.eth.get_block(m)["timestamp"]) < end:
+                a = m
+            else:
+                b = m - 1
+        lo = a
+        for buyer in buyers:
+            claimed = vault.reward_token.functions.balanceOf(buyer.address).call(block_identifier=a)
+            claimable = vault.contract.functions.claimable(buyer.address).call(block_identifier=a)
+            out[buyer.address].append((e, int(claimed) + int(claimable)))
+    return out
