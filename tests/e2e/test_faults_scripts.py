@@ -124,7 +124,7 @@ def test_register_script_killed_at_seeded_points_and_node_stopped_then_rerun(tmp
             seen.append(done())
         assert seen == sorted(seen) and seen[-1] < n, seen
 
-        stop_at = rng.randrange(seen[-1] + 3, n - 5)
+        stop_at = rng.randrange(seen[-1] + 3, seen[-1] + 3 + (n - seen[-1]) // 3)
         proc = _run("register_agents", devnet.url(port), book_dir, "--file", str(tmp_path / "agents.json"), "--window", "2")
         _until(proc, done, stop_at)
         _stop_anvil_mid_run(proc, home)
@@ -159,12 +159,12 @@ def _rating_world(w3, book_dir):
 def test_rating_script_killed_at_seeded_points_and_node_stopped_then_rerun(tmp_path):
     rng = random.Random(SEED + 1)
     port, home, book_dir = _free_port(), tmp_path / "devnet", tmp_path / "book"
-    n_rows, n_clients = 160, 12
+    n_rows, n_clients = 200, 12
     devnet.start(port, home=home)
     try:
         w3 = Web3(Web3.HTTPProvider(devnet.url(port)))
         book, rep, ids = _rating_world(w3, book_dir)
-        args = ("--generate", str(n_rows), "--seed", str(SEED), "--clients", str(n_clients), "--agents", ",".join(map(str, ids)), "--window", "4")
+        args = ("--generate", str(n_rows), "--seed", str(SEED), "--clients", str(n_clients), "--agents", ",".join(map(str, ids)), "--window", "2")
         count = lambda: len(_feedback_hashes(w3, rep))  # noqa: E731
 
         seen = []
@@ -173,7 +173,7 @@ def test_rating_script_killed_at_seeded_points_and_node_stopped_then_rerun(tmp_p
             _until(proc, count, point)
             _kill(proc)
             seen.append(count())
-        stop_at = rng.randrange(seen[-1] + 5, n_rows - 10)
+        stop_at = rng.randrange(seen[-1] + 5, seen[-1] + 5 + (n_rows - seen[-1]) // 4)  # early enough to land mid-run
         proc = _run("rate_agents", devnet.url(port), book_dir, *args)
         _until(proc, count, stop_at)
         _stop_anvil_mid_run(proc, home)
