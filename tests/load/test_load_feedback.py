@@ -147,11 +147,14 @@ def test_ten_thousand_feedbacks_from_a_thousand_clients(tmp_path):
         report["read_gas_max"] = gas
 
         # -- an unbounded read is refused with a clear pointer to the paged one
-        try:
-            fns.readAllFeedback(agent, hundred, "", "", False).call()
-            raise AssertionError("1,000 results in one unpaged call should be refused")
-        except Exception as exc:  # noqa: BLE001 - web3's ContractLogicError
-            assert "use readAllFeedbackPaged" in str(exc), exc
+        if len(items) <= 128:  # small runs: one unpaged call still answers
+            assert len(fns.readAllFeedback(agent, hundred, "", "", False).call()[0]) == len(items)
+        else:
+            try:
+                fns.readAllFeedback(agent, hundred, "", "", False).call()
+                raise AssertionError(f"{len(items)} results in one unpaged call should be refused")
+            except Exception as exc:  # noqa: BLE001 - web3's ContractLogicError
+                assert "use readAllFeedbackPaged" in str(exc), exc
 
         assert report["script_peak_rss_mb"] < RSS_LIMIT_MB, report
     finally:
