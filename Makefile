@@ -17,13 +17,15 @@ DEVNET_URL := http://127.0.0.1:$(DEVNET_PORT)
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help setup demo test test-unit test-e2e test-deep bench stop devnet compile clean
+.PHONY: help setup demo test test-unit test-e2e test-deep load bench stop devnet compile clean
 
 help:
 	@echo "make demo    deploy and run hashtrust on a local Anvil devnet (started when needed)"
 	@echo "make test    the whole test suite (in-process chain + a real Anvil)"
 	@echo "make stop    stop the local devnet (its state is kept in .devnet/)"
 	@echo "make bench   gas and throughput benchmarks"
+	@echo "make test-deep  long state-machine profile (>= 1,000 steps per machine)"
+	@echo "make load    10,000 feedbacks from 1,000 clients on Anvil"
 
 $(PY_STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (hashtrust needs Python 3.11)"; exit 1; }
@@ -71,6 +73,18 @@ test-unit: setup
 test-e2e: setup
 	@$(MAKE) --no-print-directory _compile
 	ape test tests/e2e --network ethereum:local:foundry
+
+# The long hypothesis profile (>= 1,000 steps per state machine) and the security tests.
+test-deep: setup
+	@$(MAKE) --no-print-directory _test-deep
+_test-deep: _compile
+	HYPOTHESIS_PROFILE=deep ape test tests/unit/identity/test_state_machine_boa.py tests/unit/reputation/test_reputation_differential_boa.py tests/unit/validation/test_validation_state_machine_boa.py tests/unit/vault/test_invariants_boa.py tests/unit/security --network ethereum:local:test
+
+# 10,000 feedbacks from 1,000 clients on a real Anvil (started and stopped by the test).
+load: setup
+	@$(MAKE) --no-print-directory _load
+_load: _compile
+	ape test tests/load --network ethereum:local:test -s
 
 clean:
 	rm -rf .build .pytest_cache .hypothesis

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
-from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhausted, TransactionNotFound
+from web3.exceptions import CannotHandleRequest, ContractCustomError, ContractLogicError, TimeExhausted, TransactionNotFound
 
 from hashtrust.errors import RevertError, TransactionError
 
@@ -32,9 +32,10 @@ try:  # requests is what web3's HTTPProvider uses
     from requests.exceptions import ConnectionError as _ReqConnErr
     from requests.exceptions import Timeout as _ReqTimeout
 
-    _TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (_ReqConnErr, _ReqTimeout, ConnectionError, TimeoutError)
+    _TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (_ReqConnErr, _ReqTimeout, ConnectionError, TimeoutError, CannotHandleRequest)
 except ImportError:  # pragma: no cover
-    _TRANSPORT_ERRORS = (ConnectionError, TimeoutError)
+    _TRANSPORT_ERRORS = (ConnectionError, TimeoutError, CannotHandleRequest)
+# (ape's web3 sits on an AutoProvider, which raises CannotHandleRequest once the node is gone.)
 
 # Errors a node raises for a call the contract refuses. The in-process test chain (eth-tester,
 # `--network ethereum:local:test`) raises its own `TransactionFailed` instead of a web3 error.
@@ -207,19 +208,22 @@ class TxSender:
             tx = {"to": call.address, "data": call._encode_transaction_data(), "value": value}
         tx["from"] = self.address
         tx["chainId"] = self.chain_id
-        if gas is None:
-            try:
-                est = self.w3.eth.estimate_gas({k: v for k, v in tx.items() if k in ("from", "to", "data", "value")})
-            except _CALL_ERRORS as exc:
-                reason = revert_reason(exc)
-                if reason is None:
-                    raise TransactionError(f"{action}: gas estimation failed: {exc}") from None
-                raise RevertError(reason, action=action) from None
-            gas = int(est * self.gas_margin) + self.gas_extra
-            block_limit = self.w3.eth.get_block("latest")["gasLimit"]
-            gas = min(gas, int(block_limit))
-        tx["gas"] = gas
-        tx.update(self._fee_fields())
+        try:
+            if gas is None:
+                try:
+                    est = self.w3.eth.estimate_gas({k: v for k, v in tx.items() if k in ("from", "to", "data", "value")})
+                except _CALL_ERRORS as exc:
+                    reason = revert_reason(exc)
+                    if reason is None:
+                        raise TransactionError(f"{action}: gas estimation failed: {exc}") from None
+                    raise RevertError(reason, action=action) from None
+                gas = int(est * self.gas_margin) + self.gas_extra
+                block_limit = self.w3.eth.get_block("latest")["gasLimit"]
+                gas = min(gas, int(block_limit))
+            tx["gas"] = gas
+            tx.update(self._fee_fields())
+        except _TRANSPORT_ERRORS as exc:  # node down: one clear line, not the transport's traceback
+            raise TransactionError(f"{action}: could not reach the node ({type(exc).__name__})") from None
         return tx
 
     def submit(self, call: Any, *, value: int = 0, gas: int | None = None, action: str = "") -> Pending:

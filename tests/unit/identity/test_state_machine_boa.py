@@ -2,6 +2,17 @@
 setMetadata / setAgentURI / setAgentWallet (fresh and replayed signatures) / unsetAgentWallet /
 time travel keep the registry equal to a plain Python model.
 
+Invariants (checked after every step, all agents at teardown):
+  I1 total_agents() == number of registrations; ids are 1..n, never reused.
+  I2 per agent: ownerOf, tokenURI, getApproved equal the model.
+  I3 balanceOf(a) == number of agents the model says a owns.
+  I4 getAgentWallet: the registrant after register, zero after a transfer or unset, and only
+     ever an address that produced a valid, fresh signature (never a replayed one).
+  I5 last_wallet_deadline only grows: a used signature (deadline) is never accepted again.
+  I6 every metadata key equals the model; the reserved "agentWallet" key mirrors I4 only.
+  I7 isApprovedForAll equals the model's operator set.
+  I8 a step changes no agent it did not touch (all agents re-checked at teardown).
+
 Runs on titanoboa (in-process, ~1000x faster than a chain); step counts come from the
 hypothesis profile (``ci`` by default, ``HYPOTHESIS_PROFILE=deep`` for >= 1,000 steps per
 machine run). Collected by ``ape test tests/unit`` like the other files (or

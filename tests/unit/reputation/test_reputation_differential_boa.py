@@ -3,6 +3,15 @@ tags), revocations and reads, on the contract (titanoboa, fast) and on the Pytho
 spec (rep_model.py). getSummary (fast path, per-client path, tag path), readAllFeedback and
 its paged variant must agree with the model after every step.
 
+Invariants:
+  R1 getLastIndex(agent, client) == the model's count: indexes are 1..n, append-only.
+  R2 getClients(agent) == clients in order of their first feedback, each once.
+  R3 getSummary (agent-wide fast path, per-client path, tag path) == the model: revoked
+     feedback excluded, mean truncated toward zero in the modal decimals.
+  R4 readAllFeedback == the model's rows (filters, revoked flag).
+  R5 readAllFeedbackPaged: total == number of positions, the page == the model's slice.
+  R6 revocation is one-way and only by the feedback's own client (refused steps change nothing).
+
 Step counts come from the hypothesis profile (tests/conftest.py: "ci" bounded, "deep" long)."""
 
 from pathlib import Path

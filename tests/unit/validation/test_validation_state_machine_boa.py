@@ -3,7 +3,18 @@ every kind of caller, against a Python model of the registry's rules.
 
 A small pool of request hashes makes agents collide on the same hash (squatting), and a
 small pool of callers makes unauthorised calls frequent. After every step the contract's
-views must equal the model's. Step counts come from the hypothesis profile (ci / deep)."""
+views must equal the model's. Step counts come from the hypothesis profile (ci / deep).
+
+Invariants:
+  V1 every (agent, hash) record: status, validator, response, final == the model.
+  V2 the hash-only views show the first requester's record (a squatter cannot hijack a
+     later requester's record, and the later requester is not blocked).
+  V3 getValidationStatusFor == the validator's last answer (hash and tag included).
+  V4 getAgentValidations(agent) == the model's list, in request order.
+  V5 getSummary (all validators / one validator, any tag / one tag) == (count, integer mean).
+  V6 each validator's inbox (getValidatorRequestsPaged) == the model's, with its agents.
+  V7 finalized and cancelled records never change again; unauthorised calls change nothing.
+"""
 
 from dataclasses import dataclass
 from pathlib import Path

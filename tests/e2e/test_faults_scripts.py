@@ -1,0 +1,238 @@
+"""Fault injection on a real Anvil: the bulk scripts against kills, a stopped node and lost replies.
+
+Story 1 (registration): the operator's `ape run register_agents` is SIGKILLed at three points
+drawn from a seeded RNG; then, on the fourth run, Anvil itself is stopped mid-run (its state
+file keeps the chain): the script must fail with a clear "could not reach the node" style error
+instead of hanging or lying; Anvil comes back from its state file and a last run completes.
+The chain then holds exactly the file's agents, each once.
+
+Story 2 (rating): the same for `ape run rate_agents` (two seeded kills, one Anvil stop), ending
+with exactly the intended feedback rows, each once.
+
+Story 3 (lost replies): both scripts run through `FlakyRpcProxy`, which drops the replies of
+eth_sendRawTransaction and eth_getTransactionReceipt after the node processed them and delays
+others. Every agent / row lands once and no account sent a transaction more than needed
+(its nonce equals the number of intended transactions).
+
+Faults injected: 5 kills, 2 Anvil stops, 16 dropped replies (+ delays). Lost: must be nothing.
+Tunable seed: FAULT_SEED (default 9).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from web3 import Web3
+
+from hashtrust import devnet
+from hashtrust.accounts import devnet_signer
+from hashtrust.addressbook import AddressBook
+from hashtrust.deploy import deploy
+from hashtrust.faults import FlakyRpcProxy
+from hashtrust.identity import IdentityClient
+from hashtrust.rating import NEW_FEEDBACK_TOPIC, client_signer, generate_rows
+from hashtrust.reputation import ReputationClient
+from hashtrust.tx import TxSender
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples" / "agents.json"
+SEED = int(os.environ.get("FAULT_SEED", "9"))
+UNREACHABLE = ("could not reach the node", "node unreachable", "Connection refused", "ConnectionError", "ProviderNotConnected")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _agent_file(path: Path, copies: int) -> int:
+    base = json.loads(EXAMPLES.read_text())["agents"]
+    agents = []
+    for c in range(copies):
+        for a in base:
+            a = json.loads(json.dumps(a))
+            a["key"] = f"{a['key']}-f{c}"
+            agents.append(a)
+    path.write_text(json.dumps({"agents": agents}))
+    return len(agents)
+
+
+def _run(script: str, url: str, book_dir: Path, *args: str) -> subprocess.Popen:
+    env = dict(os.environ, HASHTRUST_DEPLOYMENTS=str(book_dir), PYTHONPATH=str(ROOT / "src"))
+    env.pop("APE_FOUNDRY_HOST", None)
+    return subprocess.Popen(
+        ["ape", "run", script, "--network", url, *args, "--no-progress"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+
+
+def _until(proc: subprocess.Popen, count, threshold: int, timeout: float = 240) -> int:
+    """Wait until the chain shows `threshold` results (the run must still be going)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if count() >= threshold:
+            return count()
+        time.sleep(0.01)
+    raise AssertionError(f"run ended or stalled before {threshold}: rc={proc.poll()}\n" + (proc.communicate()[0] if proc.poll() is not None else ""))
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def _stop_anvil_mid_run(proc: subprocess.Popen, home: Path) -> str:
+    devnet.stop(home=home)
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode != 0, "the script claimed success with its node gone:\n" + out
+    assert any(s in out for s in UNREACHABLE), out[-3000:]
+    assert "Traceback" not in out or "TransactionError" in out, out[-3000:]
+    return out
+
+
+def _points(rng: random.Random, lo: int, hi: int, k: int) -> list[int]:
+    return sorted(rng.sample(range(lo, hi), k))
+
+
+def test_register_script_killed_at_seeded_points_and_node_stopped_then_rerun(tmp_path):
+    rng = random.Random(SEED)
+    port, home, book_dir = _free_port(), tmp_path / "devnet", tmp_path / "book"
+    devnet.start(port, home=home)
+    try:
+        w3 = Web3(Web3.HTTPProvider(devnet.url(port)))
+        owner = TxSender(w3, devnet_signer(0))
+        deploy(w3, owner, AddressBook(31337, book_dir), only=["IdentityRegistry"])
+        ident = IdentityClient.from_book(w3, AddressBook(31337, book_dir))
+        n = _agent_file(tmp_path / "agents.json", copies=6)
+        base = ident.total_agents()
+        done = lambda: ident.total_agents() - base  # noqa: E731
+
+        kills = _points(rng, 5, n // 2, 3)
+        seen = []
+        for point in kills:
+            proc = _run("register_agents", devnet.url(port), book_dir, "--file", str(tmp_path / "agents.json"), "--window", "2")
+            _until(proc, done, point)
+            _kill(proc)
+            seen.append(done())
+        assert seen == sorted(seen) and seen[-1] < n, seen
+
+        stop_at = rng.randrange(seen[-1] + 3, seen[-1] + 3 + (n - seen[-1]) // 3)
+        proc = _run("register_agents", devnet.url(port), book_dir, "--file", str(tmp_path / "agents.json"), "--window", "2")
+        _until(proc, done, stop_at)
+        _stop_anvil_mid_run(proc, home)
+        assert "state restored" in devnet.start(port, home=home)
+        survived = done()
+        assert survived >= stop_at - 2  # what was mined before the stop came back from the state file
+
+        proc = _run("register_agents", devnet.url(port), book_dir, "--file", str(tmp_path / "agents.json"), "--window", "2")
+        out, _ = proc.communicate(timeout=300)
+        assert proc.returncode == 0, out
+        assert f"{n - survived} registered now, {survived} already registered" in out, out
+        keys = ident.agents_with_metadata("hashtrust.key", owner=owner.address)
+        assert done() == n and len(keys) == n and all(len(ids) == 1 for ids in keys.values())
+        print(f"register: killed at {seen}, Anvil stopped at {stop_at} ({survived} kept), {n} agents once each")
+    finally:
+        devnet.stop(home=home)
+
+
+def _feedback_hashes(w3, rep) -> list[bytes]:
+    logs = w3.eth.get_logs({"address": rep.address, "fromBlock": 0, "toBlock": "latest", "topics": [NEW_FEEDBACK_TOPIC]})
+    ev = rep.contract.events.NewFeedback()
+    return [bytes(ev.process_log(lg)["args"]["feedbackHash"]) for lg in logs]
+
+
+def _rating_world(w3, book_dir):
+    book = AddressBook(31337, book_dir)
+    deploy(w3, TxSender(w3, devnet_signer(0)), book, only=["ReputationRegistry"])
+    ids = [IdentityClient.from_book(w3, book, TxSender(w3, devnet_signer(i))).register(f"ipfs://agent-{i}") for i in (1, 2)]
+    return book, ReputationClient.from_book(w3, book), ids
+
+
+def test_rating_script_killed_at_seeded_points_and_node_stopped_then_rerun(tmp_path):
+    rng = random.Random(SEED + 1)
+    port, home, book_dir = _free_port(), tmp_path / "devnet", tmp_path / "book"
+    n_rows, n_clients = 200, 12
+    devnet.start(port, home=home)
+    try:
+        w3 = Web3(Web3.HTTPProvider(devnet.url(port)))
+        book, rep, ids = _rating_world(w3, book_dir)
+        args = ("--generate", str(n_rows), "--seed", str(SEED), "--clients", str(n_clients), "--agents", ",".join(map(str, ids)), "--window", "2")
+        count = lambda: len(_feedback_hashes(w3, rep))  # noqa: E731
+
+        seen = []
+        for point in _points(rng, 10, n_rows // 2, 2):
+            proc = _run("rate_agents", devnet.url(port), book_dir, *args)
+            _until(proc, count, point)
+            _kill(proc)
+            seen.append(count())
+        stop_at = rng.randrange(seen[-1] + 5, seen[-1] + 5 + (n_rows - seen[-1]) // 4)  # early enough to land mid-run
+        proc = _run("rate_agents", devnet.url(port), book_dir, *args)
+        _until(proc, count, stop_at)
+        _stop_anvil_mid_run(proc, home)
+        assert "state restored" in devnet.start(port, home=home)
+        survived = count()
+
+        proc = _run("rate_agents", devnet.url(port), book_dir, *args)
+        out, _ = proc.communicate(timeout=300)
+        assert proc.returncode == 0, out
+        assert f"{n_rows - survived} sent, {survived} already on chain, 0 failed" in out, out
+        hashes = _feedback_hashes(w3, rep)
+        assert len(hashes) == n_rows and len(set(hashes)) == n_rows
+        rows = generate_rows(SEED, ids, n_clients, n_rows)
+        per_client = {k: sum(r.client == k for r in rows) for k in range(n_clients)}
+        for k, m in per_client.items():  # each client sent exactly its rows: nothing twice, nothing missing
+            addr = client_signer(k).address
+            assert w3.eth.get_transaction_count(addr) == m
+            assert sum(rep.last_index(a, addr) for a in ids) == m
+        print(f"rate: killed at {seen}, Anvil stopped at {stop_at} ({survived} kept), {n_rows} rows once each")
+    finally:
+        devnet.stop(home=home)
+
+
+def test_scripts_through_a_proxy_that_drops_replies_send_nothing_twice(tmp_path):
+    port, home, book_dir = _free_port(), tmp_path / "devnet", tmp_path / "book"
+    devnet.start(port, home=home)
+    try:
+        w3 = Web3(Web3.HTTPProvider(devnet.url(port)))
+        book, rep, ids = _rating_world(w3, book_dir)
+        owner = devnet_signer(0).address
+        nonce0 = w3.eth.get_transaction_count(owner)
+        n = _agent_file(tmp_path / "agents.json", copies=1)
+        with FlakyRpcProxy(devnet.url(port)) as proxy:
+            proxy.drop("eth_sendRawTransaction", times=4)
+            proxy.drop("eth_getTransactionReceipt", times=4)
+            proxy.delay("eth_getTransactionCount", 0.05)
+            proc = _run("register_agents", proxy.url, book_dir, "--file", str(tmp_path / "agents.json"), "--window", "4")
+            out, _ = proc.communicate(timeout=300)
+            assert proc.returncode == 0, out
+            dropped_register = len(proxy.dropped)
+            assert dropped_register == 8, proxy.dropped
+            ident = IdentityClient.from_book(w3, book)
+            assert ident.total_agents() == n + len(ids)
+            assert w3.eth.get_transaction_count(owner) == nonce0 + n  # one transaction per agent, none twice
+
+            n_rows, n_clients = 60, 6
+            proxy.drop("eth_sendRawTransaction", times=4)
+            proxy.drop("eth_getTransactionReceipt", times=4)
+            nonce0 = w3.eth.get_transaction_count(owner)
+            proc = _run("rate_agents", proxy.url, book_dir, "--generate", str(n_rows), "--seed", "3", "--clients", str(n_clients),
+                        "--agents", ",".join(map(str, ids)), "--window", "8")
+            out, _ = proc.communicate(timeout=300)
+            assert proc.returncode == 0, out
+            assert len(proxy.dropped) - dropped_register == 8, proxy.dropped
+        hashes = _feedback_hashes(w3, rep)
+        assert len(hashes) == n_rows and len(set(hashes)) == n_rows
+        rows = generate_rows(3, ids, n_clients, n_rows)
+        for k in range(n_clients):
+            assert w3.eth.get_transaction_count(client_signer(k).address) == sum(r.client == k for r in rows)
+        assert w3.eth.get_transaction_count(owner) == nonce0 + n_clients  # the funding transfers, once each
+    finally:
+        devnet.stop(home=home)
