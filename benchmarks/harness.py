@@ -100,7 +100,7 @@ def free_port() -> int:
 
 @contextmanager
 def bench_env() -> Iterator[BenchEnv]:
-    """Start a private Anvil (own port, in memory: no state file to dump), yield the env, stop it."""
+    """Start a private Anvil (own port, in memory: no state file to dump, base fee from 0), yield the env, stop it."""
     import subprocess
     import time
 
@@ -108,7 +108,10 @@ def bench_env() -> Iterator[BenchEnv]:
     with tempfile.TemporaryDirectory(prefix="hashtrust-bench-") as tmp:
         log = open(Path(tmp) / "anvil.log", "wb")  # noqa: SIM115 - handed to the child
         proc = subprocess.Popen(
-            [devnet.anvil_binary(), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(devnet.CHAIN_ID)],
+            [devnet.anvil_binary(), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(devnet.CHAIN_ID),
+             # full blocks raise the base fee 12.5 % a block; from 0 it stays negligible, so fills of
+             # thousands of transactions never price themselves out (gasUsed does not depend on it)
+             "--block-base-fee-per-gas", "0"],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
         try:

@@ -41,6 +41,16 @@ def _estimate(w3: Web3, frm: str, fn) -> tuple[int | None, str]:
         return None, str(exc)[:160]
 
 
+def _clients(rep, agent: int) -> list[str]:
+    """The agent's clients in `getClients` order (what a caller passes to getSummary)."""
+    out: list[str] = []
+    while True:
+        page, total = rep.functions.getClientsPaged(agent, len(out), 128).call()
+        out += page
+        if len(out) >= total or not page:
+            return out
+
+
 def setup(env):
     """Deploy Identity + Reputation, register two agents; returns (rep contract, agent_one, agent_many)."""
     dep = TxSender(env.w3, env.sender(0).signer)
@@ -76,7 +86,7 @@ def run(env) -> dict:
             txs.append((many[k % MANY], rep.address, data["many"]))
         send_presigned(w3, rpc, txs, gas=400_000)
         have = n
-        for label, agent, clients in (("1_client", a_one, [one.address]), ("many_clients", a_many, [a.address for a in many[: min(n, MANY)]])):
+        for label, agent, clients in (("1_client", a_one, [one.address]), ("many_clients", a_many, _clients(rep, a_many))):
             got = rep.functions.getSummary(agent, clients, "", "").call()
             if got[0] != n:
                 raise RuntimeError(f"reputation scaling: expected {n} feedbacks on agent {agent}, chain has {got[0]}")
