@@ -72,5 +72,11 @@ test-e2e: setup
 	@$(MAKE) --no-print-directory _compile
 	ape test tests/e2e --network ethereum:local:foundry
 
+# Gas tables, scaling curves and throughput on a private Anvil -> benchmarks/results/
+bench: setup
+	@$(MAKE) --no-print-directory _bench
+_bench:
+	python -m benchmarks.run
+
 clean:
 	rm -rf .build .pytest_cache .hypothesis

@@ -74,8 +74,12 @@ def send_presigned(w3: Web3, rpc: str, txs: Iterable[tuple[LocalAccount, str, st
         nonces[acct.address] += 1
         raws.append(("eth_sendTransaction", [tx]))
     if not raws:
+        rpc_batch(rpc, [("anvil_autoImpersonateAccount", [False])])
         return 0
-    hashes = rpc_batch(rpc, raws)
+    try:
+        hashes = rpc_batch(rpc, raws)
+    finally:
+        rpc_batch(rpc, [("anvil_autoImpersonateAccount", [False])])
     # a batch may reach Anvil's pool out of nonce order: wait for every account's last transaction
     last: dict[str, str] = {}
     for (acct, _to, _data), h in zip(senders, hashes):
