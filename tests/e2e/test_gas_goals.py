@@ -19,10 +19,20 @@ Goals (issues 3, 4, 5, 10):
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
-from benchmarks import identity_gas, reputation_gas, reputation_scaling, validation_gas
-from benchmarks.harness import BenchEnv, calldata_gas, reference
+# the project's benchmarks/ (a third-party wheel in the venv also ships a top-level `benchmarks`)
+_ROOT = str(Path(__file__).resolve().parents[2])
+if _ROOT not in sys.path[:1]:
+    sys.path.insert(0, _ROOT)
+if "benchmarks" in sys.modules and not str(getattr(sys.modules["benchmarks"], "__file__", "")).startswith(_ROOT):
+    del sys.modules["benchmarks"]
+
+from benchmarks import identity_gas, reputation_gas, reputation_scaling, validation_gas  # noqa: E402
+from benchmarks.harness import BenchEnv, calldata_gas, reference  # noqa: E402
 
 # Margins above the floor for rows whose aim is below it: the dispatch, ABI decoding and
 # checks of a Vyper external function (measured 1.9k-4.4k over the floor on 2026-11-22).
