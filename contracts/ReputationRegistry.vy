@@ -199,10 +199,8 @@ def _signed(u: uint256, bits: uint256) -> int256:
     """
     @dev Reads a two's complement number of `bits` bits.
     """
-    v: int256 = convert(u, int256)
-    if u >= 1 << (bits - 1):
-        v -= convert(1 << bits, int256)
-    return v
+    # move the sign bit to bit 255, reinterpret, shift back arithmetically
+    return convert(convert(u << (256 - bits), bytes32), int256) >> (256 - bits)
 
 
 @internal
@@ -719,7 +717,7 @@ def getSummary(
             cw: uint256 = self._client_word[agentId][client]
             if cw == 0:
                 continue
-            total += self._signed(cw & _M203, 203)
+            total += convert(convert(cw << 53, bytes32), int256) >> 53  # sign-extend the 203-bit sum
             pc: uint256 = (cw >> _PCOUNT_SHIFT) & _M15
             counts[(cw >> _PDEC_SHIFT) & 31] += pc
             count += pc

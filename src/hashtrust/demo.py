@@ -1,21 +1,267 @@
-"""The main job: deploy (or reuse) everything and report it. Grows with the project."""
+"""The main job (`make demo`): the whole system on one chain, reported in words, JSON and pictures.
+
+Steps, each idempotent (a rerun against the same chain continues, never duplicates):
+
+1. deploy (or reuse, through the address book) the registries, the test tokens, the price feed
+   and the vault contracts;
+2. register the agents of ``examples/agents.json``: the general agents by the deployer, the
+   mining operator and the three pool-watcher validators each by their own owner, the
+   validators' agent wallets set by EIP-712 signature;
+3. a few dozen clients rate the agents (seeded, realistic: honest, harsh, generous, sybils),
+   some revoke, the agents respond; validators answer validation requests;
+4. the hashrate vault term (see `hashtrust.demo_vault`);
+5. the report: ``reports/demo.json`` (every figure, read back from the chain) and PNG plots.
+
+Accounts are Anvil's dev mnemonic (`hashtrust.accounts`): 0 deployer, 1 operator owner,
+2-4 validator owners, 5-7 validator wallets (hot keys), clients from index 1,000, buyers from 2,000.
+"""
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from web3 import Web3
 
+from hashtrust import agents as agent_files
+from hashtrust.accounts import devnet_key, devnet_signer
 from hashtrust.addressbook import AddressBook
+from hashtrust.artifacts import PROJECT_ROOT
 from hashtrust.deploy import deploy
+from hashtrust.discovery import rank
+from hashtrust.errors import HashtrustError
+from hashtrust.identity import IdentityClient
+from hashtrust.rating import client_signer, generate_rows, rate
+from hashtrust.reputation import ReputationClient
 from hashtrust.tx import TxSender
+from hashtrust.validation import RequestFile, Status, ValidationClient
+from hashtrust.validator import ValidatorAgent
+
+AGENT_FILE = PROJECT_ROOT / "examples" / "agents.json"
+REPORT_DIR = PROJECT_ROOT / "reports"
+
+OPERATOR_KEY = "hashrate-operator-1"
+WATCHER_KEYS = ("pool-watcher-1", "pool-watcher-2", "pool-watcher-3")
+OPERATOR_OWNER = 1
+WATCHER_OWNERS = (2, 3, 4)
+WATCHER_WALLETS = (5, 6, 7)
+SEED = 8004
+N_CLIENTS = 36
+N_ROWS = 160
+CAPABILITIES = ("code-review", "inference")
+CREATED_AT = "2026-11-21T00:00:00Z"  # fixed: the request files (and their hashes) are the same on every rerun
 
 
-def run_demo(w3: Web3, sender: TxSender, book: AddressBook, *, echo: Callable[[str], Any] = print) -> dict:
-    """Run the demo against ``w3``; returns a machine-readable summary."""
-    echo(f"== hashtrust demo on chain {book.chain_id} (block {w3.eth.block_number}), deployer {sender.address}")
-    outcomes = deploy(w3, sender, book, log=lambda s: echo("  " + s))
-    n_new = sum(o.status != "reused" for o in outcomes)
-    echo(f"== {n_new} contract(s) deployed, {len(outcomes) - n_new} reused; address book: {book.path}")
-    return {"chain_id": book.chain_id, "contracts": {o.name: {"address": o.address, "status": o.status} for o in outcomes}}
+@dataclass
+class Demo:
+    """One run of the main job against one chain."""
+
+    w3: Web3
+    sender: TxSender  # the deployer
+    book: AddressBook
+    echo: Callable[[str], Any] = print
+    progress: bool = True
+    out_dir: Path = REPORT_DIR
+    epochs: int = 30
+    report: dict = field(default_factory=dict)
+    _senders: dict[int, TxSender] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ helpers
+    def account(self, index: int) -> TxSender:
+        """Sender for devnet account ``index`` (index 0 is the deployer's sender)."""
+        if index == 0:
+            return self.sender
+        if index not in self._senders:
+            self._senders[index] = TxSender(self.w3, devnet_signer(index))
+        return self._senders[index]
+
+    def fund(self, indexes: list[int], wei: int = 10**18) -> None:
+        """Top up devnet accounts beyond Anvil's funded ten from the deployer."""
+        low = [i for i in indexes if self.w3.eth.get_balance(self.account(i).address) < wei // 10]
+        if low:
+            self.sender.transact_many([{"to": self.account(i).address, "value": wei} for i in low], action="fund account")
+
+    def identity(self, index: int = 0) -> IdentityClient:
+        return IdentityClient.from_book(self.w3, self.book, self.account(index))
+
+    # ------------------------------------------------------------------ 1. deploy
+    def step_deploy(self) -> None:
+        self.echo("\n== 1. contracts")
+        outcomes = deploy(self.w3, self.sender, self.book, log=lambda s: self.echo("   " + s))
+        self.report["contracts"] = {o.name: {"address": o.address, "status": o.status} for o in outcomes}
+        self.report["chain"] = {"chain_id": self.book.chain_id, "deployer": self.sender.address}
+
+    # ------------------------------------------------------------------ 2. agents
+    def step_agents(self) -> None:
+        self.echo("\n== 2. agents")
+        specs = agent_files.load_agent_file(AGENT_FILE)
+        by_key = {s.key: s for s in specs}
+        for k in (OPERATOR_KEY, *WATCHER_KEYS):
+            if k not in by_key:
+                raise HashtrustError(f"{AGENT_FILE} lacks the agent {k!r} the demo needs")
+        from_block = self.book.get("IdentityRegistry").block  # type: ignore[union-attr]
+        general = [s for s in specs if s.key not in (OPERATOR_KEY, *WATCHER_KEYS)]
+        ids: dict[str, int] = {}
+        groups = [(0, general), (OPERATOR_OWNER, [by_key[OPERATOR_KEY]])]
+        groups += [(o, [by_key[k]]) for o, k in zip(WATCHER_OWNERS, WATCHER_KEYS)]
+        for owner, group in groups:
+            outs = agent_files.register_agents(self.identity(owner), group, progress=self.progress and len(group) > 3, from_block=from_block)
+            ids.update({o.key: o.agent_id for o in outs})
+            fresh = sum(o.status == "registered" for o in outs)
+            self.echo(f"   owner {self.account(owner).address[:10]}…: {len(outs)} agent(s), {fresh} newly registered")
+        # the validators' agent wallets: hot keys that prove control by EIP-712 signature
+        wallets = {}
+        for owner, wallet, key in zip(WATCHER_OWNERS, WATCHER_WALLETS, WATCHER_KEYS):
+            idc = self.identity(owner)
+            hot = self.account(wallet).address
+            if idc.get_agent_wallet(ids[key]) != hot:
+                idc.set_agent_wallet(ids[key], devnet_key(wallet))
+                self.echo(f"   agent {ids[key]} ({key}) wallet set to {hot} by signature")
+            wallets[key] = hot
+        idc = self.identity(0)
+        self.report["agents"] = {
+            "count": idc.total_agents(),
+            "ids": ids,
+            "operator": {"agent_id": ids[OPERATOR_KEY], "owner": idc.owner_of(ids[OPERATOR_KEY]), "wallet": idc.get_agent_wallet(ids[OPERATOR_KEY])},
+            "validators": [
+                {"key": k, "agent_id": ids[k], "owner": idc.owner_of(ids[k]), "wallet": idc.get_agent_wallet(ids[k])} for k in WATCHER_KEYS
+            ],
+        }
+        self.general_ids = [ids[s.key] for s in general]
+        self.echo(f"   {len(ids)} agents in the file, {idc.total_agents()} agents on chain")
+
+    # ------------------------------------------------------------------ 3. ratings and validation
+    def step_ratings(self) -> None:
+        self.echo("\n== 3. reputation")
+        rows = generate_rows(SEED, self.general_ids, N_CLIENTS, N_ROWS)
+        res = rate(self.w3, self.sender, self.book, rows, progress=self.progress, log=lambda s: self.echo("   " + s))
+        if res.failed:
+            raise HashtrustError(f"{len(res.failed)} feedback(s) refused, first: {res.failed[0]}")
+        self.echo(f"   {res.total} feedback rows: {res.already_done} already on chain, {res.sent} sent")
+        rep = ReputationClient.from_book(self.w3, self.book)
+        # revocations: every 9th row's client takes its first feedback back (idempotent: read first)
+        revoked = 0
+        for r in rows[::9]:
+            c = client_signer(r.client)
+            if rep.last_index(r.agent, c.address) >= 1 and not rep.read(r.agent, c.address, 1).revoked:
+                rep.with_sender(TxSender(self.w3, c)).revoke(r.agent, 1)
+            revoked += 1
+        # responses: the agents' owner answers the lowest-rated feedback of a few agents
+        responded = 0
+        owner_rep = rep.with_sender(self.sender)
+        for r in sorted(rows, key=lambda r: float(r.value))[:6]:
+            c = client_signer(r.client).address
+            if rep.last_index(r.agent, c) < 1:
+                continue
+            if rep.response_count(r.agent, c, 1, [self.sender.address]) == 0:
+                owner_rep.respond(r.agent, c, 1, f"ipfs://bafy-response-{r.agent}-{c[2:10].lower()}")
+            responded += 1
+        trusted = [client_signer(k).address for k in range(N_CLIENTS)]
+        self.trusted_clients = trusted
+        idc = self.identity(0)
+        rankings = {}
+        for cap in CAPABILITIES:
+            ranked = rank(idc, rep, cap, trusted, agent_ids=self.general_ids)
+            rankings[cap] = [
+                {"agent_id": x.agent_id, "name": x.name, "count": x.count, "score": str(x.number), "value": x.value, "decimals": x.decimals}
+                for x in ranked
+            ]
+        self.report["reputation"] = {
+            "clients": N_CLIENTS,
+            "rows": res.total,
+            "revoked": revoked,
+            "responses": responded,
+            "rankings": rankings,
+            "summaries": {
+                str(a): _summary_json(rep.summary(a, trusted)) for a in self.general_ids
+            },
+        }
+        for cap in CAPABILITIES:
+            best = rankings[cap][0] if rankings[cap] else None
+            self.echo(f"   best for {cap!r}: {best['name']} ({best['score']} over {best['count']})" if best else f"   nobody offers {cap!r}")
+
+    def step_validation(self) -> None:
+        self.echo("\n== 3b. validation")
+        val = ValidationClient.from_book(self.w3, self.book)
+        ids = self.report["agents"]["ids"]
+        ident = self.book.address("IdentityRegistry")
+        jobs = [  # (agent key, validator index, payload, honest?)
+            ("reviewer-vyper", 0, {"task": "review", "repo": "hashtrust", "commit": "e69e7e0", "findings": 0}, True),
+            ("llama-inference", 1, {"task": "inference", "model": "llama-3-8b", "prompt": "2+2?", "output": "4"}, True),
+            ("data-labeler", 2, {"task": "labels", "batch": 17, "labels": ["cat", "dog", "cat"]}, False),
+        ]
+        results = []
+        for key, v, payload, honest in jobs:
+            agent = ids[key]
+            wallet = self.report["agents"]["validators"][v]["wallet"]
+            req = RequestFile.build(self.w3.eth.chain_id, ident, agent, wallet, payload, claimed_hash=None if honest else "0x" + "ab" * 32, created_at=CREATED_AT)
+            if val.attestation(agent, req.hash).status == Status.NONE:
+                val.with_sender(self.sender).request(wallet, agent, req.uri(), req.hash)
+            results.append((key, agent, v, req.hash))
+        for v, w in enumerate(WATCHER_WALLETS):
+            agent = ValidatorAgent(val.with_sender(self.account(w)), from_block=self.book.get("ValidationRegistry").block)  # type: ignore[union-attr]
+            rep = agent.run_once()
+            if rep.answered:
+                self.echo(f"   validator {v + 1} answered {len(rep.answered)} request(s)")
+        out = []
+        for key, agent, v, h in results:
+            a = val.attestation(agent, h)
+            out.append({"agent": key, "agent_id": agent, "validator": v + 1, "request_hash": "0x" + h.hex(), "response": a.response, "status": a.status.name})
+            self.echo(f"   {key:<16} validator {v + 1}: {a.response:>3} ({a.status.name.lower()})")
+        self.report["validation"] = out
+
+    # ------------------------------------------------------------------ 4. vault
+    def step_vault(self) -> None:
+        from hashtrust import demo_vault
+
+        self.echo("\n== 4. hashrate vault")
+        self.report["vault"] = demo_vault.run(self)
+
+    # ------------------------------------------------------------------ 5. report
+    def write(self) -> Path:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        path = self.out_dir / "demo.json"
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(self.report, indent=2, default=str) + "\n")
+        tmp.replace(path)
+        from hashtrust import demo_plots
+
+        self.report["plots"] = demo_plots.draw(self.report, self.out_dir)
+        tmp.write_text(json.dumps(self.report, indent=2, default=str) + "\n")
+        tmp.replace(path)
+        return path
+
+    def run(self) -> dict:
+        t0 = time.monotonic()
+        self.echo(f"hashtrust demo on chain {self.book.chain_id} (block {self.w3.eth.block_number}), deployer {self.sender.address}")
+        self.step_deploy()
+        self.step_agents()
+        self.step_ratings()
+        self.step_validation()
+        if "HashrateVault" in self.report["contracts"] or _has_vault_demo():
+            self.step_vault()
+        self.report["elapsed_s"] = round(time.monotonic() - t0, 1)
+        path = self.write()
+        self.echo(f"\n== report: {path} and {len(self.report.get('plots', []))} plot(s) in {self.out_dir} ({self.report['elapsed_s']} s)")
+        return self.report
+
+
+def _has_vault_demo() -> bool:
+    try:
+        import hashtrust.demo_vault  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _summary_json(s: Any) -> dict:
+    return {"count": s.count, "value": s.value, "decimals": s.decimals, "number": str(s.number)}
+
+
+def run_demo(w3: Web3, sender: TxSender, book: AddressBook, *, echo: Callable[[str], Any] = print, progress: bool = True, out_dir: Path | None = None) -> dict:
+    """Run the main job against ``w3`` (deployer = ``sender``); returns the report dict."""
+    return Demo(w3, sender, book, echo=echo, progress=progress, out_dir=out_dir or REPORT_DIR).run()

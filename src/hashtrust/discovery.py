@@ -5,7 +5,8 @@
 
 A capability matches an agent when its registration file (the agentURI: ``data:`` JSON,
 ``file://``/a path, or ``https://``) names it as a service (``services[].name``), a skill or a
-domain (``services[].skills`` / ``services[].domains``, OASF paths match on any whole
+domain (``services[].skills`` / ``services[].capabilities`` / ``services[].domains`` -- the
+fields of `hashtrust.registration.Service` plus OASF domains; OASF paths match on any whole
 segment: ``summarize`` matches ``natural_language_processing/summarize``), or in a top-level
 ``skills``/``capabilities`` list. Case does not matter.
 
@@ -67,6 +68,7 @@ def capabilities(reg: dict) -> set[str]:
         if isinstance(svc, dict):
             add([svc.get("name", "")])
             add(svc.get("skills") or [])
+            add(svc.get("capabilities") or [])
             add(svc.get("domains") or [])
     add(reg.get("skills") or [])
     add(reg.get("capabilities") or [])

@@ -173,3 +173,31 @@ def test_rating_script_killed_half_way_and_rerun(tmp_path):
         assert {ln.split()[2] for ln in lines[2:]} == {"Summa", "Brief"}  # Trady does not summarize
     finally:
         devnet.stop(home=home)
+
+
+def test_journey_register_the_example_agents_rate_them_and_rank_them(w3, tmp_path, deployer):
+    """The example agent file (identity's register flow), the seeded rating model, discovery."""
+    from hashtrust.agents import register_agents_from_file
+
+    book = AddressBook(w3.eth.chain_id, tmp_path)
+    dep = TxSender(w3, LocalSigner.from_key(deployer.private_key))
+    deploy(w3, dep, book, only=["ReputationRegistry"])
+    outcomes = register_agents_from_file(w3, dep, book, ROOT / "examples" / "agents.json", progress=False)
+    ids = [o.agent_id for o in outcomes]
+    rows = generate_rows(21, ids, 24, 150)
+    res = rate(w3, dep, book, rows, progress=False)
+    assert (res.sent, res.failed) == (150, [])
+
+    ident, rep = IdentityClient.from_book(w3, book), ReputationClient.from_book(w3, book)
+    honest = sorted({r.client for r in rows if r.tag2 == "honest"})
+    trusted = [client_signer(k).address for k in honest]
+    assert [r.name for r in rank(ident, rep, "flight-search", trusted)] == ["SkyRoute Flight Booker"]
+    ranked = rank(ident, rep, "A2A", trusted, tag1="starred")  # 20 agents speak A2A
+    assert len(ranked) == 20
+    scored = [r for r in ranked if r.count >= 1]
+    assert len(scored) >= 5
+    assert all(r.count == 0 for r in ranked[len(scored) :])  # unrated agents come last
+    assert [r.number for r in scored] == sorted((r.number for r in scored), reverse=True)
+    for r in scored:  # each score is the summary over the trusted clients
+        s = rep.summary(r.agent_id, trusted, tag1="starred")
+        assert (s.count, s.value, s.decimals) == (r.count, r.value, r.decimals)

@@ -1,14 +1,44 @@
 """The published limits, exercised where they are reached (titanoboa: thousands of feedbacks
-would take minutes on the py-evm chain). Storage is primed with `eval` where reaching a limit
-for real would need tens of thousands of transactions."""
+would take minutes on the py-evm chain). Storage is primed directly (slots from the compiler's
+storage layout) where reaching a limit for real would need tens of thousands of transactions."""
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import boa
 import pytest
+from eth_utils import keccak
 
 ROOT = Path(__file__).resolve().parents[3]
 NO_HASH = b"\x00" * 32
+
+
+_LAYOUT = {}
+
+
+def _slot(var: str, *keys: int) -> int:
+    """Storage slot of ``var[k1][k2]...`` (Vyper: keccak256(slot ++ key) per HashMap level)."""
+    if not _LAYOUT:
+        out = subprocess.check_output([sys.executable, "-m", "vyper", "-f", "layout", str(ROOT / "contracts/ReputationRegistry.vy")], cwd=ROOT)
+        _LAYOUT.update(json.loads(out)["storage_layout"])
+    slot = _LAYOUT[var]["slot"]
+    for k in keys:
+        slot = int.from_bytes(keccak(slot.to_bytes(32, "big") + int(k).to_bytes(32, "big")), "big")
+    return slot
+
+
+def _poke(rep, slot: int, value: int) -> None:
+    boa.env.evm.set_storage(rep.address, slot, value)
+
+
+def _peek(rep, slot: int) -> int:
+    return boa.env.evm.get_storage(rep.address, slot)
+
+
+def _addr(a) -> int:
+    return int(str(a), 16)
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +82,7 @@ def test_read_all_refuses_more_than_max_read_results_and_pages_instead(rep):
 
 def test_a_client_may_give_one_agent_at_most_32767_feedbacks(rep):
     alice = boa.env.generate_address("alice")
-    rep.eval(f"self._client_word[1][{alice}] = 32766 << 203")  # 32,766 given (primed)
+    _poke(rep, _slot("_client_word", 1, _addr(alice)), 32766 << 203)  # 32,766 given (primed)
     _give(rep, alice)
     assert rep.getLastIndex(1, alice) == 32_767
     with boa.reverts("reputation: feedback limit per client reached"):
@@ -64,7 +94,8 @@ def test_get_clients_stops_at_max_clients_and_pages_beyond(rep):
     for c in clients:
         _give(rep, c)
     # prime the client count past MAX_CLIENTS (positions 3.. read as the zero address)
-    rep.eval("self._agent_words[1][0] = (self._agent_words[1][0] & ~4294967295) | 257")
+    w0 = _slot("_agent_words", 1)  # element 0 of the uint256[3]
+    _poke(rep, w0, (_peek(rep, w0) & ~(2**32 - 1)) | 257)
     with boa.reverts("reputation: too many clients, use getClientsPaged"):
         rep.getClients(1)
     page, total = rep.getClientsPaged(1, 0, 3)
@@ -86,8 +117,8 @@ def test_client_sums_stay_exact_at_the_extremes(rep):
     """32,767 feedbacks of +-1e38 at 0 decimals fit the 203-bit per-client sum exactly."""
     alice, bob = boa.env.generate_address("alice"), boa.env.generate_address("bob")
     big = 10**38 * 10**18 * 32_766  # WAD sum of 32,766 feedbacks of 1e38
-    rep.eval(f"self._client_word[1][{alice}] = {big} | (32766 << 203) | (32766 << 218)")
-    rep.eval(f"self._client_word[1][{bob}] = ({2**203} - {big}) | (32766 << 203) | (32766 << 218)")  # -big
+    _poke(rep, _slot("_client_word", 1, _addr(alice)), big | (32766 << 203) | (32766 << 218))
+    _poke(rep, _slot("_client_word", 1, _addr(bob)), (2**203 - big) | (32766 << 203) | (32766 << 218))  # -big
     _give(rep, alice, 10**38)
     _give(rep, bob, -(10**38))
     assert rep.getSummary(1, [alice], "", "") == (32_767, 10**38, 0)

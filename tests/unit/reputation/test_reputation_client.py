@@ -91,6 +91,11 @@ def test_capabilities_from_registration_files():
     caps = capabilities(reg)
     assert {"mcp", "a2a", "summarize", "natural_language_processing/summarize", "news", "chess"} <= caps
     assert "trading" not in caps
+    from hashtrust.registration import RegistrationFile
+
+    agents = json.loads((__import__("pathlib").Path(__file__).resolve().parents[3] / "examples" / "agents.json").read_text())["agents"]
+    for a in (a for a in agents if "registration" in a):  # what the registration model sees, discovery sees too
+        assert {c.lower() for c in RegistrationFile.model_validate(a["registration"]).capability_set()} <= capabilities(a["registration"])
     assert json.loads(fetch_uri("data:application/json," + '{"a":%201}')) == {"a": 1}
 
 
