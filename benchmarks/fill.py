@@ -18,6 +18,7 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 BATCH = 250
+CHUNK = 500
 
 
 def derived_accounts(w3: Web3, rpc: str, n: int, salt: str, *, balance: int = 10**21) -> list[LocalAccount]:
@@ -73,14 +74,19 @@ def send_presigned(w3: Web3, rpc: str, txs: Iterable[tuple[LocalAccount, str, st
         }
         nonces[acct.address] += 1
         raws.append(("eth_sendTransaction", [tx]))
-    if not raws:
-        rpc_batch(rpc, [("anvil_autoImpersonateAccount", [False])])
-        return 0
+    # automine off: a chunk goes into full blocks (evm_mine) instead of one block per transaction
+    rpc_batch(rpc, [("evm_setAutomine", [False])])
     try:
-        hashes = rpc_batch(rpc, raws)
+        for start in range(0, len(raws), CHUNK):
+            hashes = rpc_batch(rpc, raws[start : start + CHUNK])
+            _wait_mined(rpc, senders[start : start + CHUNK], hashes)
     finally:
-        rpc_batch(rpc, [("anvil_autoImpersonateAccount", [False])])
-    # a batch may reach Anvil's pool out of nonce order: wait for every account's last transaction
+        rpc_batch(rpc, [("evm_setAutomine", [True]), ("anvil_autoImpersonateAccount", [False])])
+    return len(raws)
+
+
+def _wait_mined(rpc: str, senders: Sequence[tuple[str, str, str]], hashes: Sequence[str]) -> None:
+    """Wait for every account's last transaction of a chunk (a batch may arrive out of nonce order)."""
     last: dict[str, str] = {}
     for (acct, _to, _data), h in zip(senders, hashes):
         last[acct] = h
@@ -92,5 +98,4 @@ def send_presigned(w3: Web3, rpc: str, txs: Iterable[tuple[LocalAccount, str, st
         if waiting and time.monotonic() > deadline:
             raise RuntimeError(f"{len(waiting)} transactions not mined after 600 s")
         if waiting:
-            time.sleep(0.05)
-    return len(raws)
+            rpc_batch(rpc, [("evm_mine", [])])

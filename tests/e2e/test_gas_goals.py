@@ -154,8 +154,9 @@ def test_summary_cost_is_flat_in_the_feedback_count(env, monkeypatch):
     one = {p["n"]: p["gas"] for p in series["1_client"]["getSummary"]}
     many = {p["n"]: p["gas"] for p in series["many_clients"]["getSummary"]}
     clients_page = {p["n"]: p["gas"] for p in series["1_client"]["getClientsPaged_first_128"]}
-    assert one[10] == one[100], one  # 1 client: 10x the feedback, the same gas
-    assert clients_page[10] == clients_page[100]
+    # 1 client: 10x the feedback, the same gas (2 %: Anvil's eth_estimateGas search tolerance)
+    assert abs(one[100] - one[10]) <= 0.02 * one[10], one
+    assert abs(clients_page[100] - clients_page[10]) <= 0.02 * clients_page[10], clients_page
     assert many[100] <= 0.25 * 694_108, many
 
 
