@@ -90,7 +90,62 @@ PLAN: list[Step] = [
         lambda ctx: ("USD Stablecoin (devnet)", "USDC", 6),
         description="USD stablecoin test token, 6 decimals (vault payment token)",
     ),
+    Step(
+        "BtcUsdFeed",
+        "PriceFeed",
+        lambda ctx: (8, "BTC / USD", VAULT_DEVNET["btc_usd"] * 10**8),
+        description="owner-set BTC/USD feed, Chainlink AggregatorV3 read surface (devnet oracle of the vault)",
+    ),
+    Step(
+        "HashrateVault",
+        "HashrateVault",
+        lambda ctx: vault_args(ctx),
+        depends=("TestWBTC", "TestUSD", "BtcUsdFeed"),
+        description="tokenized hashrate: 1 HASH = 1 TH/s for a 365-day term, rewards in TestWBTC",
+    ),
 ]
+
+# Devnet parameters of the vault (docs/vault.md explains each choice).
+VAULT_DEVNET = {
+    "capacity_ths": 10_000,  # 10 PH/s for sale
+    "price_per_th": 15_000_000,  # $15 per TH/s (6-decimal USD)
+    "btc_usd": 95_000,  # initial feed answer, USD
+    "term_days": 365,
+    "sale_days": 7,  # the sale stays open for the first week of the term
+    "params": (17_500, 50_000, 10_000, 1_000),  # 17.5 J/TH (S21-class), $0.05/kWh, $0.01/TH/day, 10 % perf
+    "caps": (200_000, 500_000, 1_000_000, 3_000),  # 200 J/TH, $0.50/kWh, $1/TH/day, 30 % perf
+    "report_grace": 3 * 86_400,  # an epoch may be reported and funded up to 3 days after it ends
+    "max_price_age": 86_400,  # devnet: one day (real BTC/USD feeds heartbeat hourly)
+    "admin_delay": 86_400,
+}
+
+
+def vault_args(ctx: DeployContext) -> tuple:
+    """Constructor arguments of the devnet vault; times derive from the latest block."""
+    cfg = VAULT_DEVNET
+    now = int(ctx.w3.eth.get_block("latest")["timestamp"])
+    term_start = now + 3_600  # epoch 0 starts an hour after deployment
+    me = ctx.sender.address
+    return (
+        "Hashrate TH/s (devnet)",
+        "HASH",
+        ctx.address("TestWBTC"),
+        ctx.address("TestUSD"),
+        ctx.address("BtcUsdFeed"),
+        cfg["capacity_ths"],
+        cfg["price_per_th"],
+        term_start,
+        term_start + cfg["sale_days"] * 86_400,
+        term_start + cfg["term_days"] * 86_400,
+        me,  # operator (an ERC-8004 agent in the next step of the project)
+        me,  # guardian
+        me,  # treasury
+        (*cfg["params"], me),  # fee recipient
+        (*cfg["caps"], me),
+        cfg["report_grace"],
+        cfg["max_price_age"],
+        cfg["admin_delay"],
+    )
 
 
 def plan_step(name: str) -> Step:

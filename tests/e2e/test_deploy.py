@@ -51,7 +51,9 @@ def test_reset_chain_is_noticed_and_redeployed(w3, sender, tmp_path):
     w3.provider.make_request("evm_revert", [snap])
     sender.settle()
     again = deploy(w3, sender, AddressBook(w3.eth.chain_id, tmp_path))
-    assert all(o.status.startswith("redeployed: no code") for o in again)
+    # steps whose constructor depends on a redeployed contract say so (e.g. the vault on its tokens)
+    assert all(o.status.startswith(("redeployed: no code", "redeployed: a dependency was redeployed")) for o in again)
+    assert any(o.status.startswith("redeployed: no code") for o in again)
     assert all(w3.eth.get_code(o.address) != b"" for o in again)
     assert {o.address for o in again} == {o.address for o in first}  # same nonces after the reset
 
