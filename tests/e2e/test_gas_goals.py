@@ -14,7 +14,9 @@ Goals (issues 3, 4, 5, 10):
 * getSummary: 100 feedbacks from 1 client <= 0.05x 394,697 (below the floor: see below), from
   100 clients <= 0.25x 694,108, with a tag filter <= the reference; getSummary of one client
   is flat in the number of feedbacks;
-* validation writes <= 1.0x the reference (regression guard; measured 0.62-0.80x).
+* validation writes <= 1.0x the reference (regression guard; measured 0.62-0.80x);
+* vault claim and transfer flat: the same gas after 1 and 200 epochs, with 16 and 500 holders
+  (`make bench` draws the full curves to 1,000 epochs and 10,000 holders).
 """
 
 from __future__ import annotations
@@ -168,3 +170,48 @@ def test_validation_writes_cost_no_more_than_the_reference(validation, row):
     r = validation[row]
     assert r["ratio"] <= 1.0, r
     assert r["ours"] >= r["floor"], r
+
+
+# ---------------------------------------------------------------------------- vault
+@pytest.fixture(scope="module")
+def vault_curves(env):
+    """Claim and transfer at 1 vs 200 epochs and 16 vs 500 holders (`make bench`: 1,000 / 10,000)."""
+    import os
+
+    from benchmarks import vault_scaling
+
+    saved = {k: os.environ.get(k) for k in ("HASHTRUST_BENCH_EPOCHS", "HASHTRUST_BENCH_HOLDERS")}
+    os.environ["HASHTRUST_BENCH_EPOCHS"], os.environ["HASHTRUST_BENCH_HOLDERS"] = "200", "500"
+    try:
+        epochs = _two_point_epochs(env, vault_scaling)
+        holders = vault_scaling.holders_series(env)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return epochs, holders
+
+
+def _two_point_epochs(env, vault_scaling):
+    old = vault_scaling.EPOCHS
+    vault_scaling.EPOCHS = (1, 200)
+    try:
+        return vault_scaling.epochs_series(env)
+    finally:
+        vault_scaling.EPOCHS = old
+
+
+@pytest.mark.parametrize("call", ["claim", "transfer"])
+def test_vault_claim_and_transfer_cost_the_same_after_1_or_200_epochs(vault_curves, call):
+    pts = vault_curves[0][call]
+    assert [p["epochs"] for p in pts] == [1, 200]
+    assert pts[0]["gas"] == pts[1]["gas"], pts
+
+
+@pytest.mark.parametrize("call", ["claim", "transfer"])
+def test_vault_claim_and_transfer_cost_the_same_with_few_or_500_holders(vault_curves, call):
+    pts = vault_curves[1][call]
+    assert pts[0]["holders"] < 50 and pts[-1]["holders"] == 500, pts
+    assert len({p["gas"] for p in pts}) == 1, pts
