@@ -35,8 +35,9 @@ DELIVERED, GROSS = 100_000 * TH, 400_000_000
 
 
 def _cap(points: tuple[int, ...], var: str) -> tuple[int, ...]:
+    """The points up to the cap in ``var``, and the cap itself (e.g. 1, 10, 100, 200)."""
     cap = int(os.environ.get(var, points[-1]))
-    return tuple(p for p in points if p <= cap)
+    return tuple(sorted({p for p in points if p <= cap} | {cap}))
 
 
 def _setup(env, n_epochs: int, n_probes: int, salt: str):
