@@ -86,5 +86,11 @@ load: setup
 _load: _compile
 	ape test tests/load --network ethereum:local:test -s
 
+# Gas tables, scaling curves and throughput on a private Anvil -> benchmarks/results/
+bench: setup
+	@$(MAKE) --no-print-directory _bench
+_bench:
+	python -m benchmarks.run
+
 clean:
 	rm -rf .build .pytest_cache .hypothesis

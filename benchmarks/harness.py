@@ -100,13 +100,32 @@ def free_port() -> int:
 
 @contextmanager
 def bench_env() -> Iterator[BenchEnv]:
-    """Start a private Anvil (own port, own state dir), yield the env, stop it."""
+    """Start a private Anvil (own port, in memory: no state file to dump, base fee from 0), yield the env, stop it."""
+    import subprocess
+    import time
+
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="hashtrust-bench-") as tmp:
-        home = Path(tmp) / "devnet"
-        devnet.start(port, home=home)
+        log = open(Path(tmp) / "anvil.log", "wb")  # noqa: SIM115 - handed to the child
+        proc = subprocess.Popen(
+            [devnet.anvil_binary(), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(devnet.CHAIN_ID),
+             # full blocks raise the base fee 12.5 % a block; from 0 it stays negligible, so fills of
+             # thousands of transactions never price themselves out (gasUsed does not depend on it)
+             "--block-base-fee-per-gas", "0"],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
         try:
-            w3 = Web3(Web3.HTTPProvider(devnet.url(port), request_kwargs={"timeout": 120}))
+            deadline = time.monotonic() + 30
+            while devnet.chain_id(port) != devnet.CHAIN_ID:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"anvil did not start on port {port}: {(Path(tmp) / 'anvil.log').read_text()[-1000:]}")
+                time.sleep(0.1)
+            w3 = Web3(Web3.HTTPProvider(devnet.url(port), request_kwargs={"timeout": 300}))
             yield BenchEnv(w3=w3, book=AddressBook(w3.eth.chain_id, Path(tmp) / "deployments"), rpc=devnet.url(port), ref=reference())
         finally:
-            devnet.stop(home=home)
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            log.close()

@@ -42,7 +42,72 @@ def raw_send_rate(w3: Web3, rpc: str, signer: LocalSigner, calls: Sequence[dict]
         if "error" in reply:
             raise RuntimeError(f"raw send {i} failed: {reply['error']}")
         last = reply["result"]
-    while w3.eth.get_transaction_receipt(last) is None:  # pragma: no cover - automine answers at once
-        time.sleep(0.001)
+    w3.eth.wait_for_transaction_receipt(last, timeout=600, poll_latency=0.005)  # automine: in order
     elapsed = time.perf_counter() - t0
     return {"transactions": len(raws), "seconds": round(elapsed, 3), "tx_per_s": round(len(raws) / elapsed, 1)}
+
+
+# ---------------------------------------------------------------------------- make bench
+AGENTS = 1_000
+
+
+def agent_specs(n: int, salt: str):
+    """``n`` agent-file entries: a 100-byte https URI and one metadata entry each (plus hashtrust.key)."""
+    from hashtrust.agents import parse_agents
+
+    entries = [
+        {"key": f"{salt}-{i:05d}", "uri": f"https://agents.example.com/registry/{salt}-{i:05d}.json?v=" + "a" * 40, "metadata": {"version": "1.0.0"}}
+        for i in range(n)
+    ]
+    return parse_agents({"agents": entries})
+
+
+def run(env, n: int = AGENTS) -> dict:
+    """Bulk registration of ``n`` agents through `hashtrust.agents.register_agents` (the script
+    path of ``ape run register_agents``) against the same ``n`` register transactions pre-signed
+    and sent raw, on the same Anvil in the same run. Reports agents/s and the ratio."""
+    import os
+
+    from hashtrust import artifacts
+    from hashtrust.agents import register_agents
+    from hashtrust.identity import IdentityClient
+
+    n = int(os.environ.get("HASHTRUST_BENCH_AGENTS", n))
+    w3 = env.w3
+    dep = env.sender(0)
+    art = artifacts.load("IdentityRegistry")
+    # one registry each, so neither path sees the other's agents when it scans for existing ones
+    raw_addr = dep.deploy(art.abi, art.bytecode)["contractAddress"]
+    addr = dep.deploy(art.abi, art.bytecode)["contractAddress"]
+
+    # raw: the same transactions (same calldata shape), signed beforehand by another account
+    raw_signer = env.sender(2).signer
+    raw_client = IdentityClient(w3, raw_addr, env.sender(2))
+    raw_specs = agent_specs(n, "raw")
+    calls = [{"to": raw_addr, "data": raw_client.register_call(s.uri, s.entries())._encode_transaction_data()} for s in raw_specs]
+    gas = int(w3.eth.estimate_gas({"from": raw_signer.address, **calls[0]}) * 1.25)
+    raw = raw_send_rate(w3, env.rpc, raw_signer, calls, gas=gas)
+    ids = raw_client.agents_with_metadata("hashtrust.key", owner=raw_signer.address)
+    if len(ids) != n:
+        raise RuntimeError(f"raw registration left {len(ids)} agents, expected {n}")
+
+    # the project's script path: validation, settle, existing-agent scan, preflight, pipelined sends
+    client = IdentityClient(w3, addr, env.sender(1))
+    specs = agent_specs(n, "sdk")
+    t0 = time.perf_counter()
+    outcomes = register_agents(client, specs, progress=False)
+    elapsed = time.perf_counter() - t0
+    if sum(o.status == "registered" for o in outcomes) != n:
+        raise RuntimeError("script path did not register every agent")
+    script = {"agents": n, "seconds": round(elapsed, 3), "agents_per_s": round(n / elapsed, 1)}
+    raw_rate = raw["tx_per_s"]
+    return {
+        "throughput": {
+            "bulk_registration": {
+                "script": script,
+                "raw": {"agents": n, "seconds": raw["seconds"], "agents_per_s": raw_rate},
+                "ratio": round(script["agents_per_s"] / raw_rate, 3),
+                "aim": 0.5,
+            }
+        }
+    }

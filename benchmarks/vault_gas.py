@@ -239,3 +239,17 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def run(env) -> dict:
+    """`make bench` entry point (benchmarks/harness.py): the vault's write costs.
+
+    There is no reference for the vault (it is not part of ERC-8004), so rows carry our figure
+    only. Claim and transfer against 1..1,000 epochs and 1..10,000 holders are in
+    `benchmarks.vault_scaling`; here a small vault (2 epochs, 8 holders) gives every row once.
+    """
+    from benchmarks.harness import row
+
+    fig = figures(env.w3, epochs=2, holders=8)
+    rows = {k: row(int(v)) for k, v in fig.items() if k not in ("epochs", "holders", "runtime_bytes") and v is not None}
+    return {"gas": {"vault": rows}, "sizes": {"HashrateVault": fig["runtime_bytes"]}}

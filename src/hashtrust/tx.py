@@ -147,9 +147,11 @@ class TxSender:
         self.poll_interval = poll_interval
         self.timeout = timeout
         self.send_retries = send_retries
+        _cache_chain_id(w3)
         self.chain_id = w3.eth.chain_id
         self._nonce: int | None = None
         self._fees: tuple[float, dict] | None = None
+        self._gas_limit: int | None = None
 
     # ------------------------------------------------------------------ nonces
     def settle(self, timeout: float | None = None) -> int:
@@ -185,6 +187,7 @@ class TxSender:
         if self._fees and now - self._fees[0] < 5:
             return self._fees[1]
         block = self.w3.eth.get_block("latest")
+        self._gas_limit = int(block["gasLimit"])
         base = block.get("baseFeePerGas")
         if base is None:
             fields = {"gasPrice": self.w3.eth.gas_price}
@@ -218,8 +221,9 @@ class TxSender:
                         raise TransactionError(f"{action}: gas estimation failed: {exc}") from None
                     raise RevertError(reason, action=action) from None
                 gas = int(est * self.gas_margin) + self.gas_extra
-                block_limit = self.w3.eth.get_block("latest")["gasLimit"]
-                gas = min(gas, int(block_limit))
+                self._fee_fields()  # also refreshes the block gas limit (same block, cached 5 s)
+                if self._gas_limit is not None:
+                    gas = min(gas, self._gas_limit)
             tx["gas"] = gas
             tx.update(self._fee_fields())
         except _TRANSPORT_ERRORS as exc:  # node down: one clear line, not the transport's traceback
@@ -363,6 +367,25 @@ class TxSender:
             raise TypeError(f"{action}: constructor takes {len(types)} argument(s), got {len(args)}")
         data = bytecode + encode(types, list(args)).hex()
         return self.transact({"data": data}, action=action)
+
+
+def _cache_chain_id(w3: Web3) -> None:
+    """Let the provider cache ``eth_chainId`` (and nothing else it does not cache already).
+
+    web3's validation middleware asks the node for the chain id before every ``eth_call`` and
+    ``eth_estimateGas``: one extra round trip per preflight. A connection's chain id does not
+    change, so the answer is cached.
+    """
+    provider = getattr(w3, "provider", None)
+    if provider is None or not hasattr(provider, "cacheable_requests") or provider.cache_allowed_requests:
+        return
+    try:
+        from web3.types import RPCEndpoint
+
+        provider.cacheable_requests = {RPCEndpoint("eth_chainId")}
+        provider.cache_allowed_requests = True
+    except Exception:  # noqa: BLE001 - a provider without request caching: nothing to gain
+        pass
 
 
 def decode_events(contract: Any, receipt: Any, name: str) -> list[dict]:
