@@ -267,6 +267,114 @@ def validate(obj: Ctx, check_spec: str | None, tag: str, progressive: bool, once
         agent.run(poll=poll)
 
 
+# ---------------------------------------------------------------------------- vault
+@main.group()
+def vault() -> None:
+    """Buy, report, fund, claim and inspect the tokenized-hashrate vault."""
+
+
+def _vault(obj: Ctx):
+    from hashtrust.vault import HashrateVaultClient, PriceFeedClient
+
+    book = obj.book()
+    sender = obj.sender()
+    return HashrateVaultClient.from_book(obj.w3, book, sender), PriceFeedClient.from_book(obj.w3, book, sender)
+
+
+@vault.command("status")
+@click.pass_obj
+def vault_status(obj: Ctx) -> None:
+    """The vault's sale, term, fees and rewards, and the caller's position."""
+    from hashtrust.vault import shares_to_ths
+
+    v, feed = _vault(obj)
+    s = v.status()
+    me = v.sender.address
+    answer, updated = feed.latest()
+    click.echo(f"vault {s.address}  operator {s.operator}  paused={s.paused}")
+    click.echo(f"sold {shares_to_ths(s.total_supply)} / {shares_to_ths(s.capacity)} TH/s at {s.price_per_th / 1e6:.2f} USD per TH/s")
+    click.echo(f"term {s.term_start}..{s.term_end} ({s.n_epochs} epochs), now {s.now}, epoch {s.current_epoch}; BTC/USD {answer / 1e8:,.2f}")
+    click.echo(f"notified {s.total_notified} sats, claimed {s.total_claimed}, fees payable {s.fees_payable}, bond {v.bond()}")
+    click.echo(f"you ({me}): {shares_to_ths(v.balance_of(me))} TH/s, claimable {v.claimable(me)} sats")
+
+
+@vault.command("buy")
+@click.option("--ths", required=True, help="TH/s to buy (decimal)")
+@click.option("--receiver", default=None)
+@click.option("--max-payment", type=int, default=None, help="slippage bound in payment-token units")
+@click.pass_obj
+def vault_buy(obj: Ctx, ths: str, receiver: str | None, max_payment: int | None) -> None:
+    """Buy TH/s shares in the primary sale (approves the payment token if needed)."""
+    from hashtrust.vault import shares_to_ths, ths_to_shares
+
+    v, _ = _vault(obj)
+    ev = v.buy(ths_to_shares(ths), receiver=receiver, max_payment=max_payment)
+    click.echo(f"bought {shares_to_ths(ev['shares'])} TH/s for {ev['payment']} payment units -> {ev['receiver']}")
+
+
+@vault.command("report")
+@click.option("--epoch", type=int, required=True)
+@click.option("--delivered-ths", required=True)
+@click.option("--gross-sats", type=int, required=True)
+@click.option("--report-hash", default="0x" + "00" * 32, show_default=True)
+@click.option("--uri", default="")
+@click.pass_obj
+def vault_report(obj: Ctx, epoch: int, delivered_ths: str, gross_sats: int, report_hash: str, uri: str) -> None:
+    """Report an ended epoch (operator agent's wallet). Idempotent."""
+    from hashtrust.vault import ths_to_shares
+
+    v, _ = _vault(obj)
+    if v.epoch(epoch).status != "none":
+        click.echo(f"epoch {epoch} already {v.epoch(epoch).status}")
+        return
+    ev = v.report(epoch, ths_to_shares(delivered_ths), gross_sats, bytes.fromhex(report_hash.removeprefix("0x")), uri)
+    click.echo(f"epoch {epoch}: gross {ev['gross']} = fee {ev['fee']} + perf {ev['perf']} + net {ev['net']} sats")
+
+
+@vault.command("fund")
+@click.option("--epoch", type=int, required=True)
+@click.pass_obj
+def vault_fund(obj: Ctx, epoch: int) -> None:
+    """Pay a reported epoch's gross reward (operator). Idempotent."""
+    v, _ = _vault(obj)
+    if v.epoch(epoch).status != "reported":
+        click.echo(f"epoch {epoch} is {v.epoch(epoch).status}: nothing to fund")
+        return
+    ev = v.fund(epoch)
+    click.echo(f"epoch {epoch} funded: {ev['gross']} sats; {ev['net']} stream to holders over the next day")
+
+
+@vault.command("claim")
+@click.option("--for", "holder", default=None, help="claim on behalf of this holder (paid to the holder)")
+@click.option("--to", "receiver", default=None, help="pay the caller's own rewards here")
+@click.pass_obj
+def vault_claim(obj: Ctx, holder: str | None, receiver: str | None) -> None:
+    """Claim rewards (the caller's, or another holder's on its behalf)."""
+    v, _ = _vault(obj)
+    paid = v.claim_for(holder) if holder else v.claim(receiver)
+    click.echo(f"claimed {paid} sats" + (f" for {holder}" if holder else ""))
+
+
+# ---------------------------------------------------------------------------- simulate
+@main.command()
+@click.option("--days", type=int, default=30, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--ths", type=float, default=1_000, show_default=True, help="hashrate sold")
+@click.option("--difficulty", type=float, default=150e12, show_default=True)
+@click.option("--btc-usd", type=float, default=90_000, show_default=True)
+def simulate(days: int, seed: int, ths: float, difficulty: float, btc_usd: float) -> None:
+    """Simulate a vault term day by day (same integer math as the contract); no chain needed."""
+    from hashtrust.economics import TH, hashprice_usd_per_ph_day, random_days, simulate_epochs
+
+    path = random_days(days, seed, difficulty=difficulty, btc_usd=btc_usd)
+    res = simulate_epochs(path, {"holder": int(ths * TH)})
+    click.echo(f"{'day':>4} {'difficulty':>11} {'BTC/USD':>10} {'$/PH/day':>9} {'gross':>10} {'fee':>9} {'perf':>8} {'net':>10}")
+    for d, e in zip(path, res.epochs):
+        hp = hashprice_usd_per_ph_day(d.difficulty, d.btc_usd, d.avg_fees_btc, d.height)
+        click.echo(f"{e.epoch:>4} {d.difficulty / 1e12:>10.1f}T {d.btc_usd:>10,.0f} {hp:>9.2f} {e.gross:>10,} {e.fee:>9,} {e.perf:>8,} {e.net:>10,}")
+    click.echo(f"total gross {res.gross_sats:,} sats, net to holders {res.net_sats:,} sats, fees {res.fees_sats:,} sats")
+
+
 # ---------------------------------------------------------------------------- demo
 @main.command()
 @click.option("--no-progress", is_flag=True)
