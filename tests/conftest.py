@@ -62,3 +62,29 @@ def _session_actors(deployer, alice, bob, carol, mallory):
 def w3(chain):
     """The web3 connection of the chain ape runs the tests on (for SDK clients)."""
     return chain.provider.web3
+
+
+def _titanoboa_safe_storage_dump():
+    """Work around a titanoboa 0.2.8 bug: when a call reverts, boa builds the contract's repr with a
+    storage dump, and decoding a HashMap whose value is another HashMap keyed by an integer raises
+    AttributeError ('IntegerT' object has no attribute 'key_type'), which replaces the revert the
+    test expects. Only the diagnostic dump changes: that one variable is shown as undecodable."""
+    try:
+        from boa.contracts.vyper import vyper_contract as vc
+    except ImportError:  # pragma: no cover - titanoboa is pinned in pyproject
+        return
+
+    def dump(self):
+        ret = vc.FrameDetail("storage")
+        for k, v in vars(self).items():
+            try:
+                t = v.get(truncate_limit=1024)
+            except AttributeError:
+                t = "<not decodable by titanoboa 0.2.8>"
+            ret[k] = "<truncated>" if t is None else t
+        return ret
+
+    vc.StorageModel.dump = dump
+
+
+_titanoboa_safe_storage_dump()
