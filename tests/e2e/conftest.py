@@ -12,3 +12,14 @@ def _require_anvil(chain):
     )
     version = chain.provider.web3.client_version
     assert version.lower().startswith("anvil"), version
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _chain_clock_caught_up(chain):
+    """Line the latest block up with Anvil's clock at the start of every module.
+
+    Earlier modules warp Anvil's clock forward (the vault's daily epochs); ape's snapshot revert
+    rewinds the latest block but not the clock, so the next block would jump ahead of what
+    `latest` says and a deadline computed from it (wallet signatures) would be refused. One empty
+    block makes `latest` the clock's time again."""
+    chain.mine()
