@@ -37,6 +37,14 @@ class FlakyRpcProxy:
             def log_message(self, *args):  # quiet
                 pass
 
+            def _hang_up(self):
+                """Close the connection without a reply (what a lost reply looks like to the caller)."""
+                self.close_connection = True
+                try:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 try:
@@ -50,11 +58,7 @@ class FlakyRpcProxy:
                         proxy._refusals[m] -= 1
                         proxy.refused.append(m)
                 if refuse:  # the node never sees the request
-                    self.close_connection = True
-                    try:
-                        self.connection.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
+                    self._hang_up()
                     return
                 req = urllib.request.Request(proxy.upstream, data=body, headers={"Content-Type": "application/json"})
                 with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: S310 - loopback
@@ -71,11 +75,7 @@ class FlakyRpcProxy:
                 if delay:
                     time.sleep(delay)
                 if drop:  # the node did the work; the caller never hears of it
-                    self.close_connection = True
-                    try:
-                        self.connection.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
+                    self._hang_up()
                     return
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
