@@ -237,25 +237,37 @@ class Demo:
 
     def run(self) -> dict:
         t0 = time.monotonic()
+        require_dev_chain(self.w3)
         self.echo(f"hashtrust demo on chain {self.book.chain_id} (block {self.w3.eth.block_number}), deployer {self.sender.address}")
         self.step_deploy()
         self.step_agents()
         self.step_ratings()
         self.step_validation()
-        if "HashrateVault" in self.report["contracts"] or _has_vault_demo():
-            self.step_vault()
+        self.step_vault()
         self.report["elapsed_s"] = round(time.monotonic() - t0, 1)
         path = self.write()
         self.echo(f"\n== report: {path} and {len(self.report.get('plots', []))} plot(s) in {self.out_dir} ({self.report['elapsed_s']} s)")
         return self.report
 
 
-def _has_vault_demo() -> bool:
+def require_dev_chain(w3: Web3) -> str:
+    """The node's client version, if it is Anvil; a clear error otherwise.
+
+    The demo plays a whole vault term in minutes: it moves the chain's clock
+    (``evm_setNextBlockTimestamp``) and acts through Anvil's dev-mnemonic accounts. Neither
+    exists on a real network, where the single ``hashtrust`` commands are the way to go.
+    """
     try:
-        import hashtrust.demo_vault  # noqa: F401
-    except ImportError:
-        return False
-    return True
+        version = str(w3.provider.make_request("web3_clientVersion", []).get("result", ""))
+    except Exception as exc:  # noqa: BLE001 - any transport error means: not a usable dev node
+        raise HashtrustError(f"cannot ask the node for its client version: {exc}") from None
+    if not version.lower().startswith("anvil"):
+        raise HashtrustError(
+            f"the demo needs an Anvil development chain (it moves the clock and uses Anvil's dev accounts); "
+            f"chain {w3.eth.chain_id} runs {version or 'an unknown client'}. On a real network use "
+            "`hashtrust deploy`, `hashtrust agents ...` and `hashtrust vault ...` instead"
+        )
+    return version
 
 
 def _summary_json(s: Any) -> dict:
