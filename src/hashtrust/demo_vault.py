@@ -13,7 +13,10 @@ moves forward, so a rerun continues where the last run stopped.
 
 from __future__ import annotations
 
+import json
 import random
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hashtrust import artifacts
@@ -135,6 +138,7 @@ def run(demo: Demo) -> dict:
 
     bar = tqdm(total=N_EPOCHS, desc="   epochs", unit="epoch", disable=not demo.progress)
     defaulted: dict[int, int] = {}
+    earned = EarnedLog.open(demo.out_dir / "vault_earned.json", w3.eth.chain_id, vault_admin.address)
     settled = 0  # every epoch below this one is finalised or defaulted: the agents skip them
     for e, day in enumerate(days):
         while settled < e and vault_admin.epoch(settled).status in ("finalized", "defaulted"):
@@ -166,6 +170,7 @@ def run(demo: Demo) -> dict:
             for b in buyers:
                 if vault_admin.claimable(b.address) > 0:
                     vault_admin.with_sender(b).claim()
+        earned.record(e, vault_admin, buyers)
         bar.update(1)
     bar.close()
     # late defaults (an outage near the end of the demo's window)
@@ -178,10 +183,11 @@ def run(demo: Demo) -> dict:
     for b in buyers:
         if vault_admin.claimable(b.address) > 0:
             vault_admin.with_sender(b).claim()
-    return _figures(demo, vault_admin, buyers, days, op_id)
+    earned.record(N_EPOCHS, vault_admin, buyers, overwrite=True)  # the end of the term
+    return _figures(demo, vault_admin, buyers, days, op_id, earned)
 
 
-def _figures(demo: Demo, vault: HashrateVaultClient, buyers: list, days: list[Day], op_id: int) -> dict:
+def _figures(demo: Demo, vault: HashrateVaultClient, buyers: list, days: list[Day], op_id: int, earned: EarnedLog) -> dict:
     """Every figure of the vault section, read from the chain."""
     w3, book = demo.w3, demo.book
     wbtc = w3.eth.contract(address=book.address("TestWBTC"), abi=artifacts.abi("DevToken"))
@@ -212,8 +218,9 @@ def _figures(demo: Demo, vault: HashrateVaultClient, buyers: list, days: list[Da
             "claimed_sats": int(wbtc.functions.balanceOf(b.address).call()),
             "claimable_sats": vault.claimable(b.address),
         }
-    # cumulative rewards per holder per epoch, from the chain's Claimed events and final balances
-    cumulative = _cumulative(vault, buyers, len(days))
+    # cumulative rewards per holder per epoch: read from the chain as each epoch closed
+    missing = earned.backfill(vault, buyers, len(days))
+    cumulative = earned.series(buyers)
     rep = ReputationClient.from_book(w3, book)
     s = rep.summary(op_id, [vault.address], tag1="uptime")
     return {
@@ -233,31 +240,84 @@ def _figures(demo: Demo, vault: HashrateVaultClient, buyers: list, days: list[Da
         "defaulted": [x["epoch"] for x in epochs if x["status"] == "defaulted"],
         "holders": holders,
         "cumulative_rewards": cumulative,
+        "cumulative_rewards_missing_epochs": missing,
         "operator_reputation": {"client": vault.address, "tag1": "uptime", "count": s.count, "value": s.value, "decimals": s.decimals, "number": str(s.number)},
     }
 
 
-def _cumulative(vault: HashrateVaultClient, buyers: list, n: int) -> dict:
-    """(epoch, claimed + claimable) per holder at the end of each epoch, reconstructed from chain
-    history: `claimable` read at the block where each epoch's last transaction landed."""
+@dataclass
+class EarnedLog:
+    """Each holder's earnings (claimed + claimable, sats) read from the chain as each epoch closes.
+
+    The plot of cumulative rewards needs the state at the end of every epoch. Reading it later
+    would need the node's historical state (an archive node; the devnet keeps only recent
+    blocks, see `hashtrust.devnet`), so the demo reads it live, at the end of each epoch's step,
+    and keeps it in ``reports/vault_earned.json`` (for this chain and vault only), so a rerun
+    that skips settled epochs still has their figures. Epochs settled by a run whose log was
+    lost are read at their closing block if the node still holds it, and left out otherwise.
+    """
+
+    path: Path
+    chain_id: int
+    vault: str
+    epochs: dict[int, dict[str, int]] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, path: Path, chain_id: int, vault: str) -> EarnedLog:
+        log = cls(path, chain_id, vault)
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return log  # none yet (or unreadable): start a new one
+        if data.get("chain_id") == chain_id and data.get("vault") == vault:
+            log.epochs = {int(e): {h: int(v) for h, v in hs.items()} for e, hs in data.get("epochs", {}).items()}
+        return log
+
+    def record(self, epoch: int, vault: HashrateVaultClient, buyers: list, *, overwrite: bool = False) -> None:
+        """Read every holder's earnings now, as the figure of ``epoch`` (kept if already there)."""
+        if epoch in self.epochs and not overwrite:
+            return
+        wbtc = vault.reward_token
+        self.epochs[epoch] = {b.address: int(wbtc.functions.balanceOf(b.address).call()) + vault.claimable(b.address) for b in buyers}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"chain_id": self.chain_id, "vault": self.vault, "epochs": self.epochs}, indent=1) + "\n")
+        tmp.replace(self.path)
+
+    def backfill(self, vault: HashrateVaultClient, buyers: list, n: int) -> list[int]:
+        """Read missing epochs at their closing block where the node still has the state;
+        returns the epochs that stay missing."""
+        missing = [e for e in range(n) if e not in self.epochs]
+        wbtc = vault.reward_token
+        for e, block in zip(missing, _closing_blocks(vault, missing)):
+            try:
+                self.epochs[e] = {
+                    b.address: int(wbtc.functions.balanceOf(b.address).call(block_identifier=block))
+                    + int(vault.contract.functions.claimable(b.address).call(block_identifier=block))
+                    for b in buyers
+                }
+            except Exception:  # noqa: BLE001 - the node pruned that block's state
+                continue
+        return [e for e in missing if e not in self.epochs]
+
+    def series(self, buyers: list) -> dict[str, list[tuple[int, int]]]:
+        """``{holder: [(epoch, earned), ...]}`` over the recorded epochs."""
+        return {b.address: [(e, self.epochs[e][b.address]) for e in sorted(self.epochs) if b.address in self.epochs[e]] for b in buyers}
+
+
+def _closing_blocks(vault: HashrateVaultClient, epochs: list[int]) -> list[int]:
+    """For each epoch, the last block before the next epoch ends (binary search on timestamps)."""
     w3 = vault.w3
-    out: dict[str, list] = {b.address: [] for b in buyers}
     latest = w3.eth.block_number
-    # the block closing each epoch: the last block whose timestamp is before the next epoch's end
-    ends = [vault.epoch_end(e) + 86_400 for e in range(n)]
-    lo = 0
-    for e, end in enumerate(ends):
-        hi = latest
-        a, b = lo, hi
-        while a < b:  # last block with timestamp < end
+    out = []
+    for e in epochs:
+        end = vault.epoch_end(e) + 86_400
+        a, b = 0, latest
+        while a < b:
             m = (a + b + 1) // 2
             if int(w3.eth.get_block(m)["timestamp"]) < end:
                 a = m
             else:
                 b = m - 1
-        lo = a
-        for buyer in buyers:
-            claimed = vault.reward_token.functions.balanceOf(buyer.address).call(block_identifier=a)
-            claimable = vault.contract.functions.claimable(buyer.address).call(block_identifier=a)
-            out[buyer.address].append((e, int(claimed) + int(claimable)))
+        out.append(a)
     return out

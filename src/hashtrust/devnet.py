@@ -5,6 +5,12 @@ Anvil comes from the project's own ``node_modules`` (npm package ``@foundry-rs/a
 listens on a fixed local port (``HASHTRUST_DEVNET_PORT``, default 8545) and keeps its state in
 ``.devnet/state.json`` (dumped every few seconds and on a clean stop), so a later run finds
 the same chain and the same contracts.
+
+It keeps the last ``HISTORY_BLOCKS`` states for calls at past blocks and nothing older: by
+default Anvil writes a full state snapshot for *every* block to a temporary folder
+(``~/.foundry/anvil/tmp``), which for a devnet that lives for days and runs the demo again and
+again grows without bound (tens of GB were measured on this project's machine). The dumped
+state holds the current state only, so the file stays small.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ STATE_FILE = DEVNET_DIR / "state.json"
 DEFAULT_PORT = int(os.environ.get("HASHTRUST_DEVNET_PORT", "8545"))
 CHAIN_ID = 31337
 STATE_INTERVAL_S = 2
+HISTORY_BLOCKS = 64  # states kept (in memory) for calls at recent past blocks; none on disk
 
 
 def url(port: int = DEFAULT_PORT) -> str:
@@ -96,7 +103,7 @@ def start(port: int = DEFAULT_PORT, *, home: Path = DEVNET_DIR, wait_s: float = 
         "--state", str(state_file),
         "--state-interval", str(STATE_INTERVAL_S),
         "--chain-id", str(CHAIN_ID),
-        "--preserve-historical-states",
+        "--prune-history", str(HISTORY_BLOCKS),
     ]
     restored = state_file.exists() and state_file.stat().st_size > 0
     log = open(log_file, "ab")  # noqa: SIM115 - handed to the child

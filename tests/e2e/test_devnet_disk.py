@@ -1,0 +1,58 @@
+"""The long-running devnet stays small on disk, however long it lives.
+
+Story: a developer leaves `make demo`'s devnet up for days and reruns the demo again and again.
+Anvil's default keeps a full state snapshot of every block in ``~/.foundry/anvil/tmp``; on this
+project's machine that grew to tens of GB and filled the disk. The devnet keeps the last
+``HISTORY_BLOCKS`` states in memory and none on disk: after hundreds of blocks no snapshot
+folder appears, recent blocks still answer calls, older ones are refused with a clear error,
+and the state file holds the current state only.
+"""
+
+import socket
+from pathlib import Path
+
+import requests
+
+from hashtrust import devnet
+
+SNAPSHOTS = Path.home() / ".foundry" / "anvil" / "tmp"
+DEV0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"  # Anvil's first dev account
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _rpc(port: int, method: str, params: list) -> dict:
+    return requests.post(f"http://127.0.0.1:{port}", json={"jsonrpc": "2.0", "id": 1, "method": method, "params": params}, timeout=30).json()
+
+
+def _snapshot_dirs() -> set[str]:
+    return {p.name for p in SNAPSHOTS.iterdir()} if SNAPSHOTS.exists() else set()
+
+
+def test_devnet_writes_no_history_to_disk_and_refuses_old_blocks_clearly(tmp_path):
+    port, home = _free_port(), tmp_path / "devnet"
+    before = _snapshot_dirs()
+    try:
+        assert "devnet started" in devnet.start(port, home=home)
+        blocks = 5 * devnet.HISTORY_BLOCKS
+        for _ in range(-(-blocks // 50)):  # value transfers and empty blocks: every block changes state
+            assert "error" not in _rpc(port, "eth_sendTransaction", [{"from": DEV0, "to": "0x" + "11" * 20, "value": "0x1"}])
+            assert "error" not in _rpc(port, "anvil_mine", [hex(49)])
+        head = int(_rpc(port, "eth_blockNumber", [])["result"], 16)
+        assert head >= blocks
+        new = _snapshot_dirs() - before
+        assert not any(any((SNAPSHOTS / d).iterdir()) for d in new), f"per-block snapshots on disk: {new}"
+        recent = _rpc(port, "eth_getBalance", [DEV0, hex(head - devnet.HISTORY_BLOCKS // 2)])
+        assert int(recent["result"], 16) > 0
+        old = _rpc(port, "eth_getBalance", [DEV0, hex(1)])
+        assert "BlockOutOfRange" in old.get("error", {}).get("message", ""), f"block 1 still answers: {old}"
+        assert "stopped" in devnet.stop(home=home)
+        assert (home / "state.json").stat().st_size < 5_000_000
+    finally:
+        devnet.stop(home=home)
+
+
