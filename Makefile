@@ -94,3 +94,4 @@ _bench:
 
 clean:
 	rm -rf .build .pytest_cache .hypothesis
+	@if [ -x $(VENV)/bin/python ]; then $(VENV)/bin/python -m hashtrust.devnet clean; fi

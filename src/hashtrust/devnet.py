@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Collection
 from pathlib import Path
 
 from hashtrust.artifacts import PROJECT_ROOT
@@ -143,6 +144,54 @@ def stop(*, home: Path = DEVNET_DIR, wait_s: float = 15.0) -> str:
     return f"devnet stopped (pid {pid}); state kept in {home / 'state.json'}"
 
 
+SNAPSHOT_ROOT = Path.home() / ".foundry" / "anvil" / "tmp"
+_SNAPSHOT_MINUTE = "%d-%m-%Y-%H-%M"  # anvil-state-<day-month-year-hour-minute><random>
+
+
+def _live_anvil_minutes(exclude_pids: Collection[int] = ()) -> set[str] | None:
+    """The start minutes (±1) of every running Anvil process, as in its snapshot folder's name;
+    None when the process table cannot be read (not Linux)."""
+    try:
+        btime = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime"))
+    except (OSError, StopIteration):
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    minutes: set[str] = set()
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit() or int(d.name) in exclude_pids:
+            continue
+        try:
+            stat = (d / "stat").read_text()
+        except OSError:
+            continue
+        name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+        if name != "anvil" or fields[0] == "Z":
+            continue
+        started = btime + int(fields[19]) / tick  # field 22 of /proc/<pid>/stat: start time in ticks
+        minutes |= {time.strftime(_SNAPSHOT_MINUTE, time.localtime(started + d_s)) for d_s in (-60, 0, 60)}
+    return minutes
+
+
+def remove_orphan_snapshots(*, exclude_pids: Collection[int] = ()) -> tuple[int, int]:
+    """Delete the per-block state snapshots (``~/.foundry/anvil/tmp/anvil-state-*``) that Anvils
+    without ``--prune-history`` (ape-foundry's, for one) leave behind when they stop: a few
+    hundred MB per test session. Folders of a running Anvil are kept (matched by start minute;
+    ``exclude_pids`` counts as stopped). Returns (folders, bytes) removed."""
+    live = _live_anvil_minutes(exclude_pids)
+    if live is None or not SNAPSHOT_ROOT.is_dir():
+        return 0, 0
+    folders = freed = 0
+    for d in SNAPSHOT_ROOT.glob("anvil-state-*"):
+        stamp = d.name[len("anvil-state-") :][:16]
+        if not d.is_dir() or stamp in live:
+            continue
+        size = sum(f.stat().st_size for f in d.iterdir() if f.is_file())
+        shutil.rmtree(d, ignore_errors=True)
+        if not d.exists():
+            folders, freed = folders + 1, freed + size
+    return folders, freed
+
+
 def status(port: int = DEFAULT_PORT) -> str:
     cid = chain_id(port)
     if cid is None:
@@ -163,8 +212,11 @@ def main(argv: list[str] | None = None) -> int:
             print(status())
         elif cmd == "url":
             print(url())
+        elif cmd == "clean":
+            n, size = remove_orphan_snapshots()
+            print(f"removed {n} snapshot folder(s) of stopped Anvils ({size / 1e6:,.0f} MB) from {SNAPSHOT_ROOT}")
         else:
-            print("usage: python -m hashtrust.devnet start|stop|status|url", file=sys.stderr)
+            print("usage: python -m hashtrust.devnet start|stop|status|url|clean", file=sys.stderr)
             return 2
     except HashtrustError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -2,6 +2,8 @@
 
 import pytest
 
+from hashtrust import devnet
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _require_anvil(chain):
@@ -12,6 +14,12 @@ def _require_anvil(chain):
     )
     version = chain.provider.web3.client_version
     assert version.lower().startswith("anvil"), version
+    yield
+    # ape-foundry starts Anvil without --prune-history: every block's state goes to a snapshot
+    # folder that Anvil leaves behind (a few hundred MB a session). Ours is done: remove it, and
+    # any other stopped Anvil's.
+    process = getattr(chain.provider, "process", None)
+    devnet.remove_orphan_snapshots(exclude_pids=[process.pid] if process is not None else [])
 
 
 @pytest.fixture(scope="module", autouse=True)

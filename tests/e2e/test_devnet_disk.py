@@ -9,6 +9,7 @@ and the state file holds the current state only.
 """
 
 import socket
+import time
 from pathlib import Path
 
 import requests
@@ -56,3 +57,31 @@ def test_devnet_writes_no_history_to_disk_and_refuses_old_blocks_clearly(tmp_pat
         devnet.stop(home=home)
 
 
+
+
+def test_snapshot_folders_of_stopped_anvils_are_removed_and_running_ones_kept(tmp_path, monkeypatch):
+    """`python -m hashtrust.devnet clean` (and the end of every e2e session) removes what Anvils
+    without --prune-history leave behind, never the folder of an Anvil that still runs."""
+    port, home = _free_port(), tmp_path / "devnet"
+    root = tmp_path / "anvil-tmp"
+    monkeypatch.setattr(devnet, "SNAPSHOT_ROOT", root)
+    try:
+        devnet.start(port, home=home)  # a running Anvil, started this minute
+        running = root / f"anvil-state-{time.strftime('%d-%m-%Y-%H-%M')}Ab12Cd"
+        orphan = root / "anvil-state-01-01-2020-00-00Zz99Yy"
+        for d in (running, orphan):
+            d.mkdir(parents=True)
+            (d / "0xabc.json").write_bytes(b"{}" * 500)
+        assert devnet.remove_orphan_snapshots() == (1, 1_000)
+        assert running.exists() and not orphan.exists()
+        pid = int((home / "anvil.pid").read_text())
+        # counted as stopped (the e2e session does this for ape's own Anvil once its tests ran)
+        devnet.remove_orphan_snapshots(exclude_pids=[pid])
+        assert running.exists() == _other_anvil_this_minute(pid)
+    finally:
+        devnet.stop(home=home)
+
+
+def _other_anvil_this_minute(pid: int) -> bool:
+    """Another Anvil (a parallel test session) started within a minute keeps the folder too."""
+    return bool(devnet._live_anvil_minutes(exclude_pids=[pid]) & {time.strftime("%d-%m-%Y-%H-%M")})
