@@ -2,10 +2,11 @@
 `hashtrust.operator` and `hashtrust.vault`).
 
     ape run operator open-term --agent-id 1 --validators 0xA,0xB,0xC   --account ADMIN   # once, before epoch 0 ends
-    ape run operator bond --sats 5000000                                 --account OPERATOR
+    ape run operator bond --sats 5000000 [--up-to]                       --account OPERATOR
     ape run operator run --pool-file pool.json [--loop 60]               --account OPERATOR
 
-`run` is idempotent and resumable: each pass reports, funds, files validation requests and
+`bond --up-to` posts only what brings the bond to ``--sats`` (idempotent; without it, ``--sats`` is
+added). `run` is idempotent and resumable: each pass reports, funds, files validation requests and
 finalises only what the chain does not show yet. Addresses come from deployments/<chain_id>.json.
 """
 
@@ -76,12 +77,18 @@ def open_term_cmd(alias, agent_id, validators, quorum, min_score, difficulty, sa
 @network_option()
 @account_option
 @click.option("--sats", type=int, required=True, help="bond to add, reward-token units")
-def bond(alias, sats):
+@click.option("--up-to", "up_to", is_flag=True, help="--sats is the bond to hold: post only the shortfall (idempotent, safe to rerun)")
+def bond(alias, sats, up_to):
     """Post (add to) the operator bond in the reward token."""
 
     def go():
         v, _, _ = _clients(alias)
-        v.post_bond(sats)
+        if not up_to:
+            v.post_bond(sats)
+        else:
+            v.sender.settle()  # a crashed run's top-up lands before the shortfall is read
+            if sats > v.bond():
+                v.post_bond(sats - v.bond())
         click.echo(f"bond is now {v.bond()} sats")
 
     _run(go)

@@ -7,7 +7,8 @@ The pool report file is JSON::
 For each epoch the operator commits to ``report_hash = keccak256(canonical_json({"vault", "epoch",
 "delivered", "gross"}))`` (integers: share units and sats), so a validator holding the same pool
 data recomputes it. `run_operator` is one pass; it reads the chain before every action, so running
-it again (after a crash, a dropped RPC, or on a timer) only does what is still missing:
+it again (after a crash, a dropped RPC, or on a timer) only does what is still missing (it first
+waits for the operator's own transactions still in flight, `TxSender.settle`):
 
 1. an ended, unreported epoch within its deadline with a pool entry -> `report_epoch`;
 2. a reported, unfunded epoch within its deadline -> `fund_epoch` (approves the reward token);
@@ -90,6 +91,8 @@ def run_operator(
     ``from_epoch`` skips epochs the caller knows are settled (finalised or defaulted), so a
     long-running agent does not re-read the whole term on every pass."""
     done: list[str] = []
+    if vault.sender is not None:
+        vault.sender.settle()  # a crashed earlier pass's transactions land before the chain is read
     now = vault.now() if now is None else now
     n = vault._view("N_EPOCHS")
     agent_id = vault.agent_id()

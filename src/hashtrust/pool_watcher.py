@@ -6,12 +6,15 @@ For every reported epoch it looks up the request the vault expects from this val
 `getAttestation`). A pending or progressive request is answered and finalised in one transaction
 (`validationResponseFor(..., finalize=True)`):
 
-- 100 when the on-chain report matches the pool entry: same gross, same report hash, and a
-  delivered hashrate not above the pool's (rounding to the share unit is exact, so equality);
-- otherwise a score proportional to what the pool confirms (min(pool, reported) / reported
-  delivered, 0 when gross or report hash differ or the pool has no entry).
+- 0 when the pool has no entry, the report hash does not commit to the reported figures
+  (`operator.report_hash` of vault, epoch, delivered, gross as reported) or the gross differs;
+- 100 when the delivered hashrate is not above the pool's (rounding to the share unit is exact,
+  so equality; under-claiming is not a lie);
+- otherwise a score proportional to what the pool confirms: pool / reported delivered.
 
-Idempotent: finalised, cancelled and unknown requests are skipped, so it can run on a timer.
+Idempotent: finalised, cancelled and unknown requests, and requests of settled (finalised or
+defaulted) epochs, are skipped, so it can run on a timer; a pass first waits for the watcher's
+own transactions still in flight (`TxSender.settle`), so a pass after a crash answers nothing twice.
 """
 
 from __future__ import annotations
@@ -35,13 +38,18 @@ class Verdict:
 
 
 def judge(vault_address: str, info: EpochInfo, entry: PoolEpoch | None) -> Verdict:
-    """Score an on-chain epoch report against the pool's entry (pure)."""
+    """Score an on-chain epoch report against the pool's entry (pure).
+
+    The report hash must commit to the figures reported on chain (the operator's own document for
+    this vault and epoch); the figures are then compared with the pool's. (Comparing the hash with
+    the pool entry's instead would give every report whose hashrate differs from the pool's a 0,
+    an honest under-claim included, since the hash covers the delivered figure.)"""
     if entry is None:
         return Verdict(info.epoch, 0, "no pool entry")
+    if info.report_hash != report_hash(vault_address, PoolEpoch(info.epoch, info.delivered, info.gross)):
+        return Verdict(info.epoch, 0, "report hash does not commit to the reported figures")
     if info.gross != entry.gross:
         return Verdict(info.epoch, 0, f"gross {info.gross} != pool {entry.gross}")
-    if info.report_hash != report_hash(vault_address, entry):
-        return Verdict(info.epoch, 0, "report hash does not match the pool entry")
     if info.delivered <= entry.delivered:
         return Verdict(info.epoch, 100, "matches the pool")
     return Verdict(info.epoch, entry.delivered * 100 // info.delivered, f"delivered {info.delivered} above pool {entry.delivered}")
@@ -53,15 +61,20 @@ def answer_requests(
     """One pass: answer (and finalise) every open request of the vault's operator agent addressed
     to ``me``; returns the verdicts given. ``from_epoch`` skips epochs known to be settled."""
     me = Web3.to_checksum_address(me)
+    if validation.sender is not None:
+        validation.sender.settle()  # a crashed earlier pass's answers land before the chain is read
     agent_id = vault.agent_id()
     out: list[Verdict] = []
     n = vault._view("N_EPOCHS")
+    now = vault.now()
     for e in range(max(0, from_epoch), n):
         info = vault.epoch(e)
         if info.status == "none":
-            if info.end > vault.now():
+            if info.end > now:
                 break
             continue
+        if info.status in ("finalized", "defaulted"):
+            continue  # settled: an answer changes nothing any more
         h = vault.request_hash(e, me)
         att = validation.attestation(agent_id, h)
         if att.status not in (Status.PENDING, Status.ANSWERED) or att.validator != me:

@@ -10,7 +10,8 @@ A round (`run_once`):
    request URIs come from the `ValidationRequest` logs (they are emitted, not stored).
 2. **Evaluate.** Fetches the request file (``data:``, ``file://``, ``https://``), checks that its
    keccak256 is the requestHash and that it names this agent and this validator (a squatter
-   who reuses someone else's file gets 0), then calls the *check*: a function
+   who reuses someone else's file gets 0; a hashrate vault's epoch request, whose hash the vault
+   defines, is skipped: the pool watcher answers those), then calls the *check*: a function
    ``check(request: RequestFile, content: bytes) -> Verdict | int`` supplied by the user
    (a re-execution of the agent's work). The default recomputes the payload's hash.
 3. **Answer.** Sends `validationResponseFor(agentId, hash, score, responseURI, responseHash,
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -91,6 +93,23 @@ def load_check(spec: str) -> Check:
     if not callable(fn):
         raise HashtrustError(f"{spec}: {name} is not a function")
     return fn
+
+
+VAULT_REQUEST_KEYS = frozenset({"vault", "epoch", "delivered", "gross", "reportHash", "validator"})
+
+
+def is_vault_epoch_request(content: bytes) -> bool:
+    """Whether a request file is a hashrate vault's epoch request (`hashtrust.operator.run_operator`).
+
+    Its request hash is the vault's `request_hash(epoch, validator)`, not the keccak256 of the
+    file, so this agent's rule "a file that does not hash to requestHash gets 0" does not apply:
+    such a request is left to the pool watcher (`hashtrust.pool_watcher`), which checks the report
+    against the pool. Answering it 0 here would finalise a refusal of an honest epoch report."""
+    try:
+        doc = json.loads(content)
+    except ValueError:
+        return False
+    return isinstance(doc, dict) and VAULT_REQUEST_KEYS <= doc.keys()
 
 
 @dataclass
@@ -184,6 +203,8 @@ class ValidatorAgent:
             raise HashtrustError("no ValidationRequest log found for this request (yet)")
         content = self.fetch(job.uri)
         if keccak(content) != job.request_hash:
+            if is_vault_epoch_request(content):
+                raise HashtrustError("a hashrate vault's epoch request (hashed by the vault, not keccak of the file): the pool watcher answers it")
             return Verdict(0, "request file does not hash to requestHash")
         try:
             req = RequestFile.parse(content)

@@ -14,10 +14,11 @@ from hashtrust.validation import (
     Status,
     ValidationClient,
     canonical_json,
+    data_uri,
     fetch_uri,
     payload_hash,
 )
-from hashtrust.validator import Verdict, default_check, load_check
+from hashtrust.validator import Job, ValidatorAgent, Verdict, default_check, load_check
 from validation_story import ALICE_AGENT
 
 IDENT = "0x" + "11" * 20
@@ -119,3 +120,17 @@ def test_client_round_trip_on_chain(w3, registry, identity, alice, carol):
     assert val_a.agent_validations(ALICE_AGENT) == [h]
     assert val_a.status(h).tag == "t"
     assert Verdict(1).response == 1
+
+
+def test_validator_agent_leaves_a_vault_epoch_request_to_the_pool_watcher(w3, registry, carol):
+    """carol is listed by a hashrate vault and also runs the generic validator agent: the vault's
+    epoch requests (hashed by the vault, not keccak of the file) are skipped, never answered 0,
+    while a file that merely fails to hash to its requestHash still gets 0."""
+    agent = ValidatorAgent(ValidationClient(w3, registry.address, TxSender(w3, LocalSigner.from_key(carol.private_key))))
+    doc = {"vault": "0x" + "ab" * 20, "epoch": 3, "delivered": 10**21, "gross": 40_000, "reportHash": "0x" + "42" * 32, "validator": carol.address}
+    vault_job = Job(0, ALICE_AGENT, b"\x07" * 32, None, data_uri(canonical_json(doc)))
+    with pytest.raises(HashtrustError, match="pool watcher"):
+        agent.evaluate(vault_job)
+    other = Job(1, ALICE_AGENT, b"\x07" * 32, None, data_uri(canonical_json({"epoch": 3, "validator": carol.address})))
+    v = agent.evaluate(other)
+    assert (v.response, v.reason) == (0, "request file does not hash to requestHash")

@@ -8,13 +8,18 @@ independent validators; ``alice``/``bob`` hold shares; ``mallory`` tries everyth
 import ape
 import pytest
 from eth_abi import encode
+from eth_account import Account
+from eth_account.messages import encode_typed_data
 from eth_utils import keccak
+
+from hashtrust.identity import wallet_typed_data
 
 from conftest import BTC_USD, DAY, TH, deploy_vault
 
 DIFFICULTY = 150 * 10**12
 SATS_PER_BLOCK = 315_000_000  # 3.125 BTC subsidy + 0.025 BTC fees
 REPORT = b"\x42" * 32
+ZERO = "0x" + "00" * 20
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +136,112 @@ def test_only_the_agents_live_wallet_reports_and_a_transfer_removes_it(tvault, f
         tvault.fund_epoch(0, sender=operator)
     with ape.reverts("vault: caller is not the operator"):
         tvault.fund_epoch(0, sender=mallory)  # the new owner too, until it sets a wallet
+
+
+@pytest.fixture(scope="module")
+def dana(accounts, deployer):
+    """Buys carol's operator agent mid-term."""
+    a = accounts.generate_test_account()
+    deployer.transfer(a, 10**18)
+    return a
+
+
+@pytest.fixture(scope="module")
+def dana_wallet(accounts, deployer):
+    """The operating wallet dana gives the agent (a separate hot key)."""
+    a = accounts.generate_test_account()
+    deployer.transfer(a, 10**18)
+    return a
+
+
+def wallet_signature(ident, chain, agent_id, wallet, owner, deadline):
+    """`wallet` signs the EIP-712 `AgentWalletSet` approval for `owner`'s agent."""
+    typed = wallet_typed_data(chain.chain_id, ident.address, agent_id, wallet.address, owner.address, deadline)
+    return bytes(Account.from_key(wallet.private_key).sign_message(encode_typed_data(full_message=typed)).signature)
+
+
+def test_the_agent_is_sold_mid_term_the_old_wallet_is_out_at_once_and_the_new_owners_wallet_runs_the_vault(
+    tvault, feed, deployer, operator, chain, registries, agent_id, validators, mallory, wbtc, dana, dana_wallet
+):
+    ident, val, rep = registries
+    tvault.post_bond(1_000_000, sender=operator)
+    # carol runs epoch 0 (reported, funded, attested) and reports epoch 1
+    report(chain, tvault, feed, deployer, operator, 0)
+    attest(tvault, val, agent_id, operator, validators, 0)
+    report(chain, tvault, feed, deployer, operator, 1, fund=False)
+
+    # carol sells the agent NFT to dana: the registry clears the wallet in the same transaction
+    tx = ident.transferFrom(operator, dana, agent_id, sender=operator)
+    (moved,) = tx.events.filter(ident.Transfer)
+    assert (moved.sender, moved.receiver, moved.token_id) == (operator, dana, agent_id)
+    (cleared,) = tx.events.filter(ident.MetadataSet)
+    assert (cleared.agentId, cleared.metadataKey, bytes(cleared.metadataValue)) == (agent_id, "agentWallet", b"")
+    assert ident.ownerOf(agent_id) == dana and ident.getAgentWallet(agent_id) == ZERO
+
+    # carol is refused at once, for every operator call; so is dana until she sets a wallet
+    with ape.reverts("vault: caller is not the operator"):
+        tvault.fund_epoch(1, sender=operator)
+    warp(chain, tvault.epoch_end(2) + 60)
+    feed.set_price(BTC_USD, sender=deployer)
+    for who in (operator, dana):
+        with ape.reverts("vault: caller is not the operator"):
+            tvault.report_epoch(2, 900 * TH, 40_000, REPORT, "", sender=who)
+        with ape.reverts("vault: caller is not the operator"):
+            tvault.fund_epoch(1, sender=who)
+    # carol cannot set a wallet for the agent she sold, not even with a valid signature of her own
+    deadline = chain.pending_timestamp + 120
+    with ape.reverts("identity: not authorized"):
+        ident.setAgentWallet(agent_id, operator, deadline, wallet_signature(ident, chain, agent_id, operator, operator, deadline), sender=operator)
+    # dana proves control of her new wallet by its EIP-712 signature and sets it
+    sig = wallet_signature(ident, chain, agent_id, dana_wallet, dana, deadline)
+    tx = ident.setAgentWallet(agent_id, dana_wallet, deadline, sig, sender=dana)
+    (ws,) = tx.events.filter(ident.MetadataSet)
+    assert (ws.agentId, ws.metadataKey, bytes(ws.metadataValue)) == (agent_id, "agentWallet", bytes.fromhex(dana_wallet.address[2:]))
+    assert ident.getAgentWallet(agent_id) == dana_wallet
+    with ape.reverts("vault: caller is not the operator"):
+        tvault.fund_epoch(1, sender=operator)  # carol stays out
+
+    # the new wallet funds carol's epoch 1 report and reports and funds epoch 2
+    wbtc.mint(dana_wallet, 10**9, sender=deployer)
+    wbtc.approve(tvault, 2**256 - 1, sender=dana_wallet)
+    tx = tvault.fund_epoch(1, sender=dana_wallet)
+    (f1,) = tx.events.filter(tvault.EpochFunded)
+    assert (f1.epoch, f1.gross) == (1, 40_000) and f1.fee + f1.perf + f1.net == 40_000
+    assert tx.events.filter(tvault.RewardsNotified)[0].amount == f1.net
+    tx = tvault.report_epoch(2, 950 * TH, 41_000, REPORT, "ipfs://pool/2", sender=dana_wallet)
+    (r2,) = tx.events.filter(tvault.EpochReported)
+    assert (r2.epoch, r2.delivered, r2.gross, r2.report_hash) == (2, 950 * TH, 41_000, REPORT)
+    before = wbtc.balanceOf(dana_wallet)
+    tx = tvault.fund_epoch(2, sender=dana_wallet)
+    (f2,) = tx.events.filter(tvault.EpochFunded)
+    assert (f2.epoch, f2.gross, f2.net) == (2, 41_000, r2.net)
+    assert before - wbtc.balanceOf(dana_wallet) == 41_000
+    assert [tvault.epochs(e).status for e in range(3)] == [2, 2, 2]
+
+    # the record belongs to the agent: epoch 0, attested before the sale, finalises after it, and
+    # dana (the owner now) files epoch 2's requests; both count for the agent's uptime
+    tx = tvault.finalize_epoch(0, sender=mallory)
+    assert tx.events.filter(tvault.EpochFinalized)[0].epoch == 0
+    with ape.reverts("validation: not authorized"):
+        val.validationRequest(validators[0], agent_id, "", tvault.request_hash(2, validators[0]), sender=operator)
+    attest(tvault, val, agent_id, dana, validators, 2)
+    tx = tvault.finalize_epoch(2, sender=mallory)
+    (fin,) = tx.events.filter(tvault.EpochFinalized)
+    assert (fin.epoch, fin.attestations, fin.uptime_bps) == (2, 3, 9_500)
+    (fb,) = tx.events.filter(rep.NewFeedback)
+    assert (fb.agentId, fb.tag1, fb.tag2) == (agent_id, "uptime", "epoch-2")
+    assert rep.getSummary(agent_id, [tvault.address], "uptime", "")[0] == 2
+
+    # after the term the bond carol posted goes with the agent: only dana's wallet withdraws it
+    warp(chain, attest_deadline(tvault, 9) + 1)
+    for e in [1] + list(range(3, 10)):
+        tvault.declare_default(e, sender=mallory)
+    left = tvault.bond()
+    with ape.reverts("vault: caller is not the operator"):
+        tvault.withdraw_bond(sender=operator)
+    tx = tvault.withdraw_bond(sender=dana_wallet)
+    (rel,) = tx.events.filter(tvault.BondReleased)
+    assert (rel.receiver, rel.amount) == (dana_wallet, left) and tvault.bond() == 0
 
 
 # ------------------------------------------------------------------ validators
@@ -306,7 +417,6 @@ def test_unreported_epoch_defaults_and_a_small_bond_pays_what_it_has(tvault, cha
     assert expected > 1_000
     ev = tvault.declare_default(0, sender=mallory).events.filter(tvault.EpochDefaulted)[0]
     assert ev.slashed == 1_000 and ev.expected == expected and tvault.bond() == 0
-    ev = tvault.declare_default(1, sender=mallory) if False else None
     warp(chain, tvault.epoch_deadline(1) + 1)
     ev = tvault.declare_default(1, sender=mallory).events.filter(tvault.EpochDefaulted)[0]
     assert ev.slashed == 0  # empty bond: the default is still recorded

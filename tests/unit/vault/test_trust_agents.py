@@ -32,15 +32,23 @@ def test_report_hash_binds_vault_epoch_and_figures():
     assert h != report_hash("0x" + "cd" * 20, entry)
 
 
+def reported(e, delivered, gross):
+    """An on-chain report whose hash commits to its own figures, as `run_operator` files it."""
+    return info(e, delivered, gross, report_hash(VAULT, PoolEpoch(e, delivered, gross)))
+
+
 def test_pool_watcher_verdicts():
     entry = PoolEpoch(0, 900 * TH, 40_000)
-    good = report_hash(VAULT, entry)
-    assert judge(VAULT, info(0, 900 * TH, 40_000, good), entry).score == 100
-    assert judge(VAULT, info(0, 800 * TH, 40_000, good), entry).score == 100  # under-claiming is not a lie
-    assert judge(VAULT, info(0, 1_000 * TH, 40_000, good), entry).score == 90  # over-claimed by 10 %
-    assert judge(VAULT, info(0, 900 * TH, 40_001, good), entry).score == 0  # gross differs
-    assert judge(VAULT, info(0, 900 * TH, 40_000, b"\x01" * 32), entry).score == 0  # hash differs
-    assert judge(VAULT, info(0, 900 * TH, 40_000, good), None).score == 0  # epoch not in the pool file
+    assert judge(VAULT, reported(0, 900 * TH, 40_000), entry).score == 100
+    assert judge(VAULT, reported(0, 800 * TH, 40_000), entry).score == 100  # under-claiming is not a lie
+    over = judge(VAULT, reported(0, 1_000 * TH, 40_000), entry)
+    assert (over.score, over.reason) == (90, f"delivered {1_000 * TH} above pool {900 * TH}")  # over-claimed by 10 %
+    assert judge(VAULT, reported(0, 900 * TH, 40_001), entry).score == 0  # gross differs
+    assert judge(VAULT, info(0, 900 * TH, 40_000, b"\x01" * 32), entry).score == 0  # hash commits to nothing reported
+    # a hash of other figures (the pool's, another epoch's) than the ones reported on chain
+    assert judge(VAULT, info(0, 1_000 * TH, 40_000, report_hash(VAULT, entry)), entry).score == 0
+    assert judge(VAULT, info(0, 900 * TH, 40_000, report_hash(VAULT, PoolEpoch(1, 900 * TH, 40_000))), entry).score == 0
+    assert judge(VAULT, reported(0, 900 * TH, 40_000), None).score == 0  # epoch not in the pool file
 
 
 def test_python_request_hash_matches_the_contract(project, deployer, wbtc, usd, feed, guardian, treasury, fee_recipient, chain, run_epoch, vault, alice):
