@@ -216,8 +216,7 @@ class IdentityClient(ContractClient):
 
         ``metadata``: a mapping or (key, value) pairs; values are bytes or str (UTF-8).
         """
-        receipt = self._require_sender().transact(self._register_call(uri, metadata), action="register")
-        return self.agent_id_from_receipt(receipt)
+        return int(self._send_event(self._register_call(uri, metadata), "Registered", action="register")["agentId"])
 
     def submit_register(self, uri: str = "", metadata: Any = None) -> Pending:
         """Send a registration without waiting (pipelining); read the id with `agent_id_from_receipt`."""

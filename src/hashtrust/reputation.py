@@ -165,8 +165,7 @@ class ReputationClient(ContractClient):
 
     def give(self, agent_id: int, value: Any, **kw: Any) -> int:
         """Give feedback and return its 1-based index."""
-        receipt = self._require_sender().transact(self.give_call(agent_id, value, **kw), action="giveFeedback")
-        return int(self.events(receipt, "NewFeedback")[0]["feedbackIndex"])
+        return int(self._send_event(self.give_call(agent_id, value, **kw), "NewFeedback")["feedbackIndex"])
 
     def submit_give(self, agent_id: int, value: Any, **kw: Any) -> Pending:
         """Send feedback without waiting (pipelining)."""

@@ -226,19 +226,16 @@ class HashrateVaultClient(ContractClient):
             raise InputError("max_payment", f"{max_payment} is below the price {price}")
         if approve:
             self._ensure_allowance(self.payment_token, price)
-        receipt = self._send("buy", shares, max_payment, receiver)
-        return self.events(receipt, "Bought")[0]
+        return self._send_event(self._fn("buy", shares, max_payment, receiver), "Bought")
 
     def claim(self, receiver: str | None = None) -> int:
         """Claim the sender's rewards (to ``receiver`` or the default receiver); returns sats paid."""
         to = Web3.to_checksum_address(receiver) if receiver else "0x" + "00" * 20
-        receipt = self._send("claim", to, signature="claim(address)")
-        return self.events(receipt, "Claimed")[0]["amount"]
+        return self._send_event(self._fn("claim", to, signature="claim(address)"), "Claimed")["amount"]
 
     def claim_for(self, account: str) -> int:
         """Claim ``account``'s rewards on its behalf (paid to it); returns sats paid."""
-        receipt = self._send("claim_for", Web3.to_checksum_address(account))
-        return self.events(receipt, "Claimed")[0]["amount"]
+        return self._send_event(self._fn("claim_for", Web3.to_checksum_address(account)), "Claimed")["amount"]
 
     def set_rewards_receiver(self, receiver: str) -> Any:
         return self._send("set_rewards_receiver", Web3.to_checksum_address(receiver))
@@ -261,8 +258,7 @@ class HashrateVaultClient(ContractClient):
             raise InputError("report_hash", "must be 32 bytes")
         if len(uri.encode()) > 256:
             raise InputError("uri", "longer than 256 bytes")
-        receipt = self._send("report_epoch", epoch, delivered, gross, report_hash, uri)
-        return self.events(receipt, "EpochReported")[0]
+        return self._send_event(self._fn("report_epoch", epoch, delivered, gross, report_hash, uri), "EpochReported")
 
     def fund(self, epoch: int, *, approve: bool = True) -> dict:
         """Pay a reported epoch's gross (operator); approves the reward token if needed.
@@ -272,16 +268,13 @@ class HashrateVaultClient(ContractClient):
             raise InputError("epoch", f"epoch {epoch} is {info.status}, not reported")
         if approve and info.gross:
             self._ensure_allowance(self.reward_token, info.gross)
-        receipt = self._send("fund_epoch", epoch)
-        return self.events(receipt, "EpochFunded")[0]
+        return self._send_event(self._fn("fund_epoch", epoch), "EpochFunded")
 
     def withdraw_fees(self) -> int:
-        receipt = self._send("withdraw_fees")
-        return self.events(receipt, "FeesWithdrawn")[0]["amount"]
+        return self._send_event(self._fn("withdraw_fees"), "FeesWithdrawn")["amount"]
 
     def withdraw_proceeds(self) -> int:
-        receipt = self._send("withdraw_proceeds")
-        return self.events(receipt, "ProceedsWithdrawn")[0]["amount"]
+        return self._send_event(self._fn("withdraw_proceeds"), "ProceedsWithdrawn")["amount"]
 
     # ------------------------------------------------------------------ trust (agent, validators, bond)
     def bind_agent(
@@ -295,7 +288,7 @@ class HashrateVaultClient(ContractClient):
         if difficulty <= 0 or sats_per_block < 0:
             raise InputError("difficulty/sats_per_block", "difficulty > 0, sats_per_block >= 0")
         zero = "0x" + "00" * 20
-        receipt = self._send(
+        call = self._fn(
             "bind_agent",
             Web3.to_checksum_address(identity),
             Web3.to_checksum_address(validation),
@@ -306,7 +299,7 @@ class HashrateVaultClient(ContractClient):
             difficulty,
             sats_per_block,
         )
-        return self.events(receipt, "AgentBound")[0]
+        return self._send_event(call, "AgentBound")
 
     def add_validator(self, validator: str) -> Any:
         return self._send("add_validator", Web3.to_checksum_address(validator))
@@ -335,25 +328,21 @@ class HashrateVaultClient(ContractClient):
 
     def finalize(self, epoch: int) -> dict:
         """Finalise a funded epoch once a quorum of listed validators attested it (anyone)."""
-        receipt = self._send("finalize_epoch", epoch)
-        return self.events(receipt, "EpochFinalized")[0]
+        return self._send_event(self._fn("finalize_epoch", epoch), "EpochFinalized")
 
     def declare_default(self, epoch: int) -> dict:
         """Declare an epoch in default after its deadline (anyone); returns `EpochDefaulted`."""
-        receipt = self._send("declare_default", epoch)
-        return self.events(receipt, "EpochDefaulted")[0]
+        return self._send_event(self._fn("declare_default", epoch), "EpochDefaulted")
 
     def post_bond(self, amount: int, *, approve: bool = True) -> dict:
         if amount <= 0:
             raise InputError("amount", "must be > 0")
         if approve:
             self._ensure_allowance(self.reward_token, amount)
-        receipt = self._send("post_bond", amount)
-        return self.events(receipt, "BondPosted")[0]
+        return self._send_event(self._fn("post_bond", amount), "BondPosted")
 
     def withdraw_bond(self) -> int:
-        receipt = self._send("withdraw_bond")
-        return self.events(receipt, "BondReleased")[0]["amount"]
+        return self._send_event(self._fn("withdraw_bond"), "BondReleased")["amount"]
 
     # ------------------------------------------------------------------ guardian / admin
     def pause(self) -> Any:
