@@ -16,7 +16,6 @@ most 300 s ahead of the block. `next_wallet_deadline` picks a valid one.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -254,10 +253,12 @@ class IdentityClient(ContractClient):
     def next_wallet_deadline(self, agent_id: int, *, ahead: int = 240) -> int:
         """A deadline the contract will accept now: ~``ahead`` s from now, above the last used one.
 
-        "Now" is the later of the latest block's time and the wall clock: an idle Anvil (automine)
-        stamps the next block with the wall-clock time, which may be far past the latest block.
+        "Now" is the node's ``pending`` block time, the time of the block the transaction lands in:
+        neither the latest block's (an idle Anvil stamps the next block with its own clock, maybe
+        far past the latest block) nor the wall clock's (a chain's clock may run ahead of it, e.g.
+        Anvil after ``evm_increaseTime``, or behind it).
         """
-        now = max(int(self.w3.eth.get_block("latest")["timestamp"]), int(time.time()))
+        now = int(self.w3.eth.get_block("pending")["timestamp"])
         last = self.last_wallet_deadline(agent_id)
         deadline = max(now + min(ahead, MAX_DEADLINE_DELAY), last + 1)
         if deadline > now + MAX_DEADLINE_DELAY:
