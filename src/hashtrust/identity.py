@@ -35,6 +35,7 @@ MAX_VALUE_LENGTH = 1_024
 MAX_ENTRIES = 16
 MAX_SIGNATURE_LENGTH = 512
 MAX_DEADLINE_DELAY = 300
+WALLET_LANDING_S = 30  # the least time a new wallet signature leaves the transaction to land
 WALLET_KEY = "agentWallet"
 DOMAIN_NAME = "ERC8004IdentityRegistry"
 DOMAIN_VERSION = "1"
@@ -251,21 +252,29 @@ class IdentityClient(ContractClient):
         return int(self._view("last_wallet_deadline", check_agent_id(agent_id)))
 
     def next_wallet_deadline(self, agent_id: int, *, ahead: int = 240) -> int:
-        """A deadline the contract will accept now: ~``ahead`` s from now, above the last used one.
+        """A deadline the contract will accept now: ~``ahead`` s after the block the transaction
+        lands in, above the last used one.
 
-        "Now" is the node's ``pending`` block time, the time of the block the transaction lands in:
-        neither the latest block's (an idle Anvil stamps the next block with its own clock, maybe
-        far past the latest block) nor the wall clock's (a chain's clock may run ahead of it, e.g.
-        Anvil after ``evm_increaseTime``, or behind it).
+        Times are the chain's, never the wall clock's (a devnet's clock may run ahead of it, e.g.
+        Anvil after ``evm_increaseTime``, or behind it). The transaction lands in the ``pending``
+        block and nodes estimate its gas on the ``latest`` block; the contract checks the deadline
+        at both, so it must be no earlier than either block's time and at most 300 s after both.
         """
-        now = int(self.w3.eth.get_block("pending")["timestamp"])
+        pending, latest = (int(self.w3.eth.get_block(b)["timestamp"]) for b in ("pending", "latest"))
+        lo, hi = max(pending, latest), min(pending, latest) + MAX_DEADLINE_DELAY
+        if hi - lo < WALLET_LANDING_S:
+            raise InputError(
+                "deadline",
+                f"the chain's next block (time {pending}) is {pending - latest}s from its latest block (time {latest}); "
+                f"a deadline must be within {MAX_DEADLINE_DELAY}s of both: retry once a block is mined",
+            )
         last = self.last_wallet_deadline(agent_id)
-        deadline = max(now + min(ahead, MAX_DEADLINE_DELAY), last + 1)
-        if deadline > now + MAX_DEADLINE_DELAY:
+        deadline = max(min(lo + ahead, hi), last + 1)
+        if deadline > hi:
             raise InputError(
                 "deadline",
                 f"the last wallet signature of agent {agent_id} used deadline {last}; a new one must be later "
-                f"but at most {MAX_DEADLINE_DELAY}s ahead: retry after {last - MAX_DEADLINE_DELAY + 1 - now}s",
+                f"but at most {MAX_DEADLINE_DELAY}s ahead: retry after {last + 1 - hi}s",
             )
         return deadline
 

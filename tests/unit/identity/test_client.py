@@ -66,9 +66,8 @@ def test_wallet_deadline_follows_the_chain_clock_not_the_wall_clock(skew, ident,
     """The deadline is taken from the pending block, the one the transaction lands in.
 
     Ahead: the chain has jumped a day past the wall clock. Behind: the wall clock reads a day later
-    than the chain. Either way the contract accepts the deadline. (Anvil's ``evm_increaseTime``,
-    a pending block ahead of the latest one, is the e2e test's: the in-process chain estimates gas
-    on the latest block.)"""
+    than the chain. Either way the contract accepts the deadline. (Anvil's clock moved either way,
+    and its next block a day past the latest one, are tests/e2e/test_wallet_clock.py's.)"""
     agent = ident.register(URI)
     if skew.startswith("chain ahead"):
         chain.pending_timestamp += 86_400
