@@ -11,8 +11,10 @@ token; the sale price is in payment-token units (a 6-decimal USD stablecoin on d
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from web3 import Web3
@@ -82,6 +84,9 @@ class VaultStatus:
     operator: str
     guardian: str
     admin: str
+    bond: int
+    btc_usd: Decimal  # the vault's price feed, its answer in USD
+    price_updated: int  # when the feed last published
 
 
 def request_hash(chain_id: int, vault: str, epoch: int, delivered: int, gross: int, report_hash: bytes, validator: str) -> bytes:
@@ -180,10 +185,16 @@ class HashrateVaultClient(ContractClient):
         s, delivered, gross, fee, perf, net, price, h = self._view("epochs", epoch)
         return EpochInfo(epoch, STATUS_NAMES.get(s, str(s)), delivered, gross, fee, perf, net, price, bytes(h), self.epoch_end(epoch), self.epoch_deadline(epoch))
 
+    @property
+    def price_feed(self) -> PriceFeedClient:
+        """The vault's BTC/USD feed (sending from this client's sender: the devnet feed's owner may set it)."""
+        return PriceFeedClient(self.w3, self._view("PRICE_FEED"), self.sender)
+
     def status(self) -> VaultStatus:
         v = self._view
         now = self.now()
         p = v("params")
+        answer, updated = self.price_feed.latest()
         return VaultStatus(
             address=self.address,
             now=now,
@@ -205,6 +216,9 @@ class HashrateVaultClient(ContractClient):
             operator=v("operator"),
             guardian=v("guardian"),
             admin=v("owner"),
+            bond=v("bond"),
+            btc_usd=Decimal(answer) / v("FEED_UNIT"),
+            price_updated=updated,
         )
 
     # ------------------------------------------------------------------ holders
@@ -371,6 +385,94 @@ class PriceFeedClient(ContractClient):
         return self._send("set_price", answer)
 
 
+# ---------------------------------------------------------------------------- command lines
+def format_status(s: VaultStatus, *, holder: str | None = None, shares: int = 0, claimable: int = 0, reportable: list[int] | None = None) -> str:
+    """The vault's state as the command lines print it; with ``holder``'s position (``shares``,
+    ``claimable`` sats) and the epochs the operator may report now, when given."""
+    lines = [
+        f"vault {s.address}  admin {s.admin}  operator {s.operator}  paused={s.paused}",
+        f"sold {shares_to_ths(s.total_supply)} / {shares_to_ths(s.capacity)} TH/s at {s.price_per_th / 1e6:.2f} USD per TH/s; sale ends {s.sale_end}",
+        f"term {s.term_start}..{s.term_end} ({s.n_epochs} epochs), now {s.now}, epoch {s.current_epoch}",
+        f"fees {s.params}; BTC/USD {s.btc_usd:,.2f} (updated {s.price_updated})",
+        f"notified {s.total_notified} sats, claimed {s.total_claimed}, fees payable {s.fees_payable}, liabilities {s.reward_liabilities}, bond {s.bond}",
+    ]
+    if holder is not None:
+        lines.append(f"you ({holder}): {shares_to_ths(shares)} TH/s, claimable {claimable} sats")
+    if reportable is not None:
+        lines.append(f"reportable epochs: {reportable}")
+    return "\n".join(lines)
+
+
+class VaultCommands:
+    """The vault verbs of both command lines (``hashtrust vault ...`` and ``ape run vault ...``):
+    each does its work through the client and returns the text to print. `report` and `fund` are
+    idempotent: an epoch the vault already has is left alone."""
+
+    def __init__(self, vault: HashrateVaultClient):
+        self.vault = vault
+
+    def status(self, holder: str | None = None) -> str:
+        """`format_status` now, with ``holder``'s position (default: the client's sender)."""
+        v = self.vault
+        holder = holder or (v.sender.address if v.sender else None)
+        position = {"holder": holder, "shares": v.balance_of(holder), "claimable": v.claimable(holder)} if holder else {}
+        return format_status(v.status(), reportable=v.reportable_epochs(), **position)
+
+    def buy(self, ths: str | Decimal, *, receiver: str | None = None, max_payment: int | None = None) -> str:
+        ev = self.vault.buy(ths_to_shares(ths), receiver=receiver, max_payment=max_payment)
+        return f"bought {shares_to_ths(ev['shares'])} TH/s for {ev['payment']} payment units -> {ev['receiver']}"
+
+    def report(
+        self,
+        epoch: int,
+        delivered_ths: str | Decimal,
+        gross_sats: int,
+        *,
+        report_file: str | Path | None = None,
+        report_hash: str | bytes | None = None,
+        uri: str = "",
+        btc_usd: float | None = None,
+    ) -> str:
+        """Report an ended epoch. The report hash is the sha256 of ``report_file`` (whose name is
+        the default URI) or ``report_hash`` (hex or bytes; default zero). With ``btc_usd``, publish
+        that price on the devnet feed first."""
+        v = self.vault
+        if report_file is not None and report_hash is not None:
+            raise InputError("report_hash", "give a report file or a report hash, not both")
+        status = v.epoch(epoch).status
+        if status != "none":
+            return f"epoch {epoch} already {status}"
+        if report_file is not None:
+            digest = hashlib.sha256(Path(report_file).read_bytes()).digest()
+            uri = uri or Path(report_file).name
+        elif isinstance(report_hash, str):
+            try:
+                digest = bytes.fromhex(report_hash.removeprefix("0x"))
+            except ValueError:
+                raise InputError("report_hash", f"{report_hash!r} is not hex") from None
+        else:
+            digest = bytes(report_hash) if report_hash is not None else b"\x00" * 32
+        if btc_usd is not None:
+            v.price_feed.set_price(btc_usd)
+        ev = v.report(epoch, ths_to_shares(delivered_ths), gross_sats, digest, uri)
+        price = Decimal(ev["btc_usd"]) / v._view("FEED_UNIT")
+        return f"epoch {epoch}: gross {ev['gross']} = fee {ev['fee']} + perf {ev['perf']} + net {ev['net']} sats (BTC/USD {price:,.2f})"
+
+    def fund(self, epoch: int) -> str:
+        """Pay a reported epoch's gross; an epoch already past "reported" is left alone."""
+        status = self.vault.epoch(epoch).status
+        if status in ("funded", "finalized", "defaulted"):
+            return f"epoch {epoch} already {status}"
+        ev = self.vault.fund(epoch)  # an unreported epoch: InputError
+        return f"epoch {epoch} funded: {ev['gross']} sats; {ev['net']} stream to holders over the next day"
+
+    def claim(self, holder: str | None = None, receiver: str | None = None) -> str:
+        """Claim the sender's rewards (to ``receiver``), or ``holder``'s on its behalf."""
+        paid = self.vault.claim_for(holder) if holder else self.vault.claim(receiver)
+        return f"claimed {paid} sats" + (f" for {holder}" if holder else "")
+
+
+# ---------------------------------------------------------------------------- opening the term
 def open_term(
     vault: HashrateVaultClient,
     *,
