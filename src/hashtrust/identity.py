@@ -24,6 +24,7 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from web3 import Web3
 
+from hashtrust.checks import check_address, check_text
 from hashtrust.client import ContractClient
 from hashtrust.errors import HashtrustError, InputError
 from hashtrust.tx import Pending
@@ -47,7 +48,6 @@ WALLET_TYPES = {
         {"name": "deadline", "type": "uint256"},
     ]
 }
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 
 @dataclass(frozen=True)
@@ -83,23 +83,13 @@ def _as_bytes(value: bytes | str, field: str) -> bytes:
 
 def check_uri(uri: str, field: str = "agentURI") -> str:
     """A URI the contract accepts (<= 8,192 UTF-8 bytes)."""
-    if not isinstance(uri, str):
-        raise InputError(field, f"must be a string, not {type(uri).__name__}")
-    n = len(uri.encode())
-    if n > MAX_URI_LENGTH:
-        raise InputError(field, f"is {n:,} bytes; the registry accepts at most {MAX_URI_LENGTH:,}")
-    return uri
+    return check_text(uri, field, MAX_URI_LENGTH)
 
 
 def check_key(key: str, field: str = "metadataKey") -> str:
     """A metadata key the contract accepts: 1..64 UTF-8 bytes, not the reserved "agentWallet"."""
-    if not isinstance(key, str):
-        raise InputError(field, f"must be a string, not {type(key).__name__}")
-    n = len(key.encode())
-    if n == 0:
+    if not check_text(key, field, MAX_KEY_LENGTH):
         raise InputError(field, "must not be empty")
-    if n > MAX_KEY_LENGTH:
-        raise InputError(field, f"is {n} bytes; keys are at most {MAX_KEY_LENGTH}")
     if key == WALLET_KEY:
         raise InputError(field, '"agentWallet" is reserved: use set_agent_wallet / unset_agent_wallet')
     return key
@@ -139,15 +129,6 @@ def check_agent_id(agent_id: Any, field: str = "agentId") -> int:
     if isinstance(agent_id, bool) or not isinstance(agent_id, int) or agent_id < 1 or agent_id >= 2**128:
         raise InputError(field, f"must be a positive integer agent id (ids start at 1), got {agent_id!r}")
     return agent_id
-
-
-def check_address(addr: Any, field: str, *, allow_zero: bool = False) -> str:
-    if not isinstance(addr, str) or not Web3.is_address(addr):
-        raise InputError(field, f"must be a 20-byte hex address, got {addr!r}")
-    out = Web3.to_checksum_address(addr)
-    if not allow_zero and out == ZERO_ADDRESS:
-        raise InputError(field, "must not be the zero address")
-    return out
 
 
 # ---------------------------------------------------------------------------- EIP-712
@@ -243,9 +224,7 @@ class IdentityClient(ContractClient):
 
     def get_metadata(self, agent_id: int, key: str) -> bytes:
         """The metadata value (b"" when never set)."""
-        if not isinstance(key, str) or len(key.encode()) > MAX_KEY_LENGTH:
-            raise InputError("metadataKey", f"must be a string of at most {MAX_KEY_LENGTH} bytes")
-        return bytes(self._view("getMetadata", check_agent_id(agent_id), key))
+        return bytes(self._view("getMetadata", check_agent_id(agent_id), check_text(key, "metadataKey", MAX_KEY_LENGTH)))
 
     # ------------------------------------------------------------------ wallet
     def last_wallet_deadline(self, agent_id: int) -> int:

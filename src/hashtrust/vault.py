@@ -20,6 +20,7 @@ from typing import Any
 from web3 import Web3
 
 from hashtrust import artifacts
+from hashtrust.checks import ZERO_ADDRESS, check_bytes32, check_text
 from hashtrust.client import ContractClient
 from hashtrust.errors import InputError
 from hashtrust.tx import call_view
@@ -27,6 +28,7 @@ from hashtrust.tx import call_view
 TH = 10**18
 EPOCH_S = 86_400
 MAX_UINT = 2**256 - 1
+MAX_REPORT_URI = 256  # bytes (HashrateVault.vy: String[256])
 STATUS_NAMES = {0: "none", 1: "reported", 2: "funded", 4: "finalized", 8: "defaulted"}
 
 
@@ -244,7 +246,7 @@ class HashrateVaultClient(ContractClient):
 
     def claim(self, receiver: str | None = None) -> int:
         """Claim the sender's rewards (to ``receiver`` or the default receiver); returns sats paid."""
-        to = Web3.to_checksum_address(receiver) if receiver else "0x" + "00" * 20
+        to = Web3.to_checksum_address(receiver) if receiver else ZERO_ADDRESS
         return self._send_event(self._fn("claim", to, signature="claim(address)"), "Claimed")["amount"]
 
     def claim_for(self, account: str) -> int:
@@ -268,10 +270,7 @@ class HashrateVaultClient(ContractClient):
             raise InputError("delivered/gross", "must be >= 0")
         if delivered > self._view("totalSupply"):
             raise InputError("delivered", "exceeds the sold hashrate")
-        if len(report_hash) != 32:
-            raise InputError("report_hash", "must be 32 bytes")
-        if len(uri.encode()) > 256:
-            raise InputError("uri", "longer than 256 bytes")
+        report_hash, uri = check_bytes32(report_hash, "report_hash"), check_text(uri, "uri", MAX_REPORT_URI)
         return self._send_event(self._fn("report_epoch", epoch, delivered, gross, report_hash, uri), "EpochReported")
 
     def fund(self, epoch: int, *, approve: bool = True) -> dict:
@@ -301,12 +300,11 @@ class HashrateVaultClient(ContractClient):
             raise InputError("min_score", "must be 1..100")
         if difficulty <= 0 or sats_per_block < 0:
             raise InputError("difficulty/sats_per_block", "difficulty > 0, sats_per_block >= 0")
-        zero = "0x" + "00" * 20
         call = self._fn(
             "bind_agent",
             Web3.to_checksum_address(identity),
             Web3.to_checksum_address(validation),
-            Web3.to_checksum_address(reputation or zero),
+            Web3.to_checksum_address(reputation or ZERO_ADDRESS),
             int(agent_id),
             quorum,
             min_score,
@@ -443,15 +441,9 @@ class VaultCommands:
         if status != "none":
             return f"epoch {epoch} already {status}"
         if report_file is not None:
-            digest = hashlib.sha256(Path(report_file).read_bytes()).digest()
+            report_hash = hashlib.sha256(Path(report_file).read_bytes()).digest()
             uri = uri or Path(report_file).name
-        elif isinstance(report_hash, str):
-            try:
-                digest = bytes.fromhex(report_hash.removeprefix("0x"))
-            except ValueError:
-                raise InputError("report_hash", f"{report_hash!r} is not hex") from None
-        else:
-            digest = bytes(report_hash) if report_hash is not None else b"\x00" * 32
+        digest = check_bytes32(report_hash, "report_hash")  # None: zero
         if btc_usd is not None:
             v.price_feed.set_price(btc_usd)
         ev = v.report(epoch, ths_to_shares(delivered_ths), gross_sats, digest, uri)
