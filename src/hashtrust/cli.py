@@ -205,9 +205,10 @@ def agents_rate(obj: Ctx, path: str | None, n_rows: int, seed: int, n_clients: i
 @click.option("--trusted", multiple=True, help="a trusted client address (repeatable)")
 @click.option("--trusted-clients", type=int, default=0, help="trust devnet rating clients 0..N-1")
 @click.option("--tag1", default="", help="only feedback with this tag1")
+@click.option("--tag2", default="", help="only feedback with this tag2")
 @click.option("--min-count", default=1, show_default=True)
 @click.pass_obj
-def agents_rank(obj: Ctx, capability: str, trusted: tuple[str, ...], trusted_clients: int, tag1: str, min_count: int) -> None:
+def agents_rank(obj: Ctx, capability: str, trusted: tuple[str, ...], trusted_clients: int, tag1: str, tag2: str, min_count: int) -> None:
     """Rank the agents offering CAPABILITY by reputation over the trusted clients."""
     from hashtrust.discovery import rank, table
     from hashtrust.identity import IdentityClient
@@ -216,8 +217,8 @@ def agents_rank(obj: Ctx, capability: str, trusted: tuple[str, ...], trusted_cli
 
     book = obj.book()
     who = list(trusted) + [client_signer(k).address for k in range(trusted_clients)]
-    ranked = rank(IdentityClient.from_book(obj.w3, book), ReputationClient.from_book(obj.w3, book), capability, who, tag1=tag1, min_count=min_count)
-    click.echo(table(ranked, min_count))
+    ranked = rank(IdentityClient.from_book(obj.w3, book), ReputationClient.from_book(obj.w3, book), capability, who, tag1=tag1, tag2=tag2, min_count=min_count)
+    click.echo(table(ranked, min_count, capability=capability, n_trusted=len(who), tag1=tag1))
 
 
 @agents.command("show")
