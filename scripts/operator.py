@@ -15,26 +15,16 @@ import time
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.ape_support import connect
+from hashtrust.ape_support import account_option, connect, one_line_errors
 from hashtrust.deploy import VAULT_DEVNET
-from hashtrust.errors import HashtrustError
 from hashtrust.operator import load_pool_report, run_operator
 from hashtrust.validation import ValidationClient
 from hashtrust.vault import HashrateVaultClient, open_term
-
-account_option = click.option("--account", "alias", default=None, help="ape account alias (default: test account 0 on local chains)")
 
 
 def _clients(alias):
     w3, sender, book = connect(alias)
     return HashrateVaultClient.from_book(w3, book, sender), ValidationClient.from_book(w3, book, sender), book
-
-
-def _run(fn):
-    try:
-        fn()
-    except HashtrustError as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 @click.group()
@@ -51,26 +41,23 @@ def cli():
 @click.option("--min-score", type=int, default=VAULT_DEVNET["min_score"])
 @click.option("--difficulty", type=int, default=VAULT_DEVNET["difficulty"])
 @click.option("--sats-per-block", type=int, default=VAULT_DEVNET["sats_per_block"])
+@one_line_errors
 def open_term_cmd(alias, agent_id, validators, quorum, min_score, difficulty, sats_per_block):
     """Bind the vault to the operator agent and the registries, list the validators (admin)."""
-
-    def go():
-        v, _, book = _clients(alias)
-        out = open_term(
-            v,
-            identity=book.address("IdentityRegistry"),
-            validation=book.address("ValidationRegistry"),
-            reputation=book.address("ReputationRegistry"),
-            agent_id=agent_id,
-            validators=[x.strip() for x in validators.split(",") if x.strip()],
-            quorum=quorum,
-            min_score=min_score,
-            difficulty=difficulty,
-            sats_per_block=sats_per_block,
-        )
-        click.echo(f"vault {v.address} bound to agent {agent_id}; validators {', '.join(out['validators'])}")
-
-    _run(go)
+    v, _, book = _clients(alias)
+    out = open_term(
+        v,
+        identity=book.address("IdentityRegistry"),
+        validation=book.address("ValidationRegistry"),
+        reputation=book.address("ReputationRegistry"),
+        agent_id=agent_id,
+        validators=[x.strip() for x in validators.split(",") if x.strip()],
+        quorum=quorum,
+        min_score=min_score,
+        difficulty=difficulty,
+        sats_per_block=sats_per_block,
+    )
+    click.echo(f"vault {v.address} bound to agent {agent_id}; validators {', '.join(out['validators'])}")
 
 
 @cli.command(cls=ConnectedProviderCommand)
@@ -78,20 +65,17 @@ def open_term_cmd(alias, agent_id, validators, quorum, min_score, difficulty, sa
 @account_option
 @click.option("--sats", type=int, required=True, help="bond to add, reward-token units")
 @click.option("--up-to", "up_to", is_flag=True, help="--sats is the bond to hold: post only the shortfall (idempotent, safe to rerun)")
+@one_line_errors
 def bond(alias, sats, up_to):
     """Post (add to) the operator bond in the reward token."""
-
-    def go():
-        v, _, _ = _clients(alias)
-        if not up_to:
-            v.post_bond(sats)
-        else:
-            v.sender.settle()  # a crashed run's top-up lands before the shortfall is read
-            if sats > v.bond():
-                v.post_bond(sats - v.bond())
-        click.echo(f"bond is now {v.bond()} sats")
-
-    _run(go)
+    v, _, _ = _clients(alias)
+    if not up_to:
+        v.post_bond(sats)
+    else:
+        v.sender.settle()  # a crashed run's top-up lands before the shortfall is read
+        if sats > v.bond():
+            v.post_bond(sats - v.bond())
+    click.echo(f"bond is now {v.bond()} sats")
 
 
 @cli.command(cls=ConnectedProviderCommand)
@@ -99,16 +83,13 @@ def bond(alias, sats, up_to):
 @account_option
 @click.option("--pool-file", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--loop", type=int, default=0, help="repeat every N seconds (0: one pass)")
+@one_line_errors
 def run(alias, pool_file, loop):
     """Report, fund, request validation and finalise every ended epoch (idempotent)."""
-
-    def go():
-        v, val, _ = _clients(alias)
-        while True:
-            for line in run_operator(v, val, load_pool_report(pool_file)):
-                click.echo(line)
-            if not loop:
-                break
-            time.sleep(loop)
-
-    _run(go)
+    v, val, _ = _clients(alias)
+    while True:
+        for line in run_operator(v, val, load_pool_report(pool_file)):
+            click.echo(line)
+        if not loop:
+            break
+        time.sleep(loop)

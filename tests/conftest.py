@@ -1,4 +1,4 @@
-"""Shared fixtures: named actors and hypothesis profiles.
+"""Shared fixtures: named actors, the devnet tokens and hypothesis profiles.
 
 Actors (ape test accounts, funded with ETH on every local chain):
 ``deployer`` deploys everything, ``alice``/``bob``/``carol`` are users, ``mallory`` attacks.
@@ -62,6 +62,18 @@ def _session_actors(deployer, alice, bob, carol, mallory):
 def w3(chain):
     """The web3 connection of the chain ape runs the tests on (for SDK clients)."""
     return chain.provider.web3
+
+
+@pytest.fixture(scope="module")
+def wbtc(project, deployer):
+    """The devnet wBTC (8 decimals), the vault's reward token."""
+    return project.DevToken.deploy("Wrapped BTC (devnet)", "WBTC", 8, sender=deployer)
+
+
+@pytest.fixture(scope="module")
+def usd(project, deployer):
+    """The devnet USD stablecoin (6 decimals), the vault's payment token."""
+    return project.DevToken.deploy("USD Stablecoin (devnet)", "USDC", 6, sender=deployer)
 
 
 def _titanoboa_safe_storage_dump():

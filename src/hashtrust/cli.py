@@ -205,9 +205,10 @@ def agents_rate(obj: Ctx, path: str | None, n_rows: int, seed: int, n_clients: i
 @click.option("--trusted", multiple=True, help="a trusted client address (repeatable)")
 @click.option("--trusted-clients", type=int, default=0, help="trust devnet rating clients 0..N-1")
 @click.option("--tag1", default="", help="only feedback with this tag1")
+@click.option("--tag2", default="", help="only feedback with this tag2")
 @click.option("--min-count", default=1, show_default=True)
 @click.pass_obj
-def agents_rank(obj: Ctx, capability: str, trusted: tuple[str, ...], trusted_clients: int, tag1: str, min_count: int) -> None:
+def agents_rank(obj: Ctx, capability: str, trusted: tuple[str, ...], trusted_clients: int, tag1: str, tag2: str, min_count: int) -> None:
     """Rank the agents offering CAPABILITY by reputation over the trusted clients."""
     from hashtrust.discovery import rank, table
     from hashtrust.identity import IdentityClient
@@ -216,8 +217,8 @@ def agents_rank(obj: Ctx, capability: str, trusted: tuple[str, ...], trusted_cli
 
     book = obj.book()
     who = list(trusted) + [client_signer(k).address for k in range(trusted_clients)]
-    ranked = rank(IdentityClient.from_book(obj.w3, book), ReputationClient.from_book(obj.w3, book), capability, who, tag1=tag1, min_count=min_count)
-    click.echo(table(ranked, min_count))
+    ranked = rank(IdentityClient.from_book(obj.w3, book), ReputationClient.from_book(obj.w3, book), capability, who, tag1=tag1, tag2=tag2, min_count=min_count)
+    click.echo(table(ranked, min_count, capability=capability, n_trusted=len(who), tag1=tag1))
 
 
 @agents.command("show")
@@ -274,61 +275,42 @@ def vault() -> None:
 
 
 def _vault(obj: Ctx):
-    from hashtrust.vault import HashrateVaultClient, PriceFeedClient
+    from hashtrust.vault import HashrateVaultClient, VaultCommands
 
-    book = obj.book()
-    sender = obj.sender()
-    return HashrateVaultClient.from_book(obj.w3, book, sender), PriceFeedClient.from_book(obj.w3, book, sender)
+    return VaultCommands(HashrateVaultClient.from_book(obj.w3, obj.book(), obj.sender()))
 
 
 @vault.command("status")
 @click.pass_obj
 def vault_status(obj: Ctx) -> None:
     """The vault's sale, term, fees and rewards, and the caller's position."""
-    from hashtrust.vault import shares_to_ths
-
-    v, feed = _vault(obj)
-    s = v.status()
-    me = v.sender.address
-    answer, updated = feed.latest()
-    click.echo(f"vault {s.address}  operator {s.operator}  paused={s.paused}")
-    click.echo(f"sold {shares_to_ths(s.total_supply)} / {shares_to_ths(s.capacity)} TH/s at {s.price_per_th / 1e6:.2f} USD per TH/s")
-    click.echo(f"term {s.term_start}..{s.term_end} ({s.n_epochs} epochs), now {s.now}, epoch {s.current_epoch}; BTC/USD {answer / 1e8:,.2f}")
-    click.echo(f"notified {s.total_notified} sats, claimed {s.total_claimed}, fees payable {s.fees_payable}, bond {v.bond()}")
-    click.echo(f"you ({me}): {shares_to_ths(v.balance_of(me))} TH/s, claimable {v.claimable(me)} sats")
+    click.echo(_vault(obj).status())
 
 
 @vault.command("buy")
 @click.option("--ths", required=True, help="TH/s to buy (decimal)")
-@click.option("--receiver", default=None)
+@click.option("--receiver", default=None, help="who receives the shares (default: the buyer)")
 @click.option("--max-payment", type=int, default=None, help="slippage bound in payment-token units")
 @click.pass_obj
 def vault_buy(obj: Ctx, ths: str, receiver: str | None, max_payment: int | None) -> None:
     """Buy TH/s shares in the primary sale (approves the payment token if needed)."""
-    from hashtrust.vault import shares_to_ths, ths_to_shares
-
-    v, _ = _vault(obj)
-    ev = v.buy(ths_to_shares(ths), receiver=receiver, max_payment=max_payment)
-    click.echo(f"bought {shares_to_ths(ev['shares'])} TH/s for {ev['payment']} payment units -> {ev['receiver']}")
+    click.echo(_vault(obj).buy(ths, receiver=receiver, max_payment=max_payment))
 
 
 @vault.command("report")
 @click.option("--epoch", type=int, required=True)
-@click.option("--delivered-ths", required=True)
+@click.option("--delivered-ths", required=True, help="average delivered TH/s over the epoch (decimal)")
 @click.option("--gross-sats", type=int, required=True)
-@click.option("--report-hash", default="0x" + "00" * 32, show_default=True)
-@click.option("--uri", default="")
+@click.option("--report-file", type=click.Path(exists=True, dir_okay=False), default=None, help="pool report; its sha256 is the report hash")
+@click.option("--report-hash", default=None, help="the report hash (hex) when there is no --report-file (default: zero)")
+@click.option("--uri", default="", help="where the pool report can be read")
+@click.option("--btc-usd", type=float, default=None, help="publish this BTC/USD price on the devnet feed first")
 @click.pass_obj
-def vault_report(obj: Ctx, epoch: int, delivered_ths: str, gross_sats: int, report_hash: str, uri: str) -> None:
+def vault_report(
+    obj: Ctx, epoch: int, delivered_ths: str, gross_sats: int, report_file: str | None, report_hash: str | None, uri: str, btc_usd: float | None
+) -> None:
     """Report an ended epoch (operator agent's wallet). Idempotent."""
-    from hashtrust.vault import ths_to_shares
-
-    v, _ = _vault(obj)
-    if v.epoch(epoch).status != "none":
-        click.echo(f"epoch {epoch} already {v.epoch(epoch).status}")
-        return
-    ev = v.report(epoch, ths_to_shares(delivered_ths), gross_sats, bytes.fromhex(report_hash.removeprefix("0x")), uri)
-    click.echo(f"epoch {epoch}: gross {ev['gross']} = fee {ev['fee']} + perf {ev['perf']} + net {ev['net']} sats")
+    click.echo(_vault(obj).report(epoch, delivered_ths, gross_sats, report_file=report_file, report_hash=report_hash, uri=uri, btc_usd=btc_usd))
 
 
 @vault.command("fund")
@@ -336,12 +318,7 @@ def vault_report(obj: Ctx, epoch: int, delivered_ths: str, gross_sats: int, repo
 @click.pass_obj
 def vault_fund(obj: Ctx, epoch: int) -> None:
     """Pay a reported epoch's gross reward (operator). Idempotent."""
-    v, _ = _vault(obj)
-    if v.epoch(epoch).status != "reported":
-        click.echo(f"epoch {epoch} is {v.epoch(epoch).status}: nothing to fund")
-        return
-    ev = v.fund(epoch)
-    click.echo(f"epoch {epoch} funded: {ev['gross']} sats; {ev['net']} stream to holders over the next day")
+    click.echo(_vault(obj).fund(epoch))
 
 
 @vault.command("claim")
@@ -350,9 +327,7 @@ def vault_fund(obj: Ctx, epoch: int) -> None:
 @click.pass_obj
 def vault_claim(obj: Ctx, holder: str | None, receiver: str | None) -> None:
     """Claim rewards (the caller's, or another holder's on its behalf)."""
-    v, _ = _vault(obj)
-    paid = v.claim_for(holder) if holder else v.claim(receiver)
-    click.echo(f"claimed {paid} sats" + (f" for {holder}" if holder else ""))
+    click.echo(_vault(obj).claim(holder, receiver))
 
 
 # ---------------------------------------------------------------------------- simulate

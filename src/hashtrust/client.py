@@ -61,6 +61,16 @@ class ContractClient:
         """Send without waiting (pipelining); pair with ``self.sender.wait(pending)``."""
         return self._require_sender().submit(self._fn(name, *args, signature=signature), value=value, action=action or name)
 
+    def _send_event(self, call: Any, event: str, *, value: int = 0, action: str = "") -> dict:
+        """Send a prepared call (``self._fn(...)`` or a checked ``*_call``), wait, and return the
+        first ``event`` this contract emitted in the receipt (`HashtrustError` when there is none)."""
+        action = action or call.fn_name
+        receipt = self._require_sender().transact(call, value=value, action=action)
+        evs = self.events(receipt, event)
+        if not evs:
+            raise HashtrustError(f"{action}: no {event} event in tx {Web3.to_hex(receipt['transactionHash'])}")
+        return evs[0]
+
     def events(self, receipt: Any, name: str) -> list[dict]:
         """The ``name`` events this contract emitted in ``receipt``."""
         return decode_events(self.contract, receipt, name)

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hashtrust import artifacts
+from hashtrust.addressbook import AddressBook
 from hashtrust.deploy import VAULT_DEVNET
 from hashtrust.economics import (
     RETARGET_TIMESPAN_S,
@@ -34,6 +36,7 @@ from hashtrust.economics import (
 from hashtrust.operator import PoolEpoch, run_operator
 from hashtrust.pool_watcher import answer_requests
 from hashtrust.reputation import ReputationClient
+from hashtrust.tx import TxSender
 from hashtrust.validation import ValidationClient
 from hashtrust.vault import TH, HashrateVaultClient, PriceFeedClient, open_term, ths_to_shares
 
@@ -68,6 +71,52 @@ def market(n: int = N_EPOCHS, seed: int = SEED) -> list[Day]:
     return days
 
 
+def open_devnet_term(
+    vault: HashrateVaultClient,
+    book: AddressBook,
+    *,
+    agent_id: int,
+    validators: list[str],
+    operator: TxSender,
+    bond_sats: int,
+    operator_sats: int = 0,
+    buys: Sequence[tuple[TxSender, int]] = (),
+) -> None:
+    """Open the vault's term on a devnet, as the demo and the e2e tests do; idempotent.
+
+    ``vault`` sends as the admin, who also mints the devnet tokens. Binds the vault to the
+    operator agent ``agent_id`` and the registries of ``book`` with the devnet's trust parameters
+    (`VAULT_DEVNET`) and lists ``validators``; each buyer of ``buys`` buys its shares (TestUSD
+    minted to pay; a buyer holding shares or rewards already bought); the operator, its TestWBTC
+    topped up to ``bond_sats + operator_sats`` (working capital to fund the epochs), posts
+    ``bond_sats`` of bond (unless it did, or the term has started reporting)."""
+    admin = vault._require_sender()
+    open_term(
+        vault,
+        identity=book.address("IdentityRegistry"),
+        validation=book.address("ValidationRegistry"),
+        reputation=book.address("ReputationRegistry"),
+        agent_id=agent_id,
+        validators=validators,
+        quorum=VAULT_DEVNET["quorum"],
+        min_score=VAULT_DEVNET["min_score"],
+        difficulty=VAULT_DEVNET["difficulty"],
+        sats_per_block=VAULT_DEVNET["sats_per_block"],
+    )
+    usd, wbtc = vault.payment_token, vault.reward_token
+    for buyer, shares in buys:
+        if vault.balance_of(buyer.address) == 0 and wbtc.functions.balanceOf(buyer.address).call() == 0:
+            price = vault.preview_buy(shares)
+            if usd.functions.balanceOf(buyer.address).call() < price:
+                admin.transact(usd.functions.mint(buyer.address, price))
+            vault.with_sender(buyer).buy(shares)
+    if vault.bond() == 0 and vault.epoch(0).status == "none":
+        need, have = bond_sats + operator_sats, wbtc.functions.balanceOf(operator.address).call()
+        if have < need:
+            admin.transact(wbtc.functions.mint(operator.address, need - have))
+        vault.with_sender(operator).post_bond(bond_sats)
+
+
 def _warp(w3: Any, ts: int) -> None:
     if int(w3.eth.get_block("latest")["timestamp"]) < ts:
         w3.provider.make_request("evm_setNextBlockTimestamp", [ts])
@@ -89,48 +138,30 @@ def run(demo: Demo) -> dict:
     vault_op = vault_admin.with_sender(op)
     val_op = ValidationClient.from_book(w3, book, op)
     feed = PriceFeedClient.from_book(w3, book, admin)
-    wbtc = w3.eth.contract(address=book.address("TestWBTC"), abi=artifacts.abi("DevToken"))
-    usd = w3.eth.contract(address=book.address("TestUSD"), abi=artifacts.abi("DevToken"))
 
-    # -- open the term: bind the operator agent, list the independent validators
-    open_term(
-        vault_admin,
-        identity=book.address("IdentityRegistry"),
-        validation=book.address("ValidationRegistry"),
-        reputation=book.address("ReputationRegistry"),
-        agent_id=op_id,
-        validators=[w.address for w in watchers],
-        quorum=VAULT_DEVNET["quorum"],
-        min_score=VAULT_DEVNET["min_score"],
-        difficulty=VAULT_DEVNET["difficulty"],
-        sats_per_block=VAULT_DEVNET["sats_per_block"],
-    )
-    echo(f"   vault {vault_admin.address} bound to operator agent {op_id}; validators: {', '.join(w.address[:10] + '…' for w in watchers)}")
-
-    # -- the sale: ten buyers (idempotent: a buyer holding shares already bought)
-    for b, ths in zip(buyers, BUYS_THS):
-        if vault_admin.balance_of(b.address) == 0 and wbtc.functions.balanceOf(b.address).call() == 0:
-            price = vault_admin.preview_buy(ths_to_shares(ths))
-            if usd.functions.balanceOf(b.address).call() < price:
-                admin.transact(usd.functions.mint(b.address, price))
-            vault_admin.with_sender(b).buy(ths_to_shares(ths))
-    sold = vault_admin._view("totalSupply")
-    echo(f"   sale: {len(buyers)} buyers hold {sold // TH:,} TH/s (paid {vault_admin.preview_buy(sold) / 1e6:,.0f} USD)")
-
-    # -- the operator's working capital and bond (in wBTC)
+    # -- the operator's pool figures for the planned sale, then the term: the operator agent bound,
+    #    the independent validators listed, ten buyers, the operator's bond and working capital
     days = market()
+    sale = [ths_to_shares(ths) for ths in BUYS_THS]
     pool = {}
     for e, day in enumerate(days):
         if e == OUTAGE:
             continue
-        delivered = delivered_units(sold, day.uptime)
+        delivered = delivered_units(sum(sale), day.uptime)
         pool[e] = PoolEpoch(e, delivered, gross_sats(delivered, day))
-    need = sum(p.gross for p in pool.values()) + BOND_SATS
-    have = wbtc.functions.balanceOf(op.address).call()
-    if vault_admin.bond() == 0 and vault_admin.epoch(0).status == "none":
-        if have < need:
-            admin.transact(wbtc.functions.mint(op.address, need - have))
-        vault_op.post_bond(BOND_SATS)
+    open_devnet_term(
+        vault_admin,
+        book,
+        agent_id=op_id,
+        validators=[w.address for w in watchers],
+        operator=op,
+        bond_sats=BOND_SATS,
+        operator_sats=sum(p.gross for p in pool.values()),
+        buys=list(zip(buyers, sale)),
+    )
+    sold = vault_admin._view("totalSupply")
+    echo(f"   vault {vault_admin.address} bound to operator agent {op_id}; validators: {', '.join(w.address[:10] + '…' for w in watchers)}")
+    echo(f"   sale: {len(buyers)} buyers hold {sold // TH:,} TH/s (paid {vault_admin.preview_buy(sold) / 1e6:,.0f} USD)")
     echo(f"   operator bond: {vault_admin.bond() / 1e8:.4f} BTC")
 
     # -- the epochs

@@ -120,8 +120,13 @@ def rank(
     return out
 
 
-def table(ranked: Sequence[Ranked], min_count: int = 1) -> str:
-    lines = [f"{'#':>3}  {'agent':>6}  {'name':<28} {'score':>12} {'n':>5}"]
+def table(ranked: Sequence[Ranked], min_count: int = 1, *, capability: str | None = None, n_trusted: int = 0, tag1: str = "") -> str:
+    """The ranking as the command lines print it; with ``capability``, under a heading that says
+    what was ranked over how many trusted clients (and ``tag1``)."""
+    lines = []
+    if capability is not None:
+        lines.append(f"agents offering {capability!r}, ranked over {n_trusted} trusted client(s)" + (f", tag1={tag1!r}" if tag1 else ""))
+    lines.append(f"{'#':>3}  {'agent':>6}  {'name':<28} {'score':>12} {'n':>5}")
     for i, r in enumerate(ranked, start=1):
         score = f"{r.number}" if r.count >= min_count else "-"
         lines.append(f"{i:>3}  {r.agent_id:>6}  {r.name[:28]:<28} {score:>12} {r.count:>5}")

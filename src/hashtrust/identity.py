@@ -16,7 +16,6 @@ most 300 s ahead of the block. `next_wallet_deadline` picks a valid one.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +24,7 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from web3 import Web3
 
+from hashtrust.checks import check_address, check_text
 from hashtrust.client import ContractClient
 from hashtrust.errors import HashtrustError, InputError
 from hashtrust.tx import Pending
@@ -36,6 +36,7 @@ MAX_VALUE_LENGTH = 1_024
 MAX_ENTRIES = 16
 MAX_SIGNATURE_LENGTH = 512
 MAX_DEADLINE_DELAY = 300
+WALLET_LANDING_S = 30  # the least time a new wallet signature leaves the transaction to land
 WALLET_KEY = "agentWallet"
 DOMAIN_NAME = "ERC8004IdentityRegistry"
 DOMAIN_VERSION = "1"
@@ -47,7 +48,6 @@ WALLET_TYPES = {
         {"name": "deadline", "type": "uint256"},
     ]
 }
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 
 @dataclass(frozen=True)
@@ -83,23 +83,13 @@ def _as_bytes(value: bytes | str, field: str) -> bytes:
 
 def check_uri(uri: str, field: str = "agentURI") -> str:
     """A URI the contract accepts (<= 8,192 UTF-8 bytes)."""
-    if not isinstance(uri, str):
-        raise InputError(field, f"must be a string, not {type(uri).__name__}")
-    n = len(uri.encode())
-    if n > MAX_URI_LENGTH:
-        raise InputError(field, f"is {n:,} bytes; the registry accepts at most {MAX_URI_LENGTH:,}")
-    return uri
+    return check_text(uri, field, MAX_URI_LENGTH)
 
 
 def check_key(key: str, field: str = "metadataKey") -> str:
     """A metadata key the contract accepts: 1..64 UTF-8 bytes, not the reserved "agentWallet"."""
-    if not isinstance(key, str):
-        raise InputError(field, f"must be a string, not {type(key).__name__}")
-    n = len(key.encode())
-    if n == 0:
+    if not check_text(key, field, MAX_KEY_LENGTH):
         raise InputError(field, "must not be empty")
-    if n > MAX_KEY_LENGTH:
-        raise InputError(field, f"is {n} bytes; keys are at most {MAX_KEY_LENGTH}")
     if key == WALLET_KEY:
         raise InputError(field, '"agentWallet" is reserved: use set_agent_wallet / unset_agent_wallet')
     return key
@@ -139,15 +129,6 @@ def check_agent_id(agent_id: Any, field: str = "agentId") -> int:
     if isinstance(agent_id, bool) or not isinstance(agent_id, int) or agent_id < 1 or agent_id >= 2**128:
         raise InputError(field, f"must be a positive integer agent id (ids start at 1), got {agent_id!r}")
     return agent_id
-
-
-def check_address(addr: Any, field: str, *, allow_zero: bool = False) -> str:
-    if not isinstance(addr, str) or not Web3.is_address(addr):
-        raise InputError(field, f"must be a 20-byte hex address, got {addr!r}")
-    out = Web3.to_checksum_address(addr)
-    if not allow_zero and out == ZERO_ADDRESS:
-        raise InputError(field, "must not be the zero address")
-    return out
 
 
 # ---------------------------------------------------------------------------- EIP-712
@@ -216,8 +197,7 @@ class IdentityClient(ContractClient):
 
         ``metadata``: a mapping or (key, value) pairs; values are bytes or str (UTF-8).
         """
-        receipt = self._require_sender().transact(self._register_call(uri, metadata), action="register")
-        return self.agent_id_from_receipt(receipt)
+        return int(self._send_event(self._register_call(uri, metadata), "Registered", action="register")["agentId"])
 
     def submit_register(self, uri: str = "", metadata: Any = None) -> Pending:
         """Send a registration without waiting (pipelining); read the id with `agent_id_from_receipt`."""
@@ -244,28 +224,36 @@ class IdentityClient(ContractClient):
 
     def get_metadata(self, agent_id: int, key: str) -> bytes:
         """The metadata value (b"" when never set)."""
-        if not isinstance(key, str) or len(key.encode()) > MAX_KEY_LENGTH:
-            raise InputError("metadataKey", f"must be a string of at most {MAX_KEY_LENGTH} bytes")
-        return bytes(self._view("getMetadata", check_agent_id(agent_id), key))
+        return bytes(self._view("getMetadata", check_agent_id(agent_id), check_text(key, "metadataKey", MAX_KEY_LENGTH)))
 
     # ------------------------------------------------------------------ wallet
     def last_wallet_deadline(self, agent_id: int) -> int:
         return int(self._view("last_wallet_deadline", check_agent_id(agent_id)))
 
     def next_wallet_deadline(self, agent_id: int, *, ahead: int = 240) -> int:
-        """A deadline the contract will accept now: ~``ahead`` s from now, above the last used one.
+        """A deadline the contract will accept now: ~``ahead`` s after the block the transaction
+        lands in, above the last used one.
 
-        "Now" is the later of the latest block's time and the wall clock: an idle Anvil (automine)
-        stamps the next block with the wall-clock time, which may be far past the latest block.
+        Times are the chain's, never the wall clock's (a devnet's clock may run ahead of it, e.g.
+        Anvil after ``evm_increaseTime``, or behind it). The transaction lands in the ``pending``
+        block and nodes estimate its gas on the ``latest`` block; the contract checks the deadline
+        at both, so it must be no earlier than either block's time and at most 300 s after both.
         """
-        now = max(int(self.w3.eth.get_block("latest")["timestamp"]), int(time.time()))
+        pending, latest = (int(self.w3.eth.get_block(b)["timestamp"]) for b in ("pending", "latest"))
+        lo, hi = max(pending, latest), min(pending, latest) + MAX_DEADLINE_DELAY
+        if hi - lo < WALLET_LANDING_S:
+            raise InputError(
+                "deadline",
+                f"the chain's next block (time {pending}) is {pending - latest}s from its latest block (time {latest}); "
+                f"a deadline must be within {MAX_DEADLINE_DELAY}s of both: retry once a block is mined",
+            )
         last = self.last_wallet_deadline(agent_id)
-        deadline = max(now + min(ahead, MAX_DEADLINE_DELAY), last + 1)
-        if deadline > now + MAX_DEADLINE_DELAY:
+        deadline = max(min(lo + ahead, hi), last + 1)
+        if deadline > hi:
             raise InputError(
                 "deadline",
                 f"the last wallet signature of agent {agent_id} used deadline {last}; a new one must be later "
-                f"but at most {MAX_DEADLINE_DELAY}s ahead: retry after {last - MAX_DEADLINE_DELAY + 1 - now}s",
+                f"but at most {MAX_DEADLINE_DELAY}s ahead: retry after {last + 1 - hi}s",
             )
         return deadline
 

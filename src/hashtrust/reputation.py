@@ -15,6 +15,7 @@ from typing import Any
 
 from web3 import Web3
 
+from hashtrust.checks import ZERO_ADDRESS, check_address, check_bytes32, check_text
 from hashtrust.client import ContractClient
 from hashtrust.errors import InputError
 from hashtrust.tx import Pending
@@ -29,8 +30,6 @@ MAX_READ = 128
 MAX_FEEDBACK_PER_CLIENT = 32_767
 MAX_DECIMALS = 18
 MAX_ABS_VALUE = 10**38
-ZERO_HASH = b"\x00" * 32
-ZERO_ADDRESS = "0x" + "00" * 20
 
 
 def encode_value(x: Any, decimals: int | None = None) -> tuple[int, int]:
@@ -97,32 +96,10 @@ class Summary:
         return decode_value(self.value, self.decimals)
 
 
-def _check_str(field: str, s: str, limit: int) -> str:
-    if not isinstance(s, str):
-        raise InputError(field, f"expected a string, got {type(s).__name__}")
-    n = len(s.encode())
-    if n > limit:
-        raise InputError(field, f"{n} bytes; the limit is {limit}")
-    return s
-
-
-def _check_hash(field: str, h: Any) -> bytes:
-    if h is None:
-        return ZERO_HASH
-    if isinstance(h, str):
-        h = bytes.fromhex(h.removeprefix("0x"))
-    h = bytes(h)
-    if len(h) != 32:
-        raise InputError(field, f"expected 32 bytes, got {len(h)}")
-    return h
-
-
 def _check_addresses(field: str, addrs: Sequence[str], limit: int, *, non_empty: bool = False) -> list[str]:
     out = []
     for i, a in enumerate(addrs):
-        if not Web3.is_address(a):
-            raise InputError(f"{field}[{i}]", f"{a!r} is not an address")
-        out.append(Web3.to_checksum_address(a))
+        out.append(check_address(a, f"{field}[{i}]", allow_zero=True))
     if non_empty and not out:
         raise InputError(field, "at least one client address is required (the reader chooses whose feedback counts)")
     if len(out) > limit:
@@ -155,18 +132,17 @@ class ReputationClient(ContractClient):
             int(agent_id),
             raw,
             dec,
-            _check_str("tag1", tag1, MAX_TAG),
-            _check_str("tag2", tag2, MAX_TAG),
-            _check_str("endpoint", endpoint, MAX_ENDPOINT),
-            _check_str("feedback_uri", feedback_uri, MAX_URI),
-            _check_hash("feedback_hash", feedback_hash),
+            check_text(tag1, "tag1", MAX_TAG),
+            check_text(tag2, "tag2", MAX_TAG),
+            check_text(endpoint, "endpoint", MAX_ENDPOINT),
+            check_text(feedback_uri, "feedback_uri", MAX_URI),
+            check_bytes32(feedback_hash, "feedback_hash"),
         )
         return self._fn("giveFeedback", *args)
 
     def give(self, agent_id: int, value: Any, **kw: Any) -> int:
         """Give feedback and return its 1-based index."""
-        receipt = self._require_sender().transact(self.give_call(agent_id, value, **kw), action="giveFeedback")
-        return int(self.events(receipt, "NewFeedback")[0]["feedbackIndex"])
+        return int(self._send_event(self.give_call(agent_id, value, **kw), "NewFeedback")["feedbackIndex"])
 
     def submit_give(self, agent_id: int, value: Any, **kw: Any) -> Pending:
         """Send feedback without waiting (pipelining)."""
@@ -180,11 +156,11 @@ class ReputationClient(ContractClient):
     def respond(self, agent_id: int, client: str, index: int, response_uri: str, response_hash: Any = None) -> Any:
         if not response_uri:
             raise InputError("response_uri", "must not be empty")
-        _check_str("response_uri", response_uri, MAX_URI)
+        check_text(response_uri, "response_uri", MAX_URI)
         if index < 1:
             raise InputError("index", "feedback indexes start at 1")
         client = _check_addresses("client", [client], 1)[0]
-        return self._send("appendResponse", int(agent_id), client, int(index), response_uri, _check_hash("response_hash", response_hash))
+        return self._send("appendResponse", int(agent_id), client, int(index), response_uri, check_bytes32(response_hash, "response_hash"))
 
     # ------------------------------------------------------------------ reads
     def read(self, agent_id: int, client: str, index: int) -> Feedback:
@@ -208,8 +184,8 @@ class ReputationClient(ContractClient):
     ) -> tuple[list[Feedback], int]:
         """One page (positions ``offset .. offset+limit-1``) and the total number of positions."""
         cl = _check_addresses("clients", clients, MAX_CLIENTS)
-        _check_str("tag1", tag1, MAX_TAG)
-        _check_str("tag2", tag2, MAX_TAG)
+        check_text(tag1, "tag1", MAX_TAG)
+        check_text(tag2, "tag2", MAX_TAG)
         res = self._view("readAllFeedbackPaged", int(agent_id), cl, tag1, tag2, include_revoked, int(offset), int(min(limit, MAX_READ)))
         c, i, v, d, t1, t2, r, total = res
         return [Feedback(Web3.to_checksum_address(c[k]), i[k], v[k], d[k], t1[k], t2[k], r[k]) for k in range(len(c))], int(total)
@@ -238,8 +214,8 @@ class ReputationClient(ContractClient):
     def summary(self, agent_id: int, clients: Sequence[str], *, tag1: str = "", tag2: str = "") -> Summary:
         """`getSummary` over the chosen clients (required: the reader picks whose feedback counts)."""
         cl = _check_addresses("clients", clients, MAX_CLIENTS, non_empty=True)
-        _check_str("tag1", tag1, MAX_TAG)
-        _check_str("tag2", tag2, MAX_TAG)
+        check_text(tag1, "tag1", MAX_TAG)
+        check_text(tag2, "tag2", MAX_TAG)
         count, value, dec = self._view("getSummary", int(agent_id), cl, tag1, tag2)
         return Summary(int(count), int(value), int(dec))
 

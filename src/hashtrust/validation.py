@@ -30,6 +30,7 @@ from typing import Any
 from eth_utils import keccak
 from web3 import Web3
 
+from hashtrust.checks import ZERO32, check_address, check_bytes32, check_text
 from hashtrust.client import ContractClient
 from hashtrust.errors import HashtrustError, InputError
 
@@ -39,8 +40,6 @@ MAX_TAG = 31
 MAX_FILTER = 32
 MAX_PAGE = 1_024
 MAX_RESPONSE = 100
-ZERO32 = b"\x00" * 32
-ZERO_ADDRESS = "0x" + "00" * 20
 
 REQUEST_TYPE = "hashtrust/validation-request-v1"
 RESPONSE_TYPE = "hashtrust/validation-response-v1"
@@ -230,43 +229,6 @@ class Attestation:
     last_update: int
 
 
-def _b32(value: bytes | str, field_name: str, *, nonzero: bool = False) -> bytes:
-    if isinstance(value, str):
-        try:
-            value = bytes.fromhex(value.removeprefix("0x"))
-        except ValueError:
-            raise InputError(field_name, "not hex") from None
-    value = bytes(value)
-    if len(value) != 32:
-        raise InputError(field_name, f"must be 32 bytes, got {len(value)}")
-    if nonzero and value == ZERO32:
-        raise InputError(field_name, "must not be zero")
-    return value
-
-
-def _address(value: str, field_name: str) -> str:
-    if not Web3.is_address(value):
-        raise InputError(field_name, f"not an address: {value!r}")
-    addr = Web3.to_checksum_address(value)
-    if addr == Web3.to_checksum_address(ZERO_ADDRESS):
-        raise InputError(field_name, "must not be the zero address")
-    return addr
-
-
-def _uri(value: str, field_name: str) -> str:
-    n = len(value.encode())
-    if n > MAX_URI:
-        raise InputError(field_name, f"{n} bytes, at most {MAX_URI}")
-    return value
-
-
-def _tag(value: str) -> str:
-    n = len(value.encode())
-    if n > MAX_TAG:
-        raise InputError("tag", f"{n} bytes, at most {MAX_TAG}")
-    return value
-
-
 def _response(value: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_RESPONSE:
         raise InputError("response", f"must be an integer 0..{MAX_RESPONSE}, got {value!r}")
@@ -292,17 +254,17 @@ class ValidationClient(ContractClient):
         """`validationRequest` (as the agent's owner/operator); returns the receipt."""
         return self._send(
             "validationRequest",
-            _address(validator, "validator"),
+            check_address(validator, "validator"),
             int(agent_id),
-            _uri(request_uri, "request_uri"),
-            _b32(request_hash, "request_hash", nonzero=True),
+            check_text(request_uri, "request_uri", MAX_URI),
+            check_bytes32(request_hash, "request_hash", nonzero=True),
         )
 
     def request_file(self, validator: str, agent_id: int, req: RequestFile, uri: str | None = None) -> tuple[bytes, Any]:
         """Request validation of ``req`` (sent as a data: URI unless ``uri`` is given); returns (hash, receipt)."""
         if req.agentId != int(agent_id):
             raise InputError("agent_id", f"request file names agent {req.agentId}, not {agent_id}")
-        if Web3.to_checksum_address(req.validator) != _address(validator, "validator"):
+        if Web3.to_checksum_address(req.validator) != check_address(validator, "validator"):
             raise InputError("validator", f"request file names validator {req.validator}")
         return req.hash, self.request(validator, agent_id, uri if uri is not None else req.uri(), req.hash)
 
@@ -319,8 +281,13 @@ class ValidationClient(ContractClient):
     ) -> Any:
         """Answer a request (as its validator). Without ``agent_id`` and ``finalize`` this is the
         spec's `validationResponse` (the hash's primary record); otherwise `validationResponseFor`."""
-        h = _b32(request_hash, "request_hash")
-        args = (_response(response), _uri(response_uri, "response_uri"), _b32(response_hash, "response_hash"), _tag(tag))
+        h = check_bytes32(request_hash, "request_hash")
+        args = (
+            _response(response),
+            check_text(response_uri, "response_uri", MAX_URI),
+            check_bytes32(response_hash, "response_hash"),
+            check_text(tag, "tag", MAX_TAG),
+        )
         if agent_id is None and not finalize:
             return self._send("validationResponse", h, *args)
         if agent_id is None:
@@ -329,11 +296,11 @@ class ValidationClient(ContractClient):
 
     def finalize(self, agent_id: int, request_hash: bytes | str) -> Any:
         """`finalizeValidation`: the validator's current answer becomes permanent."""
-        return self._send("finalizeValidation", int(agent_id), _b32(request_hash, "request_hash"))
+        return self._send("finalizeValidation", int(agent_id), check_bytes32(request_hash, "request_hash"))
 
     def cancel(self, agent_id: int, request_hash: bytes | str) -> Any:
         """`cancelValidation`: withdraw a pending request (as the agent's owner/operator)."""
-        return self._send("cancelValidation", int(agent_id), _b32(request_hash, "request_hash"))
+        return self._send("cancelValidation", int(agent_id), check_bytes32(request_hash, "request_hash"))
 
     # ------------------------------------------------------------------ reads
     def identity_registry(self) -> str:
@@ -341,26 +308,26 @@ class ValidationClient(ContractClient):
 
     def status(self, request_hash: bytes | str) -> ValidationStatus:
         """`getValidationStatus` (primary record; reverts for an unknown hash)."""
-        return ValidationStatus(*self._view("getValidationStatus", _b32(request_hash, "request_hash")))
+        return ValidationStatus(*self._view("getValidationStatus", check_bytes32(request_hash, "request_hash")))
 
     def status_for(self, agent_id: int, request_hash: bytes | str) -> ValidationStatus:
-        return ValidationStatus(*self._view("getValidationStatusFor", int(agent_id), _b32(request_hash, "request_hash")))
+        return ValidationStatus(*self._view("getValidationStatusFor", int(agent_id), check_bytes32(request_hash, "request_hash")))
 
     def state(self, request_hash: bytes | str) -> RequestState:
-        s, a, v, r, f = self._view("getRequestState", _b32(request_hash, "request_hash"))
+        s, a, v, r, f = self._view("getRequestState", check_bytes32(request_hash, "request_hash"))
         return RequestState(Status(s), a, v, r, f)
 
     def attestation(self, agent_id: int, request_hash: bytes | str, block: Any = "latest") -> Attestation:
-        s, v, r, f, t = self._view("getAttestation", int(agent_id), _b32(request_hash, "request_hash"), block=block)
+        s, v, r, f, t = self._view("getAttestation", int(agent_id), check_bytes32(request_hash, "request_hash"), block=block)
         return Attestation(Status(s), v, r, f, t)
 
     def summary(self, agent_id: int, validators: list[str] | tuple = (), tag: str = "") -> tuple[int, int]:
         """(count, floor average) over answered requests, any history length (pages through
         `getSummaryRange` when the agent has more than 1,024 requests)."""
-        vs = [_address(v, f"validators[{i}]") for i, v in enumerate(validators)]
+        vs = [check_address(v, f"validators[{i}]") for i, v in enumerate(validators)]
         if len(vs) > MAX_FILTER:
             raise InputError("validators", f"{len(vs)} given, at most {MAX_FILTER}")
-        _tag(tag)
+        check_text(tag, "tag", MAX_TAG)
         count = total_sum = offset = 0
         while True:
             c, s, total = self._view("getSummaryRange", int(agent_id), vs, tag, offset, MAX_PAGE)
@@ -373,7 +340,7 @@ class ValidationClient(ContractClient):
 
     def summary_spec(self, agent_id: int, validators: list[str] | tuple = (), tag: str = "") -> tuple[int, int]:
         """The spec's `getSummary` as is (reverts beyond 1,024 requests)."""
-        return tuple(self._view("getSummary", int(agent_id), [_address(v, "validators") for v in validators], _tag(tag)))
+        return tuple(self._view("getSummary", int(agent_id), [check_address(v, "validators") for v in validators], check_text(tag, "tag", MAX_TAG)))
 
     def agent_validations(self, agent_id: int) -> list[bytes]:
         """Every request hash of the agent, oldest first (paged reads)."""

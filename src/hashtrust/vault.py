@@ -11,13 +11,16 @@ token; the sale price is in payment-token units (a 6-decimal USD stablecoin on d
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from web3 import Web3
 
 from hashtrust import artifacts
+from hashtrust.checks import ZERO_ADDRESS, check_bytes32, check_text
 from hashtrust.client import ContractClient
 from hashtrust.errors import InputError
 from hashtrust.tx import call_view
@@ -25,6 +28,7 @@ from hashtrust.tx import call_view
 TH = 10**18
 EPOCH_S = 86_400
 MAX_UINT = 2**256 - 1
+MAX_REPORT_URI = 256  # bytes (HashrateVault.vy: String[256])
 STATUS_NAMES = {0: "none", 1: "reported", 2: "funded", 4: "finalized", 8: "defaulted"}
 
 
@@ -82,6 +86,9 @@ class VaultStatus:
     operator: str
     guardian: str
     admin: str
+    bond: int
+    btc_usd: Decimal  # the vault's price feed, its answer in USD
+    price_updated: int  # when the feed last published
 
 
 def request_hash(chain_id: int, vault: str, epoch: int, delivered: int, gross: int, report_hash: bytes, validator: str) -> bytes:
@@ -180,10 +187,16 @@ class HashrateVaultClient(ContractClient):
         s, delivered, gross, fee, perf, net, price, h = self._view("epochs", epoch)
         return EpochInfo(epoch, STATUS_NAMES.get(s, str(s)), delivered, gross, fee, perf, net, price, bytes(h), self.epoch_end(epoch), self.epoch_deadline(epoch))
 
+    @property
+    def price_feed(self) -> PriceFeedClient:
+        """The vault's BTC/USD feed (sending from this client's sender: the devnet feed's owner may set it)."""
+        return PriceFeedClient(self.w3, self._view("PRICE_FEED"), self.sender)
+
     def status(self) -> VaultStatus:
         v = self._view
         now = self.now()
         p = v("params")
+        answer, updated = self.price_feed.latest()
         return VaultStatus(
             address=self.address,
             now=now,
@@ -205,6 +218,9 @@ class HashrateVaultClient(ContractClient):
             operator=v("operator"),
             guardian=v("guardian"),
             admin=v("owner"),
+            bond=v("bond"),
+            btc_usd=Decimal(answer) / v("FEED_UNIT"),
+            price_updated=updated,
         )
 
     # ------------------------------------------------------------------ holders
@@ -226,19 +242,16 @@ class HashrateVaultClient(ContractClient):
             raise InputError("max_payment", f"{max_payment} is below the price {price}")
         if approve:
             self._ensure_allowance(self.payment_token, price)
-        receipt = self._send("buy", shares, max_payment, receiver)
-        return self.events(receipt, "Bought")[0]
+        return self._send_event(self._fn("buy", shares, max_payment, receiver), "Bought")
 
     def claim(self, receiver: str | None = None) -> int:
         """Claim the sender's rewards (to ``receiver`` or the default receiver); returns sats paid."""
-        to = Web3.to_checksum_address(receiver) if receiver else "0x" + "00" * 20
-        receipt = self._send("claim", to, signature="claim(address)")
-        return self.events(receipt, "Claimed")[0]["amount"]
+        to = Web3.to_checksum_address(receiver) if receiver else ZERO_ADDRESS
+        return self._send_event(self._fn("claim", to, signature="claim(address)"), "Claimed")["amount"]
 
     def claim_for(self, account: str) -> int:
         """Claim ``account``'s rewards on its behalf (paid to it); returns sats paid."""
-        receipt = self._send("claim_for", Web3.to_checksum_address(account))
-        return self.events(receipt, "Claimed")[0]["amount"]
+        return self._send_event(self._fn("claim_for", Web3.to_checksum_address(account)), "Claimed")["amount"]
 
     def set_rewards_receiver(self, receiver: str) -> Any:
         return self._send("set_rewards_receiver", Web3.to_checksum_address(receiver))
@@ -257,12 +270,8 @@ class HashrateVaultClient(ContractClient):
             raise InputError("delivered/gross", "must be >= 0")
         if delivered > self._view("totalSupply"):
             raise InputError("delivered", "exceeds the sold hashrate")
-        if len(report_hash) != 32:
-            raise InputError("report_hash", "must be 32 bytes")
-        if len(uri.encode()) > 256:
-            raise InputError("uri", "longer than 256 bytes")
-        receipt = self._send("report_epoch", epoch, delivered, gross, report_hash, uri)
-        return self.events(receipt, "EpochReported")[0]
+        report_hash, uri = check_bytes32(report_hash, "report_hash"), check_text(uri, "uri", MAX_REPORT_URI)
+        return self._send_event(self._fn("report_epoch", epoch, delivered, gross, report_hash, uri), "EpochReported")
 
     def fund(self, epoch: int, *, approve: bool = True) -> dict:
         """Pay a reported epoch's gross (operator); approves the reward token if needed.
@@ -272,16 +281,13 @@ class HashrateVaultClient(ContractClient):
             raise InputError("epoch", f"epoch {epoch} is {info.status}, not reported")
         if approve and info.gross:
             self._ensure_allowance(self.reward_token, info.gross)
-        receipt = self._send("fund_epoch", epoch)
-        return self.events(receipt, "EpochFunded")[0]
+        return self._send_event(self._fn("fund_epoch", epoch), "EpochFunded")
 
     def withdraw_fees(self) -> int:
-        receipt = self._send("withdraw_fees")
-        return self.events(receipt, "FeesWithdrawn")[0]["amount"]
+        return self._send_event(self._fn("withdraw_fees"), "FeesWithdrawn")["amount"]
 
     def withdraw_proceeds(self) -> int:
-        receipt = self._send("withdraw_proceeds")
-        return self.events(receipt, "ProceedsWithdrawn")[0]["amount"]
+        return self._send_event(self._fn("withdraw_proceeds"), "ProceedsWithdrawn")["amount"]
 
     # ------------------------------------------------------------------ trust (agent, validators, bond)
     def bind_agent(
@@ -294,19 +300,18 @@ class HashrateVaultClient(ContractClient):
             raise InputError("min_score", "must be 1..100")
         if difficulty <= 0 or sats_per_block < 0:
             raise InputError("difficulty/sats_per_block", "difficulty > 0, sats_per_block >= 0")
-        zero = "0x" + "00" * 20
-        receipt = self._send(
+        call = self._fn(
             "bind_agent",
             Web3.to_checksum_address(identity),
             Web3.to_checksum_address(validation),
-            Web3.to_checksum_address(reputation or zero),
+            Web3.to_checksum_address(reputation or ZERO_ADDRESS),
             int(agent_id),
             quorum,
             min_score,
             difficulty,
             sats_per_block,
         )
-        return self.events(receipt, "AgentBound")[0]
+        return self._send_event(call, "AgentBound")
 
     def add_validator(self, validator: str) -> Any:
         return self._send("add_validator", Web3.to_checksum_address(validator))
@@ -335,25 +340,21 @@ class HashrateVaultClient(ContractClient):
 
     def finalize(self, epoch: int) -> dict:
         """Finalise a funded epoch once a quorum of listed validators attested it (anyone)."""
-        receipt = self._send("finalize_epoch", epoch)
-        return self.events(receipt, "EpochFinalized")[0]
+        return self._send_event(self._fn("finalize_epoch", epoch), "EpochFinalized")
 
     def declare_default(self, epoch: int) -> dict:
         """Declare an epoch in default after its deadline (anyone); returns `EpochDefaulted`."""
-        receipt = self._send("declare_default", epoch)
-        return self.events(receipt, "EpochDefaulted")[0]
+        return self._send_event(self._fn("declare_default", epoch), "EpochDefaulted")
 
     def post_bond(self, amount: int, *, approve: bool = True) -> dict:
         if amount <= 0:
             raise InputError("amount", "must be > 0")
         if approve:
             self._ensure_allowance(self.reward_token, amount)
-        receipt = self._send("post_bond", amount)
-        return self.events(receipt, "BondPosted")[0]
+        return self._send_event(self._fn("post_bond", amount), "BondPosted")
 
     def withdraw_bond(self) -> int:
-        receipt = self._send("withdraw_bond")
-        return self.events(receipt, "BondReleased")[0]["amount"]
+        return self._send_event(self._fn("withdraw_bond"), "BondReleased")["amount"]
 
     # ------------------------------------------------------------------ guardian / admin
     def pause(self) -> Any:
@@ -382,6 +383,88 @@ class PriceFeedClient(ContractClient):
         return self._send("set_price", answer)
 
 
+# ---------------------------------------------------------------------------- command lines
+def format_status(s: VaultStatus, *, holder: str | None = None, shares: int = 0, claimable: int = 0, reportable: list[int] | None = None) -> str:
+    """The vault's state as the command lines print it; with ``holder``'s position (``shares``,
+    ``claimable`` sats) and the epochs the operator may report now, when given."""
+    lines = [
+        f"vault {s.address}  admin {s.admin}  operator {s.operator}  paused={s.paused}",
+        f"sold {shares_to_ths(s.total_supply)} / {shares_to_ths(s.capacity)} TH/s at {s.price_per_th / 1e6:.2f} USD per TH/s; sale ends {s.sale_end}",
+        f"term {s.term_start}..{s.term_end} ({s.n_epochs} epochs), now {s.now}, epoch {s.current_epoch}",
+        f"fees {s.params}; BTC/USD {s.btc_usd:,.2f} (updated {s.price_updated})",
+        f"notified {s.total_notified} sats, claimed {s.total_claimed}, fees payable {s.fees_payable}, liabilities {s.reward_liabilities}, bond {s.bond}",
+    ]
+    if holder is not None:
+        lines.append(f"you ({holder}): {shares_to_ths(shares)} TH/s, claimable {claimable} sats")
+    if reportable is not None:
+        lines.append(f"reportable epochs: {reportable}")
+    return "\n".join(lines)
+
+
+class VaultCommands:
+    """The vault verbs of both command lines (``hashtrust vault ...`` and ``ape run vault ...``):
+    each does its work through the client and returns the text to print. `report` and `fund` are
+    idempotent: an epoch the vault already has is left alone."""
+
+    def __init__(self, vault: HashrateVaultClient):
+        self.vault = vault
+
+    def status(self, holder: str | None = None) -> str:
+        """`format_status` now, with ``holder``'s position (default: the client's sender)."""
+        v = self.vault
+        holder = holder or (v.sender.address if v.sender else None)
+        position = {"holder": holder, "shares": v.balance_of(holder), "claimable": v.claimable(holder)} if holder else {}
+        return format_status(v.status(), reportable=v.reportable_epochs(), **position)
+
+    def buy(self, ths: str | Decimal, *, receiver: str | None = None, max_payment: int | None = None) -> str:
+        ev = self.vault.buy(ths_to_shares(ths), receiver=receiver, max_payment=max_payment)
+        return f"bought {shares_to_ths(ev['shares'])} TH/s for {ev['payment']} payment units -> {ev['receiver']}"
+
+    def report(
+        self,
+        epoch: int,
+        delivered_ths: str | Decimal,
+        gross_sats: int,
+        *,
+        report_file: str | Path | None = None,
+        report_hash: str | bytes | None = None,
+        uri: str = "",
+        btc_usd: float | None = None,
+    ) -> str:
+        """Report an ended epoch. The report hash is the sha256 of ``report_file`` (whose name is
+        the default URI) or ``report_hash`` (hex or bytes; default zero). With ``btc_usd``, publish
+        that price on the devnet feed first."""
+        v = self.vault
+        if report_file is not None and report_hash is not None:
+            raise InputError("report_hash", "give a report file or a report hash, not both")
+        status = v.epoch(epoch).status
+        if status != "none":
+            return f"epoch {epoch} already {status}"
+        if report_file is not None:
+            report_hash = hashlib.sha256(Path(report_file).read_bytes()).digest()
+            uri = uri or Path(report_file).name
+        digest = check_bytes32(report_hash, "report_hash")  # None: zero
+        if btc_usd is not None:
+            v.price_feed.set_price(btc_usd)
+        ev = v.report(epoch, ths_to_shares(delivered_ths), gross_sats, digest, uri)
+        price = Decimal(ev["btc_usd"]) / v._view("FEED_UNIT")
+        return f"epoch {epoch}: gross {ev['gross']} = fee {ev['fee']} + perf {ev['perf']} + net {ev['net']} sats (BTC/USD {price:,.2f})"
+
+    def fund(self, epoch: int) -> str:
+        """Pay a reported epoch's gross; an epoch already past "reported" is left alone."""
+        status = self.vault.epoch(epoch).status
+        if status in ("funded", "finalized", "defaulted"):
+            return f"epoch {epoch} already {status}"
+        ev = self.vault.fund(epoch)  # an unreported epoch: InputError
+        return f"epoch {epoch} funded: {ev['gross']} sats; {ev['net']} stream to holders over the next day"
+
+    def claim(self, holder: str | None = None, receiver: str | None = None) -> str:
+        """Claim the sender's rewards (to ``receiver``), or ``holder``'s on its behalf."""
+        paid = self.vault.claim_for(holder) if holder else self.vault.claim(receiver)
+        return f"claimed {paid} sats" + (f" for {holder}" if holder else "")
+
+
+# ---------------------------------------------------------------------------- opening the term
 def open_term(
     vault: HashrateVaultClient,
     *,

@@ -27,7 +27,8 @@ def _chain_clock_caught_up(chain):
     """Line the latest block up with Anvil's clock at the start of every module.
 
     Earlier modules warp Anvil's clock forward (the vault's daily epochs); ape's snapshot revert
-    rewinds the latest block but not the clock, so the next block would jump ahead of what
-    `latest` says and a deadline computed from it (wallet signatures) would be refused. One empty
-    block makes `latest` the clock's time again."""
+    rewinds the latest block but not the clock, so the next block would be days past `latest`,
+    and a wallet signature's deadline, which must be within 300 s of both (Anvil estimates gas on
+    `latest`), could not be chosen (`next_wallet_deadline` says so). One empty block makes
+    `latest` the clock's time again."""
     chain.mine()

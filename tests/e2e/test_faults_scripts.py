@@ -20,11 +20,9 @@ Tunable seed: FAULT_SEED (default 9).
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -40,38 +38,10 @@ from hashtrust.identity import IdentityClient
 from hashtrust.rating import NEW_FEEDBACK_TOPIC, client_signer, generate_rows
 from hashtrust.reputation import ReputationClient
 from hashtrust.tx import TxSender
+from script_runs import ape_run, free_port, many_agents
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "examples" / "agents.json"
 SEED = int(os.environ.get("FAULT_SEED", "9"))
 UNREACHABLE = ("could not reach the node", "node unreachable", "Connection refused", "ConnectionError", "ProviderNotConnected")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _agent_file(path: Path, copies: int) -> int:
-    base = json.loads(EXAMPLES.read_text())["agents"]
-    agents = []
-    for c in range(copies):
-        for a in base:
-            a = json.loads(json.dumps(a))
-            a["key"] = f"{a['key']}-f{c}"
-            agents.append(a)
-    path.write_text(json.dumps({"agents": agents}))
-    return len(agents)
-
-
-def _run(script: str, url: str, book_dir: Path, *args: str) -> subprocess.Popen:
-    env = dict(os.environ, HASHTRUST_DEPLOYMENTS=str(book_dir), PYTHONPATH=str(ROOT / "src"))
-    env.pop("APE_FOUNDRY_HOST", None)
-    return subprocess.Popen(
-        ["ape", "run", script, "--network", url, *args, "--no-progress"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )
 
 
 def _until(proc: subprocess.Popen, count, threshold: int, timeout: float = 240) -> int:
@@ -104,35 +74,35 @@ def _points(rng: random.Random, lo: int, hi: int, k: int) -> list[int]:
 
 def test_register_script_killed_at_seeded_points_and_node_stopped_then_rerun(tmp_path):
     rng = random.Random(SEED)
-    port, home, book_dir = _free_port(), tmp_path / "devnet", tmp_path / "book"
+    port, home, book_dir = free_port(), tmp_path / "devnet", tmp_path / "book"
     devnet.start(port, home=home)
     try:
         w3 = Web3(Web3.HTTPProvider(devnet.url(port)))
         owner = TxSender(w3, devnet_signer(0))
         deploy(w3, owner, AddressBook(31337, book_dir), only=["IdentityRegistry"])
         ident = IdentityClient.from_book(w3, AddressBook(31337, book_dir))
-        n = _agent_file(tmp_path / "agents.json", copies=6)
+        n = many_agents(tmp_path / "agents.json", copies=6)
         base = ident.total_agents()
         done = lambda: ident.total_agents() - base  # noqa: E731
 
         kills = _points(rng, 5, n // 2, 3)
         seen = []
         for point in kills:
-            proc = _run("register_agents", devnet.url(port), book_dir, "--file", str(tmp_path / "agents.json"), "--window", "2")
+            proc = ape_run("register_agents", devnet.url(port), book_dir, "--no-progress", "--file", str(tmp_path / "agents.json"), "--window", "2")
             _until(proc, done, point)
             _kill(proc)
             seen.append(done())
         assert seen == sorted(seen) and seen[-1] < n, seen
 
         stop_at = rng.randrange(seen[-1] + 3, seen[-1] + 3 + (n - seen[-1]) // 3)
-        proc = _run("register_agents", devnet.url(port), book_dir, "--file", str(tmp_path / "agents.json"), "--window", "2")
+        proc = ape_run("register_agents", devnet.url(port), book_dir, "--no-progress", "--file", str(tmp_path / "agents.json"), "--window", "2")
         _until(proc, done, stop_at)
         _stop_anvil_mid_run(proc, home)
         assert "state restored" in devnet.start(port, home=home)
         survived = done()
         assert survived >= stop_at - 2  # what was mined before the stop came back from the state file
 
-        proc = _run("register_agents", devnet.url(port), book_dir, "--file", str(tmp_path / "agents.json"), "--window", "2")
+        proc = ape_run("register_agents", devnet.url(port), book_dir, "--no-progress", "--file", str(tmp_path / "agents.json"), "--window", "2")
         out, _ = proc.communicate(timeout=300)
         assert proc.returncode == 0, out
         assert f"{n - survived} registered now, {survived} already registered" in out, out
@@ -158,7 +128,7 @@ def _rating_world(w3, book_dir):
 
 def test_rating_script_killed_at_seeded_points_and_node_stopped_then_rerun(tmp_path):
     rng = random.Random(SEED + 1)
-    port, home, book_dir = _free_port(), tmp_path / "devnet", tmp_path / "book"
+    port, home, book_dir = free_port(), tmp_path / "devnet", tmp_path / "book"
     n_rows, n_clients = 200, 12
     devnet.start(port, home=home)
     try:
@@ -169,18 +139,18 @@ def test_rating_script_killed_at_seeded_points_and_node_stopped_then_rerun(tmp_p
 
         seen = []
         for point in _points(rng, 10, n_rows // 2, 2):
-            proc = _run("rate_agents", devnet.url(port), book_dir, *args)
+            proc = ape_run("rate_agents", devnet.url(port), book_dir, "--no-progress", *args)
             _until(proc, count, point)
             _kill(proc)
             seen.append(count())
         stop_at = rng.randrange(seen[-1] + 5, seen[-1] + 5 + (n_rows - seen[-1]) // 4)  # early enough to land mid-run
-        proc = _run("rate_agents", devnet.url(port), book_dir, *args)
+        proc = ape_run("rate_agents", devnet.url(port), book_dir, "--no-progress", *args)
         _until(proc, count, stop_at)
         _stop_anvil_mid_run(proc, home)
         assert "state restored" in devnet.start(port, home=home)
         survived = count()
 
-        proc = _run("rate_agents", devnet.url(port), book_dir, *args)
+        proc = ape_run("rate_agents", devnet.url(port), book_dir, "--no-progress", *args)
         out, _ = proc.communicate(timeout=300)
         assert proc.returncode == 0, out
         assert f"{n_rows - survived} sent, {survived} already on chain, 0 failed" in out, out
@@ -198,19 +168,19 @@ def test_rating_script_killed_at_seeded_points_and_node_stopped_then_rerun(tmp_p
 
 
 def test_scripts_through_a_proxy_that_drops_replies_send_nothing_twice(tmp_path):
-    port, home, book_dir = _free_port(), tmp_path / "devnet", tmp_path / "book"
+    port, home, book_dir = free_port(), tmp_path / "devnet", tmp_path / "book"
     devnet.start(port, home=home)
     try:
         w3 = Web3(Web3.HTTPProvider(devnet.url(port)))
         book, rep, ids = _rating_world(w3, book_dir)
         owner = devnet_signer(0).address
         nonce0 = w3.eth.get_transaction_count(owner)
-        n = _agent_file(tmp_path / "agents.json", copies=1)
+        n = many_agents(tmp_path / "agents.json", copies=1)
         with FlakyRpcProxy(devnet.url(port)) as proxy:
             proxy.drop("eth_sendRawTransaction", times=4)
             proxy.drop("eth_getTransactionReceipt", times=4)
             proxy.delay("eth_getTransactionCount", 0.05)
-            proc = _run("register_agents", proxy.url, book_dir, "--file", str(tmp_path / "agents.json"), "--window", "4")
+            proc = ape_run("register_agents", proxy.url, book_dir, "--no-progress", "--file", str(tmp_path / "agents.json"), "--window", "4")
             out, _ = proc.communicate(timeout=300)
             assert proc.returncode == 0, out
             dropped_register = len(proxy.dropped)
@@ -223,7 +193,7 @@ def test_scripts_through_a_proxy_that_drops_replies_send_nothing_twice(tmp_path)
             proxy.drop("eth_sendRawTransaction", times=4)
             proxy.drop("eth_getTransactionReceipt", times=4)
             nonce0 = w3.eth.get_transaction_count(owner)
-            proc = _run("rate_agents", proxy.url, book_dir, "--generate", str(n_rows), "--seed", "3", "--clients", str(n_clients),
+            proc = ape_run("rate_agents", proxy.url, book_dir, "--no-progress", "--generate", str(n_rows), "--seed", "3", "--clients", str(n_clients),
                         "--agents", ",".join(map(str, ids)), "--window", "8")
             out, _ = proc.communicate(timeout=300)
             assert proc.returncode == 0, out

@@ -10,7 +10,6 @@ exactly once."""
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -26,9 +25,8 @@ from hashtrust.errors import InputError
 from hashtrust.identity import IdentityClient
 from hashtrust.registration import RegistrationFile
 from hashtrust.tx import LocalSigner, TxSender
+from script_runs import EXAMPLES, ape_run, free_port, many_agents
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "examples" / "agents.json"
 ANVIL_KEY0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 
 
@@ -102,51 +100,28 @@ def test_invalid_file_is_refused_before_any_transaction(w3, sender, book, tmp_pa
 
 
 # ------------------------------------------------------------------ the script, killed and rerun
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _big_agent_file(path: Path, copies: int) -> int:
-    """The example agents `copies` times over (distinct keys), to make a run long enough to kill."""
-    base = json.loads(EXAMPLES.read_text())["agents"]
-    agents = []
-    for c in range(copies):
-        for a in base:
-            a = json.loads(json.dumps(a))
-            a["key"] = f"{a['key']}-{c}"
-            agents.append(a)
-    path.write_text(json.dumps({"agents": agents}))
-    return len(agents)
+def _identity_on(port: int, book_dir: Path) -> IdentityClient:
+    """An IdentityRegistry deployed on the Anvil at ``port`` (recorded in ``book_dir``), as a client
+    sending from Anvil's account 0."""
+    w3 = Web3(Web3.HTTPProvider(devnet.url(port)))
+    sender = TxSender(w3, LocalSigner.from_key(ANVIL_KEY0))
+    deploy(w3, sender, AddressBook(31337, book_dir), only=["IdentityRegistry"])
+    return IdentityClient.from_book(w3, AddressBook(31337, book_dir), sender)
 
 
 def _script(port: int, agent_file: Path, book_dir: Path, *extra: str, window: str = "2") -> subprocess.Popen:
-    env = dict(os.environ, HASHTRUST_DEPLOYMENTS=str(book_dir), PYTHONPATH=str(ROOT / "src"))
-    env.pop("APE_FOUNDRY_HOST", None)
-    return subprocess.Popen(
-        ["ape", "run", "register_agents", "--network", devnet.url(port), "--file", str(agent_file), "--window", window, *extra],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    return ape_run("register_agents", devnet.url(port), book_dir, "--file", str(agent_file), "--window", window, *extra)
 
 
 def test_script_killed_mid_run_finishes_on_rerun(tmp_path):
-    port = _free_port()
+    port = free_port()
     home = tmp_path / "devnet"
     print(devnet.start(port, home=home))
     try:
-        w3 = Web3(Web3.HTTPProvider(devnet.url(port)))
-        sender = TxSender(w3, LocalSigner.from_key(ANVIL_KEY0))
         book_dir = tmp_path / "book"
-        deploy(w3, sender, AddressBook(31337, book_dir), only=["IdentityRegistry"])
-        identity = IdentityClient.from_book(w3, AddressBook(31337, book_dir), sender)
+        identity = _identity_on(port, book_dir)
         agent_file = tmp_path / "agents.json"
-        n = _big_agent_file(agent_file, copies=6)
+        n = many_agents(agent_file, copies=6)
 
         kills = []
         for threshold in (15, 60):  # two SIGKILLs at different points of the run
@@ -184,7 +159,7 @@ def test_script_killed_mid_run_finishes_on_rerun(tmp_path):
 def test_script_killed_with_transactions_still_pending(tmp_path):
     """Anvil mining a block per second: the kill lands while sent registrations are still in the
     mempool; the rerun waits for them (`settle`) before deciding what is left to do."""
-    port = _free_port()
+    port = free_port()
     log = open(tmp_path / "anvil.log", "wb")  # noqa: SIM115
     anvil = subprocess.Popen(
         [devnet.anvil_binary(), "--port", str(port), "--block-time", "1", "--chain-id", "31337"],
@@ -195,12 +170,11 @@ def test_script_killed_with_transactions_still_pending(tmp_path):
         deadline = time.monotonic() + 30
         while devnet.chain_id(port) != 31337 and time.monotonic() < deadline:
             time.sleep(0.1)
-        sender = TxSender(w3, LocalSigner.from_key(ANVIL_KEY0))
         book_dir = tmp_path / "book"
-        deploy(w3, sender, AddressBook(31337, book_dir), only=["IdentityRegistry"])
-        identity = IdentityClient.from_book(w3, AddressBook(31337, book_dir), sender)
+        identity = _identity_on(port, book_dir)
+        sender = identity.sender
         agent_file = tmp_path / "agents.json"
-        n = _big_agent_file(agent_file, copies=3)
+        n = many_agents(agent_file, copies=3)
         proc = _script(port, agent_file, book_dir, "--no-progress", window="32")
         pending_seen = 0
         deadline = time.monotonic() + 120
@@ -230,15 +204,13 @@ def test_script_killed_with_transactions_still_pending(tmp_path):
 
 
 def test_script_rejects_a_bad_file_naming_entry_and_field(tmp_path):
-    port = _free_port()
+    port = free_port()
     home = tmp_path / "devnet"
     devnet.start(port, home=home)
     try:
-        w3 = Web3(Web3.HTTPProvider(devnet.url(port)))
-        sender = TxSender(w3, LocalSigner.from_key(ANVIL_KEY0))
         book_dir = tmp_path / "book"
-        deploy(w3, sender, AddressBook(31337, book_dir), only=["IdentityRegistry"])
-        nonce = w3.eth.get_transaction_count(sender.address)
+        sender = _identity_on(port, book_dir).sender
+        nonce = sender.w3.eth.get_transaction_count(sender.address)
         bad = tmp_path / "agents.yaml"
         bad.write_text(
             "agents:\n"
@@ -250,6 +222,6 @@ def test_script_rejects_a_bad_file_naming_entry_and_field(tmp_path):
         out, _ = proc.communicate(timeout=120)
         assert proc.returncode != 0
         assert "agents[1].metadata.agentWallet" in out and "reserved" in out
-        assert w3.eth.get_transaction_count(sender.address) == nonce
+        assert sender.w3.eth.get_transaction_count(sender.address) == nonce
     finally:
         devnet.stop(home=home)

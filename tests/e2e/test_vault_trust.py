@@ -17,14 +17,15 @@ import pytest
 
 from hashtrust import artifacts
 from hashtrust.addressbook import AddressBook
-from hashtrust.deploy import VAULT_DEVNET, deploy
+from hashtrust.demo_vault import open_devnet_term
+from hashtrust.deploy import deploy
 from hashtrust.identity import IdentityClient
 from hashtrust.operator import load_pool_report, run_operator
 from hashtrust.pool_watcher import answer_requests
 from hashtrust.reputation import ReputationClient
 from hashtrust.tx import LocalSigner, TxSender
 from hashtrust.validation import ValidationClient
-from hashtrust.vault import TH, HashrateVaultClient, PriceFeedClient, open_term, ths_to_shares
+from hashtrust.vault import HashrateVaultClient, PriceFeedClient, ths_to_shares
 
 N = 10
 OUTAGE = 5
@@ -45,27 +46,21 @@ def world(w3, deployer, alice, bob, carol, accounts, tmp_path):
     book = AddressBook(w3.eth.chain_id, tmp_path)
     deploy(w3, admin, book)
     wbtc = w3.eth.contract(address=book.address("TestWBTC"), abi=artifacts.abi("DevToken"))
-    usd = w3.eth.contract(address=book.address("TestUSD"), abi=artifacts.abi("DevToken"))
-    admin.transact(wbtc.functions.mint(carol.address, 10**11))
-    for who in (alice, bob):
-        admin.transact(usd.functions.mint(who.address, 10**12))
     op = sender(w3, carol)
     agent_id = IdentityClient.from_book(w3, book, op).register("ipfs://carol-mining-operator")
     validators = [accounts[i] for i in (6, 7, 8)]
     for v in validators:
         IdentityClient.from_book(w3, book, sender(w3, v)).register(f"ipfs://pool-watcher-{v.address[-4:]}")
     vault_admin = HashrateVaultClient.from_book(w3, book, admin)
-    open_term(
+    open_devnet_term(
         vault_admin,
-        identity=book.address("IdentityRegistry"),
-        validation=book.address("ValidationRegistry"),
-        reputation=book.address("ReputationRegistry"),
+        book,
         agent_id=agent_id,
         validators=[v.address for v in validators],
-        quorum=VAULT_DEVNET["quorum"],
-        min_score=VAULT_DEVNET["min_score"],
-        difficulty=VAULT_DEVNET["difficulty"],
-        sats_per_block=VAULT_DEVNET["sats_per_block"],
+        operator=op,
+        bond_sats=10_000_000,
+        operator_sats=10**11,
+        buys=[(sender(w3, alice), ths_to_shares(600)), (sender(w3, bob), ths_to_shares(400))],
     )
     pool = {"epochs": {str(e): {"delivered_ths": str(950 + e), "gross_sats": 40_000 + 100 * e} for e in range(N) if e != OUTAGE}}
     pool_file = tmp_path / "pool.json"
@@ -87,9 +82,7 @@ def test_ten_epochs_attested_one_defaulted_holders_paid_reputation_built(w3, wor
     book, agent_id, vault_op, val_op = world["book"], world["agent_id"], world["vault_op"], world["val_op"]
     pool = load_pool_report(world["pool_file"])
     users = {who: vault_op.with_sender(sender(w3, who)) for who in (alice, bob)}
-    users[alice].buy(ths_to_shares(600))
-    users[bob].buy(ths_to_shares(400))
-    vault_op.post_bond(10_000_000)
+    assert [vault_op.balance_of(who.address) for who in (alice, bob)] == [ths_to_shares(600), ths_to_shares(400)]
     assert vault_op.bond() == 10_000_000
 
     for e in range(N):

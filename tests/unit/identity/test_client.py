@@ -2,6 +2,8 @@
 contract would refuse is caught in Python first (naming the field and the limit), and what
 only the contract can judge comes back as RevertError with the contract's reason."""
 
+import time
+
 import pytest
 from eth_account import Account
 
@@ -57,6 +59,27 @@ def test_eoa_wallet_signed_by_the_sdk(ident, dave):
     assert last > 0 and ident.next_wallet_deadline(agent) > last
     ident.unset_agent_wallet(agent)
     assert ident.get_agent_wallet(agent) == ZERO
+
+
+@pytest.mark.parametrize("skew", ["chain ahead of the wall clock", "chain behind the wall clock"])
+def test_wallet_deadline_follows_the_chain_clock_not_the_wall_clock(skew, ident, dave, chain, w3, monkeypatch):
+    """The deadline is taken from the pending block, the one the transaction lands in.
+
+    Ahead: the chain has jumped a day past the wall clock. Behind: the wall clock reads a day later
+    than the chain. Either way the contract accepts the deadline. (Anvil's clock moved either way,
+    and its next block a day past the latest one, are tests/e2e/test_wallet_clock.py's.)"""
+    agent = ident.register(URI)
+    if skew.startswith("chain ahead"):
+        chain.pending_timestamp += 86_400
+    else:
+        wall = time.time
+        monkeypatch.setattr(time, "time", lambda: wall() + 86_400)
+    pending = int(w3.eth.get_block("pending")["timestamp"])
+    deadline = ident.next_wallet_deadline(agent)
+    assert pending < deadline <= pending + 300
+    ident.set_agent_wallet(agent, Account.from_key(dave.private_key))
+    assert ident.get_agent_wallet(agent) == dave.address
+    assert ident.last_wallet_deadline(agent) == deadline
 
 
 def test_contract_wallet_approves_the_sdk_digest(ident, wallet_contract, dave, alice, chain):

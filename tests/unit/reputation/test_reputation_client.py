@@ -9,7 +9,7 @@ import pytest
 from eth_utils import keccak
 from pydantic import ValidationError
 
-from hashtrust.discovery import capabilities, fetch_uri, rank
+from hashtrust.discovery import Ranked, capabilities, fetch_uri, rank, table
 from hashtrust.errors import InputError, RevertError
 from hashtrust.feedback import FeedbackFile, caip10, verify
 from hashtrust.rating import Row, generate_rows, load_rows, rows_to_json
@@ -102,6 +102,15 @@ def test_capabilities_from_registration_files():
 def test_rank_refuses_an_empty_trusted_list():
     with pytest.raises(Exception, match="trusted"):
         rank(None, None, "x", [])
+
+
+def test_ranking_table_and_its_heading():
+    ranked = [Ranked(7, "Pool Watch", 3, 9_550, 2, ["mcp"]), Ranked(2, "New", 0, 0, 0, ["mcp"])]
+    lines = table(ranked, 1, capability="mcp", n_trusted=20, tag1="starred").splitlines()
+    assert lines[0] == "agents offering 'mcp', ranked over 20 trusted client(s), tag1='starred'"
+    assert lines[2].split() == ["1", "7", "Pool", "Watch", "95.50", "3"]
+    assert lines[3].split() == ["2", "2", "New", "-", "0"]
+    assert table(ranked).splitlines()[0].split() == ["#", "agent", "name", "score", "n"]
 
 
 @pytest.fixture

@@ -4,17 +4,6 @@ Story: the deployer mints test balances; nobody else can; the tokens behave as
 snekmate's audited ERC-20 (transfers, allowances, events)."""
 
 import ape
-import pytest
-
-
-@pytest.fixture(scope="module")
-def wbtc(project, deployer):
-    return project.DevToken.deploy("Wrapped BTC (devnet)", "WBTC", 8, sender=deployer)
-
-
-@pytest.fixture(scope="module")
-def usd(project, deployer):
-    return project.DevToken.deploy("USD Stablecoin (devnet)", "USDC", 6, sender=deployer)
 
 
 def test_metadata(wbtc, usd, deployer):

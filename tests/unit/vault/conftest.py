@@ -43,16 +43,6 @@ def _vault_roles(operator, guardian, fee_recipient, treasury):
 
 
 @pytest.fixture(scope="module")
-def wbtc(project, deployer):
-    return project.DevToken.deploy("Wrapped BTC (devnet)", "WBTC", 8, sender=deployer)
-
-
-@pytest.fixture(scope="module")
-def usd(project, deployer):
-    return project.DevToken.deploy("USD Stablecoin (devnet)", "USDC", 6, sender=deployer)
-
-
-@pytest.fixture(scope="module")
 def feed(project, deployer):
     return project.PriceFeed.deploy(8, "BTC / USD", BTC_USD, sender=deployer)
 
