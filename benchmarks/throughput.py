@@ -65,7 +65,13 @@ def agent_specs(n: int, salt: str):
 def run(env, n: int = AGENTS) -> dict:
     """Bulk registration of ``n`` agents through `hashtrust.agents.register_agents` (the script
     path of ``ape run register_agents``) against the same ``n`` register transactions pre-signed
-    and sent raw, on the same Anvil in the same run. Reports agents/s and the ratio."""
+    and sent raw, on the same Anvil in the same run. Reports agents/s and the ratio.
+
+    Both paths start from the same chain state: the raw run is taken from an ``evm_snapshot``
+    and reverted afterwards (Anvil's cost per block grows with its state, so the path measured
+    second on a grown chain would be handicapped). Each path registers into a fresh registry and
+    the count of agents it left is read back from the chain.
+    """
     import os
 
     from hashtrust import artifacts
@@ -74,15 +80,13 @@ def run(env, n: int = AGENTS) -> dict:
 
     n = int(os.environ.get("HASHTRUST_BENCH_AGENTS", n))
     w3 = env.w3
-    dep = env.sender(0)
     art = artifacts.load("IdentityRegistry")
-    # one registry each, so neither path sees the other's agents when it scans for existing ones
-    raw_addr = dep.deploy(art.abi, art.bytecode)["contractAddress"]
-    addr = dep.deploy(art.abi, art.bytecode)["contractAddress"]
+    snapshot = _rpc(w3, "evm_snapshot")
 
-    # raw: the same transactions (same calldata shape), signed beforehand by another account
-    raw_signer = env.sender(2).signer
-    raw_client = IdentityClient(w3, raw_addr, env.sender(2))
+    # raw: the same transactions (same calldata shape), signed beforehand
+    raw_addr = env.sender(0).deploy(art.abi, art.bytecode)["contractAddress"]
+    raw_signer = env.sender(1).signer
+    raw_client = IdentityClient(w3, raw_addr, env.sender(1))
     raw_specs = agent_specs(n, "raw")
     calls = [{"to": raw_addr, "data": raw_client.register_call(s.uri, s.entries())._encode_transaction_data()} for s in raw_specs]
     gas = int(w3.eth.estimate_gas({"from": raw_signer.address, **calls[0]}) * 1.25)
@@ -90,14 +94,18 @@ def run(env, n: int = AGENTS) -> dict:
     ids = raw_client.agents_with_metadata("hashtrust.key", owner=raw_signer.address)
     if len(ids) != n:
         raise RuntimeError(f"raw registration left {len(ids)} agents, expected {n}")
+    if _rpc(w3, "evm_revert", snapshot) is not True:
+        raise RuntimeError("evm_revert to the pre-raw snapshot failed")
 
-    # the project's script path: validation, settle, existing-agent scan, preflight, pipelined sends
+    # the project's script path, from the same state: validation, settle, existing-agent scan,
+    # preflight, signing, batched sends, receipts, agent ids decoded
+    addr = env.sender(0).deploy(art.abi, art.bytecode)["contractAddress"]
     client = IdentityClient(w3, addr, env.sender(1))
     specs = agent_specs(n, "sdk")
     t0 = time.perf_counter()
     outcomes = register_agents(client, specs, progress=False)
     elapsed = time.perf_counter() - t0
-    if sum(o.status == "registered" for o in outcomes) != n:
+    if sum(o.status == "registered" for o in outcomes) != n or client.total_agents() != n:
         raise RuntimeError("script path did not register every agent")
     script = {"agents": n, "seconds": round(elapsed, 3), "agents_per_s": round(n / elapsed, 1)}
     raw_rate = raw["tx_per_s"]
@@ -111,3 +119,10 @@ def run(env, n: int = AGENTS) -> dict:
             }
         }
     }
+
+
+def _rpc(w3: Web3, method: str, *params):
+    reply = w3.provider.make_request(method, list(params))
+    if "error" in reply:
+        raise RuntimeError(f"{method} failed: {reply['error']}")
+    return reply["result"]
