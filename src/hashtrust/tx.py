@@ -195,6 +195,10 @@ def _int(v: Any) -> int:
     return int(v, 16) if isinstance(v, str) else int(v)
 
 
+class _NodeUnreachable(TransactionError):
+    """`TransactionError` for a node that stopped answering while transactions were in flight."""
+
+
 @dataclass
 class Pending:
     """A signed transaction that was handed to the node."""
@@ -463,10 +467,12 @@ class TxSender:
         """Send independent calls with explicit nonces, ``window`` at a time; returns the receipts.
 
         Each window is preflighted as a whole against the latest state (`_preflight_many`), then
-        signed and sent in one JSON-RPC batch, then its receipts are collected in one batch.
-        Calls must therefore not depend on each other's effects (e.g. an ``approve`` and the
-        ``transferFrom`` that spends it belong in separate `transact` calls). A call ``calls`` may
-        also give as ``(call, value)``. ``on_receipt(i, receipt)`` is called in order.
+        signed and sent in one JSON-RPC batch; its receipts are collected in one batch after the
+        next window is sent (so the node mines one window while the next is prepared: at most two
+        windows are unconfirmed). Calls must therefore not depend on each other's effects (e.g.
+        an ``approve`` and the ``transferFrom`` that spends it belong in separate `transact`
+        calls). A call may also be given as ``(call, value)``. ``on_receipt(i, receipt)`` is
+        called in order.
 
         Raises on the first failure -- a preflight refusal (`RevertError` with the contract's
         reason; nothing of it or after it is sent) or a failed receipt -- after the transactions
@@ -474,33 +480,46 @@ class TxSender:
         """
         receipts: list[Any] = []
         it = iter(calls)
-        while True:
-            chunk = [c if isinstance(c, tuple) else (c, 0) for c in islice(it, max(1, window))]
-            if not chunk:
-                return receipts
-            txs, refusal = self._preflight_many(chunk, action)
-            sent: list[Pending] = []
-            try:
-                for tx in txs:
-                    sent.append(self._sign(tx, tx.pop("action")))
-                self._send_raw_many(sent)
-            except BaseException:
-                # Let what was already sent land before the error propagates (so a rerun sees it).
-                if sent:
-                    try:
-                        self._wait_many(sent)
-                    except Exception:  # noqa: BLE001
-                        pass
-                raise
-            mined = self._wait_many(sent)  # raises after `timeout` without them
-            for p, r in zip(sent, mined):
-                if r["status"] != 1:
-                    raise RevertError(self._failure_reason(p, r), action=p.action, tx_hash=p.tx_hash)
-                if on_receipt is not None:
-                    on_receipt(len(receipts), r)
-                receipts.append(r)
-            if refusal is not None:
-                raise refusal
+        unconfirmed: list[Pending] = []  # the previous window, sent and not yet collected
+        sent: list[Pending] = []
+        try:
+            while True:
+                chunk = [c if isinstance(c, tuple) else (c, 0) for c in islice(it, max(1, window))]
+                refusal = None
+                sent = []
+                if chunk:
+                    txs, refusal = self._preflight_many(chunk, action)
+                    for tx in txs:
+                        sent.append(self._sign(tx, tx.pop("action")))
+                    self._send_raw_many(sent)
+                previous, unconfirmed = unconfirmed, sent
+                self._collect(previous, receipts, on_receipt)
+                if refusal is not None or not chunk:
+                    self._collect(unconfirmed, receipts, on_receipt)
+                    unconfirmed = []
+                    if refusal is not None:
+                        raise refusal
+                    return receipts
+        except BaseException as exc:
+            # Let what was already sent land before the error propagates (so a rerun sees it),
+            # unless the node is gone (then the rerun's `settle` waits for it).
+            in_flight = list({p.nonce: p for p in unconfirmed + sent}.values())
+            if in_flight and not isinstance(exc, _NodeUnreachable):
+                try:
+                    self._wait_many(in_flight)
+                except Exception:  # noqa: BLE001
+                    pass
+            raise
+
+    def _collect(self, sent: Sequence[Pending], receipts: list[Any], on_receipt: Callable[[int, Any], None] | None) -> None:
+        """Wait for a sent window's receipts and append them to ``receipts`` in order; a failed
+        one raises `RevertError` with its reason."""
+        for p, r in zip(sent, self._wait_many(sent)):  # raises after `timeout` without them
+            if r["status"] != 1:
+                raise RevertError(self._failure_reason(p, r), action=p.action, tx_hash=p.tx_hash)
+            if on_receipt is not None:
+                on_receipt(len(receipts), r)
+            receipts.append(r)
 
     def _sign(self, tx: dict, action: str) -> Pending:
         """Sign a built transaction with the next nonce (nothing is sent)."""
@@ -583,7 +602,7 @@ class TxSender:
                 error = exc
             if time.monotonic() > deadline:
                 what = f"node unreachable ({type(error).__name__})" if error is not None else "not mined"
-                raise TransactionError(
+                raise (_NodeUnreachable if error is not None else TransactionError)(
                     f"{pending[0].action}: {len(pending)} transaction(s) from nonce {pending[0].nonce} {what} after {self.timeout:.0f}s, first {pending[0].tx_hash}"
                 )
             time.sleep(interval)
