@@ -6,8 +6,8 @@ Every script, test helper, benchmark and the CLI send transactions through `TxSe
   `RevertError` with the contract's revert reason, and nothing is sent.
 * **Explicit nonces, no waiting in between.** `transact_many` preflights, signs and sends a
   window of transactions as JSON-RPC batches (one round trip for the preflight, one for the
-  sends, one for the receipts) and collects the receipts afterwards (fast on Anvil and on real
-  networks alike).
+  sends, one for the receipts) and collects a window's receipts while the next one is on its
+  way (fast on Anvil and on real networks alike).
 * **Nothing twice.** A dropped RPC reply is retried by re-sending the *same signed bytes*
   (same nonce, same hash), so a retry can never become a second transaction. `settle()` waits
   until transactions an earlier (crashed) run left in flight are mined, so resumable scripts
