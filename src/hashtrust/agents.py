@@ -1,4 +1,4 @@
-"""Bulk agent registration: idempotent, resumable, pipelined.
+"""Bulk agent registration: idempotent, resumable, batched.
 
     specs = load_agent_file("examples/agents.json")            # validates everything first
     outcomes = register_agents(identity_client, specs)          # registers only what is missing
@@ -22,9 +22,10 @@ whose key is found are skipped. Killing the run at any point and rerunning there
 the job, with nothing registered twice and nothing lost. (A key is per owner: another account
 registering the same file gets its own agents.)
 
-**Speed.** Registrations are sent back to back with explicit nonces (`TxSender.transact_many`,
-``window`` transactions in flight), receipts are collected behind them, a tqdm bar shows
-progress.
+**Speed.** Registrations go out ``window`` at a time with explicit nonces
+(`TxSender.transact_many`): each window is preflighted, sent and its receipts fetched in
+JSON-RPC batches (a refused registration still raises with the contract's reason before it is
+sent); a tqdm bar shows progress.
 """
 
 from __future__ import annotations

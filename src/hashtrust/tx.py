@@ -1,12 +1,13 @@
-"""Signing and sending transactions: one sender per account, explicit nonces, pipelining.
+"""Signing and sending transactions: one sender per account, explicit nonces, batches.
 
 Every script, test helper, benchmark and the CLI send transactions through `TxSender`:
 
 * **Preflight.** Each call is gas-estimated first; a call the contract would refuse raises
   `RevertError` with the contract's revert reason, and nothing is sent.
-* **Explicit nonces, no waiting in between.** `transact_many` signs and sends a window of
-  transactions back to back and collects the receipts afterwards (fast on Anvil and on real
-  networks alike).
+* **Explicit nonces, no waiting in between.** `transact_many` preflights, signs and sends a
+  window of transactions as JSON-RPC batches (one round trip for the preflight, one for the
+  sends, one for the receipts) and collects a window's receipts while the next one is on its
+  way (fast on Anvil and on real networks alike).
 * **Nothing twice.** A dropped RPC reply is retried by re-sending the *same signed bytes*
   (same nonce, same hash), so a retry can never become a second transaction. `settle()` waits
   until transactions an earlier (crashed) run left in flight are mined, so resumable scripts
@@ -18,12 +19,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, Protocol
 
+import rlp
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from eth_utils import is_checksum_address, is_hex_address
+from eth_utils.abi import collapse_if_tuple
 from web3 import Web3
-from web3.exceptions import CannotHandleRequest, ContractCustomError, ContractLogicError, TimeExhausted, TransactionNotFound
+from web3.exceptions import CannotHandleRequest, ContractCustomError, ContractLogicError, TimeExhausted, TransactionNotFound, Web3TypeError
 
 from hashtrust.errors import RevertError, TransactionError
 
@@ -57,8 +62,19 @@ class Signer(Protocol):
         ...
 
 
+# The fields of an EIP-1559 transaction as `TxSender` builds it; anything else goes through eth-account.
+_EIP1559_FIELDS = {"chainId", "nonce", "maxPriorityFeePerGas", "maxFeePerGas", "gas", "to", "value", "data"}
+
+
 class LocalSigner:
-    """A signer holding a private key in memory (eth-account)."""
+    """A signer holding a private key in memory (eth-account).
+
+    The EIP-1559 transactions `TxSender` builds are serialised here (RLP) and signed with the
+    account's eth-keys key: the same bytes as eth-account's ``sign_transaction`` (deterministic
+    RFC 6979 signatures, low s), without its per-call validation and re-formatting, which cost
+    more than the signature itself. Any other transaction (legacy, access lists, ...) is signed
+    by eth-account.
+    """
 
     def __init__(self, account: LocalAccount):
         self.account = account
@@ -69,7 +85,27 @@ class LocalSigner:
         return cls(Account.from_key(key))
 
     def sign_transaction(self, tx: dict) -> bytes:
+        keys = set(tx)
+        if keys <= _EIP1559_FIELDS and keys >= _EIP1559_FIELDS - {"to", "data", "value"} and (not tx.get("to") or is_checksum_address(tx["to"])):
+            return self._sign_eip1559(tx)
         return bytes(self.account.sign_transaction(tx).raw_transaction)
+
+    def _sign_eip1559(self, tx: dict) -> bytes:
+        to = tx.get("to")
+        data = tx.get("data") or b""
+        fields = [
+            int(tx["chainId"]),
+            int(tx["nonce"]),
+            int(tx["maxPriorityFeePerGas"]),
+            int(tx["maxFeePerGas"]),
+            int(tx["gas"]),
+            bytes.fromhex(to[2:]) if to else b"",
+            int(tx.get("value") or 0),
+            bytes.fromhex(data[2:] if data.startswith("0x") else data) if isinstance(data, str) else bytes(data),
+            [],  # access list
+        ]
+        sig = self.account._key_obj.sign_msg_hash(Web3.keccak(b"\x02" + rlp.encode(fields)))
+        return b"\x02" + rlp.encode(fields + [sig.v, sig.r, sig.s])
 
     def __repr__(self) -> str:
         return f"LocalSigner({self.address})"
@@ -114,6 +150,55 @@ def _describe(fn: Any) -> str:
     return str(name)
 
 
+def calldata(call: Any) -> str:
+    """The ABI-encoded input of a web3 contract function call, 0x-prefixed.
+
+    Encoded by web3's own codec straight from the function's ABI; arguments the codec does not
+    take as given (hex strings for bytes, ENS names, dicts for tuples) go through web3's
+    normalising encoder instead. Both give the same bytes for the same call; the direct path
+    skips web3's per-argument normalisation, which costs ~2 ms a call.
+    """
+    if _checksummed(call.arguments):
+        try:
+            types = [collapse_if_tuple(i) for i in call.abi.get("inputs", [])]
+            return call.selector + call.w3.codec.encode(types, call.arguments).hex()
+        except Exception:  # noqa: BLE001 - anything the strict codec refuses: web3 normalises it
+            pass
+    return call._encode_transaction_data()
+
+
+def _checksummed(value: Any) -> bool:
+    """False when ``value`` holds an address string web3 would refuse (not checksummed)."""
+    if isinstance(value, str):
+        return not is_hex_address(value) or is_checksum_address(value)
+    if isinstance(value, (list, tuple)):
+        return all(_checksummed(v) for v in value)
+    return True
+
+
+def _shape(tx: dict) -> tuple:
+    """What calls sharing a gas limit have in common: target, selector, calldata length, value or not."""
+    data = tx.get("data", "0x")
+    return (tx.get("to"), data[:10], len(data), bool(tx.get("value")))
+
+
+def _call_params(tx: dict) -> dict:
+    """The JSON-RPC ``eth_call`` / ``eth_estimateGas`` object of a built transaction."""
+    out = {"from": tx["from"], "value": hex(int(tx.get("value") or 0)), "data": tx.get("data", "0x")}
+    if tx.get("to"):
+        out["to"] = tx["to"]
+    return out
+
+
+def _int(v: Any) -> int:
+    """A JSON-RPC quantity (hex string; the in-process test chain answers plain ints)."""
+    return int(v, 16) if isinstance(v, str) else int(v)
+
+
+class _NodeUnreachable(TransactionError):
+    """`TransactionError` for a node that stopped answering while transactions were in flight."""
+
+
 @dataclass
 class Pending:
     """A signed transaction that was handed to the node."""
@@ -152,6 +237,7 @@ class TxSender:
         self._nonce: int | None = None
         self._fees: tuple[float, dict] | None = None
         self._gas_limit: int | None = None
+        self._shape_gas: dict[tuple, int] = {}  # gas limit per call shape (`_preflight_many`)
 
     # ------------------------------------------------------------------ nonces
     def settle(self, timeout: float | None = None) -> int:
@@ -208,7 +294,7 @@ class TxSender:
             tx = dict(call)
             tx.setdefault("value", value)
         else:
-            tx = {"to": call.address, "data": call._encode_transaction_data(), "value": value}
+            tx = {"to": call.address, "data": calldata(call), "value": value}
         tx["from"] = self.address
         tx["chainId"] = self.chain_id
         try:
@@ -233,13 +319,9 @@ class TxSender:
     def submit(self, call: Any, *, value: int = 0, gas: int | None = None, action: str = "") -> Pending:
         """Preflight, sign with the next nonce and hand to the node; returns without waiting."""
         action = action or _describe(call)
-        tx = self.build(call, value=value, gas=gas, action=action)
-        tx["nonce"] = self._next_nonce()
-        tx.pop("from", None)
-        raw = self.signer.sign_transaction(tx)
-        tx_hash = Web3.to_hex(Web3.keccak(raw))
-        self._send_raw(raw, tx_hash, action)
-        return Pending(tx_hash=tx_hash, nonce=tx["nonce"], action=action, tx=tx, raw=raw)
+        pending = self._sign(self.build(call, value=value, gas=gas, action=action), action)
+        self._send_raw(pending.raw, pending.tx_hash, action)
+        return pending
 
     def _send_raw(self, raw: bytes, tx_hash: str, action: str) -> None:
         delay = 0.2
@@ -251,20 +333,82 @@ class TxSender:
             except _TRANSPORT_ERRORS as exc:  # reply lost or node unreachable: resend the same bytes
                 last = exc
             except ValueError as exc:
-                msg = str(exc).lower()
-                if "already known" in msg or "already imported" in msg or "known transaction" in msg:
-                    return  # an earlier attempt got through
-                if "nonce too low" in msg and self._known(tx_hash):
-                    return
-                reason = revert_reason(exc)
-                if reason is not None:
-                    raise RevertError(reason, action=action, tx_hash=tx_hash) from None
-                raise TransactionError(f"{action}: node refused transaction {tx_hash}: {exc}") from None
+                self._refused(exc, tx_hash, action)
+                return
             time.sleep(delay)
             delay = min(delay * 2, 3.0)
             if self._known(tx_hash):
                 return
         raise TransactionError(f"{action}: could not reach the node to send {tx_hash}: {last}")
+
+    def _refused(self, exc: BaseException, tx_hash: str, action: str) -> None:
+        """Judge the node's refusal of a signed transaction: return when the node already has it
+        (an earlier attempt got through), else raise `RevertError` / `TransactionError`."""
+        msg = str(exc).lower()
+        if "already known" in msg or "already imported" in msg or "known transaction" in msg:
+            return
+        if "nonce too low" in msg and self._known(tx_hash):
+            return
+        reason = revert_reason(exc)
+        if reason is not None:
+            raise RevertError(reason, action=action, tx_hash=tx_hash) from None
+        raise TransactionError(f"{action}: node refused transaction {tx_hash}: {exc}") from None
+
+    def _send_raw_many(self, pending: Sequence[Pending]) -> None:
+        """Hand signed transactions to the node in one JSON-RPC batch, with `_send_raw`'s rules.
+
+        A lost reply is followed by a look-up of each transaction; only those the node does not
+        know are sent again, with the same signed bytes. A refusal is judged per transaction
+        (`_refused`): "already known" is success, anything else raises.
+        """
+        todo = list(pending)
+        delay = 0.2
+        last: BaseException | None = None
+        for _attempt in range(self.send_retries):
+            try:
+                replies = self._batch([("eth_sendRawTransaction", [Web3.to_hex(p.raw)]) for p in todo])
+            except _TRANSPORT_ERRORS as exc:  # reply lost or node unreachable
+                last = exc
+                time.sleep(delay)
+                delay = min(delay * 2, 3.0)
+                todo = [p for p in todo if not self._known(p.tx_hash)]
+                if not todo:
+                    return
+                continue
+            for p, reply in zip(todo, replies):
+                if "error" in reply:
+                    self._refused(ValueError(reply["error"]), p.tx_hash, p.action)
+            return
+        raise TransactionError(f"{todo[0].action}: could not reach the node to send {len(todo)} transaction(s), first {todo[0].tx_hash}: {last}")
+
+    # ------------------------------------------------------------------ batches
+    def _batch(self, calls: Sequence[tuple[str, list]]) -> list[dict]:
+        """The raw JSON-RPC replies (``{"result": ...}`` or ``{"error": ...}``) of ``calls``, in order.
+
+        Sent as one JSON-RPC batch; a provider without batches (the in-process test chain) gets
+        them one by one. Transport errors propagate (the callers retry or report them).
+        """
+        provider = self.w3.provider
+        if not calls:
+            return []
+        batch = getattr(provider, "make_batch_request", None)
+        if batch is None:
+            return [provider.make_request(method, params) for method, params in calls]
+        replies = batch(list(calls))
+        if isinstance(replies, dict):  # the node refused the whole batch
+            raise TransactionError(f"the node refused a batch of {len(calls)} {calls[0][0]}: {replies.get('error', replies)}")
+        return list(replies)
+
+    def _receipts(self, hashes: Sequence[str]) -> list[Any]:
+        """The receipts of mined transactions, decoded as `w3.eth.get_transaction_receipt` does,
+        fetched in one batch (one by one where the provider has no batches)."""
+        try:
+            with self.w3.batch_requests() as batch:
+                for h in hashes:
+                    batch.add(self.w3.eth.get_transaction_receipt(h))
+                return list(batch.execute())
+        except (Web3TypeError, NotImplementedError):  # no batches on this provider
+            return [self.w3.eth.get_transaction_receipt(h) for h in hashes]
 
     def _known(self, tx_hash: str) -> bool:
         try:
@@ -320,46 +464,154 @@ class TxSender:
         window: int = 128,
         on_receipt: Callable[[int, Any], None] | None = None,
     ) -> list[Any]:
-        """Send independent calls back to back (explicit nonces), at most ``window`` unconfirmed.
+        """Send independent calls with explicit nonces, ``window`` at a time; returns the receipts.
 
-        Calls must not depend on each other's effects unless the chain mines each transaction
-        as it arrives (Anvil's automine). ``on_receipt(i, receipt)`` is called in order.
-        Raises on the first failure, after the transactions already handed to the node are mined.
+        Each window is preflighted as a whole against the latest state (`_preflight_many`), then
+        signed and sent in one JSON-RPC batch; its receipts are collected in one batch after the
+        next window is sent (so the node mines one window while the next is prepared: at most two
+        windows are unconfirmed). Calls must therefore not depend on each other's effects (e.g.
+        an ``approve`` and the ``transferFrom`` that spends it belong in separate `transact`
+        calls). A call may also be given as ``(call, value)``. ``on_receipt(i, receipt)`` is
+        called in order.
+
+        Raises on the first failure -- a preflight refusal (`RevertError` with the contract's
+        reason; nothing of it or after it is sent) or a failed receipt -- after the transactions
+        already handed to the node are mined (so a rerun sees them).
         """
         receipts: list[Any] = []
-        in_flight: list[Pending] = []
-
-        def drain(keep: int) -> None:
-            while len(in_flight) > keep:
-                p = in_flight.pop(0)
-                r = self.wait(p)
-                if on_receipt is not None:
-                    on_receipt(len(receipts), r)
-                receipts.append(r)
-
+        it = iter(calls)
+        unconfirmed: list[Pending] = []  # the previous window, sent and not yet collected
+        sent: list[Pending] = []
         try:
-            for call in calls:
-                value = 0
-                if isinstance(call, tuple):
-                    call, value = call
-                in_flight.append(self.submit(call, value=value, action=action))
-                drain(window - 1)
-            drain(0)
-        except BaseException:
-            # Let what was already sent land before the error propagates (so a rerun sees it).
-            for p in in_flight:
+            while True:
+                chunk = [c if isinstance(c, tuple) else (c, 0) for c in islice(it, max(1, window))]
+                refusal = None
+                sent = []
+                if chunk:
+                    txs, refusal = self._preflight_many(chunk, action)
+                    for tx in txs:
+                        sent.append(self._sign(tx, tx.pop("action")))
+                    self._send_raw_many(sent)
+                previous, unconfirmed = unconfirmed, sent
+                self._collect(previous, receipts, on_receipt)
+                if refusal is not None or not chunk:
+                    self._collect(unconfirmed, receipts, on_receipt)
+                    unconfirmed = []
+                    if refusal is not None:
+                        raise refusal
+                    return receipts
+        except BaseException as exc:
+            # Let what was already sent land before the error propagates (so a rerun sees it),
+            # unless the node is gone (then the rerun's `settle` waits for it).
+            in_flight = list({p.nonce: p for p in unconfirmed + sent}.values())
+            if in_flight and not isinstance(exc, _NodeUnreachable):
                 try:
-                    self.wait(p, check=False)
+                    self._wait_many(in_flight)
                 except Exception:  # noqa: BLE001
                     pass
             raise
-        return receipts
+
+    def _collect(self, sent: Sequence[Pending], receipts: list[Any], on_receipt: Callable[[int, Any], None] | None) -> None:
+        """Wait for a sent window's receipts and append them to ``receipts`` in order; a failed
+        one raises `RevertError` with its reason."""
+        for p, r in zip(sent, self._wait_many(sent)):  # raises after `timeout` without them
+            if r["status"] != 1:
+                raise RevertError(self._failure_reason(p, r), action=p.action, tx_hash=p.tx_hash)
+            if on_receipt is not None:
+                on_receipt(len(receipts), r)
+            receipts.append(r)
+
+    def _sign(self, tx: dict, action: str) -> Pending:
+        """Sign a built transaction with the next nonce (nothing is sent)."""
+        tx["nonce"] = self._next_nonce()
+        tx.pop("from", None)
+        raw = self.signer.sign_transaction(tx)
+        return Pending(tx_hash=Web3.to_hex(Web3.keccak(raw)), nonce=tx["nonce"], action=action, tx=tx, raw=raw)
+
+    def _preflight_many(self, chunk: Sequence[tuple[Any, int]], action: str) -> tuple[list[dict], BaseException | None]:
+        """Preflight a window of calls in at most two JSON-RPC batches; returns the built
+        transactions that passed (a prefix of the window) and the error of the first that did not.
+
+        Calls of one *shape* (target, selector, calldata length, with or without value) share a
+        gas limit: the first of a shape is estimated (``eth_estimateGas``, margin as in `build`).
+        Every call is then executed once against the latest state with exactly the gas limit it
+        will be sent with (``eth_call``): a call that passes will not fail for lack of gas. A call
+        that does not pass goes through `build`, whose own estimate either finds its gas or
+        raises `RevertError` with the contract's reason (or `TransactionError`).
+        """
+        txs = []
+        for call, value in chunk:
+            act = action or _describe(call)
+            if isinstance(call, dict):
+                tx = {**call, "value": call.get("value", value)}
+            else:
+                tx = {"to": call.address, "data": calldata(call), "value": value}
+            txs.append({**tx, "from": self.address, "chainId": self.chain_id, "action": act})
+        try:
+            fees = self._fee_fields()
+            new = {}
+            for i, tx in enumerate(txs):
+                if _shape(tx) not in self._shape_gas:
+                    new.setdefault(_shape(tx), i)
+            estimates = self._batch([("eth_estimateGas", [_call_params(txs[i])]) for i in new.values()])
+            for shape, reply in zip(new, estimates):
+                if "result" in reply:
+                    gas = int(_int(reply["result"]) * self.gas_margin) + self.gas_extra
+                    self._shape_gas[shape] = min(gas, self._gas_limit) if self._gas_limit else gas
+            checked = [i for i, tx in enumerate(txs) if _shape(tx) in self._shape_gas]
+            replies = self._batch([("eth_call", [{**_call_params(txs[i]), "gas": hex(self._shape_gas[_shape(txs[i])])}, "latest"]) for i in checked])
+        except _TRANSPORT_ERRORS as exc:
+            raise TransactionError(f"{txs[0]['action']}: could not reach the node ({type(exc).__name__})") from None
+        passed = {i for i, reply in zip(checked, replies) if "result" in reply}
+        out: list[dict] = []
+        for i, (tx, (call, value)) in enumerate(zip(txs, chunk)):
+            if i in passed:
+                tx["gas"] = self._shape_gas[_shape(tx)]
+                tx.update(fees)
+            else:  # the single path names the reason (or finds the gas this call needs)
+                try:
+                    built = self.build(call, value=value, action=tx["action"])
+                except (RevertError, TransactionError) as exc:
+                    return out, exc
+                tx = {**built, "action": tx["action"]}
+            out.append(tx)
+        return out, None
+
+    def _wait_many(self, pending: Sequence[Pending]) -> list[Any]:
+        """The receipts of a window sent by this account, in order (not checked).
+
+        Polls one number, the account's mined nonce, until it passes the window's last nonce
+        (transport errors are retried until ``timeout``); then fetches every receipt in one batch.
+        A receipt missing even so (the nonce was used by another transaction of the same key)
+        is waited for as `wait` does, which reports it. Raises `TransactionError` after
+        ``timeout`` without the window mined.
+        """
+        if not pending:
+            return []
+        last = max(p.nonce for p in pending)
+        deadline = time.monotonic() + self.timeout
+        interval = self.poll_interval
+        error: BaseException | None = None
+        while True:
+            try:
+                if self.w3.eth.get_transaction_count(self.address, "latest") > last:
+                    return self._receipts([p.tx_hash for p in pending])
+            except TransactionNotFound:
+                return [self.wait(p, check=False) for p in pending]
+            except _TRANSPORT_ERRORS as exc:
+                error = exc
+            if time.monotonic() > deadline:
+                what = f"node unreachable ({type(error).__name__})" if error is not None else "not mined"
+                raise (_NodeUnreachable if error is not None else TransactionError)(
+                    f"{pending[0].action}: {len(pending)} transaction(s) from nonce {pending[0].nonce} {what} after {self.timeout:.0f}s, first {pending[0].tx_hash}"
+                )
+            time.sleep(interval)
+            interval = min(interval * 1.5, 0.5)
 
     # ------------------------------------------------------------------ deploy
     def deploy(self, abi: list, bytecode: str, *args: Any, action: str = "deploy") -> Any:
         """Deploy a contract; returns the receipt (``receipt.contractAddress``)."""
         from eth_abi import encode
-        from eth_utils.abi import collapse_if_tuple
 
         ctor = next((e for e in abi if e.get("type") == "constructor"), {"inputs": []})
         types = [collapse_if_tuple(i) for i in ctor["inputs"]]
@@ -390,9 +642,17 @@ def _cache_chain_id(w3: Web3) -> None:
 
 def decode_events(contract: Any, receipt: Any, name: str) -> list[dict]:
     """The ``name`` events ``contract`` emitted in ``receipt``, as dicts of their arguments."""
+    from eth_utils import event_abi_to_log_topic
     from web3.logs import DISCARD
 
-    evs = getattr(contract.events, name)().process_receipt(receipt, errors=DISCARD)
+    event = getattr(contract.events, name)()
+    # only the logs that can be this event are decoded (web3 would try every log of the receipt)
+    topic = None if event.abi.get("anonymous") else event_abi_to_log_topic(event.abi)
+    logs = [
+        lg for lg in receipt["logs"]
+        if lg["address"] == contract.address and (topic is None or (lg["topics"] and bytes(lg["topics"][0]) == topic))
+    ]
+    evs = event.process_receipt({**receipt, "logs": logs}, errors=DISCARD)
     return [dict(e["args"]) for e in evs if e["address"] == contract.address]
 
 
