@@ -1,16 +1,21 @@
 """Bridge from ape (networks, accounts) to the SDK (web3.py + eth-account).
 
 Scripts under ``scripts/`` are thin ape entry points: they let ape pick the network and the
-account, then hand a web3 connection and a signer to the SDK, which does the work.
+account, then hand a web3 connection and a signer to the SDK, which does the work. What they
+share is here: `connect`, `account_option` and `one_line_errors`.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
+import click
 from web3 import Web3
 
 from hashtrust.addressbook import AddressBook
+from hashtrust.errors import HashtrustError
 from hashtrust.tx import LocalSigner, TxSender
 
 LOCAL_CHAIN_IDS = {31337, 1337}
@@ -59,6 +64,24 @@ def default_account(chain_id: int, alias: str | None = None) -> Any:
     if chain_id in LOCAL_CHAIN_IDS:
         return accounts.test_accounts[0]
     raise SystemExit("on a non-local network pass --account <ape alias> (see `ape accounts list`)")
+
+
+account_option = click.option("--account", "alias", default=None, help="ape account alias (default: test account 0 on local chains)")
+"""The scripts' ``--account ALIAS`` option (passed to the command as ``alias``; see `connect`)."""
+
+
+def one_line_errors(command: Callable) -> Callable:
+    """Decorate a script's command so that an SDK error (`HashtrustError`) prints as one line
+    (``Error: ...``, exit code 1) instead of a traceback. Put it under the click decorators."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except HashtrustError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return run
 
 
 def connect(alias: str | None = None) -> tuple[Web3, TxSender, AddressBook]:
