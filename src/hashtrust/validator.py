@@ -90,13 +90,15 @@ def load_check(spec: str) -> Check:
             mod_spec.loader.exec_module(module)
         except SyntaxError as exc:
             raise InputError("--check", f"{path} does not compile: {exc.msg} at line {exc.lineno}") from None
-        except (OSError, ImportError) as exc:
-            raise InputError("--check", f"cannot load {path}: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - the file's own code failed at import (NameError, ImportError, ...)
+            raise InputError("--check", f"cannot load {path}: {type(exc).__name__}: {exc}") from None
     else:
         try:
             module = importlib.import_module(target)
         except ImportError as exc:
             raise InputError("--check", f"cannot import {target!r} ({exc})") from None
+        except Exception as exc:  # noqa: BLE001 - the module's own code failed at import
+            raise InputError("--check", f"cannot import {target!r}: {type(exc).__name__}: {exc}") from None
     fn = getattr(module, name, None)
     if not callable(fn):
         raise HashtrustError(f"{spec}: {name} is not a function")

@@ -287,6 +287,8 @@ CASES = [
     ("file-check-missing", lambda wd, t: load_check(f"{t}/nope.py:check"), InputError, "--check: no check file"),
     ("file-check-does-not-compile", lambda wd, t: load_check(f"{_write(t, 'c.py', 'def check(job:')}:check"), InputError, "c.py does not compile"),
     ("file-check-no-module", lambda wd, t: load_check("no_such_module_xyz:check"), InputError, "--check: cannot import 'no_such_module_xyz'"),
+    ("file-check-fails-at-import", lambda wd, t: load_check(f"{_write(t, 'c.py', 'LIMIT = undefined_name')}:check"), InputError,
+     "c.py: NameError: name 'undefined_name' is not defined"),
 ]
 
 
