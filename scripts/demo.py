@@ -7,13 +7,14 @@
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.ape_support import connect
+from hashtrust.ape_support import connect, one_line_errors
 from hashtrust.demo import run_demo
 
 
 @click.command(cls=ConnectedProviderCommand)
 @network_option()
 @click.option("--account", "alias", default=None, help="ape account alias (default: test account 0 on local chains)")
+@one_line_errors
 def cli(alias):
     """Deploy (or reuse) hashtrust on this chain and print what was done."""
     w3, sender, book = connect(alias)

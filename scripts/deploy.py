@@ -11,7 +11,7 @@ The work is done by `hashtrust.deploy`; this file only lets ape choose network a
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.ape_support import connect
+from hashtrust.ape_support import connect, one_line_errors
 from hashtrust.deploy import deploy
 
 
@@ -20,6 +20,7 @@ from hashtrust.deploy import deploy
 @click.option("--account", "alias", default=None, help="ape account alias (default: test account 0 on local chains)")
 @click.option("--fresh", is_flag=True, help="redeploy every contract instead of reusing recorded ones")
 @click.option("--only", multiple=True, help="deploy only these address-book names (and what they need)")
+@one_line_errors
 def cli(alias, fresh, only):
     """Deploy hashtrust's contracts (idempotent: reuses what is recorded and still on chain)."""
     w3, sender, book = connect(alias)

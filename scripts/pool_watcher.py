@@ -12,8 +12,7 @@ import time
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.ape_support import connect
-from hashtrust.errors import HashtrustError
+from hashtrust.ape_support import connect, one_line_errors
 from hashtrust.operator import load_pool_report
 from hashtrust.pool_watcher import answer_requests
 from hashtrust.validation import ValidationClient
@@ -30,17 +29,16 @@ def cli():
 @click.option("--account", "alias", default=None, help="ape account alias of the validator")
 @click.option("--pool-file", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--loop", type=int, default=0, help="repeat every N seconds (0: one pass)")
+@one_line_errors
 def run(alias, pool_file, loop):
     """Answer the open requests addressed to this validator."""
-    try:
-        w3, sender, book = connect(alias)
-        v = HashrateVaultClient.from_book(w3, book, sender)
-        val = ValidationClient.from_book(w3, book, sender)
-        while True:
-            for verdict in answer_requests(v, val, sender.address, load_pool_report(pool_file)):
-                click.echo(f"epoch {verdict.epoch}: {verdict.score} ({verdict.reason})")
-            if not loop:
-                break
-            time.sleep(loop)
-    except HashtrustError as exc:
-        raise click.ClickException(str(exc)) from None
+    load_pool_report(pool_file)  # a malformed pool file stops here, before connecting
+    w3, sender, book = connect(alias)
+    v = HashrateVaultClient.from_book(w3, book, sender)
+    val = ValidationClient.from_book(w3, book, sender)
+    while True:
+        for verdict in answer_requests(v, val, sender.address, load_pool_report(pool_file)):
+            click.echo(f"epoch {verdict.epoch}: {verdict.score} ({verdict.reason})")
+        if not loop:
+            break
+        time.sleep(loop)

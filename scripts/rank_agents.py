@@ -10,21 +10,30 @@ rate_agents); --trusted takes addresses. The work is done by `hashtrust.discover
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.ape_support import connect
+from hashtrust.ape_support import connect, one_line_errors
 from hashtrust.discovery import rank, table
-from hashtrust.identity import IdentityClient
+from hashtrust.errors import InputError
+from hashtrust.identity import IdentityClient, check_address
 from hashtrust.rating import client_signer
 from hashtrust.reputation import ReputationClient
 
 
 def _indexes(spec: str) -> list[int]:
+    """``"0-19,25"`` -> [0, 1, ..., 19, 25]."""
     out: list[int] = []
-    for part in spec.split(","):
-        if "-" in part:
-            lo, hi = part.split("-", 1)
-            out.extend(range(int(lo), int(hi) + 1))
-        elif part:
-            out.append(int(part))
+    try:
+        for part in spec.split(","):
+            if "-" in part:
+                lo, hi = part.split("-", 1)
+                if int(lo) > int(hi) or int(lo) < 0:
+                    raise ValueError
+                out.extend(range(int(lo), int(hi) + 1))
+            elif part.strip():
+                if int(part) < 0:
+                    raise ValueError
+                out.append(int(part))
+    except ValueError:
+        raise InputError("--trusted-clients", f'must be client indexes like "0-19,25", not {spec!r}') from None
     return out
 
 
@@ -36,12 +45,14 @@ def _indexes(spec: str) -> list[int]:
 @click.option("--tag1", default="", help="only feedback with this tag1 (e.g. starred)")
 @click.option("--tag2", default="")
 @click.option("--min-count", type=int, default=1, show_default=True)
+@one_line_errors
 def cli(capability, trusted, trusted_clients, tag1, tag2, min_count):
     """Print the agents offering CAPABILITY, best reputation first."""
-    w3, _sender, book = connect(None)
-    clients = [a for a in trusted.split(",") if a] + [client_signer(k).address for k in _indexes(trusted_clients)]
+    clients = [check_address(a.strip(), "--trusted") for a in trusted.split(",") if a.strip()]
+    clients += [client_signer(k).address for k in _indexes(trusted_clients)]
     if not clients:
         raise click.UsageError("give --trusted and/or --trusted-clients")
+    w3, _sender, book = connect(None)
     ranked = rank(
         IdentityClient.from_book(w3, book), ReputationClient.from_book(w3, book), capability, clients, tag1=tag1, tag2=tag2, min_count=min_count
     )

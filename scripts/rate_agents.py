@@ -7,14 +7,31 @@
 Rows name clients by index: client k is devnet-mnemonic account 1000 + k (funded by the
 --account when low). Killed or crashed? Run the same command again: rows already on chain are
 recognised by their feedbackHash and skipped. The work is done by `hashtrust.rating`.
+
+Bad input (a malformed rows file, an unknown option value, a client that controls the agent it
+rates) ends the script with one line ``Error: ...`` and exit code 1 before anything is sent.
 """
 
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.ape_support import connect
+from hashtrust.ape_support import connect, one_line_errors
+from hashtrust.errors import InputError
 from hashtrust.identity import IdentityClient
 from hashtrust.rating import check_clients_not_owners, generate_rows, load_rows, rate
+
+
+def _agent_ids(spec: str) -> list[int] | None:
+    """``"all"`` -> None, ``"1,2,3"`` -> [1, 2, 3]."""
+    if spec == "all":
+        return None
+    try:
+        ids = [int(a) for a in spec.split(",") if a.strip()]
+    except ValueError:
+        raise InputError("--agents", f'must be "all" or agent ids like "1,2,3", not {spec!r}') from None
+    if not ids or min(ids) < 1:
+        raise InputError("--agents", f'must be "all" or agent ids >= 1 like "1,2,3", not {spec!r}')
+    return ids
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -27,17 +44,19 @@ from hashtrust.rating import check_clients_not_owners, generate_rows, load_rows,
 @click.option("--agents", default="all", show_default=True, help='agent ids for --generate, e.g. "1,2,3", or "all"')
 @click.option("--window", type=int, default=64, show_default=True, help="transactions in flight")
 @click.option("--no-progress", is_flag=True)
+@one_line_errors
 def cli(alias, path, n_rows, seed, n_clients, agents, window, no_progress):
     """Give feedback for every row that is not on chain yet."""
+    if not path and not n_rows:
+        raise click.UsageError("give --file or --generate")
+    if window < 1:
+        raise InputError("--window", "must be >= 1")
+    rows = load_rows(path) if path else None  # the whole file is checked before connecting
+    ids = _agent_ids(agents)
     w3, sender, book = connect(alias)
     ident = IdentityClient.from_book(w3, book)
-    if path:
-        rows = load_rows(path)
-    elif n_rows:
-        ids = list(range(1, ident.total_agents() + 1)) if agents == "all" else [int(a) for a in agents.split(",") if a]
-        rows = generate_rows(seed, ids, n_clients, n_rows)
-    else:
-        raise click.UsageError("give --file or --generate")
+    if rows is None:
+        rows = generate_rows(seed, ids or list(range(1, ident.total_agents() + 1)), n_clients, n_rows)
     check_clients_not_owners(ident, rows)
     res = rate(w3, sender, book, rows, window=window, progress=not no_progress, log=click.echo)
     click.echo(f"done: {res.sent} sent, {res.already_done} already on chain, {len(res.failed)} failed (of {res.total})")

@@ -14,8 +14,7 @@ import click
 from ape.cli import ConnectedProviderCommand, network_option
 
 from hashtrust.agents import format_table, register_agents_from_file
-from hashtrust.ape_support import connect
-from hashtrust.errors import HashtrustError
+from hashtrust.ape_support import connect, one_line_errors
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -24,12 +23,10 @@ from hashtrust.errors import HashtrustError
 @click.option("--file", "path", default="examples/agents.json", show_default=True, type=click.Path(dir_okay=False))
 @click.option("--window", default=32, show_default=True, help="transactions in flight before waiting for receipts")
 @click.option("--no-progress", is_flag=True, help="no progress bar")
+@one_line_errors
 def cli(alias, path, window, no_progress):
     """Register the agents of an agent file that are not registered yet."""
     w3, sender, book = connect(alias)
     click.echo(f"chain {book.chain_id}, owner {sender.address}, file {path}")
-    try:
-        outcomes = register_agents_from_file(w3, sender, book, path, window=window, progress=not no_progress, log=click.echo)
-    except HashtrustError as exc:
-        raise click.ClickException(str(exc)) from None
+    outcomes = register_agents_from_file(w3, sender, book, path, window=window, progress=not no_progress, log=click.echo)
     click.echo(format_table(outcomes))

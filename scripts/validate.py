@@ -11,7 +11,7 @@ be killed at any moment and started again. The work is done by `hashtrust.valida
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.ape_support import connect
+from hashtrust.ape_support import connect, one_line_errors
 from hashtrust.validation import ValidationClient
 from hashtrust.validator import ValidatorAgent, default_check, load_check
 
@@ -26,11 +26,12 @@ from hashtrust.validator import ValidatorAgent, default_check, load_check
 @click.option("--rounds", type=int, default=None, help="stop after this many passes")
 @click.option("--poll", type=float, default=2.0, show_default=True, help="seconds between passes")
 @click.option("--from-block", type=int, default=0, show_default=True, help="first block to read request URIs from")
+@one_line_errors
 def cli(alias, check_spec, tag, progressive, once, rounds, poll, from_block):
     """Answer the validation requests addressed to the account."""
+    check = load_check(check_spec) if check_spec else default_check  # a bad --check stops here, before connecting
     w3, sender, book = connect(alias)
     client = ValidationClient.from_book(w3, book, sender)
-    check = load_check(check_spec) if check_spec else default_check
     agent = ValidatorAgent(client, check, tag=tag, finalize=not progressive, from_block=from_block, log=click.echo)
     click.echo(f"validator {sender.address} on chain {book.chain_id}, registry {client.address}, check {getattr(check, '__name__', check)}")
     if once:

@@ -4,10 +4,14 @@ Actors (ape test accounts, funded with ETH on every local chain):
 ``deployer`` deploys everything, ``alice``/``bob``/``carol`` are users, ``mallory`` attacks.
 """
 
+import json
 import os
+from collections import Counter
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis.stateful import RuleBasedStateMachine
 
 # Bounded profile for `make test`; `make test-deep` selects "deep" (>= 1,000 state-machine steps).
 settings.register_profile(
@@ -26,6 +30,67 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+DEEP_MIN_STEPS = 1_000  # what `make test-deep` promises per state machine (checked at session end)
+
+
+# ---------------------------------------------------------------- state-machine step counts
+# Hypothesis calls `check_invariants` on every machine (whether or not it defines an @invariant)
+# once right after building it and once after every step that completed, and it runs the
+# @initialize rules first, as steps, until none is left. So a call on a machine already seen, made
+# while the previous call still had initialize rules pending, follows an initialize step; any
+# other such call follows a rule step. "steps" counts rule steps only, whatever the profile asked
+# for (a run can stop early). The counts are printed at the end of the session, written to
+# .build/state-machine-steps.json, and under HYPOTHESIS_PROFILE=deep a machine that ran fewer than
+# DEEP_MIN_STEPS rule steps fails the session.
+_sm_runs: Counter = Counter()
+_sm_steps: Counter = Counter()
+_sm_init_steps: Counter = Counter()
+_sm_check = RuleBasedStateMachine.check_invariants
+
+
+def _counting_check_invariants(self, *args, **kwargs):
+    name = type(self).__name__
+    seen = self.__dict__.get("_hashtrust_init_pending")
+    if seen is None:
+        _sm_runs[name] += 1
+    elif seen:
+        _sm_init_steps[name] += 1
+    else:
+        _sm_steps[name] += 1
+    self.__dict__["_hashtrust_init_pending"] = bool(self._initialize_rules_to_run)
+    return _sm_check(self, *args, **kwargs)
+
+
+RuleBasedStateMachine.check_invariants = _counting_check_invariants
+
+
+def _sm_shortfall() -> list[str]:
+    if os.environ.get("HYPOTHESIS_PROFILE") != "deep":
+        return []
+    return [name for name in _sm_runs if _sm_steps[name] < DEEP_MIN_STEPS]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not _sm_runs:
+        return
+    out = Path(__file__).resolve().parents[1] / ".build"
+    out.mkdir(exist_ok=True)
+    report = {"profile": os.environ.get("HYPOTHESIS_PROFILE", "ci"),
+              "machines": {n: {"runs": _sm_runs[n], "steps": _sm_steps[n], "initialize_steps": _sm_init_steps[n]} for n in sorted(_sm_runs)}}
+    (out / "state-machine-steps.json").write_text(json.dumps(report, indent=1))
+    if _sm_shortfall() and session.exitstatus == 0:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _sm_runs:
+        return
+    profile = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+    terminalreporter.section(f"state-machine steps (hypothesis profile {profile})")
+    for name in sorted(_sm_runs):
+        terminalreporter.write_line(f"{name}: {_sm_steps[name]:,} steps in {_sm_runs[name]:,} runs")
+    for name in _sm_shortfall():
+        terminalreporter.write_line(f"FAILED: {name} ran {_sm_steps[name]:,} steps; the deep profile promises >= {DEEP_MIN_STEPS:,}", red=True)
 
 
 @pytest.fixture(scope="session")

@@ -25,9 +25,11 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from web3 import Web3
 
 from hashtrust.accounts import devnet_key
@@ -58,14 +60,32 @@ class Row:
     created_at: str = ""
 
     def check(self, where: str) -> Row:
+        """Everything the row's feedback file and ``giveFeedback`` need, checked before anything
+        is sent; an error names the row and the field (``rows[3].tag1: ...``)."""
         if not self.id:
             raise InputError(f"{where}.id", "must not be empty")
         if self.client < 0:
             raise InputError(f"{where}.client", "must be >= 0")
         if self.agent < 0:
             raise InputError(f"{where}.agent", "must be >= 0")
-        encode_value(self.value)  # raises InputError for a bad number
+        try:
+            encode_value(self.value)
+        except InputError as exc:
+            raise InputError(f"{where}.value", exc.problem) from None
+        for name in ("tag1", "tag2", "endpoint", "created_at"):
+            if not isinstance(getattr(self, name), str):
+                raise InputError(f"{where}.{_FIELD.get(name, name)}", f"must be a string, not {type(getattr(self, name)).__name__}")
+        try:  # the file every row becomes (tag and endpoint sizes, createdAt format)
+            feedback_file(self, chain_id=1, identity=_ZERO_ADDRESS, client=_ZERO_ADDRESS)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            name = str(err["loc"][0]) if err.get("loc") else "row"  # the file's field: tag1, tag2, endpoint, createdAt
+            raise InputError(f"{where}.{name}", str(err.get("msg", "invalid")).removeprefix("Value error, ")) from None
         return self
+
+
+_FIELD = {"created_at": "createdAt"}
+_ZERO_ADDRESS = "0x" + "00" * 20
 
 
 @dataclass
@@ -79,29 +99,78 @@ class RateResult:
 
 # ---------------------------------------------------------------------- rows
 def load_rows(path: str | Path) -> list[Row]:
-    """Rows from a JSON file: ``{"rows": [{"id", "client", "agent", "value", "tag1"?, ...}]}``."""
-    data = json.loads(Path(path).read_text())
-    items = data["rows"] if isinstance(data, dict) else data
+    """Rows from a JSON file: ``{"rows": [{"id", "client", "agent", "value", "tag1"?, ...}]}`` (or the bare list).
+
+    Every row is checked before anything is sent; a problem raises `InputError` naming the file
+    and the place: ``ratings.json: is not valid JSON: Expecting ',' delimiter at line 3, column 5``,
+    ``ratings.json: rows[2].client: must be a whole number >= 0, not 'x'``.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(str(p), f"cannot be read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(str(p), f"is not UTF-8 text (byte {exc.start})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(str(p), f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    try:
+        return parse_rows(data)
+    except InputError as exc:
+        raise InputError(f"{p}: {exc.field}", exc.problem) from None
+
+
+def _whole(v: Any, where: str) -> int:
+    if isinstance(v, bool) or not isinstance(v, (int, str)) or (isinstance(v, str) and not v.strip().isdigit()):
+        raise InputError(where, f"must be a whole number >= 0, not {v!r}")
+    return int(v)
+
+
+def parse_rows(data: Any) -> list[Row]:
+    """Validate decoded rating-file data (see `load_rows`); errors name the row and the field."""
+    items = data.get("rows") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise InputError("rows", 'must be a list of rows or an object {"rows": [...]}')
+    if not items:
+        raise InputError("rows", "lists no rows")
     rows = []
+    seen: dict[str, int] = {}
     for i, it in enumerate(items):
-        try:
-            row = Row(
-                id=str(it.get("id", i)),
-                client=int(it["client"]),
-                agent=int(it["agent"]),
-                value=str(it["value"]),
-                tag1=it.get("tag1", ""),
-                tag2=it.get("tag2", ""),
-                endpoint=it.get("endpoint", ""),
-                created_at=it.get("createdAt", ""),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InputError(f"rows[{i}]", f"malformed row: {exc}") from None
-        rows.append(row.check(f"rows[{i}]"))
-    ids = [r.id for r in rows]
-    if len(set(ids)) != len(ids):
-        raise InputError("rows", "row ids must be unique")
+        where = f"rows[{i}]"
+        if not isinstance(it, dict):
+            raise InputError(where, f"must be an object, not {type(it).__name__}")
+        unknown = set(it) - _ROW_FIELDS
+        if unknown:
+            raise InputError(f"{where}.{sorted(unknown)[0]}", f"is not a known field ({', '.join(sorted(_ROW_FIELDS))})")
+        for name in ("client", "agent", "value"):
+            if name not in it:
+                raise InputError(f"{where}.{name}", "is required")
+        rid = it.get("id", str(i))
+        if not isinstance(rid, (str, int)) or isinstance(rid, bool):
+            raise InputError(f"{where}.id", f"must be a string, not {type(rid).__name__}")
+        value = it["value"]
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise InputError(f"{where}.value", f"must be a number, not {value!r}")
+        row = Row(
+            id=str(rid),
+            client=_whole(it["client"], f"{where}.client"),
+            agent=_whole(it["agent"], f"{where}.agent"),
+            value=str(value),
+            tag1=it.get("tag1", ""),
+            tag2=it.get("tag2", ""),
+            endpoint=it.get("endpoint", ""),
+            created_at=it.get("createdAt", ""),
+        ).check(where)
+        if row.id in seen:
+            raise InputError(f"{where}.id", f"duplicates rows[{seen[row.id]}].id {row.id!r}: row ids must be unique")
+        seen[row.id] = i
+        rows.append(row)
     return rows
+
+
+_ROW_FIELDS = {"id", "client", "agent", "value", "tag1", "tag2", "endpoint", "createdAt"}
 
 
 def generate_rows(seed: int, agents: Sequence[int], n_clients: int, n_rows: int, *, sybil_share: float = 0.1) -> list[Row]:
@@ -144,8 +213,9 @@ def generate_rows(seed: int, agents: Sequence[int], n_clients: int, n_rows: int,
 
 
 # ---------------------------------------------------------------------- accounts
+@lru_cache(maxsize=4096)
 def client_signer(k: int, base: int = CLIENT_INDEX_BASE) -> LocalSigner:
-    """Signer of rating client ``k`` (devnet mnemonic account ``base + k``)."""
+    """Signer of rating client ``k`` (devnet mnemonic account ``base + k``; derived once per process)."""
     return LocalSigner.from_key(devnet_key(base + k))
 
 
@@ -279,8 +349,19 @@ def rows_to_json(rows: Sequence[Row]) -> str:
 
 
 def check_clients_not_owners(identity_client: Any, rows: Sequence[Row], client_base: int = CLIENT_INDEX_BASE) -> None:
-    """Raise when a row's client owns (or operates) the agent it rates."""
+    """Raise when a row's client owns (or operates) the agent it rates.
+
+    One view call per distinct (client, agent) pair, each client's key derived once: a file of
+    10,000 rows from 1,000 clients to one agent costs 1,000 calls, not 10,000.
+    """
+    addresses: dict[int, str] = {}
+    checked: set[tuple[int, int]] = set()
     for r in rows:
-        addr = client_signer(r.client, client_base).address
+        if (r.client, r.agent) in checked:
+            continue
+        checked.add((r.client, r.agent))
+        if r.client not in addresses:
+            addresses[r.client] = client_signer(r.client, client_base).address
+        addr = addresses[r.client]
         if identity_client.is_authorized_or_owner(addr, r.agent):
             raise HashtrustError(f"row {r.id}: client {r.client} ({addr}) controls agent {r.agent}; self-feedback is refused")

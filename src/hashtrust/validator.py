@@ -38,7 +38,7 @@ from typing import Any
 from eth_utils import keccak
 from web3 import Web3
 
-from hashtrust.errors import HashtrustError
+from hashtrust.errors import HashtrustError, InputError
 from hashtrust.validation import (
     MAX_PAGE,
     MAX_URI,
@@ -82,13 +82,25 @@ def load_check(spec: str) -> Check:
         raise HashtrustError(f"check must be 'module:function' or 'file.py:function', got {spec!r}")
     if target.endswith(".py"):
         path = Path(target).resolve()
+        if not path.is_file():
+            raise InputError("--check", f"no check file {path}")
         mod_spec = importlib.util.spec_from_file_location(f"_hashtrust_check_{path.stem}", path)
         if mod_spec is None or mod_spec.loader is None:
             raise HashtrustError(f"cannot load check file {path}")
         module = importlib.util.module_from_spec(mod_spec)
-        mod_spec.loader.exec_module(module)
+        try:
+            mod_spec.loader.exec_module(module)
+        except SyntaxError as exc:
+            raise InputError("--check", f"{path} does not compile: {exc.msg} at line {exc.lineno}") from None
+        except Exception as exc:  # noqa: BLE001 - the file's own code failed at import (NameError, ImportError, ...)
+            raise InputError("--check", f"cannot load {path}: {type(exc).__name__}: {exc}") from None
     else:
-        module = importlib.import_module(target)
+        try:
+            module = importlib.import_module(target)
+        except ImportError as exc:
+            raise InputError("--check", f"cannot import {target!r} ({exc})") from None
+        except Exception as exc:  # noqa: BLE001 - the module's own code failed at import
+            raise InputError("--check", f"cannot import {target!r}: {type(exc).__name__}: {exc}") from None
     fn = getattr(module, name, None)
     if not callable(fn):
         raise HashtrustError(f"{spec}: {name} is not a function")

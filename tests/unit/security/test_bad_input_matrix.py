@@ -26,11 +26,13 @@ from hashtrust.agents import load_agent_file, parse_agents
 from hashtrust.errors import InputError, RevertError
 from hashtrust.feedback import FeedbackFile
 from hashtrust.identity import IdentityClient, wallet_typed_data
+from hashtrust.operator import load_pool_report
 from hashtrust.rating import load_rows
-from hashtrust.registration import decode_data_uri, parse_registration
+from hashtrust.registration import REGISTRATION_TYPE, RegistrationFile, decode_data_uri, parse_registration
 from hashtrust.reputation import ReputationClient
 from hashtrust.tx import LocalSigner, TxSender
 from hashtrust.validation import ValidationClient
+from hashtrust.validator import load_check
 
 ZERO = "0x0000000000000000000000000000000000000000"
 H = b"\x11" * 32
@@ -116,6 +118,15 @@ def _write(tmp_path, name, text):
     p = tmp_path / name
     p.write_text(text)
     return p
+
+
+def _write_bytes(tmp_path, name, data):
+    p = tmp_path / name
+    p.write_bytes(data)
+    return p
+
+
+_ROW = {"id": "a", "client": 0, "agent": 1, "value": "87"}
 
 
 # (case id, action(world, tmp_path), expected exception, text the message must contain)
@@ -231,6 +242,53 @@ CASES = [
      InputError, "client"),
     ("file-rating-duplicate-ids", lambda wd, t: load_rows(_write(t, "r.json", json.dumps({"rows": [{"id": "a", "client": 0, "agent": 1, "value": 1}] * 2}))),
      InputError, "unique"),
+    # malformed files, missing files, wrong types: InputError naming the file and the line/field
+    ("file-rating-bad-json", lambda wd, t: load_rows(_write(t, "r.json", '{"rows": [\n {"id": "a", "client": 0 "agent": 1}]}')), InputError,
+     "r.json: is not valid JSON: Expecting ',' delimiter at line 2, column 26"),
+    ("file-rating-empty-file", lambda wd, t: load_rows(_write(t, "r.json", "")), InputError, "r.json: is not valid JSON: Expecting value at line 1, column 1"),
+    ("file-rating-missing", lambda wd, t: load_rows(t / "nope.json"), InputError, "nope.json: cannot be read (No such file or directory)"),
+    ("file-rating-not-utf8", lambda wd, t: load_rows(_write_bytes(t, "r.json", b'{"rows": "\xff"}')), InputError, "r.json: is not UTF-8 text"),
+    ("file-rating-rows-not-a-list", lambda wd, t: load_rows(_write(t, "r.json", json.dumps({"rows": 5}))), InputError, "r.json: rows: must be a list"),
+    ("file-rating-no-rows", lambda wd, t: load_rows(_write(t, "r.json", json.dumps({"rows": []}))), InputError, "rows: lists no rows"),
+    ("file-rating-row-not-object", lambda wd, t: load_rows(_write(t, "r.json", json.dumps(["x"]))), InputError, "rows[0]: must be an object, not str"),
+    ("file-rating-unknown-field", lambda wd, t: load_rows(_write(t, "r.json", json.dumps({"rows": [dict(_ROW, tags="x")]}))), InputError,
+     "rows[0].tags: is not a known field"),
+    ("file-rating-client-fraction", lambda wd, t: load_rows(_write(t, "r.json", json.dumps({"rows": [dict(_ROW, client=1.5)]}))), InputError,
+     "rows[0].client: must be a whole number >= 0, not 1.5"),
+    ("file-rating-agent-bool", lambda wd, t: load_rows(_write(t, "r.json", json.dumps({"rows": [dict(_ROW, agent=True)]}))), InputError,
+     "rows[0].agent: must be a whole number >= 0, not True"),
+    ("file-rating-value-null", lambda wd, t: load_rows(_write(t, "r.json", json.dumps({"rows": [dict(_ROW, value=None)]}))), InputError,
+     "rows[0].value: must be a number, not None"),
+    ("file-rating-tag-not-string", lambda wd, t: load_rows(_write(t, "r.json", json.dumps({"rows": [dict(_ROW, tag1=5)]}))), InputError,
+     "rows[0].tag1: must be a string, not int"),
+    ("file-rating-tag-oversized", lambda wd, t: load_rows(_write(t, "r.json", json.dumps({"rows": [dict(_ROW, tag2="t" * 33)]}))), InputError,
+     "rows[0].tag2: tags are at most 32 bytes"),
+    ("file-rating-endpoint-oversized", lambda wd, t: load_rows(_write(t, "r.json", json.dumps({"rows": [dict(_ROW, endpoint="e" * 513)]}))), InputError,
+     "rows[0].endpoint: endpoint is at most 512 bytes"),
+    ("file-rating-bad-created-at", lambda wd, t: load_rows(_write(t, "r.json", json.dumps({"rows": [dict(_ROW, createdAt="yesterday")]}))), InputError,
+     "rows[0].createdAt: 'yesterday' is not an ISO-8601 time"),
+    ("file-agents-bad-yaml", lambda wd, t: load_agent_file(_write(t, "a.yaml", "agents:\n  - key: a\n    uri: [unclosed\n")), InputError,
+     "a.yaml: is not valid YAML"),
+    ("file-agents-bad-json-line", lambda wd, t: load_agent_file(_write(t, "a.json", '{"agents": [\n  {"key": "a",}]}')), InputError,
+     "a.json: is not valid JSON (Expecting property name enclosed in double quotes: line 2 column 15"),
+    ("file-agents-uri-not-string", lambda wd, t: load_agent_file(_write(t, "a.json", json.dumps({"agents": [{"key": "a", "uri": 5}]}))), InputError,
+     "agents[0].uri: must be a string"),
+    ("file-pool-bad-json", lambda wd, t: load_pool_report(_write(t, "pool.json", '{"epochs": {"0": {"delivered_ths": 1,')), InputError,
+     "pool.json: cannot read pool report: Expecting property name enclosed in double quotes: line 1 column 38"),
+    ("file-pool-missing", lambda wd, t: load_pool_report(t / "nope.json"), InputError, "nope.json: cannot read pool report"),
+    ("file-pool-epochs-not-object", lambda wd, t: load_pool_report(_write(t, "pool.json", json.dumps({"epochs": [1]}))), InputError,
+     'must be an object with an "epochs" object'),
+    ("file-pool-entry-wrong-type", lambda wd, t: load_pool_report(_write(t, "pool.json", json.dumps({"epochs": {"0": {"delivered_ths": "x", "gross_sats": 1}}}))),
+     InputError, "pool.json.epochs[0]: needs delivered_ths and gross_sats"),
+    ("file-registration-bad-json", lambda wd, t: RegistrationFile.from_json('{"type": "x",\n "name": }'), InputError,
+     "registration: is not valid JSON (Expecting value: line 2 column 10"),
+    ("file-registration-services-wrong-type", lambda wd, t: parse_registration({"type": REGISTRATION_TYPE, "name": "x", "description": "d", "services": "mcp"}), InputError,
+     "registration.services"),
+    ("file-check-missing", lambda wd, t: load_check(f"{t}/nope.py:check"), InputError, "--check: no check file"),
+    ("file-check-does-not-compile", lambda wd, t: load_check(f"{_write(t, 'c.py', 'def check(job:')}:check"), InputError, "c.py does not compile"),
+    ("file-check-no-module", lambda wd, t: load_check("no_such_module_xyz:check"), InputError, "--check: cannot import 'no_such_module_xyz'"),
+    ("file-check-fails-at-import", lambda wd, t: load_check(f"{_write(t, 'c.py', 'LIMIT = undefined_name')}:check"), InputError,
+     "c.py: NameError: name 'undefined_name' is not defined"),
 ]
 
 
