@@ -123,6 +123,23 @@ def start(port: int = DEFAULT_PORT, *, home: Path = DEVNET_DIR, wait_s: float = 
     raise HashtrustError(f"anvil did not answer on {url(port)} within {wait_s:.0f}s; see {log_file}")
 
 
+def _stop_mining(pid: int) -> None:
+    """Turn automine off before Anvil writes its state on the way out.
+
+    Anvil dumps its state while it keeps mining: a script still sending during the stop can
+    leave the file with a sender's new nonce but without its transactions' effects (measured:
+    an account restored with nonce 658 whose 657 mints had left 386 in the token). With mining
+    off, late transactions stay in the pool and are dropped with it, so the restored chain is
+    one consistent block and a rerun sends what is missing.
+    """
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        port = int(args[args.index(b"--port") + 1])
+        rpc(url(port), "evm_setAutomine", [False], timeout=5.0)
+    except (OSError, ValueError, IndexError, HashtrustError):
+        pass  # not our Anvil's command line, or it no longer answers: nothing to freeze
+
+
 def stop(*, home: Path = DEVNET_DIR, wait_s: float = 15.0) -> str:
     """Stop the devnet this checkout started (Anvil dumps its state on the way out)."""
     pid_file = home / "anvil.pid"
@@ -130,6 +147,7 @@ def stop(*, home: Path = DEVNET_DIR, wait_s: float = 15.0) -> str:
     if pid is None:
         pid_file.unlink(missing_ok=True)
         return "no devnet started by this project is running"
+    _stop_mining(pid)
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
