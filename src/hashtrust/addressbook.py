@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hashtrust.artifacts import PROJECT_ROOT
 from hashtrust.errors import AddressBookError
+from hashtrust.files import write_json
 
 FORMAT = "hashtrust-deployments/1"
 DEFAULT_DIR = Path(os.environ.get("HASHTRUST_DEPLOYMENTS", PROJECT_ROOT / "deployments"))
@@ -106,24 +106,12 @@ class AddressBook:
 
     def save(self) -> None:
         """Write the book atomically (temp file + fsync + rename)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
         payload = {
             "format": FORMAT,
             "chain_id": self.chain_id,
             "contracts": {n: e.to_json() for n, e in sorted(self._entries.items())},
         }
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{self.chain_id}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w") as f:
-                json.dump(payload, f, indent=2)
-                f.write("\n")
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        write_json(self.path, payload)
 
     # ------------------------------------------------------------------ access
     def __contains__(self, name: str) -> bool:

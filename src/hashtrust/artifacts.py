@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from hashtrust.errors import HashtrustError
+from hashtrust.files import write_json
 
 PROJECT_ROOT = Path(os.environ.get("HASHTRUST_ROOT", Path(__file__).resolve().parents[2]))
 CONTRACTS_DIR = PROJECT_ROOT / "contracts"
@@ -102,11 +102,7 @@ def _load_all() -> dict:
                 data = None
         if data is None:
             data = _compile_all()
-            CACHE_FILE.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=CACHE_FILE.parent, suffix=".tmp")
-            with os.fdopen(fd, "w") as f:
-                json.dump({"fingerprint": fp, "contracts": data}, f)
-            os.replace(tmp, CACHE_FILE)
+            write_json(CACHE_FILE, {"fingerprint": fp, "contracts": data}, indent=None)
         _memo[fp] = data
         return data
 

@@ -18,7 +18,6 @@ Accounts are Anvil's dev mnemonic (`hashtrust.accounts`): 0 deployer, 1 operator
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from hashtrust.artifacts import PROJECT_ROOT
 from hashtrust.deploy import deploy
 from hashtrust.discovery import rank
 from hashtrust.errors import HashtrustError
+from hashtrust.files import write_json
 from hashtrust.identity import IdentityClient
 from hashtrust.rating import client_signer, generate_rows, rate
 from hashtrust.reputation import ReputationClient
@@ -223,16 +223,12 @@ class Demo:
 
     # ------------------------------------------------------------------ 5. report
     def write(self) -> Path:
-        self.out_dir.mkdir(parents=True, exist_ok=True)
         path = self.out_dir / "demo.json"
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(self.report, indent=2, default=str) + "\n")
-        tmp.replace(path)
+        write_json(path, self.report, default=str)
         from hashtrust import demo_plots
 
         self.report["plots"] = demo_plots.draw(self.report, self.out_dir)
-        tmp.write_text(json.dumps(self.report, indent=2, default=str) + "\n")
-        tmp.replace(path)
+        write_json(path, self.report, default=str)
         return path
 
     def run(self) -> dict:

@@ -33,6 +33,7 @@ from hashtrust.economics import (
     retarget,
     sats_per_th_day,
 )
+from hashtrust.files import write_json
 from hashtrust.operator import PoolEpoch, run_operator
 from hashtrust.pool_watcher import answer_requests
 from hashtrust.reputation import ReputationClient
@@ -310,10 +311,7 @@ class EarnedLog:
             return
         wbtc = vault.reward_token
         self.epochs[epoch] = {b.address: int(wbtc.functions.balanceOf(b.address).call()) + vault.claimable(b.address) for b in buyers}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"chain_id": self.chain_id, "vault": self.vault, "epochs": self.epochs}, indent=1) + "\n")
-        tmp.replace(self.path)
+        write_json(self.path, {"chain_id": self.chain_id, "vault": self.vault, "epochs": self.epochs}, indent=1)
 
     def backfill(self, vault: HashrateVaultClient, buyers: list, n: int) -> list[int]:
         """Read missing epochs at their closing block where the node still has the state;
