@@ -17,8 +17,9 @@ Invariants of the trust extension, checked after every step (besides the nine of
   wallet, from TERM_END, once every epoch is settled (earlier or foreign calls revert).
 - Rewards conservation (parent's 1 and 2) with the slashed bond in the stream.
 
-Steps: the active hypothesis profile ("ci" bounded; `make test-deep` runs "deep"); the number of
-steps run is printed at the end of the module and must reach 1,000 under "deep".
+Steps: the active hypothesis profile ("ci" bounded; `make test-deep` runs "deep"); tests/conftest.py
+counts the rule steps of every machine and fails a "deep" session below 1,000. What the runs
+reached (finalisations, defaults, closed terms, bond releases) is printed at the end of the module.
 """
 
 import boa
@@ -31,7 +32,8 @@ from boa_vault import bind_trust
 from test_invariants_boa import VaultMachine
 
 FUNDED, FINALIZED, DEFAULTED = 2, 4, 8
-STEPS = {"steps": 0, "runs": 0, "finalised": 0, "defaulted": 0, "closed": 0, "released": 0}
+# what the runs reached (steps and runs are counted for every machine by tests/conftest.py)
+REACHED = {"finalised": 0, "defaulted": 0, "closed": 0, "released": 0}
 
 
 class TrustMachine(VaultMachine):
@@ -49,7 +51,6 @@ class TrustMachine(VaultMachine):
         self.settled: dict[int, int] = {}  # epoch -> FINALIZED / DEFAULTED
         self.requested: set[tuple[int, int]] = set()
         self.closed = False
-        STEPS["runs"] += 1
 
     # ------------------------------------------------------------ helpers
     def _assert_settled_refusals(self, e):
@@ -72,7 +73,7 @@ class TrustMachine(VaultMachine):
         self.defaults += 1
         self.settled[e] = DEFAULTED
         self.funded.add(e)  # never fundable again
-        STEPS["defaulted"] += 1
+        REACHED["defaulted"] += 1
         assert v.epochs(e).status == DEFAULTED and v.bond() == self.bond
         self._assert_settled_refusals(e)
 
@@ -128,7 +129,7 @@ class TrustMachine(VaultMachine):
         assert v.finalize_epoch(e) == count
         assert v.bond() == bond  # finalising never touches the bond
         event("epoch finalised")
-        STEPS["finalised"] += 1
+        REACHED["finalised"] += 1
         self.snap[e] = count
         self.settled[e] = FINALIZED
         self._assert_settled_refusals(e)
@@ -180,7 +181,7 @@ class TrustMachine(VaultMachine):
         assert self.env.wbtc.balanceOf(op) - before == self.bond
         self.released += self.bond
         if self.bond:
-            STEPS["released"] += 1
+            REACHED["released"] += 1
         self.bond = 0
         with boa.env.prank(op):
             assert v.withdraw_bond() == 0  # nothing twice
@@ -202,14 +203,13 @@ class TrustMachine(VaultMachine):
         assert v.settled_epochs() == v.N_EPOCHS()
         self._release()
         self.closed = True
-        STEPS["closed"] += 1
+        REACHED["closed"] += 1
         event("term closed, bond released")
 
     # ------------------------------------------------------------ invariants
     @invariant()
     def bond_never_negative_and_mirrored(self):
         assert self.bond >= 0 and self.v.bond() == self.bond == self.posted - self.slashed - self.released
-        STEPS["steps"] += 1
 
     @invariant()
     def defaults_pay_at_most_expected(self):
@@ -231,14 +231,12 @@ class TrustMachine(VaultMachine):
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _count_steps():
+def _report_reached():
     yield
     print(
-        f"\ntrust machine: {STEPS['runs']} runs, {STEPS['steps']} steps checked, {STEPS['finalised']} finalisations, "
-        f"{STEPS['defaulted']} defaults, {STEPS['closed']} terms closed, {STEPS['released']} non-zero bond releases"
+        f"\ntrust machine reached: {REACHED['finalised']} finalisations, {REACHED['defaulted']} defaults, "
+        f"{REACHED['closed']} terms closed, {REACHED['released']} non-zero bond releases"
     )
-    if settings().stateful_step_count >= 100:  # the "deep" profile: the issue asks for >= 1,000 steps
-        assert STEPS["steps"] >= 1_000, STEPS
 
 
 TrustMachine.TestCase.settings = settings(settings.default)
