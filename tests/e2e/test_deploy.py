@@ -6,12 +6,13 @@ and the `ape run deploy` script plus the devnet manager keep a chain across rest
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from script_runs import free_port
 
 from hashtrust import devnet
 from hashtrust.addressbook import AddressBook
@@ -67,15 +68,9 @@ def test_fresh_redeploys_everything(w3, sender, tmp_path):
     assert AddressBook(w3.eth.chain_id, tmp_path).address("TestUSD") == next(o.address for o in fresh if o.name == "TestUSD")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_deploy_script_on_a_devnet_that_survives_a_restart(tmp_path):
     """`ape run deploy` against the project's long-running devnet, stopped and started again."""
-    port, home, books = _free_port(), tmp_path / "devnet", tmp_path / "deployments"
+    port, home, books = free_port(), tmp_path / "devnet", tmp_path / "deployments"
     env = {**os.environ, "APE_FOUNDRY_HOST": f"http://127.0.0.1:{port}", "HASHTRUST_DEPLOYMENTS": str(books)}
     cmd = [str(Path(sys.executable).with_name("ape")), "run", "deploy", "--network", "ethereum:local:foundry"]
     try:

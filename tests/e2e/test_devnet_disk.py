@@ -8,26 +8,21 @@ folder appears, recent blocks still answer calls, older ones are refused with a 
 and the state file holds the current state only.
 """
 
-import socket
 import time
 from pathlib import Path
 
-import requests
+import pytest
+from script_runs import free_port
 
 from hashtrust import devnet
+from hashtrust.errors import HashtrustError
 
 SNAPSHOTS = Path.home() / ".foundry" / "anvil" / "tmp"
 DEV0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"  # Anvil's first dev account
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _rpc(port: int, method: str, params: list) -> dict:
-    return requests.post(f"http://127.0.0.1:{port}", json={"jsonrpc": "2.0", "id": 1, "method": method, "params": params}, timeout=30).json()
+def _rpc(port: int, method: str, params: list):
+    return devnet.rpc(devnet.url(port), method, params, timeout=30)
 
 
 def _snapshot_dirs() -> set[str]:
@@ -35,22 +30,21 @@ def _snapshot_dirs() -> set[str]:
 
 
 def test_devnet_writes_no_history_to_disk_and_refuses_old_blocks_clearly(tmp_path):
-    port, home = _free_port(), tmp_path / "devnet"
+    port, home = free_port(), tmp_path / "devnet"
     before = _snapshot_dirs()
     try:
         assert "devnet started" in devnet.start(port, home=home)
         blocks = 5 * devnet.HISTORY_BLOCKS
         for _ in range(-(-blocks // 50)):  # value transfers and empty blocks: every block changes state
-            assert "error" not in _rpc(port, "eth_sendTransaction", [{"from": DEV0, "to": "0x" + "11" * 20, "value": "0x1"}])
-            assert "error" not in _rpc(port, "anvil_mine", [hex(49)])
-        head = int(_rpc(port, "eth_blockNumber", [])["result"], 16)
+            _rpc(port, "eth_sendTransaction", [{"from": DEV0, "to": "0x" + "11" * 20, "value": "0x1"}])
+            _rpc(port, "anvil_mine", [hex(49)])
+        head = int(_rpc(port, "eth_blockNumber", []), 16)
         assert head >= blocks
         new = _snapshot_dirs() - before
         assert not any(any((SNAPSHOTS / d).iterdir()) for d in new), f"per-block snapshots on disk: {new}"
-        recent = _rpc(port, "eth_getBalance", [DEV0, hex(head - devnet.HISTORY_BLOCKS // 2)])
-        assert int(recent["result"], 16) > 0
-        old = _rpc(port, "eth_getBalance", [DEV0, hex(1)])
-        assert "BlockOutOfRange" in old.get("error", {}).get("message", ""), f"block 1 still answers: {old}"
+        assert int(_rpc(port, "eth_getBalance", [DEV0, hex(head - devnet.HISTORY_BLOCKS // 2)]), 16) > 0
+        with pytest.raises(HashtrustError, match="BlockOutOfRange"):
+            _rpc(port, "eth_getBalance", [DEV0, hex(1)])
         assert "stopped" in devnet.stop(home=home)
         assert (home / "state.json").stat().st_size < 5_000_000
     finally:
@@ -62,7 +56,7 @@ def test_devnet_writes_no_history_to_disk_and_refuses_old_blocks_clearly(tmp_pat
 def test_snapshot_folders_of_stopped_anvils_are_removed_and_running_ones_kept(tmp_path, monkeypatch):
     """`python -m hashtrust.devnet clean` (and the end of every e2e session) removes what Anvils
     without --prune-history leave behind, never the folder of an Anvil that still runs."""
-    port, home = _free_port(), tmp_path / "devnet"
+    port, home = free_port(), tmp_path / "devnet"
     root = tmp_path / "anvil-tmp"
     monkeypatch.setattr(devnet, "SNAPSHOT_ROOT", root)
     try:

@@ -9,7 +9,6 @@ import base64
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from web3 import Web3
+
+from script_runs import free_port
 
 from hashtrust import devnet
 from hashtrust.accounts import devnet_signer
@@ -117,14 +118,8 @@ def test_seeded_model_rows_are_reproducible_and_rated(w3, tmp_path, alice, bob, 
     assert sum(rep.summary(a, clients).count for a in ids) == 80
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_rating_script_killed_half_way_and_rerun(tmp_path):
-    port, home, books = _free_port(), tmp_path / "devnet", tmp_path / "deployments"
+    port, home, books = free_port(), tmp_path / "devnet", tmp_path / "deployments"
     n_rows = 240
     env = {**os.environ, "APE_FOUNDRY_HOST": f"http://127.0.0.1:{port}", "HASHTRUST_DEPLOYMENTS": str(books)}
     cmd = [

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from web3 import Web3
+
+from script_runs import free_port
 
 from hashtrust import devnet
 from hashtrust.accounts import devnet_signer
@@ -33,17 +34,11 @@ FUNDER = devnet_signer(0).address  # ape's test account 0 on local chains: every
 ROW = {"id": "a", "client": 0, "agent": 1, "value": "87", "tag1": "starred"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def devchain(tmp_path_factory):
     """A fresh Anvil with the three registries, its address book, and a folder of bad files."""
     tmp = tmp_path_factory.mktemp("script-errors")
-    port, home = _free_port(), tmp / "devnet"
+    port, home = free_port(), tmp / "devnet"
     devnet.start(port, home=home)
     try:
         w3 = Web3(Web3.HTTPProvider(devnet.url(port)))
