@@ -33,7 +33,12 @@ if _ROOT not in sys.path[:1]:
 if "benchmarks" in sys.modules and not str(getattr(sys.modules["benchmarks"], "__file__", "")).startswith(_ROOT):
     del sys.modules["benchmarks"]
 
-from benchmarks import identity_gas, reputation_gas, reputation_scaling, validation_gas  # noqa: E402
+from benchmarks import (  # noqa: E402
+    identity_gas,
+    reputation_gas,
+    reputation_scaling,
+    validation_gas,
+)
 from benchmarks.harness import BenchEnv, calldata_gas, reference  # noqa: E402
 
 # Margins above the floor for rows whose aim is below it: the dispatch, ABI decoding and
