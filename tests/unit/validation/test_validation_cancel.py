@@ -11,7 +11,6 @@ while no answer came), so a validator knows it need not work on it; the request 
 reopened."""
 
 import ape
-
 from validation_story import ALICE_AGENT, ANSWERED, CANCELLED, FINALIZED, Z, h
 
 
