@@ -26,8 +26,8 @@ from web3 import Web3
 
 from benchmarks.fill import derived_accounts, send_presigned
 from benchmarks.harness import calldata_gas
-from hashtrust import artifacts
-from hashtrust.tx import TxSender
+from hashtrust.chain import artifacts
+from hashtrust.chain.tx import TxSender
 
 SIZES = (1, 100, 1_000)
 TAG1, TAG2 = "starred", "quality"
