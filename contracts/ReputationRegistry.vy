@@ -832,7 +832,7 @@ def getSummary(
          counts twice (as in the reference). The average is truncated toward zero, returned in
          the most frequent decimals (ties to the lower) and saturated to the int128 range.
     @param agentId The agent.
-    @param clientAddresses Whose feedback counts (non-empty, <= 1024).
+    @param clientAddresses Whose feedback counts (non-empty, <= 256).
     @param tag1 Exact tag1 to match, "" for any.
     @param tag2 Exact tag2 to match, "" for any.
     @return count, summaryValue, summaryValueDecimals.
@@ -929,7 +929,10 @@ def readAllFeedback(
 ):
     """
     @notice Every feedback of the listed clients (all clients for []) that matches the tags.
-    @dev Reverts when more than MAX_READ entries match: use `readAllFeedbackPaged`.
+    @dev The reference's order: client by client (`getClients` order for []), index
+         ascending. Walks every listed client's feedback (for [] every client's: O(all the
+         agent's feedback)); reverts when more than MAX_READ entries match. Use
+         `readAllFeedbackPaged`, whose [] pages cost O(page).
     @param agentId The agent.
     @param clientAddresses The clients, [] for all.
     @param tag1 Exact tag1 to match, "" for any.
