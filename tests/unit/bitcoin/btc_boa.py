@@ -47,9 +47,16 @@ def deploy_index(relay, first_period: int, samples: int):
     return _partial("HashpriceIndex").deploy(relay.address, first_period, samples)
 
 
-def deploy_dev_index():
-    with boa.env.prank(DEPLOYER):
-        return _partial("DevHashpriceIndex").deploy()
+def deploy_dev_index(chain_id: int | None = 31337):
+    """Deploy DevHashpriceIndex with the chain id set to ``chain_id`` for the constructor (boa's own is 1)."""
+    old = boa.env.evm.patch.chain_id
+    try:
+        if chain_id is not None:
+            boa.env.evm.patch.chain_id = chain_id
+        with boa.env.prank(DEPLOYER):
+            return _partial("DevHashpriceIndex").deploy()
+    finally:
+        boa.env.evm.patch.chain_id = old
 
 
 def fixture(name: str):
