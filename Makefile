@@ -49,7 +49,7 @@ _compile:
 devnet: setup
 	@$(MAKE) --no-print-directory _devnet
 _devnet:
-	python -m hashtrust.devnet start
+	python -m hashtrust.chain.devnet start
 
 demo: setup
 	@$(MAKE) --no-print-directory _demo
@@ -57,7 +57,7 @@ _demo: _devnet
 	APE_FOUNDRY_HOST=$(DEVNET_URL) ape run demo --network ethereum:local:foundry
 
 stop:
-	@if [ -x $(VENV)/bin/python ]; then $(VENV)/bin/python -m hashtrust.devnet stop; else echo "nothing to stop"; fi
+	@if [ -x $(VENV)/bin/python ]; then $(VENV)/bin/python -m hashtrust.chain.devnet stop; else echo "nothing to stop"; fi
 
 test: setup
 	@$(MAKE) --no-print-directory _test
@@ -94,4 +94,4 @@ _bench:
 
 clean:
 	rm -rf .build .pytest_cache .hypothesis
-	@if [ -x $(VENV)/bin/python ]; then $(VENV)/bin/python -m hashtrust.devnet clean; fi
+	@if [ -x $(VENV)/bin/python ]; then $(VENV)/bin/python -m hashtrust.chain.devnet clean; fi

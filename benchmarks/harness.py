@@ -20,10 +20,10 @@ from typing import Any
 
 from web3 import Web3
 
-from hashtrust import devnet
-from hashtrust.accounts import devnet_signer
-from hashtrust.addressbook import AddressBook
-from hashtrust.tx import TxSender
+from hashtrust.chain import devnet
+from hashtrust.chain.accounts import devnet_signer
+from hashtrust.chain.addressbook import AddressBook
+from hashtrust.chain.tx import TxSender
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"

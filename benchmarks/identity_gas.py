@@ -20,9 +20,9 @@ from pathlib import Path
 from eth_account import Account
 from web3 import Web3
 
-from hashtrust import artifacts, devnet
-from hashtrust.identity import IdentityClient
-from hashtrust.tx import LocalSigner, TxSender
+from hashtrust.chain import artifacts, devnet
+from hashtrust.chain.tx import LocalSigner, TxSender
+from hashtrust.erc8004.identity import IdentityClient
 
 # anvil's well-known dev keys 0..4 (test mnemonic)
 ANVIL_KEYS = [

@@ -17,8 +17,8 @@ import os
 from web3 import Web3
 
 from benchmarks.fill import derived_accounts, send_presigned
-from hashtrust import artifacts
-from hashtrust.tx import TxSender
+from hashtrust.chain import artifacts
+from hashtrust.chain.tx import TxSender
 
 COUNTS = (10, 100, 1_000, 10_000)
 MANY = 200

@@ -44,7 +44,7 @@ def merge(into: dict, new: dict) -> dict:
 
 
 def _anvil_version() -> str:
-    from hashtrust.devnet import anvil_binary
+    from hashtrust.chain.devnet import anvil_binary
 
     try:
         return subprocess.check_output([anvil_binary(), "--version"], text=True).splitlines()[0]

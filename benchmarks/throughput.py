@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import requests
 from web3 import Web3
 
-from hashtrust.tx import LocalSigner
+from hashtrust.chain.tx import LocalSigner
 
 
 def raw_send_rate(w3: Web3, rpc: str, signer: LocalSigner, calls: Sequence[dict], *, gas: int, batch: int = 1) -> dict:
@@ -62,7 +62,7 @@ WINDOW = 32  # `register_agents`' default window; the batched raw path sends as 
 
 def agent_specs(n: int, salt: str):
     """``n`` agent-file entries: a 100-byte https URI and one metadata entry each (plus hashtrust.key)."""
-    from hashtrust.agents import parse_agents
+    from hashtrust.erc8004.agents import parse_agents
 
     entries = [
         {"key": f"{salt}-{i:05d}", "uri": f"https://agents.example.com/registry/{salt}-{i:05d}.json?v=" + "a" * 40, "metadata": {"version": "1.0.0"}}
@@ -84,9 +84,9 @@ def run(env, n: int = AGENTS) -> dict:
     """
     import os
 
-    from hashtrust import artifacts
-    from hashtrust.agents import register_agents
-    from hashtrust.identity import IdentityClient
+    from hashtrust.chain import artifacts
+    from hashtrust.erc8004.agents import register_agents
+    from hashtrust.erc8004.identity import IdentityClient
 
     n = int(os.environ.get("HASHTRUST_BENCH_AGENTS", n))
     w3 = env.w3

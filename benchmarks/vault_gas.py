@@ -22,8 +22,8 @@ from pathlib import Path
 from eth_account import Account
 from web3 import Web3
 
-from hashtrust import artifacts, devnet
-from hashtrust.tx import LocalSigner, TxSender
+from hashtrust.chain import artifacts, devnet
+from hashtrust.chain.tx import LocalSigner, TxSender
 
 DAY = 86_400
 TH = 10**18

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import os
 
-from benchmarks import vault_gas as vg
 import requests
 
+from benchmarks import vault_gas as vg
 from benchmarks.fill import derived_accounts, rpc_batch, send_presigned
-from hashtrust.accounts import devnet_signer
-from hashtrust.tx import LocalSigner, TxSender, calldata
+from hashtrust.chain.accounts import devnet_signer
+from hashtrust.chain.tx import LocalSigner, TxSender, calldata
 
 EPOCHS = (1, 10, 100, 1_000)
 HOLDERS = (1, 10, 100, 1_000, 10_000)

@@ -7,8 +7,8 @@
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.ape_support import connect, one_line_errors
-from hashtrust.demo import run_demo
+from hashtrust.chain.ape_support import connect, one_line_errors
+from hashtrust.demo.run import run_demo
 
 
 @click.command(cls=ConnectedProviderCommand)

@@ -11,7 +11,7 @@ The work is done by `hashtrust.deploy`; this file only lets ape choose network a
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.ape_support import connect, one_line_errors
+from hashtrust.chain.ape_support import connect, one_line_errors
 from hashtrust.deploy import deploy
 
 

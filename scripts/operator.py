@@ -1,5 +1,5 @@
 """The vault's operator agent and term opening from the command line (thin ape commands over
-`hashtrust.operator` and `hashtrust.vault`).
+`hashtrust.hashrate.operator` and `hashtrust.hashrate.vault`).
 
     ape run operator open-term --agent-id 1 --validators 0xA,0xB,0xC   --account ADMIN   # once, before epoch 0 ends
     ape run operator bond --sats 5000000 [--up-to]                       --account OPERATOR
@@ -15,11 +15,11 @@ import time
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.ape_support import account_option, connect, one_line_errors
+from hashtrust.chain.ape_support import account_option, connect, one_line_errors
 from hashtrust.deploy import VAULT_DEVNET
-from hashtrust.operator import load_pool_report, run_operator
-from hashtrust.validation import ValidationClient
-from hashtrust.vault import HashrateVaultClient, open_term
+from hashtrust.erc8004.validation import ValidationClient
+from hashtrust.hashrate.operator import load_pool_report, run_operator
+from hashtrust.hashrate.vault import HashrateVaultClient, open_term
 
 
 def _clients(alias):

@@ -1,5 +1,5 @@
 """The pool-watcher validator agent from the command line (thin ape command over
-`hashtrust.pool_watcher`).
+`hashtrust.hashrate.pool_watcher`).
 
     ape run pool_watcher run --pool-file pool.json [--loop 60]   --account VALIDATOR
 
@@ -12,11 +12,11 @@ import time
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.ape_support import connect, one_line_errors
-from hashtrust.operator import load_pool_report
-from hashtrust.pool_watcher import answer_requests
-from hashtrust.validation import ValidationClient
-from hashtrust.vault import HashrateVaultClient
+from hashtrust.chain.ape_support import connect, one_line_errors
+from hashtrust.erc8004.validation import ValidationClient
+from hashtrust.hashrate.operator import load_pool_report
+from hashtrust.hashrate.pool_watcher import answer_requests
+from hashtrust.hashrate.vault import HashrateVaultClient
 
 
 @click.group()

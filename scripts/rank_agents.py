@@ -4,18 +4,18 @@
     ape run rank_agents --capability mcp --trusted 0xabc...,0xdef... --network ethereum:local:foundry
 
 --trusted-clients names rating clients by index (client k = devnet account 1000 + k, as in
-rate_agents); --trusted takes addresses. The work is done by `hashtrust.discovery`.
+rate_agents); --trusted takes addresses. The work is done by `hashtrust.erc8004.discovery`.
 """
 
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.ape_support import connect, one_line_errors
-from hashtrust.discovery import rank, table
+from hashtrust.chain.ape_support import connect, one_line_errors
+from hashtrust.erc8004.discovery import rank, table
+from hashtrust.erc8004.identity import IdentityClient, check_address
+from hashtrust.erc8004.rating import client_signer
+from hashtrust.erc8004.reputation import ReputationClient
 from hashtrust.errors import InputError
-from hashtrust.identity import IdentityClient, check_address
-from hashtrust.rating import client_signer
-from hashtrust.reputation import ReputationClient
 
 
 def _indexes(spec: str) -> list[int]:

@@ -6,7 +6,7 @@
 
 Rows name clients by index: client k is devnet-mnemonic account 1000 + k (funded by the
 --account when low). Killed or crashed? Run the same command again: rows already on chain are
-recognised by their feedbackHash and skipped. The work is done by `hashtrust.rating`.
+recognised by their feedbackHash and skipped. The work is done by `hashtrust.erc8004.rating`.
 
 Bad input (a malformed rows file, an unknown option value, a client that controls the agent it
 rates) ends the script with one line ``Error: ...`` and exit code 1 before anything is sent.
@@ -15,10 +15,15 @@ rates) ends the script with one line ``Error: ...`` and exit code 1 before anyth
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.ape_support import connect, one_line_errors
+from hashtrust.chain.ape_support import connect, one_line_errors
+from hashtrust.erc8004.identity import IdentityClient
+from hashtrust.erc8004.rating import (
+    check_clients_not_owners,
+    generate_rows,
+    load_rows,
+    rate,
+)
 from hashtrust.errors import InputError
-from hashtrust.identity import IdentityClient
-from hashtrust.rating import check_clients_not_owners, generate_rows, load_rows, rate
 
 
 def _agent_ids(spec: str) -> list[int] | None:

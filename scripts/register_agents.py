@@ -7,14 +7,14 @@
 The file is validated completely before any transaction (an error names the entry and the
 field). Agents already registered by the account (recognised by their ``hashtrust.key``
 metadata) are skipped, so a killed run can simply be rerun. The work is done by
-`hashtrust.agents`; this file only lets ape choose network and account.
+`hashtrust.erc8004.agents`; this file only lets ape choose network and account.
 """
 
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.agents import format_table, register_agents_from_file
-from hashtrust.ape_support import connect, one_line_errors
+from hashtrust.chain.ape_support import connect, one_line_errors
+from hashtrust.erc8004.agents import format_table, register_agents_from_file
 
 
 @click.command(cls=ConnectedProviderCommand)

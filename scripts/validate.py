@@ -5,15 +5,15 @@
     ape run validate --check ./checks.py:rerun_job --progressive --tag zkml
 
 It is idempotent and resumable: everything it has done is read back from the chain, so it can
-be killed at any moment and started again. The work is done by `hashtrust.validator`.
+be killed at any moment and started again. The work is done by `hashtrust.erc8004.validator`.
 """
 
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.ape_support import connect, one_line_errors
-from hashtrust.validation import ValidationClient
-from hashtrust.validator import ValidatorAgent, default_check, load_check
+from hashtrust.chain.ape_support import connect, one_line_errors
+from hashtrust.erc8004.validation import ValidationClient
+from hashtrust.erc8004.validator import ValidatorAgent, default_check, load_check
 
 
 @click.command(cls=ConnectedProviderCommand)

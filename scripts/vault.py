@@ -13,8 +13,8 @@ long-running devnet (`make demo` starts it); addresses come from deployments/<ch
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.ape_support import account_option, connect, one_line_errors
-from hashtrust.vault import HashrateVaultClient, VaultCommands
+from hashtrust.chain.ape_support import account_option, connect, one_line_errors
+from hashtrust.hashrate.vault import HashrateVaultClient, VaultCommands
 
 
 def _commands(alias) -> VaultCommands:

@@ -19,10 +19,10 @@ from typing import Any
 
 from web3 import Web3
 
-from hashtrust import artifacts
-from hashtrust.addressbook import AddressBook, Entry
+from hashtrust.chain import artifacts
+from hashtrust.chain.addressbook import AddressBook, Entry
+from hashtrust.chain.tx import TxSender
 from hashtrust.errors import HashtrustError
-from hashtrust.tx import TxSender
 
 
 @dataclass

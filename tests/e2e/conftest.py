@@ -2,7 +2,7 @@
 
 import pytest
 
-from hashtrust import devnet
+from hashtrust.chain import devnet
 
 
 @pytest.fixture(scope="session", autouse=True)

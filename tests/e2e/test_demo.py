@@ -8,12 +8,12 @@ import json
 
 import pytest
 
-from hashtrust.addressbook import AddressBook
-from hashtrust.demo import Demo
-from hashtrust.identity import IdentityClient
-from hashtrust.reputation import ReputationClient
-from hashtrust.tx import LocalSigner, TxSender
-from hashtrust.validation import ValidationClient
+from hashtrust.chain.addressbook import AddressBook
+from hashtrust.chain.tx import LocalSigner, TxSender
+from hashtrust.demo.run import Demo
+from hashtrust.erc8004.identity import IdentityClient
+from hashtrust.erc8004.reputation import ReputationClient
+from hashtrust.erc8004.validation import ValidationClient
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +51,8 @@ def test_agents_in_the_report_are_on_chain(demo_run):
 def test_reputation_figures_are_the_chains(demo_run):
     w3, book, tmp, report = demo_run
     rep = ReputationClient.from_book(w3, book)
-    from hashtrust.demo import N_CLIENTS
-    from hashtrust.rating import client_signer
+    from hashtrust.demo.run import N_CLIENTS
+    from hashtrust.erc8004.rating import client_signer
 
     trusted = [client_signer(k).address for k in range(N_CLIENTS)]
     for agent, s in report["reputation"]["summaries"].items():
@@ -89,9 +89,9 @@ def test_rerun_continues_without_duplicating(demo_run):
 
 def test_vault_figures_are_the_chains(demo_run):
     w3, book, tmp, report = demo_run
-    from hashtrust import artifacts
-    from hashtrust.demo_vault import N_EPOCHS, OUTAGE
-    from hashtrust.vault import TH, HashrateVaultClient
+    from hashtrust.chain import artifacts
+    from hashtrust.demo.vault import N_EPOCHS, OUTAGE
+    from hashtrust.hashrate.vault import TH, HashrateVaultClient
 
     v = report["vault"]
     vault = HashrateVaultClient.from_book(w3, book)

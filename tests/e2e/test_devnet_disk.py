@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from script_runs import free_port
 
-from hashtrust import devnet
+from hashtrust.chain import devnet
 from hashtrust.errors import HashtrustError
 
 SNAPSHOTS = Path.home() / ".foundry" / "anvil" / "tmp"
@@ -54,7 +54,7 @@ def test_devnet_writes_no_history_to_disk_and_refuses_old_blocks_clearly(tmp_pat
 
 
 def test_snapshot_folders_of_stopped_anvils_are_removed_and_running_ones_kept(tmp_path, monkeypatch):
-    """`python -m hashtrust.devnet clean` (and the end of every e2e session) removes what Anvils
+    """`python -m hashtrust.chain.devnet clean` (and the end of every e2e session) removes what Anvils
     without --prune-history leave behind, never the folder of an Anvil that still runs."""
     port, home = free_port(), tmp_path / "devnet"
     root = tmp_path / "anvil-tmp"

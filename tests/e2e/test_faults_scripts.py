@@ -27,18 +27,18 @@ import subprocess
 import time
 from pathlib import Path
 
+from script_runs import ape_run, free_port, many_agents
 from web3 import Web3
 
-from hashtrust import devnet
-from hashtrust.accounts import devnet_signer
-from hashtrust.addressbook import AddressBook
+from hashtrust.chain import devnet
+from hashtrust.chain.accounts import devnet_signer
+from hashtrust.chain.addressbook import AddressBook
+from hashtrust.chain.faults import FlakyRpcProxy
+from hashtrust.chain.tx import TxSender
 from hashtrust.deploy import deploy
-from hashtrust.faults import FlakyRpcProxy
-from hashtrust.identity import IdentityClient
-from hashtrust.rating import NEW_FEEDBACK_TOPIC, client_signer, generate_rows
-from hashtrust.reputation import ReputationClient
-from hashtrust.tx import TxSender
-from script_runs import ape_run, free_port, many_agents
+from hashtrust.erc8004.identity import IdentityClient
+from hashtrust.erc8004.rating import NEW_FEEDBACK_TOPIC, client_signer, generate_rows
+from hashtrust.erc8004.reputation import ReputationClient
 
 SEED = int(os.environ.get("FAULT_SEED", "9"))
 UNREACHABLE = ("could not reach the node", "node unreachable", "Connection refused", "ConnectionError", "ProviderNotConnected")

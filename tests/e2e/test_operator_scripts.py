@@ -33,14 +33,14 @@ from pathlib import Path
 
 import pytest
 
-from hashtrust import artifacts
-from hashtrust.addressbook import AddressBook
+from hashtrust.chain import artifacts
+from hashtrust.chain.addressbook import AddressBook
+from hashtrust.chain.tx import LocalSigner, TxSender
 from hashtrust.deploy import VAULT_DEVNET, deploy
-from hashtrust.identity import IdentityClient
-from hashtrust.reputation import ReputationClient
-from hashtrust.tx import LocalSigner, TxSender
-from hashtrust.validation import ValidationClient
-from hashtrust.vault import HashrateVaultClient, PriceFeedClient, ths_to_shares
+from hashtrust.erc8004.identity import IdentityClient
+from hashtrust.erc8004.reputation import ReputationClient
+from hashtrust.erc8004.validation import ValidationClient
+from hashtrust.hashrate.vault import HashrateVaultClient, PriceFeedClient, ths_to_shares
 
 ROOT = Path(__file__).resolve().parents[2]
 APE = str(Path(sys.executable).with_name("ape"))

@@ -15,20 +15,27 @@ import time
 from pathlib import Path
 
 import pytest
+from script_runs import free_port
 from web3 import Web3
 
-from script_runs import free_port
-
-from hashtrust import devnet
-from hashtrust.accounts import devnet_signer
-from hashtrust.addressbook import AddressBook
+from hashtrust.chain import devnet
+from hashtrust.chain.accounts import devnet_signer
+from hashtrust.chain.addressbook import AddressBook
+from hashtrust.chain.tx import LocalSigner, TxSender
 from hashtrust.deploy import deploy
+from hashtrust.erc8004.discovery import rank, table
+from hashtrust.erc8004.identity import IdentityClient
+from hashtrust.erc8004.rating import (
+    NEW_FEEDBACK_TOPIC,
+    client_signer,
+    feedback_file,
+    generate_rows,
+    given_hashes,
+    load_rows,
+    rate,
+)
+from hashtrust.erc8004.reputation import ReputationClient
 from hashtrust.errors import RevertError
-from hashtrust.discovery import rank, table
-from hashtrust.identity import IdentityClient
-from hashtrust.rating import NEW_FEEDBACK_TOPIC, client_signer, feedback_file, generate_rows, given_hashes, load_rows, rate
-from hashtrust.reputation import ReputationClient
-from hashtrust.tx import LocalSigner, TxSender
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -172,7 +179,7 @@ def test_rating_script_killed_half_way_and_rerun(tmp_path):
 
 def test_journey_register_the_example_agents_rate_them_and_rank_them(w3, tmp_path, deployer):
     """The example agent file (identity's register flow), the seeded rating model, discovery."""
-    from hashtrust.agents import register_agents_from_file
+    from hashtrust.erc8004.agents import register_agents_from_file
 
     book = AddressBook(w3.eth.chain_id, tmp_path)
     dep = TxSender(w3, LocalSigner.from_key(deployer.private_key))

@@ -15,17 +15,23 @@ import time
 from pathlib import Path
 
 import pytest
+from script_runs import EXAMPLES, ape_run, free_port, many_agents
 from web3 import Web3
 
-from hashtrust import devnet
-from hashtrust.addressbook import AddressBook
-from hashtrust.agents import KEY_METADATA, existing_agents, load_agent_file, register_agents, register_agents_from_file
+from hashtrust.chain import devnet
+from hashtrust.chain.addressbook import AddressBook
+from hashtrust.chain.tx import LocalSigner, TxSender
 from hashtrust.deploy import deploy
+from hashtrust.erc8004.agents import (
+    KEY_METADATA,
+    existing_agents,
+    load_agent_file,
+    register_agents,
+    register_agents_from_file,
+)
+from hashtrust.erc8004.identity import IdentityClient
+from hashtrust.erc8004.registration import RegistrationFile
 from hashtrust.errors import InputError
-from hashtrust.identity import IdentityClient
-from hashtrust.registration import RegistrationFile
-from hashtrust.tx import LocalSigner, TxSender
-from script_runs import EXAMPLES, ape_run, free_port, many_agents
 
 ANVIL_KEY0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 

@@ -7,9 +7,9 @@ ends with exactly one transfer on chain."""
 import pytest
 from web3 import Web3
 
-from hashtrust import artifacts
-from hashtrust.faults import FlakyRpcProxy
-from hashtrust.tx import LocalSigner, TxSender
+from hashtrust.chain import artifacts
+from hashtrust.chain.faults import FlakyRpcProxy
+from hashtrust.chain.tx import LocalSigner, TxSender
 
 
 @pytest.fixture

@@ -18,15 +18,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from script_runs import free_port
 from web3 import Web3
 
-from script_runs import free_port
-
-from hashtrust import devnet
-from hashtrust.accounts import devnet_signer
-from hashtrust.addressbook import AddressBook
+from hashtrust.chain import devnet
+from hashtrust.chain.accounts import devnet_signer
+from hashtrust.chain.addressbook import AddressBook
+from hashtrust.chain.tx import TxSender
 from hashtrust.deploy import deploy
-from hashtrust.tx import TxSender
 
 ROOT = Path(__file__).resolve().parents[2]
 APE = str(Path(sys.executable).with_name("ape"))

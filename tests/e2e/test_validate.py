@@ -17,13 +17,17 @@ import time
 from pathlib import Path
 
 import pytest
-from eth_utils import keccak
 
-from hashtrust.addressbook import AddressBook
+from hashtrust.chain.addressbook import AddressBook
+from hashtrust.chain.tx import LocalSigner, TxSender
 from hashtrust.deploy import deploy
-from hashtrust.identity import IdentityClient
-from hashtrust.tx import LocalSigner, TxSender
-from hashtrust.validation import RequestFile, Status, ValidationClient, payload_hash
+from hashtrust.erc8004.identity import IdentityClient
+from hashtrust.erc8004.validation import (
+    RequestFile,
+    Status,
+    ValidationClient,
+    payload_hash,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 APE = str(Path(sys.executable).with_name("ape"))
@@ -109,7 +113,7 @@ def test_validator_killed_mid_work_resumes_without_double_answers(w3, setup, ali
     # a check that takes a while, so the kill lands in the middle of the work
     check = tmp_path / "slow_check.py"
     check.write_text(
-        "import time\nfrom hashtrust.validator import default_check\n"
+        "import time\nfrom hashtrust.erc8004.validator import default_check\n"
         "def slow(req, content):\n    time.sleep(0.7)\n    return default_check(req, content)\n"
     )
     proc = subprocess.Popen(

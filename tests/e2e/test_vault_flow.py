@@ -7,13 +7,18 @@ their pro-rata share of the net, which matches the simulator's fee split."""
 
 import pytest
 
-from hashtrust import artifacts
-from hashtrust.addressbook import AddressBook
+from hashtrust.chain import artifacts
+from hashtrust.chain.addressbook import AddressBook
+from hashtrust.chain.tx import LocalSigner, TxSender
 from hashtrust.deploy import VAULT_DEVNET, deploy
-from hashtrust.economics import FeeParams, fee_split
 from hashtrust.errors import InputError, RevertError
-from hashtrust.tx import LocalSigner, TxSender
-from hashtrust.vault import TH, HashrateVaultClient, PriceFeedClient, ths_to_shares
+from hashtrust.hashrate.economics import FeeParams, fee_split
+from hashtrust.hashrate.vault import (
+    TH,
+    HashrateVaultClient,
+    PriceFeedClient,
+    ths_to_shares,
+)
 
 
 def warp_to(w3, ts):

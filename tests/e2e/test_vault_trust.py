@@ -15,17 +15,17 @@ import json
 
 import pytest
 
-from hashtrust import artifacts
-from hashtrust.addressbook import AddressBook
-from hashtrust.demo_vault import open_devnet_term
+from hashtrust.chain import artifacts
+from hashtrust.chain.addressbook import AddressBook
+from hashtrust.chain.tx import LocalSigner, TxSender
+from hashtrust.demo.vault import open_devnet_term
 from hashtrust.deploy import deploy
-from hashtrust.identity import IdentityClient
-from hashtrust.operator import load_pool_report, run_operator
-from hashtrust.pool_watcher import answer_requests
-from hashtrust.reputation import ReputationClient
-from hashtrust.tx import LocalSigner, TxSender
-from hashtrust.validation import ValidationClient
-from hashtrust.vault import HashrateVaultClient, PriceFeedClient, ths_to_shares
+from hashtrust.erc8004.identity import IdentityClient
+from hashtrust.erc8004.reputation import ReputationClient
+from hashtrust.erc8004.validation import ValidationClient
+from hashtrust.hashrate.operator import load_pool_report, run_operator
+from hashtrust.hashrate.pool_watcher import answer_requests
+from hashtrust.hashrate.vault import HashrateVaultClient, PriceFeedClient, ths_to_shares
 
 N = 10
 OUTAGE = 5

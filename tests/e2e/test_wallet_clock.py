@@ -12,9 +12,9 @@ import time
 import pytest
 from eth_account import Account
 
+from hashtrust.chain.tx import LocalSigner, TxSender
+from hashtrust.erc8004.identity import MAX_DEADLINE_DELAY, IdentityClient
 from hashtrust.errors import InputError
-from hashtrust.identity import MAX_DEADLINE_DELAY, IdentityClient
-from hashtrust.tx import LocalSigner, TxSender
 
 DAY = 86_400
 

@@ -27,14 +27,14 @@ from pathlib import Path
 
 from web3 import Web3
 
-from hashtrust import devnet
-from hashtrust.accounts import devnet_signer
-from hashtrust.addressbook import AddressBook
+from hashtrust.chain import devnet
+from hashtrust.chain.accounts import devnet_signer
+from hashtrust.chain.addressbook import AddressBook
+from hashtrust.chain.tx import TxSender
 from hashtrust.deploy import deploy
-from hashtrust.identity import IdentityClient
-from hashtrust.rating import NEW_FEEDBACK_TOPIC, client_signer
-from hashtrust.reputation import ReputationClient
-from hashtrust.tx import TxSender
+from hashtrust.erc8004.identity import IdentityClient
+from hashtrust.erc8004.rating import NEW_FEEDBACK_TOPIC, client_signer
+from hashtrust.erc8004.reputation import ReputationClient
 
 ROOT = Path(__file__).resolve().parents[2]
 N_CLIENTS = int(os.environ.get("LOAD_CLIENTS", "1000"))

@@ -6,7 +6,6 @@ import pytest
 from identity_helpers import URI
 
 
-
 @pytest.fixture(scope="session")
 def dave(accounts):
     """An EOA that becomes an agent's payment wallet."""

@@ -3,7 +3,7 @@
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
-from hashtrust.identity import WalletApproval, wallet_digest, wallet_typed_data
+from hashtrust.erc8004.identity import WalletApproval, wallet_digest, wallet_typed_data
 
 ZERO = "0x0000000000000000000000000000000000000000"
 URI = "ipfs://bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"

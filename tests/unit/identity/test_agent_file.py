@@ -1,12 +1,17 @@
 """The agent file of the bulk script: validated as a whole before any transaction; every error
 names the entry index and the field."""
 
-import json
 from pathlib import Path
 
 import pytest
 
-from hashtrust.agents import KEY_METADATA, format_table, load_agent_file, parse_agents, Outcome
+from hashtrust.erc8004.agents import (
+    KEY_METADATA,
+    Outcome,
+    format_table,
+    load_agent_file,
+    parse_agents,
+)
 from hashtrust.errors import InputError
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "agents.json"

@@ -6,11 +6,11 @@ import time
 
 import pytest
 from eth_account import Account
-
-from hashtrust.errors import InputError, RevertError
-from hashtrust.identity import IdentityClient, wallet_digest, wallet_typed_data
-from hashtrust.tx import LocalSigner, TxSender
 from identity_helpers import URI, ZERO
+
+from hashtrust.chain.tx import LocalSigner, TxSender
+from hashtrust.erc8004.identity import IdentityClient, wallet_digest, wallet_typed_data
+from hashtrust.errors import InputError, RevertError
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ def test_contract_wallet_approves_the_sdk_digest(ident, wallet_contract, dave, a
 def test_replayed_signature_is_a_revert_error(ident, dave):
     agent = ident.register(URI)
     approval = ident.wallet_approval(agent, dave.address)
-    from hashtrust.identity import sign_wallet_approval
+    from hashtrust.erc8004.identity import sign_wallet_approval
 
     sig = sign_wallet_approval(approval, dave.private_key)
     ident.set_agent_wallet(agent, dave.address, signature=sig, deadline=approval.deadline)

@@ -4,7 +4,6 @@ ask contract receivers; isAuthorizedOrOwner answers for owner, operator and appr
 
 import ape
 import pytest
-
 from identity_helpers import URI, WALLET_KEY, ZERO
 
 

@@ -4,7 +4,7 @@ documented read-only extras."""
 
 from eth_utils import event_abi_to_log_topic, function_abi_to_4byte_selector
 
-from hashtrust import artifacts
+from hashtrust.chain import artifacts
 
 SPEC_FUNCTIONS = {
     "0x1aa3a008": "register()",

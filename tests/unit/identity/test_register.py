@@ -3,9 +3,7 @@ one; the reserved wallet key and bad metadata are refused; a contract caller mus
 NFT (safe mint), and a receiver that re-enters the registry leaves it consistent."""
 
 import ape
-import pytest
 from eth_utils import keccak
-
 from identity_helpers import URI, WALLET_KEY, ZERO, register
 
 

@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from hashtrust.errors import InputError
-from hashtrust.registration import (
+from hashtrust.erc8004.registration import (
     DATA_URI_PREFIX,
     REGISTRATION_TYPE,
     RegistrationFile,
@@ -16,6 +15,7 @@ from hashtrust.registration import (
     decode_data_uri,
     parse_registration,
 )
+from hashtrust.errors import InputError
 
 FULL = {
     "type": REGISTRATION_TYPE,

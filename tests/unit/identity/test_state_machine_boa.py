@@ -28,9 +28,15 @@ import boa
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
 
-from hashtrust.identity import wallet_typed_data
+from hashtrust.erc8004.identity import wallet_typed_data
 
 CONTRACT = Path(__file__).resolve().parents[3] / "contracts" / "IdentityRegistry.vy"
 ZERO = "0x0000000000000000000000000000000000000000"

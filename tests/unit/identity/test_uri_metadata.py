@@ -4,7 +4,6 @@ refused; values of any size up to the limit round-trip; missing agents revert on
 
 import ape
 import pytest
-
 from identity_helpers import URI, WALLET_KEY
 
 

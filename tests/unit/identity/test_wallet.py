@@ -5,8 +5,6 @@ wrong-signer and stranger calls are refused; any transfer clears the wallet."""
 
 import ape
 import pytest
-from eth_account import Account
-
 from identity_helpers import WALLET_KEY, ZERO, approval, eoa_signature
 
 

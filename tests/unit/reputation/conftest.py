@@ -2,7 +2,6 @@
 alice and bob are clients who rate it; mallory tries to game it."""
 
 import pytest
-
 from rep_helpers import AGENT
 
 

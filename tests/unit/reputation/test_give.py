@@ -4,7 +4,6 @@ nobody can rate an agent that does not exist; out-of-range values are refused.""
 import ape
 import pytest
 from eth_utils import keccak
-
 from rep_helpers import AGENT, HASH, MISSING_AGENT, NO_HASH, give
 
 

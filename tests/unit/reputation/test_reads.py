@@ -1,7 +1,6 @@
 """Bob audits carol's agent: one feedback, all of it with filters, and page by page."""
 
 import ape
-
 from rep_helpers import AGENT, ZERO, give
 
 

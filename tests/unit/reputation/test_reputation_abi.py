@@ -3,7 +3,7 @@ Reputation section is present (parameter names aside)."""
 
 from eth_utils import keccak
 
-from hashtrust import artifacts
+from hashtrust.chain import artifacts
 
 SELECTORS = {
     "0xbc4d861b": "getIdentityRegistry()",

@@ -9,12 +9,12 @@ import pytest
 from eth_utils import keccak
 from pydantic import ValidationError
 
-from hashtrust.discovery import Ranked, capabilities, fetch_uri, rank, table
-from hashtrust.errors import InputError, RevertError
-from hashtrust.feedback import FeedbackFile, caip10, verify
-from hashtrust.rating import Row, generate_rows, load_rows, rows_to_json
-from hashtrust.reputation import ReputationClient, decode_value, encode_value
-from hashtrust.tx import LocalSigner, TxSender
+from hashtrust.chain.tx import LocalSigner, TxSender
+from hashtrust.erc8004.discovery import Ranked, capabilities, fetch_uri, rank, table
+from hashtrust.erc8004.feedback import FeedbackFile, caip10, verify
+from hashtrust.erc8004.rating import Row, generate_rows, load_rows, rows_to_json
+from hashtrust.erc8004.reputation import ReputationClient, decode_value, encode_value
+from hashtrust.errors import InputError
 
 REG = "0x" + "11" * 20
 ALICE = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
@@ -91,7 +91,7 @@ def test_capabilities_from_registration_files():
     caps = capabilities(reg)
     assert {"mcp", "a2a", "summarize", "natural_language_processing/summarize", "news", "chess"} <= caps
     assert "trading" not in caps
-    from hashtrust.registration import RegistrationFile
+    from hashtrust.erc8004.registration import RegistrationFile
 
     agents = json.loads((__import__("pathlib").Path(__file__).resolve().parents[3] / "examples" / "agents.json").read_text())["agents"]
     for a in (a for a in agents if "registration" in a):  # what the registration model sees, discovery sees too

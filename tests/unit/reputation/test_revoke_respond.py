@@ -2,7 +2,6 @@
 feedback, even a revoked one; response counts honour the spec's wildcards."""
 
 import ape
-
 from rep_helpers import AGENT, HASH, NO_HASH, ZERO, give
 
 

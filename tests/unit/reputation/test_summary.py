@@ -2,7 +2,6 @@
 precision most of that feedback used, never wrapped, never counting revoked feedback."""
 
 import ape
-
 from rep_helpers import AGENT, give
 
 INT128_MAX = 2**127 - 1

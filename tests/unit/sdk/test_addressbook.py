@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from hashtrust.addressbook import FORMAT, AddressBook, Entry
+from hashtrust.chain.addressbook import FORMAT, AddressBook, Entry
 from hashtrust.errors import AddressBookError
 
 ENTRY = Entry(

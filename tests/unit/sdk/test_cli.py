@@ -23,7 +23,7 @@ def test_unreachable_node_is_one_clear_line_not_a_traceback():
 
 
 def test_simulate_prints_the_contract_math():
-    from hashtrust.economics import TH, random_days, simulate_epochs
+    from hashtrust.hashrate.economics import TH, random_days, simulate_epochs
 
     r = CliRunner().invoke(main, ["simulate", "--days", "4", "--seed", "3", "--ths", "500"])
     assert r.exit_code == 0, r.output

@@ -8,7 +8,7 @@ tests/e2e/test_demo.py.
 
 import pytest
 
-from hashtrust.demo import require_dev_chain
+from hashtrust.demo.run import require_dev_chain
 from hashtrust.errors import HashtrustError
 
 

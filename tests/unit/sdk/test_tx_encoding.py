@@ -6,8 +6,8 @@ import pytest
 from eth_account import Account
 from web3 import Web3
 
-from hashtrust import artifacts
-from hashtrust.tx import LocalSigner, calldata
+from hashtrust.chain import artifacts
+from hashtrust.chain.tx import LocalSigner, calldata
 
 KEY = "0x" + "4c" * 32
 TO = "0x5FbDB2315678afecb367f032d93F642f64180aa3"

@@ -27,7 +27,7 @@ import pytest
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
-from hashtrust.identity import wallet_typed_data
+from hashtrust.erc8004.identity import wallet_typed_data
 
 ROOT = Path(__file__).resolve().parents[3]
 REGISTRY = ROOT / "contracts" / "IdentityRegistry.vy"

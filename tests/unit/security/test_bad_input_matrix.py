@@ -22,17 +22,22 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from pydantic import ValidationError
 
-from hashtrust.agents import load_agent_file, parse_agents
+from hashtrust.chain.tx import LocalSigner, TxSender
+from hashtrust.erc8004.agents import load_agent_file, parse_agents
+from hashtrust.erc8004.feedback import FeedbackFile
+from hashtrust.erc8004.identity import IdentityClient, wallet_typed_data
+from hashtrust.erc8004.rating import load_rows
+from hashtrust.erc8004.registration import (
+    REGISTRATION_TYPE,
+    RegistrationFile,
+    decode_data_uri,
+    parse_registration,
+)
+from hashtrust.erc8004.reputation import ReputationClient
+from hashtrust.erc8004.validation import ValidationClient
+from hashtrust.erc8004.validator import load_check
 from hashtrust.errors import InputError, RevertError
-from hashtrust.feedback import FeedbackFile
-from hashtrust.identity import IdentityClient, wallet_typed_data
-from hashtrust.operator import load_pool_report
-from hashtrust.rating import load_rows
-from hashtrust.registration import REGISTRATION_TYPE, RegistrationFile, decode_data_uri, parse_registration
-from hashtrust.reputation import ReputationClient
-from hashtrust.tx import LocalSigner, TxSender
-from hashtrust.validation import ValidationClient
-from hashtrust.validator import load_check
+from hashtrust.hashrate.operator import load_pool_report
 
 ZERO = "0x0000000000000000000000000000000000000000"
 H = b"\x11" * 32

@@ -12,9 +12,9 @@ from pathlib import Path
 import boa
 import pytest
 
-from hashtrust import identity as identity_sdk
-from hashtrust import reputation as reputation_sdk
-from hashtrust import validation as validation_sdk
+from hashtrust.erc8004 import identity as identity_sdk
+from hashtrust.erc8004 import reputation as reputation_sdk
+from hashtrust.erc8004 import validation as validation_sdk
 
 ROOT = Path(__file__).resolve().parents[3]
 

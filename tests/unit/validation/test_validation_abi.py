@@ -3,7 +3,7 @@ Validation section is present and unchanged (existing clients and indexers work 
 
 from eth_utils import event_abi_to_log_topic, function_abi_to_4byte_selector
 
-from hashtrust import artifacts
+from hashtrust.chain import artifacts
 
 SPEC_SELECTORS = {
     "getIdentityRegistry()": "0xbc4d861b",

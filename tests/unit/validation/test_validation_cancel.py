@@ -2,7 +2,6 @@
 can no longer answer. Once carol has answered, alice cannot cancel to erase the answer."""
 
 import ape
-
 from validation_story import ALICE_AGENT, h
 
 Z = b"\x00" * 32

@@ -6,10 +6,10 @@ import json
 
 import pytest
 from eth_utils import keccak
+from validation_story import ALICE_AGENT
 
-from hashtrust.errors import HashtrustError, InputError
-from hashtrust.tx import LocalSigner, TxSender
-from hashtrust.validation import (
+from hashtrust.chain.tx import LocalSigner, TxSender
+from hashtrust.erc8004.validation import (
     RequestFile,
     Status,
     ValidationClient,
@@ -18,8 +18,14 @@ from hashtrust.validation import (
     fetch_uri,
     payload_hash,
 )
-from hashtrust.validator import Job, ValidatorAgent, Verdict, default_check, load_check
-from validation_story import ALICE_AGENT
+from hashtrust.erc8004.validator import (
+    Job,
+    ValidatorAgent,
+    Verdict,
+    default_check,
+    load_check,
+)
+from hashtrust.errors import HashtrustError, InputError
 
 IDENT = "0x" + "11" * 20
 VALIDATOR = "0x" + "22" * 20
@@ -75,11 +81,11 @@ def test_load_check_from_file_and_module(tmp_path):
     f = tmp_path / "checks.py"
     f.write_text("def half(req, content):\n    return 50\n")
     assert load_check(f"{f}:half")(None, b"") == 50
-    assert load_check("hashtrust.validator:default_check") is default_check
+    assert load_check("hashtrust.erc8004.validator:default_check") is default_check
     with pytest.raises(HashtrustError):
         load_check("no-colon")
     with pytest.raises(HashtrustError, match="not a function"):
-        load_check("hashtrust.validator:MAX_PAGE")
+        load_check("hashtrust.erc8004.validator:MAX_PAGE")
 
 
 def test_client_refuses_bad_input_before_sending(w3, registry, alice):

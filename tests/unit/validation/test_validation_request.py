@@ -4,7 +4,6 @@ per agent."""
 
 import ape
 import pytest
-
 from validation_story import ALICE_AGENT, MALLORY_AGENT, h
 
 PENDING, ANSWERED, FINALIZED, CANCELLED = 1, 2, 3, 4

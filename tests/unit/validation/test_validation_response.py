@@ -4,7 +4,6 @@ downgrade 100 to 40 at any time)."""
 
 import ape
 import pytest
-
 from validation_story import ALICE_AGENT, h
 
 PENDING, ANSWERED, FINALIZED, CANCELLED = 1, 2, 3, 4

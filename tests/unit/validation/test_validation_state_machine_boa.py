@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boa
-import pytest
 from eth_utils import keccak
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule

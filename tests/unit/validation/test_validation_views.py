@@ -3,7 +3,6 @@ without filters, and page through the lists."""
 
 import ape
 import pytest
-
 from validation_story import ALICE_AGENT, h
 
 Z = b"\x00" * 32

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import boa
 
-from hashtrust.economics import FeeParams
+from hashtrust.hashrate.economics import FeeParams
 
 ROOT = Path(__file__).resolve().parents[3]
 # VAULT_CONTRACTS points the heavy tests at another copy of the sources (mutation testing)

@@ -6,12 +6,11 @@ input error, alice claims, and the status shows her position, the feed's price a
 import hashlib
 
 import pytest
-
-from hashtrust.errors import InputError
-from hashtrust.tx import LocalSigner, TxSender
-from hashtrust.vault import HashrateVaultClient, VaultCommands
-
 from conftest import BTC_USD, PRICE_PER_TH
+
+from hashtrust.chain.tx import LocalSigner, TxSender
+from hashtrust.errors import InputError
+from hashtrust.hashrate.vault import HashrateVaultClient, VaultCommands
 
 
 def commands(w3, vault, who):

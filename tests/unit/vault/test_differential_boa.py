@@ -11,9 +11,16 @@ import os
 
 import boa
 import pytest
-
-from hashtrust.economics import FeeParams, delivered_units, feed_answer, gross_sats, random_days, simulate_epochs
 from boa_vault import DAY, deploy
+
+from hashtrust.hashrate.economics import (
+    FeeParams,
+    delivered_units,
+    feed_answer,
+    gross_sats,
+    random_days,
+    simulate_epochs,
+)
 
 FUND_DELAY = 3_600
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from hashtrust import economics as ec
+from hashtrust.hashrate import economics as ec
 
 
 def test_block_subsidy_halvings():

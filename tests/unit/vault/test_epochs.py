@@ -9,7 +9,7 @@ import ape
 import pytest
 from conftest import BTC_USD, DAY, PARAMS, TH, deploy_vault
 
-from hashtrust.economics import FeeParams, fee_split
+from hashtrust.hashrate.economics import FeeParams, fee_split
 
 P = FeeParams(*PARAMS)
 

@@ -11,12 +11,24 @@ Step counts come from the active hypothesis profile ("ci" bounded, "deep" >= 1,0
 from fractions import Fraction
 
 import boa
+from boa_vault import DAY, PRICE_PER_TH, deploy
 from hypothesis import event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
 
-from boa_vault import DAY, PRICE_PER_TH, deploy
-from hashtrust.economics import ACC, STREAM, TH, FeeParams, RewardLedger, fee_split
+from hashtrust.hashrate.economics import (
+    STREAM,
+    TH,
+    FeeParams,
+    RewardLedger,
+    fee_split,
+)
 
 N_HOLDERS = 4
 actor = st.integers(min_value=0, max_value=N_HOLDERS - 1)

@@ -4,10 +4,9 @@ Story: alice signs a permit off-chain so bob can move her shares; the deployer p
 on the feed and mallory cannot."""
 
 import ape
+from conftest import BTC_USD, TH
 from eth_account import Account
 from eth_account.messages import encode_typed_data
-
-from conftest import BTC_USD, TH
 
 
 def test_permit_then_transfer_from(vault, alice, bob, chain):

@@ -7,14 +7,13 @@ independent validators; ``alice``/``bob`` hold shares; ``mallory`` tries everyth
 
 import ape
 import pytest
+from conftest import BTC_USD, DAY, TH, deploy_vault
 from eth_abi import encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 
-from hashtrust.identity import wallet_typed_data
-
-from conftest import BTC_USD, DAY, TH, deploy_vault
+from hashtrust.erc8004.identity import wallet_typed_data
 
 DIFFICULTY = 150 * 10**12
 SATS_PER_BLOCK = 315_000_000  # 3.125 BTC subsidy + 0.025 BTC fees

@@ -4,9 +4,9 @@ compute, the pool watcher's verdicts, and the Python request hash against the co
 import pytest
 
 from hashtrust.errors import InputError
-from hashtrust.operator import PoolEpoch, parse_pool_report, report_hash
-from hashtrust.pool_watcher import judge
-from hashtrust.vault import TH, EpochInfo, expected_epoch_gross, request_hash
+from hashtrust.hashrate.operator import PoolEpoch, parse_pool_report, report_hash
+from hashtrust.hashrate.pool_watcher import judge
+from hashtrust.hashrate.vault import TH, EpochInfo, expected_epoch_gross, request_hash
 
 VAULT = "0x" + "ab" * 20
 

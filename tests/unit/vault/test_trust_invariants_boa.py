@@ -24,11 +24,10 @@ reached (finalisations, defaults, closed terms, bond releases) is printed at the
 
 import boa
 import pytest
+from boa_vault import bind_trust
 from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, precondition, rule
-
-from boa_vault import bind_trust
 from test_invariants_boa import VaultMachine
 
 FUNDED, FINALIZED, DEFAULTED = 2, 4, 8

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hashtrust.artifacts import PROJECT_ROOT
+from hashtrust.chain.artifacts import PROJECT_ROOT
+from hashtrust.chain.files import write_json
 from hashtrust.errors import AddressBookError
-from hashtrust.files import write_json
 
 FORMAT = "hashtrust-deployments/1"
 DEFAULT_DIR = Path(os.environ.get("HASHTRUST_DEPLOYMENTS", PROJECT_ROOT / "deployments"))

@@ -19,11 +19,11 @@ from typing import Any
 
 from web3 import Web3
 
-from hashtrust import artifacts
-from hashtrust.checks import ZERO_ADDRESS, check_bytes32, check_text
-from hashtrust.client import ContractClient
+from hashtrust.chain import artifacts
+from hashtrust.chain.checks import ZERO_ADDRESS, check_bytes32, check_text
+from hashtrust.chain.client import ContractClient
+from hashtrust.chain.tx import call_view
 from hashtrust.errors import InputError
-from hashtrust.tx import call_view
 
 TH = 10**18
 EPOCH_S = 86_400

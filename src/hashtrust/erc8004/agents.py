@@ -7,7 +7,7 @@
 **Agent file** (JSON or YAML): ``{"agents": [...]}`` or a bare list. Each entry has
 
 * ``key`` -- a stable name, unique in the file (1..64 of ``A-Z a-z 0-9 . _ -``);
-* either ``registration`` -- an ERC-8004 registration file (see `hashtrust.registration`),
+* either ``registration`` -- an ERC-8004 registration file (see `hashtrust.erc8004.registration`),
   registered fully on chain as a ``data:application/json;base64,...`` URI -- or ``uri`` -- an
   ``https://`` / ``ipfs://`` / ``data:`` URI registered as given;
 * optionally ``metadata`` -- ``{key: value}`` strings stored as on-chain metadata (UTF-8;
@@ -37,9 +37,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hashtrust.erc8004.identity import (
+    MAX_ENTRIES,
+    IdentityClient,
+    check_key,
+    check_uri,
+    check_value,
+)
+from hashtrust.erc8004.registration import agent_uri, parse_registration
 from hashtrust.errors import HashtrustError, InputError
-from hashtrust.identity import MAX_ENTRIES, IdentityClient, check_key, check_uri, check_value
-from hashtrust.registration import agent_uri, parse_registration
 
 KEY_METADATA = "hashtrust.key"
 _KEY = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

@@ -30,8 +30,8 @@ from typing import Any
 from eth_utils import keccak
 from web3 import Web3
 
-from hashtrust.checks import ZERO32, check_address, check_bytes32, check_text
-from hashtrust.client import ContractClient
+from hashtrust.chain.checks import ZERO32, check_address, check_bytes32, check_text
+from hashtrust.chain.client import ContractClient
 from hashtrust.errors import HashtrustError, InputError
 
 # Published limits (the contract's constants).

@@ -28,7 +28,13 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import is_checksum_address, is_hex_address
 from eth_utils.abi import collapse_if_tuple
 from web3 import Web3
-from web3.exceptions import CannotHandleRequest, ContractCustomError, ContractLogicError, TimeExhausted, TransactionNotFound, Web3TypeError
+from web3.exceptions import (
+    CannotHandleRequest,
+    ContractCustomError,
+    ContractLogicError,
+    TransactionNotFound,
+    Web3TypeError,
+)
 
 from hashtrust.errors import RevertError, TransactionError
 

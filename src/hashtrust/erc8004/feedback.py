@@ -21,7 +21,14 @@ from typing import Any
 from eth_utils import keccak, to_checksum_address
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from hashtrust.reputation import MAX_ABS_VALUE, MAX_DECIMALS, MAX_ENDPOINT, MAX_TAG, decode_value, encode_value
+from hashtrust.erc8004.reputation import (
+    MAX_ABS_VALUE,
+    MAX_DECIMALS,
+    MAX_ENDPOINT,
+    MAX_TAG,
+    decode_value,
+    encode_value,
+)
 
 _CAIP10 = re.compile(r"^eip155:(\d+):(0x[0-9a-fA-F]{40})$")
 

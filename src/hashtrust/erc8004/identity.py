@@ -24,10 +24,10 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from web3 import Web3
 
-from hashtrust.checks import check_address, check_text
-from hashtrust.client import ContractClient
+from hashtrust.chain.checks import check_address, check_text
+from hashtrust.chain.client import ContractClient
+from hashtrust.chain.tx import Pending
 from hashtrust.errors import HashtrustError, InputError
-from hashtrust.tx import Pending
 
 # The contract's published limits (IdentityRegistry.vy constants).
 MAX_URI_LENGTH = 8_192

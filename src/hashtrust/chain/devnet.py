@@ -1,6 +1,6 @@
 """The local devnet: one long-running Anvil per project checkout.
 
-``python -m hashtrust.devnet start|stop|status`` (used by ``make demo`` / ``make stop``).
+``python -m hashtrust.chain.devnet start|stop|status`` (used by ``make demo`` / ``make stop``).
 Anvil comes from the project's own ``node_modules`` (npm package ``@foundry-rs/anvil``). It
 listens on a fixed local port (``HASHTRUST_DEVNET_PORT``, default 8545) and keeps its state in
 ``.devnet/state.json`` (dumped every few seconds and on a clean stop), so a later run finds
@@ -26,7 +26,7 @@ import urllib.request
 from collections.abc import Collection
 from pathlib import Path
 
-from hashtrust.artifacts import PROJECT_ROOT
+from hashtrust.chain.artifacts import PROJECT_ROOT
 from hashtrust.errors import HashtrustError
 
 DEVNET_DIR = PROJECT_ROOT / ".devnet"
@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
             n, size = remove_orphan_snapshots()
             print(f"removed {n} snapshot folder(s) of stopped Anvils ({size / 1e6:,.0f} MB) from {SNAPSHOT_ROOT}")
         else:
-            print("usage: python -m hashtrust.devnet start|stop|status|url|clean", file=sys.stderr)
+            print("usage: python -m hashtrust.chain.devnet start|stop|status|url|clean", file=sys.stderr)
             return 2
     except HashtrustError as exc:
         print(f"error: {exc}", file=sys.stderr)

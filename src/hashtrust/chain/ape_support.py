@@ -14,9 +14,9 @@ from typing import Any
 import click
 from web3 import Web3
 
-from hashtrust.addressbook import AddressBook
+from hashtrust.chain.addressbook import AddressBook
+from hashtrust.chain.tx import LocalSigner, TxSender
 from hashtrust.errors import HashtrustError
-from hashtrust.tx import LocalSigner, TxSender
 
 LOCAL_CHAIN_IDS = {31337, 1337}
 

@@ -32,12 +32,12 @@ from typing import Any
 from pydantic import ValidationError
 from web3 import Web3
 
-from hashtrust.accounts import devnet_key
-from hashtrust.addressbook import AddressBook
+from hashtrust.chain.accounts import devnet_key
+from hashtrust.chain.addressbook import AddressBook
+from hashtrust.chain.tx import LocalSigner, TxSender, chunks
+from hashtrust.erc8004.feedback import FeedbackFile
+from hashtrust.erc8004.reputation import ReputationClient, encode_value
 from hashtrust.errors import HashtrustError, InputError, RevertError
-from hashtrust.feedback import FeedbackFile
-from hashtrust.reputation import ReputationClient, encode_value
-from hashtrust.tx import LocalSigner, TxSender, chunks
 
 CLIENT_INDEX_BASE = 1_000
 DEFAULT_TOP_UP = 10**18  # 1 ETH per client on devnets

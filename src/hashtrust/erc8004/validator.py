@@ -38,8 +38,7 @@ from typing import Any
 from eth_utils import keccak
 from web3 import Web3
 
-from hashtrust.errors import HashtrustError, InputError
-from hashtrust.validation import (
+from hashtrust.erc8004.validation import (
     MAX_PAGE,
     MAX_URI,
     RESPONSE_TYPE,
@@ -52,6 +51,7 @@ from hashtrust.validation import (
     fetch_uri,
     payload_hash,
 )
+from hashtrust.errors import HashtrustError, InputError
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def is_vault_epoch_request(content: bytes) -> bool:
 
     Its request hash is the vault's `request_hash(epoch, validator)`, not the keccak256 of the
     file, so this agent's rule "a file that does not hash to requestHash gets 0" does not apply:
-    such a request is left to the pool watcher (`hashtrust.pool_watcher`), which checks the report
+    such a request is left to the pool watcher (`hashtrust.hashrate.pool_watcher`), which checks the report
     against the pool. Answering it 0 here would finalise a refusal of an honest epoch report."""
     try:
         doc = json.loads(content)

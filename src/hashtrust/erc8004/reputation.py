@@ -15,10 +15,15 @@ from typing import Any
 
 from web3 import Web3
 
-from hashtrust.checks import ZERO_ADDRESS, check_address, check_bytes32, check_text
-from hashtrust.client import ContractClient
+from hashtrust.chain.checks import (
+    ZERO_ADDRESS,
+    check_address,
+    check_bytes32,
+    check_text,
+)
+from hashtrust.chain.client import ContractClient
+from hashtrust.chain.tx import Pending
 from hashtrust.errors import InputError
-from hashtrust.tx import Pending
 
 # Published limits of contracts/ReputationRegistry.vy (checked here before anything is sent).
 MAX_TAG = 32

@@ -6,10 +6,10 @@ from typing import Any, ClassVar
 
 from web3 import Web3
 
-from hashtrust import artifacts
-from hashtrust.addressbook import AddressBook
+from hashtrust.chain import artifacts
+from hashtrust.chain.addressbook import AddressBook
+from hashtrust.chain.tx import Pending, TxSender, call_view, decode_events
 from hashtrust.errors import HashtrustError
-from hashtrust.tx import Pending, TxSender, call_view, decode_events
 
 
 class ContractClient:

@@ -28,9 +28,14 @@ from typing import Any
 
 from web3 import Web3
 
+from hashtrust.erc8004.validation import (
+    Status,
+    ValidationClient,
+    canonical_json,
+    data_uri,
+)
 from hashtrust.errors import InputError, RevertError
-from hashtrust.validation import Status, ValidationClient, canonical_json, data_uri
-from hashtrust.vault import HashrateVaultClient, ths_to_shares
+from hashtrust.hashrate.vault import HashrateVaultClient, ths_to_shares
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from functools import lru_cache
 
 from eth_account import Account
 
+from hashtrust.chain.tx import LocalSigner
 from hashtrust.errors import InputError
-from hashtrust.tx import LocalSigner
 
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
 ANVIL_FUNDED = 10  # anvil funds the first 10 accounts with 10,000 ETH each

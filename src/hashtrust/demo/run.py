@@ -9,84 +9,54 @@ Steps, each idempotent (a rerun against the same chain continues, never duplicat
    validators' agent wallets set by EIP-712 signature;
 3. a few dozen clients rate the agents (seeded, realistic: honest, harsh, generous, sybils),
    some revoke, the agents respond; validators answer validation requests;
-4. the hashrate vault term (see `hashtrust.demo_vault`);
+4. the hashrate vault term (see `hashtrust.demo.vault`);
 5. the report: ``reports/demo.json`` (every figure, read back from the chain) and PNG plots.
 
-Accounts are Anvil's dev mnemonic (`hashtrust.accounts`): 0 deployer, 1 operator owner,
-2-4 validator owners, 5-7 validator wallets (hot keys), clients from index 1,000, buyers from 2,000.
+The cast (which account plays which role) is in `hashtrust.demo.context`.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from web3 import Web3
 
-from hashtrust import agents as agent_files
-from hashtrust.accounts import devnet_key, devnet_signer
-from hashtrust.addressbook import AddressBook
-from hashtrust.artifacts import PROJECT_ROOT
+from hashtrust.chain.accounts import devnet_key
+from hashtrust.chain.addressbook import AddressBook
+from hashtrust.chain.files import write_json
+from hashtrust.chain.tx import TxSender
+from hashtrust.demo.context import (
+    AGENT_FILE,
+    CAPABILITIES,
+    CREATED_AT,
+    N_CLIENTS,
+    N_ROWS,
+    OPERATOR_KEY,
+    OPERATOR_OWNER,
+    REPORT_DIR,
+    SEED,
+    WATCHER_KEYS,
+    WATCHER_OWNERS,
+    WATCHER_WALLETS,
+    DemoContext,
+)
 from hashtrust.deploy import deploy
-from hashtrust.discovery import rank
+from hashtrust.erc8004 import agents as agent_files
+from hashtrust.erc8004.discovery import rank
+from hashtrust.erc8004.rating import client_signer, generate_rows, rate
+from hashtrust.erc8004.reputation import ReputationClient
+from hashtrust.erc8004.validation import RequestFile, Status, ValidationClient
+from hashtrust.erc8004.validator import ValidatorAgent
 from hashtrust.errors import HashtrustError
-from hashtrust.files import write_json
-from hashtrust.identity import IdentityClient
-from hashtrust.rating import client_signer, generate_rows, rate
-from hashtrust.reputation import ReputationClient
-from hashtrust.tx import TxSender
-from hashtrust.validation import RequestFile, Status, ValidationClient
-from hashtrust.validator import ValidatorAgent
-
-AGENT_FILE = PROJECT_ROOT / "examples" / "agents.json"
-REPORT_DIR = PROJECT_ROOT / "reports"
-
-OPERATOR_KEY = "hashrate-operator-1"
-WATCHER_KEYS = ("pool-watcher-1", "pool-watcher-2", "pool-watcher-3")
-OPERATOR_OWNER = 1
-WATCHER_OWNERS = (2, 3, 4)
-WATCHER_WALLETS = (5, 6, 7)
-SEED = 8004
-N_CLIENTS = 36
-N_ROWS = 160
-CAPABILITIES = ("code-review", "inference")
-CREATED_AT = "2026-11-21T00:00:00Z"  # fixed: the request files (and their hashes) are the same on every rerun
 
 
 @dataclass
-class Demo:
+class Demo(DemoContext):
     """One run of the main job against one chain."""
-
-    w3: Web3
-    sender: TxSender  # the deployer
-    book: AddressBook
-    echo: Callable[[str], Any] = print
-    progress: bool = True
-    out_dir: Path = REPORT_DIR
-    epochs: int = 30
-    report: dict = field(default_factory=dict)
-    _senders: dict[int, TxSender] = field(default_factory=dict)
-
-    # ------------------------------------------------------------------ helpers
-    def account(self, index: int) -> TxSender:
-        """Sender for devnet account ``index`` (index 0 is the deployer's sender)."""
-        if index == 0:
-            return self.sender
-        if index not in self._senders:
-            self._senders[index] = TxSender(self.w3, devnet_signer(index))
-        return self._senders[index]
-
-    def fund(self, indexes: list[int], wei: int = 10**18) -> None:
-        """Top up devnet accounts beyond Anvil's funded ten from the deployer."""
-        low = [i for i in indexes if self.w3.eth.get_balance(self.account(i).address) < wei // 10]
-        if low:
-            self.sender.transact_many([{"to": self.account(i).address, "value": wei} for i in low], action="fund account")
-
-    def identity(self, index: int = 0) -> IdentityClient:
-        return IdentityClient.from_book(self.w3, self.book, self.account(index))
 
     # ------------------------------------------------------------------ 1. deploy
     def step_deploy(self) -> None:
@@ -216,8 +186,7 @@ class Demo:
 
     # ------------------------------------------------------------------ 4. vault
     def step_vault(self) -> None:
-        from hashtrust import demo_vault
-
+        from hashtrust.demo import vault as demo_vault
         self.echo("\n== 4. hashrate vault")
         self.report["vault"] = demo_vault.run(self)
 
@@ -225,8 +194,7 @@ class Demo:
     def write(self) -> Path:
         path = self.out_dir / "demo.json"
         write_json(path, self.report, default=str)
-        from hashtrust import demo_plots
-
+        from hashtrust.demo import plots as demo_plots
         self.report["plots"] = demo_plots.draw(self.report, self.out_dir)
         write_json(path, self.report, default=str)
         return path

@@ -15,10 +15,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from hashtrust.chain.files import write_json
 from hashtrust.errors import HashtrustError
-from hashtrust.files import write_json
 
-PROJECT_ROOT = Path(os.environ.get("HASHTRUST_ROOT", Path(__file__).resolve().parents[2]))
+PROJECT_ROOT = Path(os.environ.get("HASHTRUST_ROOT", Path(__file__).resolve().parents[3]))
 CONTRACTS_DIR = PROJECT_ROOT / "contracts"
 CACHE_FILE = PROJECT_ROOT / ".build" / "hashtrust" / "artifacts.json"
 

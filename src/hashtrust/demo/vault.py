@@ -1,7 +1,7 @@
 """The demo's vault term: an operator agent sells hashrate, validators attest it, holders earn.
 
-Everything here goes through the SDK agents a real deployment runs: `hashtrust.operator`
-(report, fund, request validation, finalise), `hashtrust.pool_watcher` (check each report
+Everything here goes through the SDK agents a real deployment runs: `hashtrust.hashrate.operator`
+(report, fund, request validation, finalise), `hashtrust.hashrate.pool_watcher` (check each report
 against the pool's figures and answer) and the vault client. The market is the economics
 simulator's: a seeded difficulty path retargeting every two weeks from ~149T, a BTC price path
 from ~$89.5k, 0.02-0.03 BTC of fees a block, uptime 95-100 %, and one outage epoch that the
@@ -18,12 +18,22 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from hashtrust import artifacts
-from hashtrust.addressbook import AddressBook
+from hashtrust.chain import artifacts
+from hashtrust.chain.addressbook import AddressBook
+from hashtrust.chain.files import write_json
+from hashtrust.chain.tx import TxSender
+from hashtrust.demo.context import (
+    OPERATOR_KEY,
+    OPERATOR_OWNER,
+    WATCHER_WALLETS,
+    DemoContext,
+)
 from hashtrust.deploy import VAULT_DEVNET
-from hashtrust.economics import (
+from hashtrust.erc8004.reputation import ReputationClient
+from hashtrust.erc8004.validation import ValidationClient
+from hashtrust.hashrate.economics import (
     RETARGET_TIMESPAN_S,
     Day,
     block_subsidy_sats,
@@ -33,16 +43,15 @@ from hashtrust.economics import (
     retarget,
     sats_per_th_day,
 )
-from hashtrust.files import write_json
-from hashtrust.operator import PoolEpoch, run_operator
-from hashtrust.pool_watcher import answer_requests
-from hashtrust.reputation import ReputationClient
-from hashtrust.tx import TxSender
-from hashtrust.validation import ValidationClient
-from hashtrust.vault import TH, HashrateVaultClient, PriceFeedClient, open_term, ths_to_shares
-
-if TYPE_CHECKING:  # pragma: no cover
-    from hashtrust.demo import Demo
+from hashtrust.hashrate.operator import PoolEpoch, run_operator
+from hashtrust.hashrate.pool_watcher import answer_requests
+from hashtrust.hashrate.vault import (
+    TH,
+    HashrateVaultClient,
+    PriceFeedClient,
+    open_term,
+    ths_to_shares,
+)
 
 SEED = 2026
 N_EPOCHS = 32
@@ -124,9 +133,7 @@ def _warp(w3: Any, ts: int) -> None:
         w3.provider.make_request("evm_mine", [])
 
 
-def run(demo: Demo) -> dict:
-    from hashtrust.demo import OPERATOR_KEY, OPERATOR_OWNER, WATCHER_WALLETS
-
+def run(demo: DemoContext) -> dict:
     w3, book, echo = demo.w3, demo.book, demo.echo
     admin = demo.sender
     op_id = demo.report["agents"]["ids"][OPERATOR_KEY]
@@ -219,7 +226,7 @@ def run(demo: Demo) -> dict:
     return _figures(demo, vault_admin, buyers, days, op_id, earned)
 
 
-def _figures(demo: Demo, vault: HashrateVaultClient, buyers: list, days: list[Day], op_id: int, earned: EarnedLog) -> dict:
+def _figures(demo: DemoContext, vault: HashrateVaultClient, buyers: list, days: list[Day], op_id: int, earned: EarnedLog) -> dict:
     """Every figure of the vault section, read from the chain."""
     w3, book = demo.w3, demo.book
     wbtc = w3.eth.contract(address=book.address("TestWBTC"), abi=artifacts.abi("DevToken"))
@@ -283,7 +290,7 @@ class EarnedLog:
 
     The plot of cumulative rewards needs the state at the end of every epoch. Reading it later
     would need the node's historical state (an archive node; the devnet keeps only recent
-    blocks, see `hashtrust.devnet`), so the demo reads it live, at the end of each epoch's step,
+    blocks, see `hashtrust.chain.devnet`), so the demo reads it live, at the end of each epoch's step,
     and keeps it in ``reports/vault_earned.json`` (for this chain and vault only), so a rerun
     that skips settled epochs still has their figures. Epochs settled by a run whose log was
     lost are read at their closing block if the node still holds it, and left out otherwise.

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 
 from web3 import Web3
 
-from hashtrust.operator import PoolEpoch, report_hash
-from hashtrust.validation import Status, ValidationClient, canonical_json
-from hashtrust.vault import EpochInfo, HashrateVaultClient
+from hashtrust.erc8004.validation import Status, ValidationClient, canonical_json
+from hashtrust.hashrate.operator import PoolEpoch, report_hash
+from hashtrust.hashrate.vault import EpochInfo, HashrateVaultClient
 
 TAG = "hashrate"
 

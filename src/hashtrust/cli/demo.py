@@ -1,0 +1,17 @@
+"""The main job as a command."""
+
+from __future__ import annotations
+
+import click
+
+from hashtrust.cli.context import Ctx
+
+
+@click.command()
+@click.option("--no-progress", is_flag=True)
+@click.pass_obj
+def demo(obj: Ctx, no_progress: bool) -> None:
+    """Run the main job on the connected chain (see README): deploy, agents, ratings, vault, report."""
+    from hashtrust.demo.run import run_demo
+
+    run_demo(obj.w3, obj.sender(), obj.book(), echo=click.echo, progress=not no_progress)

@@ -1,0 +1,94 @@
+"""Commands for the tokenized-hashrate vault and the economics simulator."""
+
+from __future__ import annotations
+
+import click
+
+from hashtrust.cli.context import Ctx
+
+
+@click.group()
+def vault() -> None:
+    """Buy, report, fund, claim and inspect the tokenized-hashrate vault."""
+
+
+def _vault(obj: Ctx):
+    from hashtrust.hashrate.vault import HashrateVaultClient, VaultCommands
+
+    return VaultCommands(HashrateVaultClient.from_book(obj.w3, obj.book(), obj.sender()))
+
+
+@vault.command("status")
+@click.pass_obj
+def vault_status(obj: Ctx) -> None:
+    """The vault's sale, term, fees and rewards, and the caller's position."""
+    click.echo(_vault(obj).status())
+
+
+@vault.command("buy")
+@click.option("--ths", required=True, help="TH/s to buy (decimal)")
+@click.option("--receiver", default=None, help="who receives the shares (default: the buyer)")
+@click.option("--max-payment", type=int, default=None, help="slippage bound in payment-token units")
+@click.pass_obj
+def vault_buy(obj: Ctx, ths: str, receiver: str | None, max_payment: int | None) -> None:
+    """Buy TH/s shares in the primary sale (approves the payment token if needed)."""
+    click.echo(_vault(obj).buy(ths, receiver=receiver, max_payment=max_payment))
+
+
+@vault.command("report")
+@click.option("--epoch", type=int, required=True)
+@click.option("--delivered-ths", required=True, help="average delivered TH/s over the epoch (decimal)")
+@click.option("--gross-sats", type=int, required=True)
+@click.option("--report-file", type=click.Path(exists=True, dir_okay=False), default=None, help="pool report; its sha256 is the report hash")
+@click.option("--report-hash", default=None, help="the report hash (hex) when there is no --report-file (default: zero)")
+@click.option("--uri", default="", help="where the pool report can be read")
+@click.option("--btc-usd", type=float, default=None, help="publish this BTC/USD price on the devnet feed first")
+@click.pass_obj
+def vault_report(
+    obj: Ctx, epoch: int, delivered_ths: str, gross_sats: int, report_file: str | None, report_hash: str | None, uri: str, btc_usd: float | None
+) -> None:
+    """Report an ended epoch (operator agent's wallet). Idempotent."""
+    click.echo(_vault(obj).report(epoch, delivered_ths, gross_sats, report_file=report_file, report_hash=report_hash, uri=uri, btc_usd=btc_usd))
+
+
+@vault.command("fund")
+@click.option("--epoch", type=int, required=True)
+@click.pass_obj
+def vault_fund(obj: Ctx, epoch: int) -> None:
+    """Pay a reported epoch's gross reward (operator). Idempotent."""
+    click.echo(_vault(obj).fund(epoch))
+
+
+@vault.command("claim")
+@click.option("--for", "holder", default=None, help="claim on behalf of this holder (paid to the holder)")
+@click.option("--to", "receiver", default=None, help="pay the caller's own rewards here")
+@click.pass_obj
+def vault_claim(obj: Ctx, holder: str | None, receiver: str | None) -> None:
+    """Claim rewards (the caller's, or another holder's on its behalf)."""
+    click.echo(_vault(obj).claim(holder, receiver))
+
+
+
+
+@click.command()
+@click.option("--days", type=int, default=30, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--ths", type=float, default=1_000, show_default=True, help="hashrate sold")
+@click.option("--difficulty", type=float, default=150e12, show_default=True)
+@click.option("--btc-usd", type=float, default=90_000, show_default=True)
+def simulate(days: int, seed: int, ths: float, difficulty: float, btc_usd: float) -> None:
+    """Simulate a vault term day by day (same integer math as the contract); no chain needed."""
+    from hashtrust.hashrate.economics import (
+        TH,
+        hashprice_usd_per_ph_day,
+        random_days,
+        simulate_epochs,
+    )
+
+    path = random_days(days, seed, difficulty=difficulty, btc_usd=btc_usd)
+    res = simulate_epochs(path, {"holder": int(ths * TH)})
+    click.echo(f"{'day':>4} {'difficulty':>11} {'BTC/USD':>10} {'$/PH/day':>9} {'gross':>10} {'fee':>9} {'perf':>8} {'net':>10}")
+    for d, e in zip(path, res.epochs):
+        hp = hashprice_usd_per_ph_day(d.difficulty, d.btc_usd, d.avg_fees_btc, d.height)
+        click.echo(f"{e.epoch:>4} {d.difficulty / 1e12:>10.1f}T {d.btc_usd:>10,.0f} {hp:>9.2f} {e.gross:>10,} {e.fee:>9,} {e.perf:>8,} {e.net:>10,}")
+    click.echo(f"total gross {res.gross_sats:,} sats, net to holders {res.net_sats:,} sats, fees {res.fees_sats:,} sats")
