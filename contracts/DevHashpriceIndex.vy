@@ -7,7 +7,7 @@
         there is no Bitcoin to prove: its owner publishes each day's inputs
         (a target, the sum of the rewards of some blocks, how many) and the
         contract computes the value with the very formula of the real index
-        (`hashprice_math`), so the simulator (`hashtrust.economics`)
+        (`hashprice_math`), so the simulator (`hashtrust.hashrate.economics`)
         predicts it to the millisatoshi. A published day is final; it cannot
         be published twice.
 @dev The constructor refuses any chain but a local devnet (chain ids 31337

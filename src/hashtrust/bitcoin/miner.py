@@ -41,6 +41,7 @@ class Block:
     coinbase: bytes
     branch: list[bytes]
     paid: int
+    txids: list[bytes] = field(default_factory=list)  # every transaction's id, the coinbase first
 
     @property
     def hash(self) -> bytes:
@@ -127,7 +128,7 @@ class SyntheticChain:
         if prev is None:
             prev = self.tip.hash if self.blocks else self.rng.randbytes(32)
         header = mine_header(0x20000000, prev, root, time, bits if bits is not None else self.next_block_bits())
-        blk = Block(height=h, header=header, coinbase=cb, branch=coinbase_branch(txids), paid=sum(v for v, _ in outputs))
+        blk = Block(height=h, header=header, coinbase=cb, branch=coinbase_branch(txids), paid=sum(v for v, _ in outputs), txids=txids)
         self.blocks.append(blk)
         if h % RETARGET_INTERVAL == 0:
             self.epoch_start_time.setdefault(h // RETARGET_INTERVAL, time)

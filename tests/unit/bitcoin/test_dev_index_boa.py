@@ -1,5 +1,5 @@
 """DevHashpriceIndex: devnet only, owner-published days, final once published; the simulator's
-integer index (`hashtrust.economics`) agrees with the contract to the msat on the same inputs."""
+integer index (`hashtrust.hashrate.economics`) agrees with the contract to the msat on the same inputs."""
 
 import boa
 import pytest
@@ -7,7 +7,7 @@ from btc_boa import DEPLOYER, STRANGER, deploy_dev_index, logs
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hashtrust import economics
+from hashtrust.hashrate import economics
 from hashtrust.bitcoin.consensus import MAX_MONEY
 from hashtrust.bitcoin.hashprice import hashprice_msat
 
