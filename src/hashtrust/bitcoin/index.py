@@ -100,6 +100,23 @@ def deploy_index(w3: Web3, sender: TxSender, book: AddressBook, relay: str, firs
     return HashpriceIndexClient(w3, addr, sender), True
 
 
+def deploy_dev_index(w3: Web3, sender: TxSender, book: AddressBook, *, name: str = "DevHashpriceIndex") -> tuple[DevHashpriceIndexClient, bool]:
+    """The recorded devnet index if its code is on chain, else a new one (the contract itself
+    refuses any chain but 31337 and 1337)."""
+    entry = book.get(name)
+    if entry is not None and bytes(w3.eth.get_code(Web3.to_checksum_address(entry.address))):
+        return DevHashpriceIndexClient(w3, entry.address, sender), False
+    if w3.eth.chain_id not in (31337, 1337):
+        raise HashtrustError(f"chain {w3.eth.chain_id} is not a local devnet: DevHashpriceIndex deploys on chain ids 31337 and 1337 only")
+    art = artifacts.load("DevHashpriceIndex")
+    receipt = sender.deploy(art.abi, art.bytecode, action=f"deploy {name}")
+    addr = Web3.to_checksum_address(receipt["contractAddress"])
+    code = bytes(w3.eth.get_code(addr))
+    book.record(Entry(name=name, address=addr, contract_type="DevHashpriceIndex", block=int(receipt["blockNumber"]), deployer=sender.address,
+                      tx=Web3.to_hex(receipt["transactionHash"]), code_hash="0x" + Web3.keccak(code).hex().removeprefix("0x")))
+    return DevHashpriceIndexClient(w3, addr, sender), True
+
+
 def show(w3: Web3, book: AddressBook, *, days: int = 7) -> dict:
     """The recorded index (HashpriceIndex, else DevHashpriceIndex): its latest final day and the
     ``days`` days up to it, plus the real index's status."""

@@ -130,6 +130,16 @@ class BitcoinRelayClient(ContractClient):
             raise InputError("header", "does not meet its own target")
         return self._send_event(self._fn("anchor", header, height), "Anchored")
 
+    def anchor_epoch(self, number: int, bits: int, start_time: int) -> dict:
+        """Anchor by epoch number, nBits and start time (all trusted: the deployer's checkpoint)."""
+        try:
+            target_from_bits(bits)
+        except ValueError as exc:
+            raise InputError("bits", str(exc)) from None
+        if not 0 <= start_time < 2**32:
+            raise InputError("start_time", "must be a uint32 timestamp")
+        return self._send_event(self._fn("anchor_epoch", number, bits, start_time), "Anchored")
+
     def retarget(self, proof: bytes) -> dict:
         p = int(self._view("PROOF_LENGTH"))
         if len(proof) != 2 * p * HEADER_BYTES:
