@@ -303,8 +303,9 @@ def _check_chain(headers: Bytes[MAX_CHAIN_BYTES], first_height: uint256, epoch0:
         if height == boundary:
             epoch = epoch1
             target = self._target(epoch1 & _U32)
-        bits: uint256 = 0
-        bits, time = self._bits_and_time(headers, offset)
+        tail: uint256 = extract32(headers, offset + 48, output_type=uint256)
+        bits: uint256 = self._swap32((tail >> 32) & _U32)
+        time = self._swap32((tail >> 64) & _U32)
         at_start: bool = height % RETARGET_INTERVAL == 0
         if by_coinbase:
             assert bits == epoch & _U32, "bitcoin: BIP34 height disagrees with the chain"
@@ -327,63 +328,45 @@ def _check_chain(headers: Bytes[MAX_CHAIN_BYTES], first_height: uint256, epoch0:
 # ---------------------------------------------------------------- coinbase
 @internal
 @pure
-def _byte(data: Bytes[MAX_COINBASE_BYTES], offset: uint256) -> uint256:
+def _varint(word: uint256) -> (uint256, uint256):
     """
-    @dev The byte at `offset`, refusing to read past the end.
-    @param data The coinbase.
-    @param offset A position.
-    @return The byte's value.
+    @dev Reads a CompactSize integer from the first bytes of `word` (32 bytes
+         of the coinbase read big-endian from the integer's first byte).
+    @param word The bytes at the integer, as a big-endian word.
+    @return (value, bytes it takes: 1, 3, 5 or 9).
     """
-    assert offset < len(data), "bitcoin: coinbase truncated"
-    return convert(slice(data, offset, 1), uint256)
-
-
-@internal
-@pure
-def _varint(data: Bytes[MAX_COINBASE_BYTES], offset: uint256) -> (uint256, uint256):
-    """
-    @dev Reads a CompactSize integer at `offset`.
-    @param data The coinbase.
-    @param offset Where the integer starts.
-    @return (value, offset after it).
-    """
-    first: uint256 = self._byte(data, offset)
+    first: uint256 = word >> 248
     if first < _CS_2:
-        return first, offset + 1
+        return first, 1
     width: uint256 = 8
     if first == _CS_2:
         width = 2
     elif first == _CS_4:
         width = 4
-    value: uint256 = 0
-    for i: uint256 in range(width, bound=8):
-        value |= self._byte(data, offset + 1 + i) << (8 * i)
+    value: uint256 = self._swap64((word >> 184) & (2**64 - 1)) & ((1 << (8 * width)) - 1)
     # Bitcoin's ReadCompactSize refuses a value that fits a shorter form
     assert value >= _CS_2 and (width == 2 or value >= 2**16) and (width <= 4 or value >= 2**32), "bitcoin: non-canonical CompactSize in coinbase"
-    return value, offset + 1 + width
+    return value, 1 + width
 
 
 @internal
 @pure
-def _bip34_height(data: Bytes[MAX_COINBASE_BYTES], offset: uint256, script_len: uint256) -> uint256:
+def _bip34_height(word: uint256, script_len: uint256) -> uint256:
     """
     @dev The height a BIP34 coinbase script starts with, exactly as Bitcoin
          Core writes it (`CScript() << height`): OP_0, OP_1..OP_16, or a
          minimal little-endian number push of 1 to 8 bytes.
-    @param data The coinbase.
-    @param offset Where the script starts.
+    @param word The script's first 32 bytes, big-endian.
     @param script_len The script's length.
     @return The height.
     """
-    op: uint256 = self._byte(data, offset)
+    op: uint256 = word >> 248
     if op == 0:
         return 0
     if op >= _OP_1 and op <= _OP_16:
         return op - (_OP_1 - 1)
     assert op >= 1 and op <= 8 and op < script_len, "bitcoin: coinbase script does not start with a BIP34 height"
-    height: uint256 = 0
-    for i: uint256 in range(op, bound=8):
-        height |= self._byte(data, offset + 1 + i) << (8 * i)
+    height: uint256 = self._swap64((word >> 184) & (2**64 - 1)) & ((1 << (8 * op)) - 1)
     top: uint256 = height >> (8 * (op - 1))
     assert top & 2**7 == 0, "bitcoin: coinbase script does not start with a BIP34 height"
     assert top != 0 or (op > 1 and (height >> (8 * (op - 2))) & 2**7 != 0), "bitcoin: coinbase script does not start with a BIP34 height"
@@ -401,32 +384,42 @@ def _coinbase(data: Bytes[MAX_COINBASE_BYTES]) -> (bytes32, uint256, uint256):
          and sum stay within 21 million BTC, the locktime, nothing after.
          64-byte transactions are refused: 64 bytes could be the two hashes
          of an internal merkle node posing as a transaction.
+    @dev Reads go through 32-byte words of a zero-padded copy (no helper
+         takes the whole buffer), each bounded by the real size first.
     @param data The raw coinbase.
     @return (txid in internal byte order, BIP34 height, sum of the outputs in sats).
     """
     size: uint256 = len(data)
     assert size != 64, "bitcoin: a 64-byte transaction could be an internal merkle node"
-    inputs: uint256 = self._byte(data, 4)
-    assert not (inputs == 0 and self._byte(data, 5) == 1), "bitcoin: coinbase must be serialised without witness"
+    assert size >= 6, "bitcoin: coinbase truncated"
+    padded: Bytes[MAX_COINBASE_BYTES + 32] = concat(data, empty(bytes32))
+    head: uint256 = extract32(padded, 0, output_type=uint256)
+    inputs: uint256 = (head >> 216) & 255
+    assert not (inputs == 0 and (head >> 208) & 255 == 1), "bitcoin: coinbase must be serialised without witness"
     assert inputs == 1, "bitcoin: a coinbase has exactly one input"
     assert size >= 42, "bitcoin: coinbase truncated"
-    assert extract32(data, 5) == empty(bytes32) and convert(slice(data, 37, 4), uint256) == 2**32 - 1, "bitcoin: not a coinbase: its input spends an outpoint"
-    script_len: uint256 = self._byte(data, 41)
+    assert extract32(padded, 5) == empty(bytes32) and (extract32(padded, 37, output_type=uint256) >> 224) == 2**32 - 1, "bitcoin: not a coinbase: its input spends an outpoint"
+    script: uint256 = extract32(padded, 41, output_type=uint256)
+    script_len: uint256 = script >> 248
     assert script_len >= 2 and script_len <= 100, "bitcoin: coinbase script must be 2 to 100 bytes"
-    height: uint256 = self._bip34_height(data, 42, script_len)
+    assert 42 + script_len + 4 < size, "bitcoin: coinbase truncated"
+    height: uint256 = self._bip34_height(script << 8, script_len)
     offset: uint256 = 42 + script_len + 4
     outputs: uint256 = 0
-    outputs, offset = self._varint(data, offset)
+    width: uint256 = 0
+    outputs, width = self._varint(extract32(padded, offset, output_type=uint256))
+    offset += width
     paid: uint256 = 0
     for i: uint256 in range(outputs, bound=_MAX_OUTPUTS):
-        assert offset + 8 <= size, "bitcoin: coinbase truncated"
-        value: uint256 = self._swap64(convert(slice(data, offset, 8), uint256))
+        assert offset + 9 <= size, "bitcoin: coinbase truncated"
+        word: uint256 = extract32(padded, offset, output_type=uint256)
+        value: uint256 = self._swap64(word >> 192)
         assert value <= MAX_MONEY, "bitcoin: coinbase output exceeds 21 million BTC"
         paid += value
         assert paid <= MAX_MONEY, "bitcoin: coinbase outputs exceed 21 million BTC"
-        script: uint256 = 0
-        script, offset = self._varint(data, offset + 8)
-        offset += script
+        script_size: uint256 = 0
+        script_size, width = self._varint(word << 64)
+        offset += 8 + width + script_size
     assert offset + 4 <= size, "bitcoin: coinbase truncated"
     assert offset + 4 == size, "bitcoin: coinbase has bytes after its locktime"
     return sha256(sha256(data)), height, paid
