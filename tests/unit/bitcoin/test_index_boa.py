@@ -4,9 +4,9 @@ closes going backwards, long gaps), finality, and every refusal with its rule, c
 import boa
 import pytest
 from btc_boa import START_HEIGHT, deploy_index, deploy_relay, logs
-from index_env import DAY, FIRST_PERIOD, IndexEnv, mine_periods
+from index_env import FIRST_PERIOD, IndexEnv, mine_periods
 
-from hashtrust.bitcoin.hashprice import PERIOD_BLOCKS, sample_heights
+from hashtrust.bitcoin.hashprice import sample_heights
 from hashtrust.bitcoin.tx import make_coinbase
 
 P0 = FIRST_PERIOD

@@ -35,7 +35,6 @@ def _relay(confirmations=K):
     return relay
 
 
-RELAY = None
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import pytest
 from bitcoind_stub import BitcoindStub
 from btc_boa import fixture
 
-from hashtrust.bitcoin.consensus import display, sha256d
+from hashtrust.bitcoin.consensus import display
 from hashtrust.bitcoin.miner import SyntheticChain
 from hashtrust.bitcoin.proofs import retarget_proof
 from hashtrust.bitcoin.rpc import BitcoinRPC, BitcoinRPCError, NodeSource, reward_proof
