@@ -384,35 +384,50 @@ def _coinbase(data: Bytes[MAX_COINBASE_BYTES]) -> (bytes32, uint256, uint256):
          and sum stay within 21 million BTC, the locktime, nothing after.
          64-byte transactions are refused: 64 bytes could be the two hashes
          of an internal merkle node posing as a transaction.
-    @dev Reads go through 32-byte words of a zero-padded copy (no helper
-         takes the whole buffer), each bounded by the real size first.
+    @dev Reads are 32-byte words (no helper takes the whole buffer); near the
+         end they come from the last word shifted up, zero-filled.
     @param data The raw coinbase.
     @return (txid in internal byte order, BIP34 height, sum of the outputs in sats).
     """
     size: uint256 = len(data)
     assert size != 64, "bitcoin: a 64-byte transaction could be an internal merkle node"
-    assert size >= 6, "bitcoin: coinbase truncated"
-    padded: Bytes[MAX_COINBASE_BYTES + 32] = concat(data, empty(bytes32))
-    head: uint256 = extract32(padded, 0, output_type=uint256)
+    assert size >= 42, "bitcoin: coinbase truncated"
+    # a read at o where fewer than 32 bytes remain comes from the last word, shifted up
+    last: uint256 = extract32(data, size - 32, output_type=uint256)
+    head: uint256 = extract32(data, 0, output_type=uint256)
     inputs: uint256 = (head >> 216) & 255
     assert not (inputs == 0 and (head >> 208) & 255 == 1), "bitcoin: coinbase must be serialised without witness"
     assert inputs == 1, "bitcoin: a coinbase has exactly one input"
-    assert size >= 42, "bitcoin: coinbase truncated"
-    assert extract32(padded, 5) == empty(bytes32) and (extract32(padded, 37, output_type=uint256) >> 224) == 2**32 - 1, "bitcoin: not a coinbase: its input spends an outpoint"
-    script: uint256 = extract32(padded, 41, output_type=uint256)
-    script_len: uint256 = script >> 248
+    word: uint256 = 0
+    if size >= 69:
+        word = extract32(data, 37, output_type=uint256)
+    else:
+        word = last << (8 * (69 - size))
+    assert extract32(data, 5) == empty(bytes32) and word >> 224 == 2**32 - 1, "bitcoin: not a coinbase: its input spends an outpoint"
+    if size >= 73:
+        word = extract32(data, 41, output_type=uint256)
+    else:
+        word = last << (8 * (73 - size))
+    script_len: uint256 = word >> 248
     assert script_len >= 2 and script_len <= 100, "bitcoin: coinbase script must be 2 to 100 bytes"
     assert 42 + script_len + 4 < size, "bitcoin: coinbase truncated"
-    height: uint256 = self._bip34_height(script << 8, script_len)
+    height: uint256 = self._bip34_height(word << 8, script_len)
     offset: uint256 = 42 + script_len + 4
+    if offset + 32 <= size:
+        word = extract32(data, offset, output_type=uint256)
+    else:
+        word = last << (8 * (offset + 32 - size))
     outputs: uint256 = 0
     width: uint256 = 0
-    outputs, width = self._varint(extract32(padded, offset, output_type=uint256))
+    outputs, width = self._varint(word)
     offset += width
     paid: uint256 = 0
     for i: uint256 in range(outputs, bound=_MAX_OUTPUTS):
         assert offset + 9 <= size, "bitcoin: coinbase truncated"
-        word: uint256 = extract32(padded, offset, output_type=uint256)
+        if offset + 32 <= size:
+            word = extract32(data, offset, output_type=uint256)
+        else:
+            word = last << (8 * (offset + 32 - size))
         value: uint256 = self._swap64(word >> 192)
         assert value <= MAX_MONEY, "bitcoin: coinbase output exceeds 21 million BTC"
         paid += value

@@ -91,14 +91,12 @@ def parse_coinbase(raw: bytes) -> Coinbase:
     n = len(raw)
     if n == 64:
         raise ConsensusError("a 64-byte transaction could be an internal merkle node")
-    if n < 6:
+    if n < 42:
         raise ConsensusError("coinbase truncated")
     if raw[4] == 0 and raw[5] == 1:
         raise ConsensusError("coinbase must be serialised without witness")
     if raw[4] != 1:
         raise ConsensusError("a coinbase has exactly one input")
-    if n < 42:
-        raise ConsensusError("coinbase truncated")
     if raw[5:37] != b"\x00" * 32 or raw[37:41] != b"\xff" * 4:
         raise ConsensusError("not a coinbase: its input spends an outpoint")
     script_len = raw[41]
