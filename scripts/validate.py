@@ -22,17 +22,20 @@ from hashtrust.erc8004.validator import ValidatorAgent, default_check, load_chec
 @click.option("--check", "check_spec", default=None, help="module:function or file.py:function (default: recompute the payload hash)")
 @click.option("--tag", default="hashtrust", show_default=True, help="tag stored with each answer (<= 31 bytes)")
 @click.option("--progressive", is_flag=True, help="answer without finalising (answers may be revised later)")
+@click.option("--answer-cancelled", is_flag=True, help="also answer requests their requester withdrew (the answer is stored and counts)")
 @click.option("--once", is_flag=True, help="one pass, then exit")
 @click.option("--rounds", type=int, default=None, help="stop after this many passes")
 @click.option("--poll", type=float, default=2.0, show_default=True, help="seconds between passes")
 @click.option("--from-block", type=int, default=0, show_default=True, help="first block to read request URIs from")
 @one_line_errors
-def cli(alias, check_spec, tag, progressive, once, rounds, poll, from_block):
+def cli(alias, check_spec, tag, progressive, answer_cancelled, once, rounds, poll, from_block):
     """Answer the validation requests addressed to the account."""
     check = load_check(check_spec) if check_spec else default_check  # a bad --check stops here, before connecting
     w3, sender, book = connect(alias)
     client = ValidationClient.from_book(w3, book, sender)
-    agent = ValidatorAgent(client, check, tag=tag, finalize=not progressive, from_block=from_block, log=click.echo)
+    agent = ValidatorAgent(
+        client, check, tag=tag, finalize=not progressive, from_block=from_block, log=click.echo, answer_cancelled=answer_cancelled
+    )
     click.echo(f"validator {sender.address} on chain {book.chain_id}, registry {client.address}, check {getattr(check, '__name__', check)}")
     if once:
         report = agent.run_once()

@@ -111,10 +111,11 @@ def agents_show(obj: Ctx, agent_id: int) -> None:
 @click.option("--check", "check_spec", default=None, help="module:function or file.py:function (default: recompute the payload hash)")
 @click.option("--tag", default="hashtrust", show_default=True)
 @click.option("--progressive", is_flag=True, help="answer without finalising")
+@click.option("--answer-cancelled", is_flag=True, help="also answer requests their requester withdrew (the answer counts)")
 @click.option("--once", is_flag=True, help="one pass, then exit")
 @click.option("--poll", type=float, default=2.0, show_default=True)
 @click.pass_obj
-def validate(obj: Ctx, check_spec: str | None, tag: str, progressive: bool, once: bool, poll: float) -> None:
+def validate(obj: Ctx, check_spec: str | None, tag: str, progressive: bool, answer_cancelled: bool, once: bool, poll: float) -> None:
     """Run a validator agent: answer the validation requests addressed to this account."""
     from hashtrust.erc8004.validation import ValidationClient
     from hashtrust.erc8004.validator import ValidatorAgent, default_check, load_check
@@ -128,6 +129,7 @@ def validate(obj: Ctx, check_spec: str | None, tag: str, progressive: bool, once
         finalize=not progressive,
         from_block=entry.block if entry else 0,
         log=click.echo,
+        answer_cancelled=answer_cancelled,
     )
     if once:
         click.echo(agent.run_once().summary())

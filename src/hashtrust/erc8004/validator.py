@@ -22,6 +22,12 @@ A round (`run_once`):
 FINALIZED or CANCELLED (or ANSWERED, in progressive mode). After a crash, even a SIGKILL
 between sending and mining, the next run first waits for its own in-flight transactions
 (`TxSender.settle`) and then re-reads the chain, so no request is answered twice.
+
+**Cancelled requests.** CANCELLED means the requester withdrew the request before any answer;
+the agent does not work on it (``answer_cancelled=True``, ``--answer-cancelled``, answers it
+anyway: its answer is stored and counts like any other). A cancel that lands while the agent
+is evaluating a request does not stop the answer: the registry accepts the validator's answer
+to a cancelled request, so a requester cannot race an unfavourable verdict away.
 """
 
 from __future__ import annotations
@@ -158,6 +164,7 @@ class ValidatorAgent:
         fetch: Callable[[str], bytes] = fetch_uri,
         from_block: int = 0,
         log: Callable[[str], Any] = lambda s: None,
+        answer_cancelled: bool = False,
     ):
         if client.sender is None:
             raise HashtrustError("the validator agent needs a client with a sender (the validator's account)")
@@ -169,14 +176,17 @@ class ValidatorAgent:
         self.fetch = fetch
         self.from_block = from_block
         self.log = log
+        self.answer_cancelled = answer_cancelled
         self._cursor = 0  # every list entry below this index is terminal (no more work, ever)
         self._uris: dict[tuple[int, bytes], str] = {}
         self._settled = False
 
     # ------------------------------------------------------------------ discovery
     def _terminal(self, st: Attestation) -> bool:
-        if st.status in (Status.FINALIZED, Status.CANCELLED):
+        if st.status == Status.FINALIZED:
             return True
+        if st.status == Status.CANCELLED:  # withdrawn, not answered
+            return not self.answer_cancelled
         return st.status == Status.ANSWERED and not self.finalize
 
     def scan(self) -> tuple[list[Job], int]:
