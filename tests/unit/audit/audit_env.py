@@ -1,11 +1,16 @@
-"""Shared deployment for the audit PoCs: the real Identity, Reputation and Validation
-registries on titanoboa (no mocks between them), and small helpers."""
+"""Shared deployment for the audit tests: the real Identity, Reputation and Validation
+registries on titanoboa (no mocks between them), and small helpers.
 
+`HASHTRUST_AUDIT_TREE` points the deployer at another checkout's `contracts/` (e.g. the tree
+before a fix: `git archive bad3fe7 contracts | tar -x -C /tmp/before`), so each regression test
+can be shown to fail on the code it guards against."""
+
+import os
 from pathlib import Path
 
 import boa
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(os.environ.get("HASHTRUST_AUDIT_TREE") or Path(__file__).resolve().parents[3])
 ZERO = "0x" + "00" * 20
 NO_HASH = b"\x00" * 32
 
@@ -14,7 +19,7 @@ _DEPLOYERS: dict = {}
 
 
 def deployer(relpath: str):
-    """The compiled contract at `relpath` (compiled once per session)."""
+    """The compiled contract at `relpath` under ROOT (compiled once per session)."""
     if relpath not in _DEPLOYERS:
         _DEPLOYERS[relpath] = boa.load_partial(str(ROOT / relpath))
     return _DEPLOYERS[relpath]
