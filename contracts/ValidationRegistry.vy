@@ -321,13 +321,17 @@ def _check_independent(validator: address, agent_id: uint256):
 def _respond(
     agent_id: uint256,
     request_hash: bytes32,
+    rec: uint256,
     response: uint8,
     response_uri: String[MAX_URI],
     response_hash: bytes32,
     tag: String[MAX_TAG],
     finalize: bool,
 ):
-    rec: uint256 = self._load(agent_id, request_hash)
+    """
+    @dev Answers agent `agent_id`'s record `rec` of `request_hash` (as
+         loaded by the caller; 0 when none).
+    """
     flags: uint256 = self._flags(rec)
     assert flags & _EXISTS != 0, "validation: unknown request"
     validator: address = self._validator(rec)
@@ -368,21 +372,21 @@ def _primary_agent(request_hash: bytes32) -> uint256:
 
 @internal
 @view
-def _resolve(request_hash: bytes32, validator: address) -> uint256:
+def _resolve(request_hash: bytes32, validator: address) -> (uint256, uint256):
     """
     @dev The agent whose record of `request_hash` names `validator`, when
-         exactly one record does. Reverts "unknown request" for an unused
-         hash, "not validator" when no record names `validator`, and
-         "ambiguous" when several do (a squatter named the same validator):
-         never the first requester by default, which would let a front-run
-         request take the answer meant for the victim.
+         exactly one record does, and that record. Reverts "unknown
+         request" for an unused hash, "not validator" when no record names
+         `validator`, and "ambiguous" when several do (a squatter named the
+         same validator): never the first requester by default, which would
+         let a front-run request take the answer meant for the victim.
     """
     p: uint256 = self._primary[request_hash]
     assert p != 0, "validation: unknown request"
     primary_match: bool = self._validator(p) == validator
     if self._flags(p) & _SHARED == 0:
         assert primary_match, "validation: not validator"
-        return self._agent(p)
+        return self._agent(p), p
     s: uint256 = self._shared[request_hash][validator]
     n: uint256 = s >> 40
     if primary_match:
@@ -390,8 +394,9 @@ def _resolve(request_hash: bytes32, validator: address) -> uint256:
     assert n != 0, "validation: not validator"
     assert n == 1, "validation: ambiguous request, use validationResponseFor"
     if primary_match:
-        return self._agent(p)
-    return s & _ID_MASK
+        return self._agent(p), p
+    agent_id: uint256 = s & _ID_MASK
+    return agent_id, self._secondary[agent_id][request_hash]
 
 
 @internal
@@ -519,7 +524,10 @@ def validationResponse(
     @param responseHash Commitment to the evidence (stored).
     @param tag A short label (at most 31 bytes, stored).
     """
-    self._respond(self._resolve(requestHash, msg.sender), requestHash, response, responseURI, responseHash, tag, False)
+    agent_id: uint256 = 0
+    rec: uint256 = 0
+    agent_id, rec = self._resolve(requestHash, msg.sender)
+    self._respond(agent_id, requestHash, rec, response, responseURI, responseHash, tag, False)
 
 
 @external
@@ -546,7 +554,8 @@ def validationResponseFor(
     @param tag A short label (at most 31 bytes, stored).
     @param finalize Whether this answer is final.
     """
-    self._respond(agentId, requestHash, response, responseURI, responseHash, tag, finalize)
+    rec: uint256 = self._load(agentId, requestHash)
+    self._respond(agentId, requestHash, rec, response, responseURI, responseHash, tag, finalize)
 
 
 @external
@@ -741,7 +750,10 @@ def getRequestAgent(requestHash: bytes32, validatorAddress: address) -> uint256:
     @param validatorAddress The validator.
     @return uint256 The agent id.
     """
-    return self._resolve(requestHash, validatorAddress)
+    agent_id: uint256 = 0
+    rec: uint256 = 0
+    agent_id, rec = self._resolve(requestHash, validatorAddress)
+    return agent_id
 
 
 @external
