@@ -36,8 +36,7 @@ def world():
 
 def test_f2_the_victims_validator_answers_with_the_spec_call(world):
     val, carol, dave, a_alice, a_mallory, h = world
-    assert val.getRequestAgent(h, carol) == a_alice
-    val.validationResponse(h, 88, "ipfs://e", NO_HASH, "job", sender=carol)
+    val.validationResponse(h, 88, "ipfs://e", NO_HASH, "job", sender=carol)  # reverted before the fix
     ev = val.get_logs()[-1]
     assert type(ev).__name__ == "ValidationResponse"
     assert (ev.validatorAddress, ev.agentId, ev.requestHash, ev.response, ev.tag) == (carol, a_alice, h, 88, "job")
@@ -46,15 +45,19 @@ def test_f2_the_victims_validator_answers_with_the_spec_call(world):
     assert val.getAttestation(a_mallory, h)[0] == PENDING
     # the hash-only views still show the first (mallory's) record and say whose it is
     assert val.getValidationStatus(h)[:3] == (dave, a_mallory, 0)
+    assert val.getRequestAgent(h, carol) == a_alice
 
 
 def test_f2_the_squatters_validator_reaches_only_the_squatters_record(world):
     val, carol, dave, a_alice, a_mallory, h = world
-    assert val.getRequestAgent(h, dave) == a_mallory
     val.validationResponse(h, 100, "", NO_HASH, "", sender=dave)
     assert val.get_logs()[-1].agentId == a_mallory
     assert val.getAttestation(a_mallory, h)[:3] == (ANSWERED, dave, 100)
     assert val.getAttestation(a_alice, h)[0] == PENDING
+    # carol's record is out of dave's reach, also by (agentId, hash)
+    with boa.reverts("validation: not validator"):
+        val.validationResponseFor(a_alice, h, 0, "", NO_HASH, "", True, sender=dave)
+    assert val.getRequestAgent(h, dave) == a_mallory
 
 
 def test_f2_strangers_and_unknown_hashes_are_refused(world):
