@@ -36,6 +36,7 @@ from web3.exceptions import (
     Web3TypeError,
 )
 
+from hashtrust.chain.decode import decode_logs, decode_output, event_topic
 from hashtrust.errors import RevertError, TransactionError
 
 # Errors of the transport (node down, connection reset, reply lost): safe to retry with the same bytes.
@@ -82,13 +83,16 @@ class LocalSigner:
     by eth-account.
     """
 
-    def __init__(self, account: LocalAccount):
+    def __init__(self, account: LocalAccount, *, devnet: bool = False):
         self.account = account
         self.address = account.address
+        # A publicly known key (Anvil's mnemonic, ape's test accounts): `TxSender` refuses to
+        # send with it anywhere but a local devnet (`hashtrust.chain.devnet.require_devnet`).
+        self.devnet = devnet
 
     @classmethod
-    def from_key(cls, key: str | bytes) -> LocalSigner:
-        return cls(Account.from_key(key))
+    def from_key(cls, key: str | bytes, *, devnet: bool = False) -> LocalSigner:
+        return cls(Account.from_key(key), devnet=devnet)
 
     def sign_transaction(self, tx: dict) -> bytes:
         keys = set(tx)
@@ -141,9 +145,13 @@ def revert_reason(exc: BaseException) -> str | None:
 
 
 def call_view(fn: Any, *, action: str = "", block: Any = "latest") -> Any:
-    """Call a view function; a revert becomes `RevertError` with the contract's reason."""
+    """Call a view function; a revert becomes `RevertError` with the contract's reason.
+
+    The return data is decoded by `hashtrust.chain.decode` (strings leniently, as `ChainText`),
+    so a non-UTF-8 string returned by the contract never makes the call fail."""
     try:
-        return fn.call(block_identifier=block)
+        data = fn.w3.eth.call({"to": fn.address, "data": calldata(fn)}, block_identifier=block)
+        return decode_output(fn.abi, data)
     except _CALL_ERRORS as exc:
         reason = revert_reason(exc)
         if reason is None:
@@ -239,6 +247,14 @@ class TxSender:
         self.timeout = timeout
         self.send_retries = send_retries
         _cache_chain_id(w3)
+        if getattr(signer, "devnet", False):
+            from hashtrust.chain.devnet import require_devnet
+
+            require_devnet(
+                w3,
+                f"signing with a publicly known dev key ({self.address})",
+                hint="sign with your own key (--private-key-env VAR, or an ape account alias)",
+            )
         self.chain_id = w3.eth.chain_id
         self._nonce: int | None = None
         self._fees: tuple[float, dict] | None = None
@@ -647,19 +663,15 @@ def _cache_chain_id(w3: Web3) -> None:
 
 
 def decode_events(contract: Any, receipt: Any, name: str) -> list[dict]:
-    """The ``name`` events ``contract`` emitted in ``receipt``, as dicts of their arguments."""
-    from eth_utils import event_abi_to_log_topic
-    from web3.logs import DISCARD
-
-    event = getattr(contract.events, name)()
-    # only the logs that can be this event are decoded (web3 would try every log of the receipt)
-    topic = None if event.abi.get("anonymous") else event_abi_to_log_topic(event.abi)
+    """The ``name`` events ``contract`` emitted in ``receipt``, as dicts of their arguments
+    (decoded leniently; a log that does not decode is skipped)."""
+    event_abi = getattr(contract.events, name)().abi
+    topic = None if event_abi.get("anonymous") else event_topic(event_abi)
     logs = [
         lg for lg in receipt["logs"]
         if lg["address"] == contract.address and (topic is None or (lg["topics"] and bytes(lg["topics"][0]) == topic))
     ]
-    evs = event.process_receipt({**receipt, "logs": logs}, errors=DISCARD)
-    return [dict(e["args"]) for e in evs if e["address"] == contract.address]
+    return [dict(ev["args"]) for ev in decode_logs(event_abi, logs)]
 
 
 def chunks(seq: Sequence[Any], n: int) -> Iterable[Sequence[Any]]:
