@@ -20,7 +20,7 @@ from pathlib import Path
 from eth_account import Account
 from web3 import Web3
 
-from hashtrust import artifacts, devnet
+from hashtrust.chain import artifacts, devnet
 from hashtrust.chain.tx import LocalSigner, TxSender
 from hashtrust.erc8004.identity import IdentityClient
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from eth_account import Account
 from web3 import Web3
 
-from hashtrust import artifacts, devnet
+from hashtrust.chain import artifacts, devnet
 from hashtrust.chain.tx import LocalSigner, TxSender
 
 ANVIL_KEY0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"

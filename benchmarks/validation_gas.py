@@ -21,7 +21,7 @@ from web3 import Web3
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python benchmarks/validation_gas.py`
 
 from benchmarks.harness import bench_env, floor_gas, row  # noqa: E402
-from hashtrust import artifacts  # noqa: E402
+from hashtrust.chain import artifacts  # noqa: E402
 from hashtrust.chain.accounts import devnet_signer  # noqa: E402
 from hashtrust.chain.tx import TxSender  # noqa: E402
 from hashtrust.erc8004.identity import IdentityClient  # noqa: E402

@@ -22,7 +22,7 @@ from pathlib import Path
 from eth_account import Account
 from web3 import Web3
 
-from hashtrust import artifacts, devnet
+from hashtrust.chain import artifacts, devnet
 from hashtrust.chain.tx import LocalSigner, TxSender
 
 DAY = 86_400

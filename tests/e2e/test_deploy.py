@@ -14,6 +14,7 @@ import pytest
 from script_runs import free_port
 
 from hashtrust.chain import devnet
+from hashtrust.chain import artifacts
 from hashtrust.chain.addressbook import AddressBook
 from hashtrust.chain.tx import LocalSigner, TxSender
 from hashtrust.deploy import PLAN, deploy
@@ -35,7 +36,7 @@ def test_deploy_then_reuse(w3, sender, tmp_path):
         assert w3.eth.get_code(o.address) != b""
         e = book.get(o.name)
         assert e.deployer == sender.address and e.block > 0
-    wbtc = w3.eth.contract(address=book.address("TestWBTC"), abi=__import__("hashtrust.chain.artifacts").artifacts.abi("DevToken"))
+    wbtc = w3.eth.contract(address=book.address("TestWBTC"), abi=artifacts.abi("DevToken"))
     assert wbtc.functions.decimals().call() == 8
     nonce = w3.eth.get_transaction_count(sender.address)
     second = deploy(w3, sender, AddressBook(w3.eth.chain_id, tmp_path))
