@@ -689,12 +689,21 @@ class TxSender:
         if not calls:
             return []
         batch = getattr(provider, "make_batch_request", None)
-        if batch is None:
-            return [provider.make_request(method, params) for method, params in calls]
+        if batch is None:  # one by one, through web3's request formatting (the in-process chain wants ints)
+            return [self._one(method, params) for method, params in calls]
         replies = batch(list(calls))
         if isinstance(replies, dict):  # the node refused the whole batch
             raise TransactionError(f"the node refused a batch of {len(calls)} {calls[0][0]}: {replies.get('error', replies)}")
         return list(replies)
+
+    def _one(self, method: str, params: list) -> dict:
+        """One JSON-RPC call as a raw reply (``{"result": ...}`` or ``{"error": ...}``)."""
+        try:
+            return {"result": self.w3.manager.request_blocking(method, params)}
+        except _TRANSPORT_ERRORS:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the node's refusal, kept as the reply's error
+            return {"error": {"message": str(exc)}}
 
     def _receipts(self, hashes: Sequence[str]) -> list[Any]:
         """The receipts of mined transactions, decoded as `w3.eth.get_transaction_receipt` does,

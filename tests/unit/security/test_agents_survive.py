@@ -1,0 +1,246 @@
+"""Long-running agents against hostile requests: they keep answering the honest ones.
+
+Story: alice's agent "prover" asks carol's validator agent to check two honest jobs -- one as
+a ``data:`` URI, one served over http by a file server on carol's machine -- while mallory,
+owner of her own agent, files a request for every hostile URI she can think of: carol's local
+files (``file:``, plain paths, ``/dev/stdin``, ``/dev/zero``, a FIFO), broken ``data:``, unknown
+schemes, a non-UTF-8 URI, and URLs of a server that drips, never answers, streams 100 MB, or
+redirects to ``file:`` or a private address; she also cancels one of alice's requests while
+carol fetches it. Carol's agent runs round after round: the honest requests are answered (100,
+final), every hostile one is skipped or quarantined by the documented rule, nothing raises, the
+loop never stops, a round is bounded by the fetch deadline (the fetches run in parallel), and
+nothing hostile gets an answer on chain.
+
+The regression tests named after issue 22's defects 4, 5 and 7 failed on main before the fix
+(on main they hang: each runs the code under test in a thread with a bound).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+
+import pytest
+from hostile import hostile_call
+from servers import hostile_server
+
+from hashtrust.chain.fetch import FetchPolicy, Resolver
+from hashtrust.chain.tx import LocalSigner, TxSender
+from hashtrust.erc8004.discovery import rank
+from hashtrust.erc8004.identity import IdentityClient
+from hashtrust.erc8004.registration import agent_uri
+from hashtrust.erc8004.reputation import ReputationClient
+from hashtrust.erc8004.validation import RequestFile, Status, ValidationClient
+from hashtrust.erc8004.validator import ValidatorAgent
+
+REG = {"name": "Prover", "description": "re-executes jobs", "services": [{"name": "MCP", "endpoint": "https://prover.example/mcp", "skills": ["proving"]}]}
+
+
+class World:
+    pass
+
+
+@pytest.fixture(scope="module")
+def world(project, w3, deployer, alice, bob, carol, mallory):
+    wd = World()
+    idr = deployer.deploy(project.IdentityRegistry)
+    rep = deployer.deploy(project.ReputationRegistry, idr.address)
+    val = deployer.deploy(project.ValidationRegistry, idr.address)
+    actors = {"alice": alice, "bob": bob, "carol": carol, "mallory": mallory}
+    wd.w3, wd.identity_address = w3, idr.address
+    wd.addr = {k: a.address for k, a in actors.items()}
+    wd.senders = {k: TxSender(w3, LocalSigner.from_key(a.private_key)) for k, a in actors.items()}
+    wd.id = {k: IdentityClient(w3, idr.address, s) for k, s in wd.senders.items()}
+    wd.rep = {k: ReputationClient(w3, rep.address, s) for k, s in wd.senders.items()}
+    wd.val = {k: ValidationClient(w3, val.address, s) for k, s in wd.senders.items()}
+    wd.prover = wd.id["alice"].register(agent_uri(REG))
+    wd.rogue = wd.id["mallory"].register("ipfs://rogue")
+    wd.rep["bob"].give(wd.prover, 80, tag1="starred")
+    return wd
+
+
+@pytest.fixture(autouse=True)
+def _fresh_nonces(world):
+    for s in world.senders.values():
+        s._nonce = None
+
+
+def _job(wd, n: int) -> RequestFile:
+    return RequestFile.build(wd.w3.eth.chain_id, wd.identity_address, wd.prover, wd.addr["carol"], {"job": n}, created_at="2026-01-01T00:00:00Z")
+
+
+def _hostile(wd, uri: str | bytes, n: int) -> bytes:
+    """mallory's request to carol with ``uri`` (any bytes); returns its hash."""
+    h = n.to_bytes(32, "big")
+    hostile_call(wd.val["mallory"], "validationRequest", wd.addr["carol"], wd.rogue, uri.encode() if isinstance(uri, str) else uri, h)
+    return h
+
+
+def _bounded(fn, seconds: float, unblock=lambda: None):
+    """Run ``fn`` in a thread; its result, or AssertionError when it takes longer than
+    ``seconds`` (then ``unblock`` frees the thread, e.g. a writer for a FIFO it opened)."""
+    out: dict = {}
+
+    def run():
+        try:
+            out["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            out["error"] = exc
+
+    t = threading.Thread(target=run, daemon=True)
+    t0 = time.monotonic()
+    t.start()
+    t.join(seconds)
+    if t.is_alive():
+        unblock()
+        t.join(30)
+        raise AssertionError(f"still running after {seconds:.0f} s (hung on hostile input)")
+    if "error" in out:
+        raise out["error"]
+    return out["value"], time.monotonic() - t0
+
+
+def _fifo_unblocker(path):
+    def unblock():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+            os.close(fd)
+        except OSError:
+            pass
+
+    return unblock
+
+
+def _responses(wd, agent_id: int, h: bytes) -> list[int]:
+    logs = wd.val["carol"].logs("ValidationResponse", [None, "0x" + agent_id.to_bytes(32, "big").hex(), "0x" + h.hex()])
+    return [ev["args"]["response"] for ev in logs]
+
+
+# ---------------------------------------------------------------------------- regressions
+def test_defect4_the_requester_does_not_control_the_validators_fetch(world, tmp_path):
+    """Issue 22, defect 4: the validator read ``file://`` URIs whole before the size check
+    (``/dev/stdin`` and a FIFO hung it, ``/dev/zero`` filled its memory), answered requests for
+    local files (telling the world which files exist on its machine), and its http timeout was
+    per read, with no overall deadline (a server dripping a byte a second held one round 46 s)."""
+    wd = world
+    secret = tmp_path / "id_ed25519"
+    secret.write_bytes(b"-----BEGIN OPENSSH PRIVATE KEY-----")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with hostile_server(drip_interval=0.5, drip_bytes=100) as srv:  # 50 s of drip
+        honest = _job(wd, 41)
+        h_honest, _ = wd.val["alice"].request_file(wd.addr["carol"], wd.prover, honest)
+        hostile = {name: _hostile(wd, uri, 4_100 + i) for i, (name, uri) in enumerate({
+            "secret": secret.as_uri(), "fifo": fifo.as_uri(), "drip": srv.url("/drip"),
+        }.items())}
+        agent = ValidatorAgent(wd.val["carol"])  # the defaults: what `hashtrust validate` runs
+        report, seconds = _bounded(agent.run_once, 30, _fifo_unblocker(fifo))
+    assert seconds < 15, seconds  # one deadline (10 s), not the drip's 50 s
+    assert [(a, s) for a, _h, s in report.answered] == [(wd.prover, 100)]
+    for name, h in hostile.items():
+        assert _responses(wd, wd.rogue, h) == [], name  # never answered: no file's existence is told
+        assert wd.val["carol"].attestation(wd.rogue, h).status == Status.PENDING
+    assert wd.val["carol"].attestation(wd.prover, h_honest).status == Status.FINALIZED
+
+
+def test_defect5_a_cancel_while_the_validator_fetches_does_not_stop_it(world):
+    """Issue 22, defect 5: `answer()` ran outside the error handling of `run_once`/`run`, so a
+    requester cancelling its request while the validator fetched it killed the loop with
+    ``RevertError: validation: cancelled``."""
+    wd = world
+    first, second = _job(wd, 51), _job(wd, 52)
+    h1, _ = wd.val["alice"].request_file(wd.addr["carol"], wd.prover, first)
+    h2, _ = wd.val["alice"].request_file(wd.addr["carol"], wd.prover, second)
+    files = {first.uri(): first.content(), second.uri(): second.content()}
+
+    def fetch_and_cancel(uri: str) -> bytes:  # the requester cancels the first while it is fetched
+        if uri == first.uri() and wd.val["alice"].attestation(wd.prover, h1).status == Status.PENDING:
+            wd.val["alice"].cancel(wd.prover, h1)
+        return files[uri]
+
+    lines: list[str] = []
+    agent = ValidatorAgent(wd.val["carol"], fetch=fetch_and_cancel, log=lines.append, fetch_workers=1)
+    agent.run(rounds=2, poll=0)  # must not raise
+    assert wd.val["alice"].attestation(wd.prover, h1).status == Status.CANCELLED
+    assert wd.val["alice"].attestation(wd.prover, h2).status == Status.FINALIZED
+    assert any("cancelled" in line for line in lines), lines
+
+
+def test_defect7_rank_does_not_read_local_paths_or_hang_on_them(world, tmp_path):
+    """Issue 22, defect 7: `agents rank` / `agents show` read agent URIs from the local disk
+    (a plain path or ``file://``) and http bodies without a cap or deadline; one agent with
+    agentURI ``/dev/stdin`` hung the ranking of every agent."""
+    wd = world
+    fifo = tmp_path / "stdin-like"
+    os.mkfifo(fifo)
+    local = tmp_path / "reg.json"
+    local.write_text(json.dumps(REG))
+    ids = [wd.id["mallory"].register(str(fifo)), wd.id["mallory"].register(local.as_uri()), wd.id["mallory"].register(str(local))]
+    ranked, seconds = _bounded(lambda: rank(wd.id["carol"], wd.rep["carol"], "proving", [wd.addr["bob"]]), 30, _fifo_unblocker(fifo))
+    assert [r.agent_id for r in ranked] == [wd.prover]  # local files are never read: those agents do not match
+    assert seconds < 10
+    assert not set(ids) & {r.agent_id for r in ranked}
+
+
+# ---------------------------------------------------------------------------- the validator, kept alive
+def test_the_validator_answers_honest_requests_beside_every_hostile_one_round_after_round(world, tmp_path):
+    wd = world
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with hostile_server(drip_interval=0.2) as srv:
+        served = _job(wd, 62)
+        srv.files["/file/served.json"] = served.content()
+        honest = [_job(wd, 61), served]
+        hashes = [wd.val["alice"].request_file(wd.addr["carol"], wd.prover, honest[0])[0],
+                  wd.val["alice"].request_file(wd.addr["carol"], wd.prover, served, uri=srv.url("/file/served.json"))[0]]
+        uris = {
+            "file": "file:///etc/passwd", "path": "/etc/hostname", "stdin": "/dev/stdin", "zero": "/dev/zero", "fifo": fifo.as_uri(),
+            "bad-base64": "data:application/json;base64,@@@", "ftp": "ftp://example.com/r.json", "utf8": b"https://\xff\xfe/x",
+            "drip": srv.url("/drip"), "hang": srv.url("/hang"), "big": srv.url("/big"), "to-file": srv.url("/to-file"),
+            "to-private": srv.url("/to-private"), "not-json": srv.url("/file/not-json"), "server-error": srv.url("/status/500"),
+        }
+        srv.files["/file/not-json"] = b"\x00\xff<html>"
+        hostile = {name: _hostile(wd, uri, 6_000 + i) for i, (name, uri) in enumerate(uris.items())}
+        lines: list[str] = []
+        agent = ValidatorAgent(wd.val["carol"], fetch=Resolver(FetchPolicy(deadline=1.5)), log=lines.append, max_attempts=2)
+        reports = []
+        for _ in range(3):
+            report, seconds = _bounded(agent.run_once, 30, _fifo_unblocker(fifo))
+            assert seconds < 8, seconds  # the slow ones are fetched in parallel, each within its deadline
+            reports.append(report)
+    assert sorted(s for _a, _h, s in reports[0].answered) == [0, 100, 100]  # "not-json" is read and found false
+    for h in hashes:
+        assert wd.val["carol"].attestation(wd.prover, h).status == Status.FINALIZED
+    assert _responses(wd, wd.rogue, hostile["not-json"]) == [0]
+    unanswered = {n: h for n, h in hostile.items() if n != "not-json"}
+    for name, h in unanswered.items():
+        assert _responses(wd, wd.rogue, h) == [], name
+    quarantined = {h for _a, h, _w in reports[-1].quarantined}
+    assert quarantined == {"0x" + h.hex() for h in unanswered.values()}  # permanent at once, transient after 2 failures
+    transient = {"0x" + unanswered[n].hex() for n in ("drip", "hang", "server-error")}
+    assert transient <= {h for _a, h, _w in reports[0].skipped}  # tried again before being quarantined
+    assert not reports[1].answered and not reports[2].answered
+    assert all("\x1b" not in line and "\x00" not in line for line in lines)
+    assert len([line for line in lines if line.startswith("quarantine")]) == len(unanswered)  # one line each, once
+
+
+def test_a_round_that_fails_as_a_whole_is_logged_and_the_loop_goes_on(world):
+    wd = world
+    calls = {"n": 0}
+    agent = ValidatorAgent(wd.val["carol"], log=lambda s: None)
+    real = agent.scan
+
+    def flaky_scan():
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ConnectionError("node unreachable")
+        return real()
+
+    agent.scan = flaky_scan
+    lines: list[str] = []
+    agent.log = lines.append
+    agent.run(rounds=2, poll=0)
+    assert calls["n"] == 2
+    assert lines[0].startswith("round 0 failed: ConnectionError") and lines[-1].startswith("round 1:")
