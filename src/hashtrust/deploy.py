@@ -209,6 +209,16 @@ def deploy(
     unknown = wanted - {s.name for s in PLAN}
     if unknown:
         raise HashtrustError(f"unknown contract(s) {sorted(unknown)}; known: {[s.name for s in PLAN]}")
+    # include dependencies
+    changed = True
+    while changed:
+        changed = False
+        for s in PLAN:
+            if s.name in wanted:
+                for d in s.depends:
+                    if d not in wanted:
+                        wanted.add(d)
+                        changed = True
     from hashtrust.chain.devnet import DevnetOnlyError, not_a_devnet
 
     why = not_a_devnet(w3)
@@ -223,16 +233,6 @@ def deploy(
         if asked:
             log(f"not a local devnet ({why}): deploying the registries only; {', '.join(asked)} are devnet-only")
             wanted -= devnet_only
-    # include dependencies
-    changed = True
-    while changed:
-        changed = False
-        for s in PLAN:
-            if s.name in wanted:
-                for d in s.depends:
-                    if d not in wanted:
-                        wanted.add(d)
-                        changed = True
     ctx = DeployContext(w3=w3, sender=sender, book=book)
     redeployed: set[str] = set()
     out: list[Outcome] = []

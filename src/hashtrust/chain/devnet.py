@@ -59,8 +59,8 @@ def endpoint(w3: Any) -> str | None:
     for _ in range(4):  # AutoProvider wraps the provider it picked
         if provider is None:
             return None
-        if type(provider).__name__ in ("EthereumTesterProvider", "LocalWeb3Provider") or "tester" in type(provider).__module__:
-            return "in-process"
+        if any(c.__name__ == "EthereumTesterProvider" for c in type(provider).__mro__):
+            return "in-process"  # eth-tester (ape's test chain subclasses it): no transport at all
         uri = getattr(provider, "endpoint_uri", None)
         if uri:
             return str(uri)

@@ -8,7 +8,8 @@ per method, whether a request is
 * **refused** before the node sees it (`refuse`: the connection is cut);
 * **rejected** by a JSON-RPC error reply (`reject`: what a node that says no looks like;
   inside a batch only the chosen items are rejected, the others are forwarded);
-* **delayed** (`delay`).
+* **delayed** (`delay`);
+* **answered by the proxy itself** (`answer`: it plays another node).
 
 The whole endpoint can **go away** and come back (`go_down` / `come_up`: every request is cut
 while it is down), and a test can act at an exact point of a run instead of racing it: `on`
@@ -60,6 +61,7 @@ class FlakyRpcProxy:
         self._refusals: dict[str, int] = {}
         self._rejects: dict[str, list] = {}  # method -> [times left, message]
         self._delays: dict[str, float] = {}
+        self._answers: dict[str, object] = {}  # method -> the result the proxy answers itself
         self._hooks: list[list] = []  # [method, count at which to fire, callback]
         self._counts: dict[str, int] = {}
         self._down = threading.Event()
@@ -118,6 +120,9 @@ class FlakyRpcProxy:
                         proxy.refused.append(m)
                     rejected: dict[int, dict] = {}
                     for i, (m, it) in enumerate(zip(methods, items)):
+                        if m in proxy._answers:  # answered here, as another node would
+                            rejected[i] = {"jsonrpc": "2.0", "id": it.get("id"), "result": proxy._answers[m]}
+                            continue
                         rule = proxy._rejects.get(m)
                         if not refuse and rule and rule[0] > 0:
                             rule[0] -= 1
@@ -195,6 +200,12 @@ class FlakyRpcProxy:
             rule = self._rejects.setdefault(method, [0, message])
             rule[0] += times
             rule[1] = message
+
+    def answer(self, method: str, result: object) -> None:
+        """Answer every ``method`` call with ``result`` (never forwarded): the proxy plays another
+        node, e.g. ``answer("web3_clientVersion", "Geth/v1.14.0")``."""
+        with self._lock:
+            self._answers[method] = result
 
     def delay(self, method: str, seconds: float) -> None:
         """Delay every reply to ``method`` by ``seconds``."""
