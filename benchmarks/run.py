@@ -28,6 +28,7 @@ MODULES = [
     ("gas", "benchmarks.reputation_gas"),
     ("gas", "benchmarks.validation_gas"),
     ("gas", "benchmarks.vault_gas"),
+    ("gas", "benchmarks.bitcoin_gas"),
     ("scaling", "benchmarks.reputation_scaling"),
     ("scaling", "benchmarks.vault_scaling"),
     ("throughput", "benchmarks.throughput"),

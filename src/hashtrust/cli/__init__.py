@@ -49,6 +49,7 @@ def main(ctx: click.Context, rpc: str, key_env: str | None, account_index: int, 
 
 
 # One command group (or command) per domain, each in its own module.
+from hashtrust.cli import bitcoin as _bitcoin  # noqa: E402
 from hashtrust.cli import chain as _chain  # noqa: E402
 from hashtrust.cli import demo as _demo  # noqa: E402
 from hashtrust.cli import erc8004 as _erc8004  # noqa: E402
@@ -62,6 +63,8 @@ for _cmd in (
     _erc8004.validate,
     _hashrate.vault,
     _hashrate.simulate,
+    _bitcoin.relay,
+    _bitcoin.index,
     _demo.demo,
 ):
     main.add_command(_cmd)

@@ -256,6 +256,26 @@ def gross_sats(delivered: int, day: Day) -> int:
     return int(delivered * spd * (1 - day.pool_fee) // TH)
 
 
+# ------------------------------------------------------------------ the hashprice index
+# The on-chain index's integer formula (`contracts/modules/hashprice_math.vy`, defined once in
+# `hashtrust.bitcoin.hashprice`): msat per TH/s per day from a target, a reward sum and a block
+# count. `index_inputs` turns a simulated day into those inputs (what `DevHashpriceIndex.publish`
+# takes), so the simulator and the devnet index agree to the msat.
+from hashtrust.bitcoin.hashprice import hashprice_msat, target_for_difficulty  # noqa: E402
+
+
+def index_inputs(day: Day, blocks: int = 144) -> tuple[int, int, int]:
+    """(target, reward_sum, blocks) of a simulated day: ``blocks`` blocks each paying the subsidy
+    at ``day.height`` plus ``day.avg_fees_btc`` (rounded to the sat), at ``day.difficulty``."""
+    per_block = block_subsidy_sats(day.height) + round(day.avg_fees_btc * SATS_PER_BTC)
+    return target_for_difficulty(int(day.difficulty)), blocks * per_block, blocks
+
+
+def index_msat_per_th_day(day: Day, blocks: int = 144) -> int:
+    """The index value of a simulated day, msat per TH/s per day (the contract's integer)."""
+    return hashprice_msat(*index_inputs(day, blocks))
+
+
 def feed_answer(btc_usd: float) -> int:
     """The 8-decimal feed answer for a USD price."""
     return round(btc_usd * 10**8)

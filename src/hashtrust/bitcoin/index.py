@@ -1,0 +1,141 @@
+"""Clients of the hashprice indexes: `HashpriceIndex` (proven on chain) and `DevHashpriceIndex`
+(owner-published on a devnet). Both answer the consumer interface ``hashprice(day)`` /
+``latest()``; `show` gathers what `hashtrust index show` prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from web3 import Web3
+
+from hashtrust.bitcoin.hashprice import sample_heights
+from hashtrust.bitcoin.proofs import RewardProof
+from hashtrust.chain import artifacts
+from hashtrust.chain.addressbook import AddressBook, Entry
+from hashtrust.chain.client import ContractClient
+from hashtrust.chain.tx import TxSender
+from hashtrust.errors import HashtrustError, InputError
+
+DAY_S = 86_400
+
+
+@dataclass(frozen=True)
+class DayValue:
+    day: int
+    value: int  # msat per TH/s per day
+    final: bool
+
+
+class _IndexReads(ContractClient):
+    def hashprice(self, day: int) -> DayValue:
+        if not isinstance(day, int) or day < 0:
+            raise InputError("day", "must be a non-negative integer (unix_time // 86,400)")
+        v, final = self._view("hashprice", day)
+        return DayValue(day, int(v), bool(final))
+
+    def latest(self) -> tuple[int, int]:
+        d, v = self._view("latest")
+        return int(d), int(v)
+
+
+class HashpriceIndexClient(_IndexReads):
+    """Typed access to one deployed `HashpriceIndex`."""
+
+    CONTRACT = "HashpriceIndex"
+    BOOK_NAME = "HashpriceIndex"
+
+    def params(self) -> dict:
+        return {"relay": self._view("RELAY"), "first_period": self._view("FIRST_PERIOD"), "samples": self._view("SAMPLES"), "confirmations": self._view("CONFIRMATIONS")}
+
+    def status(self) -> dict:
+        s = self._view("status")
+        return dict(zip(("next_period", "first_day", "final_until", "pending_from", "last_close", "last_value"), map(int, s)))
+
+    def period(self, number: int) -> dict:
+        r = self._view("period", number)
+        out = dict(zip(("reward_sum", "blocks", "samples", "proven_mask", "close_time", "published", "value"), r))
+        out["period"] = number
+        out["missing"] = [h for j, h in enumerate(sample_heights(number, out["samples"])) if not (out["proven_mask"] >> j) & 1]
+        return out
+
+    def submit(self, proof: RewardProof) -> dict:
+        proof.check(int(self._view("CONFIRMATIONS")))
+        return self._send_event(self._fn("submit", *proof.args()), "BlockCounted")
+
+    def publish(self, period: int) -> dict:
+        return self._send_event(self._fn("publish", period), "PeriodPublished")
+
+    def fill_days(self) -> dict:
+        return self._send_event(self._fn("fill_days"), "DaysFinal")
+
+
+class DevHashpriceIndexClient(_IndexReads):
+    """Typed access to one deployed `DevHashpriceIndex` (devnets only)."""
+
+    CONTRACT = "DevHashpriceIndex"
+    BOOK_NAME = "DevHashpriceIndex"
+
+    def publish(self, day: int, target: int, reward_sum: int, blocks: int) -> dict:
+        if self.hashprice(day).final:
+            raise InputError("day", f"day {day:,} is already published (values are final)")
+        return self._send_event(self._fn("publish", day, target, reward_sum, blocks), "DayPublished")
+
+
+def deploy_index(w3: Web3, sender: TxSender, book: AddressBook, relay: str, first_period: int, samples: int, *, name: str = "HashpriceIndex") -> tuple[HashpriceIndexClient, bool]:
+    """The index recorded under ``name`` if on chain with these parameters, else a new one."""
+    entry = book.get(name)
+    if entry is not None and bytes(w3.eth.get_code(Web3.to_checksum_address(entry.address))):
+        client = HashpriceIndexClient(w3, entry.address, sender)
+        have = client.params()
+        if (Web3.to_checksum_address(have["relay"]), have["first_period"], have["samples"]) != (Web3.to_checksum_address(relay), first_period, samples):
+            raise HashtrustError(f"{name} at {entry.address} has other parameters ({have}); pass another --name")
+        return client, False
+    art = artifacts.load("HashpriceIndex")
+    receipt = sender.deploy(art.abi, art.bytecode, Web3.to_checksum_address(relay), first_period, samples, action=f"deploy {name}")
+    addr = Web3.to_checksum_address(receipt["contractAddress"])
+    code = bytes(w3.eth.get_code(addr))
+    book.record(Entry(name=name, address=addr, contract_type="HashpriceIndex", block=int(receipt["blockNumber"]), deployer=sender.address,
+                      tx=Web3.to_hex(receipt["transactionHash"]), code_hash="0x" + Web3.keccak(code).hex().removeprefix("0x")))
+    return HashpriceIndexClient(w3, addr, sender), True
+
+
+def deploy_dev_index(w3: Web3, sender: TxSender, book: AddressBook, *, name: str = "DevHashpriceIndex") -> tuple[DevHashpriceIndexClient, bool]:
+    """The recorded devnet index if its code is on chain, else a new one (the contract itself
+    refuses any chain but 31337 and 1337)."""
+    entry = book.get(name)
+    if entry is not None and bytes(w3.eth.get_code(Web3.to_checksum_address(entry.address))):
+        return DevHashpriceIndexClient(w3, entry.address, sender), False
+    if w3.eth.chain_id not in (31337, 1337):
+        raise HashtrustError(f"chain {w3.eth.chain_id} is not a local devnet: DevHashpriceIndex deploys on chain ids 31337 and 1337 only")
+    art = artifacts.load("DevHashpriceIndex")
+    receipt = sender.deploy(art.abi, art.bytecode, action=f"deploy {name}")
+    addr = Web3.to_checksum_address(receipt["contractAddress"])
+    code = bytes(w3.eth.get_code(addr))
+    book.record(Entry(name=name, address=addr, contract_type="DevHashpriceIndex", block=int(receipt["blockNumber"]), deployer=sender.address,
+                      tx=Web3.to_hex(receipt["transactionHash"]), code_hash="0x" + Web3.keccak(code).hex().removeprefix("0x")))
+    return DevHashpriceIndexClient(w3, addr, sender), True
+
+
+def show(w3: Web3, book: AddressBook, *, days: int = 7) -> dict:
+    """The recorded index (HashpriceIndex, else DevHashpriceIndex): its latest final day and the
+    ``days`` days up to it, plus the real index's status."""
+    if "HashpriceIndex" in book:
+        client: _IndexReads = HashpriceIndexClient.from_book(w3, book)
+        kind = "HashpriceIndex"
+    elif "DevHashpriceIndex" in book:
+        client = DevHashpriceIndexClient.from_book(w3, book)
+        kind = "DevHashpriceIndex"
+    else:
+        raise HashtrustError("no HashpriceIndex or DevHashpriceIndex in the address book of this chain")
+    latest_day, latest_value = client.latest()
+    out: dict = {"contract": kind, "address": client.address, "latest": None, "days": []}
+    if kind == "HashpriceIndex":
+        out["status"] = client.status()  # type: ignore[attr-defined]
+        out["params"] = client.params()  # type: ignore[attr-defined]
+        nxt = out["status"]["next_period"]
+        out["next_period"] = client.period(nxt)  # type: ignore[attr-defined]
+    if latest_day or latest_value:
+        out["latest"] = {"day": latest_day, "value": latest_value}
+        out["days"] = [asdict(client.hashprice(d)) for d in range(max(0, latest_day - days + 1), latest_day + 1)]
+    return out

@@ -1,0 +1,150 @@
+"""Hypothesis state machine (titanoboa): sample blocks proven in any order (and re-proven, and
+forged), periods published (in and out of order, complete or not), days filled, against the
+Python model of the index (`IndexModel`).
+
+The chain is mined once: 12 periods whose block spacing varies (fast, normal, slow, one period
+spanning ~40 days, one close timestamped before the previous), so every day rule is reached.
+
+Invariants:
+  I1 hashprice(day) and latest() equal the model's (the days around the frontier every step,
+     every day the chain touches at the end of a run).
+  I2 a final day never changes and never becomes not-final again.
+  I3 each period's counted blocks, mask and reward sum equal the proofs accepted.
+  I4 a refused call changes nothing (the status and the periods are compared).
+"""
+
+import os
+
+import boa
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from index_env import FIRST_PERIOD, IndexEnv, mine_periods
+
+from hashtrust.bitcoin.hashprice import sample_heights
+
+N = 12
+SAMPLES = 4
+SPACINGS = [600, 300, 1_200, 600, 24_000, 600, 150, 600, 900, 600, 3_000, 600]
+# period 8's last block is timestamped an hour before period 7's close: closes going backwards
+_t7 = mine_periods(SPACINGS[:8], seed=7).block((FIRST_PERIOD + 7) * 144 + 143).parsed.time
+CHAIN = mine_periods(SPACINGS, seed=7, last_time={8: _t7 - 3_600})
+PERIODS = list(range(FIRST_PERIOD, FIRST_PERIOD + N))
+
+
+class IndexMachine(RuleBasedStateMachine):
+    @initialize()
+    def deploy(self):
+        self.env = IndexEnv(CHAIN, samples=SAMPLES)
+        self.counted: dict[int, set[int]] = {p: set() for p in PERIODS}
+        self.final: dict[int, int] = {}
+
+    def _frozen(self):
+        idx = self.env.index
+        return idx.status(), [idx.period(p) for p in PERIODS[:4]]
+
+    @rule(period=st.sampled_from(PERIODS), j=st.integers(0, SAMPLES - 1))
+    def submit(self, period, j):
+        h = sample_heights(period, SAMPLES)[j]
+        published = period < self.env.model.next_period
+        if published or h in self.counted[period]:
+            before = self._frozen()
+            with boa.reverts("index: period already published" if published else "index: block already counted"):
+                self.env.submit(h)
+            assert self._frozen() == before
+        else:
+            self.env.submit(h)
+            self.counted[period].add(h)
+
+    @rule(period=st.sampled_from(PERIODS), offset=st.integers(0, 142))
+    def submit_unsampled(self, period, offset):
+        h = period * 144 + offset
+        if (offset + 1) % (144 // SAMPLES) == 0:
+            return
+        before = self._frozen()
+        with boa.reverts():
+            self.env.submit(h)
+        assert self._frozen() == before
+
+    @rule(period=st.sampled_from(PERIODS))
+    def publish(self, period):
+        m = self.env.model
+        st_ = self.env.index.status()
+        expected = None
+        if period < m.next_period:
+            expected = "index: period already published"
+        elif period != m.next_period:
+            expected = "index: periods are published in order"
+        elif st_.pending_from != st_.final_until:
+            expected = "index: days are still being written (call fill_days)"
+        elif len(self.counted[period]) != SAMPLES:
+            expected = "index: period has sample blocks not yet proven"
+        if expected:
+            before = self._frozen()
+            with boa.reverts(expected):
+                self.env.index.publish(period)
+            assert self._frozen() == before
+        else:
+            self.env.publish(period)
+
+    @rule()
+    def prove_and_publish_next(self):
+        """The honest relayer's step: finish the next period and publish it (keeps the run moving)."""
+        m = self.env.model
+        p = m.next_period
+        if p not in self.counted:
+            return
+        st_ = self.env.index.status()
+        if st_.pending_from != st_.final_until:
+            self.env.index.fill_days()
+            return
+        for h in sample_heights(p, SAMPLES):
+            if h not in self.counted[p]:
+                self.env.submit(h)
+                self.counted[p].add(h)
+        self.env.publish(p)
+
+    @rule()
+    def fill_days(self):
+        st_ = self.env.index.status()
+        if st_.pending_from < st_.final_until:
+            self.env.index.fill_days()
+        else:
+            with boa.reverts("index: no days waiting to be written"):
+                self.env.index.fill_days()
+
+    def _check_days(self, days):
+        idx, m = self.env.index, self.env.model
+        for d in days:
+            got = idx.hashprice(d)
+            assert got == m.hashprice(d), d
+            if d in self.final:
+                assert got == (self.final[d], True)
+            elif got[1]:
+                self.final[d] = got[0]
+
+    @invariant()
+    def matches_model(self):
+        # every step: the days around the frontier (a view costs ~2 ms in boa); every day at teardown
+        end = self.env.index.status().final_until
+        self._check_days(range(end - 3, end + 2) if end else [])
+        assert self.env.index.latest() == self.env.model.latest()
+
+    def teardown(self):
+        if hasattr(self, "env"):
+            self._check_days(self.env.days())
+
+    @invariant()
+    def periods_hold_the_accepted_proofs(self):
+        for p in PERIODS[:6]:
+            rec = self.env.index.period(p)
+            assert rec.blocks == len(self.counted[p])
+            assert rec.reward_sum == sum(CHAIN.block(h).paid for h in self.counted[p])
+            assert rec.published == (p < self.env.model.next_period)
+
+
+TestIndexMachine = IndexMachine.TestCase
+# a step proves blocks (~35 ms each in boa): fewer, longer runs than the global profile; the deep
+# profile still runs >= 1,000 rule steps (24 x 60)
+_DEEP = os.environ.get("HYPOTHESIS_PROFILE") == "deep"
+TestIndexMachine.settings = settings(settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci")), max_examples=24 if _DEEP else 6, stateful_step_count=60 if _DEEP else 25)
