@@ -184,3 +184,10 @@ def display(text: Any, limit: int = 200) -> str:
         size = len(raw_bytes(text)) if isinstance(text, (str, ChainText)) else n
         shown += f"… ({size:,} bytes)"
     return shown
+
+
+def one_line(exc: BaseException, limit: int = 300) -> str:
+    """An exception as one safe line: the SDK's own sentence for a `HashtrustError`, else
+    ``Type: message``; control characters escaped (`display`)."""
+    text = str(exc) if isinstance(exc, HashtrustError) else f"{type(exc).__name__}: {exc}"
+    return display(" ".join(text.split()), limit)

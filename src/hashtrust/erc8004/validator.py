@@ -40,7 +40,7 @@ from typing import Any
 from eth_utils import keccak
 from web3 import Web3
 
-from hashtrust.chain.decode import display, is_valid_text, raw_bytes
+from hashtrust.chain.decode import display, is_valid_text, one_line, raw_bytes
 from hashtrust.chain.fetch import FetchError, FetchPolicy, Resolver
 from hashtrust.erc8004.validation import (
     MAX_PAGE,
@@ -169,13 +169,6 @@ class RoundReport:
     def summary(self) -> str:
         out = f"{len(self.answered)} answered, {len(self.skipped)} skipped, {self.done} already done"
         return out + (f", {len(self.quarantined)} quarantined" if self.quarantined else "")
-
-
-def _one_line(exc: BaseException) -> str:
-    from hashtrust.chain.decode import display
-
-    text = str(exc) if isinstance(exc, HashtrustError) else f"{type(exc).__name__}: {exc}"
-    return display(text, 300)
 
 
 class ValidatorAgent:
@@ -338,7 +331,7 @@ class ValidatorAgent:
 
     def _failed(self, job: Job, exc: BaseException, report: RoundReport) -> None:
         permanent = isinstance(exc, (Permanent, RevertError)) or (isinstance(exc, FetchError) and exc.permanent)
-        why = _one_line(exc)
+        why = one_line(exc)
         t = self._trouble.setdefault(job.key, Trouble())
         t.attempts += 1
         t.why = why
@@ -413,7 +406,7 @@ class ValidatorAgent:
                 report = self.run_once()
                 self.log(f"round {n}: {report.summary()}")
             except Exception as exc:  # noqa: BLE001 - a long-running agent outlives any one round
-                self.log(f"round {n} failed: {_one_line(exc)}")
+                self.log(f"round {n} failed: {one_line(exc)}")
             n += 1
             if rounds is not None and n >= rounds:
                 return

@@ -23,6 +23,7 @@ import threading
 import time
 
 import pytest
+from web3 import Web3
 from hostile import hostile_call
 from servers import hostile_server
 
@@ -244,3 +245,120 @@ def test_a_round_that_fails_as_a_whole_is_logged_and_the_loop_goes_on(world):
     agent.run(rounds=2, poll=0)
     assert calls["n"] == 2
     assert lines[0].startswith("round 0 failed: ConnectionError") and lines[-1].startswith("round 1:")
+
+
+# ---------------------------------------------------------------------------- the hashrate agents
+class _FakeVault:
+    """Just what the operator and the pool watcher read and call, with chosen failures."""
+
+    address = "0x" + "ab" * 20
+    sender = None
+
+    def __init__(self, statuses: list[str], fail: dict):
+        from types import SimpleNamespace
+
+        self.fail = fail
+        self.calls: list[str] = []
+        self._epochs = [SimpleNamespace(epoch=e, status=s, end=100 + e, deadline=10_000, delivered=900, gross=40_000, report_hash=b"\x01" * 32) for e, s in enumerate(statuses)]
+
+    def _maybe_fail(self, what: str):
+        self.calls.append(what)
+        if what in self.fail:
+            raise self.fail[what]
+
+    def _view(self, name):
+        return {"N_EPOCHS": len(self._epochs), "quorum": 2, "min_score": 80}[name]
+
+    def now(self):
+        return 1_000
+
+    def agent_id(self):
+        return 1
+
+    def validators(self):
+        return ["0x" + "0a" * 20, "0x" + "0b" * 20]
+
+    def epoch_end(self, e):
+        return self._epochs[e].end
+
+    def epoch(self, e):
+        self._maybe_fail(f"epoch {e}")
+        return self._epochs[e]
+
+    def request_hash(self, e, v):
+        return bytes([e]) * 16 + bytes.fromhex(v[2:])[:16]
+
+    def report(self, e, *args):
+        self._maybe_fail(f"report {e}")
+        self._epochs[e].status = "reported"
+
+    def fund(self, e):
+        self._maybe_fail(f"fund {e}")
+        self._epochs[e].status = "funded"
+
+    def attest_deadline(self, e):
+        return 10_000
+
+    def finalize(self, e):
+        self._maybe_fail(f"finalize {e}")
+
+
+class _FakeValidation:
+    sender = None
+
+    def __init__(self, fail: dict, pending: bool = True):
+        from types import SimpleNamespace
+
+        self.fail = fail
+        self.answered: list[int] = []
+        self.requested: list[tuple[int, str]] = []
+        self._att = lambda: SimpleNamespace(status=Status.PENDING if pending else Status.NONE, validator=Web3.to_checksum_address("0x" + "0a" * 20), finalized=False, response=0)
+
+    def attestation(self, agent_id, h):
+        if ("attestation", h[0]) in self.fail:
+            raise self.fail[("attestation", h[0])]
+        return self._att()
+
+    def respond(self, h, score, **kw):
+        if ("respond", h[0]) in self.fail:
+            raise self.fail[("respond", h[0])]
+        self.answered.append(h[0])
+
+    def request(self, v, agent_id, uri, h):
+        if ("request", h[0], v) in self.fail:
+            raise self.fail[("request", h[0], v)]
+        self.requested.append((h[0], v))
+
+
+def test_the_pool_watcher_answers_every_other_epoch_when_one_fails():
+    from hashtrust.errors import RevertError, TransactionError
+    from hashtrust.hashrate.operator import PoolEpoch
+    from hashtrust.hashrate.pool_watcher import answer_requests
+
+    vault = _FakeVault(["funded"] * 5, {"epoch 3": ConnectionResetError("reset by peer")})
+    val = _FakeValidation({
+        ("respond", 1): RevertError("validation: cancelled", action="validationResponseFor"),
+        ("attestation", 2): TransactionError("node unreachable\x1b[2J"),
+    })
+    pool = {e: PoolEpoch(e, 900, 40_000) for e in range(5)}
+    lines: list[str] = []
+    verdicts = answer_requests(vault, val, "0x" + "0a" * 20, pool, log=lines.append)
+    assert [v.epoch for v in verdicts] == [0, 4] and val.answered == [0, 4]
+    assert [line.split(":")[0] for line in lines] == ["epoch 1", "epoch 2", "epoch 3"]
+    assert "validation: cancelled" in lines[0] and "ConnectionResetError" in lines[2]
+    assert all("\x1b" not in line for line in lines)
+
+
+def test_the_operator_goes_on_with_every_other_epoch_and_validator_when_one_fails():
+    from hashtrust.errors import RevertError
+    from hashtrust.hashrate.operator import PoolEpoch, run_operator
+
+    v_a, v_b = "0x" + "0a" * 20, "0x" + "0b" * 20
+    vault = _FakeVault(["none", "funded", "none", "reported"], {"report 0": RevertError("vault: delivered exceeds the sold hashrate", action="report_epoch")})
+    val = _FakeValidation({("request", 1, v_a): RevertError("validation: validator controls the agent", action="validationRequest")}, pending=False)
+    pool = {e: PoolEpoch(e, 900, 40_000) for e in range(4)}
+    done = run_operator(vault, val, pool)
+    assert done[0].startswith("epoch 0 failed this pass: report_epoch reverted: vault: delivered exceeds")
+    assert f"request 1 from {v_a} refused: validationRequest reverted: validation: validator controls the agent" in done
+    assert f"requested 1 from {v_b}" in done and "reported 2" in done and "funded 2" in done and "funded 3" in done
+    assert (3, v_a) in val.requested and (3, v_b) in val.requested  # the epochs after the failures were served
