@@ -30,6 +30,7 @@ MODULES = [
     ("gas", "benchmarks.vault_gas"),
     ("gas", "benchmarks.bitcoin_gas"),
     ("scaling", "benchmarks.reputation_scaling"),
+    ("scaling", "benchmarks.reputation_pages"),
     ("scaling", "benchmarks.vault_scaling"),
     ("throughput", "benchmarks.throughput"),
 ]
@@ -140,7 +141,7 @@ def markdown(res: dict) -> str:
 
 
 def _xkey(point: dict) -> str:
-    for k in ("n", "epochs", "holders"):
+    for k in ("n", "epochs", "holders", "clients"):
         if k in point:
             return k
     raise KeyError(point)
@@ -165,7 +166,7 @@ def plots(res: dict, folder: Path) -> list[str]:
                     ax.plot(*zip(*xy), marker="o", label=read)
             ax.set_xscale("log")
             ax.set_yscale("log")
-            ax.set_xlabel({"n": "feedbacks", "epochs": "epochs", "holders": "holders"}[key])
+            ax.set_xlabel({"n": "feedbacks", "epochs": "epochs", "holders": "holders", "clients": "clients"}[key])
             ax.set_ylabel("gas")
             ax.set_title(f"{contract}: {label}")
             ax.grid(True, which="both", alpha=0.3)

@@ -147,8 +147,9 @@ _VERSION_HASH: constant(bytes32) = keccak256("1")
 _WALLET_TYPE_HASH: constant(bytes32) = keccak256(
     "AgentWalletSet(uint256 agentId,address newWallet,address owner,uint256 deadline)"
 )
-# @dev ERC-1271 magic value.
-_ERC1271_MAGIC: constant(bytes4) = 0x1626BA7E
+# @dev ERC-1271 magic value `isValidSignature.selector` as the 32-byte word
+# a wallet returns (left-aligned, zero padded), the only answer accepted.
+_ERC1271_MAGIC_WORD: constant(bytes32) = 0x1626BA7E00000000000000000000000000000000000000000000000000000000
 # @dev secp256k1n / 2: larger `s` values are malleable duplicates.
 _MAX_S: constant(uint256) = 57_896_044_618_658_097_711_785_492_504_343_953_926_418_782_139_537_452_191_302_581_570_759_080_747_168
 
@@ -404,7 +405,10 @@ def setAgentWallet(agentId: uint256, newWallet: address, deadline: uint256, sign
          newWallet,address owner,uint256 deadline)` (domain
          "ERC8004IdentityRegistry", version "1") by the EOA `newWallet`, or
          ERC-1271 `isValidSignature` == 0x1626ba7e from the contract
-         `newWallet`. Emits `MetadataSet("agentWallet", 20 address bytes)`.
+         `newWallet`, accepted exactly as OpenZeppelin's
+         `isValidERC1271SignatureNow` does (at least 32 bytes returned, the
+         first word 0x1626ba7e padded with zeros).
+         Emits `MetadataSet("agentWallet", 20 address bytes)`.
     @notice One-time signatures: `deadline` must be strictly greater than the
             deadline of the last signature used for this agent
             (`last_wallet_deadline`), so a signature can never be replayed,
@@ -544,7 +548,10 @@ def supportsInterface(interfaceId: bytes4) -> bool:
 def isAuthorizedOrOwner(spender: address, agentId: uint256) -> bool:
     """
     @dev Whether `spender` is the owner, an operator of the owner or the
-         approved address of agent `agentId`.
+         approved address of agent `agentId`. False for the zero address
+         (as OpenZeppelin's ERC-721 `_isAuthorized`, which the reference
+         uses), so `isAuthorizedOrOwner(ecrecover(...), id)` never accepts
+         an invalid signature.
     @notice Reverts for an agent that does not exist.
     @param spender The address to check.
     @param agentId The agent id.
@@ -734,7 +741,15 @@ def _valid_signature(wallet: address, digest: bytes32, signature: Bytes[512]) ->
     """
     @dev True when `signature` is `wallet`'s: an ECDSA (r, s, v) signature
          with low `s` recovering `wallet`, or else, for a contract `wallet`,
-         ERC-1271 `isValidSignature` returning the magic value.
+         ERC-1271 `isValidSignature` returning the magic value. The ERC-1271
+         answer is judged exactly as OpenZeppelin's
+         `SignatureChecker.isValidERC1271SignatureNow`: the static call
+         succeeded, returned at least 32 bytes, and its first 32-byte word is
+         0x1626ba7e followed by 28 zero bytes (bytes after the first word
+         are ignored). Refused: a revert, fewer than 32 bytes (e.g. a bare
+         4-byte 0x1626ba7e), the magic value with non-zero low bytes, and a
+         contract that echoes its calldata (its first word is the selector
+         followed by the digest).
     @param wallet The claimed signer.
     @param digest The EIP-712 digest.
     @param signature The signature bytes.
@@ -757,5 +772,7 @@ def _valid_signature(wallet: address, digest: bytes32, signature: Bytes[512]) ->
             is_static_call=True,
             revert_on_failure=False,
         )
-        return success and len(response) == 32 and convert(slice(response, 0, 4), bytes4) == _ERC1271_MAGIC
+        # `max_outsize=32` keeps the first 32 bytes of a longer answer, so
+        # `len(response) == 32` means "at least 32 bytes were returned".
+        return success and len(response) == 32 and convert(response, bytes32) == _ERC1271_MAGIC_WORD
     return False

@@ -13,10 +13,16 @@
           rolling hash and answered from per-agent aggregates in O(1) storage reads;
         - checked math: an average that does not fit int128 saturates to the int128 bound of
           the right sign instead of wrapping;
-        - paged reads (`readAllFeedbackPaged`, `getClientsPaged`) and bounded inputs;
+        - paged reads (`readAllFeedbackPaged`, `getClientsPaged`) and bounded inputs; a page
+          of the agent's whole feedback (client list []) costs O(page), whatever the number
+          of clients: every feedback gets an agent-wide position (the order it was given) and
+          the position -> (client, index) entry is written with the feedback;
+        - response counts kept per agent and per (agent, responder), so
+          `getResponseCount(agent, 0x0, ...)` costs O(number of responders asked about);
         - feedback from the agent's own agentWallet is refused, like the owner's.
-        Short tags (<= 32 bytes) are packed: both tags of a feedback share one storage slot
-        when their lengths add up to <= 32 bytes.
+        Tags are packed: the first 18 bytes of tag1 ++ tag2 live in the two slots every
+        feedback writes anyway (its value word and its position entry); longer tag pairs
+        take one or two more slots.
 """
 
 from .interfaces import IIdentityRegistry
@@ -108,6 +114,31 @@ _M32: constant(uint256) = 2**32 - 1
 #      decimals (32..63), counts for decimals 0..5 (32 bits each from bit 64).
 #      Word 1: counts for decimals 6..13; word 2: decimals 14..18.
 
+# @dev Feedback word, beyond the value/decimals/tag lengths/revoked fields above: an "exists"
+#      bit (153), the agent-wide position (154..187) and tag bytes 0..7 (192..255).
+_EXISTS_BIT: constant(uint256) = 2**153
+_POS_SHIFT: constant(uint256) = 154
+_M34: constant(uint256) = 2**34 - 1
+_HIGH64: constant(uint256) = (2**64 - 1) << 192
+# @dev Position entry: client (bits 0..159), feedback index (160..174), tag bytes 8..17
+#      (176..255).
+_M160: constant(uint256) = 2**160 - 1
+_INDEX_SHIFT: constant(uint256) = 160
+_HIGH80: constant(uint256) = (2**80 - 1) << 176
+# @dev Tag bytes held by the feedback word and the entry; longer tag pairs use `_tags`
+#      (bytes 18..49) and `_tags2` (bytes 50..63).
+_TAGS_IN_WORDS: constant(uint256) = 18
+_TAGS_IN_TAGS: constant(uint256) = 50
+
+# @dev Per-agent accumulator: WAD sum of every active feedback (222-bit two's complement,
+#      bits 0..221) and the number of feedback positions given so far (222..255). With at
+#      most 2**34 - 1 feedbacks of |WAD| <= 1e56 each, |sum| < 2**34 * 1e56 < 2**221.
+_M222: constant(uint256) = 2**222 - 1
+_COUNT_SHIFT: constant(uint256) = 222
+# @dev Most feedback one agent can receive (all clients, revoked included).
+MAX_FEEDBACK_PER_AGENT: public(constant(uint256)) = 2**34 - 1
+_SUM_BOUND: constant(int256) = 2**221
+
 _WAD_DECIMALS: constant(uint8) = 18
 
 
@@ -119,13 +150,16 @@ _IDENTITY: immutable(IIdentityRegistry)
 
 ### FEEDBACK ###
 
-# @dev agentId => client => feedbackIndex => packed value/decimals/tag lengths/revoked.
+# @dev agentId => client => feedbackIndex => packed value/decimals/tag lengths/revoked,
+#      exists bit, agent-wide position and the first 8 bytes of tag1 ++ tag2.
 _feedback: HashMap[uint256, HashMap[address, HashMap[uint64, uint256]]]
-# @dev agentId => client => feedbackIndex => tag bytes (tag1 then tag2, left aligned, when
-#      they fit together in 32 bytes; otherwise tag1 only).
-_tags: HashMap[uint256, HashMap[address, HashMap[uint64, uint256]]]
-# @dev tag2 when it did not fit beside tag1.
-_tags2: HashMap[uint256, HashMap[address, HashMap[uint64, uint256]]]
+# @dev agentId => position => the feedback there: client, feedbackIndex and bytes 8..17 of
+#      tag1 ++ tag2. Positions count from 0 in the order feedback was given.
+_entries: HashMap[uint256, HashMap[uint256, uint256]]
+# @dev agentId => position => bytes 18..49 of tag1 ++ tag2 (only when they are longer).
+_tags: HashMap[uint256, HashMap[uint256, uint256]]
+# @dev agentId => position => bytes 50..63 of tag1 ++ tag2 (only when they are longer).
+_tags2: HashMap[uint256, HashMap[uint256, uint256]]
 
 ### AGGREGATES ###
 
@@ -135,8 +169,8 @@ _client_word: HashMap[uint256, HashMap[address, uint256]]
 _client_counts: HashMap[uint256, HashMap[address, uint256]]
 # @dev agentId => client => active non-primary counts for decimals 15..18 (16 bits each).
 _client_counts_hi: HashMap[uint256, HashMap[address, uint256]]
-# @dev agentId => WAD sum of every active feedback (checked int256).
-_agent_sum: HashMap[uint256, int256]
+# @dev agentId => WAD sum of every active feedback and the feedback count (see `_M222`).
+_agent_acc: HashMap[uint256, uint256]
 # @dev agentId => client count and per-decimals counts (three words, see layout above).
 _agent_words: HashMap[uint256, uint256[3]]
 
@@ -153,6 +187,10 @@ _clients_hash: HashMap[uint256, bytes32]
 _responses: HashMap[uint256, HashMap[address, HashMap[uint64, uint64]]]
 # @dev agentId => client => feedbackIndex => responder => number of responses.
 _responses_by: HashMap[uint256, HashMap[address, HashMap[uint64, HashMap[address, uint64]]]]
+# @dev agentId => number of responses to all of its feedback.
+_agent_responses: HashMap[uint256, uint64]
+# @dev agentId => responder => number of its responses to any of the agent's feedback.
+_agent_responses_by: HashMap[uint256, HashMap[address, uint64]]
 
 
 # CONSTRUCTOR #
@@ -243,52 +281,102 @@ def _last_index(agent_id: uint256, client: address) -> uint64:
 
 @internal
 @view
-def _check_index(agent_id: uint256, client: address, index: uint64):
+def _load_feedback(agent_id: uint256, client: address, index: uint64) -> uint256:
     """
-    @dev Reverts unless `index` names an existing feedback of `client` to `agent_id`.
+    @dev The feedback word of `client`'s feedback `index` to `agent_id`; reverts unless it
+         exists (every given feedback has the exists bit, so a zero word means none).
     """
     assert index > 0, "reputation: index must be > 0"
-    assert index <= self._last_index(agent_id, client), "reputation: index out of bounds"
+    word: uint256 = self._feedback[agent_id][client][index]
+    assert word & _EXISTS_BIT != 0, "reputation: index out of bounds"
+    return word
+
+
+@internal
+@pure
+def _tag_stream(tag1: String[32], tag2: String[32]) -> (uint256, uint256):
+    """
+    @dev tag1 ++ tag2 as two left-aligned words: bytes 0..31 and bytes 32..63 (zero padded).
+    """
+    w1: uint256 = self._to_word(tag1)
+    w2: uint256 = self._to_word(tag2)
+    n1: uint256 = len(tag1)
+    # shifts of 256 bits give 0: tag2 entirely in the first word (n1 == 0) or in the second
+    return w1 | (w2 >> (8 * n1)), w2 << (8 * (32 - n1))
 
 
 @internal
 @view
-def _read_tags(agent_id: uint256, client: address, index: uint64, word: uint256) -> (String[32], String[32]):
+def _stored_stream(agent_id: uint256, word: uint256) -> (uint256, uint256):
     """
-    @dev The two tags of a feedback whose packed word is `word`.
+    @dev The tag stream (tag1 ++ tag2, as by `_tag_stream`) of the feedback whose word is
+         `word`, reading only the slots its length needs: bytes 0..7 are in the word, 8..17
+         in the position entry, 18..49 in `_tags`, 50..63 in `_tags2`.
+    """
+    total: uint256 = ((word >> 136) & 255) + ((word >> 144) & 255)
+    a: uint256 = word & _HIGH64
+    b: uint256 = 0
+    if total > 8:
+        pos: uint256 = (word >> _POS_SHIFT) & _M34
+        a |= (self._entries[agent_id][pos] & _HIGH80) >> 64
+        if total > _TAGS_IN_WORDS:
+            t: uint256 = self._tags[agent_id][pos]
+            a |= t >> 144
+            b = t << 112
+            if total > _TAGS_IN_TAGS:
+                b |= self._tags2[agent_id][pos] >> 144
+    return a, b
+
+
+@internal
+@view
+def _read_tags(agent_id: uint256, word: uint256) -> (String[32], String[32]):
+    """
+    @dev The two tags of the feedback whose word is `word`.
     """
     n1: uint256 = (word >> 136) & 255
     n2: uint256 = (word >> 144) & 255
     if n1 + n2 == 0:
         return "", ""
-    t: uint256 = self._tags[agent_id][client][index]
-    if n1 + n2 <= 32:
-        return self._from_word(t, n1), self._from_word(t << (8 * n1), n2)
-    return self._from_word(t, n1), self._from_word(self._tags2[agent_id][client][index], n2)
+    a: uint256 = 0
+    b: uint256 = 0
+    a, b = self._stored_stream(agent_id, word)
+    return self._from_word(a, n1), self._from_word((a << (8 * n1)) | (b >> (8 * (32 - n1))), n2)
 
 
 @internal
 @view
-def _matches(agent_id: uint256, client: address, index: uint64, word: uint256, n1: uint256, w1: uint256, n2: uint256, w2: uint256) -> bool:
+def _matches(agent_id: uint256, word: uint256, n1: uint256, w1: uint256, n2: uint256, w2: uint256) -> bool:
     """
     @dev True when the feedback's tags equal the filters (an empty filter matches anything).
-         Lengths are compared first from the already loaded word; the tag slot is read once.
+         Lengths are compared first from the already loaded word; then only the tag bytes
+         the comparison needs are read: a tag1 filter of at most 8 bytes is answered from the
+         word alone, the position entry is read only beyond 8 bytes, `_tags` beyond 18 and
+         `_tags2` beyond 50.
     """
     s1: uint256 = (word >> 136) & 255
-    s2: uint256 = (word >> 144) & 255
     if n1 != 0 and s1 != n1:
         return False
-    if n2 != 0 and s2 != n2:
+    if n2 != 0 and (word >> 144) & 255 != n2:
         return False
-    t: uint256 = self._tags[agent_id][client][index]
-    if n1 != 0 and (t >> (256 - 8 * n1)) != (w1 >> (256 - 8 * n1)):
+    need: uint256 = n1
+    if n2 != 0:
+        need = s1 + n2
+    a: uint256 = word & _HIGH64
+    b: uint256 = 0
+    if need > 8:
+        pos: uint256 = (word >> _POS_SHIFT) & _M34
+        a |= (self._entries[agent_id][pos] & _HIGH80) >> 64
+        if need > _TAGS_IN_WORDS:
+            t: uint256 = self._tags[agent_id][pos]
+            a |= t >> 144
+            b = t << 112
+            if need > _TAGS_IN_TAGS:
+                b |= self._tags2[agent_id][pos] >> 144
+    if n1 != 0 and (a >> (256 - 8 * n1)) != (w1 >> (256 - 8 * n1)):
         return False
     if n2 != 0:
-        t2: uint256 = 0
-        if s1 + s2 <= 32:
-            t2 = t << (8 * s1)
-        else:
-            t2 = self._tags2[agent_id][client][index]
+        t2: uint256 = (a << (8 * s1)) | (b >> (8 * (32 - s1)))
         if (t2 >> (256 - 8 * n2)) != (w2 >> (256 - 8 * n2)):
             return False
     return True
@@ -475,12 +563,57 @@ def _scan(
             word: uint256 = self._feedback[agent_id][client][idx]
             if word & _REVOKED_BIT != 0 and not include_revoked:
                 continue
-            if (n1 != 0 or n2 != 0) and not self._matches(agent_id, client, idx, word, n1, w1, n2, w2):
+            if (n1 != 0 or n2 != 0) and not self._matches(agent_id, word, n1, w1, n2, w2):
                 continue
             assert len(out) < MAX_READ or not strict, "reputation: too many results, use readAllFeedbackPaged"
             out.append((convert(client, uint256) << 96) | j)
         pos += last
     return out, pos
+
+
+@internal
+@view
+def _scan_positions(
+    agent_id: uint256, tag1: String[32], tag2: String[32], include_revoked: bool, offset: uint256, limit: uint256
+) -> (DynArray[uint256, MAX_READ], uint256):
+    """
+    @dev Agent-wide positions [offset, offset + limit) (the order feedback was given) that
+         pass the filters, packed as in `_scan`, and the number of positions: one entry read
+         and one feedback read per position, whatever the number of clients.
+    """
+    out: DynArray[uint256, MAX_READ] = []
+    n: uint256 = self._agent_acc[agent_id] >> _COUNT_SHIFT
+    if offset >= n:
+        return out, n
+    n1: uint256 = len(tag1)
+    n2: uint256 = len(tag2)
+    w1: uint256 = self._to_word(tag1)
+    w2: uint256 = self._to_word(tag2)
+    for p: uint256 in range(offset, min(n, offset + limit), bound=MAX_READ):
+        entry: uint256 = self._entries[agent_id][p]
+        client: address = convert(entry & _M160, address)
+        j: uint256 = (entry >> _INDEX_SHIFT) & _M15
+        word: uint256 = self._feedback[agent_id][client][convert(j, uint64)]
+        if word & _REVOKED_BIT != 0 and not include_revoked:
+            continue
+        if (n1 != 0 or n2 != 0) and not self._matches(agent_id, word, n1, w1, n2, w2):
+            continue
+        out.append((convert(client, uint256) << 96) | j)
+    return out, n
+
+
+@internal
+@view
+def _count_responses(agent_id: uint256, client: address, index: uint64, responders: DynArray[address, MAX_RESPONDERS]) -> uint64:
+    """
+    @dev Responses to one feedback: everyone's for [], else the listed responders'.
+    """
+    if len(responders) == 0:
+        return self._responses[agent_id][client][index]
+    count: uint64 = 0
+    for r: address in responders:
+        count += self._responses_by[agent_id][client][index][r]
+    return count
 
 
 # EXTERNAL: WRITES #
@@ -533,22 +666,35 @@ def giveFeedback(
     cw = self._count_client(agentId, msg.sender, cw, convert(valueDecimals, uint256), True)
     cw = (cw & ~(_M203 | (_M15 << _LAST_SHIFT))) | self._unsigned(client_sum, 203) | ((last + 1) << _LAST_SHIFT)
     self._client_word[agentId][msg.sender] = cw
-    self._agent_sum[agentId] += wad
+    acc: uint256 = self._agent_acc[agentId]
+    pos: uint256 = acc >> _COUNT_SHIFT
+    assert pos < MAX_FEEDBACK_PER_AGENT, "reputation: feedback limit per agent reached"
+    agent_sum: int256 = self._signed(acc & _M222, 222) + wad
+    # |sum| < 2**221 follows from pos < 2**34 (see `_M222`); checked anyway, so no bits are lost
+    assert agent_sum < _SUM_BOUND and agent_sum >= -_SUM_BOUND, "reputation: agent sum out of range"
+    self._agent_acc[agentId] = ((pos + 1) << _COUNT_SHIFT) | self._unsigned(agent_sum, 222)
     self._count_agent(agentId, convert(valueDecimals, uint256), True, new_client)
 
-    # the feedback itself
+    # the feedback itself: its word (keyed by client and index) and its position entry
     n1: uint256 = len(tag1)
     n2: uint256 = len(tag2)
-    word: uint256 = self._unsigned(convert(feedbackValue, int256), 128) | (convert(valueDecimals, uint256) << 128) | (n1 << 136) | (n2 << 144)
-    self._feedback[agentId][msg.sender][index] = word
-    if n1 + n2 > 0:
-        w1: uint256 = self._to_word(tag1)
-        w2: uint256 = self._to_word(tag2)
-        if n1 + n2 <= 32:
-            self._tags[agentId][msg.sender][index] = w1 | (w2 >> (8 * n1))
-        else:
-            self._tags[agentId][msg.sender][index] = w1
-            self._tags2[agentId][msg.sender][index] = w2
+    a: uint256 = 0
+    b: uint256 = 0
+    a, b = self._tag_stream(tag1, tag2)
+    self._feedback[agentId][msg.sender][index] = (
+        self._unsigned(convert(feedbackValue, int256), 128)
+        | (convert(valueDecimals, uint256) << 128)
+        | (n1 << 136)
+        | (n2 << 144)
+        | _EXISTS_BIT
+        | (pos << _POS_SHIFT)
+        | (a & _HIGH64)
+    )
+    self._entries[agentId][pos] = convert(msg.sender, uint256) | ((last + 1) << _INDEX_SHIFT) | ((a << 64) & _HIGH80)
+    if n1 + n2 > _TAGS_IN_WORDS:
+        self._tags[agentId][pos] = (a << 144) | (b >> 112)
+        if n1 + n2 > _TAGS_IN_TAGS:
+            self._tags2[agentId][pos] = b << 144
 
     log NewFeedback(
         agentId=agentId,
@@ -573,8 +719,7 @@ def revokeFeedback(agentId: uint256, feedbackIndex: uint64):
     @param agentId The agent.
     @param feedbackIndex The caller's 1-based feedback index.
     """
-    self._check_index(agentId, msg.sender, feedbackIndex)
-    word: uint256 = self._feedback[agentId][msg.sender][feedbackIndex]
+    word: uint256 = self._load_feedback(agentId, msg.sender, feedbackIndex)
     assert word & _REVOKED_BIT == 0, "reputation: already revoked"
     self._feedback[agentId][msg.sender][feedbackIndex] = word | _REVOKED_BIT
 
@@ -584,7 +729,8 @@ def revokeFeedback(agentId: uint256, feedbackIndex: uint64):
     client_sum: int256 = self._signed(cw & _M203, 203) - wad
     cw = self._count_client(agentId, msg.sender, cw, convert(decimals, uint256), False)
     self._client_word[agentId][msg.sender] = (cw & ~_M203) | self._unsigned(client_sum, 203)
-    self._agent_sum[agentId] -= wad
+    acc: uint256 = self._agent_acc[agentId]
+    self._agent_acc[agentId] = (acc & ~_M222) | self._unsigned(self._signed(acc & _M222, 222) - wad, 222)
     self._count_agent(agentId, convert(decimals, uint256), False, False)
     log FeedbackRevoked(agentId=agentId, clientAddress=msg.sender, feedbackIndex=feedbackIndex)
 
@@ -599,7 +745,10 @@ def appendResponse(
 ):
     """
     @notice Appends a response (e.g. the agent's rebuttal, a refund proof) to a feedback.
-    @dev Anyone may respond, any number of times, also to revoked feedback.
+    @dev Anyone may respond, any number of times, also to revoked feedback. Counted per
+         feedback, per (feedback, responder), per agent and per (agent, responder), so every
+         `getResponseCount` query is O(1) per responder asked about (except "every
+         feedback of one client", which walks that client's feedback).
     @param agentId The agent.
     @param clientAddress The client who gave the feedback.
     @param feedbackIndex The client's 1-based feedback index.
@@ -607,9 +756,11 @@ def appendResponse(
     @param responseHash keccak256 of the response content (or zero).
     """
     assert len(responseURI) > 0, "reputation: empty response URI"
-    self._check_index(agentId, clientAddress, feedbackIndex)
+    self._load_feedback(agentId, clientAddress, feedbackIndex)
     self._responses[agentId][clientAddress][feedbackIndex] += 1
     self._responses_by[agentId][clientAddress][feedbackIndex][msg.sender] += 1
+    self._agent_responses[agentId] += 1
+    self._agent_responses_by[agentId][msg.sender] += 1
     log ResponseAppended(
         agentId=agentId,
         clientAddress=clientAddress,
@@ -655,11 +806,10 @@ def readFeedback(agentId: uint256, clientAddress: address, feedbackIndex: uint64
     @param feedbackIndex Its 1-based index.
     @return value, valueDecimals, tag1, tag2, isRevoked.
     """
-    self._check_index(agentId, clientAddress, feedbackIndex)
-    word: uint256 = self._feedback[agentId][clientAddress][feedbackIndex]
+    word: uint256 = self._load_feedback(agentId, clientAddress, feedbackIndex)
     t1: String[32] = ""
     t2: String[32] = ""
-    t1, t2 = self._read_tags(agentId, clientAddress, feedbackIndex, word)
+    t1, t2 = self._read_tags(agentId, word)
     return (
         convert(self._signed(word & _M128, 128), int128),
         convert((word >> 128) & 255, uint8),
@@ -682,7 +832,7 @@ def getSummary(
          counts twice (as in the reference). The average is truncated toward zero, returned in
          the most frequent decimals (ties to the lower) and saturated to the int128 range.
     @param agentId The agent.
-    @param clientAddresses Whose feedback counts (non-empty, <= 1024).
+    @param clientAddresses Whose feedback counts (non-empty, <= 256).
     @param tag1 Exact tag1 to match, "" for any.
     @param tag2 Exact tag2 to match, "" for any.
     @return count, summaryValue, summaryValueDecimals.
@@ -710,7 +860,7 @@ def getSummary(
                 for d: uint256 in range(5):
                     counts[14 + d] = self._lane(w2, d, 32)
                     count += counts[14 + d]
-            return self._finish(self._agent_sum[agentId], count, counts)
+            return self._finish(self._signed(self._agent_acc[agentId] & _M222, 222), count, counts)
         acc_even: uint256 = 0
         acc_odd: uint256 = 0
         for client: address in clientAddresses:
@@ -751,7 +901,7 @@ def getSummary(
             word: uint256 = self._feedback[agentId][client][idx]
             if word & _REVOKED_BIT != 0:
                 continue
-            if not self._matches(agentId, client, idx, word, n1, w1, n2, w2):
+            if not self._matches(agentId, word, n1, w1, n2, w2):
                 continue
             d: uint256 = (word >> 128) & 255
             total += self._wad(convert(self._signed(word & _M128, 128), int128), convert(d, uint8))
@@ -779,7 +929,10 @@ def readAllFeedback(
 ):
     """
     @notice Every feedback of the listed clients (all clients for []) that matches the tags.
-    @dev Reverts when more than MAX_READ entries match: use `readAllFeedbackPaged`.
+    @dev The reference's order: client by client (`getClients` order for []), index
+         ascending. Walks every listed client's feedback (for [] every client's: O(all the
+         agent's feedback)); reverts when more than MAX_READ entries match. Use
+         `readAllFeedbackPaged`, whose [] pages cost O(page).
     @param agentId The agent.
     @param clientAddresses The clients, [] for all.
     @param tag1 Exact tag1 to match, "" for any.
@@ -803,7 +956,7 @@ def readAllFeedback(
         word: uint256 = self._feedback[agentId][client][idx]
         a: String[32] = ""
         b: String[32] = ""
-        a, b = self._read_tags(agentId, client, idx, word)
+        a, b = self._read_tags(agentId, word)
         c_.append(client)
         i_.append(idx)
         v_.append(convert(self._signed(word & _M128, 128), int128))
@@ -836,10 +989,16 @@ def readAllFeedbackPaged(
 ):
     """
     @notice One page of `readAllFeedback`.
-    @dev Positions are the listed clients' feedback in order (client by client, index
-         ascending), filtered or not; the page covers positions [offset, offset + limit) and
-         returns those that pass the filters, so a page never costs more than `limit`
-         feedback reads. `limit` is capped at MAX_READ.
+    @dev The page covers positions [offset, offset + limit) and returns those that pass the
+         filters (so a page never costs more than `limit` feedback reads); `limit` is capped
+         at MAX_READ. Positions, filtered or not:
+         - clientAddresses [] (every client): the agent's feedback in the order it was given
+           (agent-wide, 0-based). A page costs O(page) whatever the number of clients, and
+           positions never move: feedback given while a reader pages through lands after
+           the last position, so no entry is skipped or repeated;
+         - a list: the listed clients' feedback client by client, index ascending (a client
+           listed twice twice); costs O(len(list) + page).
+         The total is the number of positions (revoked feedback included).
     @param agentId The agent.
     @param clientAddresses The clients, [] for all.
     @param tag1 Exact tag1 to match, "" for any.
@@ -852,7 +1011,10 @@ def readAllFeedbackPaged(
     """
     pairs: DynArray[uint256, MAX_READ] = []
     total: uint256 = 0
-    pairs, total = self._scan(agentId, clientAddresses, tag1, tag2, includeRevoked, offset, min(limit, MAX_READ), False)
+    if len(clientAddresses) == 0:
+        pairs, total = self._scan_positions(agentId, tag1, tag2, includeRevoked, offset, min(limit, MAX_READ))
+    else:
+        pairs, total = self._scan(agentId, clientAddresses, tag1, tag2, includeRevoked, offset, min(limit, MAX_READ), False)
     c_: DynArray[address, MAX_READ] = []
     i_: DynArray[uint64, MAX_READ] = []
     v_: DynArray[int128, MAX_READ] = []
@@ -866,7 +1028,7 @@ def readAllFeedbackPaged(
         word: uint256 = self._feedback[agentId][client][idx]
         a: String[32] = ""
         b: String[32] = ""
-        a, b = self._read_tags(agentId, client, idx, word)
+        a, b = self._read_tags(agentId, word)
         c_.append(client)
         i_.append(idx)
         v_.append(convert(self._signed(word & _M128, 128), int128))
@@ -921,35 +1083,32 @@ def getResponseCount(
 ) -> uint64:
     """
     @notice How many responses were appended.
-    @dev `clientAddress` 0 means every client, `feedbackIndex` 0 every feedback of each
-         client (otherwise that index for each client that has it), `responders` [] every
-         responder. Wildcards walk the matching feedback (O(feedback)).
+    @dev As the reference (2.0.0): `clientAddress` 0 means every feedback of every client
+         (`feedbackIndex` is then ignored); otherwise `feedbackIndex` 0 means every feedback
+         of that client, else that one feedback; `responders` [] counts everyone's
+         responses, a list only the listed responders' (a responder listed twice counts
+         twice). Cost: O(1) per listed responder, from counters kept per agent, per
+         (agent, responder), per feedback and per (feedback, responder); "every feedback of
+         one client" walks that client's feedback (at most MAX_FEEDBACK_PER_CLIENT, and only
+         that client can add to it).
     @param agentId The agent.
     @param clientAddress The client, or 0 for all.
-    @param feedbackIndex The 1-based index, or 0 for all.
+    @param feedbackIndex The 1-based index, or 0 for all of the client's (ignored when
+           `clientAddress` is 0).
     @param responders Whose responses count, [] for everyone's (<= 64).
     @return The number of responses.
     """
     count: uint64 = 0
-    all_clients: bool = clientAddress == empty(address)
-    n_clients: uint256 = 1
-    if all_clients:
-        n_clients = self._agent_words[agentId][0] & _M32
-    for ci: uint256 in range(n_clients, bound=_MAX_AGENT_CLIENTS):
-        client: address = clientAddress
-        if all_clients:
-            client = self._clients[agentId][ci]
-        last: uint64 = self._last_index(agentId, client)
-        first: uint64 = 1
-        if feedbackIndex != 0:
-            if feedbackIndex > last:
-                continue
-            first = feedbackIndex
-            last = feedbackIndex
-        for j: uint64 in range(first, last + 1, bound=65_535):
-            if len(responders) == 0:
-                count += self._responses[agentId][client][j]
-            else:
-                for r: address in responders:
-                    count += self._responses_by[agentId][client][j][r]
+    if clientAddress == empty(address):
+        if len(responders) == 0:
+            return self._agent_responses[agentId]
+        for r: address in responders:
+            count += self._agent_responses_by[agentId][r]
+        return count
+    if feedbackIndex != 0:
+        return self._count_responses(agentId, clientAddress, feedbackIndex, responders)
+    last: uint64 = self._last_index(agentId, clientAddress)
+    for j: uint64 in range(1, last + 1, bound=32_767):
+        count += self._count_responses(agentId, clientAddress, j, responders)
     return count
+

@@ -31,8 +31,16 @@
            read `getAttestation(agentId, requestHash)`, which a squatter
            cannot influence, and validators answer a non-primary record
            with `validationResponseFor(agentId, ...)`.
-        4. Cancel: the agent's owner or operator can cancel a request
-           while it is PENDING; a cancelled request accepts no answer.
+        4. Cancel without erasing: the agent's owner or operator can
+           cancel (withdraw) a request while it has no answer, telling the
+           validator it need not work on it. Cancelling never stops or
+           removes an answer: the named validator may still answer a
+           cancelled request (and finalise), and that answer is stored,
+           read and counted like any other. So an owner who sees an
+           unfavourable answer coming (e.g. in the mempool) gains nothing
+           by racing it with a cancel: the answer lands either way, and
+           no action of the agent's owner or operators can prevent,
+           change or remove a validator's answer to a request once made.
         5. No self-validation: when a request is made, the validator may
            not be the agent's owner, an approved operator or its
            agentWallet (Reputation bans self-feedback; the same rule
@@ -94,7 +102,8 @@ event ValidationFinalized:
     response: uint8
 
 
-# @dev Extension: the agent's owner or operator cancelled a pending request.
+# @dev Extension: the agent's owner or operator withdrew a request that had no
+# answer yet (the validator may still answer it; its answer then counts).
 event ValidationCancelled:
     validatorAddress: indexed(address)
     agentId: indexed(uint256)
@@ -252,12 +261,15 @@ def _status(rec: uint256) -> uint8:
     f: uint256 = self._flags(rec)
     if f & _EXISTS == 0:
         return STATUS_NONE
-    if f & _CANCELLED != 0:
-        return STATUS_CANCELLED
+    # An answer outranks a cancellation: a cancelled request the validator
+    # answered afterwards reads ANSWERED / FINALIZED (`isCancelled` still
+    # tells it was withdrawn).
     if f & _FINAL != 0:
         return STATUS_FINALIZED
     if f & _ANSWERED != 0:
         return STATUS_ANSWERED
+    if f & _CANCELLED != 0:
+        return STATUS_CANCELLED
     return STATUS_PENDING
 
 
@@ -303,7 +315,8 @@ def _respond(
     assert flags & _EXISTS != 0, "validation: unknown request"
     validator: address = self._validator(rec)
     assert msg.sender == validator, "validation: not validator"
-    assert flags & _CANCELLED == 0, "validation: cancelled"
+    # A cancelled request still takes its validator's answer: a cancel can
+    # never race an answer away (see the contract notice, item 4).
     assert flags & _FINAL == 0, "validation: finalized"
     assert response <= MAX_RESPONSE, "validation: response > 100"
 
@@ -445,7 +458,8 @@ def validationResponse(
     @dev Answers the hash's primary record (the first agent that used the
          hash). For another agent's record with the same hash use
          `validationResponseFor`. Progressive answers overwrite until the
-         answer is finalised; a finalised or cancelled request reverts.
+         answer is finalised; a finalised request reverts. A cancelled
+         request is answered as any other: the answer stands and counts.
     @param requestHash The request.
     @param response The score, 0..100.
     @param responseURI Evidence for the answer (emitted, not stored).
@@ -468,9 +482,9 @@ def validationResponseFor(
     """
     @notice Answer agent `agentId`'s request `requestHash`; with
             `finalize` the answer becomes final in the same transaction.
-    @dev Same rules and event as `validationResponse`, addressing the
-         record by (agentId, requestHash); emits `ValidationFinalized`
-         too when `finalize` is set.
+    @dev Same rules and event as `validationResponse` (a cancelled request
+         is answered too), addressing the record by (agentId, requestHash);
+         emits `ValidationFinalized` too when `finalize` is set.
     @param agentId The agent that made the request.
     @param requestHash The request.
     @param response The score, 0..100.
@@ -487,7 +501,8 @@ def finalizeValidation(agentId: uint256, requestHash: bytes32):
     """
     @notice Make the validator's current answer to agent `agentId`'s
             request `requestHash` final: it can never change afterwards.
-    @dev Only the named validator, only once answered, only once.
+    @dev Only the named validator, only once answered, only once (also for
+         a request that was cancelled before the answer).
     @param agentId The agent that made the request.
     @param requestHash The request.
     """
@@ -496,7 +511,6 @@ def finalizeValidation(agentId: uint256, requestHash: bytes32):
     assert flags & _EXISTS != 0, "validation: unknown request"
     validator: address = self._validator(rec)
     assert msg.sender == validator, "validation: not validator"
-    assert flags & _CANCELLED == 0, "validation: cancelled"
     assert flags & _FINAL == 0, "validation: finalized"
     assert flags & _ANSWERED != 0, "validation: no response"
     response: uint8 = self._response(rec)
@@ -507,12 +521,15 @@ def finalizeValidation(agentId: uint256, requestHash: bytes32):
 @external
 def cancelValidation(agentId: uint256, requestHash: bytes32):
     """
-    @notice Withdraw agent `agentId`'s request `requestHash` while no
-            answer has been given; a cancelled request accepts no answer
-            and cannot be reopened (request with a new hash instead).
-    @dev Caller: the agent's owner or an approved operator (now). Once
-         answered, the request cannot be cancelled, so an agent cannot
-         erase an unfavourable answer.
+    @notice Withdraw agent `agentId`'s request `requestHash` while it has no
+            answer: the validator need not work on it. The request stays
+            listed and cannot be reopened (request with a new hash).
+    @dev Caller: the agent's owner or an approved operator (now). A cancel
+         erases nothing and stops nothing: the named validator may still
+         answer (and finalise) the cancelled request, and that answer is
+         stored and counted like any other, so a cancel sent to race an
+         unfavourable answer (e.g. one seen in the mempool) changes
+         nothing. An answered request cannot be cancelled.
     @param agentId The agent that made the request.
     @param requestHash The request.
     """
@@ -520,8 +537,8 @@ def cancelValidation(agentId: uint256, requestHash: bytes32):
     rec: uint256 = self._load(agentId, requestHash)
     flags: uint256 = self._flags(rec)
     assert flags & _EXISTS != 0, "validation: unknown request"
-    assert flags & _CANCELLED == 0, "validation: cancelled"
     assert flags & _ANSWERED == 0, "validation: not pending"
+    assert flags & _CANCELLED == 0, "validation: cancelled"
     validator: address = self._validator(rec)
     self._store(agentId, requestHash, self._pack(validator, 0, flags | _CANCELLED, block.timestamp, agentId))
     log ValidationCancelled(validatorAddress=validator, agentId=agentId, requestHash=requestHash, cancelledBy=msg.sender)
@@ -641,7 +658,9 @@ def getRequestState(requestHash: bytes32) -> (uint8, uint256, address, uint8, bo
     @notice The state of the primary record of `requestHash`: tells a
             pending request from one answered 0.
     @dev Status 0 NONE (unknown hash: no revert), 1 PENDING, 2 ANSWERED
-         (progressive, may change), 3 FINALIZED, 4 CANCELLED.
+         (progressive, may change), 3 FINALIZED, 4 CANCELLED (withdrawn
+         and not answered; an answer given after the cancel reads 2 or 3,
+         see `isCancelled`).
     @param requestHash The request.
     @return uint8 status
     @return uint256 agentId (the primary agent; 0 when NONE)
@@ -661,7 +680,8 @@ def getAttestation(agentId: uint256, requestHash: bytes32) -> (uint8, address, u
             consumer (e.g. the hashrate vault) needs to trust an answer.
     @dev Squat-proof: reads the (agentId, requestHash) record, which only
          the agent's owner/operator creates and only its named validator
-         answers. Status as in `getRequestState`; never reverts.
+         answers. Status as in `getRequestState` (an answer outranks a
+         cancel); never reverts.
     @param agentId The agent.
     @param requestHash The request.
     @return uint8 status
@@ -672,6 +692,22 @@ def getAttestation(agentId: uint256, requestHash: bytes32) -> (uint8, address, u
     """
     rec: uint256 = self._load(agentId, requestHash)
     return self._status(rec), self._validator(rec), self._response(rec), self._flags(rec) & _FINAL != 0, self._updated(rec)
+
+
+@external
+@view
+def isCancelled(agentId: uint256, requestHash: bytes32) -> bool:
+    """
+    @notice Whether agent `agentId`'s request `requestHash` was withdrawn
+            with `cancelValidation` (whether or not it was answered later).
+    @dev False for an unknown record. A cancelled request keeps any answer
+         its validator gives; the status (`getAttestation`) tells whether
+         one was given.
+    @param agentId The agent.
+    @param requestHash The request.
+    @return bool True when cancelled.
+    """
+    return self._flags(self._load(agentId, requestHash)) & _CANCELLED != 0
 
 
 @external

@@ -25,6 +25,7 @@ from hashtrust.erc8004.validator import ValidatorAgent, default_check, load_chec
 @click.option("--check", "check_spec", default=None, help="module:function or file.py:function (default: recompute the payload hash)")
 @click.option("--tag", default="hashtrust", show_default=True, help="tag stored with each answer (<= 31 bytes)")
 @click.option("--progressive", is_flag=True, help="answer without finalising (answers may be revised later)")
+@click.option("--answer-cancelled", is_flag=True, help="also answer requests their requester withdrew (the answer is stored and counts)")
 @click.option("--once", is_flag=True, help="one pass, then exit")
 @click.option("--rounds", type=int, default=None, help="stop after this many passes")
 @click.option("--poll", type=float, default=2.0, show_default=True, help="seconds between passes")
@@ -33,7 +34,7 @@ from hashtrust.erc8004.validator import ValidatorAgent, default_check, load_chec
 @click.option("--allow-http", is_flag=True, help="also fetch plain http:// from non-loopback hosts")
 @click.option("--ipfs-gateway", default=None, help="gateway for ipfs:// URIs (default $HASHTRUST_IPFS_GATEWAY or https://ipfs.io/ipfs/)")
 @one_line_errors
-def cli(alias, check_spec, tag, progressive, once, rounds, poll, from_block, files_from, allow_http, ipfs_gateway):
+def cli(alias, check_spec, tag, progressive, answer_cancelled, once, rounds, poll, from_block, files_from, allow_http, ipfs_gateway):
     """Answer the validation requests addressed to the account."""
     check = load_check(check_spec) if check_spec else default_check  # a bad --check stops here, before connecting
     policy = FetchPolicy(allow_http=allow_http, local_dir=Path(files_from) if files_from else None)
@@ -41,7 +42,16 @@ def cli(alias, check_spec, tag, progressive, once, rounds, poll, from_block, fil
         policy = policy.with_(ipfs_gateway=ipfs_gateway)
     w3, sender, book = connect(alias)
     client = ValidationClient.from_book(w3, book, sender)
-    agent = ValidatorAgent(client, check, tag=tag, finalize=not progressive, fetch=Resolver(policy), from_block=from_block, log=click.echo)
+    agent = ValidatorAgent(
+        client,
+        check,
+        tag=tag,
+        finalize=not progressive,
+        fetch=Resolver(policy),
+        from_block=from_block,
+        log=click.echo,
+        answer_cancelled=answer_cancelled,
+    )
     click.echo(f"validator {sender.address} on chain {book.chain_id}, registry {client.address}, check {getattr(check, '__name__', check)}")
     if once:
         report = agent.run_once()

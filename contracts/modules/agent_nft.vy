@@ -191,12 +191,17 @@ def _owner_of(token_id: uint256) -> address:
 def _is_authorized(spender: address, owner: address, token_id: uint256) -> bool:
     """
     @dev Whether `spender` is `owner`, one of its operators, or the
-         approved address of `token_id` (the token must exist).
+         approved address of `token_id` (the token must exist). The zero
+         address is never authorised (as OpenZeppelin's `_isAuthorized`):
+         a token without a single approval has approval "zero", and
+         `0 == 0` must not make `ecrecover`'s failure value an owner.
     @param spender The 20-byte address to check.
     @param owner The current owner of `token_id`.
     @param token_id The 32-byte token identifier.
     @return bool True when `spender` may manage `token_id`.
     """
+    if spender == empty(address):
+        return False
     return (
         spender == owner
         or self.isApprovedForAll[owner][spender]

@@ -125,3 +125,29 @@ def test_validator_killed_mid_work_resumes_without_double_answers(w3, chain, set
         att = val_a.attestation(prover, h)
         assert (att.status, att.response) == (Status.FINALIZED, 100)
         assert _responses(val_a, prover, h) == [100]  # answered exactly once
+
+
+def test_validator_leaves_withdrawn_requests_and_answers_them_when_asked(w3, setup, alice):
+    """alice files three jobs and withdraws one before carol looks: `validate --once` answers the
+    two others and leaves the withdrawn one alone; `--answer-cancelled` answers it too, and the
+    registry takes that answer (a cancel erases and blocks nothing)."""
+    ident_a, val_a = setup["clients"](alice)
+    carol = setup["carol"]
+    prover = ident_a.register("")
+    jobs = [_job(w3, ident_a.address, prover, carol, 20 + i) for i in range(3)]
+    hashes = [val_a.request_file(carol, prover, j)[0] for j in jobs]
+    val_a.cancel(prover, hashes[1])
+
+    out = _validate(setup["env"], "--once")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "2 answered, 0 skipped, 1 already done" in out.stdout, out.stdout
+    assert val_a.attestation(prover, hashes[1]).status == Status.CANCELLED
+    assert _responses(val_a, prover, hashes[1]) == []
+
+    out = _validate(setup["env"], "--once", "--answer-cancelled")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "1 answered, 0 skipped, 2 already done" in out.stdout, out.stdout
+    att = val_a.attestation(prover, hashes[1])
+    assert (att.status, att.response, att.finalized) == (Status.FINALIZED, 100, True)
+    assert val_a.is_cancelled(prover, hashes[1]) is True
+    assert val_a.summary(prover) == (3, 100)

@@ -130,6 +130,7 @@ def agents_show(obj: Ctx, agent_id: int) -> None:
 @click.option("--check", "check_spec", default=None, help="module:function or file.py:function (default: recompute the payload hash)")
 @click.option("--tag", default="hashtrust", show_default=True)
 @click.option("--progressive", is_flag=True, help="answer without finalising")
+@click.option("--answer-cancelled", is_flag=True, help="also answer requests their requester withdrew (the answer counts)")
 @click.option("--once", is_flag=True, help="one pass, then exit")
 @click.option("--poll", type=float, default=2.0, show_default=True)
 @click.option("--files-from", "files_from", default=None, type=click.Path(exists=True, file_okay=False), help="serve file: request URIs from this directory (default: local files are never read)")
@@ -137,7 +138,16 @@ def agents_show(obj: Ctx, agent_id: int) -> None:
 @click.option("--ipfs-gateway", default=None, help="gateway for ipfs:// URIs (default $HASHTRUST_IPFS_GATEWAY or https://ipfs.io/ipfs/)")
 @click.pass_obj
 def validate(
-    obj: Ctx, check_spec: str | None, tag: str, progressive: bool, once: bool, poll: float, files_from: str | None, allow_http: bool, ipfs_gateway: str | None
+    obj: Ctx,
+    check_spec: str | None,
+    tag: str,
+    progressive: bool,
+    answer_cancelled: bool,
+    once: bool,
+    poll: float,
+    files_from: str | None,
+    allow_http: bool,
+    ipfs_gateway: str | None,
 ) -> None:
     """Run a validator agent: answer the validation requests addressed to this account."""
     from hashtrust.chain.fetch import FetchPolicy, Resolver
@@ -158,6 +168,7 @@ def validate(
         fetch=Resolver(policy),
         from_block=entry.block if entry else 0,
         log=click.echo,
+        answer_cancelled=answer_cancelled,
     )
     if once:
         click.echo(agent.run_once().summary())

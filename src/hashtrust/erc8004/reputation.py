@@ -187,7 +187,11 @@ class ReputationClient(ContractClient):
         offset: int = 0,
         limit: int = MAX_READ,
     ) -> tuple[list[Feedback], int]:
-        """One page (positions ``offset .. offset+limit-1``) and the total number of positions."""
+        """One page (positions ``offset .. offset+limit-1``) and the total number of positions.
+
+        With ``clients`` empty the positions are the agent's feedback in the order it was given
+        (a page costs the same whatever the number of clients, and positions never move); with
+        a list, the listed clients' feedback client by client."""
         cl = _check_addresses("clients", clients, MAX_CLIENTS)
         check_text(tag1, "tag1", MAX_TAG)
         check_text(tag2, "tag2", MAX_TAG)
@@ -198,12 +202,18 @@ class ReputationClient(ContractClient):
     def read_all(
         self, agent_id: int, clients: Sequence[str] = (), *, tag1: str = "", tag2: str = "", include_revoked: bool = False, page_size: int = MAX_READ
     ) -> Iterator[Feedback]:
-        """Every matching feedback, page by page (never one unbounded call)."""
+        """Every matching feedback, page by page (never one unbounded call), up to the total the
+        last page reported. Without ``clients`` (every client) nothing is missed or seen twice
+        while feedback arrives: positions are the order feedback was given in, each page reports
+        the current total, and the next page starts right after the positions the last one
+        covered."""
+        if not isinstance(page_size, int) or isinstance(page_size, bool) or page_size < 1:
+            raise InputError("page_size", f"must be an integer >= 1, got {page_size!r}")
         offset, total = 0, None
         while total is None or offset < total:
             items, total = self.read_page(agent_id, clients, tag1=tag1, tag2=tag2, include_revoked=include_revoked, offset=offset, limit=page_size)
             yield from items
-            offset += min(page_size, MAX_READ)
+            offset += max(0, min(page_size, MAX_READ, total - offset))
 
     def clients(self, agent_id: int, page_size: int = MAX_READ) -> list[str]:
         """Every client of the agent (paged reads)."""
@@ -225,5 +235,9 @@ class ReputationClient(ContractClient):
         return Summary(int(count), int(value), int(dec))
 
     def response_count(self, agent_id: int, client: str = ZERO_ADDRESS, index: int = 0, responders: Sequence[str] = ()) -> int:
+        """`getResponseCount`, as the reference: ``client`` zero counts the responses to every
+        feedback of every client (``index`` is then ignored); ``index`` 0 every feedback of the
+        client; ``responders`` empty everyone's. O(len(responders)) except "every feedback of
+        one client", which walks that client's feedback."""
         rs = _check_addresses("responders", responders, MAX_RESPONDERS)
         return int(self._view("getResponseCount", int(agent_id), Web3.to_checksum_address(client), int(index), rs))

@@ -44,13 +44,15 @@ RESPONSE_TYPE = "hashtrust/validation-response-v1"
 
 
 class Status(IntEnum):
-    """A request's state (`getRequestState` / `getAttestation`)."""
+    """A request's state (`getRequestState` / `getAttestation`). An answer outranks a cancel: a
+    request its owner cancelled and its validator answered afterwards reads ANSWERED or
+    FINALIZED (`ValidationClient.is_cancelled` still tells it was withdrawn)."""
 
     NONE = 0
     PENDING = 1
     ANSWERED = 2  # progressive: may still change
     FINALIZED = 3
-    CANCELLED = 4
+    CANCELLED = 4  # withdrawn and not answered (its validator may still answer it)
 
 
 # ---------------------------------------------------------------------------- request files
@@ -264,7 +266,9 @@ class ValidationClient(ContractClient):
         return self._send("finalizeValidation", int(agent_id), check_bytes32(request_hash, "request_hash"))
 
     def cancel(self, agent_id: int, request_hash: bytes | str) -> Any:
-        """`cancelValidation`: withdraw a pending request (as the agent's owner/operator)."""
+        """`cancelValidation`: withdraw a request that has no answer yet (as the agent's
+        owner/operator). It tells the validator it need not work on the request; it erases and
+        blocks nothing: the validator may still answer (and finalise), and that answer counts."""
         return self._send("cancelValidation", int(agent_id), check_bytes32(request_hash, "request_hash"))
 
     # ------------------------------------------------------------------ reads
@@ -285,6 +289,10 @@ class ValidationClient(ContractClient):
     def attestation(self, agent_id: int, request_hash: bytes | str, block: Any = "latest") -> Attestation:
         s, v, r, f, t = self._view("getAttestation", int(agent_id), check_bytes32(request_hash, "request_hash"), block=block)
         return Attestation(Status(s), v, r, f, t)
+
+    def is_cancelled(self, agent_id: int, request_hash: bytes | str) -> bool:
+        """`isCancelled`: whether the request was withdrawn (answered afterwards or not)."""
+        return bool(self._view("isCancelled", int(agent_id), check_bytes32(request_hash, "request_hash")))
 
     def summary(self, agent_id: int, validators: list[str] | tuple = (), tag: str = "") -> tuple[int, int]:
         """(count, floor average) over answered requests, any history length (pages through

@@ -23,6 +23,12 @@ A round (`run_once`):
 FINALIZED or CANCELLED (or ANSWERED, in progressive mode). After a crash, even a SIGKILL
 between sending and mining, the next run first waits for its own in-flight transactions
 (`TxSender.settle`) and then re-reads the chain, so no request is answered twice.
+
+**Cancelled requests.** CANCELLED means the requester withdrew the request before any answer;
+the agent does not work on it (``answer_cancelled=True``, ``--answer-cancelled``, answers it
+anyway: its answer is stored and counts like any other). A cancel that lands while the agent
+is evaluating a request does not stop the answer: the registry accepts the validator's answer
+to a cancelled request, so a requester cannot race an unfavourable verdict away.
 """
 
 from __future__ import annotations
@@ -182,7 +188,8 @@ class ValidatorAgent:
     loop goes on. The rule for a request that fails:
 
     * **permanent** (`Permanent`, a `FetchError` with ``permanent``, a revert of the answer such
-      as ``validation: cancelled``): quarantined at once, not retried by this process;
+      as ``validation: finalized``): quarantined at once, not retried by this process (a
+      cancel never reverts the answer: the registry accepts answers to withdrawn requests);
     * **transient** (a fetch timeout or connection error, an HTTP 5xx, a check that raised, the
       node failing the answer): retried after ``1, 2, 4, ...`` rounds (``2**(n-1)`` after the
       n-th failure) and quarantined after ``max_attempts`` failures (default 5).
@@ -206,6 +213,7 @@ class ValidatorAgent:
         log: Callable[[str], Any] = lambda s: None,
         max_attempts: int = 5,
         fetch_workers: int = 8,
+        answer_cancelled: bool = False,
     ):
         if client.sender is None:
             raise HashtrustError("the validator agent needs a client with a sender (the validator's account)")
@@ -219,6 +227,7 @@ class ValidatorAgent:
         self.log = log
         self.max_attempts = max_attempts
         self.fetch_workers = max(1, fetch_workers)
+        self.answer_cancelled = answer_cancelled
         self._cursor = 0  # every list entry below this index is terminal (no more work, ever)
         self._uris: dict[tuple[int, bytes], str] = {}
         self._settled = False
@@ -227,8 +236,10 @@ class ValidatorAgent:
 
     # ------------------------------------------------------------------ discovery
     def _terminal(self, st: Attestation) -> bool:
-        if st.status in (Status.FINALIZED, Status.CANCELLED):
+        if st.status == Status.FINALIZED:
             return True
+        if st.status == Status.CANCELLED:  # withdrawn, not answered
+            return not self.answer_cancelled
         return st.status == Status.ANSWERED and not self.finalize
 
     def scan(self) -> tuple[list[Job], int]:

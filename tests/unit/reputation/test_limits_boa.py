@@ -65,6 +65,7 @@ def test_published_constants(rep):
     assert (rep.MAX_TAG(), rep.MAX_ENDPOINT(), rep.MAX_URI()) == (32, 512, 1024)
     assert (rep.MAX_CLIENTS(), rep.MAX_RESPONDERS(), rep.MAX_READ()) == (256, 64, 128)
     assert (rep.MAX_FEEDBACK_PER_CLIENT(), rep.MAX_ABS_VALUE()) == (32_767, 10**38)
+    assert rep.MAX_FEEDBACK_PER_AGENT() == 2**34 - 1
 
 
 def test_read_all_refuses_more_than_max_read_results_and_pages_instead(rep):
@@ -124,3 +125,30 @@ def test_client_sums_stay_exact_at_the_extremes(rep):
     assert rep.getSummary(1, [alice], "", "") == (32_767, 10**38, 0)
     assert rep.getSummary(1, [bob], "", "") == (32_767, -(10**38), 0)
     assert rep.getSummary(1, [alice, bob], "", "") == (65_534, 0, 0)
+
+
+def test_an_agent_may_receive_at_most_2_34_minus_1_feedbacks(rep):
+    """The agent-wide position (34 bits, beside the agent's WAD sum) bounds the feedback one
+    agent can receive: 17 billion, far beyond what any chain can carry (at ~100k gas each,
+    1.7e15 gas), so nobody can fill it to block others' feedback."""
+    alice, bob = boa.env.generate_address("alice"), boa.env.generate_address("bob")
+    last = rep.MAX_FEEDBACK_PER_AGENT()
+    _poke(rep, _slot("_agent_acc", 1), (last - 1) << 222)  # 2**34 - 2 positions used (primed)
+    _give(rep, alice, 5, 0, "starred")
+    page = rep.readAllFeedbackPaged(1, [], "", "", False, last - 1, 5)
+    assert (list(page[0]), list(page[1]), list(page[2]), list(page[4]), page[7]) == ([alice], [1], [5], ["starred"], last)
+    with boa.reverts("reputation: feedback limit per agent reached"):
+        _give(rep, bob)
+    assert rep.getLastIndex(1, bob) == 0 and rep.getClients(1) == [alice]
+
+
+@pytest.mark.parametrize(("primed", "value"), [(2**221 - 1, 1), (2**222 - 2**221, -1)])
+def test_the_agent_sum_never_leaves_its_222_bits(rep, primed, value):
+    """Unreachable through the ABI (|sum| < 2**34 * 1e56 < 2**221), and still checked: a sum
+    that would not fit reverts instead of losing its high bits."""
+    alice = boa.env.generate_address("alice")
+    _poke(rep, _slot("_agent_acc", 1), (7 << 222) | primed)  # max positive / most negative sum
+    with boa.reverts("reputation: agent sum out of range"):
+        _give(rep, alice, value, 18)
+    _give(rep, alice, -value, 18)  # moving back toward zero is fine
+    assert _peek(rep, _slot("_agent_acc", 1)) == (8 << 222) | (primed - value) % 2**222

@@ -34,24 +34,30 @@ def test_read_all_with_client_and_tag_filters(rep, alice, bob):
 
 def test_paged_reads_cover_everything_once(rep, alice, bob, accounts):
     dave = accounts[6]
+    given = []
     for who, n in ((alice, 3), (bob, 1), (dave, 4)):
         for k in range(n):
             give(rep, who, k, 0, "t" if k % 2 else "")
+            given.append((who.address, k + 1))
+    give(rep, alice, 9)  # alice again, after dave: her 4th feedback is the 9th given
+    given.append((alice.address, 4))
     full = rep.readAllFeedback(AGENT, [], "", "", True)
     seen = []
     offset = 0
     while True:
         page = rep.readAllFeedbackPaged(AGENT, [], "", "", True, offset, 3)
-        assert page[7] == 8  # total positions
+        assert page[7] == 9  # total positions
         seen += list(zip(page[0], page[1]))
         offset += 3
         if offset >= page[7]:
             break
-    assert seen == list(zip(full[0], full[1]))
+    # every client ([]): positions are the agent-wide order the feedback was given in
+    assert seen == given
+    assert sorted(seen) == sorted(zip(full[0], full[1]))  # the same entries as readAllFeedback
     filtered = rep.readAllFeedbackPaged(AGENT, [dave, alice], "t", "", True, 2, 4)
     # positions 2..5 of [dave(1..4), alice(1..3)] = dave 3, dave 4, alice 1, alice 2; tag "t" on odd k (index 2, 4)
     assert list(zip(filtered[0], filtered[1])) == [(dave.address, 4), (alice.address, 2)]
-    assert filtered[7] == 7
+    assert filtered[7] == 8
     assert rep.readAllFeedbackPaged(AGENT, [], "", "", True, 100, 5)[0] == []
 
 

@@ -150,4 +150,37 @@ def test_client_refuses_bad_inputs_before_sending(client, carol, w3):
         client.respond(1, carol.address, 1, "")
     with pytest.raises(InputError, match="index"):
         client.revoke(1, 0)
+    for bad in (0, -1, True, 2.5):
+        with pytest.raises(InputError, match="page_size"):
+            list(client.read_all(1, page_size=bad))  # 0 looped forever on main
     assert w3.eth.get_transaction_count(client.sender.address) == nonce
+
+
+def test_read_all_of_every_client_sees_feedback_given_meanwhile_once(client, alice, bob, w3):
+    """The generator reads a page, the agent gets more feedback (from an earlier client too),
+    the next pages continue where the last one stopped: every feedback exactly once."""
+    bob_client = client.with_sender(TxSender(w3, LocalSigner.from_key(bob.private_key)))
+    client.give(1, 1)
+    bob_client.give(1, 2)
+    client.give(1, 3)
+    seen = []
+    for fb in client.read_all(1, page_size=2):
+        seen.append((fb.client, fb.index, fb.value))
+        if len(seen) == 2:
+            client.give(1, 4)  # alice, the first client, again
+            bob_client.give(1, 5)
+    assert seen == [(alice.address, 1, 1), (bob.address, 1, 2), (alice.address, 2, 3), (alice.address, 3, 4), (bob.address, 2, 5)]
+
+
+def test_response_counts_follow_the_reference(client, alice, bob, w3):
+    bob_client = client.with_sender(TxSender(w3, LocalSigner.from_key(bob.private_key)))
+    client.give(1, 1)
+    client.give(1, 2)
+    bob_client.respond(1, alice.address, 1, "ipfs://a")
+    bob_client.respond(1, alice.address, 2, "ipfs://b")
+    assert client.response_count(1) == 2
+    assert client.response_count(1, index=1) == 2  # every client: the index is not looked at
+    assert client.response_count(1, alice.address, 1) == 1
+    assert client.response_count(1, alice.address) == 2
+    assert client.response_count(1, responders=[bob.address]) == 2
+    assert client.response_count(1, responders=[alice.address]) == 0

@@ -63,11 +63,30 @@ def test_response_count_wildcards(rep, alice, bob, carol):
     rep.appendResponse(AGENT, bob, 1, "r", NO_HASH, sender=carol)
     assert rep.getResponseCount(AGENT, ZERO, 0, []) == 4  # every client, every feedback
     assert rep.getResponseCount(AGENT, alice, 0, []) == 3  # every feedback of alice
-    assert rep.getResponseCount(AGENT, ZERO, 1, []) == 2  # index 1 of each client
-    assert rep.getResponseCount(AGENT, ZERO, 2, []) == 2  # only alice has an index 2
     assert rep.getResponseCount(AGENT, ZERO, 0, [carol]) == 3
+    assert rep.getResponseCount(AGENT, ZERO, 0, [carol, bob]) == 4
+    assert rep.getResponseCount(AGENT, ZERO, 0, [carol, carol]) == 6  # listed twice, counted twice
+    assert rep.getResponseCount(AGENT, alice, 0, [bob]) == 1
     assert rep.getResponseCount(AGENT, alice, 2, [bob]) == 1
     assert rep.getResponseCount(AGENT, bob, 5, []) == 0
+    assert rep.getResponseCount(AGENT, bob, 2**64 - 1, []) == 0
+    assert rep.getResponseCount(2, ZERO, 0, []) == 0  # another agent: nothing
+
+
+def test_response_count_of_every_client_ignores_the_index_as_the_reference_does(rep, alice, bob, carol):
+    """Reference 2.0.0: `clientAddress == 0` counts every response to every feedback of every
+    client; `feedbackIndex` is not looked at. Main counted only index k of each client (2 and
+    2 below, instead of 4), so an ERC-8004 client got a different answer from hashtrust."""
+    give(rep, alice)
+    give(rep, alice)
+    give(rep, bob)
+    rep.appendResponse(AGENT, alice, 1, "r", NO_HASH, sender=carol)
+    rep.appendResponse(AGENT, alice, 2, "r", NO_HASH, sender=carol)
+    rep.appendResponse(AGENT, alice, 2, "r", NO_HASH, sender=bob)
+    rep.appendResponse(AGENT, bob, 1, "r", NO_HASH, sender=carol)
+    for k in (0, 1, 2, 7, 2**64 - 1):
+        assert rep.getResponseCount(AGENT, ZERO, k, []) == 4
+        assert rep.getResponseCount(AGENT, ZERO, k, [bob]) == 1
 
 
 def test_empty_responses_and_unknown_feedback_are_refused(rep, alice, carol):

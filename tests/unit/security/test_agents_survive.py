@@ -5,8 +5,8 @@ a ``data:`` URI, one served over http by a file server on carol's machine -- whi
 owner of her own agent, files a request for every hostile URI she can think of: carol's local
 files (``file:``, plain paths, ``/dev/stdin``, ``/dev/zero``, a FIFO), broken ``data:``, unknown
 schemes, a non-UTF-8 URI, and URLs of a server that drips, never answers, streams 100 MB, or
-redirects to ``file:`` or a private address; she also cancels one of alice's requests while
-carol fetches it. Carol's agent runs round after round: the honest requests are answered (100,
+redirects to ``file:`` or a private address. Alice cancels one of her requests while carol
+fetches it, and another run of carol's validator finalises one first. Carol's agent runs round after round: the honest requests are answered (100,
 final), every hostile one is skipped or quarantined by the documented rule, nothing raises, the
 loop never stops, a round is bounded by the fetch deadline (the fetches run in parallel), and
 nothing hostile gets an answer on chain.
@@ -146,27 +146,41 @@ def test_defect4_the_requester_does_not_control_the_validators_fetch(world, tmp_
     assert wd.val["carol"].attestation(wd.prover, h_honest).status == Status.FINALIZED
 
 
-def test_defect5_a_cancel_while_the_validator_fetches_does_not_stop_it(world):
+def test_defect5_a_request_whose_answer_fails_does_not_stop_the_validator(world):
     """Issue 22, defect 5: `answer()` ran outside the error handling of `run_once`/`run`, so a
-    requester cancelling its request while the validator fetched it killed the loop with
-    ``RevertError: validation: cancelled``."""
+    request whose answer reverted killed the loop (then: ``validation: cancelled``, a requester
+    cancelling while the validator fetched). Since the registries merge a cancel no longer
+    reverts the answer (it lands and counts); an answer can still revert, e.g.
+    ``validation: finalized`` when another run of the same validator finalised the request while
+    this one fetched it. Both races, then an honest request: the loop survives every round."""
     wd = world
-    first, second = _job(wd, 51), _job(wd, 52)
-    h1, _ = wd.val["alice"].request_file(wd.addr["carol"], wd.prover, first)
-    h2, _ = wd.val["alice"].request_file(wd.addr["carol"], wd.prover, second)
-    files = {first.uri(): first.content(), second.uri(): second.content()}
+    cancelled, raced, honest = _job(wd, 51), _job(wd, 52), _job(wd, 53)
+    h1, _ = wd.val["alice"].request_file(wd.addr["carol"], wd.prover, cancelled)
+    h2, _ = wd.val["alice"].request_file(wd.addr["carol"], wd.prover, raced)
+    h3, _ = wd.val["alice"].request_file(wd.addr["carol"], wd.prover, honest)
+    files = {j.uri(): j.content() for j in (cancelled, raced, honest)}
 
-    def fetch_and_cancel(uri: str) -> bytes:  # the requester cancels the first while it is fetched
-        if uri == first.uri() and wd.val["alice"].attestation(wd.prover, h1).status == Status.PENDING:
-            wd.val["alice"].cancel(wd.prover, h1)
+    def fetch_and_race(uri: str) -> bytes:
+        if uri == cancelled.uri() and wd.val["alice"].attestation(wd.prover, h1).status == Status.PENDING:
+            wd.val["alice"].cancel(wd.prover, h1)  # the requester withdraws it while it is fetched
+        if uri == raced.uri() and wd.val["carol"].attestation(wd.prover, h2).status == Status.PENDING:
+            wd.val["carol"].respond(h2, 77, tag="other-run", agent_id=wd.prover, finalize=True)  # another run finalises it
         return files[uri]
 
     lines: list[str] = []
-    agent = ValidatorAgent(wd.val["carol"], fetch=fetch_and_cancel, log=lines.append, fetch_workers=1)
-    agent.run(rounds=2, poll=0)  # must not raise
-    assert wd.val["alice"].attestation(wd.prover, h1).status == Status.CANCELLED
-    assert wd.val["alice"].attestation(wd.prover, h2).status == Status.FINALIZED
-    assert any("cancelled" in line for line in lines), lines
+    agent = ValidatorAgent(wd.val["carol"], fetch=fetch_and_race, log=lines.append, fetch_workers=1)
+    agent.run(rounds=3, poll=0)  # must not raise
+    first = wd.val["alice"].attestation(wd.prover, h1)
+    assert (first.status, first.response, wd.val["alice"].is_cancelled(wd.prover, h1)) == (Status.FINALIZED, 100, True)
+    second = wd.val["alice"].attestation(wd.prover, h2)
+    assert (second.status, second.response) == (Status.FINALIZED, 77)  # the other run's answer, untouched
+    assert wd.val["alice"].attestation(wd.prover, h3).status == Status.FINALIZED
+    quarantined = [line for line in lines if line.startswith("quarantine")]
+    assert len(quarantined) == 1 and "validation: finalized" in quarantined[0], lines
+    rounds = [line for line in lines if line.startswith("round ")]
+    assert rounds[0] == "round 0: 2 answered, 0 skipped, 0 already done, 1 quarantined", lines
+    assert [r.split(":")[0] for r in rounds] == ["round 0", "round 1", "round 2"]  # no round failed
+    assert all(r.startswith(f"round {n}: 0 answered, 0 skipped") for n, r in enumerate(rounds) if n), lines  # all three final
 
 
 def test_defect7_rank_does_not_read_local_paths_or_hang_on_them(world, tmp_path):
@@ -337,7 +351,7 @@ def test_the_pool_watcher_answers_every_other_epoch_when_one_fails():
 
     vault = _FakeVault(["funded"] * 5, {"epoch 3": ConnectionResetError("reset by peer")})
     val = _FakeValidation({
-        ("respond", 1): RevertError("validation: cancelled", action="validationResponseFor"),
+        ("respond", 1): RevertError("validation: finalized", action="validationResponseFor"),
         ("attestation", 2): TransactionError("node unreachable\x1b[2J"),
     })
     pool = {e: PoolEpoch(e, 900, 40_000) for e in range(5)}
@@ -345,7 +359,7 @@ def test_the_pool_watcher_answers_every_other_epoch_when_one_fails():
     verdicts = answer_requests(vault, val, "0x" + "0a" * 20, pool, log=lines.append)
     assert [v.epoch for v in verdicts] == [0, 4] and val.answered == [0, 4]
     assert [line.split(":")[0] for line in lines] == ["epoch 1", "epoch 2", "epoch 3"]
-    assert "validation: cancelled" in lines[0] and "ConnectionResetError" in lines[2]
+    assert "validation: finalized" in lines[0] and "ConnectionResetError" in lines[2]
     assert all("\x1b" not in line for line in lines)
 
 
@@ -355,10 +369,10 @@ def test_the_operator_goes_on_with_every_other_epoch_and_validator_when_one_fail
 
     v_a, v_b = "0x" + "0a" * 20, "0x" + "0b" * 20
     vault = _FakeVault(["none", "funded", "none", "reported"], {"report 0": RevertError("vault: delivered exceeds the sold hashrate", action="report_epoch")})
-    val = _FakeValidation({("request", 1, v_a): RevertError("validation: validator controls the agent", action="validationRequest")}, pending=False)
+    val = _FakeValidation({("request", 1, v_a): RevertError("validation: self-validation", action="validationRequest")}, pending=False)
     pool = {e: PoolEpoch(e, 900, 40_000) for e in range(4)}
     done = run_operator(vault, val, pool)
     assert done[0].startswith("epoch 0 failed this pass: report_epoch reverted: vault: delivered exceeds")
-    assert f"request 1 from {v_a} refused: validationRequest reverted: validation: validator controls the agent" in done
+    assert f"request 1 from {v_a} refused: validationRequest reverted: validation: self-validation" in done
     assert f"requested 1 from {v_b}" in done and "reported 2" in done and "funded 2" in done and "funded 3" in done
     assert (3, v_a) in val.requested and (3, v_b) in val.requested  # the epochs after the failures were served

@@ -143,3 +143,54 @@ def test_validator_agent_leaves_a_vault_epoch_request_to_the_pool_watcher(w3, re
     other = Job(1, ALICE_AGENT, b"\x07" * 32, None, data_uri(canonical_json({"epoch": 3, "validator": carol.address})))
     v = agent.evaluate(other)
     assert (v.response, v.reason) == (0, "request file does not hash to requestHash")
+
+
+def test_client_cancel_then_the_validator_still_answers(w3, registry, identity, alice, carol):
+    """A cancel is a withdrawal notice: the SDK reads it (`is_cancelled`, status CANCELLED until
+    an answer), and the validator's answer still lands and counts."""
+    val_a = ValidationClient(w3, registry.address, TxSender(w3, LocalSigner.from_key(alice.private_key)))
+    val_c = val_a.with_sender(TxSender(w3, LocalSigner.from_key(carol.private_key)))
+    req = RequestFile.build(w3.eth.chain_id, identity.address, ALICE_AGENT, carol.address, {"job": "withdrawn"})
+    h, _ = val_a.request_file(carol.address, ALICE_AGENT, req)
+    receipt = val_a.cancel(ALICE_AGENT, h)
+    assert val_a.events(receipt, "ValidationCancelled")[0]["cancelledBy"] == alice.address
+    assert (val_a.attestation(ALICE_AGENT, h).status, val_a.is_cancelled(ALICE_AGENT, h)) == (Status.CANCELLED, True)
+    val_c.respond(h, 15, tag="late", agent_id=ALICE_AGENT, finalize=True)
+    att = val_a.attestation(ALICE_AGENT, h)
+    assert (att.status, att.response, att.finalized, val_a.is_cancelled(ALICE_AGENT, h)) == (Status.FINALIZED, 15, True, True)
+    assert val_a.summary(ALICE_AGENT, [carol.address], "late") == (1, 15)
+
+
+def test_validator_agent_skips_withdrawn_requests_unless_told_to_answer_them(w3, registry, identity, alice, carol):
+    val_a = ValidationClient(w3, registry.address, TxSender(w3, LocalSigner.from_key(alice.private_key)))
+    carol_sender = TxSender(w3, LocalSigner.from_key(carol.private_key))
+    req = RequestFile.build(w3.eth.chain_id, identity.address, ALICE_AGENT, carol.address, {"job": "skip me"})
+    h, _ = val_a.request_file(carol.address, ALICE_AGENT, req)
+    val_a.cancel(ALICE_AGENT, h)
+    polite = ValidatorAgent(ValidationClient(w3, registry.address, carol_sender))
+    report = polite.run_once()
+    assert report.answered == [] and report.done >= 1
+    assert val_a.attestation(ALICE_AGENT, h).status == Status.CANCELLED
+    strict = ValidatorAgent(ValidationClient(w3, registry.address, carol_sender), answer_cancelled=True)
+    report = strict.run_once()
+    assert (ALICE_AGENT, "0x" + h.hex(), 100) in report.answered
+    assert val_a.attestation(ALICE_AGENT, h).status == Status.FINALIZED
+    assert strict.run_once().answered == []  # finalised: nothing left to do
+
+
+def test_validator_agent_answer_lands_when_the_request_is_cancelled_meanwhile(w3, registry, identity, alice, carol):
+    """Issue 22 items 5 and 10: the owner cancels while the agent fetches and checks; on main
+    the answer then reverted `validation: cancelled` (and killed the loop). It lands now."""
+    val_a = ValidationClient(w3, registry.address, TxSender(w3, LocalSigner.from_key(alice.private_key)))
+    req = RequestFile.build(w3.eth.chain_id, identity.address, ALICE_AGENT, carol.address, {"job": "race"})
+    h, _ = val_a.request_file(carol.address, ALICE_AGENT, req)
+
+    def cancelling_check(request, content):
+        val_a.cancel(ALICE_AGENT, h)  # the requester races the verdict
+        return Verdict(10, "unfavourable")
+
+    agent = ValidatorAgent(ValidationClient(w3, registry.address, TxSender(w3, LocalSigner.from_key(carol.private_key))), cancelling_check)
+    report = agent.run_once()
+    assert (ALICE_AGENT, "0x" + h.hex(), 10) in report.answered
+    att = val_a.attestation(ALICE_AGENT, h)
+    assert (att.status, att.response, val_a.is_cancelled(ALICE_AGENT, h)) == (Status.FINALIZED, 10, True)

@@ -13,7 +13,10 @@ Invariants:
   V4 getAgentValidations(agent) == the model's list, in request order.
   V5 getSummary (all validators / one validator, any tag / one tag) == (count, integer mean).
   V6 each validator's inbox (getValidatorRequestsPaged) == the model's, with its agents.
-  V7 finalized and cancelled records never change again; unauthorised calls change nothing.
+  V7 finalized records never change again; unauthorised calls change nothing.
+  V8 a cancel erases nothing: a cancelled request still takes its validator's answers (and
+     finalisation), which read and count like any other (status: an answer outranks the
+     cancel); isCancelled stays true once set.
 """
 
 from dataclasses import dataclass
@@ -51,11 +54,11 @@ class Rec:
 
     @property
     def status(self):
-        if self.cancelled:
-            return CANCELLED
         if self.final:
             return FINALIZED
-        return ANSWERED if self.answered else PENDING
+        if self.answered:
+            return ANSWERED
+        return CANCELLED if self.cancelled else PENDING
 
 
 _DEPLOYERS = {}
@@ -138,8 +141,6 @@ class ValidationMachine(RuleBasedStateMachine):
             return "validation: unknown request"
         if caller != rec.validator:
             return "validation: not validator"
-        if rec.cancelled:
-            return "validation: cancelled"
         if rec.final:
             return "validation: finalized"
         if response > 100:
@@ -220,10 +221,10 @@ class ValidationMachine(RuleBasedStateMachine):
             err = "validation: not authorized"
         elif rec is None:
             err = "validation: unknown request"
-        elif rec.cancelled:
-            err = "validation: cancelled"
         elif rec.answered:
             err = "validation: not pending"
+        elif rec.cancelled:
+            err = "validation: cancelled"
         else:
             err = None
         if err:
@@ -256,8 +257,10 @@ class ValidationMachine(RuleBasedStateMachine):
             status, validator, response, final, _ = self.reg.getAttestation(agent, h)
             if rec is None:
                 assert (status, validator, response, final) == (NONE, ZERO, 0, False)
+                assert self.reg.isCancelled(agent, h) is False
                 continue
             assert (status, validator, response, final) == (rec.status, rec.validator, rec.response, rec.final)
+            assert self.reg.isCancelled(agent, h) == rec.cancelled
             if not rec.answered:
                 continue
             v = self.reg.getValidationStatusFor(agent, h)
