@@ -16,13 +16,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from eth_account import Account
+from public_chain import USER_KEY, fake_sepolia
 from script_runs import ROOT, free_port
-from web3 import Web3
 
 from hashtrust.chain import devnet
 from hashtrust.chain.addressbook import AddressBook
@@ -32,29 +31,13 @@ from hashtrust.erc8004.identity import IdentityClient
 from hashtrust.erc8004.rating import client_signer
 
 HASHTRUST = str(Path(sys.executable).with_name("hashtrust"))
-USER_KEY = "0x" + "5e" * 32  # "the user's own key" (funded by the test on the fake public chain)
 
 
 @pytest.fixture
 def sepolia(tmp_path):
-    """An Anvil with Sepolia's chain id on a free loopback port: (url, w3)."""
-    port = free_port()
-    log = open(tmp_path / "anvil.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen([devnet.anvil_binary(), "--port", str(port), "--chain-id", "11155111"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 30
-        while devnet.chain_id(port) != 11155111:
-            assert time.monotonic() < deadline, "anvil did not start"
-            time.sleep(0.1)
-        w3 = Web3(Web3.HTTPProvider(devnet.url(port)))
-        user = Account.from_key(USER_KEY)
-        funder = LocalSigner.from_key("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")  # anvil's account 0, as a faucet
-        TxSender(w3, funder).transact({"to": user.address, "value": 50 * 10**18})
-        yield devnet.url(port), w3
-    finally:
-        os.killpg(proc.pid, 9)
-        proc.wait()
-        log.close()
+    """An Anvil with Sepolia's chain id on a free loopback port, USER_KEY funded: (url, w3)."""
+    with fake_sepolia(tmp_path) as chain:
+        yield chain
 
 
 def _cli(url: str, book_dir: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:

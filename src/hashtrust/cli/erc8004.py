@@ -46,7 +46,9 @@ def agents_rate(obj: Ctx, path: str | None, n_rows: int, seed: int, n_clients: i
     """Give every feedback row that is not on chain yet.
 
     Client k is the k-th key of --client-keys; on a local devnet without it, Anvil's public
-    account 1000+k (refused on any other chain)."""
+    account 1000+k (refused on any other chain). On a local devnet the signer funds clients
+    that run low; elsewhere nobody is funded (each client pays its own gas, checked first), so
+    no signing key is needed."""
     from hashtrust.erc8004.identity import IdentityClient
     from hashtrust.erc8004.rating import (
         check_clients_not_owners,
@@ -68,7 +70,10 @@ def agents_rate(obj: Ctx, path: str | None, n_rows: int, seed: int, n_clients: i
     else:
         raise HashtrustError("give --file or --generate N")
     check_clients_not_owners(ident, rows, clients=clients)
-    res = rate(obj.w3, obj.sender(), book, rows, window=window, progress=not no_progress, clients=clients, log=click.echo)
+    from hashtrust.chain.devnet import not_a_devnet
+
+    funder = obj.sender() if not_a_devnet(obj.w3) is None else None  # off a devnet nobody is funded: no signing key needed
+    res = rate(obj.w3, funder, book, rows, window=window, progress=not no_progress, clients=clients, log=click.echo)
     click.echo(f"done: {res.sent} sent, {res.already_done} already on chain, {len(res.failed)} failed (of {res.total})")
     if res.failed:
         raise HashtrustError(f"{len(res.failed)} row(s) refused, first: {res.failed[0][0]}: {res.failed[0][1]}")

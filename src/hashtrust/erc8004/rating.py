@@ -343,7 +343,7 @@ def given_hashes(w3: Web3, reputation: str, clients: Sequence[str], from_block: 
 # ---------------------------------------------------------------------- the run
 def rate(
     w3: Web3,
-    funder: TxSender,
+    funder: TxSender | None,
     book: AddressBook,
     rows: Sequence[Row],
     *,
@@ -357,7 +357,8 @@ def rate(
 
     ``clients`` (default: the devnet clients ``client_base + k``) says who client k is. The
     devnet clients are refused on anything but a local devnet; clients are funded by ``funder``
-    on a local devnet only (elsewhere each must hold enough ETH for its rows, checked first)."""
+    on a local devnet only (elsewhere each must hold enough ETH for its rows, checked first, and
+    ``funder`` may be None)."""
     from hashtrust.chain.devnet import not_a_devnet
 
     clients = clients or Clients.devnet(client_base)
@@ -372,6 +373,8 @@ def rate(
     signers = {k: clients.signer(k) for k in sorted({r.client for r in rows})}
     senders = {k: TxSender(w3, s) for k, s in signers.items()}
     if not_a_devnet(w3) is None:
+        if funder is None:
+            raise HashtrustError("rating on a local devnet needs a funder (the account that tops up the clients)")
         result.funded = fund(funder, [s.address for s in signers.values()])
         if result.funded:
             log(f"funded {result.funded} client account(s)")
