@@ -8,6 +8,7 @@ import click
 from ape.cli import ConnectedProviderCommand, network_option
 
 from hashtrust.chain.ape_support import connect, one_line_errors
+from hashtrust.chain.devnet import require_devnet
 from hashtrust.demo.run import run_demo
 
 
@@ -16,6 +17,9 @@ from hashtrust.demo.run import run_demo
 @click.option("--account", "alias", default=None, help="ape account alias (default: test account 0 on local chains)")
 @one_line_errors
 def cli(alias):
-    """Deploy (or reuse) hashtrust on this chain and print what was done."""
+    """Deploy (or reuse) hashtrust on this chain and print what was done (local devnets only)."""
+    from ape import networks
+
+    require_devnet(networks.provider.web3, "the demo")  # before any account is chosen
     w3, sender, book = connect(alias)
     run_demo(w3, sender, book, echo=click.echo)

@@ -16,6 +16,7 @@ import click
 from ape.cli import ConnectedProviderCommand, network_option
 
 from hashtrust.chain.ape_support import account_option, connect, one_line_errors
+from hashtrust.chain.decode import one_line
 from hashtrust.deploy import VAULT_DEVNET
 from hashtrust.erc8004.validation import ValidationClient
 from hashtrust.hashrate.operator import load_pool_report, run_operator
@@ -88,8 +89,17 @@ def run(alias, pool_file, loop):
     """Report, fund, request validation and finalise every ended epoch (idempotent)."""
     v, val, _ = _clients(alias)
     while True:
-        for line in run_operator(v, val, load_pool_report(pool_file)):
+        try:  # one pass's boundary: with --loop a failed pass is one line and the agent goes on
+            lines = run_operator(v, val, load_pool_report(pool_file))
+        except Exception as exc:  # noqa: BLE001
+            if not loop:
+                raise
+            click.echo(f"pass failed: {one_line(exc)}")
+            lines = []
+        for line in lines:
             click.echo(line)
         if not loop:
+            if any(" failed this pass" in line for line in lines):
+                raise SystemExit(1)
             break
         time.sleep(loop)

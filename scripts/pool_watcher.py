@@ -13,6 +13,7 @@ import click
 from ape.cli import ConnectedProviderCommand, network_option
 
 from hashtrust.chain.ape_support import connect, one_line_errors
+from hashtrust.chain.decode import one_line
 from hashtrust.erc8004.validation import ValidationClient
 from hashtrust.hashrate.operator import load_pool_report
 from hashtrust.hashrate.pool_watcher import answer_requests
@@ -37,8 +38,19 @@ def run(alias, pool_file, loop):
     v = HashrateVaultClient.from_book(w3, book, sender)
     val = ValidationClient.from_book(w3, book, sender)
     while True:
-        for verdict in answer_requests(v, val, sender.address, load_pool_report(pool_file)):
+        failures: list[str] = []
+        try:  # one pass's boundary: with --loop a failed pass is one line and the agent goes on
+            verdicts = answer_requests(v, val, sender.address, load_pool_report(pool_file), log=failures.append)
+        except Exception as exc:  # noqa: BLE001
+            if not loop:
+                raise
+            failures, verdicts = [f"pass failed: {one_line(exc)}"], []
+        for verdict in verdicts:
             click.echo(f"epoch {verdict.epoch}: {verdict.score} ({verdict.reason})")
+        for line in failures:
+            click.echo(line)
         if not loop:
+            if failures:
+                raise SystemExit(1)
             break
         time.sleep(loop)

@@ -3,17 +3,18 @@
     ape run rank_agents --capability summarize --trusted-clients 0-19 --tag1 starred
     ape run rank_agents --capability mcp --trusted 0xabc...,0xdef... --network ethereum:local:foundry
 
---trusted-clients names rating clients by index (client k = devnet account 1000 + k, as in
-rate_agents); --trusted takes addresses. The work is done by `hashtrust.erc8004.discovery`.
+--trusted-clients names rating clients by index (client k = the k-th key of --client-keys, or on
+a local devnet devnet account 1000 + k, as in rate_agents); --trusted takes addresses. The work is done by `hashtrust.erc8004.discovery`.
 """
 
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.chain.ape_support import connect, one_line_errors
+from hashtrust.chain.addressbook import AddressBook
+from hashtrust.chain.ape_support import one_line_errors
 from hashtrust.erc8004.discovery import rank, table
 from hashtrust.erc8004.identity import IdentityClient, check_address
-from hashtrust.erc8004.rating import client_signer
+from hashtrust.erc8004.rating import clients_from_option
 from hashtrust.erc8004.reputation import ReputationClient
 from hashtrust.errors import InputError
 
@@ -45,14 +46,22 @@ def _indexes(spec: str) -> list[int]:
 @click.option("--tag1", default="", help="only feedback with this tag1 (e.g. starred)")
 @click.option("--tag2", default="")
 @click.option("--min-count", type=int, default=1, show_default=True)
+@click.option("--client-keys", "client_keys", default=None, type=click.Path(dir_okay=False), help="file with one private key per client (default $HASHTRUST_CLIENT_KEYS)")
 @one_line_errors
-def cli(capability, trusted, trusted_clients, tag1, tag2, min_count):
+def cli(capability, trusted, trusted_clients, tag1, tag2, min_count, client_keys):
     """Print the agents offering CAPABILITY, best reputation first."""
     clients = [check_address(a.strip(), "--trusted") for a in trusted.split(",") if a.strip()]
-    clients += [client_signer(k).address for k in _indexes(trusted_clients)]
+    indexes = _indexes(trusted_clients)
+    rating_clients = clients_from_option(client_keys) if indexes else None
+    clients += [rating_clients.address(k) for k in indexes] if rating_clients else []
     if not clients:
         raise click.UsageError("give --trusted and/or --trusted-clients")
-    w3, _sender, book = connect(None)
+    from ape import networks
+
+    w3 = networks.provider.web3
+    if rating_clients is not None:
+        rating_clients.require_usable(w3, "rank_agents --trusted-clients")  # anyone can post as a public-key client
+    book = AddressBook(w3.eth.chain_id)  # read-only: no account needed
     ranked = rank(
         IdentityClient.from_book(w3, book), ReputationClient.from_book(w3, book), capability, clients, tag1=tag1, tag2=tag2, min_count=min_count
     )

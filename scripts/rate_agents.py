@@ -4,8 +4,9 @@
     ape run rate_agents --generate 500 --seed 7 --clients 40 --agents all
     APE_FOUNDRY_HOST=http://127.0.0.1:8545 ape run rate_agents --generate 200 --network ethereum:local:foundry
 
-Rows name clients by index: client k is devnet-mnemonic account 1000 + k (funded by the
---account when low). Killed or crashed? Run the same command again: rows already on chain are
+Rows name clients by index: client k is the k-th key of --client-keys FILE (or of
+$HASHTRUST_CLIENT_KEYS); without one, on a local devnet only, devnet-mnemonic account 1000 + k
+(funded by the --account when low; refused on any other chain: those keys are public). Killed or crashed? Run the same command again: rows already on chain are
 recognised by their feedbackHash and skipped. The work is done by `hashtrust.erc8004.rating`.
 
 Bad input (a malformed rows file, an unknown option value, a client that controls the agent it
@@ -19,6 +20,7 @@ from hashtrust.chain.ape_support import connect, one_line_errors
 from hashtrust.erc8004.identity import IdentityClient
 from hashtrust.erc8004.rating import (
     check_clients_not_owners,
+    clients_from_option,
     generate_rows,
     load_rows,
     rate,
@@ -48,9 +50,10 @@ def _agent_ids(spec: str) -> list[int] | None:
 @click.option("--clients", "n_clients", type=int, default=20, show_default=True, help="client accounts used by --generate")
 @click.option("--agents", default="all", show_default=True, help='agent ids for --generate, e.g. "1,2,3", or "all"')
 @click.option("--window", type=int, default=64, show_default=True, help="transactions in flight")
+@click.option("--client-keys", "client_keys", default=None, type=click.Path(dir_okay=False), help="file with one private key per client (default $HASHTRUST_CLIENT_KEYS)")
 @click.option("--no-progress", is_flag=True)
 @one_line_errors
-def cli(alias, path, n_rows, seed, n_clients, agents, window, no_progress):
+def cli(alias, path, n_rows, seed, n_clients, agents, window, client_keys, no_progress):
     """Give feedback for every row that is not on chain yet."""
     if not path and not n_rows:
         raise click.UsageError("give --file or --generate")
@@ -58,12 +61,14 @@ def cli(alias, path, n_rows, seed, n_clients, agents, window, no_progress):
         raise InputError("--window", "must be >= 1")
     rows = load_rows(path) if path else None  # the whole file is checked before connecting
     ids = _agent_ids(agents)
+    clients = clients_from_option(client_keys)
     w3, sender, book = connect(alias)
+    clients.require_usable(w3, "rate_agents")
     ident = IdentityClient.from_book(w3, book)
     if rows is None:
         rows = generate_rows(seed, ids or list(range(1, ident.total_agents() + 1)), n_clients, n_rows)
-    check_clients_not_owners(ident, rows)
-    res = rate(w3, sender, book, rows, window=window, progress=not no_progress, log=click.echo)
+    check_clients_not_owners(ident, rows, clients=clients)
+    res = rate(w3, sender, book, rows, window=window, progress=not no_progress, clients=clients, log=click.echo)
     click.echo(f"done: {res.sent} sent, {res.already_done} already on chain, {len(res.failed)} failed (of {res.total})")
     for rid, reason in res.failed[:20]:
         click.echo(f"  row {rid}: {reason}")

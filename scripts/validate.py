@@ -8,10 +8,13 @@ It is idempotent and resumable: everything it has done is read back from the cha
 be killed at any moment and started again. The work is done by `hashtrust.erc8004.validator`.
 """
 
+from pathlib import Path
+
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
 from hashtrust.chain.ape_support import connect, one_line_errors
+from hashtrust.chain.fetch import FetchPolicy, Resolver
 from hashtrust.erc8004.validation import ValidationClient
 from hashtrust.erc8004.validator import ValidatorAgent, default_check, load_check
 
@@ -27,14 +30,27 @@ from hashtrust.erc8004.validator import ValidatorAgent, default_check, load_chec
 @click.option("--rounds", type=int, default=None, help="stop after this many passes")
 @click.option("--poll", type=float, default=2.0, show_default=True, help="seconds between passes")
 @click.option("--from-block", type=int, default=0, show_default=True, help="first block to read request URIs from")
+@click.option("--files-from", "files_from", default=None, type=click.Path(exists=True, file_okay=False), help="serve file: request URIs from this directory (default: local files are never read)")
+@click.option("--allow-http", is_flag=True, help="also fetch plain http:// from non-loopback hosts")
+@click.option("--ipfs-gateway", default=None, help="gateway for ipfs:// URIs (default $HASHTRUST_IPFS_GATEWAY or https://ipfs.io/ipfs/)")
 @one_line_errors
-def cli(alias, check_spec, tag, progressive, answer_cancelled, once, rounds, poll, from_block):
+def cli(alias, check_spec, tag, progressive, answer_cancelled, once, rounds, poll, from_block, files_from, allow_http, ipfs_gateway):
     """Answer the validation requests addressed to the account."""
     check = load_check(check_spec) if check_spec else default_check  # a bad --check stops here, before connecting
+    policy = FetchPolicy(allow_http=allow_http, local_dir=Path(files_from) if files_from else None)
+    if ipfs_gateway:
+        policy = policy.with_(ipfs_gateway=ipfs_gateway)
     w3, sender, book = connect(alias)
     client = ValidationClient.from_book(w3, book, sender)
     agent = ValidatorAgent(
-        client, check, tag=tag, finalize=not progressive, from_block=from_block, log=click.echo, answer_cancelled=answer_cancelled
+        client,
+        check,
+        tag=tag,
+        finalize=not progressive,
+        fetch=Resolver(policy),
+        from_block=from_block,
+        log=click.echo,
+        answer_cancelled=answer_cancelled,
     )
     click.echo(f"validator {sender.address} on chain {book.chain_id}, registry {client.address}, check {getattr(check, '__name__', check)}")
     if once:

@@ -29,7 +29,12 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(PROFILE)
+# State machines pay for a fresh deployment per example, so they get fewer, longer examples than
+# @given tests: `make test` runs 8 x 40 steps per machine, `make test-deep` 20 x 100 (>= 1,000
+# rule steps each, checked below). A machine that sets its own numbers keeps them.
+STATE_MACHINE_RUNS = {"ci": (8, 40), "deep": (20, 100)}
 DEEP_MIN_STEPS = 1_000  # what `make test-deep` promises per state machine (checked at session end)
 
 
@@ -167,3 +172,21 @@ def _titanoboa_safe_storage_dump():
 
 
 _titanoboa_safe_storage_dump()
+
+
+def pytest_collection_modifyitems(items):
+    """Give every state machine that follows the profile the machine budget of the profile."""
+    examples, steps = STATE_MACHINE_RUNS.get(PROFILE, (None, None))
+    if examples is None:
+        return
+    default = settings.default
+    for cls in {item.cls for item in items if getattr(item, "cls", None) is not None}:
+        if not cls.__name__.endswith(".TestCase"):  # what RuleBasedStateMachine.TestCase builds
+            continue
+        own = getattr(cls, "settings", None)
+        if own is None or (own.max_examples, own.stateful_step_count) != (
+            default.max_examples,
+            default.stateful_step_count,
+        ):
+            continue
+        cls.settings = settings(own, max_examples=examples, stateful_step_count=steps)

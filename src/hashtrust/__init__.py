@@ -12,6 +12,7 @@ from hashtrust.errors import (  # noqa: E402
     InputError,
     RevertError,
     TransactionError,
+    TransactionInDoubt,
 )
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     "InputError",
     "RevertError",
     "TransactionError",
+    "TransactionInDoubt",
     "__version__",
 ]

@@ -46,6 +46,9 @@ class Step:
     args: Callable[[DeployContext], tuple] = lambda ctx: ()
     depends: tuple[str, ...] = ()  # names whose redeployment forces this one's
     description: str = ""
+    # Test tokens, an owner-set price feed, devnet vault terms: refused on anything but a local
+    # devnet (so is every step that depends on one of them; `devnet_only_steps`).
+    devnet_only: bool = False
 
 
 @dataclass
@@ -83,18 +86,21 @@ PLAN: list[Step] = [
         "DevToken",
         lambda ctx: ("Wrapped BTC (devnet)", "WBTC", 8),
         description="wrapped-BTC test token, 8 decimals (vault reward token)",
+        devnet_only=True,
     ),
     Step(
         "TestUSD",
         "DevToken",
         lambda ctx: ("USD Stablecoin (devnet)", "USDC", 6),
         description="USD stablecoin test token, 6 decimals (vault payment token)",
+        devnet_only=True,
     ),
     Step(
         "BtcUsdFeed",
         "PriceFeed",
         lambda ctx: (8, "BTC / USD", VAULT_DEVNET["btc_usd"] * 10**8),
         description="owner-set BTC/USD feed, Chainlink AggregatorV3 read surface (devnet oracle of the vault)",
+        devnet_only=True,
     ),
     Step(
         "HashrateVault",
@@ -102,6 +108,7 @@ PLAN: list[Step] = [
         lambda ctx: vault_args(ctx),
         depends=("TestWBTC", "TestUSD", "BtcUsdFeed"),
         description="tokenized hashrate: 1 HASH = 1 TH/s for a 365-day term, rewards in TestWBTC",
+        devnet_only=True,
     ),
 ]
 
@@ -153,6 +160,19 @@ def vault_args(ctx: DeployContext) -> tuple:
     )
 
 
+def devnet_only_steps() -> set[str]:
+    """The plan's devnet-only steps and every step that depends on one, transitively."""
+    out = {s.name for s in PLAN if s.devnet_only}
+    changed = True
+    while changed:
+        changed = False
+        for s in PLAN:
+            if s.name not in out and any(d in out for d in s.depends):
+                out.add(s.name)
+                changed = True
+    return out
+
+
 def plan_step(name: str) -> Step:
     for s in PLAN:
         if s.name == name:
@@ -199,6 +219,20 @@ def deploy(
                     if d not in wanted:
                         wanted.add(d)
                         changed = True
+    from hashtrust.chain.devnet import DevnetOnlyError, not_a_devnet
+
+    why = not_a_devnet(w3)
+    if why is not None:
+        devnet_only = devnet_only_steps()
+        asked = sorted(wanted & devnet_only)
+        if asked and only is not None:
+            raise DevnetOnlyError(
+                f"deploying {', '.join(asked)} is devnet-only and was refused: {why} "
+                "(test tokens, an owner-set price feed, devnet vault terms); deploy the registries with --only"
+            )
+        if asked:
+            log(f"not a local devnet ({why}): deploying the registries only; {', '.join(asked)} are devnet-only")
+            wanted -= devnet_only
     ctx = DeployContext(w3=w3, sender=sender, book=book)
     redeployed: set[str] = set()
     out: list[Outcome] = []
@@ -249,6 +283,6 @@ def deploy(
 def contract(w3: Web3, book: AddressBook, name: str) -> Any:
     """A web3 contract object for the recorded deployment ``name``."""
     entry = book.get(name)
-    address = book.address(name)
     ctype = entry.contract_type if entry else name
+    address = book.verified_address(w3, name, ctype)
     return w3.eth.contract(address=Web3.to_checksum_address(address), abi=artifacts.abi(ctype))

@@ -31,7 +31,27 @@ class RevertError(HashtrustError):
 
 
 class TransactionError(HashtrustError):
-    """A transaction could not be sent or confirmed (RPC down, timeout, dropped)."""
+    """A transaction could not be sent or confirmed (RPC down, timeout, dropped).
+
+    ``failed`` lists the hashes of the transactions this error reports failed: none of them
+    can ever execute (`TxSender` replaced or refused them before saying so)."""
+
+    def __init__(self, message: str, *, failed: list[str] | None = None):
+        self.failed = list(failed or [])
+        super().__init__(message)
+
+
+class TransactionInDoubt(TransactionError):
+    """The node went away before a transaction's fate was known: it may still execute.
+
+    ``in_doubt`` lists their hashes. Nothing is reported failed; the sender settles them (waits
+    for them or cancels them with 0-value self-transfers) before it sends anything else, and a
+    restarted run's `TxSender.settle` does the same. Do not retry the work blindly: read the
+    chain first (the project's scripts do)."""
+
+    def __init__(self, message: str, *, in_doubt: list[str] | None = None):
+        self.in_doubt = list(in_doubt or [])
+        super().__init__(message)
 
 
 class AddressBookError(HashtrustError):

@@ -6,6 +6,11 @@ file keeps the chain): the script must fail with a clear "could not reach the no
 instead of hanging or lying; Anvil comes back from its state file and a last run completes.
 The chain then holds exactly the file's agents, each once.
 
+Every fault lands at an exact point: each run goes through a `FlakyRpcProxy` that parks its
+n-th ``eth_sendRawTransaction`` (`script_runs.held_run`); the test kills the script, or stops
+Anvil, while the script is known to be waiting there. (The first version polled the chain and
+raced the script: on a fast machine the script finished its rows before Anvil was stopped.)
+
 Story 2 (rating): the same for `ape run rate_agents` (two seeded kills, one Anvil stop), ending
 with exactly the intended feedback rows, each once.
 
@@ -22,12 +27,9 @@ from __future__ import annotations
 
 import os
 import random
-import signal
-import subprocess
-import time
 from pathlib import Path
 
-from script_runs import ape_run, free_port, many_agents
+from script_runs import ape_run, free_port, held_run, kill, many_agents
 from web3 import Web3
 
 from hashtrust.chain import devnet
@@ -42,30 +44,32 @@ from hashtrust.erc8004.reputation import ReputationClient
 
 SEED = int(os.environ.get("FAULT_SEED", "9"))
 UNREACHABLE = ("could not reach the node", "node unreachable", "Connection refused", "ConnectionError", "ProviderNotConnected")
+SEND = "eth_sendRawTransaction"
 
 
-def _until(proc: subprocess.Popen, count, threshold: int, timeout: float = 240) -> int:
-    """Wait until the chain shows `threshold` results (the run must still be going)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
-        if count() >= threshold:
-            return count()
-        time.sleep(0.01)
-    raise AssertionError(f"run ended or stalled before {threshold}: rc={proc.poll()}\n" + (proc.communicate()[0] if proc.poll() is not None else ""))
+def _kill_at(script: str, url: str, book_dir: Path, *args: str, nth: int) -> int:
+    """Run ``script`` until it reaches its ``nth`` send, SIGKILL it there (the parked request
+    never reaches the node) and return how many send calls the node received before."""
+    with held_run(script, url, book_dir, *args, nth=nth) as (proc, proxy, hold):
+        kill(proc)
+        hold.cut = True
+        return proxy.seen.count(SEND)
 
 
-def _kill(proc: subprocess.Popen) -> None:
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-
-
-def _stop_anvil_mid_run(proc: subprocess.Popen, home: Path) -> str:
-    devnet.stop(home=home)
-    out, _ = proc.communicate(timeout=300)
+def _stop_node_at(script: str, url: str, home: Path, book_dir: Path, *args: str, nth: int, count) -> tuple[int, str]:
+    """Run ``script`` until it reaches its ``nth`` send, stop the node there (the script is
+    parked in the proxy, so it cannot finish first), let the request go on to the dead node, and
+    return (what the chain held when it stopped, the script's output). The script must fail with
+    a clear "could not reach the node" style error instead of hanging or claiming success."""
+    with held_run(script, url, book_dir, *args, nth=nth) as (proc, _proxy, hold):
+        kept = count()
+        devnet.stop(home=home)
+        hold.release()
+        out, _ = proc.communicate(timeout=300)
     assert proc.returncode != 0, "the script claimed success with its node gone:\n" + out
     assert any(s in out for s in UNREACHABLE), out[-3000:]
     assert "Traceback" not in out or "TransactionError" in out, out[-3000:]
-    return out
+    return kept, out
 
 
 def _points(rng: random.Random, lo: int, hi: int, k: int) -> list[int]:
@@ -77,38 +81,37 @@ def test_register_script_killed_at_seeded_points_and_node_stopped_then_rerun(tmp
     port, home, book_dir = free_port(), tmp_path / "devnet", tmp_path / "book"
     devnet.start(port, home=home)
     try:
-        w3 = Web3(Web3.HTTPProvider(devnet.url(port)))
+        url = devnet.url(port)
+        w3 = Web3(Web3.HTTPProvider(url))
         owner = TxSender(w3, devnet_signer(0))
         deploy(w3, owner, AddressBook(31337, book_dir), only=["IdentityRegistry"])
         ident = IdentityClient.from_book(w3, AddressBook(31337, book_dir))
         n = many_agents(tmp_path / "agents.json", copies=6)
         base = ident.total_agents()
         done = lambda: ident.total_agents() - base  # noqa: E731
+        args = ("--no-progress", "--file", str(tmp_path / "agents.json"), "--window", "2")
 
-        kills = _points(rng, 5, n // 2, 3)
         seen = []
-        for point in kills:
-            proc = ape_run("register_agents", devnet.url(port), book_dir, "--no-progress", "--file", str(tmp_path / "agents.json"), "--window", "2")
-            _until(proc, done, point)
-            _kill(proc)
+        for point in _points(rng, 3, n // 6, 3):  # each run's own send count: every run gets further
+            before = done()
+            sent = _kill_at("register_agents", url, book_dir, *args, nth=point)
+            assert done() - before == sent, (point, sent)  # every registration the node received, no more
             seen.append(done())
         assert seen == sorted(seen) and seen[-1] < n, seen
 
-        stop_at = rng.randrange(seen[-1] + 3, seen[-1] + 3 + (n - seen[-1]) // 3)
-        proc = ape_run("register_agents", devnet.url(port), book_dir, "--no-progress", "--file", str(tmp_path / "agents.json"), "--window", "2")
-        _until(proc, done, stop_at)
-        _stop_anvil_mid_run(proc, home)
+        stop_at = rng.randrange(3, (n - seen[-1]) // 3)
+        kept, _out = _stop_node_at("register_agents", url, home, book_dir, *args, nth=stop_at, count=done)
         assert "state restored" in devnet.start(port, home=home)
         survived = done()
-        assert survived >= stop_at - 2  # what was mined before the stop came back from the state file
+        assert survived == kept  # what was mined before the stop came back from the state file
 
-        proc = ape_run("register_agents", devnet.url(port), book_dir, "--no-progress", "--file", str(tmp_path / "agents.json"), "--window", "2")
+        proc = ape_run("register_agents", url, book_dir, *args)
         out, _ = proc.communicate(timeout=300)
         assert proc.returncode == 0, out
         assert f"{n - survived} registered now, {survived} already registered" in out, out
         keys = ident.agents_with_metadata("hashtrust.key", owner=owner.address)
         assert done() == n and len(keys) == n and all(len(ids) == 1 for ids in keys.values())
-        print(f"register: killed at {seen}, Anvil stopped at {stop_at} ({survived} kept), {n} agents once each")
+        print(f"register: killed at {seen}, Anvil stopped at send {stop_at} ({survived} kept), {n} agents once each")
     finally:
         devnet.stop(home=home)
 
@@ -132,25 +135,25 @@ def test_rating_script_killed_at_seeded_points_and_node_stopped_then_rerun(tmp_p
     n_rows, n_clients = 200, 12
     devnet.start(port, home=home)
     try:
-        w3 = Web3(Web3.HTTPProvider(devnet.url(port)))
+        url = devnet.url(port)
+        w3 = Web3(Web3.HTTPProvider(url))
         book, rep, ids = _rating_world(w3, book_dir)
-        args = ("--generate", str(n_rows), "--seed", str(SEED), "--clients", str(n_clients), "--agents", ",".join(map(str, ids)), "--window", "2")
+        args = ("--no-progress", "--generate", str(n_rows), "--seed", str(SEED), "--clients", str(n_clients), "--agents", ",".join(map(str, ids)), "--window", "2")
         count = lambda: len(_feedback_hashes(w3, rep))  # noqa: E731
 
         seen = []
-        for point in _points(rng, 10, n_rows // 2, 2):
-            proc = ape_run("rate_agents", devnet.url(port), book_dir, "--no-progress", *args)
-            _until(proc, count, point)
-            _kill(proc)
+        # the first run's first send is the funding batch (12 transfers); feedback sends follow one by one
+        for point in _points(rng, n_clients + 10, n_clients + n_rows // 3, 2):
+            _kill_at("rate_agents", url, book_dir, *args, nth=point)
             seen.append(count())
-        stop_at = rng.randrange(seen[-1] + 5, seen[-1] + 5 + (n_rows - seen[-1]) // 4)  # early enough to land mid-run
-        proc = ape_run("rate_agents", devnet.url(port), book_dir, "--no-progress", *args)
-        _until(proc, count, stop_at)
-        _stop_anvil_mid_run(proc, home)
+        assert seen[-1] < n_rows, seen
+        stop_at = rng.randrange(5, (n_rows - seen[-1]) // 4)  # a send of the third run: it cannot finish first
+        kept, _out = _stop_node_at("rate_agents", url, home, book_dir, *args, nth=stop_at, count=count)
         assert "state restored" in devnet.start(port, home=home)
         survived = count()
+        assert survived == kept
 
-        proc = ape_run("rate_agents", devnet.url(port), book_dir, "--no-progress", *args)
+        proc = ape_run("rate_agents", url, book_dir, *args)
         out, _ = proc.communicate(timeout=300)
         assert proc.returncode == 0, out
         assert f"{n_rows - survived} sent, {survived} already on chain, 0 failed" in out, out
@@ -162,7 +165,7 @@ def test_rating_script_killed_at_seeded_points_and_node_stopped_then_rerun(tmp_p
             addr = client_signer(k).address
             assert w3.eth.get_transaction_count(addr) == m
             assert sum(rep.last_index(a, addr) for a in ids) == m
-        print(f"rate: killed at {seen}, Anvil stopped at {stop_at} ({survived} kept), {n_rows} rows once each")
+        print(f"rate: killed at {seen}, Anvil stopped at send {stop_at} ({survived} kept), {n_rows} rows once each")
     finally:
         devnet.stop(home=home)
 

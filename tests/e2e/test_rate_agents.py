@@ -8,14 +8,12 @@ given exactly once; a reader who trusts some clients ranks the summarizers."""
 import base64
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from script_runs import free_port
+from script_runs import free_port, held_run, kill
 from web3 import Web3
 
 from hashtrust.chain import devnet
@@ -139,18 +137,12 @@ def test_rating_script_killed_half_way_and_rerun(tmp_path):
         book = AddressBook(w3.eth.chain_id, books)
         _setup(w3, book, [devnet_signer(i).account.key for i in (1, 2, 3)])
 
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 240
-        seen = 0
-        while time.monotonic() < deadline and proc.poll() is None:
-            seen = len(_feedback_logs(w3, book))
-            if seen >= 30:
-                break
-            time.sleep(0.05)
-        assert proc.poll() is None, "the run ended before it could be killed:\n" + (proc.stdout.read() if proc.stdout else "")
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-        time.sleep(0.5)  # a request that reached Anvil before the kill is mined by now
+        # killed at its 60th send (the funding batch of 16 transfers, then feedback one by one),
+        # parked in a proxy, so the kill lands mid-run however fast the machine is
+        script_args = cmd[cmd.index("--generate"):]
+        with held_run("rate_agents", devnet.url(port), books, *script_args, nth=60) as (proc, _proxy, hold):
+            kill(proc)
+            hold.cut = True  # the parked send never reaches the node
         killed_at = len(_feedback_logs(w3, book))
         assert 30 <= killed_at < n_rows
 

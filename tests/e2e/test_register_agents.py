@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from script_runs import EXAMPLES, ape_run, free_port, many_agents
+from script_runs import EXAMPLES, ape_run, free_port, held_run, kill, many_agents
 from web3 import Web3
 
 from hashtrust.chain import devnet
@@ -130,16 +130,13 @@ def test_script_killed_mid_run_finishes_on_rerun(tmp_path):
         n = many_agents(agent_file, copies=6)
 
         kills = []
-        for threshold in (15, 60):  # two SIGKILLs at different points of the run
-            proc = _script(port, agent_file, book_dir, "--no-progress")
-            deadline = time.monotonic() + 120
-            while identity.total_agents() < threshold and proc.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.01)
-            assert proc.poll() is None, "the run ended before it could be killed:\n" + proc.communicate()[0]
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        for nth in (17, 45):  # two SIGKILLs, each parked at that send of its run (a proxy holds it)
+            args = ("--file", str(agent_file), "--window", "2", "--no-progress")
+            with held_run("register_agents", devnet.url(port), book_dir, *args, nth=nth) as (proc, _proxy, hold):
+                kill(proc)
+                hold.cut = True  # the parked registrations never reach the node
             kills.append(identity.total_agents())
-        assert 15 <= kills[0] < n and kills[0] <= kills[1] < n, kills
+        assert kills == [16, 16 + 44], kills  # every registration sent before the kill, none after
 
         proc = _script(port, agent_file, book_dir, "--no-progress")
         out, _ = proc.communicate(timeout=180)
@@ -163,12 +160,16 @@ def test_script_killed_mid_run_finishes_on_rerun(tmp_path):
 
 
 def test_script_killed_with_transactions_still_pending(tmp_path):
-    """Anvil mining a block per second: the kill lands while sent registrations are still in the
-    mempool; the rerun waits for them (`settle`) before deciding what is left to do."""
+    """An Anvil that mines nothing until told to: the script sends its first two windows (64
+    registrations), then waits for receipts that cannot come; it is killed there, with every
+    one of them still in the mempool. Then blocks are mined and the rerun waits for them
+    (`settle`) before deciding what is left to do. (No race: the script cannot get further.
+    The first version let Anvil mine a block a second and killed the script when it saw five
+    pending, which a fast machine could miss.)"""
     port = free_port()
     log = open(tmp_path / "anvil.log", "wb")  # noqa: SIM115
     anvil = subprocess.Popen(
-        [devnet.anvil_binary(), "--port", str(port), "--block-time", "1", "--chain-id", "31337"],
+        [devnet.anvil_binary(), "--port", str(port), "--chain-id", "31337"],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:
@@ -180,21 +181,23 @@ def test_script_killed_with_transactions_still_pending(tmp_path):
         identity = _identity_on(port, book_dir)
         sender = identity.sender
         agent_file = tmp_path / "agents.json"
-        n = many_agents(agent_file, copies=3)
+        n = many_agents(agent_file, copies=4)  # 84: two full windows of 32 and 20 more
+        w3.provider.make_request("evm_setAutomine", [False])
+        nonce = w3.eth.get_transaction_count(sender.address, "latest")
+        # two windows of 32 go out, then the script waits for the first window's receipts, which
+        # cannot come: a state it stays in (for its 120 s receipt timeout), not a moment to race
         proc = _script(port, agent_file, book_dir, "--no-progress", window="32")
-        pending_seen = 0
-        deadline = time.monotonic() + 120
-        while proc.poll() is None and time.monotonic() < deadline:
-            latest = w3.eth.get_transaction_count(sender.address, "latest")
-            pending = w3.eth.get_transaction_count(sender.address, "pending")
-            if pending - latest >= 5:
-                pending_seen = pending - latest
-                break
-            time.sleep(0.005)
-        assert proc.poll() is None and pending_seen >= 5, "no pending transactions seen before the run ended"
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        assert w3.eth.get_transaction_count(sender.address, "pending") > w3.eth.get_transaction_count(sender.address, "latest")
+        deadline = time.monotonic() + 240
+        while w3.eth.get_transaction_count(sender.address, "pending") < nonce + 64:
+            assert proc.poll() is None, "the run ended with nothing mined:\n" + proc.communicate()[0]
+            assert time.monotonic() < deadline, "the script did not send its first two windows"
+            time.sleep(0.05)
+        kill(proc)
+        assert w3.eth.get_transaction_count(sender.address, "pending") == nonce + 64
+        assert w3.eth.get_transaction_count(sender.address, "latest") == nonce
+        w3.provider.make_request("evm_setAutomine", [True])
+        while w3.eth.get_transaction_count(sender.address, "pending") > w3.eth.get_transaction_count(sender.address, "latest"):
+            w3.provider.make_request("evm_mine", [])  # mines what waits (as many blocks as it fills); later sends mine at once
 
         proc = _script(port, agent_file, book_dir, "--no-progress", window="32")
         out, _ = proc.communicate(timeout=300)
@@ -202,7 +205,7 @@ def test_script_killed_with_transactions_still_pending(tmp_path):
         keys = _all_keys(identity)
         assert identity.total_agents() == n, out
         assert len(keys) == n and all(len(ids) == 1 for ids in keys.values())
-        assert "already registered" in out and f"{n} already registered" not in out
+        assert f"{n - 64} registered now, 64 already registered" in out, out
     finally:
         os.killpg(anvil.pid, signal.SIGKILL)
         anvil.wait()

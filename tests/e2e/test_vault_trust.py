@@ -14,6 +14,7 @@ records; a re-run of every agent does nothing more (idempotent)."""
 import json
 
 import pytest
+from web3 import Web3
 
 from hashtrust.chain import artifacts
 from hashtrust.chain.addressbook import AddressBook
@@ -22,10 +23,10 @@ from hashtrust.demo.vault import open_devnet_term
 from hashtrust.deploy import deploy
 from hashtrust.erc8004.identity import IdentityClient
 from hashtrust.erc8004.reputation import ReputationClient
-from hashtrust.erc8004.validation import ValidationClient
-from hashtrust.hashrate.operator import load_pool_report, run_operator
+from hashtrust.erc8004.validation import Status, ValidationClient
+from hashtrust.hashrate.operator import load_pool_report, report_hash, run_operator
 from hashtrust.hashrate.pool_watcher import answer_requests
-from hashtrust.hashrate.vault import HashrateVaultClient, PriceFeedClient, ths_to_shares
+from hashtrust.hashrate.vault import HashrateVaultClient, PriceFeedClient, request_hash, ths_to_shares
 
 N = 10
 OUTAGE = 5
@@ -129,3 +130,53 @@ def test_ten_epochs_attested_one_defaulted_holders_paid_reputation_built(w3, wor
     avg = sum(9_500 + 10 * e for e in range(N) if e != OUTAGE) // (N - 1)  # (950 + e) / 1000 TH/s, percent with 2 decimals
     assert abs(float(s.number) * 100 - avg) <= 1
     assert rep.summary(agent_id, [vault_op.address], tag1="uptime", tag2="epoch-3").count == 1
+
+
+# ---------------------------------------------------------------------------- hostile requests (issue 22)
+NASTY_URIS = [b"\xff\xfe\xfd", b"data:,\x00\x00", b"\x1b[2J\x1b[31mowned\x07", b"\xed\xa0\x80" * 1_365, b"\xff" * 4_096]
+
+
+def _raw_validation_request(w3, mallory, registry: str, validator: str, agent_id: int, uri: bytes, h: bytes) -> None:
+    """`validationRequest` with any bytes as the URI (the SDK refuses to send them; the contract
+    stores whatever it is given)."""
+    from eth_abi import encode
+
+    data = Web3.keccak(text="validationRequest(address,uint256,string,bytes32)")[:4] + encode(["address", "uint256", "bytes", "bytes32"], [validator, agent_id, uri, h])
+    sender(w3, mallory).transact({"to": registry, "data": "0x" + data.hex()}, action="hostile validationRequest")
+
+
+def test_the_agents_answer_the_honest_epochs_beside_hostile_requests(w3, world, mallory):
+    """mallory registers her own agent and, before the operator files epoch 0's requests, squats
+    the exact request hash the vault expects from each pool watcher under her agent, with URIs
+    that are not UTF-8, hold NULs or terminal escapes, or fill the 4,096-byte limit; she also
+    sends each watcher a request with every such URI under fresh hashes. The operator and the
+    watchers see none of it: every epoch is requested, answered 100 and finalised as without her,
+    and nothing of hers is answered."""
+    book, agent_id, vault_op, val_op = world["book"], world["agent_id"], world["vault_op"], world["val_op"]
+    pool = load_pool_report(world["pool_file"])
+    rogue = IdentityClient.from_book(w3, book, sender(w3, mallory)).register("ipfs://mallory")
+    registry = book.address("ValidationRegistry")
+    squats = []
+    for e in range(2):
+        warp_to(w3, vault_op.epoch_end(e) + 600)
+        world["feed"].set_price(95_000)
+        entry = pool[e]
+        for i, (v, _, _) in enumerate(world["watchers"]):
+            h = request_hash(w3.eth.chain_id, vault_op.address, e, entry.delivered, entry.gross, report_hash(vault_op.address, entry), v)
+            _raw_validation_request(w3, mallory, registry, v, rogue, NASTY_URIS[i % len(NASTY_URIS)], h)  # the vault's hash, her agent
+            squats.append((v, h))
+            for j, uri in enumerate(NASTY_URIS):
+                fresh = Web3.keccak(text=f"mallory-{e}-{i}-{j}")
+                _raw_validation_request(w3, mallory, registry, v, rogue, uri, fresh)
+                squats.append((v, fresh))
+        did = run_operator(vault_op, val_op, pool)
+        assert f"reported {e}" in did and sum(x.startswith(f"requested {e} ") for x in did) == 3, did
+        for v, v_vault, v_val in world["watchers"]:
+            lines: list[str] = []
+            verdicts = answer_requests(v_vault, v_val, v, pool, log=lines.append)
+            assert [(x.epoch, x.score) for x in verdicts] == [(e, 100)] and not lines, lines
+        assert run_operator(vault_op, val_op, pool) == [f"finalized {e}"]
+        assert vault_op.epoch(e).status == "finalized"
+    for v, h in squats:  # nothing of mallory's was answered
+        att = val_op.attestation(rogue, h)
+        assert (att.status, att.validator) == (Status.PENDING, v)

@@ -102,12 +102,13 @@ def deploy_index(w3: Web3, sender: TxSender, book: AddressBook, relay: str, firs
 
 def deploy_dev_index(w3: Web3, sender: TxSender, book: AddressBook, *, name: str = "DevHashpriceIndex") -> tuple[DevHashpriceIndexClient, bool]:
     """The recorded devnet index if its code is on chain, else a new one (the contract itself
-    refuses any chain but 31337 and 1337)."""
+    refuses any chain but 31337 and 1337; the SDK refuses anything but a local devnet first)."""
     entry = book.get(name)
     if entry is not None and bytes(w3.eth.get_code(Web3.to_checksum_address(entry.address))):
         return DevHashpriceIndexClient(w3, entry.address, sender), False
-    if w3.eth.chain_id not in (31337, 1337):
-        raise HashtrustError(f"chain {w3.eth.chain_id} is not a local devnet: DevHashpriceIndex deploys on chain ids 31337 and 1337 only")
+    from hashtrust.chain.devnet import require_devnet
+
+    require_devnet(w3, "deploying DevHashpriceIndex (an index anyone may set)")  # the contract also refuses other chain ids
     art = artifacts.load("DevHashpriceIndex")
     receipt = sender.deploy(art.abi, art.bytecode, action=f"deploy {name}")
     addr = Web3.to_checksum_address(receipt["contractAddress"])

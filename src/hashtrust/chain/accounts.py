@@ -30,8 +30,10 @@ def devnet_key(index: int, mnemonic: str = ANVIL_MNEMONIC) -> str:
 
 
 def devnet_signer(index: int) -> LocalSigner:
-    """Signer for devnet account ``index`` (0-9 are funded by Anvil; fund others yourself)."""
-    return LocalSigner.from_key(devnet_key(index))
+    """Signer for devnet account ``index`` (0-9 are funded by Anvil; fund others yourself).
+
+    Its key is public: a `TxSender` refuses it on anything but a local devnet."""
+    return LocalSigner.from_key(devnet_key(index), devnet=True)
 
 
 def signer_from_env(var: str) -> LocalSigner:

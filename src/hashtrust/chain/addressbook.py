@@ -31,6 +31,8 @@ from hashtrust.chain.files import write_json
 from hashtrust.errors import AddressBookError
 
 FORMAT = "hashtrust-deployments/1"
+_VERIFIED: set[tuple] = set()  # (chain id, address, code hash, contract type) checked against the chain
+
 DEFAULT_DIR = Path(os.environ.get("HASHTRUST_DEPLOYMENTS", PROJECT_ROOT / "deployments"))
 
 
@@ -128,6 +130,47 @@ class AddressBook:
                 f"no {name} recorded for chain {self.chain_id} in {self.path}; run `ape run deploy` (or `hashtrust deploy`) first"
             )
         return e.address
+
+    def verified_address(self, w3: Any, name: str, contract_type: str | None = None) -> str:
+        """The address of ``name``, after checking that the chain holds the recorded contract.
+
+        A book can be edited or committed by someone else (public-chain books are meant to be
+        shared), so before a client talks to an address the code there must (1) exist, (2) hash
+        to the recorded ``code_hash`` and (3) be hashtrust's ``contract_type`` built from these
+        sources (its runtime code, immutables appended). Otherwise `AddressBookError` names the
+        contract, the address and the book file. Checked once per process and chain.
+        """
+        e = self._entries.get(name)
+        address = self.address(name)  # raises naming the fix when missing
+        assert e is not None
+        ctype = contract_type or e.contract_type
+        key = (self.chain_id, address.lower(), e.code_hash.lower(), ctype)
+        if key in _VERIFIED:
+            return address
+        where = f"{name} at {address} (recorded in {self.path})"
+        if e.contract_type != ctype:
+            raise AddressBookError(f"{where} is recorded as a {e.contract_type}, not a {ctype}")
+        from web3 import Web3
+
+        code = bytes(w3.eth.get_code(Web3.to_checksum_address(address)))
+        if not code:
+            raise AddressBookError(f"{where}: no code on chain {self.chain_id} (chain reset?); run `hashtrust deploy`")
+        actual = "0x" + Web3.keccak(code).hex().removeprefix("0x")
+        if actual.lower() != e.code_hash.lower():
+            raise AddressBookError(
+                f"{where}: the code on chain {self.chain_id} hashes to {actual}, not the recorded {e.code_hash}; "
+                "refusing to use it (redeploy, or fix the book)"
+            )
+        from hashtrust.chain import artifacts
+
+        runtime = bytes.fromhex(artifacts.load(ctype).runtime[2:])
+        if not code.startswith(runtime):
+            raise AddressBookError(
+                f"{where}: the code on chain is not hashtrust's {ctype} built from these sources; "
+                "refusing to use it (redeploy with `hashtrust deploy`, or use the hashtrust version that deployed it)"
+            )
+        _VERIFIED.add(key)
+        return address
 
     def record(self, entry: Entry) -> None:
         """Add or replace an entry and save at once."""

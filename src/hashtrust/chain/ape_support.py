@@ -18,8 +18,6 @@ from hashtrust.chain.addressbook import AddressBook
 from hashtrust.chain.tx import LocalSigner, TxSender
 from hashtrust.errors import HashtrustError
 
-LOCAL_CHAIN_IDS = {31337, 1337}
-
 
 class ApeSigner:
     """Signs with an ape account (e.g. a keyfile alias) for the SDK's `TxSender`."""
@@ -43,8 +41,8 @@ class ApeSigner:
 def signer_for(account: Any) -> Any:
     """A fast in-memory signer for ape test accounts (they expose their key), else `ApeSigner`."""
     key = getattr(account, "private_key", None)
-    if key:
-        return LocalSigner.from_key(key)
+    if key:  # ape test accounts (their keys come from a public test mnemonic)
+        return LocalSigner.from_key(key, devnet=type(account).__name__ == "TestAccount" or "test" in type(account).__module__)
     if hasattr(account, "set_autosign"):
         try:
             account.set_autosign(True)
@@ -53,17 +51,21 @@ def signer_for(account: Any) -> Any:
     return ApeSigner(account)
 
 
-def default_account(chain_id: int, alias: str | None = None) -> Any:
-    """Ape test account 0 on local chains, the ape account ``alias`` elsewhere."""
+def default_account(w3: Web3, alias: str | None = None) -> Any:
+    """Ape test account 0 on a local devnet, the ape account ``alias`` elsewhere (``TEST::n``,
+    ape's test account n, only on a local devnet: its key is public)."""
     from ape import accounts
+
+    from hashtrust.chain.devnet import not_a_devnet, require_devnet
 
     if alias:
         if alias.startswith("TEST::"):
+            require_devnet(w3, f"--account {alias} (a public test key)", hint="pass --account <your ape alias>")
             return accounts.test_accounts[int(alias.split("::", 1)[1])]
         return accounts.load(alias)
-    if chain_id in LOCAL_CHAIN_IDS:
+    if not_a_devnet(w3) is None:
         return accounts.test_accounts[0]
-    raise SystemExit("on a non-local network pass --account <ape alias> (see `ape accounts list`)")
+    raise HashtrustError(f"{not_a_devnet(w3)}: pass --account <ape alias> (see `ape accounts list`)")
 
 
 account_option = click.option("--account", "alias", default=None, help="ape account alias (default: test account 0 on local chains)")
@@ -90,7 +92,7 @@ def connect(alias: str | None = None) -> tuple[Web3, TxSender, AddressBook]:
 
     w3: Web3 = networks.provider.web3
     cid = w3.eth.chain_id
-    sender = TxSender(w3, signer_for(default_account(cid, alias)))
+    sender = TxSender(w3, signer_for(default_account(w3, alias)))
     return w3, sender, AddressBook(cid)
 
 
@@ -98,4 +100,4 @@ def test_signer(index: int) -> LocalSigner:
     """Signer for ape test account ``index`` (anvil's well-known dev keys)."""
     from ape import accounts
 
-    return LocalSigner.from_key(accounts.test_accounts[index].private_key)
+    return LocalSigner.from_key(accounts.test_accounts[index].private_key, devnet=True)

@@ -8,6 +8,7 @@ from web3 import Web3
 
 from hashtrust.chain import artifacts
 from hashtrust.chain.addressbook import AddressBook
+from hashtrust.chain.decode import decode_logs, event_topic
 from hashtrust.chain.tx import Pending, TxSender, call_view, decode_events
 from hashtrust.errors import HashtrustError
 
@@ -32,8 +33,9 @@ class ContractClient:
 
     @classmethod
     def from_book(cls, w3: Web3, book: AddressBook, sender: TxSender | None = None, name: str | None = None):
-        """The client of the deployment recorded under ``name`` (default ``BOOK_NAME``)."""
-        return cls(w3, book.address(name or cls.BOOK_NAME), sender)
+        """The client of the deployment recorded under ``name`` (default ``BOOK_NAME``), after
+        checking that the chain holds that contract (`AddressBook.verified_address`)."""
+        return cls(w3, book.verified_address(w3, name or cls.BOOK_NAME, cls.CONTRACT), sender)
 
     def with_sender(self, sender: TxSender):
         """The same client, sending from another account."""
@@ -74,3 +76,17 @@ class ContractClient:
     def events(self, receipt: Any, name: str) -> list[dict]:
         """The ``name`` events this contract emitted in ``receipt``."""
         return decode_events(self.contract, receipt, name)
+
+    def logs(self, name: str, topics: list | None = None, *, from_block: int = 0, to_block: Any = "latest") -> list[Any]:
+        """The ``name`` events of this contract (web3 ``EventData``: ``ev["args"]``, block,
+        transaction), decoded leniently; ``topics`` are the indexed-argument filters after the
+        event's own topic (hex strings, lists of them, or None). A log that does not decode is
+        skipped, never fatal to the others."""
+        event_abi = getattr(self.contract.events, name)().abi
+        flt = {
+            "address": self.address,
+            "fromBlock": from_block,
+            "toBlock": to_block,
+            "topics": [Web3.to_hex(event_topic(event_abi)), *(topics or [])],
+        }
+        return decode_logs(event_abi, self.w3.eth.get_logs(flt))

@@ -25,6 +25,7 @@ import time
 import urllib.request
 from collections.abc import Collection
 from pathlib import Path
+from typing import Any
 
 from hashtrust.chain.artifacts import PROJECT_ROOT
 from hashtrust.errors import HashtrustError
@@ -37,6 +38,113 @@ DEFAULT_PORT = int(os.environ.get("HASHTRUST_DEVNET_PORT", "8545"))
 CHAIN_ID = 31337
 STATE_INTERVAL_S = 2
 HISTORY_BLOCKS = 64  # states kept (in memory) for calls at recent past blocks; none on disk
+
+
+# ---------------------------------------------------------------------------- the devnet guard
+DEVNET_CHAIN_IDS = (31337, 1337)
+# `web3_clientVersion` prefixes (lower case) of local development nodes: Anvil, Hardhat's
+# network and the in-process test chain (eth-tester, what `ape test --network ethereum:local:test` uses).
+DEVNET_CLIENTS = ("anvil/", "hardhatnetwork/", "ethereumtester/")
+_LOOPBACK_HOSTS = ("localhost", "localhost.")
+
+
+class DevnetOnlyError(HashtrustError):
+    """A devnet-only action was asked of a chain that is not a local devnet."""
+
+
+def endpoint(w3: Any) -> str | None:
+    """The RPC endpoint ``w3`` talks to: an http(s)/ws URL, ``ipc:<path>``, ``in-process`` for a
+    provider with no transport (eth-tester), or None when it cannot be told."""
+    provider = getattr(w3, "provider", None)
+    for _ in range(4):  # AutoProvider wraps the provider it picked
+        if provider is None:
+            return None
+        if any(c.__name__ == "EthereumTesterProvider" for c in type(provider).__mro__):
+            return "in-process"  # eth-tester (ape's test chain subclasses it): no transport at all
+        uri = getattr(provider, "endpoint_uri", None)
+        if uri:
+            return str(uri)
+        ipc = getattr(provider, "ipc_path", None)
+        if ipc:
+            return f"ipc:{ipc}"
+        provider = getattr(provider, "_active_provider", None)
+    return None
+
+
+def _loopback_endpoint(uri: str) -> bool:
+    if uri == "in-process" or uri.startswith("ipc:"):
+        return True  # no network between us and the node: it runs on this machine
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(uri).hostname or "").lower()
+    if host in _LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def not_a_devnet(w3: Any) -> str | None:
+    """None when ``w3`` is a local devnet; otherwise why not (one phrase).
+
+    A local devnet is recognised by all three of: chain id 31337 or 1337; a development
+    client answering ``web3_clientVersion`` (Anvil, Hardhat, the in-process eth-tester); and an
+    RPC endpoint on this machine (a loopback URL, an IPC socket or an in-process provider).
+    The chain id alone is not enough (any public chain may use 31337), nor the client version
+    (a remote node can claim anything): a remote endpoint is never a local devnet.
+    """
+    uri = endpoint(w3)
+    cached = getattr(w3, "_hashtrust_devnet_verdict", None)
+    if cached is not None and cached[0] == uri:
+        return cached[1]
+    verdict: str | None = None
+    try:
+        cid = int(w3.eth.chain_id)
+    except Exception as exc:  # noqa: BLE001 - a node that does not answer is no devnet we can vouch for
+        return f"the node at {_redact(uri)} does not answer eth_chainId ({type(exc).__name__})"
+    if cid not in DEVNET_CHAIN_IDS:
+        verdict = f"chain {cid} is not a local devnet chain id ({' or '.join(map(str, DEVNET_CHAIN_IDS))})"
+    elif uri is None or not _loopback_endpoint(uri):
+        verdict = f"chain {cid} is reached at {_redact(uri)}, not a loopback RPC URL"
+    else:
+        try:
+            version = str(w3.client_version)
+        except Exception:  # noqa: BLE001
+            version = ""
+        if not version.lower().startswith(DEVNET_CLIENTS):
+            verdict = f"chain {cid} at {_redact(uri)} runs {version[:60] or 'an unknown client'!r}, not a development node (Anvil, Hardhat, eth-tester)"
+    try:
+        w3._hashtrust_devnet_verdict = (uri, verdict)  # one look per connection
+    except AttributeError:  # pragma: no cover - a connection object without attributes
+        pass
+    return verdict
+
+
+def _redact(uri: str | None) -> str:
+    """scheme://host[:port] of an endpoint (a URL's path and query may hold an API key)."""
+    if not uri:
+        return "an unknown endpoint"
+    if uri == "in-process" or uri.startswith("ipc:"):
+        return uri
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(uri)
+    return f"{parts.scheme}://{parts.hostname or '?'}" + (f":{parts.port}" if parts.port else "")
+
+
+def require_devnet(w3: Any, action: str, *, hint: str = "") -> None:
+    """Raise `DevnetOnlyError` (one line) unless ``w3`` is a local devnet (`not_a_devnet`).
+
+    Every devnet-only action calls this first: signing with Anvil's public keys (the CLI's
+    ``--account-index``, ape's test accounts, the rating clients derived from the public
+    mnemonic), funding those accounts, the demo, refreshing the devnet price feed, deploying
+    test tokens and devnet vault terms.
+    """
+    why = not_a_devnet(w3)
+    if why is not None:
+        raise DevnetOnlyError(f"{action} is devnet-only and was refused: {why}" + (f"; {hint}" if hint else ""))
 
 
 def url(port: int = DEFAULT_PORT) -> str:

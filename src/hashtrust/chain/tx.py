@@ -36,7 +36,8 @@ from web3.exceptions import (
     Web3TypeError,
 )
 
-from hashtrust.errors import RevertError, TransactionError
+from hashtrust.chain.decode import decode_logs, decode_output, event_topic
+from hashtrust.errors import RevertError, TransactionError, TransactionInDoubt
 
 # Errors of the transport (node down, connection reset, reply lost): safe to retry with the same bytes.
 try:  # requests is what web3's HTTPProvider uses
@@ -82,13 +83,16 @@ class LocalSigner:
     by eth-account.
     """
 
-    def __init__(self, account: LocalAccount):
+    def __init__(self, account: LocalAccount, *, devnet: bool = False):
         self.account = account
         self.address = account.address
+        # A publicly known key (Anvil's mnemonic, ape's test accounts): `TxSender` refuses to
+        # send with it anywhere but a local devnet (`hashtrust.chain.devnet.require_devnet`).
+        self.devnet = devnet
 
     @classmethod
-    def from_key(cls, key: str | bytes) -> LocalSigner:
-        return cls(Account.from_key(key))
+    def from_key(cls, key: str | bytes, *, devnet: bool = False) -> LocalSigner:
+        return cls(Account.from_key(key), devnet=devnet)
 
     def sign_transaction(self, tx: dict) -> bytes:
         keys = set(tx)
@@ -141,9 +145,13 @@ def revert_reason(exc: BaseException) -> str | None:
 
 
 def call_view(fn: Any, *, action: str = "", block: Any = "latest") -> Any:
-    """Call a view function; a revert becomes `RevertError` with the contract's reason."""
+    """Call a view function; a revert becomes `RevertError` with the contract's reason.
+
+    The return data is decoded by `hashtrust.chain.decode` (strings leniently, as `ChainText`),
+    so a non-UTF-8 string returned by the contract never makes the call fail."""
     try:
-        return fn.call(block_identifier=block)
+        data = fn.w3.eth.call({"to": fn.address, "data": calldata(fn)}, block_identifier=block)
+        return decode_output(fn.abi, data)
     except _CALL_ERRORS as exc:
         reason = revert_reason(exc)
         if reason is None:
@@ -201,8 +209,12 @@ def _int(v: Any) -> int:
     return int(v, 16) if isinstance(v, str) else int(v)
 
 
-class _NodeUnreachable(TransactionError):
-    """`TransactionError` for a node that stopped answering while transactions were in flight."""
+class _Unreachable(Exception):
+    """Internal: the node stopped answering while a nonce was being settled."""
+
+
+class _NotMined(Exception):
+    """Internal: the chain did not mine a nonce being settled within the timeout."""
 
 
 @dataclass
@@ -214,6 +226,21 @@ class Pending:
     action: str
     tx: dict
     raw: bytes
+
+
+@dataclass
+class _Slot:
+    """A nonce whose outcome is not known yet (`TxSender` settles it before anything new)."""
+
+    candidates: list[Pending]  # our signed transactions at this nonce that the node may hold
+    refused: bool = False  # the node refused what we sent at this nonce: none of it is in its pool
+
+
+_KNOWN = ("already known", "already imported", "known transaction")
+try:
+    from web3.exceptions import Web3RPCError as _RpcError  # web3 7: an error reply from the node
+except ImportError:  # pragma: no cover
+    _RpcError = ValueError  # type: ignore[misc,assignment]
 
 
 class TxSender:
@@ -229,6 +256,7 @@ class TxSender:
         poll_interval: float = 0.005,
         timeout: float = 120.0,
         send_retries: int = 6,
+        unreachable_after: float = 30.0,
     ):
         self.w3 = w3
         self.signer = signer
@@ -237,26 +265,54 @@ class TxSender:
         self.gas_extra = gas_extra
         self.poll_interval = poll_interval
         self.timeout = timeout
-        self.send_retries = send_retries
+        self.send_retries = send_retries  # kept for callers; resends are bounded by `unreachable_after`
+        self.unreachable_after = unreachable_after
         _cache_chain_id(w3)
+        if getattr(signer, "devnet", False):
+            from hashtrust.chain.devnet import require_devnet
+
+            require_devnet(
+                w3,
+                f"signing with a publicly known dev key ({self.address})",
+                hint="sign with your own key (--private-key-env VAR, or an ape account alias)",
+            )
         self.chain_id = w3.eth.chain_id
         self._nonce: int | None = None
         self._fees: tuple[float, dict] | None = None
         self._gas_limit: int | None = None
         self._shape_gas: dict[tuple, int] = {}  # gas limit per call shape (`_preflight_many`)
+        self._doubt: dict[int, _Slot] = {}  # nonces to settle before anything new is sent
+        self._handed = -1  # highest nonce the node may hold a transaction of ours at
 
     # ------------------------------------------------------------------ nonces
     def settle(self, timeout: float | None = None) -> int:
-        """Wait until no transaction of this account is pending, then return the next nonce.
+        """Make every transaction of this account that can still execute land, then return the next nonce.
 
-        A crashed earlier run may have left transactions in flight; a resumable script calls this
-        before reading what is already done on chain, so it never sends the same work twice.
+        A crashed earlier run may have left transactions in flight, or queued behind a nonce
+        that never reached the node (a gap: the node holds them, but cannot mine them until the
+        gap is filled, and would mine them the moment anything fills it). A resumable script
+        calls this before reading what is already done on chain, so it never sends the same
+        work twice and nothing of an earlier run executes after it looked:
+
+        1. nonces this sender could not settle earlier (`TransactionInDoubt`) are settled first;
+        2. the node's queued pool (``txpool_content``, where the node offers it) is read: each
+           gap below a queued transaction of this account is filled with a 0-value self-transfer,
+           so the queued ones can land;
+        3. it waits until the account has nothing pending (``pending`` nonce == ``latest``).
         """
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        self._settle_doubt()
         while True:
-            latest = self.w3.eth.get_transaction_count(self.address, "latest")
-            pending = self.w3.eth.get_transaction_count(self.address, "pending")
-            if pending <= latest:
+            latest, pending = self._counts()
+            queued = self._queued_nonces()
+            gaps = [n for n in range(pending, max(queued) + 1) if n not in queued] if queued else []
+            if gaps:
+                for n in gaps:
+                    self._doubt.setdefault(n, _Slot([]))
+                self._handed = max(self._handed, max(queued))
+                self._settle_doubt()
+                continue
+            if pending <= latest and not queued:
                 self._nonce = latest
                 return latest
             if time.monotonic() > deadline:
@@ -265,6 +321,35 @@ class TxSender:
                     f"{timeout or self.timeout:.0f}s; is the chain mining?"
                 )
             time.sleep(0.2)
+
+    def _counts(self) -> tuple[int, int]:
+        """(latest, pending) transaction counts of the account."""
+        try:
+            return (
+                self.w3.eth.get_transaction_count(self.address, "latest"),
+                self.w3.eth.get_transaction_count(self.address, "pending"),
+            )
+        except _TRANSPORT_ERRORS as exc:
+            raise TransactionError(f"{self.address}: could not reach the node ({type(exc).__name__})") from None
+
+    def _queued_nonces(self) -> set[int]:
+        """Nonces of this account's transactions the node holds queued (waiting behind a gap);
+        empty when the node does not offer its pool (``txpool_content``)."""
+        try:
+            reply = self.w3.provider.make_request("txpool_content", [])
+        except Exception:  # noqa: BLE001 - a node without the txpool namespace
+            return set()
+        pool = reply.get("result") if isinstance(reply, dict) else None
+        if not isinstance(pool, dict):
+            return set()
+        mine = {k.lower(): v for k, v in (pool.get("queued") or {}).items()}.get(self.address.lower()) or {}
+        out = set()
+        for k in mine:
+            try:
+                out.add(int(k))
+            except (TypeError, ValueError):
+                continue
+        return out
 
     def _next_nonce(self) -> int:
         if self._nonce is None:
@@ -325,52 +410,90 @@ class TxSender:
     def submit(self, call: Any, *, value: int = 0, gas: int | None = None, action: str = "") -> Pending:
         """Preflight, sign with the next nonce and hand to the node; returns without waiting."""
         action = action or _describe(call)
+        self._settle_doubt()
         pending = self._sign(self.build(call, value=value, gas=gas, action=action), action)
-        self._send_raw(pending.raw, pending.tx_hash, action)
+        self._send_raw(pending)
         return pending
 
-    def _send_raw(self, raw: bytes, tx_hash: str, action: str) -> None:
+    def _send_raw(self, p: Pending) -> None:
+        """Hand one signed transaction to the node.
+
+        A transport error (the reply lost, the node unreachable) is followed by a look-up and a
+        resend of the *same signed bytes*, for up to ``unreachable_after`` seconds: a resend can
+        never become a second transaction. If the node stays away the transaction is in doubt
+        (`_conclude`); if the node refuses it, its nonce is reused or filled (`_refused_many`)."""
         delay = 0.2
+        give_up = time.monotonic() + self.unreachable_after
         last: BaseException | None = None
-        for _attempt in range(self.send_retries):
+        while True:
             try:
-                self.w3.eth.send_raw_transaction(raw)
+                self.w3.eth.send_raw_transaction(p.raw)
+                self._handed = max(self._handed, p.nonce)
                 return
             except _TRANSPORT_ERRORS as exc:  # reply lost or node unreachable: resend the same bytes
                 last = exc
-            except ValueError as exc:
-                self._refused(exc, tx_hash, action)
-                return
+            except (ValueError, _RpcError) as exc:
+                err = self._judge_refusal(exc, p)
+                if err is None:
+                    self._handed = max(self._handed, p.nonce)
+                    return
+                self._refused_many([p])
+                raise err from None
             time.sleep(delay)
             delay = min(delay * 2, 3.0)
-            if self._known(tx_hash):
+            if self._known(p.tx_hash):
+                self._handed = max(self._handed, p.nonce)
                 return
-        raise TransactionError(f"{action}: could not reach the node to send {tx_hash}: {last}")
+            if time.monotonic() > give_up:
+                self._handed = max(self._handed, p.nonce)
+                self._doubt[p.nonce] = _Slot([p])
+                self._conclude([p], f"could not reach the node to send {p.tx_hash} ({type(last).__name__})")
+                return  # settled: the transaction itself was mined
 
-    def _refused(self, exc: BaseException, tx_hash: str, action: str) -> None:
-        """Judge the node's refusal of a signed transaction: return when the node already has it
-        (an earlier attempt got through), else raise `RevertError` / `TransactionError`."""
+    def _judge_refusal(self, exc: BaseException, p: Pending) -> BaseException | None:
+        """The node answered a send with an error: None when it already has the transaction (an
+        earlier attempt got through), else the error to report (`RevertError` / `TransactionError`)."""
         msg = str(exc).lower()
-        if "already known" in msg or "already imported" in msg or "known transaction" in msg:
-            return
-        if "nonce too low" in msg and self._known(tx_hash):
-            return
+        if any(k in msg for k in _KNOWN):
+            return None
+        if "nonce too low" in msg and self._known(p.tx_hash):
+            return None
         reason = revert_reason(exc)
         if reason is not None:
-            raise RevertError(reason, action=action, tx_hash=tx_hash) from None
-        raise TransactionError(f"{action}: node refused transaction {tx_hash}: {exc}") from None
+            return RevertError(reason, action=p.action, tx_hash=p.tx_hash)
+        detail = exc.args[0] if exc.args else exc
+        if isinstance(detail, dict):
+            detail = detail.get("message", detail)
+        return TransactionError(f"{p.action}: the node refused transaction {p.tx_hash} (nonce {p.nonce}): {detail}; it will never execute", failed=[p.tx_hash])
+
+    def _refused_many(self, refused: Sequence[Pending]) -> None:
+        """Refused transactions are not in the node's pool, but their nonces are spent locally.
+
+        When nothing of ours was handed to the node above them, the nonces are simply reused
+        (the next transaction takes the lowest). Otherwise later transactions wait behind the
+        gap, so each refused nonce is filled with a 0-value self-transfer (`_settle_doubt`),
+        which lets them land and leaves the refused ones nothing to execute at."""
+        for p in refused:
+            slot = self._doubt.setdefault(p.nonce, _Slot([], refused=True))
+            slot.refused = slot.refused and not slot.candidates
+        try:
+            self._settle_doubt()
+        except TransactionInDoubt:
+            pass  # the node went away meanwhile: the next send (or a restart's settle) fills the gap
 
     def _send_raw_many(self, pending: Sequence[Pending]) -> None:
         """Hand signed transactions to the node in one JSON-RPC batch, with `_send_raw`'s rules.
 
         A lost reply is followed by a look-up of each transaction; only those the node does not
         know are sent again, with the same signed bytes. A refusal is judged per transaction
-        (`_refused`): "already known" is success, anything else raises.
+        (`_judge_refusal`): "already known" is success; refused ones raise (the first) after
+        their nonces are reused or filled (`_refused_many`), so the others can land.
         """
         todo = list(pending)
         delay = 0.2
+        give_up = time.monotonic() + self.unreachable_after
         last: BaseException | None = None
-        for _attempt in range(self.send_retries):
+        while True:
             try:
                 replies = self._batch([("eth_sendRawTransaction", [Web3.to_hex(p.raw)]) for p in todo])
             except _TRANSPORT_ERRORS as exc:  # reply lost or node unreachable
@@ -378,14 +501,182 @@ class TxSender:
                 time.sleep(delay)
                 delay = min(delay * 2, 3.0)
                 todo = [p for p in todo if not self._known(p.tx_hash)]
+                for p in pending:
+                    if p not in todo:
+                        self._handed = max(self._handed, p.nonce)
                 if not todo:
                     return
+                if time.monotonic() > give_up:
+                    for p in todo:
+                        self._handed = max(self._handed, p.nonce)
+                        self._doubt[p.nonce] = _Slot([p])
+                    self._conclude(todo, f"could not reach the node to send {len(todo)} transaction(s) ({type(last).__name__})")
+                    return
                 continue
+            except TransactionError as exc:  # the node refused the whole batch
+                replies = [{"error": {"message": str(exc)}}] * len(todo)
+            refused: list[tuple[Pending, BaseException]] = []
             for p, reply in zip(todo, replies):
-                if "error" in reply:
-                    self._refused(ValueError(reply["error"]), p.tx_hash, p.action)
+                err = self._judge_refusal(ValueError(reply["error"]), p) if "error" in reply else None
+                if err is None:
+                    self._handed = max(self._handed, p.nonce)
+                else:
+                    refused.append((p, err))
+            if refused:
+                self._refused_many([p for p, _ in refused])
+                raise refused[0][1]
             return
-        raise TransactionError(f"{todo[0].action}: could not reach the node to send {len(todo)} transaction(s), first {todo[0].tx_hash}: {last}")
+
+    # ------------------------------------------------------------------ settling doubt
+    def _settle_doubt(self) -> None:
+        """Settle every nonce in doubt before anything new is sent; `TransactionInDoubt` when
+        the node is unreachable (nothing new is sent then)."""
+        if not self._doubt:
+            return
+        pendings = [c for slot in self._doubt.values() for c in slot.candidates]
+        try:
+            self._resolve()
+        except (_Unreachable, _NotMined) as exc:
+            first = min(self._doubt)
+            raise TransactionInDoubt(
+                f"{self.address}: {len(self._doubt)} earlier transaction(s) from nonce {first} are still in doubt "
+                f"({exc}); nothing new was sent: retry once the node answers (or run again: `settle` repairs it)",
+                in_doubt=[p.tx_hash for p in pendings],
+            ) from None
+
+    def _resolve(self) -> dict[int, tuple[Pending | None, Any]]:
+        """Decide every nonce in doubt: nonce -> (the transaction mined at it, its receipt) or
+        (None, None) when nothing of ours was mined there (the nonce was reused, or used by
+        another transaction of this key).
+
+        The rule: a nonce already mined is looked up. Refused-only nonces above everything the
+        node may hold are reused (the local nonce goes back to the lowest). Every other nonce
+        is *replaced*: a 0-value self-transfer at that nonce, with both fees at least 12.5 %
+        above every transaction of ours there, is sent and the chain is waited on until the
+        nonce is mined; then exactly one transaction holds it, and what was reported failed can
+        never execute. Raises `_Unreachable` / `_NotMined` (the doubt stays) when that cannot
+        be finished."""
+        out: dict[int, tuple[Pending | None, Any]] = {}
+        try:
+            latest = self.w3.eth.get_transaction_count(self.address, "latest")
+        except _TRANSPORT_ERRORS as exc:
+            raise _Unreachable(f"node unreachable: {type(exc).__name__}") from None
+        for n in sorted(self._doubt):
+            if n < latest:
+                out[n] = self._winner(self._doubt.pop(n).candidates)
+        if not self._doubt:
+            return out
+        if all(s.refused for s in self._doubt.values()) and min(self._doubt) > self._handed:
+            low = min(self._doubt)
+            for n in self._doubt:
+                out[n] = (None, None)
+            self._doubt.clear()
+            if self._nonce is not None:
+                self._nonce = min(self._nonce, low)
+            return out
+        try:
+            self._fees = None  # today's fees, not the cached ones
+            fees = self._fee_fields()
+        except _TRANSPORT_ERRORS as exc:
+            raise _Unreachable(f"node unreachable: {type(exc).__name__}") from None
+        for n in sorted(self._doubt):
+            slot = self._doubt[n]
+            cancel = self._cancel_tx(n, slot, fees)
+            slot.candidates.append(cancel)
+            try:
+                self.w3.eth.send_raw_transaction(cancel.raw)
+            except _TRANSPORT_ERRORS as exc:
+                raise _Unreachable(f"node unreachable: {type(exc).__name__}") from None
+            except (ValueError, _RpcError) as exc:
+                msg = str(exc).lower()
+                if not (any(k in msg for k in _KNOWN) or "nonce too low" in msg):
+                    raise _NotMined(f"the node refused the replacement at nonce {n}: {exc}") from None
+            self._handed = max(self._handed, n)
+        top = max(self._doubt)
+        deadline = time.monotonic() + self.timeout
+        unreachable_since: float | None = None
+        interval = self.poll_interval
+        while True:
+            try:
+                if self.w3.eth.get_transaction_count(self.address, "latest") > top:
+                    break
+                unreachable_since = None
+            except _TRANSPORT_ERRORS as exc:
+                unreachable_since = unreachable_since or time.monotonic()
+                if time.monotonic() - unreachable_since > self.unreachable_after:
+                    raise _Unreachable(f"node unreachable: {type(exc).__name__}") from None
+            if time.monotonic() > deadline:
+                raise _NotMined(f"nonce {top} not mined within {self.timeout:.0f}s")
+            time.sleep(interval)
+            interval = min(interval * 1.5, 0.5)
+        for n in sorted(self._doubt):
+            out[n] = self._winner(self._doubt.pop(n).candidates)
+        if self._nonce is not None:
+            self._nonce = max(self._nonce, top + 1)
+        return out
+
+    def _cancel_tx(self, nonce: int, slot: _Slot, fees: dict) -> Pending:
+        """A signed 0-value self-transfer at ``nonce`` that outbids every candidate there."""
+
+        def bump(key: str) -> int:
+            seen = [int(c.tx[key]) for c in slot.candidates if key in c.tx]
+            return max([int(fees[key])] + [v * 9 // 8 + 1 for v in seen])
+
+        tx: dict = {"chainId": self.chain_id, "nonce": nonce, "gas": 21_000, "to": self.address, "value": 0, "data": "0x"}
+        if "gasPrice" in fees:
+            tx["gasPrice"] = bump("gasPrice")
+        else:
+            tx["maxPriorityFeePerGas"] = bump("maxPriorityFeePerGas")
+            tx["maxFeePerGas"] = max(bump("maxFeePerGas"), tx["maxPriorityFeePerGas"])
+        raw = self.signer.sign_transaction(dict(tx))
+        return Pending(tx_hash=Web3.to_hex(Web3.keccak(raw)), nonce=nonce, action=f"cancel nonce {nonce}", tx=tx, raw=raw)
+
+    def _winner(self, candidates: Sequence[Pending]) -> tuple[Pending | None, Any]:
+        """Which of ``candidates`` (all at one mined nonce) was mined, with its receipt."""
+        for c in candidates:
+            try:
+                r = self.w3.eth.get_transaction_receipt(c.tx_hash)
+            except TransactionNotFound:
+                continue
+            except _TRANSPORT_ERRORS as exc:
+                raise _Unreachable(f"node unreachable: {type(exc).__name__}") from None
+            if r is not None:
+                return c, r
+        return None, None
+
+    def _conclude(self, pending: Sequence[Pending], problem: str) -> list[Any]:
+        """Settle the nonces of ``pending`` (in doubt) and report: their receipts when the
+        transactions themselves were mined; `TransactionError` (``failed``: they will never
+        execute) when their nonces went to replacements; `TransactionInDoubt` when the node
+        went away before that could be decided."""
+        try:
+            outcomes = self._resolve()
+        except (_Unreachable, _NotMined) as exc:
+            first = min(pending, key=lambda p: p.nonce)
+            raise TransactionInDoubt(
+                f"{first.action}: {problem}; {len(pending)} transaction(s) from nonce {first.nonce} (first {first.tx_hash}) "
+                f"may still execute ({exc}): nothing is reported failed; this sender settles them before its next "
+                "transaction (a restarted run's `settle` does the same)",
+                in_doubt=[p.tx_hash for p in pending],
+            ) from None
+        receipts, failed = [], []
+        for p in pending:
+            won, receipt = outcomes.get(p.nonce, (None, None))
+            if won is not None and won.tx_hash == p.tx_hash:
+                receipts.append(receipt)
+            else:
+                failed.append((p, won))
+        if failed:
+            p, won = failed[0]
+            how = (
+                f"its nonce {p.nonce} went to the 0-value self-transfer {won.tx_hash}" if won is not None
+                else f"its nonce {p.nonce} was used by another transaction of {self.address}"
+            )
+            raise TransactionError(
+                f"{p.action}: {problem}; {len(failed)} transaction(s) will never execute: {p.tx_hash} ({how})",
+                failed=[q.tx_hash for q, _ in failed],
+            )
+        return receipts
 
     # ------------------------------------------------------------------ batches
     def _batch(self, calls: Sequence[tuple[str, list]]) -> list[dict]:
@@ -398,12 +689,21 @@ class TxSender:
         if not calls:
             return []
         batch = getattr(provider, "make_batch_request", None)
-        if batch is None:
-            return [provider.make_request(method, params) for method, params in calls]
+        if batch is None:  # one by one, through web3's request formatting (the in-process chain wants ints)
+            return [self._one(method, params) for method, params in calls]
         replies = batch(list(calls))
         if isinstance(replies, dict):  # the node refused the whole batch
             raise TransactionError(f"the node refused a batch of {len(calls)} {calls[0][0]}: {replies.get('error', replies)}")
         return list(replies)
+
+    def _one(self, method: str, params: list) -> dict:
+        """One JSON-RPC call as a raw reply (``{"result": ...}`` or ``{"error": ...}``)."""
+        try:
+            return {"result": self.w3.manager.request_blocking(method, params)}
+        except _TRANSPORT_ERRORS:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the node's refusal, kept as the reply's error
+            return {"error": {"message": str(exc)}}
 
     def _receipts(self, hashes: Sequence[str]) -> list[Any]:
         """The receipts of mined transactions, decoded as `w3.eth.get_transaction_receipt` does,
@@ -426,21 +726,33 @@ class TxSender:
             return False
 
     def wait(self, pending: Pending, *, check: bool = True) -> Any:
-        """Wait for the receipt; a failed transaction raises `RevertError` with its reason."""
+        """Wait for the receipt; a failed transaction raises `RevertError` with its reason.
+
+        Without a receipt after ``timeout`` (or with the node unreachable for
+        ``unreachable_after``) the transaction is settled (`_conclude`): its receipt when it was
+        mined after all, else `TransactionError` once a replacement holds its nonce (it will
+        never execute), or `TransactionInDoubt` when the node is gone."""
         deadline = time.monotonic() + self.timeout
         interval = self.poll_interval
+        unreachable_since: float | None = None
         while True:
             try:
                 receipt = self.w3.eth.get_transaction_receipt(pending.tx_hash)
                 if receipt is not None:
                     break
+                unreachable_since = None
             except TransactionNotFound:
-                pass
-            except _TRANSPORT_ERRORS as exc:
-                if time.monotonic() > deadline:
-                    raise TransactionError(f"{pending.action}: node unreachable waiting for {pending.tx_hash}: {exc}") from None
+                unreachable_since = None
+            except (*_TRANSPORT_ERRORS, _RpcError) as exc:
+                unreachable_since = unreachable_since or time.monotonic()
+                if time.monotonic() - unreachable_since > self.unreachable_after:
+                    self._doubt.setdefault(pending.nonce, _Slot([pending]))
+                    receipt = self._conclude([pending], f"node unreachable waiting for {pending.tx_hash} ({type(exc).__name__})")[0]
+                    break
             if time.monotonic() > deadline:
-                raise TransactionError(f"{pending.action}: no receipt for {pending.tx_hash} after {self.timeout:.0f}s")
+                self._doubt.setdefault(pending.nonce, _Slot([pending]))
+                receipt = self._conclude([pending], f"no receipt for {pending.tx_hash} after {self.timeout:.0f}s")[0]
+                break
             time.sleep(interval)
             interval = min(interval * 1.5, 0.5)
         if check and receipt["status"] != 1:
@@ -481,13 +793,17 @@ class TxSender:
         called in order.
 
         Raises on the first failure -- a preflight refusal (`RevertError` with the contract's
-        reason; nothing of it or after it is sent) or a failed receipt -- after the transactions
-        already handed to the node are mined (so a rerun sees them).
+        reason; nothing of it or after it is sent), a failed receipt, a send the node refused
+        (`TransactionError`; its nonce is reused or filled) -- after the transactions already
+        handed to the node are mined (so a rerun sees them). Whatever it reports failed (the
+        error's ``failed``) never executes; when the node goes away it raises
+        `TransactionInDoubt` instead and settles those transactions before its next send.
         """
         receipts: list[Any] = []
         it = iter(calls)
         unconfirmed: list[Pending] = []  # the previous window, sent and not yet collected
         sent: list[Pending] = []
+        self._settle_doubt()
         try:
             while True:
                 chunk = [c if isinstance(c, tuple) else (c, 0) for c in islice(it, max(1, window))]
@@ -509,8 +825,8 @@ class TxSender:
         except BaseException as exc:
             # Let what was already sent land before the error propagates (so a rerun sees it),
             # unless the node is gone (then the rerun's `settle` waits for it).
-            in_flight = list({p.nonce: p for p in unconfirmed + sent}.values())
-            if in_flight and not isinstance(exc, _NodeUnreachable):
+            in_flight = [p for p in {p.nonce: p for p in unconfirmed + sent}.values() if p.nonce not in self._doubt]
+            if in_flight and not isinstance(exc, TransactionInDoubt):
                 try:
                     self._wait_many(in_flight)
                 except Exception:  # noqa: BLE001
@@ -586,31 +902,43 @@ class TxSender:
     def _wait_many(self, pending: Sequence[Pending]) -> list[Any]:
         """The receipts of a window sent by this account, in order (not checked).
 
-        Polls one number, the account's mined nonce, until it passes the window's last nonce
-        (transport errors are retried until ``timeout``); then fetches every receipt in one batch.
-        A receipt missing even so (the nonce was used by another transaction of the same key)
-        is waited for as `wait` does, which reports it. Raises `TransactionError` after
-        ``timeout`` without the window mined.
+        Polls one number, the account's mined nonce, until it passes the window's last nonce;
+        then fetches every receipt in one batch. A receipt missing even so (the nonce was used by
+        another transaction of the same key) is waited for as `wait` does, which reports it.
+        Without the window mined after ``timeout`` (or with the node unreachable for
+        ``unreachable_after``) what is not mined is settled (`_conclude`).
         """
         if not pending:
             return []
         last = max(p.nonce for p in pending)
         deadline = time.monotonic() + self.timeout
         interval = self.poll_interval
-        error: BaseException | None = None
+        unreachable_since: float | None = None
         while True:
+            problem = ""
             try:
-                if self.w3.eth.get_transaction_count(self.address, "latest") > last:
-                    return self._receipts([p.tx_hash for p in pending])
-            except TransactionNotFound:
-                return [self.wait(p, check=False) for p in pending]
-            except _TRANSPORT_ERRORS as exc:
-                error = exc
-            if time.monotonic() > deadline:
-                what = f"node unreachable ({type(error).__name__})" if error is not None else "not mined"
-                raise (_NodeUnreachable if error is not None else TransactionError)(
-                    f"{pending[0].action}: {len(pending)} transaction(s) from nonce {pending[0].nonce} {what} after {self.timeout:.0f}s, first {pending[0].tx_hash}"
-                )
+                mined = self.w3.eth.get_transaction_count(self.address, "latest")
+                unreachable_since = None
+                if mined > last:
+                    try:
+                        return self._receipts([p.tx_hash for p in pending])
+                    except TransactionNotFound:
+                        return [self.wait(p, check=False) for p in pending]
+                if time.monotonic() > deadline:
+                    problem = f"{len(pending)} transaction(s) from nonce {pending[0].nonce} not mined after {self.timeout:.0f}s"
+            except (*_TRANSPORT_ERRORS, _RpcError) as exc:
+                unreachable_since = unreachable_since or time.monotonic()
+                if time.monotonic() - unreachable_since > self.unreachable_after:
+                    problem = f"node unreachable waiting for {len(pending)} transaction(s) from nonce {pending[0].nonce} ({type(exc).__name__})"
+                    mined = -1
+            if problem:
+                stuck = [p for p in pending if p.nonce >= mined]
+                for p in stuck:
+                    self._doubt.setdefault(p.nonce, _Slot([p]))
+                self._conclude(stuck, problem)  # raises unless every one of them was mined after all
+                deadline = time.monotonic() + self.timeout  # all mined: collect their receipts
+                unreachable_since = None
+                continue
             time.sleep(interval)
             interval = min(interval * 1.5, 0.5)
 
@@ -647,19 +975,15 @@ def _cache_chain_id(w3: Web3) -> None:
 
 
 def decode_events(contract: Any, receipt: Any, name: str) -> list[dict]:
-    """The ``name`` events ``contract`` emitted in ``receipt``, as dicts of their arguments."""
-    from eth_utils import event_abi_to_log_topic
-    from web3.logs import DISCARD
-
-    event = getattr(contract.events, name)()
-    # only the logs that can be this event are decoded (web3 would try every log of the receipt)
-    topic = None if event.abi.get("anonymous") else event_abi_to_log_topic(event.abi)
+    """The ``name`` events ``contract`` emitted in ``receipt``, as dicts of their arguments
+    (decoded leniently; a log that does not decode is skipped)."""
+    event_abi = getattr(contract.events, name)().abi
+    topic = None if event_abi.get("anonymous") else event_topic(event_abi)
     logs = [
         lg for lg in receipt["logs"]
         if lg["address"] == contract.address and (topic is None or (lg["topics"] and bytes(lg["topics"][0]) == topic))
     ]
-    evs = event.process_receipt({**receipt, "logs": logs}, errors=DISCARD)
-    return [dict(e["args"]) for e in evs if e["address"] == contract.address]
+    return [dict(ev["args"]) for ev in decode_logs(event_abi, logs)]
 
 
 def chunks(seq: Sequence[Any], n: int) -> Iterable[Sequence[Any]]:

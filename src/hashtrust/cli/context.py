@@ -47,9 +47,10 @@ class Ctx:
         if key not in self._senders:
             if key[0] == "env":
                 signer = signer_from_env(self.key_env)  # type: ignore[arg-type]
-            else:
-                if self.chain_id not in (31337, 1337):
-                    raise HashtrustError(f"chain {self.chain_id} is not a devnet: pass --private-key-env VAR")
+            else:  # Anvil's public dev key: `TxSender` refuses it on anything but a local devnet
+                from hashtrust.chain.devnet import require_devnet
+
+                require_devnet(self.w3, f"--account-index {key[1]} (Anvil's public dev keys)", hint="pass --private-key-env VAR naming your key")
                 signer = devnet_signer(int(key[1]))
             self._senders[key] = TxSender(self.w3, signer)
         return self._senders[key]

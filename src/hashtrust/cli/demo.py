@@ -12,6 +12,8 @@ from hashtrust.cli.context import Ctx
 @click.pass_obj
 def demo(obj: Ctx, no_progress: bool) -> None:
     """Run the main job on the connected chain (see README): deploy, agents, ratings, vault, report."""
+    from hashtrust.chain.devnet import require_devnet
     from hashtrust.demo.run import run_demo
 
+    require_devnet(obj.w3, "the demo")  # before any signer is chosen: the reason is the demo itself
     run_demo(obj.w3, obj.sender(), obj.book(), echo=click.echo, progress=not no_progress)

@@ -239,5 +239,11 @@ def _summary_json(s: Any) -> dict:
 
 
 def run_demo(w3: Web3, sender: TxSender, book: AddressBook, *, echo: Callable[[str], Any] = print, progress: bool = True, out_dir: Path | None = None) -> dict:
-    """Run the main job against ``w3`` (deployer = ``sender``); returns the report dict."""
+    """Run the main job against ``w3`` (deployer = ``sender``); returns the report dict.
+
+    Devnet-only: the demo signs with Anvil's public keys, funds dev accounts and moves the
+    devnet price feed and clock."""
+    from hashtrust.chain.devnet import require_devnet
+
+    require_devnet(w3, "the demo")
     return Demo(w3, sender, book, echo=echo, progress=progress, out_dir=out_dir or REPORT_DIR).run()

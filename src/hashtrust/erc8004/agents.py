@@ -16,9 +16,13 @@
 **How an agent is recognised.** Every agent is registered with the metadata entry
 ``hashtrust.key = <key>`` in the same ``register`` transaction, so an agent exists on chain
 together with its key or not at all. Before sending anything, the run waits until the account
-has no pending transaction (`TxSender.settle`), then reads the registry's ``MetadataSet`` logs
-for ``hashtrust.key`` and keeps the agents *currently owned by the sending account*. Entries
-whose key is found are skipped. Killing the run at any point and rerunning therefore finishes
+has no pending transaction (`TxSender.settle`), then reads the registry's ``Registered`` logs of
+the sending account and the ``MetadataSet`` logs for ``hashtrust.key``: an agent counts as
+registered when *the sending account registered it with that key in the registration
+transaction* and still owns it (`holdings`). Entries whose key is found are skipped. An agent
+carrying one of the file's keys that someone else registered and transferred in (an ERC-721
+transfer needs no consent) is never adopted: the run says so in a warning line and registers
+its own. Killing the run at any point and rerunning therefore finishes
 the job, with nothing registered twice and nothing lost. (A key is per owner: another account
 registering the same file gets its own agents.)
 
@@ -169,21 +173,70 @@ def load_agent_file(path: str | Path) -> list[AgentSpec]:
 
 
 # ---------------------------------------------------------------------------- chain state
-def existing_agents(identity: IdentityClient, owner: str, *, from_block: int = 0) -> dict[str, int]:
-    """key -> agent id of the agents ``owner`` holds that carry a ``hashtrust.key``.
+@dataclass(frozen=True)
+class ForeignAgent:
+    """An agent the owner holds that carries a ``hashtrust.key`` but was registered by someone
+    else and transferred in (ERC-721 transfers need no consent): never counted as the owner's."""
 
-    When the same key appears on several agents (e.g. registered by hand), the lowest id wins.
+    agent_id: int
+    key: str
+    registrant: str | None  # who registered it (None when its Registered log was not found)
+
+
+@dataclass
+class Holdings:
+    """What `existing_agents` found: the owner's own agents by key, and foreign ones."""
+
+    mine: dict[str, int] = field(default_factory=dict)
+    foreign: list[ForeignAgent] = field(default_factory=list)
+
+
+def _key_text(value: bytes) -> str | None:
+    try:
+        key = value.decode()
+    except UnicodeDecodeError:
+        return None
+    return key or None
+
+
+def holdings(identity: IdentityClient, owner: str, *, from_block: int = 0) -> Holdings:
+    """The agents ``owner`` holds that carry a ``hashtrust.key``, split into its own and foreign ones.
+
+    An agent is the owner's own when the owner registered it (its `Registered` event names the
+    owner) *with* that key (the key's `MetadataSet` is in the registration transaction itself:
+    what `register_agents` sends) and the owner still holds it. Anything else carrying a key
+    -- an agent someone else registered, with the victim's key and the attacker's endpoints,
+    then transferred to the victim -- is listed in ``foreign`` and never adopted. When the same
+    key appears on several own agents (e.g. registered by hand), the lowest id wins.
     """
-    found = identity.agents_with_metadata(KEY_METADATA, owner=owner, from_block=from_block)
-    out: dict[str, int] = {}
-    for value, ids in found.items():
-        try:
-            key = value.decode()
-        except UnicodeDecodeError:
+    from web3 import Web3
+
+    owner = Web3.to_checksum_address(owner)
+    mine_txs = identity.registrations_by(owner, from_block=from_block)
+    at_registration: dict[int, bytes] = {}
+    latest: dict[int, bytes] = {}
+    for agent_id, value, tx in identity.metadata_logs(KEY_METADATA, from_block=from_block):
+        latest[agent_id] = value
+        if mine_txs.get(agent_id) == tx and agent_id not in at_registration:
+            at_registration[agent_id] = value
+    out = Holdings()
+    for agent_id, value in sorted(at_registration.items()):
+        key = _key_text(value)
+        if key is None or key in out.mine or identity.owner_of(agent_id) != owner:
             continue
-        if key:
-            out[key] = min(ids)
+        out.mine[key] = agent_id
+    for agent_id in sorted(identity.transferred_to(owner, from_block=from_block) - set(at_registration)):
+        key = _key_text(latest.get(agent_id, b""))
+        if key is None or identity.owner_of(agent_id) != owner:
+            continue
+        out.foreign.append(ForeignAgent(agent_id, key, identity.registrant_of(agent_id, from_block=from_block)))
     return out
+
+
+def existing_agents(identity: IdentityClient, owner: str, *, from_block: int = 0) -> dict[str, int]:
+    """key -> agent id of the agents ``owner`` registered itself with a ``hashtrust.key`` and
+    still holds (`holdings`; agents transferred in are never counted)."""
+    return holdings(identity, owner, from_block=from_block).mine
 
 
 def register_agents(
@@ -198,7 +251,16 @@ def register_agents(
     """Register the agents of ``specs`` not yet registered by the sender; returns one outcome per spec."""
     sender = identity._require_sender()
     sender.settle()  # what an earlier (killed) run sent is mined before we look
-    have = existing_agents(identity, sender.address, from_block=from_block)
+    found = holdings(identity, sender.address, from_block=from_block)
+    have = found.mine
+    wanted = {s.key for s in specs}
+    for f in found.foreign:
+        if f.key in wanted:
+            who = f"registered by {f.registrant}" if f.registrant else "not registered by you"
+            log(
+                f"warning: agent {f.agent_id} carries hashtrust.key {f.key!r} but was {who} and transferred to you; "
+                f"it is not treated as yours ({f.key!r} is registered anew unless you registered it yourself)"
+            )
     todo = [s for s in specs if s.key not in have]
     log(f"{len(specs)} agent(s) in the file, {len(specs) - len(todo)} already registered, {len(todo)} to register")
     new_ids: dict[str, int] = {}

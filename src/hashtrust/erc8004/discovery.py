@@ -3,8 +3,9 @@
     ranked = rank(identity, reputation, "summarize", trusted=[alice, bob], tag1="starred")
     print(table(ranked))
 
-A capability matches an agent when its registration file (the agentURI: ``data:`` JSON,
-``file://``/a path, or ``https://``) names it as a service (``services[].name``), a skill or a
+A capability matches an agent when its registration file (the agentURI, read through the SDK's
+one resolver, `hashtrust.chain.fetch`: ``data:``, ``https:``, ``ipfs:`` via a gateway, ``http:``
+to loopback; never local files; 5 s and 256 KiB per file) names it as a service (``services[].name``), a skill or a
 domain (``services[].skills`` / ``services[].capabilities`` / ``services[].domains`` -- the
 fields of `hashtrust.registration.Service` plus OASF domains; OASF paths match on any whole
 segment: ``summarize`` matches ``natural_language_processing/summarize``), or in a top-level
@@ -17,34 +18,23 @@ then by agent id. Agents with fewer than ``min_count`` trusted feedbacks are lis
 
 from __future__ import annotations
 
-import base64
 import json
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
+from hashtrust.chain.decode import display
+from hashtrust.chain.fetch import FetchPolicy, Resolver
 from hashtrust.errors import HashtrustError
 
 Fetch = Callable[[str], bytes]
 
-
-def fetch_uri(uri: str, timeout: float = 5.0) -> bytes:
-    """The bytes behind an agentURI (data:, file://, a local path, http(s)://). ipfs:// is not fetched."""
-    if uri.startswith("data:"):
-        head, _, body = uri.partition(",")
-        return base64.b64decode(body) if head.endswith(";base64") else urllib.parse.unquote_to_bytes(body)
-    if uri.startswith("file://"):
-        return Path(urllib.parse.urlparse(uri).path).read_bytes()
-    if uri.startswith(("http://", "https://")):
-        with urllib.request.urlopen(uri, timeout=timeout) as resp:  # noqa: S310 - user-chosen registry
-            return resp.read()
-    if uri and Path(uri).exists():
-        return Path(uri).read_bytes()
-    raise HashtrustError(f"cannot fetch agent URI {uri[:80]!r}")
+# Registration files are small; a ranking reads one per agent, so each gets a short deadline.
+REGISTRATION_POLICY = FetchPolicy(deadline=5.0, max_bytes=256 * 1024)
+fetch_registration: Fetch = Resolver(REGISTRATION_POLICY)
+"""The resolver `rank` and ``agents show`` read agentURIs with (`hashtrust.chain.fetch`)."""
 
 
 def capabilities(reg: dict) -> set[str]:
@@ -99,23 +89,41 @@ def rank(
     tag1: str = "",
     tag2: str = "",
     min_count: int = 1,
-    fetch: Fetch = fetch_uri,
+    fetch: Fetch = fetch_registration,
+    workers: int = 8,
 ) -> list[Ranked]:
-    """Agents whose registration declares ``capability``, best first."""
+    """Agents whose registration declares ``capability``, best first.
+
+    Each agent's registration file is read in its own boundary (``workers`` in parallel, each
+    under the resolver's deadline): one that cannot be read or parsed -- a refused scheme, a
+    server that never answers, broken JSON -- simply does not match."""
     if not trusted:
         raise HashtrustError("name at least one trusted client: summaries over unknown clients are Sybil-prone")
     cap = capability.strip().lower()
     ids = list(agent_ids) if agent_ids is not None else list(range(1, identity.total_agents() + 1))
-    out: list[Ranked] = []
-    for a in ids:
+
+    def registration(a: int) -> dict | None:
         try:
             reg = json.loads(fetch(identity.token_uri(a)))
         except Exception:  # noqa: BLE001 - an unreadable registration simply does not match
-            continue
-        if not isinstance(reg, dict) or cap not in capabilities(reg):
+            return None
+        return reg if isinstance(reg, dict) else None
+
+    if len(ids) > 1 and workers > 1:
+        with ThreadPoolExecutor(max_workers=min(workers, len(ids)), thread_name_prefix="hashtrust-rank") as pool:
+            regs = list(pool.map(registration, ids))
+    else:
+        regs = [registration(a) for a in ids]
+    out: list[Ranked] = []
+    for a, reg in zip(ids, regs):
+        try:
+            if reg is None or cap not in capabilities(reg):
+                continue
+        except Exception:  # noqa: BLE001 - a registration file of any shape: no match
             continue
         s = reputation.summary(a, trusted, tag1=tag1, tag2=tag2)
-        out.append(Ranked(a, str(reg.get("name", "")), s.count, s.value, s.decimals, [cap]))
+        name = reg.get("name", "")
+        out.append(Ranked(a, name if isinstance(name, str) else json.dumps(name)[:128], s.count, s.value, s.decimals, [cap]))
     out.sort(key=lambda r: (r.count < min_count, -r.number, -r.count, r.agent_id))
     return out
 
@@ -129,5 +137,5 @@ def table(ranked: Sequence[Ranked], min_count: int = 1, *, capability: str | Non
     lines.append(f"{'#':>3}  {'agent':>6}  {'name':<28} {'score':>12} {'n':>5}")
     for i, r in enumerate(ranked, start=1):
         score = f"{r.number}" if r.count >= min_count else "-"
-        lines.append(f"{i:>3}  {r.agent_id:>6}  {r.name[:28]:<28} {score:>12} {r.count:>5}")
+        lines.append(f"{i:>3}  {r.agent_id:>6}  {display(r.name, 28)[:28]:<28} {score:>12} {r.count:>5}")
     return "\n".join(lines)

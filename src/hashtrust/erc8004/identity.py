@@ -340,23 +340,41 @@ class IdentityClient(ContractClient):
         return self._send("transferFrom", owner, to, agent_id)
 
     # ------------------------------------------------------------------ logs
+    def metadata_logs(self, key: str, *, from_block: int = 0) -> list[tuple[int, bytes, bytes]]:
+        """(agentId, value, transaction hash) of every `MetadataSet` of ``key``, oldest first."""
+        check_key(key)
+        topic = Web3.to_hex(Web3.keccak(text=key))
+        return [
+            (int(ev["args"]["agentId"]), bytes(ev["args"]["metadataValue"]), bytes(ev["transactionHash"]))
+            for ev in self.logs("MetadataSet", [None, topic], from_block=from_block)
+        ]
+
+    def registrations_by(self, registrant: str, *, from_block: int = 0) -> dict[int, bytes]:
+        """agentId -> registration transaction of every agent ``registrant`` registered itself
+        (the `Registered` event's owner is the registering caller)."""
+        topic = "0x" + "00" * 12 + check_address(registrant, "registrant")[2:].lower()
+        return {int(ev["args"]["agentId"]): bytes(ev["transactionHash"]) for ev in self.logs("Registered", [None, topic], from_block=from_block)}
+
+    def registrant_of(self, agent_id: int, *, from_block: int = 0) -> str | None:
+        """Who registered ``agent_id`` (the `Registered` event's owner), or None when not found."""
+        topic = "0x" + int(check_agent_id(agent_id)).to_bytes(32, "big").hex()
+        evs = self.logs("Registered", [topic], from_block=from_block)
+        return Web3.to_checksum_address(evs[0]["args"]["owner"]) if evs else None
+
+    def transferred_to(self, owner: str, *, from_block: int = 0) -> set[int]:
+        """Agents ever transferred to ``owner`` by someone else (ERC-721 `Transfer`, mints excluded)."""
+        topic = "0x" + "00" * 12 + check_address(owner, "owner")[2:].lower()
+        return {int(ev["args"]["token_id"]) for ev in self.logs("Transfer", [None, topic], from_block=from_block) if int(ev["args"]["sender"], 16) != 0}
+
     def agents_with_metadata(self, key: str, *, owner: str | None = None, from_block: int = 0) -> dict[bytes, list[int]]:
         """Value -> agent ids, from the `MetadataSet` logs of ``key`` (latest value per agent wins).
 
-        With ``owner``, only agents currently owned by ``owner``. Used by the bulk registration
-        script to recognise agents it already registered.
+        With ``owner``, only agents currently owned by ``owner`` (whoever registered them: the
+        bulk registration script recognises its own agents with `hashtrust.erc8004.agents.existing_agents`).
         """
-        check_key(key)
-        topic = Web3.to_hex(Web3.keccak(text=key))
-        event = self.contract.events.MetadataSet()
-        sig = Web3.to_hex(Web3.keccak(text="MetadataSet(uint256,string,string,bytes)"))
-        logs = self.w3.eth.get_logs(
-            {"address": self.address, "fromBlock": from_block, "toBlock": "latest", "topics": [sig, None, topic]}
-        )
         latest: dict[int, bytes] = {}
-        for raw in logs:
-            ev = event.process_log(raw)
-            latest[int(ev["args"]["agentId"])] = bytes(ev["args"]["metadataValue"])
+        for agent_id, value, _tx in self.metadata_logs(key, from_block=from_block):
+            latest[agent_id] = value
         out: dict[bytes, list[int]] = {}
         owner_cs = check_address(owner, "owner") if owner is not None else None
         for agent_id, value in sorted(latest.items()):
@@ -364,4 +382,3 @@ class IdentityClient(ContractClient):
                 continue
             out.setdefault(value, []).append(agent_id)
         return out
-

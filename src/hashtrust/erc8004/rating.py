@@ -3,11 +3,14 @@
 Rows ``(id, client, agent, value, tag1, tag2, endpoint)`` come from a file (see
 ``examples/ratings.json``) or from `generate_rows`, a seeded model of client behaviour.
 
-* **Clients are many accounts, derived deterministically.** Client ``k`` is account
-  ``CLIENT_INDEX_BASE + k`` of the devnet mnemonic (`hashtrust.accounts.devnet_key`, Anvil's
-  ``test test ... junk``, BIP-44 ``m/44'/60'/0'/0/i``). Those accounts are far from the 10 Anvil
-  funds (which own agents and deploy), so a client is never an agent's owner by accident; the
-  funder tops each one up with ETH when it is low (idempotent: balances are checked first).
+* **Clients are many accounts** (`Clients`). On a local devnet client ``k`` is, by default,
+  account ``CLIENT_INDEX_BASE + k`` of the devnet mnemonic (`hashtrust.chain.accounts.devnet_key`,
+  Anvil's ``test test ... junk``, BIP-44 ``m/44'/60'/0'/0/i``), far from the 10 Anvil funds
+  (which own agents and deploy), so a client is never an agent's owner by accident; the funder
+  tops each one up with ETH when it is low (idempotent: balances are checked first). Those keys
+  are public, so anywhere else they are refused (`hashtrust.chain.devnet.require_devnet`): on a
+  real network the clients' keys come from the user (`Clients.from_file`, ``--client-keys FILE``
+  or ``$HASHTRUST_CLIENT_KEYS``), nobody is funded, and each client must already hold its gas.
 * **Idempotent and resumable.** Every row's feedback file (`hashtrust.feedback.FeedbackFile`)
   carries the row id, so its keccak256 -- the on-chain ``feedbackHash`` -- binds
   (registry, agent, client, row id). Before sending, each client's sender is settled (nothing of
@@ -215,8 +218,87 @@ def generate_rows(seed: int, agents: Sequence[int], n_clients: int, n_rows: int,
 # ---------------------------------------------------------------------- accounts
 @lru_cache(maxsize=4096)
 def client_signer(k: int, base: int = CLIENT_INDEX_BASE) -> LocalSigner:
-    """Signer of rating client ``k`` (devnet mnemonic account ``base + k``; derived once per process)."""
-    return LocalSigner.from_key(devnet_key(base + k))
+    """Signer of devnet rating client ``k`` (devnet mnemonic account ``base + k``; derived once
+    per process). Its key is public: `TxSender` refuses it on anything but a local devnet."""
+    return LocalSigner.from_key(devnet_key(base + k), devnet=True)
+
+
+class Clients:
+    """Who rating client ``k`` is.
+
+    * `Clients.devnet()` (the default): account ``base + k`` of Anvil's public mnemonic. Anyone
+      can derive those keys (sweep their ETH, revoke or forge their feedback), so they are used
+      on a local devnet only (`hashtrust.chain.devnet.require_devnet`).
+    * `Clients.from_file(path)`: the user's own keys, one ``0x`` private key per line (blank lines
+      and ``#`` comments ignored); client k is the k-th key. What ``--client-keys FILE`` (or
+      ``$HASHTRUST_CLIENT_KEYS``) loads, and the only way to rate on a real network.
+    """
+
+    def __init__(self, signers: Sequence[LocalSigner] | None = None, *, base: int = CLIENT_INDEX_BASE, source: str = ""):
+        self._signers = list(signers) if signers is not None else None
+        self.base = base
+        self.source = source
+
+    @classmethod
+    def devnet(cls, base: int = CLIENT_INDEX_BASE) -> Clients:
+        return cls(None, base=base)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Clients:
+        p = Path(path)
+        try:
+            lines = p.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(str(p), f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+        signers = []
+        for n, line in enumerate(lines, start=1):
+            key = line.split("#", 1)[0].strip()
+            if not key:
+                continue
+            try:
+                signers.append(LocalSigner.from_key(key))
+            except (ValueError, TypeError):
+                raise InputError(f"{p}:{n}", "is not a private key (one 0x-hex key per line)") from None
+        if not signers:
+            raise InputError(str(p), "holds no keys (one 0x-hex private key per line)")
+        if len({s.address for s in signers}) != len(signers):
+            raise InputError(str(p), "lists the same key twice")
+        return cls(signers, source=str(p))
+
+    @property
+    def is_devnet(self) -> bool:
+        """True for the publicly derivable devnet clients."""
+        return self._signers is None
+
+    def signer(self, k: int) -> LocalSigner:
+        if self._signers is None:
+            return client_signer(k, self.base)
+        if not 0 <= k < len(self._signers):
+            raise InputError("client", f"client {k} has no key: {self.source} holds {len(self._signers)} (clients 0..{len(self._signers) - 1})")
+        return self._signers[k]
+
+    def address(self, k: int) -> str:
+        return self.signer(k).address
+
+    def require_usable(self, w3: Web3, action: str) -> None:
+        """Refuse the devnet clients on anything but a local devnet (one clear line)."""
+        if self.is_devnet:
+            from hashtrust.chain.devnet import require_devnet
+
+            require_devnet(
+                w3,
+                f"{action} with clients derived from Anvil's public mnemonic (accounts {self.base}+k)",
+                hint="pass --client-keys FILE (or set HASHTRUST_CLIENT_KEYS) with one private key per client",
+            )
+
+
+def clients_from_option(path: str | None) -> Clients:
+    """The clients a command uses: ``path`` (``--client-keys``), else ``$HASHTRUST_CLIENT_KEYS``,
+    else the devnet clients."""
+    import os
+
+    path = path or os.environ.get("HASHTRUST_CLIENT_KEYS") or None
+    return Clients.from_file(path) if path else Clients.devnet()
 
 
 def fund(funder: TxSender, addresses: Iterable[str], *, min_balance: int = MIN_BALANCE, top_up: int = DEFAULT_TOP_UP, window: int = 64) -> int:
@@ -251,40 +333,53 @@ def given_hashes(w3: Web3, reputation: str, clients: Sequence[str], from_block: 
     """feedbackHash of every NewFeedback the ``clients`` emitted on ``reputation``."""
     rep = ReputationClient(w3, reputation)
     out: set[bytes] = set()
-    ev = rep.contract.events.NewFeedback()
     for group in chunks(list(clients), 50):
-        topics = [NEW_FEEDBACK_TOPIC, None, ["0x" + "00" * 12 + Web3.to_checksum_address(c)[2:].lower() for c in group]]
-        logs = w3.eth.get_logs({"address": rep.address, "fromBlock": from_block, "toBlock": "latest", "topics": topics})
-        for lg in logs:
-            out.add(bytes(ev.process_log(lg)["args"]["feedbackHash"]))
+        topics = [None, ["0x" + "00" * 12 + Web3.to_checksum_address(c)[2:].lower() for c in group]]
+        for ev in rep.logs("NewFeedback", topics, from_block=from_block):  # decoded leniently
+            out.add(bytes(ev["args"]["feedbackHash"]))
     return out
 
 
 # ---------------------------------------------------------------------- the run
 def rate(
     w3: Web3,
-    funder: TxSender,
+    funder: TxSender | None,
     book: AddressBook,
     rows: Sequence[Row],
     *,
     window: int = 64,
     progress: bool = True,
     client_base: int = CLIENT_INDEX_BASE,
+    clients: Clients | None = None,
     log: Callable[[str], Any] = lambda s: None,
 ) -> RateResult:
-    """Give every row's feedback that is not on chain yet; safe to rerun after any crash."""
-    rep_addr = book.address("ReputationRegistry")
+    """Give every row's feedback that is not on chain yet; safe to rerun after any crash.
+
+    ``clients`` (default: the devnet clients ``client_base + k``) says who client k is. The
+    devnet clients are refused on anything but a local devnet; clients are funded by ``funder``
+    on a local devnet only (elsewhere each must hold enough ETH for its rows, checked first, and
+    ``funder`` may be None)."""
+    from hashtrust.chain.devnet import not_a_devnet
+
+    clients = clients or Clients.devnet(client_base)
+    clients.require_usable(w3, "rating")
+    rep_addr = book.verified_address(w3, "ReputationRegistry", ReputationClient.CONTRACT)
     entry = book.get("ReputationRegistry")
     from_block = entry.block if entry else 0
     identity = book.address("IdentityRegistry")
     chain_id = w3.eth.chain_id
     result = RateResult(total=len(rows))
 
-    signers = {k: client_signer(k, client_base) for k in sorted({r.client for r in rows})}
+    signers = {k: clients.signer(k) for k in sorted({r.client for r in rows})}
     senders = {k: TxSender(w3, s) for k, s in signers.items()}
-    result.funded = fund(funder, [s.address for s in signers.values()])
-    if result.funded:
-        log(f"funded {result.funded} client account(s)")
+    if not_a_devnet(w3) is None:
+        if funder is None:
+            raise HashtrustError("rating on a local devnet needs a funder (the account that tops up the clients)")
+        result.funded = fund(funder, [s.address for s in signers.values()])
+        if result.funded:
+            log(f"funded {result.funded} client account(s)")
+    else:
+        _check_client_balances(w3, rows, signers)
     for s in senders.values():
         s.settle()  # whatever an earlier run left in flight is mined before we look
     done = given_hashes(w3, rep_addr, [s.address for s in signers.values()], from_block)
@@ -340,6 +435,22 @@ def rate(
     return result
 
 
+GAS_PER_ROW = 250_000  # a generous giveFeedback (new client, tags, a data: feedback file)
+
+
+def _check_client_balances(w3: Web3, rows: Sequence[Row], signers: dict[int, LocalSigner]) -> None:
+    """On a real network nobody funds the clients: each must hold its rows' gas at today's price."""
+    block = w3.eth.get_block("latest")
+    price = 2 * int(block.get("baseFeePerGas") or w3.eth.gas_price) + 10**9
+    per_client: dict[int, int] = {}
+    for r in rows:
+        per_client[r.client] = per_client.get(r.client, 0) + 1
+    short = [(k, signers[k].address) for k, n in sorted(per_client.items()) if w3.eth.get_balance(signers[k].address) < n * GAS_PER_ROW * price]
+    if short:
+        listed = ", ".join(f"client {k} ({a})" for k, a in short[:5]) + (f" and {len(short) - 5} more" if len(short) > 5 else "")
+        raise HashtrustError(f"{len(short)} client(s) cannot pay for their rows' gas (~{GAS_PER_ROW:,} gas each at {price / 1e9:.1f} gwei): {listed}; fund them first")
+
+
 def rows_to_json(rows: Sequence[Row]) -> str:
     out = []
     for r in rows:
@@ -348,7 +459,7 @@ def rows_to_json(rows: Sequence[Row]) -> str:
     return json.dumps({"rows": out}, indent=2)
 
 
-def check_clients_not_owners(identity_client: Any, rows: Sequence[Row], client_base: int = CLIENT_INDEX_BASE) -> None:
+def check_clients_not_owners(identity_client: Any, rows: Sequence[Row], client_base: int = CLIENT_INDEX_BASE, clients: Clients | None = None) -> None:
     """Raise when a row's client owns (or operates) the agent it rates.
 
     One view call per distinct (client, agent) pair, each client's key derived once: a file of
@@ -361,7 +472,7 @@ def check_clients_not_owners(identity_client: Any, rows: Sequence[Row], client_b
             continue
         checked.add((r.client, r.agent))
         if r.client not in addresses:
-            addresses[r.client] = client_signer(r.client, client_base).address
+            addresses[r.client] = (clients or Clients.devnet(client_base)).address(r.client)
         addr = addresses[r.client]
         if identity_client.is_authorized_or_owner(addr, r.agent):
             raise HashtrustError(f"row {r.id}: client {r.client} ({addr}) controls agent {r.agent}; self-feedback is refused")

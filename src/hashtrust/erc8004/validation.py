@@ -4,7 +4,8 @@ A validation request commits to a *request file*: a small JSON document that say
 asks which validator to check what (``payload``) and what the answer should be based on. The
 file is serialised canonically (sorted keys, no spaces, UTF-8), its keccak256 is the on-chain
 ``requestHash``, and it travels as a ``data:application/json;base64,...`` URI (or any URI the
-validator can fetch: ``file://``, ``https://``). A validator fetches the file, checks that its
+validator's resolver fetches: ``https://``, ``ipfs://``, ``http://`` to loopback hosts; see
+`hashtrust.chain.fetch`). A validator fetches the file, checks that its
 keccak equals the hash, evaluates it, and answers 0..100.
 
     client = ValidationClient.from_book(w3, book, sender)
@@ -20,11 +21,8 @@ from __future__ import annotations
 import base64
 import json
 import time
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from enum import IntEnum
-from pathlib import Path
 from typing import Any
 
 from eth_utils import keccak
@@ -65,39 +63,6 @@ def canonical_json(obj: Any) -> bytes:
 
 def data_uri(content: bytes, mime: str = "application/json") -> str:
     return f"data:{mime};base64," + base64.b64encode(content).decode()
-
-
-def fetch_uri(uri: str, *, timeout: float = 10.0, max_bytes: int = 1 << 20) -> bytes:
-    """Fetch a request/response file: ``data:`` (base64 or percent-encoded), ``file://``, ``http(s)://``."""
-    if uri.startswith("data:"):
-        head, sep, body = uri[5:].partition(",")
-        if not sep:
-            raise HashtrustError(f"malformed data: URI (no comma): {uri[:40]}...")
-        if head.endswith(";base64"):
-            try:
-                return base64.b64decode(body, validate=True)
-            except ValueError as exc:
-                raise HashtrustError(f"malformed base64 in data: URI: {exc}") from None
-        return urllib.parse.unquote_to_bytes(body)
-    if uri.startswith("file://"):
-        path = Path(urllib.parse.unquote(urllib.parse.urlparse(uri).path))
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise HashtrustError(f"cannot read {uri}: {exc}") from None
-        if len(data) > max_bytes:
-            raise HashtrustError(f"{uri} is larger than {max_bytes} bytes")
-        return data
-    if uri.startswith(("https://", "http://")):
-        try:
-            with urllib.request.urlopen(uri, timeout=timeout) as resp:  # noqa: S310 - scheme checked
-                data = resp.read(max_bytes + 1)
-        except OSError as exc:
-            raise HashtrustError(f"cannot fetch {uri}: {exc}") from None
-        if len(data) > max_bytes:
-            raise HashtrustError(f"{uri} is larger than {max_bytes} bytes")
-        return data
-    raise HashtrustError(f"unsupported URI scheme: {uri[:40]} (use data:, file:// or https://)")
 
 
 def payload_hash(payload: Any) -> str:
@@ -393,8 +358,10 @@ class ValidationClient(ContractClient):
 
     def request_uris(self, validator: str, from_block: int = 0) -> dict[tuple[int, bytes], str]:
         """(agentId, requestHash) -> requestURI from the `ValidationRequest` logs addressed to ``validator``
-        (the URI is emitted, not stored)."""
-        logs = self.contract.events.ValidationRequest().get_logs(
-            argument_filters={"validatorAddress": Web3.to_checksum_address(validator)}, from_block=from_block
-        )
-        return {(int(ev["args"]["agentId"]), bytes(ev["args"]["requestHash"])): ev["args"]["requestURI"] for ev in logs}
+        (the URI is emitted, not stored). URIs are `hashtrust.chain.decode.ChainText`: one that is
+        not UTF-8 is kept (``.valid`` is False) for the validator to quarantine, never fatal to the others."""
+        topic = "0x" + "00" * 12 + Web3.to_checksum_address(validator)[2:].lower()
+        return {
+            (int(ev["args"]["agentId"]), bytes(ev["args"]["requestHash"])): ev["args"]["requestURI"]
+            for ev in self.logs("ValidationRequest", [topic], from_block=from_block)
+        }

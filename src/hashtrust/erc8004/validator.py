@@ -8,7 +8,8 @@ A round (`run_once`):
 1. **Discover.** Pages through `getValidatorRequestsPaged(me)` (every request ever addressed to
    me, with its agent) and reads each one's state with `getAttestation(agentId, hash)`. The
    request URIs come from the `ValidationRequest` logs (they are emitted, not stored).
-2. **Evaluate.** Fetches the request file (``data:``, ``file://``, ``https://``), checks that its
+2. **Evaluate.** Fetches the request file through the SDK's one resolver (`hashtrust.chain.fetch`:
+   ``data:``, ``https:``, ``ipfs:`` via a gateway, ``http:`` to loopback; deadline and byte cap), checks that its
    keccak256 is the requestHash and that it names this agent and this validator (a squatter
    who reuses someone else's file gets 0; a hashrate vault's epoch request, whose hash the vault
    defines, is skipped: the pool watcher answers those), then calls the *check*: a function
@@ -37,6 +38,7 @@ import importlib.util
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,8 @@ from typing import Any
 from eth_utils import keccak
 from web3 import Web3
 
+from hashtrust.chain.decode import display, is_valid_text, one_line, raw_bytes
+from hashtrust.chain.fetch import FetchError, FetchPolicy, Resolver
 from hashtrust.erc8004.validation import (
     MAX_PAGE,
     MAX_URI,
@@ -54,10 +58,9 @@ from hashtrust.erc8004.validation import (
     ValidationClient,
     canonical_json,
     data_uri,
-    fetch_uri,
     payload_hash,
 )
-from hashtrust.errors import HashtrustError, InputError
+from hashtrust.errors import HashtrustError, InputError, RevertError
 
 
 @dataclass(frozen=True)
@@ -140,19 +143,63 @@ class Job:
     state: Attestation
     uri: str | None = None
 
+    @property
+    def key(self) -> tuple[int, bytes]:
+        return (self.agent_id, self.request_hash)
+
+    def label(self) -> str:
+        return f"agent {self.agent_id} 0x{self.request_hash.hex()[:10]}…"
+
+
+class Permanent(HashtrustError):
+    """This request cannot be processed by this validator, now or later (quarantined at once)."""
+
+
+@dataclass
+class Trouble:
+    """The failures of one request in this process (`ValidatorAgent`'s retry rule)."""
+
+    attempts: int = 0
+    retry_round: int = 0  # the first round in which it is tried again
+    quarantined: bool = False
+    why: str = ""
+
 
 @dataclass
 class RoundReport:
     answered: list[tuple[int, str, int]] = field(default_factory=list)  # (agentId, hash hex, score)
-    skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (agentId, hash hex, why)
+    skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (agentId, hash hex, why): retried later
+    quarantined: list[tuple[int, str, str]] = field(default_factory=list)  # (agentId, hash hex, why): not retried
     done: int = 0  # requests already final/cancelled (nothing to do)
 
     def summary(self) -> str:
-        return f"{len(self.answered)} answered, {len(self.skipped)} skipped, {self.done} already done"
+        out = f"{len(self.answered)} answered, {len(self.skipped)} skipped, {self.done} already done"
+        return out + (f", {len(self.quarantined)} quarantined" if self.quarantined else "")
 
 
 class ValidatorAgent:
-    """Answers the validation requests addressed to the client's sender."""
+    """Answers the validation requests addressed to the client's sender.
+
+    **Error boundaries.** Every request is fetched, evaluated and answered inside its own
+    boundary: whatever one request does (a URI that is not UTF-8 or names a refused scheme, a
+    server that drips or never answers, a file that is not JSON, a check that raises, a cancel
+    while it is being fetched, a transaction the node refuses), the agent logs one line and goes
+    on with the next; a round that fails as a whole (the node unreachable) is logged and the
+    loop goes on. The rule for a request that fails:
+
+    * **permanent** (`Permanent`, a `FetchError` with ``permanent``, a revert of the answer such
+      as ``validation: finalized``): quarantined at once, not retried by this process (a
+      cancel never reverts the answer: the registry accepts answers to withdrawn requests);
+    * **transient** (a fetch timeout or connection error, an HTTP 5xx, a check that raised, the
+      node failing the answer): retried after ``1, 2, 4, ...`` rounds (``2**(n-1)`` after the
+      n-th failure) and quarantined after ``max_attempts`` failures (default 5).
+
+    Quarantine lives in memory (a restarted agent tries each request again) and changes nothing
+    on chain: a request that cannot be processed stays pending (its requester may cancel it),
+    while one that was read and found false is answered 0. Fetches of a round run in parallel
+    (``fetch_workers`` threads, each under the resolver's deadline), so slow URIs delay the
+    honest requests beside them by at most one deadline per round.
+    """
 
     def __init__(
         self,
@@ -161,9 +208,11 @@ class ValidatorAgent:
         *,
         tag: str = "hashtrust",
         finalize: bool = True,
-        fetch: Callable[[str], bytes] = fetch_uri,
+        fetch: Callable[[str], bytes] | None = None,
         from_block: int = 0,
         log: Callable[[str], Any] = lambda s: None,
+        max_attempts: int = 5,
+        fetch_workers: int = 8,
         answer_cancelled: bool = False,
     ):
         if client.sender is None:
@@ -173,13 +222,17 @@ class ValidatorAgent:
         self.check = check
         self.tag = tag
         self.finalize = finalize
-        self.fetch = fetch
+        self.fetch = fetch or Resolver(FetchPolicy())
         self.from_block = from_block
         self.log = log
+        self.max_attempts = max_attempts
+        self.fetch_workers = max(1, fetch_workers)
         self.answer_cancelled = answer_cancelled
         self._cursor = 0  # every list entry below this index is terminal (no more work, ever)
         self._uris: dict[tuple[int, bytes], str] = {}
         self._settled = False
+        self._round = 0
+        self._trouble: dict[tuple[int, bytes], Trouble] = {}
 
     # ------------------------------------------------------------------ discovery
     def _terminal(self, st: Attestation) -> bool:
@@ -201,6 +254,7 @@ class ValidatorAgent:
                 st = self.client.attestation(a, h)
                 if self._terminal(st):
                     done += 1
+                    self._trouble.pop((a, h), None)
                     if all_terminal:
                         self._cursor = offset + i + 1
                     continue
@@ -210,23 +264,30 @@ class ValidatorAgent:
             if offset >= total:
                 break
         if jobs:
-            missing = [j for j in jobs if (j.agent_id, j.request_hash) not in self._uris]
+            missing = [j for j in jobs if j.key not in self._uris]
             if missing:
                 self._uris.update(self.client.request_uris(self.me, self.from_block))
             for j in jobs:
-                j.uri = self._uris.get((j.agent_id, j.request_hash))
+                j.uri = self._uris.get(j.key)
         return jobs, done
 
     # ------------------------------------------------------------------ evaluation
-    def evaluate(self, job: Job) -> Verdict:
-        """Fetch, verify and check one request. Raises `HashtrustError` for transient trouble
-        (the request is retried next round); returns 0 for a request that is provably bad."""
+    def _content(self, job: Job) -> bytes:
         if job.uri is None:
             raise HashtrustError("no ValidationRequest log found for this request (yet)")
-        content = self.fetch(job.uri)
+        if not is_valid_text(job.uri):
+            raise Permanent(f"request URI is not valid UTF-8 ({len(raw_bytes(job.uri)):,} bytes as emitted)")
+        return self.fetch(job.uri)
+
+    def evaluate(self, job: Job, content: bytes | None = None) -> Verdict:
+        """Fetch (unless ``content`` is given), verify and check one request. Raises
+        `HashtrustError` for trouble (`Permanent` or a permanent `FetchError` when retrying
+        cannot help); returns 0 for a request that is provably bad."""
+        if content is None:
+            content = self._content(job)
         if keccak(content) != job.request_hash:
             if is_vault_epoch_request(content):
-                raise HashtrustError("a hashrate vault's epoch request (hashed by the vault, not keccak of the file): the pool watcher answers it")
+                raise Permanent("a hashrate vault's epoch request (hashed by the vault, not keccak of the file): the pool watcher answers it")
             return Verdict(0, "request file does not hash to requestHash")
         try:
             req = RequestFile.parse(content)
@@ -271,36 +332,92 @@ class ValidatorAgent:
             finalize=self.finalize,
         )
 
+    # ------------------------------------------------------------------ the retry rule
+    def _due(self, job: Job) -> Trouble | None:
+        """The request's trouble record when it must not be tried this round, else None."""
+        t = self._trouble.get(job.key)
+        if t is not None and (t.quarantined or t.retry_round > self._round):
+            return t
+        return None
+
+    def _failed(self, job: Job, exc: BaseException, report: RoundReport) -> None:
+        permanent = isinstance(exc, (Permanent, RevertError)) or (isinstance(exc, FetchError) and exc.permanent)
+        why = one_line(exc)
+        t = self._trouble.setdefault(job.key, Trouble())
+        t.attempts += 1
+        t.why = why
+        hx = "0x" + job.request_hash.hex()
+        if permanent or t.attempts >= self.max_attempts:
+            t.quarantined = True
+            rule = "cannot be processed" if permanent else f"failed {t.attempts} times"
+            report.quarantined.append((job.agent_id, hx, why))
+            self.log(f"quarantine {job.label()} ({rule}): {why}")
+        else:
+            t.retry_round = self._round + 2 ** (t.attempts - 1)
+            report.skipped.append((job.agent_id, hx, why))
+            self.log(f"skip   {job.label()} (attempt {t.attempts}, retry in {2 ** (t.attempts - 1)} round(s)): {why}")
+
     # ------------------------------------------------------------------ loop
+    def _prefetch(self, jobs: list[Job]) -> dict[tuple[int, bytes], bytes | BaseException]:
+        """Each job's request file, fetched in parallel (a failure is kept as the job's result)."""
+        out: dict[tuple[int, bytes], bytes | BaseException] = {}
+
+        def one(job: Job) -> bytes | BaseException:
+            try:
+                return self._content(job)
+            except Exception as exc:  # noqa: BLE001 - kept per job, judged by the retry rule
+                return exc
+
+        if len(jobs) <= 1 or self.fetch_workers == 1:
+            return {j.key: one(j) for j in jobs}
+        with ThreadPoolExecutor(max_workers=min(self.fetch_workers, len(jobs)), thread_name_prefix="hashtrust-fetch") as pool:
+            for job, result in zip(jobs, pool.map(one, jobs)):
+                out[job.key] = result
+        return out
+
     def run_once(self) -> RoundReport:
         if not self._settled:
             self.client.sender.settle()  # let a crashed run's transactions land first
             self._settled = True
+        self._round += 1
         report = RoundReport()
         jobs, report.done = self.scan()
+        todo = []
         for job in jobs:
+            t = self._due(job)
+            if t is None:
+                todo.append(job)
+            elif t.quarantined:
+                report.quarantined.append((job.agent_id, "0x" + job.request_hash.hex(), t.why))
+            else:
+                report.skipped.append((job.agent_id, "0x" + job.request_hash.hex(), f"waiting to retry: {t.why}"))
+        contents = self._prefetch(todo)
+        for job in todo:
             hx = "0x" + job.request_hash.hex()
-            try:
-                verdict = self.evaluate(job)
-            except HashtrustError as exc:
-                report.skipped.append((job.agent_id, hx, str(exc)))
-                self.log(f"skip   agent {job.agent_id} {hx[:12]}…: {exc}")
+            try:  # one request's boundary: nothing it does stops the others
+                content = contents[job.key]
+                if isinstance(content, BaseException):
+                    raise content
+                verdict = self.evaluate(job, content)
+                self.answer(job, verdict)
+            except Exception as exc:  # noqa: BLE001 - the retry rule judges it (`_failed`)
+                self._failed(job, exc, report)
                 continue
-            except Exception as exc:  # noqa: BLE001 - a user check failed: retry next round
-                report.skipped.append((job.agent_id, hx, f"check raised {exc!r}"))
-                self.log(f"skip   agent {job.agent_id} {hx[:12]}…: check raised {exc!r}")
-                continue
-            self.answer(job, verdict)
+            self._trouble.pop(job.key, None)
             report.answered.append((job.agent_id, hx, verdict.response))
-            self.log(f"answer agent {job.agent_id} {hx[:12]}… = {verdict.response} ({verdict.reason})")
+            self.log(f"answer {job.label()} = {verdict.response} ({display(verdict.reason, 200)})")
         return report
 
     def run(self, *, poll: float = 2.0, rounds: int | None = None, stop: Callable[[], bool] = lambda: False) -> None:
-        """Poll forever (or ``rounds`` times)."""
+        """Poll forever (or ``rounds`` times). A round that fails as a whole (the node
+        unreachable, ...) is logged in one line; the loop goes on."""
         n = 0
         while not stop():
-            report = self.run_once()
-            self.log(f"round {n}: {report.summary()}")
+            try:
+                report = self.run_once()
+                self.log(f"round {n}: {report.summary()}")
+            except Exception as exc:  # noqa: BLE001 - a long-running agent outlives any one round
+                self.log(f"round {n} failed: {one_line(exc)}")
             n += 1
             if rounds is not None and n >= rounds:
                 return

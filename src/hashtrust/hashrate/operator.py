@@ -28,6 +28,7 @@ from typing import Any
 
 from web3 import Web3
 
+from hashtrust.chain.decode import one_line
 from hashtrust.erc8004.validation import (
     Status,
     ValidationClient,
@@ -94,7 +95,11 @@ def run_operator(
     """One idempotent pass over the vault's epochs (see the module doc); returns what it did.
 
     ``from_epoch`` skips epochs the caller knows are settled (finalised or defaulted), so a
-    long-running agent does not re-read the whole term on every pass."""
+    long-running agent does not re-read the whole term on every pass.
+
+    Each epoch is handled inside its own boundary, and each validator's request inside the
+    epoch's: a failure is one line of the result (``epoch N failed this pass: ...``) and is
+    tried again next pass; the pass goes on."""
     done: list[str] = []
     if vault.sender is not None:
         vault.sender.settle()  # a crashed earlier pass's transactions land before the chain is read
@@ -108,25 +113,35 @@ def run_operator(
         end = vault.epoch_end(e)
         if end > now:
             break
+        try:  # one epoch's boundary: a failure is logged in the result and retried next pass
+            _epoch_pass(vault, validation, pool, e, now, agent_id, validators, quorum, min_score, finalize, done)
+        except Exception as exc:  # noqa: BLE001 - the other epochs go on
+            done.append(f"epoch {e} failed this pass: {one_line(exc)}")
+    return done
+
+
+def _epoch_pass(vault, validation, pool, e, now, agent_id, validators, quorum, min_score, finalize, done) -> None:
+    """What one pass does for epoch ``e`` (see `run_operator`)."""
+    info = vault.epoch(e)
+    deadline = info.deadline
+    if info.status == "none":
+        entry = pool.get(e)
+        if entry is None or now > deadline:
+            return
+        vault.report(e, entry.delivered, entry.gross, report_hash(vault.address, entry), data_uri(canonical_json(report_document(vault.address, entry))))
+        done.append(f"reported {e}")
         info = vault.epoch(e)
-        deadline = info.deadline
-        if info.status == "none":
-            entry = pool.get(e)
-            if entry is None or now > deadline:
-                continue
-            vault.report(e, entry.delivered, entry.gross, report_hash(vault.address, entry), data_uri(canonical_json(report_document(vault.address, entry))))
-            done.append(f"reported {e}")
-            info = vault.epoch(e)
-        if info.status == "reported":
-            if now > deadline:
-                continue
-            vault.fund(e)
-            done.append(f"funded {e}")
-            info = vault.epoch(e)
-        if info.status != "funded":
-            continue
-        counted = 0
-        for v in validators:
+    if info.status == "reported":
+        if now > deadline:
+            return
+        vault.fund(e)
+        done.append(f"funded {e}")
+        info = vault.epoch(e)
+    if info.status != "funded":
+        return
+    counted = 0
+    for v in validators:
+        try:  # one validator's request: a refusal (e.g. a validator that lost its independence) stops no other
             h = vault.request_hash(e, v)
             att = validation.attestation(agent_id, h)
             if att.status == Status.NONE:
@@ -135,10 +150,11 @@ def run_operator(
                 done.append(f"requested {e} from {v}")
             elif att.finalized and att.validator == Web3.to_checksum_address(v) and att.response >= min_score:
                 counted += 1
-        if finalize and counted >= quorum and now <= vault.attest_deadline(e):
-            try:
-                vault.finalize(e)
-                done.append(f"finalized {e}")
-            except RevertError as exc:  # e.g. a validator lost its independence: leave it to the deadline
-                done.append(f"finalize {e} refused: {exc}")
-    return done
+        except RevertError as exc:
+            done.append(f"request {e} from {v} refused: {one_line(exc)}")
+    if finalize and counted >= quorum and now <= vault.attest_deadline(e):
+        try:
+            vault.finalize(e)
+            done.append(f"finalized {e}")
+        except RevertError as exc:  # e.g. a validator lost its independence: leave it to the deadline
+            done.append(f"finalize {e} refused: {exc}")

@@ -19,9 +19,13 @@ own transactions still in flight (`TxSender.settle`), so a pass after a crash an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from web3 import Web3
+
+from hashtrust.chain.decode import one_line
 
 from hashtrust.erc8004.validation import Status, ValidationClient, canonical_json
 from hashtrust.hashrate.operator import PoolEpoch, report_hash
@@ -56,10 +60,20 @@ def judge(vault_address: str, info: EpochInfo, entry: PoolEpoch | None) -> Verdi
 
 
 def answer_requests(
-    vault: HashrateVaultClient, validation: ValidationClient, me: str, pool: dict[int, PoolEpoch], *, from_epoch: int = 0
+    vault: HashrateVaultClient,
+    validation: ValidationClient,
+    me: str,
+    pool: dict[int, PoolEpoch],
+    *,
+    from_epoch: int = 0,
+    log: Callable[[str], Any] = lambda s: None,
 ) -> list[Verdict]:
     """One pass: answer (and finalise) every open request of the vault's operator agent addressed
-    to ``me``; returns the verdicts given. ``from_epoch`` skips epochs known to be settled."""
+    to ``me``; returns the verdicts given. ``from_epoch`` skips epochs known to be settled.
+
+    Each epoch is handled inside its own boundary: one that fails (its request cancelled or
+    finalised meanwhile, a revert, the node failing the answer) is logged in one line and
+    tried again next pass; the pass goes on with the next epoch."""
     me = Web3.to_checksum_address(me)
     if validation.sender is not None:
         validation.sender.settle()  # a crashed earlier pass's answers land before the chain is read
@@ -68,26 +82,30 @@ def answer_requests(
     n = vault._view("N_EPOCHS")
     now = vault.now()
     for e in range(max(0, from_epoch), n):
-        info = vault.epoch(e)
-        if info.status == "none":
-            if info.end > now:
-                break
+        try:  # one epoch's boundary
+            info = vault.epoch(e)
+            if info.status == "none":
+                if info.end > now:
+                    break
+                continue
+            if info.status in ("finalized", "defaulted"):
+                continue  # settled: an answer changes nothing any more
+            h = vault.request_hash(e, me)
+            att = validation.attestation(agent_id, h)
+            if att.status not in (Status.PENDING, Status.ANSWERED) or att.validator != me:
+                continue
+            verdict = judge(vault.address, info, pool.get(e))
+            response = canonical_json({"vault": vault.address, "epoch": e, "score": verdict.score, "reason": verdict.reason})
+            validation.respond(
+                h,
+                verdict.score,
+                response_hash=bytes(Web3.keccak(response)),
+                tag=TAG,
+                agent_id=agent_id,
+                finalize=True,
+            )
+        except Exception as exc:  # noqa: BLE001 - logged, retried next pass; the other epochs go on
+            log(f"epoch {e}: not answered this pass: {one_line(exc)}")
             continue
-        if info.status in ("finalized", "defaulted"):
-            continue  # settled: an answer changes nothing any more
-        h = vault.request_hash(e, me)
-        att = validation.attestation(agent_id, h)
-        if att.status not in (Status.PENDING, Status.ANSWERED) or att.validator != me:
-            continue
-        verdict = judge(vault.address, info, pool.get(e))
-        response = canonical_json({"vault": vault.address, "epoch": e, "score": verdict.score, "reason": verdict.reason})
-        validation.respond(
-            h,
-            verdict.score,
-            response_hash=bytes(Web3.keccak(response)),
-            tag=TAG,
-            agent_id=agent_id,
-            finalize=True,
-        )
         out.append(verdict)
     return out

@@ -444,7 +444,10 @@ class VaultCommands:
             report_hash = hashlib.sha256(Path(report_file).read_bytes()).digest()
             uri = uri or Path(report_file).name
         digest = check_bytes32(report_hash, "report_hash")  # None: zero
-        if btc_usd is not None:
+        if btc_usd is not None:  # the owner-set devnet feed; a real network's oracle is not ours to move
+            from hashtrust.chain.devnet import require_devnet
+
+            require_devnet(v.w3, "publishing a BTC/USD price on the devnet feed (--btc-usd)")
             v.price_feed.set_price(btc_usd)
         ev = v.report(epoch, ths_to_shares(delivered_ths), gross_sats, digest, uri)
         price = Decimal(ev["btc_usd"]) / v._view("FEED_UNIT")

@@ -10,7 +10,7 @@ from eth_utils import keccak
 from pydantic import ValidationError
 
 from hashtrust.chain.tx import LocalSigner, TxSender
-from hashtrust.erc8004.discovery import Ranked, capabilities, fetch_uri, rank, table
+from hashtrust.erc8004.discovery import Ranked, capabilities, fetch_registration, rank, table
 from hashtrust.erc8004.feedback import FeedbackFile, caip10, verify
 from hashtrust.erc8004.rating import Row, generate_rows, load_rows, rows_to_json
 from hashtrust.erc8004.reputation import ReputationClient, decode_value, encode_value
@@ -96,7 +96,7 @@ def test_capabilities_from_registration_files():
     agents = json.loads((__import__("pathlib").Path(__file__).resolve().parents[3] / "examples" / "agents.json").read_text())["agents"]
     for a in (a for a in agents if "registration" in a):  # what the registration model sees, discovery sees too
         assert {c.lower() for c in RegistrationFile.model_validate(a["registration"]).capability_set()} <= capabilities(a["registration"])
-    assert json.loads(fetch_uri("data:application/json," + '{"a":%201}')) == {"a": 1}
+    assert json.loads(fetch_registration("data:application/json," + '{"a":%201}')) == {"a": 1}
 
 
 def test_rank_refuses_an_empty_trusted_list():

@@ -8,6 +8,7 @@ import pytest
 from eth_utils import keccak
 from validation_story import ALICE_AGENT, MALLORY_AGENT
 
+from hashtrust.chain.fetch import FetchPolicy, fetch
 from hashtrust.chain.tx import LocalSigner, TxSender
 from hashtrust.erc8004.validation import (
     RequestFile,
@@ -15,7 +16,6 @@ from hashtrust.erc8004.validation import (
     ValidationClient,
     canonical_json,
     data_uri,
-    fetch_uri,
     payload_hash,
 )
 from hashtrust.erc8004.validator import (
@@ -41,7 +41,7 @@ def test_request_file_is_canonical_and_its_keccak_is_the_hash():
     assert content == canonical_json(json.loads(content))
     assert b" " not in content and content.index(b'"agentId"') < content.index(b'"type"')
     assert req.hash == keccak(content)
-    assert fetch_uri(req.uri()) == content
+    assert fetch(req.uri()) == content
     assert RequestFile.parse(content) == req
     assert json.loads(content)["agentRegistry"] == f"eip155:31337:{IDENT}"
 
@@ -54,18 +54,21 @@ def test_default_check_recomputes_the_payload_hash():
     assert v.response == 0 and "mismatch" in v.reason
 
 
-def test_fetch_supports_data_file_and_refuses_unknown_schemes(tmp_path):
-    assert fetch_uri("data:,hello%20world") == b"hello world"
-    assert fetch_uri("data:application/json;base64," + base64.b64encode(b"{}").decode()) == b"{}"
+def test_fetch_supports_data_and_served_files_and_refuses_unknown_schemes(tmp_path):
+    assert fetch("data:,hello%20world") == b"hello world"
+    assert fetch("data:application/json;base64," + base64.b64encode(b"{}").decode()) == b"{}"
     p = tmp_path / "req.json"
     p.write_bytes(b"abc")
-    assert fetch_uri(p.as_uri()) == b"abc"
-    with pytest.raises(HashtrustError, match="unsupported URI scheme"):
-        fetch_uri("ftp://example.com/x")
+    with pytest.raises(HashtrustError, match="local files are not fetched"):
+        fetch(p.as_uri())  # never by default (issue 22, defect 4)
+    served = FetchPolicy(local_dir=tmp_path)
+    assert fetch(p.as_uri(), served) == b"abc"
+    with pytest.raises(HashtrustError, match="scheme 'ftp' is not fetched"):
+        fetch("ftp://example.com/x")
     with pytest.raises(HashtrustError, match="malformed base64"):
-        fetch_uri("data:;base64,@@@")
-    with pytest.raises(HashtrustError, match="cannot read"):
-        fetch_uri((tmp_path / "missing").as_uri())
+        fetch("data:;base64,@@@")
+    with pytest.raises(HashtrustError, match="cannot be read"):
+        fetch((tmp_path / "missing").as_uri(), served)
 
 
 def test_parse_rejects_foreign_or_broken_files():
