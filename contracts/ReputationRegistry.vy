@@ -545,7 +545,8 @@ def _scan(
     w1: uint256 = self._to_word(tag1)
     w2: uint256 = self._to_word(tag2)
     pos: uint256 = 0
-    end: uint256 = offset + limit
+    # an offset near 2**256 must read as "past the end", not overflow (an empty page)
+    end: uint256 = offset + min(limit, max_value(uint256) - offset)
     for ci: uint256 in range(n_clients, bound=_MAX_AGENT_CLIENTS):
         client: address = self._client_at(agent_id, clients, all_clients, ci)
         last: uint256 = convert(self._last_index(agent_id, client), uint256)

@@ -23,14 +23,20 @@
            front-runs the same requestHash gets a record under *its own*
            agent id and cannot block, overwrite or answer for the victim:
            the victim's request under its own agent id always succeeds.
-           The spec views that take only a hash (`getValidationStatus`,
-           `validationResponse`) address the hash's *primary* record (the
-           first agent that used it), exactly like the reference when
-           there is no collision; they return the agentId, so consumers
-           must check it. Consumers that care (e.g. the hashrate vault)
-           read `getAttestation(agentId, requestHash)`, which a squatter
-           cannot influence, and validators answer a non-primary record
-           with `validationResponseFor(agentId, ...)`.
+           The spec's hash-only answer `validationResponse(requestHash)`
+           answers the one record of that hash that names the caller as
+           its validator (`getRequestAgent(requestHash, validator)`), so
+           a squatter who names another validator changes nothing, and a
+           squatter who names the *same* validator makes the hash-only
+           answer revert ("ambiguous") instead of crediting the squatter:
+           the validator then answers with `validationResponseFor(agentId,
+           ...)`. The hash-only views (`getValidationStatus`,
+           `getRequestState`) show the hash's *primary* record (the first
+           agent that used it), exactly like the reference when there is
+           no collision; they return the agentId, so consumers must check
+           it. Consumers that care (e.g. the hashrate vault) read
+           `getAttestation(agentId, requestHash)`, which a squatter
+           cannot influence.
         4. Cancel without erasing: the agent's owner or operator can
            cancel (withdraw) a request while it has no answer, telling the
            validator it need not work on it. Cancelling never stops or
@@ -62,7 +68,10 @@
      and the packed tag take one slot each, written only when answered.
      The first agent's record of a hash lives in `_primary[hash]` (so the
      hash-only spec views need no extra index); later agents' records of
-     the same hash live in `_secondary[agentId][hash]`.
+     the same hash live in `_secondary[agentId][hash]`, and the primary
+     record then carries a "shared" flag and `_shared[hash][validator]`
+     counts them per validator, so a hash-only answer costs nothing extra
+     unless the hash was used twice.
 """
 
 from .interfaces import IIdentityRegistry
@@ -137,9 +146,12 @@ _EXISTS: constant(uint256) = 1
 _ANSWERED: constant(uint256) = 2
 _FINAL: constant(uint256) = 4
 _CANCELLED: constant(uint256) = 8
+# @dev Set on a primary record once another agent used the same hash.
+_SHARED: constant(uint256) = 16
 
 _ADDR_MASK: constant(uint256) = (1 << 160) - 1
 _TS_MASK: constant(uint256) = (1 << 40) - 1
+_ID_MASK: constant(uint256) = (1 << 40) - 1
 # @dev Largest agent id a record can hold (40 bits: ids are sequential).
 MAX_AGENT_ID: constant(uint256) = (1 << 40) - 1
 
@@ -157,6 +169,11 @@ _primary: HashMap[bytes32, uint256]
 # whose hash another agent used first. Together with `_primary` this is a
 # per-agent namespace: another agent can never touch an agent's record.
 _secondary: HashMap[uint256, HashMap[bytes32, uint256]]
+# @dev requestHash => validator => the non-primary records of `requestHash`
+# that name `validator`: their number (bits 40..) and the agent id of the
+# latest (bits 0..39). Written only on a collision; read only by a hash-only
+# answer (or `getRequestAgent`) of a shared hash.
+_shared: HashMap[bytes32, HashMap[address, uint256]]
 # @dev agentId => requestHash => the validator's latest responseHash.
 _response_hashes: HashMap[uint256, HashMap[bytes32, bytes32]]
 # @dev agentId => requestHash => the latest tag, left-aligned, length in the low byte.
@@ -304,13 +321,17 @@ def _check_independent(validator: address, agent_id: uint256):
 def _respond(
     agent_id: uint256,
     request_hash: bytes32,
+    rec: uint256,
     response: uint8,
     response_uri: String[MAX_URI],
     response_hash: bytes32,
     tag: String[MAX_TAG],
     finalize: bool,
 ):
-    rec: uint256 = self._load(agent_id, request_hash)
+    """
+    @dev Answers agent `agent_id`'s record `rec` of `request_hash` (as
+         loaded by the caller; 0 when none).
+    """
     flags: uint256 = self._flags(rec)
     assert flags & _EXISTS != 0, "validation: unknown request"
     validator: address = self._validator(rec)
@@ -347,6 +368,35 @@ def _primary_agent(request_hash: bytes32) -> uint256:
     p: uint256 = self._primary[request_hash]
     assert p != 0, "validation: unknown request"
     return self._agent(p)
+
+
+@internal
+@view
+def _resolve(request_hash: bytes32, validator: address) -> (uint256, uint256):
+    """
+    @dev The agent whose record of `request_hash` names `validator`, when
+         exactly one record does, and that record. Reverts "unknown
+         request" for an unused hash, "not validator" when no record names
+         `validator`, and "ambiguous" when several do (a squatter named the
+         same validator): never the first requester by default, which would
+         let a front-run request take the answer meant for the victim.
+    """
+    p: uint256 = self._primary[request_hash]
+    assert p != 0, "validation: unknown request"
+    primary_match: bool = self._validator(p) == validator
+    if self._flags(p) & _SHARED == 0:
+        assert primary_match, "validation: not validator"
+        return self._agent(p), p
+    s: uint256 = self._shared[request_hash][validator]
+    n: uint256 = s >> 40
+    if primary_match:
+        n += 1
+    assert n != 0, "validation: not validator"
+    assert n == 1, "validation: ambiguous request, use validationResponseFor"
+    if primary_match:
+        return self._agent(p), p
+    agent_id: uint256 = s & _ID_MASK
+    return agent_id, self._secondary[agent_id][request_hash]
 
 
 @internal
@@ -428,6 +478,10 @@ def validationRequest(
         assert self._agent(p) != agentId, "validation: request exists"
         assert self._secondary[agentId][requestHash] == 0, "validation: request exists"
         self._secondary[agentId][requestHash] = rec
+        if self._flags(p) & _SHARED == 0:
+            self._primary[requestHash] = p | (_SHARED << 168)
+        s: uint256 = self._shared[requestHash][validatorAddress]
+        self._shared[requestHash][validatorAddress] = (((s >> 40) + 1) << 40) | agentId
 
     i: uint256 = self._agent_count[agentId]
     self._agent_requests[agentId][i] = requestHash
@@ -455,18 +509,25 @@ def validationResponse(
     """
     @notice Answer (or re-answer) the request `requestHash` with a score
             0..100; only the named validator may.
-    @dev Answers the hash's primary record (the first agent that used the
-         hash). For another agent's record with the same hash use
-         `validationResponseFor`. Progressive answers overwrite until the
-         answer is finalised; a finalised request reverts. A cancelled
-         request is answered as any other: the answer stands and counts.
+    @dev Answers the one record of `requestHash` that names the caller as
+         its validator (`getRequestAgent(requestHash, msg.sender)`): with
+         no collision, the reference's behaviour. When another agent used
+         the same hash naming the same validator the call reverts
+         "validation: ambiguous request, use validationResponseFor" rather
+         than guess (the first requester may be a front-running squatter).
+         Progressive answers overwrite until the answer is finalised; a
+         finalised request reverts. A cancelled request is answered as any
+         other: the answer stands and counts.
     @param requestHash The request.
     @param response The score, 0..100.
     @param responseURI Evidence for the answer (emitted, not stored).
     @param responseHash Commitment to the evidence (stored).
     @param tag A short label (at most 31 bytes, stored).
     """
-    self._respond(self._primary_agent(requestHash), requestHash, response, responseURI, responseHash, tag, False)
+    agent_id: uint256 = 0
+    rec: uint256 = 0
+    agent_id, rec = self._resolve(requestHash, msg.sender)
+    self._respond(agent_id, requestHash, rec, response, responseURI, responseHash, tag, False)
 
 
 @external
@@ -493,7 +554,8 @@ def validationResponseFor(
     @param tag A short label (at most 31 bytes, stored).
     @param finalize Whether this answer is final.
     """
-    self._respond(agentId, requestHash, response, responseURI, responseHash, tag, finalize)
+    rec: uint256 = self._load(agentId, requestHash)
+    self._respond(agentId, requestHash, rec, response, responseURI, responseHash, tag, finalize)
 
 
 @external
@@ -670,6 +732,28 @@ def getRequestState(requestHash: bytes32) -> (uint8, uint256, address, uint8, bo
     """
     rec: uint256 = self._primary[requestHash]
     return self._status(rec), self._agent(rec), self._validator(rec), self._response(rec), self._flags(rec) & _FINAL != 0
+
+
+@external
+@view
+def getRequestAgent(requestHash: bytes32, validatorAddress: address) -> uint256:
+    """
+    @notice The agent whose request `requestHash` names `validatorAddress`:
+            the record the hash-only `validationResponse` of that validator
+            answers.
+    @dev Reverts "validation: unknown request" for an unused hash,
+         "validation: not validator" when no record of the hash names the
+         validator, and "validation: ambiguous request, use
+         validationResponseFor" when several agents' records of the hash
+         name it (then read `getValidatorRequestsPaged` for the agents).
+    @param requestHash The request.
+    @param validatorAddress The validator.
+    @return uint256 The agent id.
+    """
+    agent_id: uint256 = 0
+    rec: uint256 = 0
+    agent_id, rec = self._resolve(requestHash, validatorAddress)
+    return agent_id
 
 
 @external

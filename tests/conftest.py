@@ -149,8 +149,10 @@ def usd(project, deployer):
 def _titanoboa_safe_storage_dump():
     """Work around a titanoboa 0.2.8 bug: when a call reverts, boa builds the contract's repr with a
     storage dump, and decoding a HashMap whose value is another HashMap keyed by an integer raises
-    AttributeError ('IntegerT' object has no attribute 'key_type'), which replaces the revert the
-    test expects. Only the diagnostic dump changes: that one variable is shown as undecodable."""
+    AttributeError ('IntegerT' object has no attribute 'key_type'), and one whose values it cannot
+    decode ("unimplemented decoder for `HashMap[uint256, bytes32]`", a string it then indexes)
+    raises TypeError; either replaces the revert the test expects. Only the diagnostic dump
+    changes: that one variable is shown as undecodable."""
     try:
         from boa.contracts.vyper import vyper_contract as vc
     except ImportError:  # pragma: no cover - titanoboa is pinned in pyproject
@@ -161,7 +163,7 @@ def _titanoboa_safe_storage_dump():
         for k, v in vars(self).items():
             try:
                 t = v.get(truncate_limit=1024)
-            except AttributeError:
+            except (AttributeError, TypeError):
                 t = "<not decodable by titanoboa 0.2.8>"
             ret[k] = "<truncated>" if t is None else t
         return ret

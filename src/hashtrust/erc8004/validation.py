@@ -247,7 +247,11 @@ class ValidationClient(ContractClient):
         finalize: bool = False,
     ) -> Any:
         """Answer a request (as its validator). Without ``agent_id`` and ``finalize`` this is the
-        spec's `validationResponse` (the hash's primary record); otherwise `validationResponseFor`."""
+        spec's `validationResponse`, which answers the one record of the hash that names this
+        validator (it reverts "ambiguous" when another agent used the same hash naming the same
+        validator: pass ``agent_id`` then); otherwise `validationResponseFor`, with ``agent_id``
+        defaulting to that same record's agent (`getRequestAgent`), never to the hash's first
+        requester, which may be a front-running squatter."""
         h = check_bytes32(request_hash, "request_hash")
         args = (
             _response(response),
@@ -258,7 +262,7 @@ class ValidationClient(ContractClient):
         if agent_id is None and not finalize:
             return self._send("validationResponse", h, *args)
         if agent_id is None:
-            agent_id = self.state(h).agent_id
+            agent_id = self.request_agent(h, self._require_sender().address)
         return self._send("validationResponseFor", int(agent_id), h, *args, bool(finalize))
 
     def finalize(self, agent_id: int, request_hash: bytes | str) -> Any:
@@ -285,6 +289,12 @@ class ValidationClient(ContractClient):
     def state(self, request_hash: bytes | str) -> RequestState:
         s, a, v, r, f = self._view("getRequestState", check_bytes32(request_hash, "request_hash"))
         return RequestState(Status(s), a, v, r, f)
+
+    def request_agent(self, request_hash: bytes | str, validator: str) -> int:
+        """`getRequestAgent`: the agent whose record of the hash names ``validator`` (the record
+        the validator's hash-only answer reaches). Reverts (a `RevertError`) for an unknown
+        hash, a validator no record names, or several agents' records naming it ("ambiguous")."""
+        return int(self._view("getRequestAgent", check_bytes32(request_hash, "request_hash"), check_address(validator, "validator")))
 
     def attestation(self, agent_id: int, request_hash: bytes | str, block: Any = "latest") -> Attestation:
         s, v, r, f, t = self._view("getAttestation", int(agent_id), check_bytes32(request_hash, "request_hash"), block=block)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from eth_utils import keccak
-from validation_story import ALICE_AGENT
+from validation_story import ALICE_AGENT, MALLORY_AGENT
 
 from hashtrust.chain.fetch import FetchPolicy, fetch
 from hashtrust.chain.tx import LocalSigner, TxSender
@@ -25,7 +25,7 @@ from hashtrust.erc8004.validator import (
     default_check,
     load_check,
 )
-from hashtrust.errors import HashtrustError, InputError
+from hashtrust.errors import HashtrustError, InputError, RevertError
 
 IDENT = "0x" + "11" * 20
 VALIDATOR = "0x" + "22" * 20
@@ -194,3 +194,32 @@ def test_validator_agent_answer_lands_when_the_request_is_cancelled_meanwhile(w3
     assert (ALICE_AGENT, "0x" + h.hex(), 10) in report.answered
     att = val_a.attestation(ALICE_AGENT, h)
     assert (att.status, att.response, val_a.is_cancelled(ALICE_AGENT, h)) == (Status.FINALIZED, 10, True)
+
+
+def test_sdk_respond_without_agent_resolves_the_validators_own_record_never_the_squatters(w3, registry, identity, alice, mallory, carol, dave):
+    """Audit F1 (SDK path): `respond(h, s, finalize=True)` without `agent_id` once took the agent
+    from the hash's first record, so a squatter who front-ran alice's hash got carol's final
+    answer. It now takes the record naming carol (`getRequestAgent`), and refuses, sending
+    nothing, when two agents' records of the hash name carol."""
+    val_a = ValidationClient(w3, registry.address, TxSender(w3, LocalSigner.from_key(alice.private_key)))
+    val_m = val_a.with_sender(TxSender(w3, LocalSigner.from_key(mallory.private_key)))
+    val_c = val_a.with_sender(TxSender(w3, LocalSigner.from_key(carol.private_key)))
+    h1, h2 = keccak(text="sdk-squat-other-validator"), keccak(text="sdk-squat-same-validator")
+    val_m.request(dave.address, MALLORY_AGENT, "", h1)  # squat naming mallory's validator
+    val_a.request(carol.address, ALICE_AGENT, "", h1)
+    assert val_c.request_agent(h1, carol.address) == ALICE_AGENT
+    receipt = val_c.respond(h1, 80, finalize=True)
+    assert [e["agentId"] for e in val_c.events(receipt, "ValidationFinalized")] == [ALICE_AGENT]
+    assert val_a.attestation(ALICE_AGENT, h1).status == Status.FINALIZED
+    assert val_a.attestation(MALLORY_AGENT, h1).status == Status.PENDING
+
+    val_m.request(carol.address, MALLORY_AGENT, "", h2)  # squat naming alice's validator
+    val_a.request(carol.address, ALICE_AGENT, "", h2)
+    nonce = w3.eth.get_transaction_count(carol.address)
+    with pytest.raises(RevertError, match="ambiguous request"):
+        val_c.respond(h2, 80, finalize=True)
+    assert w3.eth.get_transaction_count(carol.address) == nonce  # nothing was sent
+    assert val_a.attestation(MALLORY_AGENT, h2).status == Status.PENDING
+    val_c.respond(h2, 80, agent_id=ALICE_AGENT, finalize=True)
+    assert val_a.attestation(ALICE_AGENT, h2).status == Status.FINALIZED
+    assert val_a.attestation(MALLORY_AGENT, h2).status == Status.PENDING

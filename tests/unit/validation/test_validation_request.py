@@ -97,9 +97,11 @@ def test_squatter_cannot_block_or_hijack_the_victims_hash(registry, alice, mallo
     # the hash-only views show the primary (first) record and say whose it is
     assert registry.getRequestState(victim)[1] == MALLORY_AGENT
     assert registry.getValidationStatus(victim)[1] == MALLORY_AGENT
-    # carol answers alice's record explicitly; the spec function would address mallory's
-    with ape.reverts("validation: not validator"):
-        registry.validationResponse(victim, 100, "", b"\x00" * 32, "", sender=carol)
+    # the spec's hash-only answer reaches the one record naming its caller: carol's is alice's
+    assert registry.getRequestAgent(victim, carol) == ALICE_AGENT
+    assert registry.getRequestAgent(victim, dave) == MALLORY_AGENT
+    tx = registry.validationResponse(victim, 100, "", b"\x00" * 32, "", sender=carol)
+    assert [e.agentId for e in tx.decode_logs(registry.ValidationResponse)] == [ALICE_AGENT]
     registry.validationResponseFor(ALICE_AGENT, victim, 90, "", b"\x00" * 32, "epoch", True, sender=carol)
     assert registry.getAttestation(ALICE_AGENT, victim)[:4] == (FINALIZED, carol.address, 90, True)
     # mallory's own validator cannot touch alice's record, and mallory's record stays pending
@@ -112,6 +114,25 @@ def test_squatter_cannot_block_or_hijack_the_victims_hash(registry, alice, mallo
     assert registry.getValidationStatusFor(ALICE_AGENT, victim)[:3] == (carol.address, ALICE_AGENT, 90)
     assert registry.getAgentValidations(ALICE_AGENT) == [victim]
     assert registry.getAgentValidations(MALLORY_AGENT) == [victim]
+
+
+def test_squatter_naming_the_victims_validator_gets_no_credit(registry, alice, mallory, carol):
+    """mallory front-runs alice's hash naming alice's own validator carol. carol's hash-only
+    answer cannot tell the two records apart, so it refuses (it once credited mallory, the first
+    requester); carol answers alice's record by (agentId, hash) and mallory's stays pending."""
+    victim = h("vault-epoch-43")
+    registry.validationRequest(carol, MALLORY_AGENT, "", victim, sender=mallory)
+    registry.validationRequest(carol, ALICE_AGENT, "", victim, sender=alice)
+    with ape.reverts("validation: ambiguous request, use validationResponseFor"):
+        registry.validationResponse(victim, 97, "", b"\x00" * 32, "", sender=carol)
+    with ape.reverts("validation: ambiguous request, use validationResponseFor"):
+        registry.getRequestAgent(victim, carol)
+    assert registry.getAttestation(MALLORY_AGENT, victim)[0] == PENDING
+    assert registry.getAttestation(ALICE_AGENT, victim)[0] == PENDING
+    tx = registry.validationResponseFor(ALICE_AGENT, victim, 97, "", b"\x00" * 32, "", False, sender=carol)
+    assert [e.agentId for e in tx.decode_logs(registry.ValidationResponse)] == [ALICE_AGENT]
+    assert registry.getSummary(ALICE_AGENT, [carol], "") == (1, 97)
+    assert registry.getSummary(MALLORY_AGENT, [], "") == (0, 0)
 
 
 def test_unknown_hash_reverts_on_spec_view_but_reads_none_on_state(registry):

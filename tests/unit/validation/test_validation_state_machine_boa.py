@@ -8,7 +8,9 @@ views must equal the model's. Step counts come from the hypothesis profile (ci /
 Invariants:
   V1 every (agent, hash) record: status, validator, response, final == the model.
   V2 the hash-only views show the first requester's record (a squatter cannot hijack a
-     later requester's record, and the later requester is not blocked).
+     later requester's record, and the later requester is not blocked); the hash-only answer
+     and `getRequestAgent(h, validator)` reach the one record of h naming that validator, and
+     refuse ("ambiguous") when several do, so a squatter never takes another agent's answer.
   V3 getValidationStatusFor == the validator's last answer (hash and tag included).
   V4 getAgentValidations(agent) == the model's list, in request order.
   V5 getSummary (all validators / one validator, any tag / one tag) == (count, integer mean).
@@ -152,16 +154,30 @@ class ValidationMachine(RuleBasedStateMachine):
         rec = self.recs.get(key)
         return rec.validator if wrong < 3 and rec is not None else caller
 
+    def _resolve(self, h, validator):
+        """(agent, None) for the one record of h naming `validator`, else (None, error)."""
+        if h not in self.primary:
+            return None, "validation: unknown request"
+        agents = [a for (a, hh), r in self.recs.items() if hh == h and r.validator == validator]
+        if not agents:
+            return None, "validation: not validator"
+        if len(agents) > 1:
+            return None, "validation: ambiguous request, use validationResponseFor"
+        return agents[0], None
+
     @rule(wrong=st.integers(0, 3), caller=st.sampled_from(CALLERS), h=st.sampled_from(HASHES), response=st.integers(0, 110), tag=st.sampled_from(TAGS))
     def respond_spec(self, wrong, caller, h, response, tag):
-        """The spec's hash-only function answers the hash's primary record."""
-        if h in self.primary:
-            caller = self._caller((self.primary[h], h), wrong, caller)
-        if h not in self.primary:
-            with boa.reverts("validation: unknown request"):
+        """The spec's hash-only function answers the one record of h naming its caller."""
+        named = sorted({r.validator for (_, hh), r in self.recs.items() if hh == h})
+        if named and wrong < 3:  # mostly a validator some record of h names
+            caller = named[wrong % len(named)]
+        agent, err = self._resolve(h, caller)
+        if err:
+            self.touched.update((a, h) for a in AGENTS)
+            with boa.reverts(err):
                 self.reg.validationResponse(h, response, "", Z, tag, sender=caller)
             return
-        self._respond((self.primary[h], h), caller, response, tag, False, spec=True)
+        self._respond((agent, h), caller, response, tag, False, spec=True)
 
     @rule(
         wrong=st.integers(0, 3),
@@ -275,6 +291,13 @@ class ValidationMachine(RuleBasedStateMachine):
             rec = self.recs[(a, h)]
             assert self.reg.getRequestState(h) == (rec.status, a, rec.validator, rec.response, rec.final)
             assert self.reg.getValidationStatus(h)[:3] == (rec.validator, a, rec.response)
+            for v in VALIDATORS:
+                agent, err = self._resolve(h, v)
+                if err:
+                    with boa.reverts(err):
+                        self.reg.getRequestAgent(h, v)
+                else:
+                    assert self.reg.getRequestAgent(h, v) == agent
 
     def _lists_and_summaries_match(self):
         for a in AGENTS:
