@@ -20,22 +20,28 @@ NODE_STAMP := node_modules/.installed
 .PHONY: help setup demo test test-unit test-e2e test-deep load bench stop devnet compile clean
 
 help:
-	@echo "make demo    deploy and run hashtrust on a local Anvil devnet (started when needed)"
-	@echo "make test    the whole test suite (in-process chain + a real Anvil)"
-	@echo "make stop    stop the local devnet (its state is kept in .devnet/)"
-	@echo "make bench   gas and throughput benchmarks"
-	@echo "make test-deep  long state-machine profile (>= 1,000 steps per machine)"
-	@echo "make load    10,000 feedbacks from 1,000 clients on Anvil"
+	@echo "make demo       deploy and run hashtrust on a local Anvil devnet (started when needed; DEVNET_PORT=8545)"
+	@echo "make test       the whole test suite (in-process chain + a real Anvil)"
+	@echo "make setup      create .venv (pinned Python packages) and install Anvil into node_modules"
+	@echo "make compile    compile the contracts"
+	@echo "make devnet     start the local devnet (or report the running one); state kept in .devnet/"
+	@echo "make stop       stop the local devnet (its state is kept in .devnet/)"
+	@echo "make test-unit  the unit tests only (in-process chain)"
+	@echo "make test-e2e   the end-to-end tests only (real Anvil)"
+	@echo "make test-deep  long state-machine profile (>= 1,000 steps per machine), the demo stopped in every phase"
+	@echo "make load       10,000 feedbacks from 1,000 clients on Anvil"
+	@echo "make bench      gas and throughput benchmarks"
+	@echo "make clean      remove build caches and the state snapshots stopped Anvils leave behind"
 
 $(PY_STAMP): pyproject.toml constraints.txt
-	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (hashtrust needs Python 3.11)"; exit 1; }
+	@command -v $(PYTHON) >/dev/null || { echo "Error: $(PYTHON) not found (hashtrust needs Python 3.11)"; exit 1; }
 	[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e .
 	touch $@
 
 $(NODE_STAMP): package.json package-lock.json
-	@command -v npm >/dev/null || { echo "error: npm not found (hashtrust installs Anvil with npm)"; exit 1; }
-	npm install --no-audit --no-fund --loglevel=error
+	@command -v npm >/dev/null || { echo "Error: npm not found (hashtrust installs Anvil with npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 setup: $(PY_STAMP) $(NODE_STAMP)
@@ -62,7 +68,7 @@ stop:
 test: setup
 	@$(MAKE) --no-print-directory _test
 _test: _compile
-	@command -v anvil >/dev/null || { echo "error: anvil is not installed in node_modules"; exit 1; }
+	@command -v anvil >/dev/null || { echo "Error: anvil is not installed in node_modules"; exit 1; }
 	ape test tests/unit --network ethereum:local:test
 	ape test tests/e2e --network ethereum:local:foundry
 
@@ -79,6 +85,7 @@ test-deep: setup
 	@$(MAKE) --no-print-directory _test-deep
 _test-deep: _compile
 	HYPOTHESIS_PROFILE=deep ape test tests/unit/identity/test_state_machine_boa.py tests/unit/reputation/test_reputation_differential_boa.py tests/unit/validation/test_validation_state_machine_boa.py tests/unit/vault/test_invariants_boa.py tests/unit/vault/test_trust_invariants_boa.py tests/unit/bitcoin/test_index_state_machine_boa.py tests/unit/security --network ethereum:local:test
+	HASHTRUST_DEMO_STOPS=all ape test tests/e2e/test_demo.py --network ethereum:local:foundry
 
 # 10,000 feedbacks from 1,000 clients on a real Anvil (started and stopped by the test).
 load: setup

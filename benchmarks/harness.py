@@ -126,7 +126,7 @@ def bench_env() -> Iterator[BenchEnv]:
                     raise RuntimeError(f"anvil did not start on port {port}: {(Path(tmp) / 'anvil.log').read_text()[-1000:]}")
                 time.sleep(0.1)
             w3 = Web3(Web3.HTTPProvider(devnet.url(port), request_kwargs={"timeout": 300}))
-            yield BenchEnv(w3=w3, book=AddressBook(w3.eth.chain_id, Path(tmp) / "deployments"), rpc=devnet.url(port), ref=reference())
+            yield BenchEnv(w3=w3, book=AddressBook.for_chain(w3, Path(tmp) / "deployments"), rpc=devnet.url(port), ref=reference())
         finally:
             proc.terminate()
             try:

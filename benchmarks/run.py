@@ -1,7 +1,7 @@
 """`make bench`: every benchmark, each module on a fresh private Anvil; results to benchmarks/results/.
 
     python -m benchmarks.run                 # everything (about 2 minutes on 2 cores)
-    python -m benchmarks.run gas             # only the sections named (gas, scaling, throughput)
+    python -m benchmarks.run gas             # only the sections named (gas, scaling, throughput, payments)
     HASHTRUST_BENCH_SCALE=1000 python -m benchmarks.run   # scaling curves up to 1,000 only
 
 Each module exposes ``run(env) -> dict`` (see `benchmarks.harness`); the sections are merged into
@@ -33,6 +33,7 @@ MODULES = [
     ("scaling", "benchmarks.reputation_pages"),
     ("scaling", "benchmarks.vault_scaling"),
     ("throughput", "benchmarks.throughput"),
+    ("payments", "benchmarks.payments"),
 ]
 
 
@@ -134,6 +135,14 @@ def markdown(res: dict) -> str:
         out += ["## Throughput: bulk registration", "", "| path | agents | seconds | agents/s | blocks |", "|---|---:|---:|---:|---:|"]
         out += [f"| {label} | {r['agents']:,} | {r['seconds']} | {r['agents_per_s']} | {_fmt(r.get('blocks'))} |" for label, r in rows]
         out += ["", f"Ratio script / fastest raw ({tp['raw']['agents_per_s']} agents/s): **{tp['ratio']}** (aim >= {tp['aim']}).", ""]
+    xp = res.get("throughput", {}).get("x402_calls")
+    if xp:
+        out += ["## Throughput: x402 calls (one client, sequential)", "", "| calls | n | seconds | calls/s | ms/call |", "|---|---:|---:|---:|---:|"]
+        for k, label in (("paid", "paid: 402, sign, verify, serve, settle, attest, client checks"), ("unpaid", "the same handler, unpaid"),
+                         ("quote_402", "the paid route answering 402 only")):
+            r = xp[k]
+            out.append(f"| {label} | {r['calls']:,} | {r['seconds']} | {r['calls_per_s']} | {r['ms_per_call']} |")
+        out += ["", f"Paid / unpaid calls per second: **{xp['paid_over_unpaid']}**.", ""]
     if res.get("skipped"):
         out += ["## Skipped", ""] + [f"- {k}: {v}" for k, v in res["skipped"].items()] + [""]
     out += ["## Timings (s)", "", "| part | seconds |", "|---|---:|"] + [f"| {k} | {v} |" for k, v in res.get("timings_s", {}).items()] + [""]

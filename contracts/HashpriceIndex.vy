@@ -24,8 +24,22 @@
           the previous day's value. It becomes final when the first period
           closing after it is published, and never changes again.
         Periods are published in order from `FIRST_PERIOD`; the first covered
-        day is the day the first period closed. A period with an unproven
-        sample block is not ready and publishes nothing.
+        day is the day the first valued period closed.
+        - Liveness: a period with every sample counted publishes at once.
+          One with a sample still unproven waits for its proof window: it
+          opens once the period is the next to publish and a block of a
+          later period has been counted (the chain is then proven past it,
+          so every sample block exists with k confirmations; and a block
+          forged ahead of the chain cannot start the window of a period
+          still being mined), and lasts `PROOF_WINDOW` seconds. After that it publishes over
+          the samples counted: with at least `MIN_SAMPLES` (a majority) its
+          value is the same formula over those, its close the time of its
+          highest counted sample; with fewer it is void (it closes no day,
+          the days run on to the next valued period). A block nobody can
+          prove therefore delays one period by one window and never
+          freezes the index; which blocks count is still fixed by height.
+        - No block time more than two hours ahead of this chain's clock is
+          counted (Bitcoin's future-block rule).
 @dev docs/bitcoin.md has the definition in full, to recompute from a node.
 """
 
@@ -47,7 +61,8 @@ event BlockCounted:
     fees: uint256
     time: uint256
 
-# @dev Emitted when a period's value is published (final).
+# @dev Emitted when a period's value is published (final); `blocks` < SAMPLES
+#      when it published over the samples counted in its proof window.
 event PeriodPublished:
     period: indexed(uint256)
     value: uint256
@@ -55,6 +70,19 @@ event PeriodPublished:
     reward_sum: uint256
     blocks: uint256
     bits: uint256
+
+# @dev Emitted when a period's proof window passed with fewer than MIN_SAMPLES
+#      counted: it is published without a value and closes no day.
+event PeriodVoid:
+    period: indexed(uint256)
+    blocks: uint256
+
+# @dev Emitted when the proof window of `period`, the next to publish, opens at
+#      `time` (the first block beyond it is counted, or it becomes the next with one
+#      already counted): from `time` + PROOF_WINDOW it publishes, complete or not.
+event WindowOpened:
+    period: indexed(uint256)
+    time: uint256
 
 # @dev Emitted when days [first_day, end_day) get their final value, that of `period`.
 event DaysFinal:
@@ -72,6 +100,9 @@ struct Cursor:
     final_until: uint256
     pending_from: uint256
     last_close: uint256
+    seen: uint256
+    valued: uint256
+    opened: uint256
 
 # @dev One period as the index holds it.
 struct Period:
@@ -82,6 +113,8 @@ struct Period:
     close_time: uint256
     published: bool
     value: uint256
+    void: bool
+    window_end: uint256
 
 # @dev The index's progress.
 struct Status:
@@ -100,8 +133,13 @@ PERIOD_BLOCKS: public(constant(uint256)) = 144
 DAY: constant(uint256) = 86_400
 # @dev Most days one transaction writes (more wait for `fill_days`).
 MAX_FILL_DAYS: public(constant(uint256)) = 32
-# @dev Marks a written day (values stay below 2**128).
+# @dev Bitcoin's future-block rule: no block time later than this past the clock.
+MAX_FUTURE_SECONDS: public(constant(uint256)) = 7_200
+# @dev Shortest proof window the constructor takes (seconds).
+MIN_PROOF_WINDOW: public(constant(uint256)) = 3_600
+# @dev Marks a written day (values stay below 2**128); keeps `_run_period` non-zero.
 _WRITTEN: constant(uint256) = 2**255
+_SET: constant(uint256) = 2**255
 _U32: constant(uint256) = 2**32 - 1
 _U64: constant(uint256) = 2**64 - 1
 _U128: constant(uint256) = 2**128 - 1
@@ -118,14 +156,23 @@ SAMPLES: public(immutable(uint256))
 STRIDE: public(immutable(uint256))
 # @dev Confirmations a reward proof needs (the relay's).
 CONFIRMATIONS: public(immutable(uint256))
+# @dev Seconds a period with an unproven sample waits, once the chain is proven past it.
+PROOF_WINDOW: public(immutable(uint256))
+# @dev Fewest counted samples a period needs for a value once its window passed (a majority).
+MIN_SAMPLES: public(immutable(uint256))
 
 
 # ---------------------------------------------------------------- STORAGE
-# @dev Period => reward_sum (64 bits) | blocks << 64 (8) | proven mask << 72 (144) | close time << 216 (32).
+# @dev Period => reward_sum (64 bits) | blocks << 64 (8) | proven mask << 72 (144) |
+#      close time << 216 (32): the time of its highest counted sample.
 _periods: HashMap[uint256, uint256]
-# @dev The cursor, packed: next_period (64) | first_day << 64 (32) | final_until << 96 (32) |
-#      pending_from << 128 (32) | last_close << 160 (64).
+# @dev The cursor, 32 bits a field: next_period | first_day << 32 | final_until << 64 |
+#      pending_from << 96 | last_close << 128 | highest counted period + 1 << 160 |
+#      last valued period + 1 << 192 | when the next period's proof window opened << 224
+#      (0 = not yet; it is open exactly when a block beyond the next period is counted).
 _cursor: uint256
+# @dev The period whose value the days being finalised take (for `DaysFinal`) | _SET.
+_run_period: uint256
 # @dev Value of the last published period (low 128 bits) | value of the days being finalised << 128.
 _values: uint256
 # @dev Day => its final value | _WRITTEN, for days before `pending_from`.
@@ -133,22 +180,32 @@ _days: HashMap[uint256, uint256]
 
 
 @deploy
-def __init__(relay: IBitcoinRelay, first_period: uint256, samples: uint256):
+def __init__(relay: IBitcoinRelay, first_period: uint256, samples: uint256, proof_window: uint256):
     """
     @dev The sample size is part of the index's definition: a divisor of 144.
+         The relay must be anchored at or before the first period's epoch (a
+         relay only moves forward: an earlier period could never be proven).
     @param relay The `BitcoinRelay` to check proofs against.
     @param first_period The first period to publish (heights 144 * first_period ..).
     @param samples Blocks sampled per period (1, 2, 3, 4, 6, 8, 9, 12, 16, 18, 24, 36, 48, 72 or 144).
+    @param proof_window Seconds a period with an unproven sample waits (>= 3,600; longer
+           than Bitcoin takes to mine a period and k blocks, e.g. 3 days).
     """
     assert relay.address.is_contract, "index: relay is not a contract"
     assert samples != 0 and samples <= PERIOD_BLOCKS and PERIOD_BLOCKS % samples == 0, "index: samples must divide 144"
     assert first_period < 2**32, "index: first period too large"
+    assert proof_window >= MIN_PROOF_WINDOW and proof_window < 2**32, "index: proof window must be 3,600 s to 2**32 s"
+    assert staticcall relay.anchored(), "index: the relay is not anchored"
+    assert first_period * PERIOD_BLOCKS // bitcoin.RETARGET_INTERVAL >= staticcall relay.first_epoch(), "index: first period is before the relay's first epoch"
     RELAY = relay
     FIRST_PERIOD = first_period
     SAMPLES = samples
     STRIDE = PERIOD_BLOCKS // samples
     CONFIRMATIONS = staticcall relay.CONFIRMATIONS()
+    PROOF_WINDOW = proof_window
+    MIN_SAMPLES = (samples + 1) // 2
     self._cursor = first_period
+    self._run_period = _SET  # never zero: its updates cost a warm write, not a new slot
 
 
 # ---------------------------------------------------------------- INTERNAL
@@ -156,28 +213,30 @@ def __init__(relay: IBitcoinRelay, first_period: uint256, samples: uint256):
 @view
 def _load() -> Cursor:
     w: uint256 = self._cursor
-    return Cursor(next_period=w & _U64, first_day=(w >> 64) & _U32, final_until=(w >> 96) & _U32, pending_from=(w >> 128) & _U32, last_close=(w >> 160) & _U64)
+    return Cursor(next_period=w & _U32, first_day=(w >> 32) & _U32, final_until=(w >> 64) & _U32, pending_from=(w >> 96) & _U32, last_close=(w >> 128) & _U32,
+                  seen=(w >> 160) & _U32, valued=(w >> 192) & _U32, opened=w >> 224)
 
 
 @internal
 def _store(c: Cursor):
-    self._cursor = c.next_period | (c.first_day << 64) | (c.final_until << 96) | (c.pending_from << 128) | (c.last_close << 160)
+    self._cursor = c.next_period | (c.first_day << 32) | (c.final_until << 64) | (c.pending_from << 96) | (c.last_close << 128) | (c.seen << 160) | (c.valued << 192) | (c.opened << 224)
 
 
 @internal
 @view
 def _value(rec: uint256, period: uint256) -> (uint256, uint256):
     """
-    @dev The value of a complete period record, and its epoch's nBits.
+    @dev The value of a period record over the samples it counted, and its epoch's nBits.
     """
     bits: uint256 = staticcall RELAY.epoch_record(period * PERIOD_BLOCKS // bitcoin.RETARGET_INTERVAL) & _U32
     return hashprice_math._msat_per_th_day(bitcoin._target(bits), rec & _U64, (rec >> 64) & 255), bits
 
 
 @internal
-def _fill(c: Cursor, run_value: uint256):
+def _fill(c: Cursor, run_value: uint256, run_period: uint256):
     """
-    @dev Writes up to MAX_FILL_DAYS of the days being finalised and stores the cursor.
+    @dev Writes up to MAX_FILL_DAYS of the days being finalised (they take
+         `run_value`, the value of `run_period`) and stores the cursor.
     """
     end: uint256 = min(c.final_until, c.pending_from + MAX_FILL_DAYS)
     start: uint256 = c.pending_from
@@ -186,7 +245,7 @@ def _fill(c: Cursor, run_value: uint256):
     c.pending_from = end
     self._store(c)
     if end > start:
-        log DaysFinal(first_day=start, end_day=end, value=run_value, period=c.next_period - 2)
+        log DaysFinal(first_day=start, end_day=end, value=run_value, period=run_period)
 
 
 @internal
@@ -205,10 +264,11 @@ def submit(headers: Bytes[bitcoin.MAX_CHAIN_BYTES], coinbase: Bytes[bitcoin.MAX_
     """
     @notice Proves and counts the reward of one sample block. Anyone may call it.
     @dev The block's height is its coinbase's BIP34 height; its headers must
-         be valid at that height against the relay's epochs, with at least
-         `CONFIRMATIONS` after it; the coinbase's branch must fold to its
-         merkle root. The height must be in the sample of an unpublished
-         period; each sample block counts once (the first valid proof).
+         be valid at that height against the relay's final epochs, with at
+         least `CONFIRMATIONS` after it; the coinbase's branch must fold to its
+         merkle root; its time at most two hours ahead. The height must be in
+         the sample of an unpublished period; each sample block counts once
+         (the first valid proof).
     @param headers The block's header and its confirmations, oldest first.
     @param coinbase The coinbase serialised without witness.
     @param branch The coinbase's merkle branch (internal byte order), leaf first.
@@ -221,7 +281,9 @@ def submit(headers: Bytes[bitcoin.MAX_CHAIN_BYTES], coinbase: Bytes[bitcoin.MAX_
     txid, height, paid = bitcoin._coinbase(coinbase)
     period: uint256 = height // PERIOD_BLOCKS
     assert period >= FIRST_PERIOD, "index: block is before the first period"
-    assert period >= self._cursor & _U64, "index: period already published"
+    cursor: uint256 = self._cursor
+    assert period >= cursor & _U32, "index: period already published"
+    assert period < 2**32 - 1, "index: period too large"
     offset: uint256 = height % PERIOD_BLOCKS
     assert (offset + 1) % STRIDE == 0, "index: block is not in its period's sample"
     bit: uint256 = 1 << (offset // STRIDE)
@@ -240,10 +302,21 @@ def submit(headers: Bytes[bitcoin.MAX_CHAIN_BYTES], coinbase: Bytes[bitcoin.MAX_
     work: uint256 = 0
     block_hash, last, root, time, last_time, work = bitcoin._check_chain(headers, height, epoch0, epoch1, True)
     assert bitcoin._fold(txid, branch) == root, "index: merkle branch does not fold to the block's root"
+    assert time <= block.timestamp + MAX_FUTURE_SECONDS, "index: block time more than 2 hours ahead"
+    mask: uint256 = (rec >> 72) & (2**144 - 1)
     close: uint256 = rec >> 216
-    if offset == PERIOD_BLOCKS - 1:
-        close = time
-    self._periods[period] = ((rec & _U64) + paid) | ((((rec >> 64) & 255) + 1) << 64) | ((((rec >> 72) & (2**144 - 1)) | bit) << 72) | (close << 216)
+    if mask >> (offset // STRIDE) == 0:
+        close = time  # no higher sample of the period counted yet
+    self._periods[period] = ((rec & _U64) + paid) | ((((rec >> 64) & 255) + 1) << 64) | ((mask | bit) << 72) | (close << 216)
+    seen: uint256 = (cursor >> 160) & _U32
+    if period + 1 > seen:
+        cursor = (cursor & ~(_U32 << 160)) | ((period + 1) << 160)
+        next_period: uint256 = cursor & _U32
+        if period > next_period and seen <= next_period + 1:
+            # the first block counted beyond the next period: its proof window opens now
+            cursor = (cursor & ~(_U32 << 224)) | (block.timestamp << 224)
+            log WindowOpened(period=next_period, time=block.timestamp)
+        self._cursor = cursor
     subsidy: uint256 = bitcoin._subsidy(height)
     fees: uint256 = 0
     if paid > subsidy:
@@ -255,9 +328,15 @@ def submit(headers: Bytes[bitcoin.MAX_CHAIN_BYTES], coinbase: Bytes[bitcoin.MAX_
 def publish(period: uint256):
     """
     @notice Publishes the next period's value and finalises the days it closes.
-    @dev Needs every sample block of the period counted. Publishing period
-         w makes final, with the value of period w - 1, every day that ended
-         after w - 1 closed and no later than w closed. Anyone may call it.
+    @dev With every sample block counted it publishes at once; otherwise only
+         once its proof window has passed (`PROOF_WINDOW` after the later of:
+         the period became the next, a block of a later period was counted),
+         over the samples counted (void, closing no day, with fewer than
+         `MIN_SAMPLES`). The next period's window opens at once if a block
+         beyond it is already counted. Publishing a valued
+         period w makes final, with the value of the valued period v before
+         it, every day that ended after v closed and no later than w closed.
+         Anyone may call it.
     @param period The period to publish (must be the next one).
     """
     c: Cursor = self._load()
@@ -265,23 +344,37 @@ def publish(period: uint256):
     assert period == c.next_period, "index: periods are published in order"
     assert c.pending_from == c.final_until, "index: days are still being written (call fill_days)"
     rec: uint256 = self._periods[period]
-    assert (rec >> 64) & 255 == SAMPLES, "index: period has sample blocks not yet proven"
+    blocks: uint256 = (rec >> 64) & 255
+    if blocks != SAMPLES:
+        assert c.opened != 0 and block.timestamp >= c.opened + PROOF_WINDOW, "index: period has sample blocks not yet proven"
+    c.next_period = period + 1
+    c.opened = 0
+    if c.seen > period + 2:
+        c.opened = block.timestamp  # a block beyond the new next period is already counted
+        log WindowOpened(period=period + 1, time=block.timestamp)
+    if blocks < MIN_SAMPLES:
+        self._store(c)
+        log PeriodVoid(period=period, blocks=blocks)
+        return
     value: uint256 = 0
     bits: uint256 = 0
     value, bits = self._value(rec, period)
     close: uint256 = rec >> 216
     run_value: uint256 = self._values & _U128
-    if period == FIRST_PERIOD:
+    run_period: uint256 = 0
+    if c.valued == 0:
         c.first_day = close // DAY
         c.pending_from = c.first_day
     else:
         close = max(close, c.last_close)
+        run_period = c.valued - 1
+        self._run_period = run_period | _SET
     c.final_until = close // DAY
     c.last_close = close
-    c.next_period = period + 1
+    c.valued = period + 1
     self._values = value | (run_value << 128)
-    log PeriodPublished(period=period, value=value, close_time=close, reward_sum=rec & _U64, blocks=SAMPLES, bits=bits)
-    self._fill(c, run_value)
+    log PeriodPublished(period=period, value=value, close_time=close, reward_sum=rec & _U64, blocks=blocks, bits=bits)
+    self._fill(c, run_value, run_period)
 
 
 @external
@@ -294,7 +387,7 @@ def fill_days():
     """
     c: Cursor = self._load()
     assert c.pending_from < c.final_until, "index: no days waiting to be written"
-    self._fill(c, self._values >> 128)
+    self._fill(c, self._values >> 128, self._run_period & ~_SET)
 
 
 # ---------------------------------------------------------------- CONSUMER VIEWS
@@ -331,17 +424,27 @@ def latest() -> (uint256, uint256):
 def period(number: uint256) -> Period:
     """
     @notice What the index holds for a period: the rewards counted so far, which
-            sample blocks are proven, its close time and, once complete, its value.
+            sample blocks are proven, its close time, its value once complete
+            or published, whether it was published void, and when its proof
+            window ends.
     @param number The period (height // 144).
-    @return The period; `value` is 0 until every sample block is counted.
+    @return The period; `value` is 0 until it is complete or published with a
+            value; `window_end` is when the next period's proof window ends
+            (0 for any other period, and while it has not opened).
     """
     rec: uint256 = self._periods[number]
+    c: Cursor = self._load()
     blocks: uint256 = (rec >> 64) & 255
+    published: bool = number < c.next_period
     value: uint256 = 0
-    if blocks == SAMPLES:
+    if blocks == SAMPLES or (published and blocks >= MIN_SAMPLES):
         bits: uint256 = 0
         value, bits = self._value(rec, number)
-    return Period(reward_sum=rec & _U64, blocks=blocks, samples=SAMPLES, proven_mask=(rec >> 72) & (2**144 - 1), close_time=rec >> 216, published=number < self._cursor & _U64, value=value)
+    window_end: uint256 = 0
+    if number == c.next_period and c.opened != 0:
+        window_end = c.opened + PROOF_WINDOW
+    return Period(reward_sum=rec & _U64, blocks=blocks, samples=SAMPLES, proven_mask=(rec >> 72) & (2**144 - 1), close_time=rec >> 216, published=published,
+                  value=value, void=published and blocks < MIN_SAMPLES and number >= FIRST_PERIOD, window_end=window_end)
 
 
 @external

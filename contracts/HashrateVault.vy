@@ -3,7 +3,7 @@
 """
 @title Tokenized-Hashrate Vault
 @custom:contract-name HashrateVault
-@license MIT
+@license AGPL-3.0-only
 @notice A mining operator sells Bitcoin hashrate as an ERC-20 token
         (10**18 base units = 1 TH/s, 18 decimals, EIP-2612 permit) and
         pays the holders, pro rata, the net mining reward of every epoch

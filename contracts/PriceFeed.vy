@@ -2,7 +2,7 @@
 """
 @title Devnet BTC/USD Price Feed
 @custom:contract-name PriceFeed
-@license MIT
+@license AGPL-3.0-only
 @notice An owner-set price feed with the read surface of a Chainlink
         AggregatorV3 (`decimals`, `description`, `version`,
         `latestRoundData`). hashtrust deploys it on devnets as the

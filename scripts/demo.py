@@ -4,6 +4,8 @@
     ape run demo --network ethereum:local:foundry
 """
 
+from pathlib import Path
+
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
@@ -15,11 +17,12 @@ from hashtrust.demo.run import run_demo
 @click.command(cls=ConnectedProviderCommand)
 @network_option()
 @click.option("--account", "alias", default=None, help="ape account alias (default: test account 0 on local chains)")
+@click.option("--out-dir", type=click.Path(file_okay=False), default=None, help="where the report and plots go (default: reports/)")
 @one_line_errors
-def cli(alias):
-    """Deploy (or reuse) hashtrust on this chain and print what was done (local devnets only)."""
+def cli(alias, out_dir):
+    """Deploy (or reuse) hashtrust on this chain, run the whole job and print its report (local devnets only)."""
     from ape import networks
 
     require_devnet(networks.provider.web3, "the demo")  # before any account is chosen
     w3, sender, book = connect(alias)
-    run_demo(w3, sender, book, echo=click.echo)
+    run_demo(w3, sender, book, echo=click.echo, out_dir=Path(out_dir) if out_dir else None)

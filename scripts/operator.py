@@ -48,9 +48,9 @@ def open_term_cmd(alias, agent_id, validators, quorum, min_score, difficulty, sa
     v, _, book = _clients(alias)
     out = open_term(
         v,
-        identity=book.address("IdentityRegistry"),
-        validation=book.address("ValidationRegistry"),
-        reputation=book.address("ReputationRegistry"),
+        identity=book.verified_address(v.w3, "IdentityRegistry"),
+        validation=book.verified_address(v.w3, "ValidationRegistry"),
+        reputation=book.verified_address(v.w3, "ReputationRegistry"),
         agent_id=agent_id,
         validators=[x.strip() for x in validators.split(",") if x.strip()],
         quorum=quorum,

@@ -18,49 +18,35 @@ from ape.cli import ConnectedProviderCommand, network_option
 
 from hashtrust.chain.ape_support import connect, one_line_errors
 from hashtrust.erc8004.identity import IdentityClient
+from hashtrust.cli.params import WINDOW, Number
 from hashtrust.erc8004.rating import (
     check_clients_not_owners,
     clients_from_option,
     generate_rows,
     load_rows,
+    parse_agent_ids,
     rate,
 )
-from hashtrust.errors import InputError
-
-
-def _agent_ids(spec: str) -> list[int] | None:
-    """``"all"`` -> None, ``"1,2,3"`` -> [1, 2, 3]."""
-    if spec == "all":
-        return None
-    try:
-        ids = [int(a) for a in spec.split(",") if a.strip()]
-    except ValueError:
-        raise InputError("--agents", f'must be "all" or agent ids like "1,2,3", not {spec!r}') from None
-    if not ids or min(ids) < 1:
-        raise InputError("--agents", f'must be "all" or agent ids >= 1 like "1,2,3", not {spec!r}')
-    return ids
 
 
 @click.command(cls=ConnectedProviderCommand)
 @network_option()
 @click.option("--account", "alias", default=None, help="ape account that funds the clients (default: test account 0 on local chains)")
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), help="JSON rows (see examples/ratings.json)")
-@click.option("--generate", "n_rows", type=int, default=0, help="generate this many rows with the seeded behaviour model")
-@click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--clients", "n_clients", type=int, default=20, show_default=True, help="client accounts used by --generate")
+@click.option("--generate", "n_rows", type=Number(int, 1, 1_000_000), default=None, help="generate this many rows with the seeded behaviour model")
+@click.option("--seed", type=Number(int, 0, 2**63 - 1), default=1, show_default=True)
+@click.option("--clients", "n_clients", type=Number(int, 1, 100_000), default=20, show_default=True, help="client accounts used by --generate")
 @click.option("--agents", default="all", show_default=True, help='agent ids for --generate, e.g. "1,2,3", or "all"')
-@click.option("--window", type=int, default=64, show_default=True, help="transactions in flight")
+@click.option("--window", type=WINDOW, default=64, show_default=True, help="transactions in flight")
 @click.option("--client-keys", "client_keys", default=None, type=click.Path(dir_okay=False), help="file with one private key per client (default $HASHTRUST_CLIENT_KEYS)")
 @click.option("--no-progress", is_flag=True)
 @one_line_errors
 def cli(alias, path, n_rows, seed, n_clients, agents, window, client_keys, no_progress):
     """Give feedback for every row that is not on chain yet."""
-    if not path and not n_rows:
-        raise click.UsageError("give --file or --generate")
-    if window < 1:
-        raise InputError("--window", "must be >= 1")
+    if (path is None) == (n_rows is None):
+        raise click.UsageError("give --file or --generate (one of them)")
     rows = load_rows(path) if path else None  # the whole file is checked before connecting
-    ids = _agent_ids(agents)
+    ids = parse_agent_ids(agents)
     clients = clients_from_option(client_keys)
     w3, sender, book = connect(alias)
     clients.require_usable(w3, "rate_agents")
@@ -69,7 +55,8 @@ def cli(alias, path, n_rows, seed, n_clients, agents, window, client_keys, no_pr
         rows = generate_rows(seed, ids or list(range(1, ident.total_agents() + 1)), n_clients, n_rows)
     check_clients_not_owners(ident, rows, clients=clients)
     res = rate(w3, sender, book, rows, window=window, progress=not no_progress, clients=clients, log=click.echo)
-    click.echo(f"done: {res.sent} sent, {res.already_done} already on chain, {len(res.failed)} failed (of {res.total})")
+    skipped = f", {len(res.conflicts)} skipped (row id already given with other content)" if res.conflicts else ""
+    click.echo(f"done: {res.sent} sent, {res.already_done} already on chain{skipped}, {len(res.failed)} failed (of {res.total})")
     for rid, reason in res.failed[:20]:
         click.echo(f"  row {rid}: {reason}")
     if res.failed:

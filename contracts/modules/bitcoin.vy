@@ -36,10 +36,14 @@ INITIAL_SUBSIDY: constant(uint256) = 5_000_000_000
 MAX_MONEY: constant(uint256) = 2_100_000_000_000_000
 # @dev The difficulty-1 target, 0xffff * 2**208 (compact 0x1d00ffff).
 DIFF1_TARGET: constant(uint256) = 65_535 * 2**208
-# @dev Largest coinbase (witness stripped) a proof may carry: 4x Bitcoin
-#      Core's default 4,000-byte coinbase reservation. Vyper lays buffers out
-#      at their maximum size, so this bound costs gas on every proof.
-MAX_COINBASE_BYTES: constant(uint256) = 16_384
+# @dev Largest coinbase (witness stripped) a proof may carry: 8x Bitcoin
+#      Core's default 4,000-byte coinbase reservation, ~950 P2WPKH outputs (a
+#      pool paying its miners in the coinbase). Vyper lays buffers out at
+#      their maximum size, twice (the caller's frame and the parser's), so
+#      this bound costs gas on every proof (~10k more than 16,384 would).
+#      A block with a larger coinbase cannot be proven; the index's proof
+#      window publishes its period without it.
+MAX_COINBASE_BYTES: constant(uint256) = 32_768
 # @dev Most headers in a checked chain (a block and up to 63 confirmations).
 MAX_CHAIN_HEADERS: constant(uint256) = 64
 # @dev Bytes of the longest chain `_check_chain` takes.
@@ -382,15 +386,20 @@ def _coinbase(data: Bytes[MAX_COINBASE_BYTES]) -> (bytes32, uint256, uint256):
          its txid hashes): one input spending the null outpoint, a 2..100
          byte script starting with the BIP34 height, outputs whose values
          and sum stay within 21 million BTC, the locktime, nothing after.
-         64-byte transactions are refused: 64 bytes could be the two hashes
-         of an internal merkle node posing as a transaction.
+         A 64-byte coinbase is accepted: the 64-byte rule guards against an
+         internal merkle node (two 32-byte hashes) posing as a transaction,
+         and a node cannot pose as a coinbase here, whose bytes 5..40 must be
+         32 zero bytes and 0xffffffff (the null outpoint): that puts 27 zero
+         bytes into a double-SHA-256 output and 5 more into the other, about
+         2**256 hashes of work. Nor can a real 64-byte coinbase pose as a node
+         above a forged subtree: its branch is folded from position 0 as a
+         leaf, and a forged child would need a preimage of its first half.
     @dev Reads are 32-byte words (no helper takes the whole buffer); near the
          end they come from the last word shifted up, zero-filled.
     @param data The raw coinbase.
     @return (txid in internal byte order, BIP34 height, sum of the outputs in sats).
     """
     size: uint256 = len(data)
-    assert size != 64, "bitcoin: a 64-byte transaction could be an internal merkle node"
     assert size >= 42, "bitcoin: coinbase truncated"
     # a read at o where fewer than 32 bytes remain comes from the last word, shifted up
     last: uint256 = extract32(data, size - 32, output_type=uint256)

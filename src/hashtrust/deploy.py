@@ -8,7 +8,18 @@ The deployment plan is a list of `Step`s, one per address-book name. ``deploy()`
   built from older sources is **deployed** and recorded at once (so a crash after any step
   loses nothing: the rerun reuses what was recorded);
 * a contract whose constructor depends on a redeployed contract is redeployed too;
-* ``fresh=True`` redeploys everything.
+* ``fresh=True`` redeploys everything;
+* **an interrupted deploy resumes**: each deployment is journalled (`Journal`: the deployer, its
+  nonce, the signed transaction's hash, the dependencies' addresses) *before* it is sent, and
+  cleared once the address book records it. A rerun that finds a journalled deployment first
+  settles the deployer's transactions (`TxSender.settle`), then looks the transaction up: when it
+  created the contract (at the deployer's CREATE address for that nonce, with this artifact's
+  code, over the same dependencies) that contract is recorded instead of deploying another
+  (Ctrl-C while waiting for a receipt costs nothing twice); otherwise the entry is dropped and
+  the step deploys as usual;
+* on a chain that is not a local devnet the steps marked ``devnet_only`` (the test tokens, the
+  owner-set price feed and the vault with its devnet terms) are left out, and naming one in
+  ``only`` is refused: a real network's deployment never invents tokens or an oracle.
 """
 
 from __future__ import annotations
@@ -17,11 +28,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import rlp
 from web3 import Web3
+from web3.exceptions import TransactionNotFound
 
-from hashtrust.chain import artifacts
-from hashtrust.chain.addressbook import AddressBook, Entry
-from hashtrust.chain.tx import TxSender
+from hashtrust.chain import artifacts, jsonsafe
+from hashtrust.chain.addressbook import AddressBook, Entry, genesis_hash
+from hashtrust.chain.files import write_json
+from hashtrust.chain.tx import Pending, TxSender
 from hashtrust.errors import HashtrustError
 
 
@@ -180,6 +194,93 @@ def plan_step(name: str) -> Step:
     raise HashtrustError(f"no deployment step named {name!r}")
 
 
+JOURNAL_FORMAT = "hashtrust-deploy-journal/1"
+
+
+def create_address(deployer: str, nonce: int) -> str:
+    """The address a contract-creation transaction of ``deployer`` at ``nonce`` creates."""
+    raw = Web3.keccak(rlp.encode([bytes.fromhex(Web3.to_checksum_address(deployer)[2:]), int(nonce)]))
+    return Web3.to_checksum_address(raw[12:])
+
+
+class Journal:
+    """Deployments sent (or about to be) and not yet recorded in the address book.
+
+    A file beside the book (``<book>.journal.json``), written atomically before each deployment
+    is sent and emptied (removed) once the book records it: what an interrupted run leaves there
+    is exactly what it may have created. A journal that cannot be read is an error, never
+    overwritten silently (it may be the only trace of a deployment)."""
+
+    def __init__(self, book: AddressBook):
+        self.path = book.path.with_name(book.path.stem + ".journal.json")
+        self.chain_id = book.chain_id
+        self.entries: dict[str, dict] = {}
+        if self.path.exists():
+            try:
+                data = jsonsafe.loads(self.path.read_text())
+                if not isinstance(data, dict) or data.get("format") != JOURNAL_FORMAT or data.get("chain_id") != self.chain_id:
+                    raise ValueError(f"not a {JOURNAL_FORMAT} journal of chain {self.chain_id}")
+                entries = data.get("deployments")
+                if not isinstance(entries, dict) or not all(isinstance(e, dict) for e in entries.values()):
+                    raise ValueError("'deployments' must be an object of objects")
+                self.entries = entries
+            except (OSError, ValueError) as exc:
+                raise HashtrustError(
+                    f"{self.path}: the deploy journal is unreadable ({exc}); it lists deployments an interrupted run "
+                    "may have sent: check them on chain, then remove the file (nothing was deployed)"
+                ) from None
+
+    def add(self, name: str, record: dict) -> None:
+        self.entries[name] = record
+        self._save()
+
+    def drop(self, name: str) -> None:
+        if self.entries.pop(name, None) is not None:
+            self._save()
+
+    def _save(self) -> None:
+        if self.entries:
+            write_json(self.path, {"format": JOURNAL_FORMAT, "chain_id": self.chain_id, "deployments": self.entries})
+        elif self.path.exists():
+            self.path.unlink()
+
+
+def _recover(w3: Web3, book: AddressBook, journal: Journal, step: Step) -> Entry | None:
+    """The contract a journalled (interrupted) deployment of ``step`` created, as a book entry;
+    None (and the journal entry dropped) when it created none that fits: its transaction was
+    never mined (or was cancelled), failed, or was built over other dependencies or sources."""
+    rec = journal.entries.get(step.name)
+    if rec is None:
+        return None
+    found = None
+    try:
+        deps = rec.get("depends") or {}
+        same_deps = all(book.get(d) is not None and book.address(d) == deps.get(d) for d in step.depends)
+        if rec.get("contract_type") == step.contract_type and same_deps:
+            try:
+                receipt = w3.eth.get_transaction_receipt(rec["tx"])
+            except TransactionNotFound:
+                receipt = None
+            address = create_address(rec["deployer"], int(rec["nonce"]))
+            if receipt is not None and receipt["status"] == 1 and receipt.get("contractAddress") == address:
+                code = bytes(w3.eth.get_code(address))
+                if code.startswith(bytes.fromhex(artifacts.load(step.contract_type).runtime[2:])):
+                    found = Entry(
+                        name=step.name,
+                        address=address,
+                        contract_type=step.contract_type,
+                        block=int(receipt["blockNumber"]),
+                        deployer=Web3.to_checksum_address(rec["deployer"]),
+                        tx=Web3.to_hex(receipt["transactionHash"]),
+                        code_hash="0x" + Web3.keccak(code).hex().removeprefix("0x"),
+                    )
+    except (KeyError, TypeError, ValueError):  # a hand-edited record: not evidence of anything
+        found = None
+    if found is None:
+        journal.drop(step.name)
+    return found
+
+
 def code_status(w3: Web3, entry: Entry) -> str | None:
     """None when ``entry`` can be reused; otherwise why it cannot."""
     code = bytes(w3.eth.get_code(Web3.to_checksum_address(entry.address)))
@@ -205,6 +306,8 @@ def deploy(
     """Deploy the plan (or the steps named in ``only`` and what they need); returns what happened."""
     if book.chain_id != w3.eth.chain_id:
         raise HashtrustError(f"address book is for chain {book.chain_id}, connected to {w3.eth.chain_id}")
+    if book.genesis is not None and book.genesis != genesis_hash(w3):
+        raise HashtrustError(f"address book {book.path} is for the chain with genesis {book.genesis}, connected to {genesis_hash(w3)}")
     wanted = set(only) if only is not None else {s.name for s in PLAN}
     unknown = wanted - {s.name for s in PLAN}
     if unknown:
@@ -234,6 +337,12 @@ def deploy(
             log(f"not a local devnet ({why}): deploying the registries only; {', '.join(asked)} are devnet-only")
             wanted -= devnet_only
     ctx = DeployContext(w3=w3, sender=sender, book=book)
+    journal = Journal(book)
+    if journal.entries:
+        # An earlier run was interrupted between sending a deployment and recording it: let
+        # everything it sent land (or be settled) before looking for what it created.
+        log(f"resuming: an earlier run sent {', '.join(sorted(journal.entries))} without recording it; settling {sender.address}")
+        sender.settle()
     redeployed: set[str] = set()
     out: list[Outcome] = []
     for step in PLAN:
@@ -257,8 +366,22 @@ def deploy(
             out.append(Outcome(step.name, entry.address, "reused"))
             log(f"reused    {step.name:<20} {entry.address}")
             continue
+        found = _recover(w3, book, journal, step)
+        if found is not None:
+            book.record(found)
+            journal.drop(step.name)
+            if entry is not None:
+                redeployed.add(step.name)
+            out.append(Outcome(step.name, found.address, "deployed (by the interrupted run; recorded now)"))
+            log(f"{'found':<9} {step.name:<20} {found.address}  deployed by the interrupted run (tx {found.tx}), recorded now")
+            continue
         art = artifacts.load(step.contract_type)
-        receipt = sender.deploy(art.abi, art.bytecode, *step.args(ctx), action=f"deploy {step.name}")
+        depends = {d: book.address(d) for d in step.depends}
+
+        def journal_it(p: Pending, name: str = step.name, ctype: str = step.contract_type, depends: dict = depends) -> None:
+            journal.add(name, {"contract_type": ctype, "deployer": sender.address, "nonce": p.nonce, "tx": p.tx_hash, "depends": depends})
+
+        receipt = sender.deploy(art.abi, art.bytecode, *step.args(ctx), action=f"deploy {step.name}", on_signed=journal_it)
         addr = Web3.to_checksum_address(receipt["contractAddress"])
         code = bytes(w3.eth.get_code(addr))
         book.record(
@@ -272,6 +395,7 @@ def deploy(
                 code_hash="0x" + Web3.keccak(code).hex().removeprefix("0x"),
             )
         )
+        journal.drop(step.name)
         if entry is not None:
             redeployed.add(step.name)
         status = "deployed" if not why else f"redeployed: {why}"

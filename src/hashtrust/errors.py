@@ -54,5 +54,16 @@ class TransactionInDoubt(TransactionError):
         super().__init__(message)
 
 
+class NodeError(HashtrustError):
+    """The node answered a request with a JSON-RPC error (a rate limit, a lagging or pruned
+    backend, a log range it does not serve): ``message`` is the node's own words, ``method``
+    the request. Nothing was sent; every command is resumable, so run it again later (or
+    against another endpoint)."""
+
+    def __init__(self, message: str, *, method: str = ""):
+        self.method = method
+        super().__init__(message)
+
+
 class AddressBookError(HashtrustError):
     """The deployment address book is corrupt, foreign, or lacks a contract."""

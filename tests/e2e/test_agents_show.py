@@ -58,7 +58,7 @@ def test_defect7_agents_show_never_reads_local_files_or_hangs(node, tmp_path):
     deployed = subprocess.run([HASHTRUST, "--rpc", url, "--account-index", "0", "deploy", "--only", "IdentityRegistry"],
                               cwd=ROOT, env={**os.environ, "HASHTRUST_DEPLOYMENTS": str(book_dir)}, capture_output=True, text=True, timeout=300)
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
-    book = AddressBook(w3.eth.chain_id, book_dir)
+    book = AddressBook.for_chain(w3, book_dir)
     alice = IdentityClient.from_book(w3, book, TxSender(w3, devnet_signer(1)))
     mallory = IdentityClient.from_book(w3, book, TxSender(w3, devnet_signer(2)))
 
@@ -73,7 +73,8 @@ def test_defect7_agents_show_never_reads_local_files_or_hangs(node, tmp_path):
     hostile["not-utf8"] = mallory.agent_id_from_receipt(receipt)
 
     out, seconds = _show(url, book_dir, honest)
-    assert out.returncode == 0 and '"name": "Honest Prover"' in out.stdout, out.stdout + out.stderr
+    assert out.returncode == 0 and f"agent    {honest}  Honest Prover" in out.stdout, out.stdout + out.stderr
+    assert "service  MCP: https://prover.example/mcp [proving]" in out.stdout, out.stdout
     for name, agent_id in hostile.items():
         try:
             out, seconds = _show(url, book_dir, agent_id)

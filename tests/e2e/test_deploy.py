@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from script_runs import free_port
+from web3 import Web3
 
 from hashtrust.chain import devnet
 from hashtrust.chain import artifacts
@@ -28,7 +29,7 @@ def sender(w3, deployer):
 
 
 def test_deploy_then_reuse(w3, sender, tmp_path):
-    book = AddressBook(w3.eth.chain_id, tmp_path)
+    book = AddressBook.for_chain(w3, tmp_path)
     first = deploy(w3, sender, book)
     assert [o.name for o in first] == [s.name for s in PLAN]
     assert all(o.status == "deployed" for o in first)
@@ -39,7 +40,7 @@ def test_deploy_then_reuse(w3, sender, tmp_path):
     wbtc = w3.eth.contract(address=book.address("TestWBTC"), abi=artifacts.abi("DevToken"))
     assert wbtc.functions.decimals().call() == 8
     nonce = w3.eth.get_transaction_count(sender.address)
-    second = deploy(w3, sender, AddressBook(w3.eth.chain_id, tmp_path))
+    second = deploy(w3, sender, AddressBook.for_chain(w3, tmp_path))
     assert [o.status for o in second] == ["reused"] * len(PLAN)
     assert [o.address for o in second] == [o.address for o in first]
     assert w3.eth.get_transaction_count(sender.address) == nonce  # nothing sent
@@ -47,11 +48,11 @@ def test_deploy_then_reuse(w3, sender, tmp_path):
 
 def test_reset_chain_is_noticed_and_redeployed(w3, sender, tmp_path):
     snap = w3.provider.make_request("evm_snapshot", [])["result"]
-    book = AddressBook(w3.eth.chain_id, tmp_path)
+    book = AddressBook.for_chain(w3, tmp_path)
     first = deploy(w3, sender, book)
     w3.provider.make_request("evm_revert", [snap])
     sender.settle()
-    again = deploy(w3, sender, AddressBook(w3.eth.chain_id, tmp_path))
+    again = deploy(w3, sender, AddressBook.for_chain(w3, tmp_path))
     # steps whose constructor depends on a redeployed contract say so (e.g. the vault on its tokens)
     assert all(o.status.startswith(("redeployed: no code", "redeployed: a dependency was redeployed")) for o in again)
     assert any(o.status.startswith("redeployed: no code") for o in again)
@@ -60,12 +61,12 @@ def test_reset_chain_is_noticed_and_redeployed(w3, sender, tmp_path):
 
 
 def test_fresh_redeploys_everything(w3, sender, tmp_path):
-    book = AddressBook(w3.eth.chain_id, tmp_path)
+    book = AddressBook.for_chain(w3, tmp_path)
     first = deploy(w3, sender, book)
     fresh = deploy(w3, sender, book, fresh=True)
     assert all(o.status == "redeployed: fresh deployment requested" for o in fresh)
     assert not {o.address for o in fresh} & {o.address for o in first}
-    assert AddressBook(w3.eth.chain_id, tmp_path).address("TestUSD") == next(o.address for o in fresh if o.name == "TestUSD")
+    assert AddressBook.for_chain(w3, tmp_path).address("TestUSD") == next(o.address for o in fresh if o.name == "TestUSD")
 
 
 def test_deploy_script_on_a_devnet_that_survives_a_restart(tmp_path):
@@ -79,13 +80,14 @@ def test_deploy_script_on_a_devnet_that_survives_a_restart(tmp_path):
         out1 = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         assert out1.returncode == 0, out1.stdout + out1.stderr
         assert f"{len(PLAN)} deployed, 0 reused" in out1.stdout
-        book1 = json.loads((books / "31337.json").read_text())
+        book_path = AddressBook.for_chain(Web3(Web3.HTTPProvider(devnet.url(port))), books).path
+        book1 = json.loads(book_path.read_text())
         assert "stopped" in devnet.stop(home=home)
         assert devnet.chain_id(port) is None
         assert "state restored" in devnet.start(port, home=home)
         out2 = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         assert out2.returncode == 0, out2.stdout + out2.stderr
         assert f"0 deployed, {len(PLAN)} reused" in out2.stdout
-        assert json.loads((books / "31337.json").read_text()) == book1
+        assert json.loads(book_path.read_text()) == book1
     finally:
         devnet.stop(home=home)

@@ -3,7 +3,7 @@
 Story: a user points the CLI at a "real network" -- here an Anvil started with Sepolia's chain
 id 11155111, and a node at 127.0.0.1 that calls itself Geth while using chain id 31337 (what a
 public chain may do) -- with their own key in an environment variable. Every action that signs
-with Anvil's public keys or moves devnet-only things is refused with one `error:` line and
+with Anvil's public keys or moves devnet-only things is refused with one `Error:` line and
 sends nothing: `agents rate` with generated clients (accounts 1000+k of the public mnemonic:
 anyone can sweep them, revoke or forge their feedback), `agents rank --trusted-clients`
 (anyone can post as those clients), `--account-index`, the demo, deploying test tokens and a
@@ -49,7 +49,7 @@ def _cli(url: str, book_dir: Path, *args: str, env: dict | None = None) -> subpr
 def _refused(out: subprocess.CompletedProcess, *words: str) -> str:
     text = out.stdout + out.stderr
     assert out.returncode == 1, text
-    errors = [line for line in text.splitlines() if line.startswith("error:")]
+    errors = [line for line in text.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and "Traceback" not in text, text
     assert "devnet-only" in errors[0] and all(w in errors[0] for w in words), errors[0]
     return errors[0]
@@ -63,8 +63,8 @@ def test_defect2_agents_rate_refuses_the_public_mnemonic_on_a_real_network(sepol
     out = _cli(url, book, "--private-key-env", "USER_KEY", "deploy")
     assert out.returncode == 0, out.stdout + out.stderr
     assert "deploying the registries only" in out.stdout and "TestWBTC" in out.stdout
-    assert set(AddressBook(11155111, book).entries()) == {"IdentityRegistry", "ReputationRegistry", "ValidationRegistry"}
-    ident = IdentityClient.from_book(w3, AddressBook(11155111, book), TxSender(w3, LocalSigner.from_key(USER_KEY)))
+    assert set(AddressBook.for_chain(w3, book).entries()) == {"IdentityRegistry", "ReputationRegistry", "ValidationRegistry"}
+    ident = IdentityClient.from_book(w3, AddressBook.for_chain(w3, book), TxSender(w3, LocalSigner.from_key(USER_KEY)))
     agent = ident.register("ipfs://agent-on-sepolia")
     user = Account.from_key(USER_KEY).address
     nonce = w3.eth.get_transaction_count(user)
@@ -91,8 +91,8 @@ def test_defect2_agents_rate_refuses_the_public_mnemonic_on_a_real_network(sepol
     assert w3.eth.get_transaction_count(user) == nonce  # the tool funded nobody
     assert sum(w3.eth.get_transaction_count(k.address) for k in keys) == 4
 
-    _refused(_cli(url, book, "agents", "rank", "proving", "--trusted-clients", "3"), "--trusted-clients", "public mnemonic")
-    ranked = _cli(url, book, "agents", "rank", "proving", "--trusted-clients", "2", "--client-keys", str(keyfile))
+    _refused(_cli(url, book, "agents", "rank", "proving", "--trusted-clients", "0-2"), "--trusted-clients", "public mnemonic")
+    ranked = _cli(url, book, "agents", "rank", "proving", "--trusted-clients", "0-1", "--client-keys", str(keyfile))
     assert ranked.returncode == 0, ranked.stdout + ranked.stderr
 
 

@@ -43,7 +43,8 @@ from hashtrust.erc8004.rating import NEW_FEEDBACK_TOPIC, client_signer, generate
 from hashtrust.erc8004.reputation import ReputationClient
 
 SEED = int(os.environ.get("FAULT_SEED", "9"))
-UNREACHABLE = ("could not reach the node", "node unreachable", "Connection refused", "ConnectionError", "ProviderNotConnected")
+UNREACHABLE = ("could not reach the node", "node unreachable", "lost the connection to the node", "the node stopped answering", "Connection refused",
+               "ConnectionError", "ProviderNotConnected", "in doubt")
 SEND = "eth_sendRawTransaction"
 
 
@@ -84,8 +85,8 @@ def test_register_script_killed_at_seeded_points_and_node_stopped_then_rerun(tmp
         url = devnet.url(port)
         w3 = Web3(Web3.HTTPProvider(url))
         owner = TxSender(w3, devnet_signer(0))
-        deploy(w3, owner, AddressBook(31337, book_dir), only=["IdentityRegistry"])
-        ident = IdentityClient.from_book(w3, AddressBook(31337, book_dir))
+        deploy(w3, owner, AddressBook.for_chain(w3, book_dir), only=["IdentityRegistry"])
+        ident = IdentityClient.from_book(w3, AddressBook.for_chain(w3, book_dir))
         n = many_agents(tmp_path / "agents.json", copies=6)
         base = ident.total_agents()
         done = lambda: ident.total_agents() - base  # noqa: E731
@@ -123,7 +124,7 @@ def _feedback_hashes(w3, rep) -> list[bytes]:
 
 
 def _rating_world(w3, book_dir):
-    book = AddressBook(31337, book_dir)
+    book = AddressBook.for_chain(w3, book_dir)
     deploy(w3, TxSender(w3, devnet_signer(0)), book, only=["ReputationRegistry"])
     ids = [IdentityClient.from_book(w3, book, TxSender(w3, devnet_signer(i))).register(f"ipfs://agent-{i}") for i in (1, 2)]
     return book, ReputationClient.from_book(w3, book), ids

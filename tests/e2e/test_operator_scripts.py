@@ -67,7 +67,7 @@ def pool_file(path: Path, overrides: dict[int, str] | None = None) -> Path:
 def world(w3, chain, deployer, alice, bob, carol, accounts, tmp_path):
     admin = TxSender(w3, LocalSigner.from_key(deployer.private_key))
     books = tmp_path / "deployments"
-    book = AddressBook(w3.eth.chain_id, books)
+    book = AddressBook.for_chain(w3, books)
     deploy(w3, admin, book)
     wbtc = w3.eth.contract(address=book.address("TestWBTC"), abi=artifacts.abi("DevToken"))
     usd = w3.eth.contract(address=book.address("TestUSD"), abi=artifacts.abi("DevToken"))

@@ -63,7 +63,7 @@ def _feedback_logs(w3, book):
 
 
 def test_rate_from_a_file_then_rerun_then_rank(w3, tmp_path, alice, bob, carol):
-    book = AddressBook(w3.eth.chain_id, tmp_path)
+    book = AddressBook.for_chain(w3, tmp_path)
     dep, ids = _setup(w3, book, [alice.private_key, bob.private_key, carol.private_key])
     assert ids == [1, 2, 3]
     rows = load_rows(ROOT / "examples" / "ratings.json")
@@ -110,7 +110,7 @@ def test_rate_from_a_file_then_rerun_then_rank(w3, tmp_path, alice, bob, carol):
 
 
 def test_seeded_model_rows_are_reproducible_and_rated(w3, tmp_path, alice, bob, carol):
-    book = AddressBook(w3.eth.chain_id, tmp_path)
+    book = AddressBook.for_chain(w3, tmp_path)
     dep, ids = _setup(w3, book, [alice.private_key, bob.private_key, carol.private_key])
     rows = generate_rows(11, ids, 20, 80)
     assert rows == generate_rows(11, ids, 20, 80)
@@ -134,7 +134,7 @@ def test_rating_script_killed_half_way_and_rerun(tmp_path):
     try:
         devnet.start(port, home=home)
         w3 = Web3(Web3.HTTPProvider(devnet.url(port)))
-        book = AddressBook(w3.eth.chain_id, books)
+        book = AddressBook.for_chain(w3, books)
         _setup(w3, book, [devnet_signer(i).account.key for i in (1, 2, 3)])
 
         # killed at its 60th send (the funding batch of 16 transfers, then feedback one by one),
@@ -173,7 +173,7 @@ def test_journey_register_the_example_agents_rate_them_and_rank_them(w3, tmp_pat
     """The example agent file (identity's register flow), the seeded rating model, discovery."""
     from hashtrust.erc8004.agents import register_agents_from_file
 
-    book = AddressBook(w3.eth.chain_id, tmp_path)
+    book = AddressBook.for_chain(w3, tmp_path)
     dep = TxSender(w3, LocalSigner.from_key(deployer.private_key))
     deploy(w3, dep, book, only=["ReputationRegistry"])
     outcomes = register_agents_from_file(w3, dep, book, ROOT / "examples" / "agents.json", progress=False)

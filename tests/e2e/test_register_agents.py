@@ -43,7 +43,7 @@ def sender(w3, deployer):
 
 @pytest.fixture
 def book(w3, sender, tmp_path):
-    b = AddressBook(w3.eth.chain_id, tmp_path)
+    b = AddressBook.for_chain(w3, tmp_path)
     deploy(w3, sender, b, only=["IdentityRegistry"])
     return b
 
@@ -111,8 +111,8 @@ def _identity_on(port: int, book_dir: Path) -> IdentityClient:
     sending from Anvil's account 0."""
     w3 = Web3(Web3.HTTPProvider(devnet.url(port)))
     sender = TxSender(w3, LocalSigner.from_key(ANVIL_KEY0))
-    deploy(w3, sender, AddressBook(31337, book_dir), only=["IdentityRegistry"])
-    return IdentityClient.from_book(w3, AddressBook(31337, book_dir), sender)
+    deploy(w3, sender, AddressBook.for_chain(w3, book_dir), only=["IdentityRegistry"])
+    return IdentityClient.from_book(w3, AddressBook.for_chain(w3, book_dir), sender)
 
 
 def _script(port: int, agent_file: Path, book_dir: Path, *extra: str, window: str = "2") -> subprocess.Popen:

@@ -37,7 +37,7 @@ CAROL_INDEX = 3  # the `carol` fixture is ape test account 3
 @pytest.fixture
 def setup(w3, chain, deployer, alice, carol, mallory, tmp_path):
     books = tmp_path / "deployments"
-    book = AddressBook(w3.eth.chain_id, books)
+    book = AddressBook.for_chain(w3, books)
     deploy(w3, TxSender(w3, LocalSigner.from_key(deployer.private_key)), book, only=["ValidationRegistry"])
 
     def clients(acct):

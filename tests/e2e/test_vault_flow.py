@@ -29,7 +29,7 @@ def warp_to(w3, ts):
 @pytest.fixture
 def setup(w3, deployer, alice, bob, tmp_path):
     op = TxSender(w3, LocalSigner.from_key(deployer.private_key))
-    book = AddressBook(w3.eth.chain_id, tmp_path)
+    book = AddressBook.for_chain(w3, tmp_path)
     deploy(w3, op, book)
     wbtc = w3.eth.contract(address=book.address("TestWBTC"), abi=artifacts.abi("DevToken"))
     usd = w3.eth.contract(address=book.address("TestUSD"), abi=artifacts.abi("DevToken"))

@@ -44,7 +44,7 @@ def sender(w3, acct):
 @pytest.fixture
 def world(w3, deployer, alice, bob, carol, accounts, tmp_path):
     admin = sender(w3, deployer)
-    book = AddressBook(w3.eth.chain_id, tmp_path)
+    book = AddressBook.for_chain(w3, tmp_path)
     deploy(w3, admin, book)
     wbtc = w3.eth.contract(address=book.address("TestWBTC"), abi=artifacts.abi("DevToken"))
     op = sender(w3, carol)

@@ -46,7 +46,9 @@ def test_wallet_set_whatever_the_wall_clock_says(shift, ident, bob, w3, clock):
     assert abs(_ts(w3, "latest") - (time.time() + shift)) < 60
     deadline = ident.next_wallet_deadline(agent)
     assert _ts(w3, "pending") < deadline <= _ts(w3, "latest") + MAX_DEADLINE_DELAY
-    ident.set_agent_wallet(agent, Account.from_key(bob.private_key))
+    # the deadline just checked is the one signed and sent (a second call could fall in the next
+    # second of Anvil's clock and pick deadline + 1)
+    ident.set_agent_wallet(agent, Account.from_key(bob.private_key), deadline=deadline)
     assert ident.get_agent_wallet(agent) == bob.address and ident.last_wallet_deadline(agent) == deadline
 
 

@@ -79,7 +79,7 @@ def test_ten_thousand_feedbacks_from_a_thousand_clients(tmp_path):
         while devnet.chain_id(port) != 31337 and time.monotonic() < deadline:
             time.sleep(0.1)
         w3 = Web3(Web3.HTTPProvider(devnet.url(port), request_kwargs={"timeout": 120}))
-        book = AddressBook(w3.eth.chain_id, books)
+        book = AddressBook.for_chain(w3, books)
         deploy(w3, TxSender(w3, devnet_signer(0)), book, only=["ReputationRegistry"])
         ident = IdentityClient.from_book(w3, book, TxSender(w3, devnet_signer(3)))  # carol
         agent = ident.register("ipfs://carol-popular-agent")

@@ -1,7 +1,10 @@
 """The header and coinbase files the relay commands read (the format of `examples/bitcoin/`).
 
 Header file: ``{"network", "epoch_start": {"height", "hex"}, "headers": [{"height", "hex"}...],
-"orphans": [...]}``; coinbase file: ``{"height", "headers": [...], "coinbase_tx": hex (witness
+"orphans": [...], "coinbases": [{"height", "coinbase_tx", "coinbase_merkle_branch",
+"branch_byte_order"}...]}`` (``coinbases`` optional: a retarget proof starts at a block whose
+coinbase pins its heights, so a file without one at least P headers before a boundary cannot
+prove that retarget); coinbase file: ``{"height", "headers": [...], "coinbase_tx": hex (witness
 allowed), "coinbase_merkle_branch": [hex in display order...], "position": 0}``. `load_headers`
 and `load_coinbase` check every field and raise `InputError` naming the field and the file.
 """
@@ -14,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from hashtrust.bitcoin.consensus import HEADER_BYTES, RETARGET_INTERVAL, ConsensusError, from_display, sha256d
+from hashtrust.chain import jsonsafe
 from hashtrust.errors import InputError
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "bitcoin"
@@ -40,7 +44,7 @@ def _height(value: Any, where: str) -> int:
 def _read(path: str | Path) -> dict:
     p = Path(path)
     try:
-        data = json.loads(p.read_text())
+        data = jsonsafe.loads(p.read_text())
     except FileNotFoundError:
         raise InputError(str(p), "no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -61,6 +65,11 @@ class HeaderFile:
     epoch_start: tuple[int, bytes] | None
     headers: dict[int, bytes]
     orphans: list[tuple[int, bytes]] = field(default_factory=list)
+    coinbases: dict[int, tuple[bytes, list[bytes]]] = field(default_factory=dict)  # height -> (coinbase as given, branch)
+
+    def coinbase(self, height: int) -> tuple[bytes, list[bytes]] | None:
+        """The coinbase (as given, witness allowed) and branch (internal order) of a block, if the file has it."""
+        return self.coinbases.get(height)
 
     def run(self, first: int, count: int) -> bytes:
         """``count`` consecutive headers from ``first``, concatenated (`InputError` if missing)."""
@@ -105,7 +114,26 @@ def parse_headers(data: dict, where: str = "headers") -> HeaderFile:
         if not isinstance(row, dict):
             raise InputError(f"{where}.orphans[{i}]", "must be an object with height and hex")
         orphans.append((_height(row.get("height"), f"{where}.orphans[{i}].height"), _hexbytes(row.get("hex"), f"{where}.orphans[{i}].hex", size=HEADER_BYTES)))
-    return HeaderFile(path=where, network=str(data.get("network", "")), epoch_start=start, headers=headers, orphans=orphans)
+    coinbases: dict[int, tuple[bytes, list[bytes]]] = {}
+    for i, row in enumerate(data.get("coinbases") or []):
+        at = f"{where}.coinbases[{i}]"
+        if not isinstance(row, dict):
+            raise InputError(at, "must be an object with height, coinbase_tx and coinbase_merkle_branch")
+        h = _height(row.get("height"), f"{at}.height")
+        coinbases[h] = (_hexbytes(row.get("coinbase_tx"), f"{at}.coinbase_tx"), _branch(row, at))
+    return HeaderFile(path=where, network=str(data.get("network", "")), epoch_start=start, headers=headers, orphans=orphans, coinbases=coinbases)
+
+
+def _branch(row: dict, at: str) -> list[bytes]:
+    order = str(row.get("branch_byte_order", "display"))
+    branch_raw = row.get("coinbase_merkle_branch")
+    if not isinstance(branch_raw, list):
+        raise InputError(f"{at}.coinbase_merkle_branch", "must be a list of hashes")
+    out = []
+    for i, s in enumerate(branch_raw):
+        b = _hexbytes(s, f"{at}.coinbase_merkle_branch[{i}]", size=32)
+        out.append(b if order.startswith("internal") else b[::-1])
+    return out
 
 
 def load_headers(path: str | Path) -> HeaderFile:
@@ -138,14 +166,7 @@ def parse_coinbase_file(data: dict, where: str = "coinbase") -> CoinbaseFile:
             raise InputError(f"{where}.headers[{i}].height", f"must be {height + i:,} (the block's height + {i})")
     if data.get("position", 0) != 0:
         raise InputError(f"{where}.position", "only the coinbase (position 0) can be proven")
-    order = str(data.get("branch_byte_order", "display"))
-    branch_raw = data.get("coinbase_merkle_branch")
-    if not isinstance(branch_raw, list):
-        raise InputError(f"{where}.coinbase_merkle_branch", "must be a list of hashes")
-    branch = []
-    for i, s in enumerate(branch_raw):
-        b = _hexbytes(s, f"{where}.coinbase_merkle_branch[{i}]", size=32)
-        branch.append(b if order.startswith("internal") else b[::-1])
+    branch = _branch(data, where)
     cb = _hexbytes(data.get("coinbase_tx"), f"{where}.coinbase_tx")
     return CoinbaseFile(path=where, height=height, headers=headers, coinbase=cb, branch=branch)
 

@@ -5,8 +5,12 @@ can recompute the index from a Bitcoin node (docs/bitcoin.md) and the tests can 
 * Period w = heights 144w .. 144w + 143 (one difficulty: 2,016 = 14 * 144).
 * Sample: the last block of each of S equal strides, 144w + (j + 1) * (144 / S) - 1.
 * value(w) = floor(10**15 * 86,400 * sum(paid) * target / (S * 0xffff * 2**240)) msat/TH/s/day.
-* close(w) = max(time(144w + 143), close(w - 1)); day d takes the value of the last period with
-  close < (d + 1) * 86,400 (the daily close), final once a period closing later is published.
+* close(w) = max(time of w's highest counted sample (144w + 143 when complete), close of the
+  valued period before); day d takes the value of the last valued period with close <
+  (d + 1) * 86,400 (the daily close), final once a valued period closing later is published.
+* Liveness: a period missing a sample publishes once its proof window has passed (it opens once
+  the period is the next to publish and a block of a later period is counted), over the
+  samples counted (a value with at least `min_samples`, void below: it closes no day).
 """
 
 from __future__ import annotations
@@ -61,24 +65,44 @@ def period_of(height: int) -> int:
     return height // PERIOD_BLOCKS
 
 
+def min_samples(samples: int) -> int:
+    """Fewest counted samples a period needs for a value once its proof window passed (a majority)."""
+    stride(samples)
+    return (samples + 1) // 2
+
+
 @dataclass
 class IndexModel:
-    """Publications replayed in order, as the contract does; `hashprice(day)` as the contract."""
+    """Publications replayed in order, as the contract does; `hashprice(day)` as the contract.
+
+    ``publish(period, value, close)`` publishes a valued period (``value`` over the samples it
+    counted, ``close`` the time of its highest counted sample); ``publish_void(period)`` one whose
+    proof window passed with fewer than a majority of its samples (it closes no day)."""
 
     first_period: int
-    published: list[tuple[int, int, int]] = field(default_factory=list)  # (period, value, close)
+    published: list[tuple[int, int, int]] = field(default_factory=list)  # valued: (period, value, close)
+    void: list[int] = field(default_factory=list)
     days: dict[int, int] = field(default_factory=dict)
     first_day: int | None = None
     final_until: int = 0
+    next_period: int | None = None
 
-    @property
-    def next_period(self) -> int:
-        return self.first_period + len(self.published)
+    def __post_init__(self) -> None:
+        if self.next_period is None:
+            self.next_period = self.first_period
+
+    def _check_next(self, period: int) -> None:
+        if period != self.next_period:
+            raise ValueError(f"period {period} is not the next one ({self.next_period})")
+
+    def publish_void(self, period: int) -> None:
+        self._check_next(period)
+        self.void.append(period)
+        self.next_period += 1
 
     def publish(self, period: int, value: int, last_block_time: int) -> list[tuple[int, int, int]]:
         """Publish ``period``; returns the runs of days made final [(first, end, value)]."""
-        if period != self.next_period:
-            raise ValueError(f"period {period} is not the next one ({self.next_period})")
+        self._check_next(period)
         runs = []
         if not self.published:
             close = last_block_time
@@ -94,6 +118,7 @@ class IndexModel:
                 runs.append((self.final_until, end, prev_value))
                 self.final_until = end
         self.published.append((period, value, close))
+        self.next_period += 1
         return runs
 
     def hashprice(self, day: int) -> tuple[int, bool]:

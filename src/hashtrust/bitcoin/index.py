@@ -18,6 +18,7 @@ from hashtrust.chain.tx import TxSender
 from hashtrust.errors import HashtrustError, InputError
 
 DAY_S = 86_400
+DEFAULT_PROOF_WINDOW = 3 * DAY_S  # a period missing a sample waits three days (more than a period and k blocks take)
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ class HashpriceIndexClient(_IndexReads):
     BOOK_NAME = "HashpriceIndex"
 
     def params(self) -> dict:
-        return {"relay": self._view("RELAY"), "first_period": self._view("FIRST_PERIOD"), "samples": self._view("SAMPLES"), "confirmations": self._view("CONFIRMATIONS")}
+        return {"relay": self._view("RELAY"), "first_period": self._view("FIRST_PERIOD"), "samples": self._view("SAMPLES"), "confirmations": self._view("CONFIRMATIONS"),
+                "proof_window": self._view("PROOF_WINDOW"), "min_samples": self._view("MIN_SAMPLES")}
 
     def status(self) -> dict:
         s = self._view("status")
@@ -54,7 +56,7 @@ class HashpriceIndexClient(_IndexReads):
 
     def period(self, number: int) -> dict:
         r = self._view("period", number)
-        out = dict(zip(("reward_sum", "blocks", "samples", "proven_mask", "close_time", "published", "value"), r))
+        out = dict(zip(("reward_sum", "blocks", "samples", "proven_mask", "close_time", "published", "value", "void", "window_end"), r))
         out["period"] = number
         out["missing"] = [h for j, h in enumerate(sample_heights(number, out["samples"])) if not (out["proven_mask"] >> j) & 1]
         return out
@@ -64,6 +66,20 @@ class HashpriceIndexClient(_IndexReads):
         return self._send_event(self._fn("submit", *proof.args()), "BlockCounted")
 
     def publish(self, period: int) -> dict:
+        """Publish the next period: its `PeriodPublished` event, or `PeriodVoid` (with ``void``
+        True) when its proof window passed with fewer than MIN_SAMPLES counted. `InputError`,
+        before any transaction, for a next period missing samples whose window has not passed."""
+        rec = self.period(period)
+        if rec["blocks"] != rec["samples"] and period == self.status()["next_period"]:
+            end = int(rec["window_end"])
+            now = int(self.w3.eth.get_block("latest")["timestamp"])
+            if end == 0:
+                raise InputError("period", f"period {period:,} misses sample blocks {rec['missing'][:6]}; its proof window opens when a block of a later period is counted")
+            if now < end:
+                raise InputError("period", f"period {period:,} misses sample blocks {rec['missing'][:6]}; its proof window ends at {end:,} ({end - now:,} s from now)")
+        if rec["blocks"] < int(self._view("MIN_SAMPLES")) and rec["blocks"] != rec["samples"]:
+            ev = self._send_event(self._fn("publish", period), "PeriodVoid")
+            return {**ev, "void": True}
         return self._send_event(self._fn("publish", period), "PeriodPublished")
 
     def fill_days(self) -> dict:
@@ -79,20 +95,34 @@ class DevHashpriceIndexClient(_IndexReads):
     def publish(self, day: int, target: int, reward_sum: int, blocks: int) -> dict:
         if self.hashprice(day).final:
             raise InputError("day", f"day {day:,} is already published (values are final)")
+        latest, _ = self.latest()
+        if self.hashprice(latest).final and day != latest + 1:
+            raise InputError("day", f"days are published in order, without gaps: the next is {latest + 1:,}")
         return self._send_event(self._fn("publish", day, target, reward_sum, blocks), "DayPublished")
 
 
-def deploy_index(w3: Web3, sender: TxSender, book: AddressBook, relay: str, first_period: int, samples: int, *, name: str = "HashpriceIndex") -> tuple[HashpriceIndexClient, bool]:
+def deploy_index(w3: Web3, sender: TxSender, book: AddressBook, relay: str, first_period: int, samples: int, *, proof_window: int = DEFAULT_PROOF_WINDOW,
+                 name: str = "HashpriceIndex") -> tuple[HashpriceIndexClient, bool]:
     """The index recorded under ``name`` if on chain with these parameters, else a new one."""
+    if not 3_600 <= proof_window < 2**32:
+        raise InputError("proof_window", "must be 3,600 seconds to 2**32 seconds")
+    from hashtrust.bitcoin.relay import BitcoinRelayClient
+
+    rc = BitcoinRelayClient(w3, relay, None)
+    if not rc.anchored():
+        raise InputError("relay", f"{relay} is not anchored: an index needs the epochs it will be proven against")
+    first_epoch = int(rc._view("first_epoch"))
+    if first_period * 144 // 2016 < first_epoch:
+        raise InputError("first_period", f"{first_period:,} is in epoch {first_period * 144 // 2016:,}, before the relay's first epoch {first_epoch:,} (it could never be proven)")
     entry = book.get(name)
     if entry is not None and bytes(w3.eth.get_code(Web3.to_checksum_address(entry.address))):
         client = HashpriceIndexClient(w3, entry.address, sender)
         have = client.params()
-        if (Web3.to_checksum_address(have["relay"]), have["first_period"], have["samples"]) != (Web3.to_checksum_address(relay), first_period, samples):
+        if (Web3.to_checksum_address(have["relay"]), have["first_period"], have["samples"], have["proof_window"]) != (Web3.to_checksum_address(relay), first_period, samples, proof_window):
             raise HashtrustError(f"{name} at {entry.address} has other parameters ({have}); pass another --name")
         return client, False
     art = artifacts.load("HashpriceIndex")
-    receipt = sender.deploy(art.abi, art.bytecode, Web3.to_checksum_address(relay), first_period, samples, action=f"deploy {name}")
+    receipt = sender.deploy(art.abi, art.bytecode, Web3.to_checksum_address(relay), first_period, samples, proof_window, action=f"deploy {name}")
     addr = Web3.to_checksum_address(receipt["contractAddress"])
     code = bytes(w3.eth.get_code(addr))
     book.record(Entry(name=name, address=addr, contract_type="HashpriceIndex", block=int(receipt["blockNumber"]), deployer=sender.address,

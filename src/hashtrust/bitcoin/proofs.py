@@ -1,7 +1,8 @@
 """Proofs the relay and the index take, built from header files, coinbase files or a node.
 
-* `retarget_proof(headers, boundary, p)`: the last ``p`` headers before an epoch boundary and the
-  first ``p`` after it, concatenated (what `BitcoinRelay.retarget` takes).
+* `RetargetProof`: what `BitcoinRelay.retarget` takes: a linked run of headers around a boundary
+  and the coinbase and branch of the first of them (its BIP34 height pins every header's height),
+  checked in Python first (`check`: heights, links, work, the retarget rule, the future-time rule).
 * `RewardProof`: a block's header and its confirmations, its coinbase without witness and the
   coinbase's merkle branch in internal byte order (what `verify_reward` / `submit` take), checked
   in Python first (`check`) so a bad proof fails with a clear sentence before any gas is spent.
@@ -11,19 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hashtrust.bitcoin.consensus import HEADER_BYTES, RETARGET_INTERVAL, ConsensusError, Header, sha256d
-from hashtrust.bitcoin.files import CoinbaseFile, HeaderFile
+from hashtrust.bitcoin.consensus import HEADER_BYTES, RETARGET_INTERVAL, ConsensusError, Header, next_bits, sha256d, work
+from hashtrust.bitcoin.files import CoinbaseFile
 from hashtrust.bitcoin.tx import MAX_BRANCH, MAX_COINBASE_BYTES, fold, parse_coinbase, strip_witness
 from hashtrust.errors import InputError
 
 MAX_CHAIN_HEADERS = 64  # contracts/modules/bitcoin.vy
-
-
-def retarget_proof(headers: HeaderFile, boundary: int, p: int) -> bytes:
-    """2 * ``p`` headers around ``boundary`` (a multiple of 2,016) from ``headers``."""
-    if boundary % RETARGET_INTERVAL:
-        raise InputError("boundary", f"{boundary:,} is not an epoch boundary")
-    return headers.run(boundary - p, 2 * p)
+MAX_PROOF_HEADERS = 800  # contracts/BitcoinRelay.vy: most headers in a retarget proof
+MAX_FUTURE_SECONDS = 7_200  # Bitcoin's future-block rule, as the contracts apply it
+MAX_PIN_COINBASE_BYTES = 4_096  # contracts/BitcoinRelay.vy: the coinbase that pins a retarget proof
 
 
 @dataclass(frozen=True)
@@ -80,3 +77,84 @@ def reward_proof_from_file(cf: CoinbaseFile) -> RewardProof:
     except ConsensusError as exc:
         raise InputError(f"{cf.path}.coinbase_tx", str(exc)) from None
     return RewardProof(height=cf.height, headers=b"".join(cf.headers), coinbase=stripped, branch=list(cf.branch))
+
+
+@dataclass(frozen=True)
+class RetargetOutcome:
+    """What a retarget proof records if the relay accepts it."""
+
+    epoch: int
+    new_bits: int
+    start_time: int
+    work: int
+    pre: int
+    post: int
+
+
+@dataclass(frozen=True)
+class RetargetProof:
+    """A retarget proof: ``headers`` (oldest first) and the coinbase (witness stripped) and merkle
+    branch of the first of them, whose BIP34 height pins every header's height."""
+
+    headers: bytes
+    coinbase: bytes
+    branch: list[bytes]
+
+    @property
+    def count(self) -> int:
+        return len(self.headers) // HEADER_BYTES
+
+    def header(self, i: int) -> Header:
+        return Header.parse(self.headers[i * HEADER_BYTES:(i + 1) * HEADER_BYTES])
+
+    def args(self) -> tuple[bytes, bytes, list[bytes]]:
+        return self.headers, self.coinbase, list(self.branch)
+
+    def check(self, epoch: int, bits: int, start_time: int, *, p: int, pow_limit: int, retargeting: bool, now: int | None = None) -> RetargetOutcome:
+        """Raise `InputError` for what `BitcoinRelay.retarget` would refuse when extending
+        ``epoch`` (nBits ``bits``, first block at ``start_time``); return what it would record
+        (``work``: the work from the boundary on, the relay's fork-choice weight)."""
+        if len(self.headers) % HEADER_BYTES or not self.headers:
+            raise InputError("headers", "must be whole 80-byte headers")
+        if self.count > MAX_PROOF_HEADERS:
+            raise InputError("headers", f"{self.count} headers; a retarget proof takes at most {MAX_PROOF_HEADERS}")
+        if len(self.coinbase) > MAX_PIN_COINBASE_BYTES:
+            raise InputError("coinbase", f"{len(self.coinbase):,} bytes; at most {MAX_PIN_COINBASE_BYTES:,} can pin a retarget proof (start the proof at another block)")
+        if len(self.branch) > MAX_BRANCH:
+            raise InputError("branch", f"{len(self.branch)} levels; at most {MAX_BRANCH}")
+        try:
+            cb = parse_coinbase(self.coinbase)
+        except ConsensusError as exc:
+            raise InputError("coinbase", str(exc)) from None
+        boundary = (epoch + 1) * RETARGET_INTERVAL
+        first = cb.height
+        if not first < boundary < first + self.count:
+            raise InputError("coinbase", f"BIP34 height {cb.height:,} puts the proof at {first:,}..{first + self.count - 1:,}, not around the boundary {boundary:,}")
+        pre, post = boundary - first, first + self.count - boundary
+        if pre < p:
+            raise InputError("headers", f"{pre} headers before the boundary; the relay needs P = {p}")
+        if post < p:
+            raise InputError("headers", f"{post} headers after the boundary; the relay needs P = {p}")
+        hs = [self.header(i) for i in range(self.count)]
+        if fold(cb.txid, self.branch) != hs[0].merkle_root:
+            raise InputError("branch", "does not fold to the first header's merkle root")
+        new = next_bits(bits, start_time, hs[pre - 1].time, pow_limit) if retargeting else bits
+        for i, h in enumerate(hs):
+            want = bits if i < pre else new
+            if h.bits != want:
+                what = "the retarget rule" if i == pre else ("the epoch" if i < pre else "the new epoch (a second retarget?)")
+                raise InputError("headers", f"header {first + i:,} carries nBits {h.bits:#010x}; {what} gives {want:#010x}")
+            if h.target > pow_limit:
+                raise InputError("headers", f"header {first + i:,}: nBits above the pow limit")
+            if not h.meets_target():
+                raise InputError("headers", f"header {first + i:,} does not meet its target")
+            if i and h.prev != hs[i - 1].hash:
+                raise InputError("headers", f"header {first + i:,} does not link to the one before it")
+        if now is not None:
+            for i in (pre - 1, pre):
+                if hs[i].time > now + MAX_FUTURE_SECONDS:
+                    raise InputError("headers", f"header {first + i:,} is stamped more than 2 hours ahead of the chain's clock")
+        w_old, w_new = work(hs[0].target), work(hs[pre].target)
+        if post * w_new < p * w_old:
+            raise InputError("headers", f"{post} headers after the boundary carry less work than P = {p} headers at the old target; add headers")
+        return RetargetOutcome(epoch=epoch + 1, new_bits=new, start_time=hs[pre].time, work=post * w_new, pre=pre, post=post)

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 from hashtrust.bitcoin.consensus import HEADER_BYTES, RETARGET_INTERVAL, from_display
 from hashtrust.bitcoin.proofs import RewardProof
 from hashtrust.bitcoin.tx import coinbase_branch, strip_witness
+from hashtrust.chain import jsonsafe
 from hashtrust.errors import HashtrustError, InputError
 
 
@@ -48,15 +49,15 @@ class BitcoinRPC:
             req.add_header("Authorization", f"Basic {self._auth}")
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                reply = json.loads(resp.read())
+                reply = jsonsafe.loads(resp.read())
         except urllib.error.HTTPError as exc:  # Bitcoin Core answers errors with HTTP 500 + a JSON body
             try:
-                reply = json.loads(exc.read())
+                reply = jsonsafe.loads(exc.read())
             except Exception:  # noqa: BLE001
                 raise BitcoinRPCError(f"bitcoin node {self.url}: HTTP {exc.code} on {method}") from None
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
             raise BitcoinRPCError(f"cannot reach the bitcoin node at {self.url} ({getattr(exc, 'reason', exc)})") from None
-        except json.JSONDecodeError:
+        except ValueError:  # not JSON, nested too deep (jsonsafe), or not in a JSON encoding
             raise BitcoinRPCError(f"bitcoin node {self.url}: {method} answered something that is not JSON") from None
         if not isinstance(reply, dict):
             raise BitcoinRPCError(f"bitcoin node {self.url}: {method} answered a malformed reply")
@@ -118,14 +119,23 @@ class NodeSource:
             raise InputError("--to-height", f"{self.to_height:,} is below height {first + count - 1:,}")
         return b"".join(self._header(h) for h in range(first, first + count))
 
+    def coinbase(self, height: int) -> tuple[bytes, list[bytes]] | None:
+        """The block's coinbase (witness stripped) and its branch, from ``getblock hash 2``."""
+        if height > self.to_height:
+            return None
+        txids, coinbase = _coinbase_and_txids(self.rpc.block(height), height)
+        return coinbase, coinbase_branch(txids)
+
+
+def _coinbase_and_txids(blk: dict, height: int) -> tuple[list[bytes], bytes]:
+    try:
+        return [from_display(t["txid"]) for t in blk["tx"]], strip_witness(blk["tx"][0]["hex"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BitcoinRPCError(f"getblock at {height}: malformed transaction list ({exc})") from None
+
 
 def reward_proof(rpc: BitcoinRPC, height: int, confirmations: int) -> RewardProof:
     """The reward proof of the block at ``height`` with ``confirmations`` headers on top."""
-    blk = rpc.block(height)
-    try:
-        txids = [from_display(t["txid"]) for t in blk["tx"]]
-        coinbase = strip_witness(blk["tx"][0]["hex"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise BitcoinRPCError(f"getblock at {height}: malformed transaction list ({exc})") from None
+    txids, coinbase = _coinbase_and_txids(rpc.block(height), height)
     headers = b"".join(rpc.header(h) for h in range(height, height + confirmations + 1))
     return RewardProof(height=height, headers=headers, coinbase=coinbase, branch=coinbase_branch(txids))

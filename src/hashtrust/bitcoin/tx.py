@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from hashtrust.bitcoin.consensus import MAX_MONEY, ConsensusError, sha256d
 
-MAX_COINBASE_BYTES = 16_384  # contracts/modules/bitcoin.vy
+MAX_COINBASE_BYTES = 32_768  # contracts/modules/bitcoin.vy
 MAX_BRANCH = 32
 
 
@@ -89,8 +89,7 @@ def parse_coinbase(raw: bytes) -> Coinbase:
     """Parse a witness-stripped coinbase with the contract's rules (`bitcoin._coinbase`)."""
     raw = bytes(raw)
     n = len(raw)
-    if n == 64:
-        raise ConsensusError("a 64-byte transaction could be an internal merkle node")
+    # a 64-byte coinbase is valid: an internal merkle node cannot carry the null outpoint (bitcoin.vy)
     if n < 42:
         raise ConsensusError("coinbase truncated")
     if raw[4] == 0 and raw[5] == 1:

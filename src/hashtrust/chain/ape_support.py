@@ -8,6 +8,7 @@ share is here: `connect`, `account_option` and `one_line_errors`.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ import click
 from web3 import Web3
 
 from hashtrust.chain.addressbook import AddressBook
+from hashtrust.chain.failures import explain
 from hashtrust.chain.tx import LocalSigner, TxSender
 from hashtrust.errors import HashtrustError
 
@@ -60,8 +62,17 @@ def default_account(w3: Web3, alias: str | None = None) -> Any:
 
     if alias:
         if alias.startswith("TEST::"):
+            index = alias.split("::", 1)[1]
+            if not index.isdigit() or int(index) >= 2**31:
+                raise HashtrustError(f"--account {alias}: TEST::N needs a test account number N, like TEST::3")
             require_devnet(w3, f"--account {alias} (a public test key)", hint="pass --account <your ape alias>")
-            return accounts.test_accounts[int(alias.split("::", 1)[1])]
+            return accounts.test_accounts[int(index)]
+        known = list(accounts.aliases)
+        if alias not in known:
+            raise HashtrustError(
+                f"--account {alias}: no ape account has this alias (known: {', '.join(known) or 'none'}); "
+                f"create it with `ape accounts generate {alias}` or `ape accounts import {alias}`"
+            )
         return accounts.load(alias)
     if not_a_devnet(w3) is None:
         return accounts.test_accounts[0]
@@ -80,20 +91,84 @@ def one_line_errors(command: Callable) -> Callable:
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except HashtrustError as exc:
-            raise click.ClickException(str(exc)) from None
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            raise click.exceptions.Abort() from None
+        except Exception as exc:  # noqa: BLE001 - every failure is one line (`hashtrust.chain.failures`)
+            if os.environ.get("HASHTRUST_DEBUG"):
+                raise
+            raise click.ClickException(explain(exc)) from None
 
     return run
+
+
+def started_by_ape() -> str | None:
+    """The note to print when ape started a fresh Anvil at ``$APE_FOUNDRY_HOST`` (nothing
+    answered there): a script meant for the long-running devnet is then on an empty chain."""
+    from ape import networks
+
+    host = os.environ.get("APE_FOUNDRY_HOST")
+    if host and getattr(networks.provider, "process", None) is not None:
+        return (
+            f"nothing answered at APE_FOUNDRY_HOST={host}, so ape started a new, empty Anvil there "
+            "(start the devnet first: `make devnet` or `hashtrust devnet start`)"
+        )
+    return None
 
 
 def connect(alias: str | None = None) -> tuple[Web3, TxSender, AddressBook]:
     """The connected provider's web3, a sender for the chosen account, and the chain's address book."""
     from ape import networks
 
+    note = started_by_ape()
+    if note:
+        click.echo(f"note: {note}", err=True)
     w3: Web3 = networks.provider.web3
-    cid = w3.eth.chain_id
     sender = TxSender(w3, signer_for(default_account(w3, alias)))
-    return w3, sender, AddressBook(cid)
+    return w3, sender, AddressBook.for_chain(w3)
+
+
+class ApeEnv:
+    """The `hashtrust.cli.erc8004.Env` of an ape script: ape's provider, the chain's address book
+    and, only when a command sends, the ``--account``'s signer (a read needs no account, on any
+    network)."""
+
+    def __init__(self, alias: str | None):
+        self.alias = alias
+        self._book: AddressBook | None = None
+        self._sender: TxSender | None = None
+        self._noted = False
+
+    def _note(self) -> None:
+        if not self._noted:
+            self._noted = True
+            note = started_by_ape()
+            if note:
+                click.echo(f"note: {note}", err=True)
+
+    @property
+    def w3(self) -> Web3:
+        from ape import networks
+
+        self._note()
+        return networks.provider.web3
+
+    @property
+    def rpc(self) -> str:
+        from ape import networks
+
+        return str(getattr(networks.provider, "uri", "") or networks.provider.name)
+
+    def book(self) -> AddressBook:
+        if self._book is None:
+            self._book = AddressBook.for_chain(self.w3)
+        return self._book
+
+    def sender(self) -> TxSender:
+        if self._sender is None:
+            self._sender = TxSender(self.w3, signer_for(default_account(self.w3, self.alias)))
+        return self._sender
 
 
 def test_signer(index: int) -> LocalSigner:

@@ -9,8 +9,9 @@ from web3 import Web3
 from hashtrust.chain import artifacts
 from hashtrust.chain.addressbook import AddressBook
 from hashtrust.chain.decode import decode_logs, event_topic
+from hashtrust.chain.logs import get_logs
 from hashtrust.chain.tx import Pending, TxSender, call_view, decode_events
-from hashtrust.errors import HashtrustError
+from hashtrust.errors import AddressBookError, HashtrustError
 
 
 class ContractClient:
@@ -24,6 +25,9 @@ class ContractClient:
 
     CONTRACT: ClassVar[str] = ""
     BOOK_NAME: ClassVar[str] = ""
+    # (book name, view) of the contract this one is bound to at deployment, e.g. the registries'
+    # ("IdentityRegistry", "getIdentityRegistry"): `from_book` checks that the book names the same one.
+    BOUND_TO: ClassVar[tuple[str, str] | None] = None
 
     def __init__(self, w3: Web3, address: str, sender: TxSender | None = None):
         self.w3 = w3
@@ -34,8 +38,21 @@ class ContractClient:
     @classmethod
     def from_book(cls, w3: Web3, book: AddressBook, sender: TxSender | None = None, name: str | None = None):
         """The client of the deployment recorded under ``name`` (default ``BOOK_NAME``), after
-        checking that the chain holds that contract (`AddressBook.verified_address`)."""
-        return cls(w3, book.verified_address(w3, name or cls.BOOK_NAME, cls.CONTRACT), sender)
+        checking that the chain holds that contract (`AddressBook.verified_address`) and, for a
+        contract bound to another at deployment (``BOUND_TO``, e.g. a registry's
+        IdentityRegistry), that it is bound to the one the book records (checked the same way):
+        otherwise `AddressBookError` names both addresses."""
+        client = cls(w3, book.verified_address(w3, name or cls.BOOK_NAME, cls.CONTRACT), sender)
+        if cls.BOUND_TO is not None and cls.BOUND_TO[0] in book:
+            other, view = cls.BOUND_TO
+            expected = book.verified_address(w3, other)
+            actual = Web3.to_checksum_address(client._view(view))
+            if actual != Web3.to_checksum_address(expected):
+                raise AddressBookError(
+                    f"{name or cls.BOOK_NAME} at {client.address} (recorded in {book.path}) is bound to the {other} at {actual}, "
+                    f"not the book's {other} at {expected}; refusing to mix two deployments (fix the book, or redeploy)"
+                )
+        return client
 
     def with_sender(self, sender: TxSender):
         """The same client, sending from another account."""
@@ -81,7 +98,8 @@ class ContractClient:
         """The ``name`` events of this contract (web3 ``EventData``: ``ev["args"]``, block,
         transaction), decoded leniently; ``topics`` are the indexed-argument filters after the
         event's own topic (hex strings, lists of them, or None). A log that does not decode is
-        skipped, never fatal to the others."""
+        skipped, never fatal to the others. Read in block ranges the node accepts
+        (`hashtrust.chain.logs.get_logs`: hosted providers cap ``eth_getLogs`` ranges)."""
         event_abi = getattr(self.contract.events, name)().abi
         flt = {
             "address": self.address,
@@ -89,4 +107,4 @@ class ContractClient:
             "toBlock": to_block,
             "topics": [Web3.to_hex(event_topic(event_abi)), *(topics or [])],
         }
-        return decode_logs(event_abi, self.w3.eth.get_logs(flt))
+        return decode_logs(event_abi, get_logs(self.w3, flt))

@@ -1,10 +1,20 @@
 """The local devnet: one long-running Anvil per project checkout.
 
-``python -m hashtrust.chain.devnet start|stop|status`` (used by ``make demo`` / ``make stop``).
-Anvil comes from the project's own ``node_modules`` (npm package ``@foundry-rs/anvil``). It
-listens on a fixed local port (``HASHTRUST_DEVNET_PORT``, default 8545) and keeps its state in
+``python -m hashtrust.chain.devnet start|stop|status|reset`` (used by ``make demo`` / ``make
+stop``) and ``hashtrust devnet ...``. Anvil comes from the project's own ``node_modules`` (npm
+package ``@foundry-rs/anvil``). It listens on a local port (``HASHTRUST_DEVNET_PORT``, default
+8545; ``hashtrust --rpc http://127.0.0.1:PORT devnet ...`` picks another) and keeps its state in
 ``.devnet/state.json`` (dumped every few seconds and on a clean stop), so a later run finds
 the same chain and the same contracts.
+
+* **One Anvil per state file.** `start` finds every running Anvil whose ``--state`` is this
+  folder's state file (by command line, not only by the pid file) and refuses to start a second
+  one on another port; a lock on the folder keeps two concurrent starts from racing.
+* **The clock never goes backwards.** Anvil restores the blocks of its state file but not its
+  clock offset: a chain whose clock a demo moved days ahead would mine its next block at the
+  wall clock's time, before its latest block. `stop` records how far ahead the chain's clock
+  runs (``.devnet/clock.json``); `start` sets the next block's time to at least one second after
+  the latest block and as far ahead of the wall clock as it was.
 
 It keeps the last ``HISTORY_BLOCKS`` states for calls at past blocks and nothing older: by
 default Anvil writes a full state snapshot for *every* block to a temporary folder
@@ -22,22 +32,64 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
+from hashtrust.chain import jsonsafe
 from hashtrust.chain.artifacts import PROJECT_ROOT
+from hashtrust.chain.files import write_json
 from hashtrust.errors import HashtrustError
 
 DEVNET_DIR = PROJECT_ROOT / ".devnet"
-PID_FILE = DEVNET_DIR / "anvil.pid"
-LOG_FILE = DEVNET_DIR / "anvil.log"
-STATE_FILE = DEVNET_DIR / "state.json"
-DEFAULT_PORT = int(os.environ.get("HASHTRUST_DEVNET_PORT", "8545"))
+HOME_ENV = "HASHTRUST_DEVNET_DIR"  # another folder for the devnet's state, pid, log and clock files
+CLOCK_FILE = "clock.json"  # in the devnet's folder: how far the chain's clock runs ahead of the wall clock
+PORT_ENV = "HASHTRUST_DEVNET_PORT"
 CHAIN_ID = 31337
 STATE_INTERVAL_S = 2
 HISTORY_BLOCKS = 64  # states kept (in memory) for calls at recent past blocks; none on disk
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def parse_port(raw: object, field: str) -> int:
+    """A TCP port 1..65535 from ``raw`` (an env value, an option); `HashtrustError` naming ``field``."""
+    text = str(raw).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 65_535:
+        raise HashtrustError(f"{field}: must be a port number 1..65535, got {raw!r}")
+    return int(text)
+
+
+def default_port() -> int:
+    """The devnet's port: ``$HASHTRUST_DEVNET_PORT`` (``make ... DEVNET_PORT=N`` sets it), else 8545."""
+    return parse_port(os.environ.get(PORT_ENV, "8545"), PORT_ENV)
+
+
+def default_home() -> Path:
+    """The devnet's folder: ``$HASHTRUST_DEVNET_DIR``, else ``.devnet/`` of the project."""
+    return Path(os.environ.get(HOME_ENV) or DEVNET_DIR)
+
+
+def url(port: int | None = None) -> str:
+    return f"http://127.0.0.1:{default_port() if port is None else port}"
+
+
+def port_of(endpoint: str) -> int:
+    """The port of a loopback JSON-RPC URL (the devnet is always on this machine)."""
+    parsed = urllib.parse.urlparse(endpoint)
+    if parsed.scheme not in ("http", "https") or (parsed.hostname or "") not in {h.strip("[]") for h in LOOPBACK_HOSTS}:
+        raise HashtrustError(
+            f"--rpc {endpoint} is not a local address: the devnet commands manage an Anvil on this machine "
+            "(pass --rpc http://127.0.0.1:PORT, or unset HASHTRUST_RPC)"
+        )
+    try:
+        port = parsed.port
+    except ValueError:
+        port = None
+    if port is None:
+        raise HashtrustError(f"--rpc {endpoint} names no port (e.g. http://127.0.0.1:8545)")
+    return port
 
 
 # ---------------------------------------------------------------------------- the devnet guard
@@ -147,10 +199,6 @@ def require_devnet(w3: Any, action: str, *, hint: str = "") -> None:
         raise DevnetOnlyError(f"{action} is devnet-only and was refused: {why}" + (f"; {hint}" if hint else ""))
 
 
-def url(port: int = DEFAULT_PORT) -> str:
-    return f"http://127.0.0.1:{port}"
-
-
 def anvil_binary() -> str:
     """Path of the Anvil binary installed by npm into this project (falls back to PATH)."""
     for cand in sorted((PROJECT_ROOT / "node_modules" / "@foundry-rs").glob("anvil-*/bin/anvil")):
@@ -167,13 +215,13 @@ def rpc(endpoint: str, method: str, params: list | None = None, timeout: float =
     body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).encode()
     req = urllib.request.Request(endpoint, data=body, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - loopback only
-        reply = json.loads(resp.read())
+        reply = jsonsafe.loads(resp.read())
     if "error" in reply:
         raise HashtrustError(f"{method}: {reply['error']}")
     return reply["result"]
 
 
-def chain_id(port: int = DEFAULT_PORT) -> int | None:
+def chain_id(port: int | None = None) -> int | None:
     """The chain id answering on ``port``, or None when nothing answers."""
     try:
         return int(rpc(url(port), "eth_chainId"), 16)
@@ -181,57 +229,182 @@ def chain_id(port: int = DEFAULT_PORT) -> int | None:
         return None
 
 
-def _pid(home: Path = DEVNET_DIR) -> int | None:
+# ---------------------------------------------------------------------------- our Anvil processes
+def _cmdline(pid: int) -> list[str] | None:
+    try:
+        return [a.decode(errors="replace") for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") if a]
+    except OSError:
+        return None
+
+
+def _arg(args: list[str], flag: str) -> str | None:
+    try:
+        return args[args.index(flag) + 1]
+    except (ValueError, IndexError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    try:  # a zombie (exited, not yet reaped) is not alive
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _pid(home: Path | None = None) -> int | None:
+    home = default_home() if home is None else home
     try:
         pid = int((home / "anvil.pid").read_text().strip())
     except (OSError, ValueError):
         return None
+    return pid if _alive(pid) else None
+
+
+def running(home: Path | None = None) -> list[tuple[int, int | None]]:
+    """(pid, port) of every live Anvil that keeps its state in ``home``'s state file, wherever it
+    was started from (found by its command line; on systems without /proc, the pid file's)."""
+    home = default_home() if home is None else home
+    state = str((home / "state.json").resolve())
+    out: dict[int, int | None] = {}
+    proc = Path("/proc")
+    if proc.is_dir():
+        for d in proc.iterdir():
+            if not d.name.isdigit():
+                continue
+            args = _cmdline(int(d.name))
+            if not args or Path(args[0]).name != "anvil" or not _alive(int(d.name)):
+                continue
+            st = _arg(args, "--state")
+            if st is not None and str(Path(st).resolve()) == state:
+                port = _arg(args, "--port")
+                out[int(d.name)] = int(port) if port and port.isdigit() else None
+    pid = _pid(home)
+    if pid is not None and pid not in out:
+        args = _cmdline(pid) or []
+        port = _arg(args, "--port")
+        out[pid] = int(port) if port and port.isdigit() else None
+    return sorted(out.items())
+
+
+class _Lock:
+    """An exclusive lock on the devnet's folder while it is started or stopped (two `start` at
+    once would otherwise both find no Anvil and start two on one state file)."""
+
+    def __init__(self, home: Path):
+        self.path = home / "lock"
+
+    def __enter__(self) -> _Lock:
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._f = open(self.path, "a")  # noqa: SIM115 - held until __exit__
+        fcntl.flock(self._f, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import fcntl
+
+        fcntl.flock(self._f, fcntl.LOCK_UN)
+        self._f.close()
+
+
+# ---------------------------------------------------------------------------- the clock
+def _latest_time(endpoint: str) -> int:
+    return int(rpc(endpoint, "eth_getBlockByNumber", ["latest", False], timeout=5.0)["timestamp"], 16)
+
+
+def _save_clock(home: Path, port: int | None) -> None:
+    """Write how far the chain's clock runs ahead of the wall clock (Anvil forgets it on exit:
+    its restored chain would mine its next block at wall-clock time, before the blocks a demo
+    mined days ahead)."""
+    if port is None:
+        return
     try:
-        os.kill(pid, 0)
-    except OSError:
-        return None
-    return pid
+        latest = _latest_time(url(port))
+    except (OSError, ValueError, KeyError, HashtrustError):
+        return  # it no longer answers: the clock file of the last stop (if any) stays
+    write_json(home / CLOCK_FILE, {"latest_block_time": latest, "offset_s": latest - int(time.time())})
 
 
-def start(port: int = DEFAULT_PORT, *, home: Path = DEVNET_DIR, wait_s: float = 30.0) -> str:
-    """Make sure a devnet answers on ``port``; start Anvil in the background when none does.
+def _restore_clock(endpoint: str, home: Path) -> str:
+    """Make the restored chain's clock continue where it was: never before its latest block, and
+    as far ahead of the wall clock as it was when it stopped. Returns what was done (or "")."""
+    latest = _latest_time(endpoint)
+    try:
+        offset = int(json.loads((home / CLOCK_FILE).read_text())["offset_s"])
+    except (OSError, ValueError, KeyError, TypeError):
+        offset = 0
+    now = int(time.time())
+    target = max(latest + 1, now + offset)
+    if target <= now + 1:
+        return ""  # the wall clock is already past the chain's latest block
+    rpc(endpoint, "evm_setNextBlockTimestamp", [target], timeout=5.0)
+    return f"clock continues at {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(target))} UTC, {target - now:,} s ahead of the wall clock"
 
-    ``home`` holds the pid file, the log and the state file.
+
+# ---------------------------------------------------------------------------- start / stop
+def start(port: int | None = None, *, home: Path | None = None, wait_s: float = 30.0, genesis_time: int | None = None) -> str:
+    """Make sure the devnet answers on ``port``; start Anvil in the background when none does.
+
+    ``home`` holds the pid file, the log, the state file and the clock file. One state file is
+    served by at most one Anvil: when this devnet already runs on another port, this refuses
+    (two Anvils dumping into one file would each overwrite the other's chain). A restored chain's
+    clock continues where it was (`_restore_clock`): block times never go backwards.
     """
+    port = default_port() if port is None else port
+    home = default_home() if home is None else home
     pid_file, log_file, state_file = home / "anvil.pid", home / "anvil.log", home / "state.json"
-    cid = chain_id(port)
-    if cid is not None:
-        if cid != CHAIN_ID:
-            raise HashtrustError(f"port {port} answers with chain id {cid}, not an Anvil devnet ({CHAIN_ID}); set HASHTRUST_DEVNET_PORT")
-        return f"devnet already running at {url(port)} (chain {cid})"
     home.mkdir(parents=True, exist_ok=True)
-    cmd = [
-        anvil_binary(),
-        "--host", "127.0.0.1",
-        "--port", str(port),
-        "--state", str(state_file),
-        "--state-interval", str(STATE_INTERVAL_S),
-        "--chain-id", str(CHAIN_ID),
-        "--prune-history", str(HISTORY_BLOCKS),
-    ]
-    restored = state_file.exists() and state_file.stat().st_size > 0
-    log = open(log_file, "ab")  # noqa: SIM115 - handed to the child
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-    pid_file.write_text(str(proc.pid))
-    deadline = time.monotonic() + wait_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            tail = log_file.read_text(errors="replace")[-2000:]
-            raise HashtrustError(f"anvil exited at start (code {proc.returncode}); log {log_file}:\n{tail}")
-        if chain_id(port) == CHAIN_ID:
-            how = f"state restored from {state_file}" if restored else f"new chain, state kept in {state_file}"
-            return f"devnet started at {url(port)} (pid {proc.pid}; {how})"
-        time.sleep(0.1)
-    proc.terminate()
-    raise HashtrustError(f"anvil did not answer on {url(port)} within {wait_s:.0f}s; see {log_file}")
+    with _Lock(home):
+        ours = running(home)
+        if ours:
+            pid, on = ours[0]
+            if on == port and chain_id(port) is not None:
+                return f"devnet already running at {url(port)} (pid {pid}, state in {state_file})"
+            where = url(on) if on is not None else "another port"
+            raise HashtrustError(
+                f"the devnet of {home} already runs at {where} (pid {pid}) on the same state file; "
+                f"use --rpc {where} or stop it first (`hashtrust devnet stop`)"
+            )
+        cid = chain_id(port)
+        if cid is not None:
+            if cid != CHAIN_ID:
+                raise HashtrustError(f"port {port} answers with chain id {cid}, not an Anvil devnet ({CHAIN_ID}); choose another port ({PORT_ENV} or --rpc)")
+            return f"a devnet not started from {home} already answers at {url(port)} (chain {cid}); it is used as it is, its state is not kept"
+        cmd = [
+            anvil_binary(),
+            "--host", "127.0.0.1",
+            "--port", str(port),
+            "--state", str(state_file),
+            "--state-interval", str(STATE_INTERVAL_S),
+            "--chain-id", str(CHAIN_ID),
+            "--prune-history", str(HISTORY_BLOCKS),
+        ]
+        restored = state_file.exists() and state_file.stat().st_size > 0
+        if genesis_time is not None and not restored:
+            cmd += ["--timestamp", str(int(genesis_time))]  # a new chain's genesis (`reset`)
+        log = open(log_file, "ab")  # noqa: SIM115 - handed to the child
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        pid_file.write_text(str(proc.pid))
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                tail = log_file.read_text(errors="replace")[-2000:]
+                raise HashtrustError(f"anvil exited at start (code {proc.returncode}); log {log_file}:\n{tail}")
+            if chain_id(port) == CHAIN_ID:
+                how = f"state restored from {state_file}" if restored else f"new chain, state kept in {state_file}"
+                clock = _restore_clock(url(port), home) if restored else ""
+                return f"devnet started at {url(port)} (pid {proc.pid}; {how}" + (f"; {clock}" if clock else "") + ")"
+            time.sleep(0.1)
+        proc.terminate()
+        raise HashtrustError(f"anvil did not answer on {url(port)} within {wait_s:.0f}s; see {log_file}")
 
 
-def _stop_mining(pid: int) -> None:
+def _stop_mining(port: int | None) -> None:
     """Turn automine off before Anvil writes its state on the way out.
 
     Anvil dumps its state while it keeps mining: a script still sending during the stop can
@@ -240,34 +413,70 @@ def _stop_mining(pid: int) -> None:
     off, late transactions stay in the pool and are dropped with it, so the restored chain is
     one consistent block and a rerun sends what is missing.
     """
+    if port is None:
+        return
     try:
-        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        port = int(args[args.index(b"--port") + 1])
         rpc(url(port), "evm_setAutomine", [False], timeout=5.0)
-    except (OSError, ValueError, IndexError, HashtrustError):
-        pass  # not our Anvil's command line, or it no longer answers: nothing to freeze
+    except (OSError, ValueError, HashtrustError):
+        pass  # it no longer answers: nothing to freeze
 
 
-def stop(*, home: Path = DEVNET_DIR, wait_s: float = 15.0) -> str:
-    """Stop the devnet this checkout started (Anvil dumps its state on the way out)."""
+def stop(*, home: Path | None = None, wait_s: float = 15.0) -> str:
+    """Stop the devnet kept in ``home`` (Anvil dumps its state on the way out; its clock offset
+    goes to the clock file)."""
+    home = default_home() if home is None else home
     pid_file = home / "anvil.pid"
-    pid = _pid(home)
-    if pid is None:
+    ours = running(home)
+    if not ours:
         pid_file.unlink(missing_ok=True)
         return "no devnet started by this project is running"
-    _stop_mining(pid)
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + wait_s
-    while time.monotonic() < deadline:
+    for pid, port in ours:
+        _stop_mining(port)
+        _save_clock(home, port)
         try:
-            os.kill(pid, 0)
+            os.kill(pid, signal.SIGTERM)
         except OSError:
-            break
-        time.sleep(0.1)
-    else:
-        os.kill(pid, signal.SIGKILL)
+            continue
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.1)
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
     pid_file.unlink(missing_ok=True)
-    return f"devnet stopped (pid {pid}); state kept in {home / 'state.json'}"
+    return f"devnet stopped (pid {', '.join(str(p) for p, _ in ours)}); state kept in {home / 'state.json'}"
+
+
+def reset(port: int | None = None, *, home: Path | None = None, books: Path | None = None) -> str:
+    """Throw the devnet's chain away and start a new one: stop it, delete its state and clock
+    files and its address book (``deployments/local/31337-<genesis>.json``), start again."""
+    from hashtrust.chain.addressbook import LOCAL_DIR, default_dir
+
+    port = default_port() if port is None else port
+    home = default_home() if home is None else home
+    genesis, genesis_ts = None, 0
+    for _pid_, on in running(home):
+        try:
+            block0 = rpc(url(on), "eth_getBlockByNumber", ["0x0", False], timeout=5.0)
+            genesis, genesis_ts = block0["hash"], int(block0["timestamp"], 16)
+        except (OSError, ValueError, KeyError, TypeError, HashtrustError):
+            pass
+    stopped = stop(home=home)
+    removed = []
+    for name in ("state.json", CLOCK_FILE):
+        f = home / name
+        if f.exists():
+            f.unlink()
+            removed.append(str(f))
+    if genesis:
+        book = (books or default_dir()) / LOCAL_DIR / f"{CHAIN_ID}-{genesis[2:14].lower()}.json"
+        if book.exists():
+            book.unlink()
+            removed.append(str(book))
+    # Anvil's genesis block is a function of its time (in seconds) and options: a chain reset in
+    # the second it was started would come back with the same genesis hash -- the same chain to
+    # every address book. The new genesis is dated after the old one.
+    started = start(port, home=home, genesis_time=max(int(time.time()), genesis_ts + 1))
+    return "\n".join([stopped, "removed " + (", ".join(removed) if removed else "nothing (no state yet)"), started])
 
 
 SNAPSHOT_ROOT = Path.home() / ".foundry" / "anvil" / "tmp"
@@ -318,12 +527,39 @@ def remove_orphan_snapshots(*, exclude_pids: Collection[int] = ()) -> tuple[int,
     return folders, freed
 
 
-def status(port: int = DEFAULT_PORT) -> str:
-    cid = chain_id(port)
-    if cid is None:
-        return f"no devnet answers at {url(port)}"
-    block = int(rpc(url(port), "eth_blockNumber"), 16)
-    return f"devnet at {url(port)}: chain {cid}, block {block}, pid {_pid() or 'not ours'}"
+def status_info(port: int | None = None, *, home: Path | None = None) -> dict:
+    """What `status` says, as data: the devnet processes of ``home`` (pid, port, url, chain id,
+    block; ``answers`` False for one that does not answer) and any other node answering on ``port``."""
+    port = default_port() if port is None else port
+    home = default_home() if home is None else home
+    ours = running(home)
+    procs = []
+    for pid, on in ours:
+        cid = chain_id(on) if on is not None else None
+        block = int(rpc(url(on), "eth_blockNumber"), 16) if cid is not None else None
+        procs.append({"pid": pid, "port": on, "url": url(on) if on is not None else None, "answers": cid is not None, "chain_id": cid, "block": block})
+    other = None
+    if all(on != port for _, on in ours):
+        cid = chain_id(port)
+        if cid is not None:
+            other = {"url": url(port), "chain_id": cid, "block": int(rpc(url(port), "eth_blockNumber"), 16)}
+    return {"home": str(home), "state": str(home / "state.json"), "port": port, "url": url(port), "devnets": procs, "other_node": other}
+
+
+def status(port: int | None = None, *, home: Path | None = None) -> str:
+    info = status_info(port, home=home)
+    lines = []
+    for p in info["devnets"]:
+        if p["answers"]:
+            lines.append(f"devnet at {p['url']}: chain {p['chain_id']}, block {p['block']}, pid {p['pid']}, state in {info['state']}")
+        else:
+            lines.append(f"devnet process {p['pid']} (port {p['port']}) does not answer")
+    if info["other_node"] is not None:
+        o = info["other_node"]
+        lines.append(f"a node not started from {info['home']} answers at {o['url']}: chain {o['chain_id']}, block {o['block']}")
+    elif not info["devnets"]:
+        lines.append(f"no devnet answers at {info['url']}")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -336,16 +572,18 @@ def main(argv: list[str] | None = None) -> int:
             print(stop())
         elif cmd == "status":
             print(status())
+        elif cmd == "reset":
+            print(reset())
         elif cmd == "url":
             print(url())
         elif cmd == "clean":
             n, size = remove_orphan_snapshots()
             print(f"removed {n} snapshot folder(s) of stopped Anvils ({size / 1e6:,.0f} MB) from {SNAPSHOT_ROOT}")
         else:
-            print("usage: python -m hashtrust.chain.devnet start|stop|status|url|clean", file=sys.stderr)
+            print("usage: python -m hashtrust.chain.devnet start|stop|status|reset|url|clean", file=sys.stderr)
             return 2
     except HashtrustError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"Error: {exc}", file=sys.stderr)
         return 1
     return 0
 

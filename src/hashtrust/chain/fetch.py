@@ -10,7 +10,7 @@ anywhere (issue 22, defects 4 and 7). `fetch` applies one policy (`FetchPolicy`)
 **Schemes** (`ALLOWED`; docs/identity.md lists the same):
 
 * ``data:`` -- decoded in memory (base64 or percent-encoded); broken base64 is refused;
-* ``https:`` -- to public hosts; also to loopback hosts (a local devnet's file server);
+* ``https:`` -- to public hosts; also to loopback hosts where allowed (a local devnet's file server; see **Hosts**);
 * ``http:`` -- only to loopback hosts, unless the policy allows plain http (``allow_http``);
 * ``ipfs://<cid>[/path]`` -- through the configured gateway (``ipfs_gateway``, default
   ``$HASHTRUST_IPFS_GATEWAY`` or ``https://ipfs.io/ipfs/``), under the same rules as https;
@@ -20,10 +20,14 @@ anywhere (issue 22, defects 4 and 7). `fetch` applies one policy (`FetchPolicy`)
 
 Anything else (``ftp:``, ``ar:``, ``javascript:``, ...) is refused, naming the allowed schemes.
 
-**Hosts.** The host name is resolved once, with the deadline; every address it resolves to must
-be allowed (public, or loopback where loopback is allowed); private, link-local, CGNAT,
-multicast, reserved and unspecified addresses are refused unless ``allow_private``. The
-connection goes to the address that was checked (no second DNS answer can swap it).
+**Hosts.** The host name is resolved once, with the deadline, in a thread of its own (a name
+server that never answers costs that fetch its deadline, nothing else); every address it
+resolves to must be allowed (public, or loopback where loopback is allowed); private,
+link-local, CGNAT, multicast, reserved and unspecified addresses are refused unless
+``allow_private``. The connection goes to the address that was checked (no second DNS answer
+can swap it). `FetchPolicy` allows loopback (SDK code on a devnet); the commands build their
+policy with `for_chain`, which refuses loopback off a local devnet unless the operator passes
+``--allow-loopback``.
 
 **Limits.** One deadline for the whole fetch (``deadline``, default 10 s: resolution, connect,
 headers, body, every redirect), enforced by a watchdog that closes the socket, so a server that
@@ -52,8 +56,6 @@ import stat
 import threading
 import time
 import urllib.parse
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -103,6 +105,22 @@ class FetchPolicy:
 
 
 DEFAULT_POLICY = FetchPolicy()
+
+LOOPBACK_OPTION = "--allow-loopback"
+
+
+def for_chain(policy: FetchPolicy, w3: object, *, allow_loopback: bool = False) -> FetchPolicy:
+    """``policy`` for code that serves the chain ``w3``: loopback hosts (127.0.0.0/8, ::1) are
+    fetched only on a local devnet (`hashtrust.chain.devnet.not_a_devnet`: its file server runs
+    here) or when the operator opts in (``allow_loopback``, the commands' ``--allow-loopback``).
+
+    Off a devnet every URI is named by someone else (a requester, an agent's owner), and a
+    loopback URL reaches the services of the fetching machine itself -- a node's admin API, a
+    local signer -- and a validator's on-chain answer tells the requester what answered (review
+    finding 5). So, like private addresses, loopback is refused there by default."""
+    from hashtrust.chain.devnet import not_a_devnet
+
+    return policy.with_(allow_loopback=bool(allow_loopback) or not_a_devnet(w3) is None)
 
 
 class Resolver:
@@ -166,7 +184,7 @@ def _ipfs_url(uri: str, policy: FetchPolicy) -> str:
     if rest.startswith("ipfs/"):
         rest = rest[len("ipfs/") :]
     cid, _, path = rest.partition("/")
-    if not cid or not cid.isalnum() or len(cid) > 128:
+    if not cid or not (cid.isascii() and cid.isalnum()) or len(cid) > 128:  # "١٢٣".isalnum(): ASCII only
         raise FetchError(uri, "is not ipfs://<content id>[/path]", permanent=True)
     gateway = policy.ipfs_gateway
     if not gateway.endswith("/"):
@@ -226,7 +244,42 @@ def _kind(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     return "private"
 
 
-_resolver_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="hashtrust-dns")
+MAX_LOOKUPS = 256
+"""Name look-ups in flight at once, hung ones included (each holds one thread until the system
+resolver gives up). Beyond it a fetch fails at once, as transient."""
+_lookups = threading.BoundedSemaphore(MAX_LOOKUPS)
+
+
+def _getaddrinfo(uri: str, host: str, port: int, deadline: float) -> list:
+    """``socket.getaddrinfo`` within the deadline, in a thread of its own.
+
+    The system resolver cannot be interrupted, and a name server that drops queries keeps a
+    look-up going past any deadline. A shared pool let a few such names hold every thread, so the
+    next honest name waited in the queue until its own deadline passed (review finding 8): here
+    each look-up has its own daemon thread, so one slow name costs its own fetch only."""
+    if not _lookups.acquire(blocking=False):
+        raise FetchError(uri, f"{MAX_LOOKUPS} name look-ups are already in progress (unresponsive name servers); try again later", permanent=False)
+    done = threading.Event()
+    box: dict[str, object] = {}
+
+    def look_up() -> None:
+        try:
+            box["infos"] = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting fetch
+            box["error"] = exc
+        finally:
+            _lookups.release()
+            done.set()
+
+    threading.Thread(target=look_up, name="hashtrust-dns", daemon=True).start()
+    if not done.wait(max(0.0, deadline - time.monotonic())):
+        raise FetchError(uri, f"resolving {host!r} took longer than the deadline", permanent=False)
+    error = box.get("error")
+    if isinstance(error, OSError):
+        raise FetchError(uri, f"cannot resolve {host!r} ({error})", permanent=False)
+    if error is not None:
+        raise FetchError(uri, f"cannot resolve {host!r} ({type(error).__name__}: {error})", permanent=False)
+    return box["infos"]  # type: ignore[return-value]
 
 
 def _resolve(uri: str, host: str, port: int, deadline: float) -> list[tuple[str, str]]:
@@ -238,13 +291,7 @@ def _resolve(uri: str, host: str, port: int, deadline: float) -> list[tuple[str,
         pass
     if host.lower() in ("localhost", "localhost.") or host.lower().endswith(".localhost"):
         return [("127.0.0.1", "loopback")]
-    future = _resolver_pool.submit(socket.getaddrinfo, host, port, 0, socket.SOCK_STREAM)
-    try:
-        infos = future.result(timeout=max(0.0, deadline - time.monotonic()))
-    except FutureTimeout:
-        raise FetchError(uri, f"resolving {host!r} took longer than the deadline", permanent=False) from None
-    except OSError as exc:
-        raise FetchError(uri, f"cannot resolve {host!r} ({exc})", permanent=False) from None
+    infos = _getaddrinfo(uri, host, port, deadline)
     out = []
     for _family, _type, _proto, _canon, sockaddr in infos:
         ip = ipaddress.ip_address(sockaddr[0].split("%", 1)[0])

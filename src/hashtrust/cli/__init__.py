@@ -1,47 +1,72 @@
 """The ``hashtrust`` command line: every capability of the scripts, without ape.
 
     hashtrust devnet start                 # a local Anvil on :8545 with its state kept in .devnet/
-    hashtrust deploy                       # deploy what is missing, record it in deployments/<chain>.json
+    hashtrust deploy                       # deploy what is missing, record it in the chain's address book
     hashtrust addresses                    # print the address book
-    hashtrust --rpc https://... --private-key-env DEPLOYER_KEY deploy
+    hashtrust --rpc https://... --private-key-env DEPLOYER_KEY deploy   # a real network: the three registries
+    hashtrust devnet faucet 0xYou          # 10 ETH, 100,000 test USD and 1 test wBTC on the devnet
 
-Connection: ``--rpc`` (default ``$HASHTRUST_RPC`` or the local devnet). Signing: on a devnet,
-``--account-index N`` picks Anvil's dev account N (default 0); elsewhere pass
-``--private-key-env VAR`` naming an environment variable that holds the key.
-Errors print one line; ``--debug`` shows the traceback.
+Connection: ``--rpc`` (default ``$HASHTRUST_RPC``, else the local devnet at
+``$HASHTRUST_DEVNET_PORT``, default 8545). Signing: ``--private-key-env VAR`` names an
+environment variable that holds the key (any network); on a devnet ``--account-index N`` picks
+Anvil's dev account N (default 0). Every error is one line ``Error: ...`` and a non-zero exit;
+``--debug`` (anywhere on the line) shows the traceback instead. Read commands take ``--json``.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from typing import Any
 
 import click
 
-from hashtrust.chain import devnet
+from hashtrust.chain.failures import explain
 from hashtrust.cli.context import Ctx
-from hashtrust.errors import HashtrustError
+from hashtrust.cli.params import ACCOUNT_INDEX
+
+
+def _default_rpc() -> str:
+    from hashtrust.chain import devnet
+
+    rpc = os.environ.get("HASHTRUST_RPC")
+    if rpc:
+        return rpc
+    try:
+        return devnet.url()
+    except Exception:  # noqa: BLE001 - a bad $HASHTRUST_DEVNET_PORT is reported when the devnet is used
+        return "http://127.0.0.1:" + os.environ.get("HASHTRUST_DEVNET_PORT", "8545")
 
 
 class _Group(click.Group):
-    """Turns expected errors into one clear line (unless --debug)."""
+    """The top-level group: ``--debug`` anywhere, and any failure as one ``Error:`` line."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # `--debug` is a global flag but people put it after the subcommand: move it to the front
+        # (only before a `--`, after which everything is an argument).
+        cut = args.index("--") if "--" in args else len(args)
+        if "--debug" in args[:cut]:
+            args = ["--debug"] + [a for i, a in enumerate(args) if not (a == "--debug" and i < cut)]
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (HashtrustError, ValueError) as exc:
-            if "--debug" in sys.argv:
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            raise click.exceptions.Abort() from None
+        except Exception as exc:  # noqa: BLE001 - the one place a failure becomes one line
+            obj = ctx.obj
+            if isinstance(obj, Ctx) and obj.debug:
                 raise
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
+            raise click.ClickException(explain(exc, rpc=obj.rpc if isinstance(obj, Ctx) else None)) from None
 
 
-@click.group(cls=_Group)
-@click.option("--rpc", default=lambda: os.environ.get("HASHTRUST_RPC", devnet.url()), show_default="$HASHTRUST_RPC or the local devnet", help="JSON-RPC endpoint")
-@click.option("--private-key-env", "key_env", default=None, metavar="VAR", help="environment variable holding the signing key (real networks)")
-@click.option("--account-index", default=0, show_default=True, help="devnet account to sign with (Anvil's dev mnemonic)")
-@click.option("--debug", is_flag=True, help="show tracebacks")
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--rpc", default=_default_rpc, show_default="$HASHTRUST_RPC or the local devnet", help="JSON-RPC endpoint")
+@click.option("--private-key-env", "key_env", default=None, metavar="VAR", help="environment variable holding the signing key (any network)")
+@click.option("--account-index", type=ACCOUNT_INDEX, default=0, show_default=True, help="devnet account to sign with (Anvil's dev mnemonic)")
+@click.option("--debug", is_flag=True, help="show tracebacks (accepted anywhere on the command line)")
 @click.pass_context
 def main(ctx: click.Context, rpc: str, key_env: str | None, account_index: int, debug: bool) -> None:
     """hashtrust: ERC-8004 agent registries and a tokenized-hashrate vault."""
@@ -54,12 +79,16 @@ from hashtrust.cli import chain as _chain  # noqa: E402
 from hashtrust.cli import demo as _demo  # noqa: E402
 from hashtrust.cli import erc8004 as _erc8004  # noqa: E402
 from hashtrust.cli import hashrate as _hashrate  # noqa: E402
+from hashtrust.cli import payments as _payments  # noqa: E402
+
+_payments.register(_erc8004.agents)  # agents serve / agents call (x402)
 
 for _cmd in (
     _chain.devnet_cmd,
     _chain.deploy,
     _chain.addresses,
     _erc8004.agents,
+    _erc8004.validations,
     _erc8004.validate,
     _hashrate.vault,
     _hashrate.simulate,

@@ -1,7 +1,7 @@
 """Commands for the Bitcoin light relay and the hashprice index.
 
-    hashtrust relay deploy [--network mainnet|signet|regtest] [--confirmations 6] [--proof-length 20]
-    hashtrust relay sync --headers FILE [--anchor]            # or --bitcoin-rpc URL --to-height H
+    hashtrust relay deploy [--network mainnet|regtest] [--confirmations 6] [--proof-length 20] [--challenge-window 86400]
+    hashtrust relay sync --headers FILE [--anchor]            # or --bitcoin-rpc URL --to-height H; rerun within each window
     hashtrust relay status [--json]
     hashtrust relay prove-reward FILE [--submit]              # or --bitcoin-rpc URL --height H
     hashtrust index show [--json] [--days 7]
@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from hashtrust.cli.context import Ctx
+from hashtrust.cli.params import Text
 from hashtrust.errors import HashtrustError
 
 
@@ -43,6 +44,12 @@ def _relay(obj: Ctx, name: str, sender: bool = True):
     return BitcoinRelayClient.from_book(obj.w3, book, obj.sender() if sender else None, name=name)
 
 
+def _utc(t: int) -> str:
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=1, default=lambda b: "0x" + b.hex() if isinstance(b, bytes) else str(b)))
 
@@ -53,17 +60,19 @@ def relay() -> None:
 
 
 @relay.command("deploy")
-@click.option("--network", default="mainnet", show_default=True, help="mainnet, signet or regtest (fixes the pow limit and retargeting)")
-@click.option("--confirmations", type=int, default=6, show_default=True, help="headers a reward proof needs after its block (k)")
-@click.option("--proof-length", type=int, default=20, show_default=True, help="headers each side of a retarget proof (P)")
-@click.option("--name", default="BitcoinRelay", show_default=True, help="address-book name")
+@click.option("--network", default="mainnet", show_default=True, help="mainnet or regtest (fixes the pow limit and retargeting; signet and testnets are refused)")
+@click.option("--confirmations", type=int, default=6, show_default=True, help="headers a reward proof needs after its block (k; mainnet >= 6)")
+@click.option("--proof-length", type=int, default=20, show_default=True, help="fewest headers each side of a retarget proof (P; mainnet >= 20)")
+@click.option("--challenge-window", type=int, default=86_400, show_default=True, help="seconds a retarget stays open to a heavier proof (mainnet >= 86,400)")
+@click.option("--name", type=Text(64, nonempty=True), default="BitcoinRelay", show_default=True, help="address-book name")
 @click.pass_obj
-def relay_deploy(obj: Ctx, network: str, confirmations: int, proof_length: int, name: str) -> None:
+def relay_deploy(obj: Ctx, network: str, confirmations: int, proof_length: int, challenge_window: int, name: str) -> None:
     """Deploy a relay (or reuse the recorded one with the same parameters)."""
     from hashtrust.bitcoin.relay import deploy_relay
 
-    client, deployed = deploy_relay(obj.w3, obj.sender(), obj.book(), network=network, confirmations=confirmations, proof_length=proof_length, name=name)
-    click.echo(f"{'deployed' if deployed else 'reused'} {name} at {client.address} ({network}, k = {confirmations}, P = {proof_length})")
+    client, deployed = deploy_relay(obj.w3, obj.sender(), obj.book(), network=network, confirmations=confirmations, proof_length=proof_length,
+                                    challenge_window=challenge_window, name=name)
+    click.echo(f"{'deployed' if deployed else 'reused'} {name} at {client.address} ({network}, k = {confirmations}, P = {proof_length}, challenge window {challenge_window:,} s)")
 
 
 @relay.command("sync")
@@ -72,10 +81,12 @@ def relay_deploy(obj: Ctx, network: str, confirmations: int, proof_length: int, 
 @click.option("--from-height", type=int, default=None, help="with --bitcoin-rpc: a height in the epoch to anchor at")
 @click.option("--to-height", type=int, default=None, help="with --bitcoin-rpc: the last height to read")
 @click.option("--anchor", is_flag=True, help="anchor a fresh relay at the source's epoch start")
-@click.option("--name", default="BitcoinRelay", show_default=True)
+@click.option("--name", type=Text(64, nonempty=True), default="BitcoinRelay", show_default=True)
 @click.pass_obj
 def relay_sync(obj: Ctx, headers_file: str | None, bitcoin_rpc: str | None, from_height: int | None, to_height: int | None, anchor: bool, name: str) -> None:
-    """Anchor (with --anchor) and prove every retarget the source has that the relay lacks.
+    """Anchor (with --anchor) and prove every retarget the source has that the relay lacks; a
+    proven retarget is pending for the challenge window, and a rerun replaces a pending retarget
+    that is not the source's chain with the source's heaviest proof (run it within every window).
     Idempotent: a rerun skips what the relay already has."""
     from hashtrust.bitcoin import relay as relay_mod
 
@@ -94,29 +105,33 @@ def relay_sync(obj: Ctx, headers_file: str | None, bitcoin_rpc: str | None, from
             raise HashtrustError("with --bitcoin-rpc pass --to-height (and --from-height to anchor a fresh relay)")
         source = NodeSource(BitcoinRPC(bitcoin_rpc), start, to_height)
     res = relay_mod.sync(_relay(obj, name), source, anchor=anchor, log=click.echo)
-    click.echo(f"relay at epoch {res.latest_epoch:,}: {len(res.proven)} retarget(s) proven, {len(res.skipped)} already relayed")
+    tail = f"; epoch {res.pending['epoch']:,} pending until {res.pending['final_at']:,}" if res.pending else ""
+    click.echo(f"relay at epoch {res.latest_epoch:,}: {len(res.proven)} retarget(s) proven, {len(res.challenged)} challenged, {len(res.skipped)} already relayed{tail}")
 
 
 @relay.command("status")
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output")
-@click.option("--name", default="BitcoinRelay", show_default=True)
+@click.option("--name", type=Text(64, nonempty=True), default="BitcoinRelay", show_default=True)
 @click.pass_obj
 def relay_status(obj: Ctx, as_json: bool, name: str) -> None:
-    """Each relayed epoch: number, nBits, target, integer difficulty, start time."""
+    """Each final epoch: number, nBits, target, integer difficulty, start time; and the retarget
+    waiting for its challenge window, if any."""
     client = _relay(obj, name, sender=False)
     epochs = client.epochs()
     params = client.params()
+    pending = client.pending()
     if as_json:
-        _echo_json({"address": client.address, "params": params, "epochs": [e.to_json() for e in epochs]})
+        _echo_json({"address": client.address, "params": params, "epochs": [e.to_json() for e in epochs], "pending": pending})
         return
-    click.echo(f"{name} at {client.address}: k = {params['confirmations']}, P = {params['proof_length']}, retargeting {'on' if params['retargeting'] else 'off'}")
+    click.echo(f"{name} at {client.address}: k = {params['confirmations']}, P = {params['proof_length']}, challenge window {params['challenge_window']:,} s, "
+               f"retargeting {'on' if params['retargeting'] else 'off'}")
     if not epochs:
         click.echo("not anchored")
-    from datetime import datetime, timezone
-
     for e in epochs:
-        when = datetime.fromtimestamp(e.start_time, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-        click.echo(f"epoch {e.number:>4,}  height {e.number * 2016:>9,}  nBits {e.bits:#010x}  difficulty {e.difficulty:>22,}  start {when} UTC  target {e.target:#066x}")
+        click.echo(f"epoch {e.number:>4,}  height {e.number * 2016:>9,}  nBits {e.bits:#010x}  difficulty {e.difficulty:>22,}  start {_utc(e.start_time)} UTC  target {e.target:#066x}")
+    if pending is not None:
+        click.echo(f"epoch {pending['epoch']:>4,}  pending: nBits {pending['bits']:#010x}, start {_utc(pending['start_time'])} UTC, work after the boundary "
+                   f"{pending['work']:,}; final at {_utc(pending['final_at'])} UTC unless a proof with more work comes (run `relay sync` before then)")
 
 
 @relay.command("prove-reward")
@@ -124,7 +139,7 @@ def relay_status(obj: Ctx, as_json: bool, name: str) -> None:
 @click.option("--bitcoin-rpc", default=None, metavar="URL", help="build the proof from a Bitcoin Core node")
 @click.option("--height", type=int, default=None, help="with --bitcoin-rpc: the block")
 @click.option("--submit", is_flag=True, help="also count it in the recorded HashpriceIndex")
-@click.option("--name", default="BitcoinRelay", show_default=True)
+@click.option("--name", type=Text(64, nonempty=True), default="BitcoinRelay", show_default=True)
 @click.pass_obj
 def relay_prove_reward(obj: Ctx, file: str | None, bitcoin_rpc: str | None, height: int | None, submit: bool, name: str) -> None:
     """Prove what a block paid (BIP34 height, outputs, fees) from a coinbase file or a node."""
@@ -178,4 +193,11 @@ def index_show(obj: Ctx, as_json: bool, days: int) -> None:
         click.echo(f"day {d['day']:,}: {d['value']:,} msat/TH/s/day" + ("" if d["final"] else " (not final)"))
     if "next_period" in data:
         p = data["next_period"]
-        click.echo(f"next period {p['period']:,}: {p['blocks']}/{p['samples']} sample blocks proven" + (f", missing heights {p['missing'][:6]}" if p["missing"] else ", ready to publish"))
+        line = f"next period {p['period']:,}: {p['blocks']}/{p['samples']} sample blocks proven" + (f", missing heights {p['missing'][:6]}" if p["missing"] else ", ready to publish")
+        if p["missing"]:
+            need = data["params"]["min_samples"]
+            if p["window_end"]:
+                line += f"; its proof window ends {_utc(p['window_end'])} UTC, then it publishes over what is counted" + ("" if p["blocks"] >= need else f" (void: fewer than {need})")
+            else:
+                line += "; its proof window opens when a block of a later period is counted"
+        click.echo(line)

@@ -2,36 +2,101 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import click
 
 from hashtrust.chain import devnet
-from hashtrust.cli.context import Ctx
+from hashtrust.cli.context import Ctx, emit, json_option
+from hashtrust.cli.params import ADDRESS, Number
 from hashtrust.errors import HashtrustError
 
 
 @click.group("devnet")
 def devnet_cmd() -> None:
-    """Start, stop or inspect the local Anvil devnet."""
+    """Start, stop, inspect or reset the local Anvil devnet (on the port of --rpc)."""
 
 
 @devnet_cmd.command("start")
-def devnet_start() -> None:
-    """Start the devnet (or report the one already running)."""
-    click.echo(devnet.start())
+@click.pass_obj
+def devnet_start(obj: Ctx) -> None:
+    """Start the devnet (or report the one already running); refuses a second Anvil on its state file."""
+    click.echo(devnet.start(devnet.port_of(obj.rpc)))
 
 
 @devnet_cmd.command("stop")
-def devnet_stop() -> None:
-    """Stop the devnet; its state stays in .devnet/state.json."""
+@click.pass_obj
+def devnet_stop(obj: Ctx) -> None:
+    """Stop the devnet, wherever it listens; its state stays in .devnet/state.json."""
+    devnet.port_of(obj.rpc)  # a non-local --rpc is a mistake worth saying, not a reason to stop the local devnet
     click.echo(devnet.stop())
 
 
 @devnet_cmd.command("status")
-def devnet_status() -> None:
-    """Say whether a devnet answers, and at which block."""
-    click.echo(devnet.status())
+@json_option
+@click.pass_obj
+def devnet_status(obj: Ctx, as_json: bool) -> None:
+    """Say whether the devnet runs, where, and at which block."""
+    port = devnet.port_of(obj.rpc)
+    if as_json:
+        emit(True, devnet.status_info(port), "")
+    else:
+        click.echo(devnet.status(port))
 
 
+@devnet_cmd.command("url")
+@json_option
+@click.pass_obj
+def devnet_url(obj: Ctx, as_json: bool) -> None:
+    """Print the devnet's JSON-RPC URL (for APE_FOUNDRY_HOST=$(hashtrust devnet url))."""
+    u = devnet.url(devnet.port_of(obj.rpc))
+    emit(as_json, {"url": u}, u)
+
+
+@devnet_cmd.command("reset")
+@click.option("--yes", is_flag=True, help="do not ask for confirmation")
+@click.pass_obj
+def devnet_reset(obj: Ctx, yes: bool) -> None:
+    """Throw the devnet's chain away (state, clock, its address book) and start a new one."""
+    port = devnet.port_of(obj.rpc)
+    if not yes:
+        if not click.get_text_stream("stdin").isatty():
+            raise HashtrustError("devnet reset deletes the devnet's chain: pass --yes to confirm (stdin is not a terminal)")
+        click.confirm(f"delete the devnet's chain (state in {devnet.default_home()}) and start a new one?", abort=True)
+    click.echo(devnet.reset(port))
+
+
+# The faucet's options, shared with `ape run faucet` (scripts/faucet.py).
+FAUCET_OPTIONS = (
+    click.argument("address", type=ADDRESS),
+    click.option("--eth", type=Number(Decimal, 0, 1_000_000), default=Decimal(10), show_default=True, help="ETH the account should hold at least (0: leave ETH alone)"),
+    click.option("--usd", type=Number(Decimal, 0, 10**12), default=Decimal(100_000), show_default=True, help="test USD (TestUSD, 6 decimals) it should hold at least"),
+    click.option("--wbtc", type=Number(Decimal, 0, 21_000_000), default=Decimal(1), show_default=True, help="test wBTC (TestWBTC, 8 decimals) it should hold at least"),
+    json_option,
+)
+
+
+def faucet_options(fn):
+    for deco in reversed(FAUCET_OPTIONS):
+        fn = deco(fn)
+    return fn
+
+
+def run_faucet(w3, sender, book, address: str, eth: Decimal, usd: Decimal, wbtc: Decimal, as_json: bool) -> None:
+    """``devnet faucet`` / ``ape run faucet``."""
+    from hashtrust.chain.faucet import faucet
+
+    res = faucet(w3, sender, book, address, eth=eth, usd=usd, wbtc=wbtc)
+    emit(as_json, res.to_json(), res.text)
+
+
+@devnet_cmd.command("faucet")
+@faucet_options
+@click.pass_obj
+def devnet_faucet(obj: Ctx, address: str, eth: Decimal, usd: Decimal, wbtc: Decimal, as_json: bool) -> None:
+    """Top ADDRESS up to at least these amounts of ETH (from the signing dev account), test USD and
+    test wBTC (minted); sends only what is missing, so a rerun sends nothing. Devnets only."""
+    run_faucet(obj.w3, obj.sender(), obj.book(), address, eth, usd, wbtc, as_json)
 
 
 @click.command()
@@ -39,7 +104,7 @@ def devnet_status() -> None:
 @click.option("--only", multiple=True, help="deploy only these address-book names (and what they need)")
 @click.pass_obj
 def deploy(obj: Ctx, fresh: bool, only: tuple[str, ...]) -> None:
-    """Deploy what is missing and record it in deployments/<chain_id>.json (idempotent)."""
+    """Deploy what is missing and record it in the chain's address book (idempotent)."""
     from hashtrust.deploy import deploy as do_deploy
 
     sender = obj.sender()
@@ -51,12 +116,20 @@ def deploy(obj: Ctx, fresh: bool, only: tuple[str, ...]) -> None:
 
 
 @click.command()
+@json_option
 @click.pass_obj
-def addresses(obj: Ctx) -> None:
+def addresses(obj: Ctx, as_json: bool) -> None:
     """Print the address book of the connected chain."""
     book = obj.book()
     entries = book.entries()
     if not entries:
         raise HashtrustError(f"nothing recorded for chain {book.chain_id} in {book.path}; run `hashtrust deploy`")
-    for name, e in sorted(entries.items()):
-        click.echo(f"{name:<22} {e.address}  ({e.contract_type}, block {e.block})")
+    data = {
+        "chain_id": book.chain_id,
+        "genesis": book.genesis,
+        "path": str(book.path),
+        "contracts": {n: e.to_json() for n, e in sorted(entries.items())},
+    }
+    lines = [f"address book {book.path} (chain {book.chain_id}, genesis {book.genesis})"]
+    lines += [f"{name:<22} {e.address}  ({e.contract_type}, block {e.block:,})" for name, e in sorted(entries.items())]
+    emit(as_json, data, "\n".join(lines))

@@ -1,15 +1,21 @@
-"""The command line's shared context: the node, the signer and the address book of one invocation."""
+"""The command line's shared context: the node, the signer and the address book of one invocation,
+and the two ways a read command prints (words, or ``--json``)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import click
 from web3 import Web3
 
 from hashtrust.chain.addressbook import AddressBook
 from hashtrust.chain.tx import TxSender
 from hashtrust.errors import HashtrustError
+
+json_option = click.option("--json", "as_json", is_flag=True, help="print JSON (for scripts) instead of words")
 
 
 @dataclass
@@ -19,6 +25,7 @@ class Ctx:
     account_index: int
     debug: bool
     _w3: Web3 | None = None
+    _book: AddressBook | None = None
     _senders: dict[Any, TxSender] = field(default_factory=dict)
 
     @property
@@ -28,7 +35,9 @@ class Ctx:
             try:
                 w3.eth.chain_id
             except Exception as exc:  # noqa: BLE001
-                raise HashtrustError(f"cannot reach a node at {self.rpc} ({type(exc).__name__}); start one with `hashtrust devnet start` or pass --rpc") from None
+                raise HashtrustError(
+                    f"cannot reach a node at {self.rpc} ({type(exc).__name__}); start one with `hashtrust devnet start` or pass --rpc"
+                ) from None
             self._w3 = w3
         return self._w3
 
@@ -37,10 +46,14 @@ class Ctx:
         return self.w3.eth.chain_id
 
     def book(self) -> AddressBook:
-        return AddressBook(self.chain_id)
+        """The address book of the connected chain (one per chain, told apart by genesis hash)."""
+        if self._book is None:
+            self._book = AddressBook.for_chain(self.w3)
+        return self._book
 
     def sender(self, index: int | None = None) -> TxSender:
-        """The sender for the chosen account (or devnet account ``index``)."""
+        """The sender for the chosen account: ``--private-key-env`` when given, else devnet
+        account ``--account-index`` (or ``index``), which exists on a devnet only."""
         from hashtrust.chain.accounts import devnet_signer, signer_from_env
 
         key = ("env", self.key_env) if self.key_env and index is None else ("dev", self.account_index if index is None else index)
@@ -54,3 +67,31 @@ class Ctx:
                 signer = devnet_signer(int(key[1]))
             self._senders[key] = TxSender(self.w3, signer)
         return self._senders[key]
+
+    def address(self) -> str:
+        """The signing account's address (without building a sender)."""
+        return self.sender().address
+
+
+PRETTY_DEPTH = 8  # `emit` indents JSON nested at most this deep; deeper data is printed compact
+
+
+def _depth(value: Any, limit: int) -> int:
+    """How deep ``value`` nests (lists and dicts), counted up to ``limit + 1``."""
+    if limit < 0 or not isinstance(value, (list, tuple, dict)):
+        return 0
+    items = value.values() if isinstance(value, dict) else value
+    return 1 + max((_depth(v, limit - 1) for v in items), default=0)
+
+
+def emit(as_json: bool, data: Any, text: str | Callable[[], str]) -> None:
+    """Print ``data`` as JSON (``--json``) or ``text`` (words).
+
+    JSON is indented only when it nests at most `PRETTY_DEPTH` deep: indentation costs two
+    spaces per level on every line, so a file someone else wrote (an agent's registration, 128
+    levels deep) would print a hundred times its size (review finding 16); deeper data is
+    printed compact, the size of the data."""
+    if as_json:
+        click.echo(json.dumps(data, indent=2 if _depth(data, PRETTY_DEPTH) <= PRETTY_DEPTH else None, default=str))
+    else:
+        click.echo(text() if callable(text) else text)

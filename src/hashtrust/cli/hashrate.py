@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import click
 
-from hashtrust.cli.context import Ctx
+from hashtrust.cli.context import Ctx, emit, json_option
+from hashtrust.cli.params import Number
+
+EPOCH = Number(int, 0, 2**256 - 1)  # the vault's epoch numbers (uint256)
+UINT256 = Number(int, 0, 2**256 - 1)
 
 
 @click.group()
@@ -28,7 +32,7 @@ def vault_status(obj: Ctx) -> None:
 @vault.command("buy")
 @click.option("--ths", required=True, help="TH/s to buy (decimal)")
 @click.option("--receiver", default=None, help="who receives the shares (default: the buyer)")
-@click.option("--max-payment", type=int, default=None, help="slippage bound in payment-token units")
+@click.option("--max-payment", type=UINT256, default=None, help="slippage bound in payment-token units")
 @click.pass_obj
 def vault_buy(obj: Ctx, ths: str, receiver: str | None, max_payment: int | None) -> None:
     """Buy TH/s shares in the primary sale (approves the payment token if needed)."""
@@ -36,13 +40,13 @@ def vault_buy(obj: Ctx, ths: str, receiver: str | None, max_payment: int | None)
 
 
 @vault.command("report")
-@click.option("--epoch", type=int, required=True)
+@click.option("--epoch", type=EPOCH, required=True)
 @click.option("--delivered-ths", required=True, help="average delivered TH/s over the epoch (decimal)")
-@click.option("--gross-sats", type=int, required=True)
+@click.option("--gross-sats", type=UINT256, required=True)
 @click.option("--report-file", type=click.Path(exists=True, dir_okay=False), default=None, help="pool report; its sha256 is the report hash")
 @click.option("--report-hash", default=None, help="the report hash (hex) when there is no --report-file (default: zero)")
 @click.option("--uri", default="", help="where the pool report can be read")
-@click.option("--btc-usd", type=float, default=None, help="publish this BTC/USD price on the devnet feed first")
+@click.option("--btc-usd", type=Number(float, 0, 1e12, lo_open=True), default=None, help="publish this BTC/USD price on the devnet feed first")
 @click.pass_obj
 def vault_report(
     obj: Ctx, epoch: int, delivered_ths: str, gross_sats: int, report_file: str | None, report_hash: str | None, uri: str, btc_usd: float | None
@@ -52,7 +56,7 @@ def vault_report(
 
 
 @vault.command("fund")
-@click.option("--epoch", type=int, required=True)
+@click.option("--epoch", type=EPOCH, required=True)
 @click.pass_obj
 def vault_fund(obj: Ctx, epoch: int) -> None:
     """Pay a reported epoch's gross reward (operator). Idempotent."""
@@ -71,12 +75,13 @@ def vault_claim(obj: Ctx, holder: str | None, receiver: str | None) -> None:
 
 
 @click.command()
-@click.option("--days", type=int, default=30, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--ths", type=float, default=1_000, show_default=True, help="hashrate sold")
-@click.option("--difficulty", type=float, default=150e12, show_default=True)
-@click.option("--btc-usd", type=float, default=90_000, show_default=True)
-def simulate(days: int, seed: int, ths: float, difficulty: float, btc_usd: float) -> None:
+@click.option("--days", type=Number(int, 1, 3_650), default=30, show_default=True, help="days (epochs) to simulate")
+@click.option("--seed", type=Number(int, 0, 2**63 - 1), default=0, show_default=True)
+@click.option("--ths", type=Number(float, 0, 1e9, lo_open=True), default=1_000, show_default=True, help="hashrate sold, TH/s")
+@click.option("--difficulty", type=Number(float, 0, 1e20, lo_open=True), default=150e12, show_default=True, help="starting network difficulty")
+@click.option("--btc-usd", type=Number(float, 1_000, 1e8, what="the simulator's price floor is $1,000"), default=90_000, show_default=True, help="starting BTC price, USD")
+@json_option
+def simulate(days: int, seed: int, ths: float, difficulty: float, btc_usd: float, as_json: bool) -> None:
     """Simulate a vault term day by day (same integer math as the contract); no chain needed."""
     from hashtrust.hashrate.economics import (
         TH,
@@ -87,8 +92,20 @@ def simulate(days: int, seed: int, ths: float, difficulty: float, btc_usd: float
 
     path = random_days(days, seed, difficulty=difficulty, btc_usd=btc_usd)
     res = simulate_epochs(path, {"holder": int(ths * TH)})
-    click.echo(f"{'day':>4} {'difficulty':>11} {'BTC/USD':>10} {'$/PH/day':>9} {'gross':>10} {'fee':>9} {'perf':>8} {'net':>10}")
+    rows = []
     for d, e in zip(path, res.epochs):
         hp = hashprice_usd_per_ph_day(d.difficulty, d.btc_usd, d.avg_fees_btc, d.height)
-        click.echo(f"{e.epoch:>4} {d.difficulty / 1e12:>10.1f}T {d.btc_usd:>10,.0f} {hp:>9.2f} {e.gross:>10,} {e.fee:>9,} {e.perf:>8,} {e.net:>10,}")
-    click.echo(f"total gross {res.gross_sats:,} sats, net to holders {res.net_sats:,} sats, fees {res.fees_sats:,} sats")
+        rows.append({"epoch": e.epoch, "difficulty": d.difficulty, "btc_usd": d.btc_usd, "hashprice_usd_per_ph_day": hp,
+                     "gross_sats": e.gross, "fee_sats": e.fee, "perf_sats": e.perf, "net_sats": e.net})
+    data = {"days": days, "seed": seed, "ths": ths, "epochs": rows,
+            "totals": {"gross_sats": res.gross_sats, "net_sats": res.net_sats, "fees_sats": res.fees_sats}}
+
+    def text() -> str:
+        lines = [f"{'day':>4} {'difficulty':>11} {'BTC/USD':>10} {'$/PH/day':>9} {'gross':>10} {'fee':>9} {'perf':>8} {'net':>10}"]
+        for r in rows:
+            lines.append(f"{r['epoch']:>4} {r['difficulty'] / 1e12:>10.1f}T {r['btc_usd']:>10,.0f} {r['hashprice_usd_per_ph_day']:>9.2f} "
+                         f"{r['gross_sats']:>10,} {r['fee_sats']:>9,} {r['perf_sats']:>8,} {r['net_sats']:>10,}")
+        lines.append(f"total gross {res.gross_sats:,} sats, net to holders {res.net_sats:,} sats, fees {res.fees_sats:,} sats")
+        return "\n".join(lines)
+
+    emit(as_json, data, text)

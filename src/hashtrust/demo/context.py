@@ -22,6 +22,14 @@ from hashtrust.erc8004.identity import IdentityClient
 AGENT_FILE = PROJECT_ROOT / "examples" / "agents.json"
 REPORT_DIR = PROJECT_ROOT / "reports"
 
+
+def report_dir() -> Path:
+    """Where the demo writes its report: ``$HASHTRUST_REPORTS``, else ``reports/`` of the project."""
+    import os
+
+    return Path(os.environ.get("HASHTRUST_REPORTS") or REPORT_DIR)
+
+
 OPERATOR_KEY = "hashrate-operator-1"
 WATCHER_KEYS = ("pool-watcher-1", "pool-watcher-2", "pool-watcher-3")
 OPERATOR_OWNER = 1
@@ -43,7 +51,7 @@ class DemoContext:
     book: AddressBook
     echo: Callable[[str], Any] = print
     progress: bool = True
-    out_dir: Path = REPORT_DIR
+    out_dir: Path = field(default_factory=report_dir)
     epochs: int = 30
     report: dict = field(default_factory=dict)
     _senders: dict[int, TxSender] = field(default_factory=dict)

@@ -37,12 +37,12 @@ from hashtrust.demo.context import (
     N_ROWS,
     OPERATOR_KEY,
     OPERATOR_OWNER,
-    REPORT_DIR,
     SEED,
     WATCHER_KEYS,
     WATCHER_OWNERS,
     WATCHER_WALLETS,
     DemoContext,
+    report_dir,
 )
 from hashtrust.deploy import deploy
 from hashtrust.erc8004 import agents as agent_files
@@ -210,8 +210,43 @@ class Demo(DemoContext):
         self.step_vault()
         self.report["elapsed_s"] = round(time.monotonic() - t0, 1)
         path = self.write()
-        self.echo(f"\n== report: {path} and {len(self.report.get('plots', []))} plot(s) in {self.out_dir} ({self.report['elapsed_s']} s)")
+        self.echo("\n== 5. report\n" + report_in_words(self.report))
+        self.echo(f"\n   every figure: {path}; {len(self.report.get('plots', []))} plot(s) in {self.out_dir} ({self.report['elapsed_s']} s)")
         return self.report
+
+
+def report_in_words(report: dict) -> str:
+    """The demo's closing report: the figures of ``reports/demo.json`` a reader wants, in words."""
+    out: list[str] = []
+    agents = report.get("agents", {})
+    rep = report.get("reputation", {})
+    out.append(f"   agents: {agents.get('count', 0)} on chain; operator agent {agents.get('operator', {}).get('agent_id')}, "
+               f"{len(agents.get('validators', []))} validator agents with wallets proven by EIP-712 signature")
+    if rep:
+        out.append(f"   reputation: {rep.get('rows', 0)} feedbacks from {rep.get('clients', 0)} clients, {rep.get('revoked', 0)} revoked, "
+                   f"{rep.get('responses', 0)} answered by the agents' owner")
+        for cap, rows in rep.get("rankings", {}).items():
+            if rows:
+                out.append(f"   best for {cap!r}: {rows[0]['name']} ({rows[0]['score']} over {rows[0]['count']})")
+    for v in report.get("validation", []):
+        out.append(f"   validation of {v['agent']}: {v['response']}/100 by validator {v['validator']} ({v['status'].lower()})")
+    vault = report.get("vault") or {}
+    epochs = vault.get("epochs") or []
+    if epochs:
+        t = vault.get("totals", {})
+        first, last = epochs[0], epochs[-1]
+        out.append(f"   vault: {vault.get('sold_ths', 0):,.0f} TH/s sold, {len(epochs)} daily epochs, "
+                   f"{sum(e['status'] == 'finalized' for e in epochs)} finalised, defaulted: {', '.join(map(str, vault.get('defaulted', []))) or 'none'}")
+        out.append(f"   hashprice ${first['hashprice_usd_per_ph_day']:.1f} -> ${last['hashprice_usd_per_ph_day']:.1f} per PH/s per day "
+                   f"(difficulty {first['difficulty'] / 1e12:.1f}T -> {last['difficulty'] / 1e12:.1f}T, BTC ${first['btc_usd'] / 1e3:.1f}k -> ${last['btc_usd'] / 1e3:.1f}k)")
+        out.append(f"   rewards: {t.get('gross_sats', 0):,} sats gross = {t.get('fee_sats', 0):,} electricity and maintenance "
+                   f"+ {t.get('perf_sats', 0):,} performance fee + {t.get('net_sats', 0):,} net to holders")
+        dust = t.get("notified_sats", 0) - t.get("claimed_sats", 0)
+        out.append(f"   holders claimed {t.get('claimed_sats', 0):,} of the {t.get('notified_sats', 0):,} sats streamed ({dust:,} sats of rounding dust)")
+        op = vault.get("operator_reputation") or {}
+        if op.get("count"):
+            out.append(f"   the operator agent's public record: {op['count']} uptime feedbacks from the vault averaging {op['number']} %")
+    return "\n".join(out)
 
 
 def require_dev_chain(w3: Web3) -> str:
@@ -246,4 +281,4 @@ def run_demo(w3: Web3, sender: TxSender, book: AddressBook, *, echo: Callable[[s
     from hashtrust.chain.devnet import require_devnet
 
     require_devnet(w3, "the demo")
-    return Demo(w3, sender, book, echo=echo, progress=progress, out_dir=out_dir or REPORT_DIR).run()
+    return Demo(w3, sender, book, echo=echo, progress=progress, out_dir=out_dir or report_dir()).run()

@@ -13,7 +13,6 @@ moves forward, so a rerun continues where the last run stopped.
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from hashtrust.chain import artifacts
+from hashtrust.chain import jsonsafe
 from hashtrust.chain.addressbook import AddressBook
 from hashtrust.chain.files import write_json
 from hashtrust.chain.tx import TxSender
@@ -103,9 +103,9 @@ def open_devnet_term(
     admin = vault._require_sender()
     open_term(
         vault,
-        identity=book.address("IdentityRegistry"),
-        validation=book.address("ValidationRegistry"),
-        reputation=book.address("ReputationRegistry"),
+        identity=book.verified_address(vault.w3, "IdentityRegistry"),
+        validation=book.verified_address(vault.w3, "ValidationRegistry"),
+        reputation=book.verified_address(vault.w3, "ReputationRegistry"),
         agent_id=agent_id,
         validators=validators,
         quorum=VAULT_DEVNET["quorum"],
@@ -305,7 +305,7 @@ class EarnedLog:
     def open(cls, path: Path, chain_id: int, vault: str) -> EarnedLog:
         log = cls(path, chain_id, vault)
         try:
-            data = json.loads(path.read_text())
+            data = jsonsafe.loads(path.read_text())
         except (OSError, ValueError):
             return log  # none yet (or unreadable): start a new one
         if data.get("chain_id") == chain_id and data.get("vault") == vault:

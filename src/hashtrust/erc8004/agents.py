@@ -34,13 +34,13 @@ sent); a tqdm bar shows progress.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hashtrust.chain import jsonsafe
 from hashtrust.erc8004.identity import (
     MAX_ENTRIES,
     IdentityClient,
@@ -94,8 +94,10 @@ def _read(path: Path) -> Any:
             return yaml.safe_load(text)
         except yaml.YAMLError as exc:
             raise InputError(str(path), f"is not valid YAML ({exc})") from None
+        except RecursionError:  # PyYAML composes nested nodes recursively (it raises, never crashes)
+            raise InputError(str(path), "is not valid YAML (nested too deeply)") from None
     try:
-        return json.loads(text)
+        return jsonsafe.loads(text)
     except ValueError as exc:
         raise InputError(str(path), f"is not valid JSON ({exc})") from None
 

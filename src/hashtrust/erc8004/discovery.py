@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from hashtrust.chain.decode import display
+from hashtrust.chain import jsonsafe
+from hashtrust.chain.decode import display, one_line
 from hashtrust.chain.fetch import FetchPolicy, Resolver
 from hashtrust.errors import HashtrustError
 
@@ -79,6 +80,16 @@ class Ranked:
         return Decimal(self.value).scaleb(-self.decimals)
 
 
+class Ranking(list):
+    """`rank`'s answer: the matching agents, best first (a list of `Ranked`), and in
+    ``unreadable`` every agent whose registration file could not be read or parsed, as
+    ``(agent_id, why)``: such an agent is not ranked, and the reader is told so."""
+
+    def __init__(self, ranked: Iterable[Ranked] = (), unreadable: Iterable[tuple[int, str]] = ()):
+        super().__init__(ranked)
+        self.unreadable: list[tuple[int, str]] = list(unreadable)
+
+
 def rank(
     identity: Any,
     reputation: Any,
@@ -91,30 +102,42 @@ def rank(
     min_count: int = 1,
     fetch: Fetch = fetch_registration,
     workers: int = 8,
-) -> list[Ranked]:
+    progress: Callable[[str, int], Any] | None = None,
+) -> Ranking:
     """Agents whose registration declares ``capability``, best first.
 
     Each agent's registration file is read in its own boundary (``workers`` in parallel, each
     under the resolver's deadline): one that cannot be read or parsed -- a refused scheme, a
-    server that never answers, broken JSON -- simply does not match."""
+    server or name server that never answers, broken JSON -- is not ranked and is listed, with
+    why, in the answer's ``unreadable``. ``progress(what, total)``
+    gives a bar (``update(n)``, ``close()``) shown while more than 50 agents are read."""
     if not trusted:
         raise HashtrustError("name at least one trusted client: summaries over unknown clients are Sybil-prone")
     cap = capability.strip().lower()
     ids = list(agent_ids) if agent_ids is not None else list(range(1, identity.total_agents() + 1))
+    bar = progress(f"reading {len(ids):,} agents", len(ids)) if progress is not None and len(ids) > 50 else None
+
+    unreadable: dict[int, str] = {}
 
     def registration(a: int) -> dict | None:
         try:
-            reg = json.loads(fetch(identity.token_uri(a)))
-        except Exception:  # noqa: BLE001 - an unreadable registration simply does not match
-            return None
-        return reg if isinstance(reg, dict) else None
+            reg = jsonsafe.loads(fetch(identity.token_uri(a)))
+            if not isinstance(reg, dict):
+                raise HashtrustError(f"registration file is a JSON {type(reg).__name__}, not an object")
+        except Exception as exc:  # noqa: BLE001 - one agent's boundary: reported, not ranked
+            unreadable[a] = f"registration file is not JSON ({display(str(exc), 200)})" if isinstance(exc, ValueError) and not isinstance(exc, HashtrustError) else one_line(exc)
+            reg = None
+        finally:
+            if bar is not None:
+                bar.update(1)  # (tqdm's update is thread-safe)
+        return reg
 
     if len(ids) > 1 and workers > 1:
         with ThreadPoolExecutor(max_workers=min(workers, len(ids)), thread_name_prefix="hashtrust-rank") as pool:
             regs = list(pool.map(registration, ids))
     else:
         regs = [registration(a) for a in ids]
-    out: list[Ranked] = []
+    out = Ranking(unreadable=sorted(unreadable.items()))
     for a, reg in zip(ids, regs):
         try:
             if reg is None or cap not in capabilities(reg):
@@ -124,6 +147,8 @@ def rank(
         s = reputation.summary(a, trusted, tag1=tag1, tag2=tag2)
         name = reg.get("name", "")
         out.append(Ranked(a, name if isinstance(name, str) else json.dumps(name)[:128], s.count, s.value, s.decimals, [cap]))
+    if bar is not None:
+        bar.close()
     out.sort(key=lambda r: (r.count < min_count, -r.number, -r.count, r.agent_id))
     return out
 

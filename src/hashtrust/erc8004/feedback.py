@@ -21,6 +21,7 @@ from typing import Any
 from eth_utils import keccak, to_checksum_address
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from hashtrust.chain import jsonsafe
 from hashtrust.erc8004.reputation import (
     MAX_ABS_VALUE,
     MAX_DECIMALS,
@@ -186,7 +187,7 @@ class FeedbackFile(BaseModel):
 
     @classmethod
     def from_bytes(cls, data: bytes) -> FeedbackFile:
-        return cls.model_validate(json.loads(data))
+        return cls.model_validate(jsonsafe.loads(data))
 
     @classmethod
     def from_data_uri(cls, uri: str) -> FeedbackFile:

@@ -18,10 +18,15 @@ Rows ``(id, client, agent, value, tag1, tag2, endpoint)`` come from a file (see
   there is done. A run killed at any point is simply run again; nothing is given twice.
 * **Pipelined.** Transactions of all clients are sent back to back with explicit nonces, at most
   ``window`` unconfirmed, receipts collected behind (`TxSender.submit` / ``wait``).
+* **Progress.** With ``progress``, every step that grows with the clients shows a bar: deriving
+  their keys, reading their balances and funding them, the log scan that finds what a run
+  already gave, and the feedback itself.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import random
 from collections import deque
@@ -35,6 +40,7 @@ from typing import Any
 from pydantic import ValidationError
 from web3 import Web3
 
+from hashtrust.chain import jsonsafe
 from hashtrust.chain.accounts import devnet_key
 from hashtrust.chain.addressbook import AddressBook
 from hashtrust.chain.tx import LocalSigner, TxSender, chunks
@@ -46,6 +52,7 @@ CLIENT_INDEX_BASE = 1_000
 DEFAULT_TOP_UP = 10**18  # 1 ETH per client on devnets
 MIN_BALANCE = 10**17
 EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
+# Why `rate` refuses a real network (the one line it prints there).
 NEW_FEEDBACK_TOPIC = Web3.keccak(text="NewFeedback(uint256,address,uint64,int128,uint8,string,string,string,string,string,bytes32)")
 
 
@@ -98,6 +105,7 @@ class RateResult:
     sent: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (row id, reason)
     funded: int = 0
+    conflicts: list[str] = field(default_factory=list)  # row ids already given with other content: skipped
 
 
 # ---------------------------------------------------------------------- rows
@@ -116,7 +124,7 @@ def load_rows(path: str | Path) -> list[Row]:
     except UnicodeDecodeError as exc:
         raise InputError(str(p), f"is not UTF-8 text (byte {exc.start})") from None
     try:
-        data = json.loads(text)
+        data = jsonsafe.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(str(p), f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
     try:
@@ -301,14 +309,48 @@ def clients_from_option(path: str | None) -> Clients:
     return Clients.from_file(path) if path else Clients.devnet()
 
 
-def fund(funder: TxSender, addresses: Iterable[str], *, min_balance: int = MIN_BALANCE, top_up: int = DEFAULT_TOP_UP, window: int = 64) -> int:
-    """Send ``top_up`` wei to each address below ``min_balance``; returns how many were funded."""
+def _bar(progress: bool, total: int, desc: str, unit: str) -> Any:
+    """A tqdm bar for a step of ``total`` items (None without ``progress`` or for a handful)."""
+    if not progress or total < 2:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit=unit, leave=False)
+
+
+def _tick(bar: Any, n: int = 1) -> None:
+    if bar is not None:
+        bar.update(n)
+
+
+def _close(bar: Any) -> None:
+    if bar is not None:
+        bar.close()
+
+
+def fund(funder: TxSender, addresses: Iterable[str], *, min_balance: int = MIN_BALANCE, top_up: int = DEFAULT_TOP_UP, window: int = 64,
+         progress: bool = False) -> int:
+    """Send ``top_up`` wei to each address below ``min_balance``; returns how many were funded.
+    Devnets only (the funded accounts are the public mnemonic's)."""
+    from hashtrust.chain.devnet import require_devnet
+
     w3 = funder.w3
-    low = [a for a in addresses if w3.eth.get_balance(a) < min_balance]
+    require_devnet(w3, "funding rating clients")
+    addresses = list(addresses)
+    bar = _bar(progress, len(addresses), "client balances", "acct")
+    low = []
+    for a in addresses:
+        if w3.eth.get_balance(a) < min_balance:
+            low.append(a)
+        _tick(bar)
+    _close(bar)
     if low:
         funder.settle()
         low = [a for a in low if w3.eth.get_balance(a) < min_balance]  # a crashed run may have funded some
-        funder.transact_many([{"to": a, "value": top_up} for a in low], action="fund client", window=window)
+        bar = _bar(progress, len(low), "funding clients", "acct")
+        funder.transact_many([{"to": a, "value": top_up} for a in low], action="fund client", window=window,
+                             on_receipt=lambda i, r: _tick(bar))
+        _close(bar)
     return len(low)
 
 
@@ -329,15 +371,43 @@ def feedback_file(row: Row, *, chain_id: int, identity: str, client: str) -> Fee
     )
 
 
-def given_hashes(w3: Web3, reputation: str, clients: Sequence[str], from_block: int = 0) -> set[bytes]:
+def given_hashes(w3: Web3, reputation: str, clients: Sequence[str], from_block: int = 0, *, progress: bool = False) -> set[bytes]:
     """feedbackHash of every NewFeedback the ``clients`` emitted on ``reputation``."""
+    return given_feedback(w3, reputation, clients, from_block, progress=progress)[0]
+
+
+def given_feedback(w3: Web3, reputation: str, clients: Sequence[str], from_block: int = 0, *, progress: bool = False) -> tuple[set[bytes], dict[str, bytes]]:
+    """(feedbackHash of every NewFeedback the ``clients`` emitted on ``reputation``, row id ->
+    feedbackHash of those whose data: feedback file names a row, ``hashtrustRow``)."""
     rep = ReputationClient(w3, reputation)
     out: set[bytes] = set()
-    for group in chunks(list(clients), 50):
+    rows: dict[str, bytes] = {}
+    ev_groups = list(chunks(list(clients), 50))
+    bar = _bar(progress, len(clients), "scanning given feedback", "client")
+    for group in ev_groups:
         topics = [None, ["0x" + "00" * 12 + Web3.to_checksum_address(c)[2:].lower() for c in group]]
         for ev in rep.logs("NewFeedback", topics, from_block=from_block):  # decoded leniently
-            out.add(bytes(ev["args"]["feedbackHash"]))
-    return out
+            h = bytes(ev["args"]["feedbackHash"])
+            out.add(h)
+            row = _row_of(ev["args"]["feedbackURI"])
+            if row is not None:
+                rows.setdefault(row, h)
+        _tick(bar, len(group))
+    _close(bar)
+    return out, rows
+
+
+def _row_of(uri: str) -> str | None:
+    """The ``hashtrustRow`` of a ``data:application/json;base64,`` feedback file (None otherwise)."""
+    prefix = "data:application/json;base64,"
+    if not isinstance(uri, str) or not uri.startswith(prefix):
+        return None
+    try:
+        doc = jsonsafe.loads(base64.b64decode(uri[len(prefix):], validate=True))
+    except (ValueError, binascii.Error):
+        return None
+    row = doc.get("hashtrustRow") if isinstance(doc, dict) else None
+    return row if isinstance(row, str) and row else None
 
 
 # ---------------------------------------------------------------------- the run
@@ -363,26 +433,35 @@ def rate(
 
     clients = clients or Clients.devnet(client_base)
     clients.require_usable(w3, "rating")
+    chain_id = w3.eth.chain_id
     rep_addr = book.verified_address(w3, "ReputationRegistry", ReputationClient.CONTRACT)
     entry = book.get("ReputationRegistry")
     from_block = entry.block if entry else 0
     identity = book.address("IdentityRegistry")
-    chain_id = w3.eth.chain_id
     result = RateResult(total=len(rows))
 
-    signers = {k: clients.signer(k) for k in sorted({r.client for r in rows})}
+    ks = sorted({r.client for r in rows})
+    bar = _bar(progress, len(ks), "client keys", "acct")
+    signers = {}
+    for k in ks:
+        signers[k] = clients.signer(k)
+        _tick(bar)
+    _close(bar)
     senders = {k: TxSender(w3, s) for k, s in signers.items()}
     if not_a_devnet(w3) is None:
         if funder is None:
             raise HashtrustError("rating on a local devnet needs a funder (the account that tops up the clients)")
-        result.funded = fund(funder, [s.address for s in signers.values()])
+        result.funded = fund(funder, [s.address for s in signers.values()], progress=progress)
         if result.funded:
             log(f"funded {result.funded} client account(s)")
     else:
         _check_client_balances(w3, rows, signers)
+    bar = _bar(progress, len(senders), "settling clients", "acct")
     for s in senders.values():
         s.settle()  # whatever an earlier run left in flight is mined before we look
-    done = given_hashes(w3, rep_addr, [s.address for s in signers.values()], from_block)
+        _tick(bar)
+    _close(bar)
+    done, given_rows = given_feedback(w3, rep_addr, [s.address for s in signers.values()], from_block, progress=progress)
 
     rep = ReputationClient(w3, rep_addr)
     todo: dict[int, deque] = {}
@@ -392,9 +471,15 @@ def rate(
         if h in done:
             result.already_done += 1
             continue
+        if r.id in given_rows:  # the row id was given with other content: never give a row twice
+            result.conflicts.append(r.id)
+            continue
         todo.setdefault(r.client, deque()).append((r, f, h))
     n_todo = sum(len(q) for q in todo.values())
     log(f"{len(rows)} rows: {result.already_done} already on chain, {n_todo} to send")
+    if result.conflicts:
+        log(f"skipped {len(result.conflicts)} row(s) whose id was already given with other content (first: {result.conflicts[0]}): "
+            "a row id is given once; generated rows change when the agents or clients they are drawn over change")
 
     bar = None
     if progress:
@@ -457,6 +542,19 @@ def rows_to_json(rows: Sequence[Row]) -> str:
         d = {("createdAt" if k == "created_at" else k): v for k, v in asdict(r).items() if v != ""}
         out.append(d)
     return json.dumps({"rows": out}, indent=2)
+
+
+def parse_agent_ids(spec: str) -> list[int] | None:
+    """``"all"`` -> None, ``"1,2,3"`` -> [1, 2, 3] (the ``--agents`` option of both command lines)."""
+    if spec.strip() == "all":
+        return None
+    try:
+        ids = [int(a) for a in spec.split(",") if a.strip()]
+    except ValueError:
+        raise InputError("--agents", f'must be "all" or agent ids like "1,2,3", not {spec!r}') from None
+    if not ids or min(ids) < 1 or max(ids) >= 2**128:
+        raise InputError("--agents", f'must be "all" or agent ids >= 1 like "1,2,3", not {spec!r}')
+    return sorted(set(ids))
 
 
 def check_clients_not_owners(identity_client: Any, rows: Sequence[Row], client_base: int = CLIENT_INDEX_BASE, clients: Clients | None = None) -> None:

@@ -22,13 +22,15 @@ import re
 from typing import Any, Literal
 from urllib.parse import unquote_to_bytes, urlparse
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
+from hashtrust.chain import jsonsafe
 from hashtrust.errors import InputError
 
 REGISTRATION_TYPE = "https://eips.ethereum.org/EIPS/eip-8004#registration-v1"
 DATA_URI_PREFIX = "data:application/json;base64,"
-REMOTE_SCHEMES = ("https", "ipfs", "http", "ar")
+# The schemes ERC-8004 allows for an agentURI besides `data:` (docs/identity.md lists the same).
+REMOTE_SCHEMES = ("https", "ipfs")
 KNOWN_TRUST = ("reputation", "crypto-economic", "tee-attestation")
 _AGENT_REGISTRY = re.compile(r"^eip155:[0-9]{1,20}:0x[0-9a-fA-F]{40}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
@@ -37,7 +39,7 @@ _TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
 def _check_url(value: str, what: str, schemes: tuple[str, ...]) -> str:
     parsed = urlparse(value)
     if parsed.scheme not in schemes:
-        raise ValueError(f"{what} must be a {' / '.join(s + '://' for s in schemes)} URL, got {value!r}")
+        raise ValueError(f"{what} must be a {' or '.join(s + '://' for s in schemes)} URL or a data: URI, got {value!r}")
     if parsed.scheme in ("https", "http") and not parsed.netloc:
         raise ValueError(f"{what} {value!r} has no host")
     if parsed.scheme == "ipfs" and len(value) <= len("ipfs://"):
@@ -95,8 +97,8 @@ class RegistrationFile(BaseModel):
     description: str = Field(min_length=1, max_length=4_096)
     image: str | None = Field(default=None, max_length=2_048)
     services: list[Service] = Field(min_length=1, max_length=32)
-    x402Support: bool = False
-    active: bool = True
+    x402Support: StrictBool = False  # true or false only: "yes" or 1 is an error, never silently true
+    active: StrictBool = True
     registrations: list[Registration] = Field(default_factory=list, max_length=32)
     supportedTrust: list[str] = Field(default_factory=list, max_length=16)
 
@@ -129,7 +131,7 @@ class RegistrationFile(BaseModel):
     @classmethod
     def from_json(cls, text: str | bytes, *, field: str = "registration") -> RegistrationFile:
         try:
-            data = json.loads(text)
+            data = jsonsafe.loads(text)
         except (ValueError, UnicodeDecodeError) as exc:
             raise InputError(field, f"is not valid JSON ({exc})") from None
         return parse_registration(data, field=field)

@@ -117,6 +117,7 @@ class ReputationClient(ContractClient):
 
     CONTRACT = "ReputationRegistry"
     BOOK_NAME = "ReputationRegistry"
+    BOUND_TO = ("IdentityRegistry", "getIdentityRegistry")  # from_book refuses one bound to another registry
 
     # ------------------------------------------------------------------ writes
     def give_call(

@@ -28,6 +28,7 @@ from typing import Any
 from eth_utils import keccak
 from web3 import Web3
 
+from hashtrust.chain import jsonsafe
 from hashtrust.chain.checks import ZERO32, check_address, check_bytes32, check_text
 from hashtrust.chain.client import ContractClient
 from hashtrust.errors import HashtrustError, InputError
@@ -139,7 +140,7 @@ class RequestFile:
     def parse(cls, content: bytes) -> RequestFile:
         """Read a request file; raises `HashtrustError` naming what is wrong."""
         try:
-            d = json.loads(content.decode())
+            d = jsonsafe.loads(content.decode())
         except (UnicodeDecodeError, ValueError) as exc:
             raise HashtrustError(f"request file is not JSON: {exc}") from None
         if not isinstance(d, dict):
@@ -215,6 +216,7 @@ class ValidationClient(ContractClient):
 
     CONTRACT = "ValidationRegistry"
     BOOK_NAME = "ValidationRegistry"
+    BOUND_TO = ("IdentityRegistry", "getIdentityRegistry")  # from_book refuses one bound to another registry
 
     # ------------------------------------------------------------------ writes
     def request(self, validator: str, agent_id: int, request_uri: str, request_hash: bytes | str) -> Any:

@@ -9,7 +9,8 @@ A round (`run_once`):
    me, with its agent) and reads each one's state with `getAttestation(agentId, hash)`. The
    request URIs come from the `ValidationRequest` logs (they are emitted, not stored).
 2. **Evaluate.** Fetches the request file through the SDK's one resolver (`hashtrust.chain.fetch`:
-   ``data:``, ``https:``, ``ipfs:`` via a gateway, ``http:`` to loopback; deadline and byte cap), checks that its
+   ``data:``, ``https:``, ``ipfs:`` via a gateway, ``http:`` to loopback -- loopback only on a
+   local devnet unless the operator opts in; deadline and byte cap), checks that its
    keccak256 is the requestHash and that it names this agent and this validator (a squatter
    who reuses someone else's file gets 0; a hashrate vault's epoch request, whose hash the vault
    defines, is skipped: the pool watcher answers those), then calls the *check*: a function
@@ -35,7 +36,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -46,8 +46,9 @@ from typing import Any
 from eth_utils import keccak
 from web3 import Web3
 
+from hashtrust.chain import jsonsafe
 from hashtrust.chain.decode import display, is_valid_text, one_line, raw_bytes
-from hashtrust.chain.fetch import FetchError, FetchPolicy, Resolver
+from hashtrust.chain.fetch import FetchError, FetchPolicy, Resolver, for_chain
 from hashtrust.erc8004.validation import (
     MAX_PAGE,
     MAX_URI,
@@ -127,7 +128,7 @@ def is_vault_epoch_request(content: bytes) -> bool:
     such a request is left to the pool watcher (`hashtrust.hashrate.pool_watcher`), which checks the report
     against the pool. Answering it 0 here would finalise a refusal of an honest epoch report."""
     try:
-        doc = json.loads(content)
+        doc = jsonsafe.loads(content)
     except ValueError:
         return False
     return isinstance(doc, dict) and VAULT_REQUEST_KEYS <= doc.keys()
@@ -196,9 +197,17 @@ class ValidatorAgent:
 
     Quarantine lives in memory (a restarted agent tries each request again) and changes nothing
     on chain: a request that cannot be processed stays pending (its requester may cancel it),
-    while one that was read and found false is answered 0. Fetches of a round run in parallel
-    (``fetch_workers`` threads, each under the resolver's deadline), so slow URIs delay the
-    honest requests beside them by at most one deadline per round.
+    while one that was read and found false is answered 0.
+
+    **One deadline per round.** Fetches of a round run in parallel (up to ``fetch_workers``
+    threads, default 64, each fetch under the resolver's deadline), new requests first (in the
+    order they were filed), then those being retried. A fetch starts only within the round's
+    fetch budget (``round_budget``, default the resolver's deadline); a request whose turn comes
+    later is left for the next round (``skipped``, not counted as a failure). So the fetch phase
+    of a round takes about one deadline when at most ``fetch_workers`` URIs are slow and at most
+    budget + deadline (two deadlines) whatever their number: slow URIs cannot hold the honest
+    requests filed before them for more than that, and the slow ones are soon retried only
+    every 2, 4, ... rounds, behind the new ones.
     """
 
     def __init__(
@@ -212,8 +221,9 @@ class ValidatorAgent:
         from_block: int = 0,
         log: Callable[[str], Any] = lambda s: None,
         max_attempts: int = 5,
-        fetch_workers: int = 8,
+        fetch_workers: int = 64,
         answer_cancelled: bool = False,
+        round_budget: float | None = None,
     ):
         if client.sender is None:
             raise HashtrustError("the validator agent needs a client with a sender (the validator's account)")
@@ -222,11 +232,14 @@ class ValidatorAgent:
         self.check = check
         self.tag = tag
         self.finalize = finalize
-        self.fetch = fetch or Resolver(FetchPolicy())
+        w3 = getattr(client, "w3", None)  # the default resolver fetches loopback only on a local devnet (`for_chain`)
+        self.fetch = fetch or Resolver(for_chain(FetchPolicy(), w3) if w3 is not None else FetchPolicy())
         self.from_block = from_block
         self.log = log
         self.max_attempts = max_attempts
         self.fetch_workers = max(1, fetch_workers)
+        deadline = getattr(getattr(self.fetch, "policy", None), "deadline", None)
+        self.round_budget = float(round_budget if round_budget is not None else deadline if isinstance(deadline, (int, float)) else FetchPolicy().deadline)
         self.answer_cancelled = answer_cancelled
         self._cursor = 0  # every list entry below this index is terminal (no more work, ever)
         self._uris: dict[tuple[int, bytes], str] = {}
@@ -358,11 +371,15 @@ class ValidatorAgent:
             self.log(f"skip   {job.label()} (attempt {t.attempts}, retry in {2 ** (t.attempts - 1)} round(s)): {why}")
 
     # ------------------------------------------------------------------ loop
-    def _prefetch(self, jobs: list[Job]) -> dict[tuple[int, bytes], bytes | BaseException]:
-        """Each job's request file, fetched in parallel (a failure is kept as the job's result)."""
-        out: dict[tuple[int, bytes], bytes | BaseException] = {}
+    def _prefetch(self, jobs: list[Job]) -> dict[tuple[int, bytes], bytes | BaseException | None]:
+        """Each job's request file, fetched in parallel in the order given (a failure is kept as
+        the job's result); None for a job whose fetch would have started after the round's
+        fetch budget (`round_budget` seconds from the first fetch): it waits for the next round."""
+        start = time.monotonic()
 
-        def one(job: Job) -> bytes | BaseException:
+        def one(job: Job) -> bytes | BaseException | None:
+            if time.monotonic() - start > self.round_budget:
+                return None
             try:
                 return self._content(job)
             except Exception as exc:  # noqa: BLE001 - kept per job, judged by the retry rule
@@ -371,9 +388,7 @@ class ValidatorAgent:
         if len(jobs) <= 1 or self.fetch_workers == 1:
             return {j.key: one(j) for j in jobs}
         with ThreadPoolExecutor(max_workers=min(self.fetch_workers, len(jobs)), thread_name_prefix="hashtrust-fetch") as pool:
-            for job, result in zip(jobs, pool.map(one, jobs)):
-                out[job.key] = result
-        return out
+            return {job.key: result for job, result in zip(jobs, pool.map(one, jobs))}
 
     def run_once(self) -> RoundReport:
         if not self._settled:
@@ -391,11 +406,15 @@ class ValidatorAgent:
                 report.quarantined.append((job.agent_id, "0x" + job.request_hash.hex(), t.why))
             else:
                 report.skipped.append((job.agent_id, "0x" + job.request_hash.hex(), f"waiting to retry: {t.why}"))
+        todo.sort(key=lambda j: (j.key in self._trouble, j.index))  # new requests first, then retries
         contents = self._prefetch(todo)
-        for job in todo:
+        for job in sorted(todo, key=lambda j: j.index):
             hx = "0x" + job.request_hash.hex()
             try:  # one request's boundary: nothing it does stops the others
                 content = contents[job.key]
+                if content is None:
+                    report.skipped.append((job.agent_id, hx, f"not fetched this round: its {self.round_budget:g} s fetch budget went to the requests before it"))
+                    continue
                 if isinstance(content, BaseException):
                     raise content
                 verdict = self.evaluate(job, content)

@@ -20,7 +20,6 @@ waits for the operator's own transactions still in flight, `TxSender.settle`):
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any
 
 from web3 import Web3
 
+from hashtrust.chain import jsonsafe
 from hashtrust.chain.decode import one_line
 from hashtrust.erc8004.validation import (
     Status,
@@ -68,7 +68,7 @@ def parse_pool_report(data: Any, source: str = "pool report") -> dict[int, PoolE
 def load_pool_report(path: str | Path) -> dict[int, PoolEpoch]:
     p = Path(path)
     try:
-        data = json.loads(p.read_text())
+        data = jsonsafe.loads(p.read_text())
     except (OSError, ValueError) as exc:
         raise InputError(str(p), f"cannot read pool report: {exc}") from None
     return parse_pool_report(data, str(p))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from web3 import Web3
 
 from hashtrust.chain import artifacts
 from hashtrust.chain.checks import ZERO_ADDRESS, check_bytes32, check_text
+from hashtrust.chain.decode import display
 from hashtrust.chain.client import ContractClient
 from hashtrust.chain.tx import call_view
 from hashtrust.errors import InputError
@@ -32,11 +33,18 @@ MAX_REPORT_URI = 256  # bytes (HashrateVault.vy: String[256])
 STATUS_NAMES = {0: "none", 1: "reported", 2: "funded", 4: "finalized", 8: "defaulted"}
 
 
-def ths_to_shares(ths: float | int | str | Decimal) -> int:
-    """TH/s (may be fractional) to share units, exactly for decimal input (``"0.5"`` -> 5e17)."""
-    value = Decimal(str(ths)) * TH
+def ths_to_shares(ths: float | int | str | Decimal, field: str = "ths") -> int:
+    """TH/s (may be fractional) to share units, exactly for decimal input (``"0.5"`` -> 5e17).
+    Anything but a finite decimal >= 0 with at most 18 decimals raises `InputError` (``field``)."""
+    try:
+        amount = Decimal(str(ths).strip())
+    except (InvalidOperation, ValueError):
+        raise InputError(field, f"{display(str(ths), 40)!r} is not a decimal number of TH/s") from None
+    if not amount.is_finite():
+        raise InputError(field, f"{ths} is not a finite number of TH/s")
+    value = amount * TH
     if value < 0 or value != value.to_integral_value():
-        raise InputError("ths", f"{ths} TH/s is negative or finer than 1e-18")
+        raise InputError(field, f"{ths} TH/s is negative or finer than 1e-18")
     return int(value)
 
 
@@ -293,7 +301,12 @@ class HashrateVaultClient(ContractClient):
     def bind_agent(
         self, identity: str, validation: str, reputation: str | None, agent_id: int, *, quorum: int, min_score: int, difficulty: int, sats_per_block: int
     ) -> dict:
-        """Bind the vault (admin, once, before epoch 0 ends) to the operator agent and the registries."""
+        """Bind the vault (admin, once, before epoch 0 ends) to the operator agent and the registries.
+
+        Binding cannot be undone, and the vault takes who operates it (the agent's wallet) and
+        whether a validator is independent from the identity registry: before anything is sent,
+        each address must hold hashtrust's registry (`check_registries`), else `AddressBookError`."""
+        check_registries(self.w3, identity, validation, reputation)
         if not 1 <= quorum <= 16:
             raise InputError("quorum", "must be 1..16")
         if not 1 <= min_score <= 100:
@@ -449,7 +462,7 @@ class VaultCommands:
 
             require_devnet(v.w3, "publishing a BTC/USD price on the devnet feed (--btc-usd)")
             v.price_feed.set_price(btc_usd)
-        ev = v.report(epoch, ths_to_shares(delivered_ths), gross_sats, digest, uri)
+        ev = v.report(epoch, ths_to_shares(delivered_ths, "delivered_ths"), gross_sats, digest, uri)
         price = Decimal(ev["btc_usd"]) / v._view("FEED_UNIT")
         return f"epoch {epoch}: gross {ev['gross']} = fee {ev['fee']} + perf {ev['perf']} + net {ev['net']} sats (BTC/USD {price:,.2f})"
 
@@ -468,6 +481,27 @@ class VaultCommands:
 
 
 # ---------------------------------------------------------------------------- opening the term
+def check_registries(w3: Any, identity: str, validation: str, reputation: str | None) -> None:
+    """Raise `AddressBookError` unless ``identity``, ``validation`` and ``reputation`` (if given)
+    hold hashtrust's IdentityRegistry, ValidationRegistry and ReputationRegistry, the latter two
+    bound to that IdentityRegistry (review finding 4: ``open-term`` bound a vault, irreversibly,
+    to an identity registry an edited address book named)."""
+    from hashtrust.chain.addressbook import check_code
+    from hashtrust.errors import AddressBookError
+
+    ident = Web3.to_checksum_address(identity)
+    check_code(w3, ident, "IdentityRegistry")
+    for ctype, address in (("ValidationRegistry", validation), ("ReputationRegistry", reputation)):
+        if address is None:
+            continue
+        addr = Web3.to_checksum_address(address)
+        check_code(w3, addr, ctype)
+        registry = w3.eth.contract(address=addr, abi=artifacts.abi(ctype))
+        bound = Web3.to_checksum_address(call_view(registry.functions.getIdentityRegistry(), action="getIdentityRegistry"))
+        if bound != ident:
+            raise AddressBookError(f"{ctype} at {addr} is bound to the IdentityRegistry at {bound}, not {ident}; refusing to bind the vault to both")
+
+
 def open_term(
     vault: HashrateVaultClient,
     *,

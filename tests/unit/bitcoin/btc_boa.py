@@ -1,8 +1,9 @@
 """Titanoboa set-up shared by the Bitcoin relay and index tests (not a pytest plugin).
 
-`deploy_relay` / `deploy_index` compile each contract once per process; `anchored_chain` gives
-a synthetic chain (real proof of work at regtest's easy target) with a relay anchored at its
-first block; `fixture(name)` reads the real mainnet data in `examples/bitcoin/`.
+`deploy_relay` / `deploy_index` compile each contract once per process; `mined_chain` gives a
+synthetic chain (real proof of work at regtest's easy target) and `anchor` anchors a relay at its
+first block; `retarget_args` / `prove_retarget` build a pinned retarget proof (and let its
+challenge window pass); `fixture(name)` reads the real mainnet data in `examples/bitcoin/`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ DEPLOYER = boa.env.generate_address("deployer")
 STRANGER = boa.env.generate_address("stranger")
 START_EPOCH = 100  # synthetic chains start at height 201,600 (period 1,400)
 START_HEIGHT = START_EPOCH * RETARGET_INTERVAL
+WINDOW = 3_600  # the relay's challenge window in these tests (the contract's floor)
 
 _PARTIALS: dict[str, object] = {}
 
@@ -34,17 +36,44 @@ def _partial(name: str):
     return _PARTIALS[name]
 
 
-def deploy_relay(pow_limit: int = EASY_POW_LIMIT, retargeting: bool = True, confirmations: int = 6, proof_length: int = 6):
+def deploy_relay(pow_limit: int = EASY_POW_LIMIT, retargeting: bool = True, confirmations: int = 6, proof_length: int = 6, challenge_window: int = WINDOW):
     with boa.env.prank(DEPLOYER):
-        return _partial("BitcoinRelay").deploy(pow_limit, retargeting, confirmations, proof_length)
+        return _partial("BitcoinRelay").deploy(pow_limit, retargeting, confirmations, proof_length, challenge_window)
 
 
-def mainnet_relay(confirmations: int = 5, proof_length: int = 6):
-    return deploy_relay(MAINNET_POW_LIMIT, True, confirmations, proof_length)
+def mainnet_relay(confirmations: int = 5, proof_length: int = 6, challenge_window: int = WINDOW):
+    return deploy_relay(MAINNET_POW_LIMIT, True, confirmations, proof_length, challenge_window)
 
 
-def deploy_index(relay, first_period: int, samples: int):
-    return _partial("HashpriceIndex").deploy(relay.address, first_period, samples)
+def retarget_args(chain: SyntheticChain, boundary: int, pre: int, post: int | None = None) -> tuple:
+    """The arguments of `BitcoinRelay.retarget`: ``pre`` headers before ``boundary`` and ``post``
+    (default ``pre``) from it, and the coinbase and branch of the first of them (the pin)."""
+    post = pre if post is None else post
+    blk = chain.block(boundary - pre)
+    return chain.headers(boundary - pre, pre + post), blk.coinbase, list(blk.branch)
+
+
+def finalize(relay):
+    """Let the pending retarget's challenge window pass."""
+    boa.env.time_travel(seconds=int(relay.CHALLENGE_WINDOW()))
+
+
+def prove_retarget(relay, chain: SyntheticChain, boundary: int, pre: int, post: int | None = None):
+    """Prove a retarget and let its window pass (the honest, unchallenged case)."""
+    relay.retarget(*retarget_args(chain, boundary, pre, post))
+    finalize(relay)
+
+
+PROOF_WINDOW = 86_400  # the index's proof window in these tests (a day; the SDK's default is three)
+
+
+def deploy_index(relay, first_period: int, samples: int, proof_window: int = PROOF_WINDOW):
+    return _partial("HashpriceIndex").deploy(relay.address, first_period, samples, proof_window)
+
+
+def now() -> int:
+    """The block timestamp the next call sees."""
+    return int(boa.env.evm.patch.timestamp)
 
 
 def deploy_dev_index(chain_id: int | None = 31337):

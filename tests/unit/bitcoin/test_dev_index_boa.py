@@ -40,14 +40,35 @@ def test_publish_final_once_and_latest():
     with boa.env.prank(DEPLOYER):
         with boa.reverts("dev index: day already published"):
             idx.publish(20_000, target, reward_sum + 1, blocks)
-        idx.publish(19_990, target, reward_sum, blocks)  # an older day: latest stays the newest
         with boa.reverts("hashprice_math: blocks must be 1 to 1,024"):
-            idx.publish(19_991, target, reward_sum, 0)
+            idx.publish(20_001, target, reward_sum, 0)
         with boa.reverts("hashprice_math: target is zero"):
-            idx.publish(19_991, 0, reward_sum, 1)
+            idx.publish(20_001, 0, reward_sum, 1)
         with boa.reverts("hashprice_math: average reward exceeds 21 million BTC"):
-            idx.publish(19_991, target, MAX_MONEY + 1, 1)
-    assert idx.latest() == (20_000, value) and idx.hashprice(19_991) == (0, False)
+            idx.publish(20_001, target, MAX_MONEY + 1, 1)
+    assert idx.latest() == (20_000, value) and idx.hashprice(20_001) == (0, False)
+
+
+def test_days_in_order_without_gaps():
+    """The first publication fixes the first day; each later one is the day after the newest, so
+    `latest()` always ends a contiguous run of final days (as on the real index)."""
+    idx = deploy_dev_index()
+    day = economics.Day(difficulty=150e12, btc_usd=95_000, avg_fees_btc=0.025, height=880_000)
+    inputs = economics.index_inputs(day)
+    with boa.env.prank(DEPLOYER):
+        idx.publish(20_000, *inputs)
+        idx.publish(20_001, *inputs)
+        for d in (20_000, 20_001):
+            with boa.reverts("dev index: day already published"):
+                idx.publish(d, *inputs)
+        for d in (19_990, 19_999, 20_003, 2**64):
+            with boa.reverts("dev index: days are published in order, without gaps"):
+                idx.publish(d, *inputs)
+        idx.publish(20_002, *inputs)
+        (ev,) = logs(idx, "DayPublished")
+        assert ev.day == 20_002
+    assert idx.latest()[0] == 20_002
+    assert [idx.hashprice(d)[1] for d in range(19_999, 20_004)] == [False, True, True, True, False]
 
 
 @given(target=st.integers(1, 2**256 - 1), blocks=st.integers(1, 1_024), data=st.data())

@@ -3,11 +3,12 @@ closes going backwards, long gaps), finality, and every refusal with its rule, c
 
 import boa
 import pytest
-from btc_boa import START_HEIGHT, deploy_index, deploy_relay, logs
+from btc_boa import PROOF_WINDOW, START_HEIGHT, anchor, deploy_index, deploy_relay, logs, mined_chain
 from index_env import FIRST_PERIOD, IndexEnv, mine_periods
 
-from hashtrust.bitcoin.hashprice import sample_heights
-from hashtrust.bitcoin.tx import make_coinbase
+from hashtrust.bitcoin.consensus import ConsensusError
+from hashtrust.bitcoin.hashprice import min_samples, sample_heights
+from hashtrust.bitcoin.tx import make_coinbase, parse_coinbase
 
 P0 = FIRST_PERIOD
 
@@ -24,18 +25,33 @@ def assert_matches_model(env):
 
 
 def test_constructor_checks():
+    chain = mined_chain(3)
+    bare = deploy_relay()
+    with pytest.raises(Exception, match="index: the relay is not anchored"):
+        deploy_index(bare, P0, 4)
     relay = deploy_relay()
+    anchor(relay, chain)  # epoch 100 (periods 1,400 .. 1,413)
     for bad in (0, 5, 7, 145, 288):
         with pytest.raises(Exception, match="index: samples must divide 144"):
             deploy_index(relay, P0, bad)
     with pytest.raises(Exception, match="index: relay is not a contract"):
         from btc_boa import _partial
 
-        _partial("HashpriceIndex").deploy(boa.env.generate_address("eoa"), P0, 4)
-    idx = deploy_index(relay, P0, 12)
-    assert (idx.SAMPLES(), idx.STRIDE(), idx.CONFIRMATIONS(), idx.FIRST_PERIOD()) == (12, 12, 6, P0)
+        _partial("HashpriceIndex").deploy(boa.env.generate_address("eoa"), P0, 4, PROOF_WINDOW)
+    for w in (0, 3_599, 2**32):
+        with pytest.raises(Exception, match=r"index: proof window must be 3,600 s to 2\*\*32 s"):
+            deploy_index(relay, P0, 4, w)
+    with pytest.raises(Exception, match="index: first period is before the relay's first epoch"):
+        deploy_index(relay, P0 - 1, 4)
+    with pytest.raises(Exception, match="index: first period too large"):
+        deploy_index(relay, 2**32, 4)
+    idx = deploy_index(relay, P0, 12, 3_600)
+    assert (idx.SAMPLES(), idx.STRIDE(), idx.CONFIRMATIONS(), idx.FIRST_PERIOD(), idx.PROOF_WINDOW(), idx.MIN_SAMPLES()) == (12, 12, 6, P0, 3_600, 6)
     assert idx.sample_heights(P0) == sample_heights(P0, 12) == [P0 * 144 + 12 * (j + 1) - 1 for j in range(12)]
     assert idx.latest() == (0, 0) and idx.hashprice(19_700) == (0, False)
+    assert deploy_index(relay, P0 + 1_000, 4).FIRST_PERIOD() == P0 + 1_000  # a later epoch is fine: the relay moves forward
+    for samples in (1, 2, 3, 4, 6, 8, 9, 12, 16, 18, 24, 36, 48, 72, 144):
+        assert deploy_index(relay, P0, samples).MIN_SAMPLES() == (samples + 1) // 2 == min_samples(samples)
 
 
 def test_daily_close_every_day_final_in_order():
@@ -96,8 +112,11 @@ def test_forgeries_refused_by_the_index_too():
     if p.branch:
         from hashtrust.bitcoin.consensus import sha256d
 
-        with boa.reverts("bitcoin: a 64-byte transaction could be an internal merkle node"):
-            env.index.submit(p.headers, sha256d(p.coinbase) + p.branch[0], p.branch[1:])
+        node = sha256d(p.coinbase) + p.branch[0]  # an internal merkle node posing as a 64-byte transaction
+        with pytest.raises(ConsensusError) as why:
+            parse_coinbase(node)
+        with boa.reverts(f"bitcoin: {why.value}"):
+            env.index.submit(p.headers, node, p.branch[1:])
     with boa.reverts("bitcoin: headers are not linked"):
         env.index.submit(p.headers[:80] + other.headers[80:], p.coinbase, p.branch)
     with boa.reverts("index: block is before the first period"):

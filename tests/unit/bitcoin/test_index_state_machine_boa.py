@@ -1,27 +1,35 @@
 """Hypothesis state machine (titanoboa): sample blocks proven in any order (and re-proven, and
-forged), periods published (in and out of order, complete or not), days filled, against the
-Python model of the index (`IndexModel`).
+out of the sample), periods published (in and out of order, complete, partial after their proof
+window, void), days filled, the clock moved, against the Python model of the index (`IndexModel`)
+and of its proof windows (kept here: when each period's window opens and ends).
 
 The chain is mined once: 12 periods whose block spacing varies (fast, normal, slow, one period
 spanning ~40 days, one close timestamped before the previous), so every day rule is reached.
+
+Rules include the honest relayer's step (finish the next period, publish it) and its failure (a
+sample never proven: publish the period partial or void once its window has passed).
 
 Invariants:
   I1 hashprice(day) and latest() equal the model's (the days around the frontier every step,
      every day the chain touches at the end of a run).
   I2 a final day never changes and never becomes not-final again.
-  I3 each period's counted blocks, mask and reward sum equal the proofs accepted.
+  I3 each period's counted blocks, mask and reward sum equal the proofs accepted; published and
+     void as the model says.
   I4 a refused call changes nothing (the status and the periods are compared).
+  I5 the next period's window end is the model's: PROOF_WINDOW after the later of when it became
+     the next and when a block beyond it was first counted (0 while none is); other periods 0.
 """
 
 import os
 
 import boa
-from hypothesis import settings
+from btc_boa import PROOF_WINDOW, now
+from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from index_env import FIRST_PERIOD, IndexEnv, mine_periods
 
-from hashtrust.bitcoin.hashprice import sample_heights
+from hashtrust.bitcoin.hashprice import min_samples, sample_heights
 
 N = 12
 SAMPLES = 4
@@ -36,8 +44,18 @@ class IndexMachine(RuleBasedStateMachine):
     @initialize()
     def deploy(self):
         self.env = IndexEnv(CHAIN, samples=SAMPLES)
-        self.counted: dict[int, set[int]] = {p: set() for p in PERIODS}
         self.final: dict[int, int] = {}
+        self.seen = 0  # highest counted period + 1
+        self.opened = 0  # when the next period's proof window opened (0 = not yet)
+
+    def counted(self, period: int) -> set[int]:
+        return self.env.counted.get(period, set())
+
+    def window_end(self, period: int) -> int:
+        """When the proof window of ``period`` ends: only the next period has one, once opened."""
+        if period != self.env.model.next_period or not self.opened:
+            return 0
+        return self.opened + PROOF_WINDOW
 
     def _frozen(self):
         idx = self.env.index
@@ -47,14 +65,21 @@ class IndexMachine(RuleBasedStateMachine):
     def submit(self, period, j):
         h = sample_heights(period, SAMPLES)[j]
         published = period < self.env.model.next_period
-        if published or h in self.counted[period]:
+        if published or h in self.counted(period):
             before = self._frozen()
             with boa.reverts("index: period already published" if published else "index: block already counted"):
                 self.env.submit(h)
             assert self._frozen() == before
         else:
-            self.env.submit(h)
-            self.counted[period].add(h)
+            self._count(h)
+
+    def _count(self, h):
+        self.env.submit(h)
+        period, nxt = h // 144, self.env.model.next_period
+        if period + 1 > self.seen:
+            if period > nxt and self.seen <= nxt + 1:  # the first block beyond the next period
+                self.opened = now()
+            self.seen = period + 1
 
     @rule(period=st.sampled_from(PERIODS), offset=st.integers(0, 142))
     def submit_unsampled(self, period, offset):
@@ -77,7 +102,7 @@ class IndexMachine(RuleBasedStateMachine):
             expected = "index: periods are published in order"
         elif st_.pending_from != st_.final_until:
             expected = "index: days are still being written (call fill_days)"
-        elif len(self.counted[period]) != SAMPLES:
+        elif len(self.counted(period)) != SAMPLES and not (self.opened and now() >= self.opened + PROOF_WINDOW):
             expected = "index: period has sample blocks not yet proven"
         if expected:
             before = self._frozen()
@@ -85,24 +110,63 @@ class IndexMachine(RuleBasedStateMachine):
                 self.env.index.publish(period)
             assert self._frozen() == before
         else:
-            self.env.publish(period)
+            self._publish(period)
+
+    def _publish(self, period):
+        n = len(self.counted(period))
+        event("publish: " + ("complete" if n == SAMPLES else "partial" if n >= min_samples(SAMPLES) else "void"))
+        self.env.publish(period)
+        self.opened = now() if self.seen > period + 2 else 0  # the new next's window, if a block beyond it is counted
+
+    @rule(seconds=st.sampled_from([600, PROOF_WINDOW // 2, PROOF_WINDOW]))
+    def travel(self, seconds):
+        boa.env.time_travel(seconds=seconds)
 
     @rule()
     def prove_and_publish_next(self):
         """The honest relayer's step: finish the next period and publish it (keeps the run moving)."""
-        m = self.env.model
-        p = m.next_period
-        if p not in self.counted:
+        p = self.env.model.next_period
+        if p not in PERIODS:
             return
         st_ = self.env.index.status()
         if st_.pending_from != st_.final_until:
             self.env.index.fill_days()
             return
         for h in sample_heights(p, SAMPLES):
-            if h not in self.counted[p]:
-                self.env.submit(h)
-                self.counted[p].add(h)
-        self.env.publish(p)
+            if h not in self.counted(p):
+                self._count(h)
+        self._publish(p)
+
+    @rule(keep=st.sets(st.integers(0, SAMPLES - 1), max_size=SAMPLES - 1))
+    def give_up_on_the_next(self, keep):
+        """A sample of the next period is never proven: count the others in ``keep``, prove a
+        block beyond it, wait for its window and publish it partial (or void)."""
+        p = self.env.model.next_period
+        if p + 1 not in PERIODS:
+            return
+        st_ = self.env.index.status()
+        if st_.pending_from != st_.final_until:
+            self.env.index.fill_days()
+            return
+        hs = sample_heights(p, SAMPLES)
+        for j in sorted(keep):
+            if hs[j] not in self.counted(p):
+                self._count(hs[j])
+        nxt = sample_heights(p + 1, SAMPLES)[0]
+        if nxt not in self.counted(p + 1):
+            self._count(nxt)
+        if len(self.counted(p)) == SAMPLES:
+            self._publish(p)
+            return
+        end = self.window_end(p)
+        if end > now():  # a second before its window ends: refused, nothing changes
+            boa.env.time_travel(seconds=end - now() - 1)
+            before = self._frozen()
+            with boa.reverts("index: period has sample blocks not yet proven"):
+                self.env.index.publish(p)
+            assert self._frozen() == before
+            boa.env.time_travel(seconds=1)
+        self._publish(p)
 
     @rule()
     def fill_days(self):
@@ -136,11 +200,20 @@ class IndexMachine(RuleBasedStateMachine):
 
     @invariant()
     def periods_hold_the_accepted_proofs(self):
+        m = self.env.model
         for p in PERIODS[:6]:
             rec = self.env.index.period(p)
-            assert rec.blocks == len(self.counted[p])
-            assert rec.reward_sum == sum(CHAIN.block(h).paid for h in self.counted[p])
-            assert rec.published == (p < self.env.model.next_period)
+            assert rec.blocks == len(self.counted(p))
+            assert rec.reward_sum == sum(CHAIN.block(h).paid for h in self.counted(p))
+            assert rec.published == (p < m.next_period)
+            assert rec.void == (p in m.void)
+            assert rec.void == (rec.published and len(self.counted(p)) < min_samples(SAMPLES))
+
+    @invariant()
+    def next_window_as_modelled(self):
+        p = self.env.model.next_period
+        for q in (p, p + 1):
+            assert self.env.index.period(q).window_end == self.window_end(q)
 
 
 TestIndexMachine = IndexMachine.TestCase

@@ -4,13 +4,13 @@ change in a header, the coinbase or the branch is refused (a property)."""
 
 import boa
 import pytest
-from btc_boa import DEPLOYER, deploy_relay, reward_proof
+from btc_boa import DEPLOYER, deploy_relay, finalize, reward_proof
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hashtrust.bitcoin.consensus import RETARGET_INTERVAL, Header, bits_from_target, check_chain, sha256d, subsidy
+from hashtrust.bitcoin.consensus import RETARGET_INTERVAL, ConsensusError, Header, bits_from_target, check_chain, sha256d, subsidy
 from hashtrust.bitcoin.miner import P2WPKH, SyntheticChain, mine_header
-from hashtrust.bitcoin.tx import coinbase_branch, make_coinbase, merkle_root, parse_coinbase, varint
+from hashtrust.bitcoin.tx import MAX_COINBASE_BYTES, coinbase_branch, make_coinbase, merkle_root, parse_coinbase, varint
 
 START = 500 * RETARGET_INTERVAL
 BITS = bits_from_target(1 << 250)
@@ -76,8 +76,37 @@ def test_internal_node_posing_as_a_64_byte_transaction(relay):
     from hashtrust.bitcoin.tx import fold
 
     assert len(fake_tx) == 64 and fold(sha256d(fake_tx), p.branch[1:]) == Header.parse(p.headers[:80]).merkle_root
-    with boa.reverts("bitcoin: a 64-byte transaction could be an internal merkle node"):
+    # a node is two hashes: it cannot hold a coinbase's null outpoint (32 zero bytes then 0xffffffff
+    # at bytes 5..40), so the parser refuses it as it would any non-coinbase; Python says which rule
+    with pytest.raises(ConsensusError) as why:
+        parse_coinbase(fake_tx)
+    with boa.reverts(f"bitcoin: {why.value}"):
         relay.verify_reward(p.headers, fake_tx, p.branch[1:])
+
+
+def test_a_64_byte_coinbase_is_a_coinbase(relay):
+    """Exactly 64 bytes (a 4-byte BIP34 script, one output with an empty script): valid in Bitcoin,
+    so proven like any other; its txid folds from position 0 as a leaf."""
+    h = START + 5
+    cb = make_coinbase(h, [(subsidy(h), b"")], extra=b"")
+    assert len(cb) == 64 and cb[5:37] == bytes(32) and cb[37:41] == b"\xff" * 4
+    headers, branch, _ = _block_with_first_tx(cb, h)
+    r = relay.verify_reward(headers, cb, branch)
+    assert (r.height, r.paid, r.fees) == (h, subsidy(h), 0)
+    assert parse_coinbase(cb).paid == subsidy(h)
+
+
+@pytest.mark.parametrize("outputs", [600, 1_050])
+def test_coinbases_up_to_32768_bytes_are_proven(relay, outputs):
+    """A pool paying its miners in the coinbase: 600 P2WPKH outputs (~18.6 kB, over the old
+    16,384-byte bound) and 1,050 (~32.6 kB, just under the bound)."""
+    h = START + 5
+    paid = subsidy(h) + 1_234_567
+    outs = [(paid // outputs, P2WPKH)] * (outputs - 1) + [(paid - (outputs - 1) * (paid // outputs), P2WPKH)]
+    cb = make_coinbase(h, outs, extra=b"/pool/")
+    assert 16_384 < len(cb) <= MAX_COINBASE_BYTES == 32_768
+    headers, branch, _ = _block_with_first_tx(cb, h)
+    assert relay.verify_reward(headers, cb, branch).paid == paid
 
 
 def test_a_transaction_that_is_not_a_coinbase(relay):
@@ -153,7 +182,9 @@ def test_bip34_height_pins_the_boundary_of_a_crossing_chain():
     new = next_bits(BITS, start_time, last, chain.pow_limit)
     for i in range(4):
         chain.mine(time=last + 600 * (i + 1), bits=new)
-    relay.retarget(chain.headers(boundary - 2, 4))
+    first = chain.block(boundary - 2)
+    relay.retarget(chain.headers(boundary - 2, 6), first.coinbase, list(first.branch))
+    finalize(relay)
     honest = reward_proof(chain, boundary - 1, K)
     assert relay.verify_reward(*honest.args()).height == boundary - 1
     lying_cb = make_coinbase(boundary - 2, [(subsidy(boundary), P2WPKH)])
@@ -196,12 +227,14 @@ def test_coinbase_parsing_refusals(relay):
 def test_bip34_encodings_match_python_and_contract(height):
     cb = make_coinbase(height, [(0, P2WPKH)])
     assert parse_coinbase(cb).height == height
-    relay = deploy_relay(confirmations=0, retargeting=False)
+    relay = deploy_relay(confirmations=2, retargeting=False)
     e = height // RETARGET_INTERVAL
     with boa.env.prank(DEPLOYER):
         relay.anchor_epoch(e, BITS, 1)
     txids = [sha256d(cb)]
     header = mine_header(1, b"\x00" * 32, merkle_root(txids), 2, BITS)
+    for i in range(2):  # two confirmations, the relay's floor (they stay in the block's epoch unless it is its last)
+        header += mine_header(1, sha256d(header[-80:]), bytes(32), 3 + i, BITS)
     if height % RETARGET_INTERVAL == 0:
         with boa.reverts("bitcoin: BIP34 height disagrees with the chain"):
             relay.verify_reward(header, cb, [])

@@ -169,3 +169,60 @@ def test_a_host_that_resolves_to_a_private_address_among_public_ones_is_refused(
     to the one that was checked."""
     monkeypatch.setattr(fetch_mod, "_resolve", lambda uri, host, port, deadline: [("93.184.216.34", "public"), ("10.0.0.5", "private")])
     _refused("https://rebind.example/x", match="resolves to a private address (10.0.0.5)")
+
+
+def test_ipfs_content_ids_are_ascii(server):
+    """``"١٢٣".isalnum()`` is true: content ids of non-ASCII digits or letters are a permanent
+    "not a content id", never a transient gateway failure retried five times."""
+    gw = FAST.with_(ipfs_gateway=server.url("/file/"))
+    for cid in ["١٢٣٤", "bafy٣", "ｂａｆｙ", "bafyé"]:
+        _refused(f"ipfs://{cid}", gw, match="ipfs://<content id>")
+    assert fetch("ipfs://bafyhonest", gw) == HONEST
+
+
+def test_loopback_is_fetched_off_a_devnet_only_when_the_operator_opts_in(server, w3, monkeypatch):
+    """`for_chain`: the in-process chain is a local devnet (loopback allowed); a chain that is not
+    (the devnet guard's verdict) refuses loopback before connecting, unless ``allow_loopback``."""
+    from hashtrust.chain import devnet
+    from hashtrust.chain.fetch import for_chain
+
+    assert for_chain(FAST, w3).allow_loopback
+    assert fetch(server.url("/file/honest.json"), for_chain(FAST, w3)) == HONEST
+    monkeypatch.setattr(devnet, "not_a_devnet", lambda _w3: "chain 11155111 is not a local devnet chain id")
+    off = for_chain(FAST, w3)
+    hits = dict(server.hits)
+    _refused(server.url("/file/honest.json"), off, match="loopback address; refused")
+    _refused("http://localhost:1/x", off, match="loopback address; refused")
+    _refused("http://[::1]:1/x", off, match="loopback address; refused")
+    assert dict(server.hits) == hits  # nothing reached the server
+    assert fetch(server.url("/file/honest.json"), for_chain(FAST, w3, allow_loopback=True)) == HONEST
+
+
+def test_a_hung_name_look_up_costs_its_own_fetch_only(monkeypatch):
+    """Each look-up has its own thread: with many names hanging, another name resolves at once."""
+    import socket
+    import threading
+
+    release = threading.Event()
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host.endswith(".hang.test"):
+            release.wait(30)
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        if host == "fine.test":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    quick = FetchPolicy(deadline=0.5)
+    try:
+        hung = [threading.Thread(target=elapsed, args=(fetch, f"https://n{i}.hang.test/x", quick)) for i in range(16)]
+        for t in hung:
+            t.start()
+        for t in hung:
+            t.join(5)
+        seconds, out = elapsed(fetch, "http://fine.test:1/x", quick)  # port 1: refused at once, after resolving
+        assert isinstance(out, FetchError) and "cannot fetch" in str(out) and seconds < 0.4, (seconds, out)
+    finally:
+        release.set()

@@ -1,0 +1,117 @@
+"""One clear line for any failure, shared by the ``hashtrust`` command line and the ape scripts.
+
+Expected errors (`HashtrustError` and its kinds) already carry their sentence. What is left are
+the failures of the world around the SDK: a node that stops answering in the middle of a run
+(``requests`` / ``urllib3`` connection errors, web3's ``CannotHandleRequest`` under ape), an
+ape account alias that does not exist, a contract call the node cannot decode (no code at a
+recorded address), an HTTP error status (a rate limiter's 429, a gateway's 502) or a JSON-RPC
+error reply the SDK did not turn into a `NodeError` itself. `explain` turns each into one line that says what happened and what to do;
+anything else is named by its type and message with a pointer to ``--debug``. It never returns
+more than one line: a user sees ``Error: <that line>`` and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from hashtrust.errors import HashtrustError
+
+T = TypeVar("T")
+
+MAX_LINE = 600
+
+
+def is_transport_error(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) is a connection to the node failing."""
+    seen = 0
+    while exc is not None and seen < 8:
+        name = type(exc).__name__
+        module = type(exc).__module__ or ""
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return True
+        if module.startswith(("requests", "urllib3", "aiohttp", "http.client")) and any(
+            k in name for k in ("Connection", "Timeout", "MaxRetry", "ProtocolError", "RemoteDisconnected", "ReadTimeout")
+        ):
+            return True
+        if name in ("CannotHandleRequest", "ProviderConnectionError", "ProviderNotConnectedError", "RPCTimeoutError"):
+            return True
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+        seen += 1
+    return False
+
+
+def read_retrying(read: Callable[[], T], *, attempts: int = 5, pause: float = 0.2) -> T:
+    """``read()``, tried again (up to ``attempts`` times, ``pause`` seconds apart, doubling) while
+    it fails on the connection (`is_transport_error`): one lost reply must not stop a command
+    that only reads. Any other error, or the last transport error, is raised as it is."""
+    for n in range(attempts):
+        try:
+            return read()
+        except Exception as exc:  # noqa: BLE001 - only transport errors are retried
+            if n == attempts - 1 or not is_transport_error(exc):
+                raise
+            time.sleep(pause * 2**n)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def node_message(exc: BaseException) -> str:
+    """The node's own message of a JSON-RPC error reply (web3's ``Web3RPCError`` keeps the reply
+    in ``rpc_response``; a ``ValueError`` may carry the error object), on one line."""
+    detail: object = None
+    reply = getattr(exc, "rpc_response", None)
+    if isinstance(reply, dict) and isinstance(reply.get("error"), dict):
+        err = reply["error"]
+        detail = err.get("message")
+        if err.get("code") is not None:
+            detail = f"{detail} (code {err['code']})"
+    if detail is None:
+        detail = exc.args[0] if exc.args else exc
+        if isinstance(detail, dict):
+            detail = detail.get("message", detail)
+    return " ".join(str(detail).split())
+
+
+def http_status(exc: BaseException) -> int | None:
+    """The HTTP status of a ``requests.HTTPError`` (a rate limiter's 429, a gateway's 502), else None."""
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    return int(status) if isinstance(status, int) else None
+
+
+def _one_line(text: str) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…"
+
+
+def explain(exc: BaseException, *, rpc: str | None = None) -> str:
+    """The one line that describes ``exc`` to the user (without the ``Error:`` prefix)."""
+    if isinstance(exc, HashtrustError):
+        return _one_line(str(exc))
+    where = f" at {rpc}" if rpc else ""
+    if is_transport_error(exc):
+        return _one_line(
+            f"lost the connection to the node{where} ({type(exc).__name__}); every hashtrust command and script "
+            "is resumable: run it again once the node answers (`hashtrust devnet start` for the local devnet)"
+        )
+    name = type(exc).__name__
+    msg = str(exc)
+    status = http_status(exc)
+    if status is not None:
+        return _one_line(
+            f"the node{where} answered HTTP {status}"
+            + (" (rate limited)" if status == 429 else " (the endpoint or a gateway in front of it failed)" if status >= 500 else "")
+            + ": nothing more was done; every hashtrust command and script is resumable: run it again later (or with another --rpc)"
+        )
+    if name == "Web3RPCError" or hasattr(exc, "rpc_response"):
+        return _one_line(
+            f"the node{where} answered with an error: {node_message(exc)}; every hashtrust command and script is "
+            "resumable: run it again later (or with another --rpc)"
+        )
+    if name == "BadFunctionCallOutput" or "Could not decode contract function call" in msg or "Could not transact with/call contract function" in msg:
+        return _one_line(f"a contract call returned nothing: no contract at a recorded address (a reset devnet or a stale address book?): {msg}")
+    if name == "AccountsError" or (name == "KeyError" and "alias" in msg.lower()):
+        return _one_line(f"{msg.strip(chr(39))}; see `ape accounts list`, create one with `ape accounts generate NAME` or `ape accounts import NAME`")
+    if (type(exc).__module__ or "").startswith("ape") and name.endswith(("Error", "Exception")):
+        return _one_line(f"{msg}")
+    return _one_line(f"{name}: {msg} (an unexpected failure; rerun with --debug to see where)")

@@ -1,0 +1,205 @@
+"""Option and argument types shared by the ``hashtrust`` command line and the ape scripts.
+
+Every value a user types is checked here, before anything connects or sends: numbers are
+finite (``nan`` and ``inf`` are refused), within the range the command can use, integers are
+whole, addresses are 20-byte hex, hashes 32 bytes. A bad value ends the command with click's
+one line ``Error: Invalid value for '--ths': ...`` and exit code 2.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import click
+from web3 import Web3
+
+MAX_UINT256 = 2**256 - 1
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+
+
+class Number(click.ParamType):
+    """A finite number of ``kind`` (int, float or Decimal) within [``lo``, ``hi``].
+
+    ``lo_open`` makes the lower bound exclusive (``--poll`` must be > 0). Integers may be
+    written with ``_`` or ``,`` separators (``10_000``, ``10,000``); ``1e3`` is accepted for an
+    int only when it is whole.
+    """
+
+    def __init__(self, kind: type = int, lo: float | int | None = None, hi: float | int | None = None, *, lo_open: bool = False, what: str = ""):
+        self.kind = kind
+        self.lo, self.hi, self.lo_open = lo, hi, lo_open
+        self.what = what
+        self.name = {int: "integer", float: "number", Decimal: "decimal"}[kind]
+
+    def _range(self) -> str:
+        lo = "" if self.lo is None else f"{'>' if self.lo_open else '>='} {self.lo:,}"
+        hi = "" if self.hi is None else f"<= {self.hi:,}"
+        return " and ".join(p for p in (lo, hi) if p)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            raw = value
+        else:
+            text = str(value).strip().replace("_", "").replace(",", "")
+            try:
+                raw = Decimal(text)
+            except (InvalidOperation, ValueError):
+                self.fail(f"{value!r} is not a{'n' if self.name[0] in 'aeiou' else ''} {self.name}", param, ctx)
+        d = Decimal(str(raw)) if not isinstance(raw, Decimal) else raw
+        if not d.is_finite():
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        if self.kind is int:
+            if d != d.to_integral_value():
+                self.fail(f"{value!r} is not a whole number", param, ctx)
+            out: Any = int(d)
+        elif self.kind is float:
+            out = float(d)
+            if not math.isfinite(out):
+                self.fail(f"{value!r} is too large", param, ctx)
+        else:
+            out = d
+        if self.lo is not None and (out < self.lo or (self.lo_open and out == self.lo)):
+            self.fail(f"{value} is not {self._range()}" + (f" ({self.what})" if self.what else ""), param, ctx)
+        if self.hi is not None and out > self.hi:
+            self.fail(f"{value} is not {self._range()}" + (f" ({self.what})" if self.what else ""), param, ctx)
+        return out
+
+    def __repr__(self) -> str:
+        return f"Number({self.kind.__name__}, {self.lo}, {self.hi})"
+
+
+class Address(click.ParamType):
+    """A 20-byte hex address, returned checksummed; the zero address only with ``allow_zero``."""
+
+    name = "address"
+
+    def __init__(self, *, allow_zero: bool = False):
+        self.allow_zero = allow_zero
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value).strip()
+        if not Web3.is_address(text):
+            self.fail(f"{value!r} is not a 20-byte hex address (0x followed by 40 hex digits)", param, ctx)
+        out = Web3.to_checksum_address(text)
+        if out == ZERO_ADDRESS and not self.allow_zero:
+            self.fail("the zero address is not accepted here", param, ctx)
+        return out
+
+
+class Hex32(click.ParamType):
+    """32 bytes as hex (``0x`` optional), returned as bytes."""
+
+    name = "hash"
+
+    def __init__(self, *, nonzero: bool = False):
+        self.nonzero = nonzero
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> bytes:
+        if isinstance(value, bytes):
+            raw = value
+        else:
+            try:
+                raw = bytes.fromhex(str(value).strip().removeprefix("0x"))
+            except ValueError:
+                self.fail(f"{value!r} is not hex", param, ctx)
+        if len(raw) != 32:
+            self.fail(f"must be 32 bytes (64 hex digits), got {len(raw)}", param, ctx)
+        if self.nonzero and not any(raw):
+            self.fail("must not be zero", param, ctx)
+        return raw
+
+
+class HexBytes(click.ParamType):
+    """Bytes as 0x-hex (a signature, a metadata value given in hex)."""
+
+    name = "hex"
+
+    def __init__(self, max_len: int | None = None):
+        self.max_len = max_len
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> bytes:
+        if isinstance(value, bytes):
+            raw = value
+        else:
+            text = str(value).strip()
+            if not text.startswith("0x"):
+                self.fail(f"{value!r} must be 0x-prefixed hex", param, ctx)
+            try:
+                raw = bytes.fromhex(text[2:])
+            except ValueError:
+                self.fail(f"{value!r} is not hex", param, ctx)
+        if not raw:
+            self.fail("must not be empty", param, ctx)
+        if self.max_len is not None and len(raw) > self.max_len:
+            self.fail(f"is {len(raw):,} bytes; at most {self.max_len:,}", param, ctx)
+        return raw
+
+
+class Text(click.ParamType):
+    """A string of at most ``limit`` UTF-8 bytes (the contract's limit), optionally non-empty."""
+
+    name = "text"
+
+    def __init__(self, limit: int, *, nonempty: bool = False):
+        self.limit = limit
+        self.nonempty = nonempty
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        n = len(text.encode())
+        if n > self.limit:
+            self.fail(f"is {n:,} bytes; at most {self.limit:,} are accepted", param, ctx)
+        if self.nonempty and not text:
+            self.fail("must not be empty", param, ctx)
+        return text
+
+
+class IndexList(click.ParamType):
+    """Rating-client indexes: ``"0-19,25"`` -> [0, 1, ..., 19, 25], at most ``limit`` of them.
+
+    The one syntax of ``--trusted-clients`` in the command line and in ``ape run rank_agents``:
+    a single number is that one client (``20`` is client 20), a range ``0-19`` is both ends
+    included. The limit is checked before any key is derived.
+    """
+
+    name = "indexes"
+
+    def __init__(self, limit: int, hi: int = 2**31 - 1 - 1_000):
+        self.limit = limit
+        self.hi = hi
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> list[int]:
+        if isinstance(value, list):
+            return value
+        text = str(value).strip()
+        out: list[int] = []
+        count = 0
+        for part in (p.strip() for p in text.split(",")):
+            if not part:
+                continue
+            lo_s, sep, hi_s = part.partition("-")
+            if not lo_s.strip().isdigit() or (sep and not hi_s.strip().isdigit()):
+                self.fail(f'must be client indexes like "0-19,25", not {text!r}', param, ctx)
+            lo = int(lo_s)
+            hi = int(hi_s) if sep else lo
+            if lo > hi:
+                self.fail(f"range {part!r} runs backwards", param, ctx)
+            if hi > self.hi:
+                self.fail(f"client index {hi:,} is beyond the last one ({self.hi:,})", param, ctx)
+            count += hi - lo + 1
+            if count > self.limit:
+                self.fail(f"names more than {self.limit} clients (a summary reads at most {self.limit})", param, ctx)
+            out.extend(range(lo, hi + 1))
+        if not out:
+            self.fail('must name at least one client index, like "0-19"', param, ctx)
+        return list(dict.fromkeys(out))
+
+
+# The shared instances
+AGENT_ID = Number(int, 1, 2**128 - 1, what="agent ids start at 1")
+FEEDBACK_INDEX = Number(int, 1, 2**64 - 1, what="feedback indexes start at 1")
+ACCOUNT_INDEX = Number(int, 0, 2**31 - 1, what="a BIP-44 account index")
+WINDOW = Number(int, 1, 1_024, what="transactions in flight")
+ADDRESS = Address()

@@ -1,0 +1,181 @@
+"""Commands for x402 payments, in the ``agents`` group: serve, call, and rating a paid call.
+
+    hashtrust agents serve 1 2                       # the agents' paid services + a local facilitator
+    hashtrust --account-index 3 agents call 1 summarize --body '{"text": "..."}' --max-price 300000
+    hashtrust --account-index 3 agents rate --paid-call receipts/paid-1-0x1234abcd.json --value 92
+
+``serve`` signs with the chosen account, which must be each served agent's on-chain
+``agentWallet`` (payments go there, attestations are signed with it); without AGENT_IDs it
+serves every agent whose wallet is this account and whose registration file lists an x402
+service. It starts the facilitator (devnet account ``--facilitator-account-index``) unless
+``--facilitator URL`` names one, and stops both on Ctrl-C / SIGTERM. ``call`` pays from the
+chosen account after checking the price (`hashtrust.payments.client`), prints the response and
+writes a receipt; ``agents rate --paid-call`` turns the receipt into a payment-backed feedback.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from pathlib import Path
+
+import click
+
+from hashtrust.chain import jsonsafe
+from hashtrust.cli.context import Ctx
+from hashtrust.cli.params import ACCOUNT_INDEX, AGENT_ID, Number, Text
+from hashtrust.errors import HashtrustError, InputError
+
+DEVNETS = (31337, 1337)
+PORT = Number(int, 1, 65_535, what="a TCP port")
+FACILITATOR_ACCOUNT = 8  # the devnet account that pays the settlements' gas
+
+
+def _key(obj: Ctx) -> str:
+    return obj.sender().signer.account.key.to_0x_hex()
+
+
+@click.command("serve")
+@click.argument("agent_ids", nargs=-1, type=AGENT_ID)
+@click.option("--port", type=PORT, default=8402, show_default=True, help="port of the agents' paid services (their endpoints' port)")
+@click.option("--facilitator", "facilitator_url", type=Text(2048), default="", help="use this facilitator instead of starting one")
+@click.option("--facilitator-port", type=PORT, default=8403, show_default=True)
+@click.option("--facilitator-account-index", type=ACCOUNT_INDEX, default=FACILITATOR_ACCOUNT, show_default=True, help="devnet account that pays the settlement gas")
+@click.option("--handler", "handler_spec", default=None, help="module:function or file.py:function serving the requests (default: a work receipt)")
+@click.pass_obj
+def serve(obj: Ctx, agent_ids: tuple[int, ...], port: int, facilitator_url: str, facilitator_port: int, facilitator_account_index: int, handler_spec: str | None) -> None:
+    """Sell AGENT_IDS' x402 services (paid to their wallets), with a local facilitator."""
+    from hashtrust.chain.accounts import devnet_key
+    from hashtrust.payments.server import Marketplace, default_handler
+
+    if facilitator_url and not facilitator_url.startswith(("http://", "https://")):
+        raise InputError("--facilitator", f"{facilitator_url!r} is not an http(s) URL")
+    if handler_spec:
+        from hashtrust.erc8004.validator import load_check
+
+        handler = load_check(handler_spec)
+    else:
+        handler = default_handler
+    obj.w3  # noqa: B018 - one clear error when the node is down
+    market = Marketplace(obj.rpc, obj.book(), _key(obj), agent_ids=list(agent_ids), port=port, facilitator_url=facilitator_url,
+                         facilitator_key=devnet_key(facilitator_account_index) if obj.chain_id in DEVNETS else None,
+                         facilitator_port=facilitator_port, handler=handler, log=click.echo)
+    # The handlers are in place before anything listens: a SIGTERM at any moment from here on
+    # (even before "serving" is printed) stops both servers cleanly.
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    market.start()
+    try:
+        if market.facilitator is not None:
+            f = market.facilitator
+            click.echo(f"facilitator  {market.facilitator_url}  (settles {market.token.address} on {f.network}, gas from {f.address})")
+        else:
+            click.echo(f"facilitator  {market.facilitator_url}  (external)")
+        for a in market.agents:
+            for s in a.services:
+                click.echo(f"agent {a.agent_id:<4} {s.service:<16} {s.route:<36} {s.price:>10} atomic USD -> {a.wallet}  ({market.url}{s.path})")
+        click.echo("serving; Ctrl-C stops")
+        while not stop.wait(0.5):
+            if not market.running:
+                raise HashtrustError("a server stopped unexpectedly")
+    finally:
+        market.stop()
+        click.echo("stopped")
+
+
+@click.command("call")
+@click.argument("agent_id", type=AGENT_ID)
+@click.argument("service", type=Text(64, nonempty=True))
+@click.option("--max-price", type=Number(int, 0, 2**256 - 1), default=None, help="the most to pay, atomic units of the devnet USD token (default: the advertised price)")
+@click.option("--body", default="{}", show_default=True, help="request body (JSON text, or @path to read a file)")
+@click.option("--receipt", "receipt_path", type=click.Path(dir_okay=False), default=None, help="where to write the paid-call receipt (default receipts/paid-<agent>-<tx>.json)")
+@click.option("--keep-authorization", is_flag=True, help="after a failed call, do not cancel the unused signed authorization on chain")
+@click.pass_obj
+def call(obj: Ctx, agent_id: int, service: str, max_price: int | None, body: str, receipt_path: str | None, keep_authorization: bool) -> None:
+    """Pay agent AGENT_ID for SERVICE over x402 (after checking the price), print the answer."""
+    from hashtrust.chain.files import write_json
+    from hashtrust.payments.client import call_agent
+
+    if body.startswith("@"):
+        try:
+            data = Path(body[1:]).read_bytes()
+        except OSError as exc:
+            raise HashtrustError(f"cannot read the body file {body[1:]}: {exc.strerror}") from None
+    else:
+        data = body.encode()
+    paid = call_agent(obj.w3, obj.book(), _key(obj), agent_id=agent_id, service=service, body=data, max_price=max_price,
+                      cancel_unused=not keep_authorization)
+    path = Path(receipt_path or f"receipts/paid-{agent_id}-{paid.tx_hash[:10]}.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_json(path, paid.receipt())
+    click.echo(f"paid {paid.amount} atomic USD to {paid.pay_to} in tx {paid.tx_hash}; attested by the agent's wallet")
+    click.echo(f"receipt  {path}")
+    try:
+        click.echo(json.dumps(jsonsafe.loads(paid.response), indent=2))
+    except ValueError:
+        click.echo(paid.response.decode(errors="replace"))
+
+
+def rate_paid(obj: Ctx, receipt_path: str, value: str, tag1: str, tag2: str, feedback_dir: str, uri_base: str) -> None:
+    """`agents rate --paid-call RECEIPT`: one payment-backed feedback from the payer's account."""
+    from hashtrust.erc8004.reputation import ReputationClient
+    from hashtrust.payments.client import load_receipt
+    from hashtrust.payments.feedback import give_paid_feedback, paid_feedback_file
+    from hashtrust.payments.verification import verify_feedback
+
+    if value is None:
+        raise HashtrustError("--paid-call needs --value (the rating, e.g. 92 or 99.5)")
+    receipt = load_receipt(receipt_path)
+    if int(receipt["chainId"]) != obj.chain_id:
+        raise HashtrustError(f"the receipt is for chain {receipt['chainId']}, this node is chain {obj.chain_id}")
+    me = obj.sender().address
+    if me.lower() != str(receipt.get("payer", "")).lower():
+        raise HashtrustError(f"the paid call was paid by {receipt.get('payer')}; give its feedback from that account, not {me}")
+    f = paid_feedback_file(receipt, value=value, tag1=tag1, tag2=tag2)
+    book = obj.book()
+    rep = ReputationClient.from_book(obj.w3, book, obj.sender())
+    entries = book.entries()
+    v = verify_feedback(obj.w3, f.canonical_bytes(), client=obj.sender().address, agent_id=int(receipt["agentId"]),
+                        identity_registry=book.address("IdentityRegistry"), token=book.address("TestUSD"),
+                        registry_block=entries["IdentityRegistry"].block)
+    if not v.verified:
+        raise HashtrustError(f"refusing to give a feedback whose payment would not verify: {v.reason}")
+    earlier = feedback_citing(rep, int(receipt["agentId"]), obj.sender().address, receipt["txHash"], from_block=entries["ReputationRegistry"].block,
+                              feedback_dir=Path(feedback_dir))
+    if earlier is not None:
+        raise HashtrustError(f"the payment in tx {receipt['txHash']} already backs feedback {earlier} of this client on agent {receipt['agentId']}: one payment, one feedback")
+    index, uri = give_paid_feedback(rep, receipt, f, store_dir=Path(feedback_dir), uri_base=uri_base)
+    click.echo(f"feedback {index} on agent {receipt['agentId']} from {receipt['payer']}: {f.number} ({v.reason})")
+    click.echo(f"feedbackURI  {uri}\nfeedbackHash 0x{f.feedback_hash().hex()}")
+
+
+def feedback_citing(rep, agent_id: int, client: str, tx_hash: str, *, from_block: int = 0, feedback_dir: Path | None = None) -> int | None:
+    """The index of ``client``'s feedback on ``agent_id`` whose file cites ``tx_hash``, if any
+    (files the project's resolver can fetch: data:, http(s), ipfs:, and file: URIs under
+    ``feedback_dir``, where this command writes them); logs are read from ``from_block`` (the
+    registry's deployment block)."""
+    from hashtrust.chain.fetch import FetchPolicy, Resolver
+    from web3 import Web3
+
+    from hashtrust.erc8004.feedback import FeedbackFile
+
+    fetch_uri = Resolver(FetchPolicy(local_dir=feedback_dir))
+
+    topics = ["0x" + int(agent_id).to_bytes(32, "big").hex(), "0x" + "00" * 12 + Web3.to_checksum_address(client)[2:].lower()]
+    logs = rep.logs("NewFeedback", topics, from_block=from_block)  # paged (node range caps), decoded leniently
+    for lg in logs:
+        try:
+            f = FeedbackFile.from_bytes(fetch_uri(lg["args"]["feedbackURI"]))
+        except Exception:  # noqa: BLE001 - unreachable or foreign files cite nothing we can see
+            continue
+        if f.proofOfPayment is not None and f.proofOfPayment.txHash.lower() == tx_hash.lower():
+            return int(lg["args"]["feedbackIndex"])
+    return None
+
+
+def register(agents_group: click.Group) -> None:
+    """Add the payment commands to the ``agents`` group."""
+    agents_group.add_command(serve)
+    agents_group.add_command(call)

@@ -1,0 +1,109 @@
+"""A devnet with a small world on it, and the ``hashtrust`` command line run in-process against it.
+
+The world (`build_world`): every contract of the deployment plan; agent 1 (owned by dev account
+0), agent 2 (owned by account 1, its wallet account 6); account 3 gave agent 1 one feedback
+(``starred`` 87); account 0 asked account 5 to validate a job of agent 1 (request `World.h`).
+`Cli` runs ``hashtrust`` through click's `CliRunner` (no subprocess: ~50 ms a command) with the
+devnet's address book and folder in the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from click.testing import CliRunner
+from web3 import Web3
+
+from hashtrust.chain import devnet
+from hashtrust.chain.accounts import devnet_key, devnet_signer
+from hashtrust.chain.addressbook import AddressBook
+from hashtrust.chain.tx import TxSender
+from hashtrust.cli import main
+from hashtrust.deploy import deploy
+from hashtrust.erc8004.identity import IdentityClient
+from hashtrust.erc8004.registration import RegistrationFile, Service
+from hashtrust.erc8004.reputation import ReputationClient
+from hashtrust.erc8004.validation import RequestFile, ValidationClient
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+
+    @property
+    def errors(self) -> list[str]:
+        return [ln for ln in self.out.splitlines() if ln.startswith("Error:")]
+
+
+@dataclass
+class Cli:
+    rpc: str
+    env: dict = field(default_factory=dict)
+
+    def __call__(self, *args: str, rpc: str | None = None, input: str | None = None) -> Result:
+        runner = CliRunner(mix_stderr=True)
+        r = runner.invoke(main, ["--rpc", rpc or self.rpc, *args], env=self.env, input=input, catch_exceptions=True)
+        out = r.output
+        if r.exception is not None and not isinstance(r.exception, SystemExit):
+            import traceback
+
+            out += "\nTraceback (uncaught by the command line):\n" + "".join(traceback.format_exception(r.exception))
+        return Result(r.exit_code, out)
+
+
+@dataclass
+class World:
+    port: int
+    home: Path
+    books: Path
+    w3: Web3
+    cli: Cli
+    h: bytes = b""
+
+    @property
+    def book(self) -> AddressBook:
+        """The devnet's address book as it is on disk now."""
+        return AddressBook.for_chain(self.w3, self.books)
+
+    def state(self) -> tuple:
+        """What any transaction would change: the block number and the dev accounts' nonces."""
+        return (self.w3.eth.block_number, tuple(self.w3.eth.get_transaction_count(devnet_signer(i).address) for i in range(10)))
+
+
+def registration(name: str, skill: str) -> RegistrationFile:
+    return RegistrationFile(name=name, description=f"{name} does {skill}", services=[Service(name="A2A", endpoint=f"https://{skill}.example/a2a", skills=[skill])])
+
+
+def start_world(tmp: Path, port: int) -> World:
+    home, books = tmp / "devnet", tmp / "deployments"
+    devnet.start(port, home=home)
+    w3 = Web3(Web3.HTTPProvider(devnet.url(port)))
+    env = {"HASHTRUST_DEPLOYMENTS": str(books), "HASHTRUST_DEVNET_DIR": str(home), "HASHTRUST_DEVNET_PORT": str(port), "HASHTRUST_RPC": ""}
+    return World(port, home, books, w3, Cli(devnet.url(port), env))
+
+
+def build_world(tmp: Path, port: int) -> World:
+    wd = start_world(tmp, port)
+    w3, book = wd.w3, wd.book
+    s0 = TxSender(w3, devnet_signer(0))
+    deploy(w3, s0, book)
+    IdentityClient.from_book(w3, book, s0).register(registration("Alpha Reviewer", "code-review").to_data_uri(), {"hashtrust.key": "alpha"})
+    id1 = IdentityClient.from_book(w3, book, TxSender(w3, devnet_signer(1)))
+    a2 = id1.register(registration("Beta Runner", "inference").to_data_uri(), {"hashtrust.key": "beta"})
+    id1.set_agent_wallet(a2, devnet_key(6))
+    ReputationClient.from_book(w3, book, TxSender(w3, devnet_signer(3))).give(1, 87, tag1="starred")
+    req = RequestFile.build(w3.eth.chain_id, book.address("IdentityRegistry"), 1, devnet_signer(5).address, {"job": 1}, created_at="2026-01-01T00:00:00Z")
+    ValidationClient.from_book(w3, book, s0).request(devnet_signer(5).address, 1, req.uri(), req.hash)
+    wd.h = req.hash
+    return wd
+
+
+def stop_world(wd: World) -> None:
+    devnet.stop(home=wd.home)
+
+
+def environ_of(wd: World) -> dict:
+    return {**os.environ, **wd.cli.env}

@@ -1,0 +1,351 @@
+"""The command line's bad-input matrix: every option and argument of every command, given a wrong
+value, ends in exactly one ``Error:`` line, a non-zero exit and no transaction.
+
+Story: a devnet holds a small world (`cli_world.build_world`: every contract, two agents, a
+feedback, a validation request). A careless user then runs every ``hashtrust`` command with,
+one at a time, a value of the wrong type, a negative, a zero, a huge number, NaN and infinity,
+an oversized string, a malformed address or hash, a missing file, an unknown agent / feedback /
+request, a node that is down, and a chain that is not the one the address book knows (an empty
+Anvil answering chain id 11155111). The values come from each parameter's type
+(`hashtrust.cli.params`), so a new option is covered the day it is added; parameters whose type
+says nothing (plain strings) have their bad values listed in `BY_NAME`, and
+`test_every_parameter_is_covered` fails for a parameter that is neither.
+
+Each case must end with a non-zero exit, exactly one line starting ``Error:``, no traceback, and
+the chain as it was: same block number and same nonce of the ten dev accounts (the devnet mines
+every transaction at once, so anything sent would show). Then every command's valid base
+invocation is run once (`test_every_command_works_with_its_base_invocation`): the matrix only
+breaks one value of an invocation that works.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import click
+import pytest
+from cli_world import build_world, stop_world
+from script_runs import free_port
+
+from hashtrust.chain import devnet
+from hashtrust.chain.accounts import devnet_key, devnet_signer
+from hashtrust.cli import main
+from hashtrust.cli.params import Address, Hex32, HexBytes, IndexList, Number, Text
+
+A = {i: devnet_signer(i).address for i in range(10)}
+DEAD_RPC = "http://127.0.0.1:1"
+H = "{H}"  # the world's validation request hash
+TMP = "{TMP}"  # a scratch folder of the module
+SKIP_GROUPS = {("vault",)}  # the vault's commands get their matrix with the vault's rework (issue 14 first)
+
+# The valid invocation of every command: global options first, then the command and its arguments.
+BASE: dict[tuple[str, ...], list[str]] = {
+    ("addresses",): ["addresses"],
+    ("deploy",): ["deploy", "--only", "IdentityRegistry"],
+    ("devnet", "start"): ["devnet", "start"],
+    ("devnet", "status"): ["devnet", "status"],
+    ("devnet", "stop"): ["devnet", "stop"],
+    ("devnet", "reset"): ["devnet", "reset", "--yes"],
+    ("devnet", "url"): ["devnet", "url"],
+    ("devnet", "faucet"): ["devnet", "faucet", A[9], "--eth", "1", "--usd", "10", "--wbtc", "0.01"],
+    ("agents", "register"): ["agents", "register", f"{TMP}/one-agent.json", "--no-progress"],
+    ("agents", "rate"): ["agents", "rate", "--generate", "3", "--clients", "2", "--agents", "1", "--no-progress"],
+    ("agents", "rank"): ["agents", "rank", "code-review", "--trusted-clients", "0-3"],
+    ("agents", "call"): ["--account-index", "3", "agents", "call", "1", "summarize"],
+    ("agents", "serve"): ["agents", "serve", "1"],
+    ("agents", "give"): ["--account-index", "4", "agents", "give", "1", "87", "--tag1", "starred"],
+    ("agents", "revoke"): ["--account-index", "3", "agents", "revoke", "1", "1"],
+    ("agents", "respond"): ["agents", "respond", "1", A[3], "1", "ipfs://answer"],
+    ("agents", "reputation"): ["agents", "reputation", "1", "--all-clients"],
+    ("agents", "show"): ["agents", "show", "1"],
+    ("agents", "set-uri"): ["agents", "set-uri", "1", "ipfs://bafy-new"],
+    ("agents", "set-metadata"): ["agents", "set-metadata", "1", "colour", "blue"],
+    ("agents", "wallet-approval"): ["agents", "wallet-approval", "1", A[8]],
+    ("agents", "set-wallet"): ["agents", "set-wallet", "1", "--wallet-key-env", "WALLET8"],
+    ("agents", "unset-wallet"): ["--account-index", "1", "agents", "unset-wallet", "2"],
+    ("validations", "request"): ["validations", "request", "1", A[5], "--payload", '{"job": 2}'],
+    ("validations", "show"): ["validations", "show", "1", H],
+    ("validations", "list"): ["validations", "list", "1"],
+    ("validate",): ["--account-index", "5", "validate", "--once"],
+    ("simulate",): ["simulate", "--days", "3"],
+    ("demo",): ["demo", "--no-progress", "--out-dir", f"{TMP}/reports"],
+    ("relay", "deploy"): ["relay", "deploy", "--proof-length", "9"],
+    ("relay", "sync"): ["relay", "sync", "--headers", "examples/bitcoin/headers_554390-554408_retarget.json", "--anchor"],
+    ("relay", "status"): ["relay", "status"],
+    ("relay", "prove-reward"): ["relay", "prove-reward", "examples/bitcoin/coinbase_774142.json"],
+    ("index", "show"): ["index", "show"],
+}
+# A parameter judged on another base (a rows file replaces --generate).
+BASE_FOR = {("agents", "rate", "path"): ["agents", "rate", "--no-progress"]}
+# Commands whose base invocation is not run by the positive test (it would stop the module's
+# devnet, run the whole demo, or serve until stopped: `tests/e2e/test_devnet_story.py`, test_demo.py and
+# test_payments_cli.py run them).
+NOT_RUN = {("agents", "call"), ("agents", "serve"), ("devnet", "stop"), ("devnet", "reset"), ("demo",), ("index", "show"), ("relay", "prove-reward")}  # the last two: test_bitcoin_cli.py (an index, a proof's headers)
+# Commands that never reach a node (no "node down" / "wrong chain" case).
+OFFLINE = {("simulate",), ("devnet", "stop"), ("devnet", "status"), ("devnet", "reset"), ("devnet", "url")}
+
+# Bad values of parameters whose type does not carry them (plain strings, files by content).
+BY_NAME: dict[str, list[tuple[str, str]]] = {
+    "rpc": [("not-local", "https://rpc.example.org:8545")],  # only the devnet commands judge it; others: node down below
+    "key_env": [("unset-variable", "HASHTRUST_NO_SUCH_KEY_VAR"), ("not-a-key", "HASHTRUST_BAD_KEY")],
+    "agent_ids": [("not-ids", "1,x"), ("zero", "0"), ("huge", str(2**200))],
+    "check_spec": [("no-colon", "nocolon"), ("no-module", "no_such_module_xyz:check"), ("missing-file", f"{TMP}/nope.py:check")],
+    "wallet_key_env": [("unset-variable", "HASHTRUST_NO_SUCH_KEY_VAR"), ("not-a-key", "HASHTRUST_BAD_KEY")],
+    "key": [("bad-chars", "no spaces!")],
+    "payload": [("not-json", "{job"), ("nan", "NaN-")],
+    "path": [("agents-not-json", f"{TMP}/broken.json"), ("active-yes", f"{TMP}/active-yes.json"), ("x402-one", f"{TMP}/x402-one.json")],
+    "out_dir": [("a-file", f"{TMP}/one-agent.json")],
+    "only": [("unknown-contract", "NoSuchRegistry")],
+    "capability": [],  # any non-empty text up to 64 bytes is a capability (its Text type covers the rest)
+    "bitcoin_rpc": [("not-a-url", "bitcoind"), ("node-down", "http://127.0.0.1:1")],
+    "network": [("unknown-network", "testnet7")],
+    "name": [("empty", ""), ("unknown", "NoSuchRelay")],
+    "headers_file": [("not-json", f"{TMP}/broken.json")],
+    "file": [("not-json", f"{TMP}/broken.json")],
+    "client_keys": [("missing-file", f"{TMP}/no-such.keys"), ("not-keys", f"{TMP}/broken.json"), ("a-folder", TMP)],
+    "files_from": [("a-file", f"{TMP}/one-agent.json")],
+    "body": [("missing-file", f"@{TMP}/no-such-body.json")],
+    "facilitator_url": [("not-a-url", "ftp://facilitator.example")],
+    "handler_spec": [("no-colon", "nocolon"), ("no-module", "no_such_module_xyz:handle"), ("missing-file", f"{TMP}/nope.py:handle")],
+    "feedback_dir": [("a-file", f"{TMP}/one-agent.json")],  # (without --paid-call: refused as applying only with it)
+}
+# Parameters that take no value, or whose every value is valid.
+NO_BAD_VALUE = {"help", "debug", "as_json", "no_progress", "fresh", "yes", "progressive", "once", "all_clients", "submit", "anchor", "answer_cancelled", "allow_http", "allow_loopback", "keep_authorization"}
+
+
+# ... and where one name means different things in different commands.
+BY_COMMAND: dict[tuple[str, ...], list[tuple[str, str]]] = {
+    ("relay", "deploy", "name"): [("empty", "")],  # any other name is a new relay's
+}
+
+
+def bad_values(p: click.Parameter, path: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """(label, value) pairs that must be refused, from the parameter's type and name."""
+    t = p.type
+    by_command = BY_COMMAND.get((*path, p.name or ""))
+    out: list[tuple[str, str]] = list(by_command if by_command is not None else BY_NAME.get(p.name or "", []))
+    if isinstance(t, Number):
+        out += [("wrong-type", "abc"), ("nan", "nan"), ("inf", "inf"), ("minus-inf", "-inf")]
+        if t.kind is int:
+            out += [("fraction", "1.5")]
+        if t.lo is not None:
+            out += [("below-range", str(t.lo if t.lo_open else t.lo - 1))]
+            if t.lo >= 0:
+                out += [("negative", "-5")]
+            if t.lo > 0 or t.lo_open:
+                out += [("zero", "0")]
+        out += [("huge", "9" * 90)]
+    elif isinstance(t, Address):
+        out += [("short", "0x1234"), ("not-hex", "0x" + "zz" * 20), ("word", "alice")]
+        if not t.allow_zero:
+            out += [("zero-address", "0x" + "00" * 20)]
+    elif isinstance(t, Hex32):
+        out += [("short", "0x1234"), ("not-hex", "zz" * 32), ("long", "0x" + "11" * 33)]
+        if t.nonzero:
+            out += [("zero", "0x" + "00" * 32)]
+    elif isinstance(t, HexBytes):
+        out += [("no-0x", "1234"), ("not-hex", "0xzz"), ("empty", "0x")]
+        if t.max_len:
+            out += [("oversized", "0x" + "11" * (t.max_len + 1))]
+    elif isinstance(t, Text):
+        out += [("oversized", "x" * (t.limit + 1))]
+        if t.nonempty:
+            out += [("empty", "")]
+    elif isinstance(t, IndexList):
+        out += [("wrong-type", "abc"), ("backwards", "5-1"), ("too-many", "0-100000"), ("empty", ","), ("negative", "-3")]
+    elif isinstance(t, click.Path):
+        out += [("missing-file", f"{TMP}/no-such-file.json")] if t.exists else []
+        out += [("a-folder", TMP)] if not t.dir_okay else []
+    elif isinstance(t, (click.types.IntParamType, click.types.FloatParamType)):  # click's own (other engineers' commands)
+        out += [("wrong-type", "abc"), ("negative", "-5"), ("huge", "9" * 90)]
+        out += [("fraction", "1.5")] if isinstance(t, click.types.IntParamType) else [("nan", "nan"), ("inf", "inf")]
+        if isinstance(t, click.IntRange) and t.min is not None:
+            out += [("below-range", str(t.min - 1))]
+    elif isinstance(t, click.Choice):
+        out += [("not-a-choice", "nope")]
+    return out
+
+
+def _walk(group: click.Group, prefix: tuple[str, ...] = ()):
+    for name, cmd in sorted(group.commands.items()):
+        path = (*prefix, name)
+        if isinstance(cmd, click.Group):
+            yield from _walk(cmd, path)
+        else:
+            yield path, cmd
+
+
+COMMANDS = [(path, cmd) for path, cmd in _walk(main) if not any(path[: len(g)] == g for g in SKIP_GROUPS)]
+GLOBAL = {p.name: p for p in main.params}
+
+
+def _with_value(base: list[str], path: tuple[str, ...], p: click.Parameter, value: str) -> list[str]:
+    """``base`` with parameter ``p`` set to ``value`` (replaced when present, else added). The
+    base invocations put a command's arguments right after its name, before any option."""
+    args = list(base)
+    if isinstance(p, click.Argument):
+        cmd = dict(COMMANDS)[path]
+        i = [q.name for q in cmd.params if isinstance(q, click.Argument)].index(p.name)
+        start = max(k for k in range(len(args)) if args[k] == path[-1] and args[k - len(path) + 1 : k + 1] == list(path)) + 1
+        args[start + i] = value
+        return args
+    flag = p.opts[0]
+    if flag in args:
+        args[args.index(flag) + 1] = value
+        return args
+    if p.name in GLOBAL:
+        return [flag, value, *args]
+    return [*args, flag, value]
+
+
+def _cases():
+    out = []
+    for path, cmd in COMMANDS:
+        base = BASE[path]
+        params = [p for p in cmd.params if p.name not in NO_BAD_VALUE]
+        if path[0] in ("devnet",) or path == ("agents", "give"):  # (the faucet judges the chain it reaches, not the URL: node down below)
+            params += [GLOBAL["rpc"]] if path[0] == "devnet" and path != ("devnet", "faucet") else [GLOBAL["key_env"], GLOBAL["account_index"]]
+        for p in params:
+            for label, value in bad_values(p, path):
+                if p.name == "rpc" and path[0] != "devnet":
+                    continue
+                b = BASE_FOR.get((*path, p.name), base)
+                out.append(("-".join(path) + f"/{p.name}={label}", path, _with_value(b, path, p, value)))
+        if path not in OFFLINE:
+            out.append(("-".join(path) + "/node-down", path, ["--rpc", DEAD_RPC, *base]))
+            out.append(("-".join(path) + "/wrong-chain", path, ["--rpc", "{WRONG}", *base]))
+    # unknown ids: an agent that does not exist, a feedback that was never given, a request never made
+    unknown = {
+        ("agents", "give"): ["--account-index", "4", "agents", "give", "999999", "87"],
+        ("agents", "revoke"): ["--account-index", "3", "agents", "revoke", "1", "99"],
+        ("agents", "revoke") + ("other-client",): ["--account-index", "4", "agents", "revoke", "1", "1"],
+        ("agents", "respond"): ["agents", "respond", "1", A[3], "99", "ipfs://answer"],
+        ("agents", "reputation"): ["agents", "reputation", "999999", "--all-clients"],
+        ("agents", "show"): ["agents", "show", "999999"],
+        ("agents", "set-uri"): ["agents", "set-uri", "999999", "ipfs://x"],
+        ("agents", "set-uri") + ("not-owner",): ["--account-index", "4", "agents", "set-uri", "1", "ipfs://x"],
+        ("agents", "set-metadata"): ["agents", "set-metadata", "999999", "k", "v"],
+        ("agents", "set-metadata") + ("reserved-key",): ["agents", "set-metadata", "1", "agentWallet", "v"],
+        ("agents", "wallet-approval"): ["agents", "wallet-approval", "999999", A[8]],
+        ("agents", "set-wallet"): ["agents", "set-wallet", "999999", "--wallet-key-env", "WALLET8"],
+        ("agents", "set-wallet") + ("expired",): ["agents", "set-wallet", "1", "--wallet", A[8], "--deadline", "1", "--signature", "0x" + "11" * 65],
+        ("agents", "set-wallet") + ("no-proof",): ["agents", "set-wallet", "1", "--wallet", A[8]],
+        ("agents", "unset-wallet"): ["agents", "unset-wallet", "999999"],
+        ("agents", "give") + ("self-feedback",): ["agents", "give", "1", "87"],
+        ("agents", "give") + ("wallet-self-feedback",): ["--account-index", "6", "agents", "give", "2", "87"],
+        ("agents", "give") + ("too-many-decimals",): ["--account-index", "4", "agents", "give", "1", "0.0000000000000000001"],
+        ("agents", "rate") + ("unknown-agent",): ["agents", "rate", "--generate", "3", "--agents", "999999", "--no-progress"],
+        ("agents", "rate") + ("both-sources",): ["agents", "rate", "--generate", "3", "--file", f"{TMP}/one-agent.json"],
+        ("agents", "rate") + ("no-source",): ["agents", "rate"],
+        ("agents", "rate") + ("paid-call-and-generate",): ["agents", "rate", "--generate", "3", "--paid-call", f"{TMP}/one-agent.json"],
+        ("agents", "call"): ["--account-index", "3", "agents", "call", "999999", "summarize"],
+        ("agents", "rank") + ("no-trusted",): ["agents", "rank", "code-review"],
+        ("agents", "reputation") + ("no-clients",): ["agents", "reputation", "1"],
+        ("agents", "reputation") + ("clients-and-all",): ["agents", "reputation", "1", "--all-clients", "--client", A[3]],
+        ("agents", "register") + ("key-with-list",): ["agents", "register", "examples/agents.json", "--key", "x"],
+        ("validations", "request"): ["validations", "request", "999999", A[5], "--payload", "{}"],
+        ("validations", "request") + ("not-owner",): ["--account-index", "4", "validations", "request", "1", A[5], "--payload", "{}"],
+        ("validations", "request") + ("no-payload",): ["validations", "request", "1", A[5]],
+        ("validations", "show"): ["validations", "show", "1", "0x" + "42" * 32],
+        ("validations", "show") + ("unknown-agent",): ["validations", "show", "999999", H],
+        ("validations", "list"): ["validations", "list", "999999"],
+        ("devnet", "start") + ("other-port",): ["--rpc", "{OTHERPORT}", "devnet", "start"],
+        ("devnet", "reset") + ("unconfirmed",): ["devnet", "reset"],
+        ("devnet", "faucet") + ("too-many-decimals",): ["devnet", "faucet", A[9], "--wbtc", "0.000000001"],
+        ("devnet", "faucet") + ("nothing-asked",): ["devnet", "faucet", A[9], "--eth", "0", "--usd", "0", "--wbtc", "0"],
+        ("deploy",) + ("no-key-on-real-chain",): ["--rpc", "{WRONG}", "deploy"],
+    }
+    for key, args in unknown.items():
+        out.append(("-".join(key) + "/unknown", key[:2] if key[0] in ("agents", "validations", "devnet") else key[:1], args))
+    return out
+
+
+CASES = _cases()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cli-errors")
+    wd = build_world(tmp, free_port())
+    import subprocess
+
+    wrong_port = free_port()
+    proc = subprocess.Popen([devnet.anvil_binary(), "--port", str(wrong_port), "--chain-id", "11155111"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while devnet.chain_id(wrong_port) is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    (tmp / "one-agent.json").write_text(json.dumps({"type": "https://eips.ethereum.org/EIPS/eip-8004#registration-v1", "name": "Gamma",
+                                                    "description": "gamma", "services": [{"name": "A2A", "endpoint": "https://g.example"}]}))
+    (tmp / "broken.json").write_text('{"agents": [')
+    (tmp / "active-yes.json").write_text(json.dumps({"type": "https://eips.ethereum.org/EIPS/eip-8004#registration-v1", "name": "G", "description": "g",
+                                                     "services": [{"name": "A2A", "endpoint": "https://g.example"}], "active": "yes"}))
+    (tmp / "x402-one.json").write_text(json.dumps({"type": "https://eips.ethereum.org/EIPS/eip-8004#registration-v1", "name": "G", "description": "g",
+                                                   "services": [{"name": "A2A", "endpoint": "https://g.example"}], "x402Support": 1}))
+    wd.cli.env.update({"WALLET8": devnet_key(8), "HASHTRUST_BAD_KEY": "0x1234"})
+    wd.tmp = tmp
+    wd.wrong_rpc = devnet.url(wrong_port)
+    wd.other_port_rpc = devnet.url(free_port())
+    try:
+        yield wd
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        stop_world(wd)
+
+
+def _fill(world, args: list[str]) -> list[str]:
+    return [a.replace(H, "0x" + world.h.hex()).replace(TMP, str(world.tmp)).replace("{WRONG}", world.wrong_rpc).replace("{OTHERPORT}", world.other_port_rpc)
+            for a in args]
+
+
+def test_every_parameter_is_covered():
+    """Each parameter of each command has bad values (from its type or `BY_NAME`) or is listed
+    as taking none; each command has a base invocation."""
+    missing = []
+    for path, cmd in COMMANDS:
+        assert path in BASE, f"no base invocation for `hashtrust {' '.join(path)}`"
+        for p in cmd.params:
+            if p.name not in NO_BAD_VALUE and p.name not in BY_NAME and not bad_values(p, path):
+                missing.append(f"{' '.join(path)} {p.name}")
+    assert not missing, f"parameters without bad values: {missing}"
+
+
+@pytest.mark.parametrize("case_id, path, args", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_is_one_error_line_and_sends_nothing(world, case_id, path, args):
+    before = world.state()
+    t0 = time.monotonic()
+    r = world.cli(*_fill(world, args))  # a --rpc in args comes after the world's and wins
+    elapsed = time.monotonic() - t0
+    assert r.code != 0, r.out
+    assert "Traceback" not in r.out, r.out
+    assert len(r.errors) == 1, r.out
+    assert world.state() == before, f"a transaction was sent: {r.out}"
+    assert elapsed < 30, f"{case_id} took {elapsed:.0f} s to refuse"
+
+
+@pytest.mark.parametrize("path", [p for p, _ in COMMANDS if p not in NOT_RUN], ids=lambda p: "-".join(p))
+def test_every_command_works_with_its_base_invocation(world, path):
+    r = world.cli(*_fill(world, BASE[path]))
+    assert r.code == 0, r.out
+    assert not r.errors, r.out
+
+
+def test_the_matrix_size():
+    """The matrix is as large as the commands make it (printed for docs/reliability.md)."""
+    print(f"\nCLI bad-input matrix: {len(CASES)} cases over {len(COMMANDS)} commands")
+    assert len(CASES) > 300
+
+
+def _dump(world, path):  # pragma: no cover - a debugging aid: HASHTRUST_DUMP_ERRORS=file
+    with open(path, "w") as f:
+        for case_id, _, args in CASES:
+            r = world.cli(*_fill(world, args))
+            f.write(f"{case_id}: {r.errors[0] if r.errors else r.out[:200]}\n")
+
+
+def test_dump_error_lines(world):
+    import os
+
+    if os.environ.get("HASHTRUST_DUMP_ERRORS"):
+        _dump(world, os.environ["HASHTRUST_DUMP_ERRORS"])

@@ -1,0 +1,101 @@
+"""The option types both command lines share, the one-line failure text, and the user-facing
+parsing rules that used to differ between tools (issue 15, items 5, 6 and 10)."""
+
+from decimal import Decimal
+
+import click
+import pytest
+
+from hashtrust.chain.failures import explain, is_transport_error
+from hashtrust.cli.params import Address, Hex32, IndexList, Number, Text
+from hashtrust.erc8004.commands import is_registration_file, normalise_registration
+from hashtrust.erc8004.registration import parse_registration
+from hashtrust.errors import InputError
+
+
+def _fails(t: click.ParamType, value, text: str) -> None:
+    with pytest.raises(click.BadParameter, match=text):
+        t.convert(value, None, None)
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "Infinity"])
+def test_numbers_are_finite(value):
+    for kind in (int, float, Decimal):
+        _fails(Number(kind), value, "not a finite number")
+
+
+def test_number_ranges_and_whole_numbers():
+    poll = Number(float, 0.2, 86_400)
+    assert poll.convert("2", None, None) == 2.0
+    _fails(poll, "0", "is not >= 0.2")
+    _fails(Number(float, 0, 10, lo_open=True), "0", "is not > 0")
+    assert Number(int, 1).convert("10_000", None, None) == 10_000
+    assert Number(int, 1).convert("1e3", None, None) == 1_000
+    _fails(Number(int, 1), "1.5", "not a whole number")
+    _fails(Number(int, 1), "-5", "is not >= 1")
+    _fails(Number(int, 0, 2**31 - 1), "99999999999", "is not >= 0 and <= 2,147,483,647")
+    _fails(Number(float), "9" * 400, "too large")
+
+
+def test_addresses_hashes_and_text():
+    assert Address().convert("0x" + "ab" * 20, None, None) == "0x" + "aB" * 20 or Address().convert("0x" + "ab" * 20, None, None).lower() == "0x" + "ab" * 20
+    _fails(Address(), "0x" + "00" * 20, "zero address")
+    assert Address(allow_zero=True).convert("0x" + "00" * 20, None, None) == "0x" + "00" * 20
+    assert Hex32().convert("11" * 32, None, None) == b"\x11" * 32
+    _fails(Hex32(nonzero=True), "0x" + "00" * 32, "must not be zero")
+    _fails(Text(32), "x" * 33, "33 bytes; at most 32")
+    _fails(Text(4), "ééé", "6 bytes")
+
+
+def test_trusted_clients_mean_the_same_in_every_tool():
+    """`--trusted-clients 20` is client 20 alone; `0-19` is clients 0..19 (the CLI used to read
+    20 as "clients 0..19" and `ape run rank_agents` as "client 20")."""
+    t = IndexList(256)
+    assert t.convert("20", None, None) == [20]
+    assert t.convert("0-19", None, None) == list(range(20))
+    assert t.convert("0-2,2,7", None, None) == [0, 1, 2, 7]
+    _fails(t, "0-100000", "more than 256 clients")
+    _fails(t, "5-1", "runs backwards")
+    _fails(t, "x", "client indexes")
+    from hashtrust.cli import erc8004 as cli_erc8004
+
+    rank = cli_erc8004.agents.commands["rank"]
+    opt = next(p for p in rank.params if p.name == "trusted_clients")
+    assert isinstance(opt.type, IndexList)
+    # ... and `ape run rank_agents` (the script's own option) parses it with the same type
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("rank_agents_script", Path(__file__).resolve().parents[3] / "scripts" / "rank_agents.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    opt = next(p for p in script.cli.params if p.name == "trusted_clients")
+    assert isinstance(opt.type, IndexList) and opt.type.convert("20", None, None) == [20]
+
+
+def test_a_registration_file_takes_booleans_as_booleans():
+    base = {"name": "A", "description": "a", "services": [{"name": "A2A", "endpoint": "https://a.example"}]}
+    assert parse_registration({**base, "active": False}).active is False
+    for field, value in (("active", "yes"), ("active", 1), ("x402Support", 1), ("x402Support", "true")):
+        with pytest.raises(InputError, match=field):
+            parse_registration({**base, field: value})
+
+
+def test_registration_files_as_other_tools_write_them():
+    older = {"type": "https://eips.ethereum.org/EIPS/eip-8004#registration-v1", "name": "A", "description": "a", "image": "",
+             "endpoints": [{"name": "A2A", "endpoint": "https://a.example"}], "registrations": []}
+    assert is_registration_file(older) and not is_registration_file({"agents": []}) and not is_registration_file([older])
+    reg = parse_registration(normalise_registration(older))
+    assert reg.services[0].endpoint == "https://a.example" and reg.image is None
+
+
+def test_failures_are_one_line():
+    import requests
+
+    down = requests.exceptions.ConnectionError("HTTPConnectionPool(host='127.0.0.1', port=1): Max retries exceeded\nwith url")
+    assert is_transport_error(down)
+    line = explain(down, rpc="http://127.0.0.1:1")
+    assert "\n" not in line and "lost the connection to the node at http://127.0.0.1:1" in line and "run it again" in line
+    weird = explain(RuntimeError("boom\n  at line 3"))
+    assert weird == "RuntimeError: boom at line 3 (an unexpected failure; rerun with --debug to see where)"
+    assert len(explain(InputError("x", "y" * 5_000))) <= 600
