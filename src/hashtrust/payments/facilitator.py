@@ -46,6 +46,7 @@ from x402.schemas import PaymentPayload, PaymentRequirements, SettleResponse, Ve
 
 from hashtrust.chain import jsonsafe
 from hashtrust.chain.checks import check_address
+from hashtrust.chain.provider import connect
 from hashtrust.errors import HashtrustError
 from hashtrust.payments import clock
 
@@ -129,7 +130,7 @@ class Facilitator:
     the settlement gas, and the tokens it settles (``assets``)."""
 
     def __init__(self, rpc_url: str, private_key: str, assets: list[str], *, confirmation_timeout_s: float = 60.0):
-        self.w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 30}))
+        self.w3 = connect(rpc_url)
         try:
             self.chain_id = self.w3.eth.chain_id
         except Exception as exc:  # noqa: BLE001

@@ -51,6 +51,7 @@ from x402.http.utils import decode_payment_response_header, decode_payment_signa
 from x402.mechanisms.evm.exact import ExactEvmServerScheme
 from x402.mechanisms.evm.types import ExactEIP3009Payload
 
+from hashtrust.chain.provider import connect
 from hashtrust.errors import HashtrustError, InputError
 from hashtrust.payments import attestation
 from hashtrust.payments.facilitator import network_id
@@ -350,7 +351,7 @@ class Marketplace:
         from hashtrust.erc8004.identity import IdentityClient
         from hashtrust.payments.eip3009 import DevTokenClient
 
-        self.w3 = Web3(Web3.HTTPProvider(rpc, request_kwargs={"timeout": 30}))
+        self.w3 = connect(rpc)
         self.rpc, self.book, self.key, self.port, self.handler, self.log = rpc, book, key, port, handler, log
         self.identity = IdentityClient.from_book(self.w3, book)
         self.token = DevTokenClient.from_book(self.w3, book)
