@@ -49,6 +49,7 @@ from hashtrust.chain.checks import check_address
 from hashtrust.chain.provider import connect
 from hashtrust.errors import HashtrustError
 from hashtrust.payments import clock
+from hashtrust.payments.serving import MAX_REQUEST_BYTES, CapRequestBodies
 
 log = logging.getLogger("hashtrust.payments.facilitator")
 
@@ -181,6 +182,7 @@ async def _parse(request: Request) -> tuple[PaymentPayload, PaymentRequirements]
 def facilitator_app(fac: Facilitator) -> FastAPI:
     """The facilitator's HTTP surface (x402 v2 facilitator API)."""
     app = FastAPI(title="hashtrust x402 facilitator", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(CapRequestBodies, limit=MAX_REQUEST_BYTES)  # bodies counted while they arrive (second review, finding 2)
 
     @app.get("/supported")
     def supported() -> dict:

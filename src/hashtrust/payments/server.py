@@ -54,6 +54,7 @@ from x402.mechanisms.evm.types import ExactEIP3009Payload
 from hashtrust.chain.provider import connect
 from hashtrust.errors import HashtrustError, InputError
 from hashtrust.payments import attestation
+from hashtrust.payments.serving import CapRequestBodies
 from hashtrust.payments.facilitator import network_id
 
 log = logging.getLogger("hashtrust.payments.server")
@@ -288,6 +289,7 @@ def paid_app(*, w3: Web3, identity: Any, token: Any, agents: list[ServedAgent], 
             log.exception("could not sign the interaction attestation for %s", svc.route)
         return Response(content=content, status_code=response.status_code, headers=headers)
 
+    app.add_middleware(CapRequestBodies, limit=MAX_BODY)  # outermost: bodies counted while they arrive (finding 2)
     return app
 
 
