@@ -371,6 +371,12 @@ def deploy(
         if asked:
             log(f"not a local devnet ({why}): deploying the registries only; {', '.join(asked)} are devnet-only")
             wanted -= devnet_only
+    with book.locked():  # one run at a time on a book; entries recorded meanwhile are read again (finding 5)
+        return _deploy_locked(w3, sender, book, wanted, fresh, log)
+
+
+def _deploy_locked(w3: Web3, sender: TxSender, book: AddressBook, wanted: set[str], fresh: bool, log: Callable[[str], Any]) -> list[Outcome]:
+    """`deploy`'s steps, run while it holds the book's lock."""
     ctx = DeployContext(w3=w3, sender=sender, book=book)
     journal = Journal(book)
     if journal.entries:
