@@ -21,7 +21,6 @@ HTTP error statuses stay ``requests.HTTPError`` (`hashtrust.chain.failures.expla
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
 import time
@@ -70,12 +69,11 @@ def decode_reply(raw: bytes, url: str = "the endpoint", *, method: str = "", bat
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise NodeReplyError(url, f"answered bytes that are not UTF-8 (at byte {exc.start}): not a JSON-RPC node", method=method) from None
-    at = jsonsafe.nesting_error(text)
-    if at is not None:
-        raise NodeReplyError(url, f"answered JSON nested deeper than {jsonsafe.MAX_DEPTH} levels: not a JSON-RPC node", method=method)
     try:
-        reply = json.loads(text, parse_int=_parse_int, parse_constant=_no_constant)
+        reply = jsonsafe.loads(text, parse_int=_parse_int, parse_constant=_no_constant)
     except ValueError as exc:
+        if "nested deeper than" in str(exc):
+            raise NodeReplyError(url, f"answered JSON nested deeper than {jsonsafe.MAX_DEPTH} levels: not a JSON-RPC node", method=method) from None
         raise NodeReplyError(url, f"answered something that is not JSON ({exc.args[0] if exc.args else exc}; it began {_preview(raw)}): is it a JSON-RPC node?", method=method) from None
     ok = isinstance(reply, list) and all(isinstance(r, dict) for r in reply) if batch else isinstance(reply, dict)
     if batch and isinstance(reply, dict) and "error" in reply:
