@@ -42,9 +42,13 @@ DEFAULT_TIMEOUT = 30.0
 _CHUNK = 64 * 1024
 
 
-class NodeReplyError(NodeError):
+class NodeReplyError(NodeError, ConnectionError):
     """The endpoint's reply could not be a node's: too large, too slow, not UTF-8, not JSON, or
-    not a JSON-RPC object. ``url`` is the endpoint."""
+    not a JSON-RPC object. ``url`` is the endpoint.
+
+    Also a ``ConnectionError``: a reply that cannot be read is a lost reply, so what the SDK does
+    for a lost reply holds (`TxSender` resends the same signed bytes and reports a transaction
+    in doubt rather than failed; reads are retried), and its message is the one shown."""
 
     def __init__(self, url: str, problem: str, *, method: str = ""):
         self.url = url
