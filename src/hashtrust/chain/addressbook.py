@@ -295,6 +295,20 @@ class AddressBook:
         return {n: e.address for n, e in sorted(self._entries.items())}
 
 
+def holding_book(fn):
+    """Run ``fn(w3, sender, book, ...)`` -- a "deploy if missing, then record" step -- holding the
+    book's lock (`AddressBook.locked`), so two runs cannot both find it missing and both deploy
+    (second review, finding 5)."""
+    import functools
+
+    @functools.wraps(fn)
+    def run(w3: Any, sender: Any, book: AddressBook, *args: Any, **kwargs: Any) -> Any:
+        with book.locked():
+            return fn(w3, sender, book, *args, **kwargs)
+
+    return run
+
+
 def check_code(w3: Any, address: str, contract_type: str, *, where: str | None = None, code: bytes | None = None) -> None:
     """Raise `AddressBookError` unless the code at ``address`` is hashtrust's ``contract_type``
     built from these sources (its runtime code, immutables appended). For addresses that did
