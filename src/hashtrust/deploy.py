@@ -13,10 +13,12 @@ The deployment plan is a list of `Step`s, one per address-book name. ``deploy()`
   nonce, the signed transaction's hash, the dependencies' addresses) *before* it is sent, and
   cleared once the address book records it. A rerun that finds a journalled deployment first
   settles the deployer's transactions (`TxSender.settle`), then looks the transaction up: when it
-  created the contract (at the deployer's CREATE address for that nonce, with this artifact's
-  code, over the same dependencies) that contract is recorded instead of deploying another
-  (Ctrl-C while waiting for a receipt costs nothing twice); otherwise the entry is dropped and
-  the step deploys as usual;
+  created the contract (sent by this deployer, at its CREATE address for that nonce, with exactly
+  the creation input journalled before sending -- this build's bytecode and these constructor
+  arguments --, over the same dependencies) that contract is recorded instead of deploying
+  another (Ctrl-C while waiting for a receipt costs nothing twice); when it was never mined or
+  failed, the entry is dropped and the step deploys as usual; when something else was mined
+  under it (another sender, another input or build) the deploy stops with `AdoptionRefused`;
 * on a chain that is not a local devnet the steps marked ``devnet_only`` (the test tokens, the
   owner-set price feed and the vault with its devnet terms) are left out, and naming one in
   ``only`` is refused: a real network's deployment never invents tokens or an oracle.
@@ -35,7 +37,7 @@ from web3.exceptions import TransactionNotFound
 from hashtrust.chain import artifacts, jsonsafe
 from hashtrust.chain.addressbook import AddressBook, Entry, genesis_hash
 from hashtrust.chain.files import write_json
-from hashtrust.chain.tx import Pending, TxSender
+from hashtrust.chain.tx import Pending, TxSender, creation_input
 from hashtrust.errors import HashtrustError
 
 
@@ -245,40 +247,73 @@ class Journal:
             self.path.unlink()
 
 
-def _recover(w3: Web3, book: AddressBook, journal: Journal, step: Step) -> Entry | None:
+class AdoptionRefused(HashtrustError):
+    """A journalled deployment's transaction is on chain but is not the one this deployer sent
+    with this build and these constructor arguments: it is never adopted (second review,
+    finding 4: an attacker's contract at a predicted address, or a different build)."""
+
+
+def _recover(w3: Web3, book: AddressBook, journal: Journal, step: Step, deployer: str) -> Entry | None:
     """The contract a journalled (interrupted) deployment of ``step`` created, as a book entry;
-    None (and the journal entry dropped) when it created none that fits: its transaction was
-    never mined (or was cancelled), failed, or was built over other dependencies or sources."""
+    None (and the journal entry dropped) when it created none: its transaction was never mined
+    (or was cancelled), failed, or was built over other dependencies.
+
+    A contract is adopted only when the chain itself shows that ``deployer`` (the account
+    deploying now) created it with exactly the creation input the journal recorded before
+    sending (its keccak, ``input_keccak``), that input starts with this build's bytecode, and
+    the transaction's nonce gives that address. Anything else that was mined -- a transaction
+    another account sent (a contract an attacker put at a predicted address), another creation
+    input (other constructor arguments, another build), a journal naming a transaction that did
+    not create it -- raises `AdoptionRefused`: the journal is left as it is for the operator."""
     rec = journal.entries.get(step.name)
     if rec is None:
         return None
-    found = None
+    where = f"{journal.path}: the journalled deployment of {step.name}"
+    fix = "check that transaction, then remove its entry from the journal (or the file) and deploy again"
     try:
         deps = rec.get("depends") or {}
         same_deps = all(book.get(d) is not None and book.address(d) == deps.get(d) for d in step.depends)
-        if rec.get("contract_type") == step.contract_type and same_deps:
-            try:
-                receipt = w3.eth.get_transaction_receipt(rec["tx"])
-            except TransactionNotFound:
-                receipt = None
-            address = create_address(rec["deployer"], int(rec["nonce"]))
-            if receipt is not None and receipt["status"] == 1 and receipt.get("contractAddress") == address:
-                code = bytes(w3.eth.get_code(address))
-                if code.startswith(bytes.fromhex(artifacts.load(step.contract_type).runtime[2:])):
-                    found = Entry(
-                        name=step.name,
-                        address=address,
-                        contract_type=step.contract_type,
-                        block=int(receipt["blockNumber"]),
-                        deployer=Web3.to_checksum_address(rec["deployer"]),
-                        tx=Web3.to_hex(receipt["transactionHash"]),
-                        code_hash="0x" + Web3.keccak(code).hex().removeprefix("0x"),
-                    )
-    except (KeyError, TypeError, ValueError):  # a hand-edited record: not evidence of anything
-        found = None
-    if found is None:
-        journal.drop(step.name)
-    return found
+        if rec.get("contract_type") != step.contract_type or not same_deps:
+            journal.drop(step.name)
+            return None
+        tx_hash = str(rec["tx"])
+        try:
+            receipt = w3.eth.get_transaction_receipt(tx_hash)
+        except TransactionNotFound:
+            receipt = None
+        if receipt is None or receipt["status"] != 1 or not receipt.get("contractAddress"):
+            journal.drop(step.name)  # never mined, replaced, or failed: it created nothing
+            return None
+        tx = w3.eth.get_transaction(tx_hash)
+        sent_by = Web3.to_checksum_address(tx["from"])
+        created = Web3.to_checksum_address(receipt["contractAddress"])
+        raw_input = tx.get("input", tx.get("data", b""))
+        data = bytes(raw_input) if not isinstance(raw_input, str) else bytes.fromhex(raw_input.removeprefix("0x"))
+        expected_keccak = rec.get("input_keccak")
+        build = bytes.fromhex(artifacts.load(step.contract_type).bytecode.removeprefix("0x"))
+    except (KeyError, TypeError, ValueError) as exc:  # a hand-edited record: not evidence of anything
+        raise AdoptionRefused(f"{where} is malformed ({type(exc).__name__}: {exc}); refusing to adopt anything from it; {fix}") from None
+    if sent_by != Web3.to_checksum_address(deployer):
+        raise AdoptionRefused(f"{where} (tx {tx_hash}) was sent by {sent_by}, not by this deployer {deployer}: refusing to adopt the contract at {created}; {fix}")
+    if tx.get("to") is not None or created != create_address(sent_by, int(tx["nonce"])):
+        raise AdoptionRefused(f"{where} (tx {tx_hash}) did not create the contract at {created} itself: refusing to adopt it; {fix}")
+    if not isinstance(expected_keccak, str) or "0x" + Web3.keccak(data).hex().removeprefix("0x") != expected_keccak.lower():
+        raise AdoptionRefused(
+            f"{where} (tx {tx_hash}) was created with another creation input than the journal recorded before sending "
+            f"(other constructor arguments, or the record was edited): refusing to adopt the contract at {created}; {fix}"
+        )
+    if not data.startswith(build):
+        raise AdoptionRefused(f"{where} (tx {tx_hash}) deployed another build of {step.contract_type} than these sources: refusing to adopt the contract at {created}; {fix}")
+    code = bytes(w3.eth.get_code(created))
+    return Entry(
+        name=step.name,
+        address=created,
+        contract_type=step.contract_type,
+        block=int(receipt["blockNumber"]),
+        deployer=sent_by,
+        tx=Web3.to_hex(receipt["transactionHash"]),
+        code_hash="0x" + Web3.keccak(code).hex().removeprefix("0x"),
+    )
 
 
 def code_status(w3: Web3, entry: Entry) -> str | None:
@@ -336,6 +371,12 @@ def deploy(
         if asked:
             log(f"not a local devnet ({why}): deploying the registries only; {', '.join(asked)} are devnet-only")
             wanted -= devnet_only
+    with book.locked():  # one run at a time on a book; entries recorded meanwhile are read again (finding 5)
+        return _deploy_locked(w3, sender, book, wanted, fresh, log)
+
+
+def _deploy_locked(w3: Web3, sender: TxSender, book: AddressBook, wanted: set[str], fresh: bool, log: Callable[[str], Any]) -> list[Outcome]:
+    """`deploy`'s steps, run while it holds the book's lock."""
     ctx = DeployContext(w3=w3, sender=sender, book=book)
     journal = Journal(book)
     if journal.entries:
@@ -366,7 +407,7 @@ def deploy(
             out.append(Outcome(step.name, entry.address, "reused"))
             log(f"reused    {step.name:<20} {entry.address}")
             continue
-        found = _recover(w3, book, journal, step)
+        found = _recover(w3, book, journal, step, sender.address)
         if found is not None:
             book.record(found)
             journal.drop(step.name)
@@ -377,11 +418,14 @@ def deploy(
             continue
         art = artifacts.load(step.contract_type)
         depends = {d: book.address(d) for d in step.depends}
+        data = creation_input(art.abi, art.bytecode, *step.args(ctx), action=f"deploy {step.name}")
+        input_keccak = "0x" + Web3.keccak(hexstr=data).hex().removeprefix("0x")
 
-        def journal_it(p: Pending, name: str = step.name, ctype: str = step.contract_type, depends: dict = depends) -> None:
-            journal.add(name, {"contract_type": ctype, "deployer": sender.address, "nonce": p.nonce, "tx": p.tx_hash, "depends": depends})
+        def journal_it(p: Pending, name: str = step.name, ctype: str = step.contract_type, depends: dict = depends, input_keccak: str = input_keccak) -> None:
+            journal.add(name, {"contract_type": ctype, "deployer": sender.address, "nonce": p.nonce, "tx": p.tx_hash, "depends": depends,
+                               "input_keccak": input_keccak})
 
-        receipt = sender.deploy(art.abi, art.bytecode, *step.args(ctx), action=f"deploy {step.name}", on_signed=journal_it)
+        receipt = sender.transact({"data": data}, action=f"deploy {step.name}", on_signed=journal_it)
         addr = Web3.to_checksum_address(receipt["contractAddress"])
         code = bytes(w3.eth.get_code(addr))
         book.record(

@@ -12,7 +12,7 @@ from web3 import Web3
 from hashtrust.bitcoin.hashprice import sample_heights
 from hashtrust.bitcoin.proofs import RewardProof
 from hashtrust.chain import artifacts
-from hashtrust.chain.addressbook import AddressBook, Entry
+from hashtrust.chain.addressbook import AddressBook, Entry, holding_book
 from hashtrust.chain.client import ContractClient
 from hashtrust.chain.tx import TxSender
 from hashtrust.errors import HashtrustError, InputError
@@ -101,6 +101,7 @@ class DevHashpriceIndexClient(_IndexReads):
         return self._send_event(self._fn("publish", day, target, reward_sum, blocks), "DayPublished")
 
 
+@holding_book
 def deploy_index(w3: Web3, sender: TxSender, book: AddressBook, relay: str, first_period: int, samples: int, *, proof_window: int = DEFAULT_PROOF_WINDOW,
                  name: str = "HashpriceIndex") -> tuple[HashpriceIndexClient, bool]:
     """The index recorded under ``name`` if on chain with these parameters, else a new one."""
@@ -130,6 +131,7 @@ def deploy_index(w3: Web3, sender: TxSender, book: AddressBook, relay: str, firs
     return HashpriceIndexClient(w3, addr, sender), True
 
 
+@holding_book
 def deploy_dev_index(w3: Web3, sender: TxSender, book: AddressBook, *, name: str = "DevHashpriceIndex") -> tuple[DevHashpriceIndexClient, bool]:
     """The recorded devnet index if its code is on chain, else a new one (the contract itself
     refuses any chain but 31337 and 1337; the SDK refuses anything but a local devnet first)."""

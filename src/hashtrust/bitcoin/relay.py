@@ -31,7 +31,7 @@ from hashtrust.bitcoin.consensus import (
 from hashtrust.bitcoin.proofs import MAX_PIN_COINBASE_BYTES, MAX_PROOF_HEADERS, RetargetOutcome, RetargetProof, RewardProof
 from hashtrust.bitcoin.tx import parse_coinbase, strip_witness
 from hashtrust.chain import artifacts
-from hashtrust.chain.addressbook import AddressBook, Entry
+from hashtrust.chain.addressbook import AddressBook, Entry, holding_book
 from hashtrust.chain.client import ContractClient
 from hashtrust.chain.tx import TxSender
 from hashtrust.errors import HashtrustError, InputError
@@ -210,6 +210,7 @@ def check_parameters(network: str, confirmations: int, proof_length: int, challe
                 raise InputError(key, f"{value:,} is unsafe on mainnet: at least {floor:,} (docs/bitcoin.md, security)")
 
 
+@holding_book
 def deploy_relay(w3: Web3, sender: TxSender, book: AddressBook, *, network: str = "mainnet", confirmations: int = 6, proof_length: int = 20,
                  challenge_window: int = DEFAULT_CHALLENGE_WINDOW, name: str = "BitcoinRelay") -> tuple[BitcoinRelayClient, bool]:
     """The relay recorded under ``name`` if its code is on chain with these parameters, else a new

@@ -39,14 +39,16 @@ it alone.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hashtrust.chain import jsonsafe
 from hashtrust.chain.artifacts import PROJECT_ROOT
-from hashtrust.chain.files import write_json
+from hashtrust.chain.files import locked, write_json
 from hashtrust.errors import AddressBookError
 
 FORMAT = "hashtrust-deployments/1"
@@ -211,7 +213,18 @@ class AddressBook:
         if self.genesis is not None:
             payload["genesis"] = self.genesis
         payload["contracts"] = {n: e.to_json() for n, e in sorted(self._entries.items())}
-        write_json(self.path, payload)
+        with locked(self.path, what=f"the address book {self.path}"):  # never while another run holds it
+            write_json(self.path, payload)
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[AddressBook]:
+        """Hold this book's lock for a whole run (`hashtrust.chain.files.locked`: a second run
+        is refused at once, naming the holder) and read the book again under it, so what a run
+        that finished meanwhile recorded is seen (second review, finding 5)."""
+        with locked(self.path, what=f"the address book {self.path}"):
+            self._entries = {}
+            self._load()
+            yield self
 
     # ------------------------------------------------------------------ access
     def __contains__(self, name: str) -> bool:
@@ -280,6 +293,20 @@ class AddressBook:
 
     def as_dict(self) -> dict[str, Any]:
         return {n: e.address for n, e in sorted(self._entries.items())}
+
+
+def holding_book(fn):
+    """Run ``fn(w3, sender, book, ...)`` -- a "deploy if missing, then record" step -- holding the
+    book's lock (`AddressBook.locked`), so two runs cannot both find it missing and both deploy
+    (second review, finding 5)."""
+    import functools
+
+    @functools.wraps(fn)
+    def run(w3: Any, sender: Any, book: AddressBook, *args: Any, **kwargs: Any) -> Any:
+        with book.locked():
+            return fn(w3, sender, book, *args, **kwargs)
+
+    return run
 
 
 def check_code(w3: Any, address: str, contract_type: str, *, where: str | None = None, code: bytes | None = None) -> None:

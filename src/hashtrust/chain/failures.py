@@ -12,6 +12,7 @@ more than one line: a user sees ``Error: <that line>`` and a non-zero exit code,
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -42,18 +43,56 @@ def is_transport_error(exc: BaseException) -> bool:
     return False
 
 
-def read_retrying(read: Callable[[], T], *, attempts: int = 5, pause: float = 0.2) -> T:
+def read_retrying(
+    read: Callable[[], T], *, attempts: int = 5, pause: float = 0.2, retry_if: Callable[[BaseException], bool] | None = None
+) -> T:
     """``read()``, tried again (up to ``attempts`` times, ``pause`` seconds apart, doubling) while
-    it fails on the connection (`is_transport_error`): one lost reply must not stop a command
-    that only reads. Any other error, or the last transport error, is raised as it is."""
+    it fails on the connection (`is_transport_error`), or in the way ``retry_if`` says may pass
+    (the log scan's `is_transient_error`): one lost reply must not stop a command that only
+    reads. Any other error, or the last retried one, is raised as it is."""
+    retry = retry_if or is_transport_error
     for n in range(attempts):
         try:
             return read()
-        except Exception as exc:  # noqa: BLE001 - only transport errors are retried
-            if n == attempts - 1 or not is_transport_error(exc):
+        except Exception as exc:  # noqa: BLE001 - only what `retry` accepts is retried
+            if n == attempts - 1 or not retry(exc):
                 raise
             time.sleep(pause * 2**n)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+# How nodes and gateways word "slow down" and "try later" (a rate limit, an overloaded or
+# restarting backend), as opposed to "ask for less" (a block-range or result cap).
+_RATE_LIMIT = re.compile(r"rate.?limit|too many requests|requests? per second|throttl|exceeded .*(quota|capacity|compute units)", re.I)
+_RANGE = re.compile(r"more than \d+|too many (results|logs)|results|block range|range|too (wide|large|big)|exceed|response size|max(imum)? .*(logs|blocks)", re.I)
+_TRANSIENT = re.compile(r"try again|temporar|timed? ?out|timeout|busy|unavailable|overload|capacity|internal error|bad gateway|upstream", re.I)
+_TRANSIENT_CODES = frozenset({429, -32005, -32603})
+
+
+def reply_code(exc: BaseException) -> int | None:
+    """The JSON-RPC error code of an error reply (web3's ``rpc_response``), else None."""
+    reply = getattr(exc, "rpc_response", None)
+    if isinstance(reply, dict) and isinstance(reply.get("error"), dict):
+        code = reply["error"].get("code")
+        return code if isinstance(code, int) else None
+    return None
+
+
+def is_transient_error(exc: BaseException) -> bool:
+    """Whether ``exc`` may pass by itself: the connection failing (`is_transport_error`), an
+    HTTP 429 or 5xx, or an error reply saying rate limit / busy / try again (a reply that also
+    names a range or result cap is a range error, unless it is a rate limit)."""
+    if is_transport_error(exc):
+        return True
+    status = http_status(exc)
+    if status is not None:
+        return status == 429 or status >= 500 or status == 408
+    message = node_message(exc)
+    if _RATE_LIMIT.search(message):
+        return True
+    if _RANGE.search(message):
+        return False
+    return bool(_TRANSIENT.search(message)) or (reply_code(exc) in _TRANSIENT_CODES and not message)
 
 
 def node_message(exc: BaseException) -> str:

@@ -67,6 +67,51 @@ REDIRECTS = (301, 302, 303, 307, 308)
 _CHUNK = 64 * 1024
 
 
+class BodyTooLarge(ValueError):
+    """A body read through `CappedBody` went over its cap (``limit`` bytes)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        super().__init__(f"larger than {limit:,} bytes")
+
+
+class CappedBody:
+    """The one byte cap on a body read in pieces (an http fetch here, a node's JSON-RPC reply in
+    `hashtrust.chain.provider`, x402 requests and replies in `hashtrust.payments`): ``add`` each
+    piece as it arrives; the piece that takes the total over ``limit`` raises `BodyTooLarge`, so
+    no more than ``limit`` bytes plus one piece is ever held."""
+
+    def __init__(self, limit: int):
+        self.limit = int(limit)
+        self._chunks: list[bytes] = []
+        self._total = 0
+
+    def __len__(self) -> int:
+        return self._total
+
+    def add(self, chunk: bytes) -> None:
+        self._total += len(chunk)
+        if self._total > self.limit:
+            self._chunks.clear()
+            raise BodyTooLarge(self.limit)
+        self._chunks.append(bytes(chunk))
+
+    def bytes(self) -> bytes:
+        return b"".join(self._chunks)
+
+
+def read_capped(chunks, limit: int, *, deadline: float | None = None) -> bytes:
+    """The pieces of an iterable (``requests``' ``iter_content``, ``httpx``'s ``iter_bytes``)
+    joined, refusing more than ``limit`` bytes (`BodyTooLarge`) and, with ``deadline`` (a
+    ``time.monotonic()`` instant), a body still arriving after it (``TimeoutError``)."""
+    body = CappedBody(limit)
+    for chunk in chunks:
+        body.add(chunk)
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeoutError("the body was still arriving at the deadline")
+    return body.bytes()
+
+
 class FetchError(HashtrustError):
     """A URI that could not be fetched; ``permanent`` when retrying cannot help."""
 
@@ -411,20 +456,18 @@ def _get(uri: str, parts: urllib.parse.SplitResult, ip: str, policy: FetchPolicy
             length = resp.getheader("Content-Length")
             if length is not None and length.strip().isdigit() and int(length) > policy.max_bytes:
                 raise FetchError(uri, f"is {int(length):,} bytes; at most {policy.max_bytes:,} are read", permanent=True)
-            chunks, total = [], 0
-            while True:
-                chunk = resp.read1(min(_CHUNK, policy.max_bytes + 1 - total))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                total += len(chunk)
-                if total > policy.max_bytes:
-                    raise FetchError(uri, f"is larger than {policy.max_bytes:,} bytes", permanent=True)
-                if expired.is_set():
-                    break
+            body = CappedBody(policy.max_bytes)
+            try:
+                while not expired.is_set():
+                    chunk = resp.read1(min(_CHUNK, policy.max_bytes + 1 - len(body)))
+                    if not chunk:
+                        break
+                    body.add(chunk)
+            except BodyTooLarge:
+                raise FetchError(uri, f"is larger than {policy.max_bytes:,} bytes", permanent=True) from None
             if expired.is_set():
                 raise FetchError(uri, f"not fetched within the {policy.deadline:g} s deadline", permanent=False)
-            return status, None, b"".join(chunks)
+            return status, None, body.bytes()
         except FetchError:
             raise
         except (OSError, http.client.HTTPException, ValueError) as exc:

@@ -66,10 +66,11 @@ def nesting_error(text: str, max_depth: int = MAX_DEPTH) -> int | None:
     raise AssertionError("unreachable: both scans count the same brackets")
 
 
-def loads(text: str | bytes | bytearray, *, max_depth: int = MAX_DEPTH) -> Any:
-    """``json.loads(text)`` for untrusted text: raises ``json.JSONDecodeError`` for text nested
-    deeper than ``max_depth``, as for any other malformed JSON (``UnicodeDecodeError``, also a
-    ``ValueError``, for bytes that are not in a JSON encoding)."""
+def loads(text: str | bytes | bytearray, *, max_depth: int = MAX_DEPTH, **decoder: Any) -> Any:
+    """``json.loads(text, **decoder)`` for untrusted text: raises ``json.JSONDecodeError`` for
+    text nested deeper than ``max_depth``, as for any other malformed JSON (``UnicodeDecodeError``,
+    also a ``ValueError``, for bytes that are not in a JSON encoding). ``decoder`` takes
+    ``json.loads``' hooks (``parse_int``, ``parse_constant``: a node's replies refuse huge numbers)."""
     if isinstance(text, (bytes, bytearray)):
         text = bytes(text).decode(json.detect_encoding(text), "surrogatepass")  # what json.loads does with bytes
     elif not isinstance(text, str):
@@ -77,4 +78,4 @@ def loads(text: str | bytes | bytearray, *, max_depth: int = MAX_DEPTH) -> Any:
     at = nesting_error(text, max_depth)
     if at is not None:
         raise json.JSONDecodeError(f"nested deeper than {max_depth} levels", text, at)
-    return json.loads(text)
+    return json.loads(text, **decoder)

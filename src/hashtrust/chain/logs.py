@@ -7,11 +7,19 @@ which reads the range in consecutive pieces:
 
 * the first piece spans `DEFAULT_SPAN` blocks; after each accepted piece the span doubles, up to
   `MAX_SPAN` (a node without caps, such as Anvil or a self-hosted geth, is read in few requests);
-* a piece the node answers with an error is split in half and read again (whatever the error
-  says: providers word range and result caps differently); from then on that connection's span
-  no longer grows, so later scans start at the span it accepted and are not refused again;
+* errors are told apart first (`hashtrust.chain.failures`; second review, finding 3):
+  - **transient** -- the connection failing, an HTTP 429 / 5xx, an error reply saying rate limit,
+    busy, timed out or try again: the same piece is read again after a pause that doubles, at
+    most `ATTEMPTS` times in all (`failures.read_retrying`), then one `NodeError` names the node's
+    last answer and the blocks (a lost connection is raised as it is, for `explain` to word);
+    such an error says nothing about the range, so the span is not touched;
+  - **anything else** (a block-range or result cap -- "query returned more than 10000 results",
+    "block range too wide" -- or an error the SDK does not recognise): the piece is split in
+    half and read again; from then on that connection's span no longer grows (the ceiling is the
+    smallest span it refused, and never more than `MAX_SPAN`), so later scans start at the span
+    it accepted and are not refused again;
 * a single block the node still refuses raises `NodeError` naming the node's message (then the
-  error has nothing to do with the range); transport failures propagate as they are.
+  error has nothing to do with the range).
 
 The end of the range (``latest``) is fixed when the scan starts, so the pieces add up to one
 consistent view.
@@ -21,11 +29,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from hashtrust.chain.failures import node_message
+from hashtrust.chain.failures import http_status, is_transient_error, is_transport_error, node_message, read_retrying
 from hashtrust.errors import NodeError
 
 DEFAULT_SPAN = 2_000  # blocks per eth_getLogs to start with (below most providers' caps)
 MAX_SPAN = 100_000  # the span never grows beyond this, even on a node without caps
+ATTEMPTS = 5  # tries of one piece that fails transiently (a rate limit, a 502), then one NodeError
+RETRY_PAUSE = 0.25  # seconds before the second try; doubles before each next one
 
 try:
     from web3.exceptions import Web3RPCError as _RpcError
@@ -84,9 +94,21 @@ def get_logs(w3: Any, flt: dict) -> list[Any]:
     lo = start
     while lo <= end:
         hi = min(end, lo + span - 1)
+        piece = {**flt, "fromBlock": lo, "toBlock": hi}
         try:
-            got = w3.eth.get_logs({**flt, "fromBlock": lo, "toBlock": hi})
-        except _REPLY_ERRORS as exc:
+            got = read_retrying(lambda piece=piece: w3.eth.get_logs(piece), attempts=ATTEMPTS, pause=RETRY_PAUSE, retry_if=is_transient_error)
+        except Exception as exc:  # noqa: BLE001 - sorted below
+            if is_transient_error(exc):
+                if is_transport_error(exc):
+                    raise  # a lost connection: `explain` says so, and that the command is resumable
+                what = f"HTTP {http_status(exc)}" if http_status(exc) is not None else node_message(exc)
+                raise NodeError(
+                    f"the node kept failing eth_getLogs for blocks {lo}-{hi} ({ATTEMPTS} tries over about "
+                    f"{RETRY_PAUSE * (2 ** (ATTEMPTS - 1) - 1):g} s): {what}; every command is resumable: run it again later (or with another --rpc)",
+                    method="eth_getLogs",
+                ) from None
+            if not isinstance(exc, _REPLY_ERRORS):
+                raise
             width = hi - lo + 1
             if width <= 1:
                 raise NodeError(f"the node refused eth_getLogs for block {lo}: {node_message(exc)}", method="eth_getLogs") from None

@@ -1064,14 +1064,20 @@ class TxSender:
     # ------------------------------------------------------------------ deploy
     def deploy(self, abi: list, bytecode: str, *args: Any, action: str = "deploy", on_signed: Callable[[Pending], None] | None = None) -> Any:
         """Deploy a contract; returns the receipt (``receipt.contractAddress``; ``on_signed``: see `submit`)."""
-        from eth_abi import encode
-
-        ctor = next((e for e in abi if e.get("type") == "constructor"), {"inputs": []})
-        types = [collapse_if_tuple(i) for i in ctor["inputs"]]
-        if len(types) != len(args):
-            raise TypeError(f"{action}: constructor takes {len(types)} argument(s), got {len(args)}")
-        data = bytecode + encode(types, list(args)).hex()
+        data = creation_input(abi, bytecode, *args, action=action)
         return self.transact({"data": data}, action=action, on_signed=on_signed)
+
+
+def creation_input(abi: list, bytecode: str, *args: Any, action: str = "deploy") -> str:
+    """The input of the contract-creation transaction of ``bytecode`` with constructor ``args``
+    (hex): the build's bytecode followed by the ABI-encoded arguments."""
+    from eth_abi import encode
+
+    ctor = next((e for e in abi if e.get("type") == "constructor"), {"inputs": []})
+    types = [collapse_if_tuple(i) for i in ctor["inputs"]]
+    if len(types) != len(args):
+        raise TypeError(f"{action}: constructor takes {len(types)} argument(s), got {len(args)}")
+    return bytecode + encode(types, list(args)).hex()
 
 
 def _cache_chain_id(w3: Web3) -> None:

@@ -31,13 +31,10 @@ class Ctx:
     @property
     def w3(self) -> Web3:
         if self._w3 is None:
-            w3 = Web3(Web3.HTTPProvider(self.rpc, request_kwargs={"timeout": 30}))
-            try:
-                w3.eth.chain_id
-            except Exception as exc:  # noqa: BLE001
-                raise HashtrustError(
-                    f"cannot reach a node at {self.rpc} ({type(exc).__name__}); start one with `hashtrust devnet start` or pass --rpc"
-                ) from None
+            from hashtrust.chain.provider import check_node, connect
+
+            w3 = connect(self.rpc)  # replies capped and decoded safely (second review, finding 1)
+            check_node(w3, self.rpc)  # one line naming the URL and its answer when it is not a node (finding 7)
             self._w3 = w3
         return self._w3
 

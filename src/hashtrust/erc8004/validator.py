@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import math
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -62,6 +63,11 @@ from hashtrust.erc8004.validation import (
     payload_hash,
 )
 from hashtrust.errors import HashtrustError, InputError, RevertError
+
+RESERVED_SHARE = 0.25
+"""The share of a round's fetch slots kept for waiting requests (left over, or being retried)."""
+MAX_SKIPPED_ROUNDS = 3
+"""Rounds in a row a request may be left unfetched (the budget spent) before it is given up."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +184,17 @@ class RoundReport:
         return out + (f", {len(self.quarantined)} quarantined" if self.quarantined else "")
 
 
+def _round_robin(jobs: list[Job], key: Callable[[Job], Any]) -> list[Job]:
+    """``jobs`` ordered by ``key`` within each agent, the agents taking turns: every agent's
+    first job (in ``key`` order), then every agent's second, ...; within a turn, in filing order."""
+    per_agent: dict[int, list[Job]] = {}
+    for job in sorted(jobs, key=key):
+        per_agent.setdefault(job.agent_id, []).append(job)
+    ranked = [(rank, job.index, job) for group in per_agent.values() for rank, job in enumerate(group)]
+    ranked.sort(key=lambda r: (r[0], r[1]))
+    return [job for _rank, _index, job in ranked]
+
+
 class ValidatorAgent:
     """Answers the validation requests addressed to the client's sender.
 
@@ -208,6 +225,15 @@ class ValidatorAgent:
     budget + deadline (two deadlines) whatever their number: slow URIs cannot hold the honest
     requests filed before them for more than that, and the slow ones are soon retried only
     every 2, 4, ... rounds, behind the new ones.
+
+    **No request is starved** (second review, finding 6). New requests first would let anyone
+    who files enough slow requests each round take the whole budget, so that a request being
+    retried, or one left over by an earlier round, never got its turn. So a quarter of the fetch
+    slots (`RESERVED_SHARE` of ``fetch_workers``, at least one) is kept for the requests that
+    are waiting -- those left over by earlier rounds (the longest-waiting first), then those due
+    for a retry -- and they start with the round, beside the new ones; and a request left over
+    `MAX_SKIPPED_ROUNDS` (3) rounds in a row is given up: quarantined with one log line saying
+    so (like any quarantine, in memory only: a restarted agent tries it again).
     """
 
     def __init__(
@@ -246,6 +272,7 @@ class ValidatorAgent:
         self._settled = False
         self._round = 0
         self._trouble: dict[tuple[int, bytes], Trouble] = {}
+        self._left_over: dict[tuple[int, bytes], int] = {}  # rounds in a row a due request was not fetched (budget spent)
 
     # ------------------------------------------------------------------ discovery
     def _terminal(self, st: Attestation) -> bool:
@@ -370,6 +397,35 @@ class ValidatorAgent:
             report.skipped.append((job.agent_id, hx, why))
             self.log(f"skip   {job.label()} (attempt {t.attempts}, retry in {2 ** (t.attempts - 1)} round(s)): {why}")
 
+    def _fetch_order(self, todo: list[Job]) -> list[Job]:
+        """The order in which the round's fetches start: the reserved slots (`RESERVED_SHARE` of
+        the workers) go to waiting requests -- left over by earlier rounds, longest-waiting first,
+        then retries --, then the new requests in the order they were filed, then the other
+        waiting ones; within each group the agents take turns (`_round_robin`: one agent's
+        flood of requests does not go before another agent's first). The first
+        ``fetch_workers`` start at once, so a reserved slot is never taken by a new request,
+        however many are filed."""
+        fresh = _round_robin([j for j in todo if j.key not in self._trouble and not self._left_over.get(j.key)], lambda j: j.index)
+        waiting = _round_robin([j for j in todo if j.key in self._trouble or self._left_over.get(j.key)],
+                               lambda j: (-self._left_over.get(j.key, 0), j.key in self._trouble, j.index))
+        reserved = max(1, math.ceil(self.fetch_workers * RESERVED_SHARE)) if waiting else 0
+        return waiting[:reserved] + fresh + waiting[reserved:]
+
+    def _not_fetched(self, job: Job, report: RoundReport) -> None:
+        """A due request whose fetch would have started after the round's budget: left for the
+        next round, or given up (quarantined) after `MAX_SKIPPED_ROUNDS` rounds in a row."""
+        hx = "0x" + job.request_hash.hex()
+        n = self._left_over[job.key] = self._left_over.get(job.key, 0) + 1
+        if n < MAX_SKIPPED_ROUNDS:
+            report.skipped.append((job.agent_id, hx, f"not fetched this round: its {self.round_budget:g} s fetch budget went to the requests before it"))
+            return
+        why = f"not fetched in {n} rounds in a row: the {self.round_budget:g} s fetch budget of each went to other requests"
+        t = self._trouble.setdefault(job.key, Trouble())
+        t.quarantined, t.why = True, why
+        self._left_over.pop(job.key, None)
+        report.quarantined.append((job.agent_id, hx, why))
+        self.log(f"quarantine {job.label()} (given up): {why}")
+
     # ------------------------------------------------------------------ loop
     def _prefetch(self, jobs: list[Job]) -> dict[tuple[int, bytes], bytes | BaseException | None]:
         """Each job's request file, fetched in parallel in the order given (a failure is kept as
@@ -406,15 +462,15 @@ class ValidatorAgent:
                 report.quarantined.append((job.agent_id, "0x" + job.request_hash.hex(), t.why))
             else:
                 report.skipped.append((job.agent_id, "0x" + job.request_hash.hex(), f"waiting to retry: {t.why}"))
-        todo.sort(key=lambda j: (j.key in self._trouble, j.index))  # new requests first, then retries
-        contents = self._prefetch(todo)
+        contents = self._prefetch(self._fetch_order(todo))
         for job in sorted(todo, key=lambda j: j.index):
             hx = "0x" + job.request_hash.hex()
             try:  # one request's boundary: nothing it does stops the others
                 content = contents[job.key]
                 if content is None:
-                    report.skipped.append((job.agent_id, hx, f"not fetched this round: its {self.round_budget:g} s fetch budget went to the requests before it"))
+                    self._not_fetched(job, report)
                     continue
+                self._left_over.pop(job.key, None)
                 if isinstance(content, BaseException):
                     raise content
                 verdict = self.evaluate(job, content)

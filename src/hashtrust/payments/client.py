@@ -31,6 +31,7 @@ at the same price) and a scheme that signs the EIP-3009 window on both clocks
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
@@ -44,6 +45,7 @@ from x402.mechanisms.evm.types import ExactEIP3009Authorization, ExactEIP3009Pay
 from x402.schemas import PaymentRequired, PaymentRequirements
 
 from hashtrust.chain import jsonsafe
+from hashtrust.chain.fetch import BodyTooLarge, read_capped
 from hashtrust.chain.logs import get_logs
 from hashtrust.chain.tx import TxSender
 from hashtrust.errors import HashtrustError
@@ -51,6 +53,8 @@ from hashtrust.payments import attestation, clock, eip3009
 from hashtrust.payments.facilitator import network_id
 from hashtrust.payments.server import PaidService, paid_services
 
+MAX_REPLY_BYTES = 8 << 20
+"""The largest reply read from an agent's paid service (bytes); a larger one is refused."""
 RECEIPT_VERSION = 1
 
 
@@ -188,12 +192,26 @@ def check_requirement(req: PaymentRequirements, *, chain_id: int, token: str, to
     return None
 
 
-def _request(http: httpx.Client, method: str, url: str, body: bytes, headers: dict[str, str] | None = None) -> httpx.Response:
+def _request(http: httpx.Client, method: str, url: str, body: bytes, headers: dict[str, str] | None = None,
+             *, max_bytes: int = MAX_REPLY_BYTES, paid: bool = False) -> httpx.Response:
+    """One request to an agent's service, its reply read through the byte cap (`read_capped`,
+    counted while it arrives; second review, finding 2) within one overall deadline (the
+    client's read timeout), so a service that streams for ever or drips cannot hold the payer."""
     h = {"Content-Type": "application/json", **(headers or {})}
+    timeout = http.timeout.read or 60.0
     try:
-        return http.request(method, url, content=body if method != "GET" else None, headers=h)
+        with http.stream(method, url, content=body if method != "GET" else None, headers=h) as resp:
+            length = resp.headers.get("content-length", "").strip()
+            if length.isdigit() and int(length) > max_bytes:
+                raise BodyTooLarge(max_bytes)
+            content = read_capped(resp.iter_bytes(), max_bytes, deadline=time.monotonic() + timeout)
     except httpx.TransportError as exc:
         raise PaymentRefused(f"the agent's service at {url} is unreachable ({type(exc).__name__})") from None
+    except BodyTooLarge:
+        raise PaymentRefused(f"the agent's service at {url} sent a reply larger than {max_bytes:,} bytes" + (" after the payment was sent" if paid else "")) from None
+    except TimeoutError:
+        raise PaymentRefused(f"the agent's service at {url} was still sending its reply after {timeout:g} s") from None
+    return httpx.Response(resp.status_code, headers=resp.headers, content=content, request=resp.request)
 
 
 def _error_text(resp: httpx.Response) -> str:
@@ -332,7 +350,7 @@ class Payer:
         assert auth is not None
         from_block = w3.eth.block_number
         try:
-            paid = _request(http, svc.method, svc.endpoint, body, http402.encode_payment_signature_header(payload))
+            paid = _request(http, svc.method, svc.endpoint, body, http402.encode_payment_signature_header(payload), paid=True)
         except PaymentRefused as exc:
             raise _unwind(w3, token, key, auth, from_block, str(exc), cancel=cancel_unused) from None
 

@@ -46,8 +46,10 @@ from x402.schemas import PaymentPayload, PaymentRequirements, SettleResponse, Ve
 
 from hashtrust.chain import jsonsafe
 from hashtrust.chain.checks import check_address
+from hashtrust.chain.provider import connect
 from hashtrust.errors import HashtrustError
 from hashtrust.payments import clock
+from hashtrust.payments.serving import MAX_REQUEST_BYTES, CapRequestBodies
 
 log = logging.getLogger("hashtrust.payments.facilitator")
 
@@ -129,7 +131,7 @@ class Facilitator:
     the settlement gas, and the tokens it settles (``assets``)."""
 
     def __init__(self, rpc_url: str, private_key: str, assets: list[str], *, confirmation_timeout_s: float = 60.0):
-        self.w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 30}))
+        self.w3 = connect(rpc_url)
         try:
             self.chain_id = self.w3.eth.chain_id
         except Exception as exc:  # noqa: BLE001
@@ -180,6 +182,7 @@ async def _parse(request: Request) -> tuple[PaymentPayload, PaymentRequirements]
 def facilitator_app(fac: Facilitator) -> FastAPI:
     """The facilitator's HTTP surface (x402 v2 facilitator API)."""
     app = FastAPI(title="hashtrust x402 facilitator", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(CapRequestBodies, limit=MAX_REQUEST_BYTES)  # bodies counted while they arrive (second review, finding 2)
 
     @app.get("/supported")
     def supported() -> dict:

@@ -51,8 +51,10 @@ from x402.http.utils import decode_payment_response_header, decode_payment_signa
 from x402.mechanisms.evm.exact import ExactEvmServerScheme
 from x402.mechanisms.evm.types import ExactEIP3009Payload
 
+from hashtrust.chain.provider import connect
 from hashtrust.errors import HashtrustError, InputError
 from hashtrust.payments import attestation
+from hashtrust.payments.serving import CapRequestBodies
 from hashtrust.payments.facilitator import network_id
 
 log = logging.getLogger("hashtrust.payments.server")
@@ -287,6 +289,7 @@ def paid_app(*, w3: Web3, identity: Any, token: Any, agents: list[ServedAgent], 
             log.exception("could not sign the interaction attestation for %s", svc.route)
         return Response(content=content, status_code=response.status_code, headers=headers)
 
+    app.add_middleware(CapRequestBodies, limit=MAX_BODY)  # outermost: bodies counted while they arrive (finding 2)
     return app
 
 
@@ -350,7 +353,7 @@ class Marketplace:
         from hashtrust.erc8004.identity import IdentityClient
         from hashtrust.payments.eip3009 import DevTokenClient
 
-        self.w3 = Web3(Web3.HTTPProvider(rpc, request_kwargs={"timeout": 30}))
+        self.w3 = connect(rpc)
         self.rpc, self.book, self.key, self.port, self.handler, self.log = rpc, book, key, port, handler, log
         self.identity = IdentityClient.from_book(self.w3, book)
         self.token = DevTokenClient.from_book(self.w3, book)

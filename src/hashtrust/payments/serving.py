@@ -17,7 +17,60 @@ from typing import Any
 
 import uvicorn
 
+from hashtrust.chain.fetch import BodyTooLarge, CappedBody
 from hashtrust.errors import HashtrustError
+
+MAX_REQUEST_BYTES = 1 << 20
+"""The largest request body the served apps read (bytes); a larger one is answered 413."""
+
+
+class CapRequestBodies:
+    """ASGI middleware: read each HTTP request's body through the byte cap (`CappedBody`, counted
+    while it arrives, so a chunked body without ``Content-Length`` is cut too), answer 413 when
+    it is over ``limit``, else hand the app the body that was read. Second review, finding 2:
+    the x402 apps read bodies whole (``await request.body()``) before any size check."""
+
+    def __init__(self, app: Any, limit: int = MAX_REQUEST_BYTES):
+        self.app = app
+        self.limit = int(limit)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope.get("type") != "http":
+            return await self.app(scope, receive, send)
+        body = CappedBody(self.limit)
+        length = dict(scope.get("headers") or []).get(b"content-length", b"").strip()
+        try:
+            if length.isdigit() and int(length) > self.limit:
+                raise BodyTooLarge(self.limit)
+            more = True
+            while more:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return
+                body.add(message.get("body", b""))
+                more = message.get("more_body", False)
+        except BodyTooLarge:
+            await _json_reply(send, 413, f"request body above {self.limit} bytes")
+            return
+        data, sent = body.bytes(), False
+
+        async def replay() -> Any:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": data, "more_body": False}
+            return await receive()  # after the body: the disconnect, when it comes
+
+        await self.app(scope, replay, send)
+
+
+async def _json_reply(send: Any, status: int, error: str) -> None:
+    import json
+
+    payload = json.dumps({"error": error}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()), (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": payload})
 
 
 def free_port() -> int:

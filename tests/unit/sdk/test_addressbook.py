@@ -42,7 +42,9 @@ def test_write_is_atomic_and_leaves_no_temp_files(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         book.record(Entry(**{**ENTRY.__dict__, "name": "TestUSD"}))
     assert (tmp_path / "31337.json").read_text() == before
-    assert [p.name for p in tmp_path.iterdir()] == ["31337.json"]
+    # no temp file left; the book's lock file (`hashtrust.chain.files.locked`) stays, empty (no holder)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["31337.json", "31337.json.lock"]
+    assert (tmp_path / "31337.json.lock").read_text() == ""
 
 
 def test_corrupt_file_is_a_clear_error_and_is_kept(tmp_path):
