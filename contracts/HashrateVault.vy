@@ -557,11 +557,12 @@ def _request_hash(epoch: uint256, delivered: uint256, gross: uint256, report_has
 def _close(epoch: uint256, delivered: uint256, supply: uint256, count: uint256, slashed: uint256, uptime: uint256, report_hash: bytes32):
     """
     @dev Settles an epoch: counts it, posts the uptime feedback of a
-         finalised epoch (count > 0) for the operator agent and logs
-         `EpochClosed` (a defaulted epoch's record is the event itself). The feedback is a call that
-         may fail (the registry refuses feedback from the agent's owner or
-         approved addresses, so an operator approving the vault could
-         otherwise block finalisation): its outcome is logged instead.
+         finalised epoch (count > 0; quorum >= 1) for the operator agent
+         and logs `EpochClosed` (a defaulted epoch's record is the event
+         itself). The feedback is a call that may fail (the registry
+         refuses feedback from the agent's owner or approved addresses, so
+         an operator approving the vault could otherwise block
+         finalisation): its outcome is logged instead.
     """
     self.settled_epochs += 1
     posted: bool = False
@@ -1083,6 +1084,11 @@ def epoch_deadline(epoch: uint256) -> uint256:
     @return Unix time.
     """
     return TERM_START + (epoch + 1) * EPOCH + REPORT_GRACE
+
+
+# ------------------------------------------------------------------ #
+#                         EXTERNAL: TRUST                            #
+# ------------------------------------------------------------------ #
 
 
 @external
