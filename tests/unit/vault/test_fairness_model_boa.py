@@ -27,9 +27,22 @@ then expects buys during the term to revert.
 
 Mutation evidence on main at 606f958 (the contract before the issue-14 fixes), measured with
 `python tests/unit/vault/mutants/run.py --survey` (generation only, no shrinking, 40-step
-examples, first violation of each invariant, attributed as described in `_classify`):
+examples, first violation of each invariant, attributed as described in `_classify`), seeds 1-5,
+20 examples x 40 steps each; "step N (ex k)" = the N-th rule step of the run, in example k:
 
-DEFECT_TABLE (see the module constant below and the report of the session that wrote it).
+| defect (issue 14)                         | invariant           | seed 1      | seed 2      | seed 3      | seed 4      | seed 5      |
+|-------------------------------------------|---------------------|-------------|-------------|-------------|-------------|-------------|
+| 1 default priced at today's supply        | F3 slash > expected | not found   | 111 (ex 3)  | not found   | not found   | 261 (ex 7)  |
+| 1 (its effect on holders)                 | F1 default priced   | not found   | 112 (ex 3)  | not found   | not found   | 263 (ex 7)  |
+| 2 uptime at finalisation supply           | F4                  | 216 (ex 6)  | 184 (ex 5)  | 376 (ex 10) | not found   | 101 (ex 3)  |
+| 3 forced rounding by third-party settles  | F1 rounding         | 409 (ex 11) | 116 (ex 3)  | 670 (ex 18) | 134 (ex 4)  | 215 (ex 6)  |
+| 4 late mints take earned rewards          | F1 late mint        | 105 (ex 3)  | 177 (ex 5)  | 296 (ex 8)  | 104 (ex 3)  | 99 (ex 3)   |
+
+F2 (non-holder lowers a holder's claimable + claimed) never fired on main: the pre-fix contract
+loses sats to rounding silently (claimable is floored the same way before and after a forced
+checkpoint), so the loss shows only against the model (F1). In pytest (profile "ci",
+derandomized) the machine fails on main with F1 within its first examples; shrinking then takes
+minutes (the failure is real, not flaky).
 
 Steps and examples come from the active hypothesis profile (tests/conftest.py: "ci" 8 x 40 for
 `make test`, "deep" 20 x 100 for `make test-deep`).
@@ -61,9 +74,7 @@ MAX = 2**256 - 1
 # of raising, so one run measures every defect. None in pytest: the first violation fails the test.
 SURVEY: dict | None = None
 STATS = {"steps": 0, "examples": 0}
-
-DEFECT_TABLE = """\
-(filled in by mutants/run.py --survey; see the report)"""
+FIRST: dict | None = None  # where the first violation was found (mutants/run.py reads it)
 
 holder = st.integers(0, 3)
 
@@ -136,6 +147,8 @@ class FairnessMachine(RuleBasedStateMachine):
 
     def _violation(self, kind: str, msg: str, who: int | None = None) -> None:
         if SURVEY is None:
+            if FIRST is None:  # hypothesis replays a failing example: keep the first finding's count
+                globals()["FIRST"] = {"example": STATS["examples"], "steps": STATS["steps"]}
             raise AssertionError(f"{kind}: {msg}")
         name = _classify(kind, self, who)
         if name not in SURVEY:

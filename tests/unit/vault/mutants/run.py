@@ -136,6 +136,7 @@ def main(argv=None) -> int:
     for seed in args.seeds or [args.seed]:
         fm.STATS.update(steps=0, examples=0)
         fm.SURVEY = {} if args.survey else None
+        fm.FIRST = None
         fm.FairnessMachine._hypothesis_internal_use_seed = seed
         t0 = time.monotonic()
         outcome = "survived"
@@ -144,7 +145,8 @@ def main(argv=None) -> int:
         except AssertionError as exc:
             killed_any = True
             first = str(exc).splitlines()[0]
-            outcome = f"KILLED after {fm.STATS['steps']} steps (example {fm.STATS['examples']}): {first}"
+            at = fm.FIRST or fm.STATS
+            outcome = f"KILLED after {at['steps']} steps (example {at['example'] if 'example' in at else at['examples']}): {first}"
         except Exception as exc:  # noqa: BLE001 - an unexpected revert is reported, not hidden
             outcome = f"ERROR after {fm.STATS['steps']} steps: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         secs = time.monotonic() - t0
