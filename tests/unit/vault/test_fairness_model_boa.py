@@ -38,6 +38,15 @@ examples, first violation of each invariant, attributed as described in `_classi
 | 3 forced rounding by third-party settles  | F1 rounding         | 409 (ex 11) | 116 (ex 3)  | 670 (ex 18) | 134 (ex 4)  | 215 (ex 6)  |
 | 4 late mints take earned rewards          | F1 late mint        | 105 (ex 3)  | 177 (ex 5)  | 296 (ex 8)  | 104 (ex 3)  | 99 (ex 3)   |
 
+On main at 53f82c5 (the issue-14 fixes merged: sale closed before the term, epoch supply recorded
+at report, accruals unrounded until claim) the machine finds nothing (seed 1, 8 x 40 steps). There
+`mutants/run.py` (seed 1 or 2, 20 x 40): `mint-into-stream` killed after 105 steps (F1);
+`supply-now-in-expected` and `uptime-at-supply-now` survive alone -- with the sale closed before
+the term the supply cannot change during it, so "supply now" equals the epoch's supply (equivalent
+mutants) -- and are killed combined with `mint-into-stream` (`+`): after 111 steps (F3) and 113
+steps (F1); `floor-in-checkpoint` errors in set-up (an unexpected revert titanoboa cannot decode;
+not investigated).
+
 F2 (non-holder lowers a holder's claimable + claimed) never fired on main: the pre-fix contract
 loses sats to rounding silently (claimable is floored the same way before and after a forced
 checkpoint), so the loss shows only against the model (F1). In pytest (profile "ci",

@@ -19,10 +19,11 @@ decorator or def), so one mutation cannot hit a look-alike line elsewhere.
 
 - `none`: the contract as it is (on main before the issue-14 fixes this is where the known
   defects show up).
-- `supply-now-in-expected`: `_expected` prices a default at `erc20.totalSupply` (defect 1).
+- `supply-now-in-expected`: `_expected` prices a default at `erc20.totalSupply` instead of the
+  epoch's recorded `e.supply` (defect 1).
 - `uptime-at-supply-now`: `finalize_epoch` divides delivered by `erc20.totalSupply` (defect 2).
 - `floor-in-checkpoint`: `_checkpoint` floors the accrual to whole sats (defect 3). Written for
-  an accrual kept in ACC-scaled units (`accrued += bal * (rps - paid)`): it appends
+  an accrual kept in ACC-scaled units (`accrued_scaled[account] += bal * (rps - paid)`): it appends
   `// ACC * ACC`. On the pre-fix contract (which already floors with `// ACC`) it would zero
   every accrual; there use `none`.
 - `mint-into-stream`: `buy` stops checking the sale window (`block.timestamp < SALE_END` and a
@@ -49,13 +50,13 @@ ROOT = HERE.parents[3]
 MUTANTS: dict[str, list[tuple[str, str, str]]] = {
     "none": [],
     "supply-now-in-expected": [
-        ("_expected", r"(supply: uint256 = )[^\n]+", r"\1erc20.totalSupply"),
+        ("_expected", r"(supply(?:: uint256)? = )e\.supply", r"\1erc20.totalSupply"),
     ],
     "uptime-at-supply-now": [
         ("finalize_epoch", r"(uptime = e\.delivered \* MAX_BPS // )[^\n]+", r"\1erc20.totalSupply"),
     ],
     "floor-in-checkpoint": [
-        ("_checkpoint", r"(self\.accrued\[account\] \+= )([^\n]+)", r"\1(\2) // ACC * ACC"),
+        ("_checkpoint", r"(self\.accrued(?:_scaled)?\[account\] \+= )([^\n]+)", r"\1(\2) // ACC * ACC"),
     ],
     "mint-into-stream": [
         ("buy", r"assert block\.timestamp < (SALE_END|TERM_START)[^\n]*", "pass"),
@@ -73,7 +74,8 @@ def _function_span(src: str, name: str) -> tuple[int, int]:
 
 
 def mutate(src: str, name: str) -> str:
-    for fn, pattern, repl in MUTANTS[name]:
+    """Applies mutant `name`; "a+b" applies a, then b."""
+    for fn, pattern, repl in [x for part in name.split("+") for x in MUTANTS[part]]:
         a, b = _function_span(src, fn)
         body, n = re.subn(pattern, repl, src[a:b])
         if n == 0:
@@ -97,7 +99,7 @@ def main(argv=None) -> int:
         for k, v in MUTANTS.items():
             print(k, *(f"  {fn}: {p!r} -> {r!r}" for fn, p, r in v), sep="\n")
         return 0
-    if args.mutant not in MUTANTS:
+    if not all(part in MUTANTS for part in args.mutant.split("+")):
         print(f"Error: unknown mutant {args.mutant!r} (try --list)", file=sys.stderr)
         return 2
 
@@ -148,6 +150,9 @@ def main(argv=None) -> int:
             at = fm.FIRST or fm.STATS
             outcome = f"KILLED after {at['steps']} steps (example {at['example'] if 'example' in at else at['examples']}): {first}"
         except Exception as exc:  # noqa: BLE001 - an unexpected revert is reported, not hidden
+            import traceback
+
+            traceback.print_exc(limit=-4)
             outcome = f"ERROR after {fm.STATS['steps']} steps: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         secs = time.monotonic() - t0
         if args.survey:
