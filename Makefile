@@ -84,7 +84,7 @@ test-e2e: setup
 test-deep: setup
 	@$(MAKE) --no-print-directory _test-deep
 _test-deep: _compile
-	HYPOTHESIS_PROFILE=deep ape test tests/unit/identity/test_state_machine_boa.py tests/unit/reputation/test_reputation_differential_boa.py tests/unit/validation/test_validation_state_machine_boa.py tests/unit/vault/test_invariants_boa.py tests/unit/vault/test_trust_invariants_boa.py tests/unit/bitcoin/test_index_state_machine_boa.py tests/unit/security --network ethereum:local:test
+	HYPOTHESIS_PROFILE=deep ape test tests/unit/identity/test_state_machine_boa.py tests/unit/reputation/test_reputation_differential_boa.py tests/unit/validation/test_validation_state_machine_boa.py tests/unit/vault/test_invariants_boa.py tests/unit/vault/test_trust_invariants_boa.py tests/unit/vault/test_fairness_model_boa.py tests/unit/bitcoin/test_index_state_machine_boa.py tests/unit/security --network ethereum:local:test
 	HASHTRUST_DEMO_STOPS=all ape test tests/e2e/test_demo.py --network ethereum:local:foundry
 
 # 10,000 feedbacks from 1,000 clients on a real Anvil (started and stopped by the test).
