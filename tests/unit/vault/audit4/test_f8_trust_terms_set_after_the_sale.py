@@ -14,7 +14,7 @@ difficulty) and update them from the relay, not from the admin.
 """
 
 import boa
-from boa_vault import deploy
+from boa_vault import C, deploy
 from scenario import TH, warp
 
 ZERO = "0x0000000000000000000000000000000000000000"
@@ -25,8 +25,8 @@ def test_f8_binding_after_the_sale_with_a_difficulty_that_zeroes_every_default()
     v, holder = env.vault, env.holders[0]
     with boa.env.prank(holder):
         v.buy(100 * TH, 2**255, holder)
-    identity = boa.load_partial(str(__import__("boa_vault").C / "IdentityRegistry.vy")).deploy()
-    validation = boa.load_partial(str(__import__("boa_vault").C / "ValidationRegistry.vy")).deploy(identity.address)
+    identity = boa.load_partial(str(C / "IdentityRegistry.vy")).deploy()
+    validation = boa.load_partial(str(C / "ValidationRegistry.vy")).deploy(identity.address)
     with boa.env.prank(env.operator):
         agent = identity.register("ipfs://operator")
     warp(v.TERM_START() + 1)
