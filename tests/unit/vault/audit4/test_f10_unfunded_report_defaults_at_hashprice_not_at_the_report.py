@@ -13,6 +13,12 @@ Suggested fix: for a reported epoch, slash `max(e.net, _expected(e))` (the opera
 figure is an admission of what holders are owed), computed with the epoch's stored split.
 """
 
+import pytest
+
+# Open finding of the fourth vault review (tests/unit/vault/audit4/README.md): this PoC fails
+# while the problem exists. strict: once the fix lands it passes and this mark must go.
+pytestmark = pytest.mark.xfail(strict=True, reason="open vault finding (issue 14, audit4)")
+
 import boa
 from scenario import TH, report, trust_vault, warp
 

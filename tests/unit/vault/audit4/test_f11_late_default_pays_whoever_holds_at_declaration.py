@@ -13,6 +13,12 @@ deadline (an O(1) check of the oldest unsettled epoch in `_move`/`_claim`), or p
 caller bounty from the slash so that defaults are declared at the deadline.
 """
 
+import pytest
+
+# Open finding of the fourth vault review (tests/unit/vault/audit4/README.md): this PoC fails
+# while the problem exists. strict: once the fix lands it passes and this mark must go.
+pytestmark = pytest.mark.xfail(strict=True, reason="open vault finding (issue 14, audit4)")
+
 import boa
 from scenario import TH, trust_vault, warp
 

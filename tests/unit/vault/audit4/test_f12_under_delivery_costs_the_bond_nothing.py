@@ -14,6 +14,12 @@ undelivered share of the epoch's expected net) into the stream, or price the sal
 delivered and refund undelivered hashrate from the bond.
 """
 
+import pytest
+
+# Open finding of the fourth vault review (tests/unit/vault/audit4/README.md): this PoC fails
+# while the problem exists. strict: once the fix lands it passes and this mark must go.
+pytestmark = pytest.mark.xfail(strict=True, reason="open vault finding (issue 14, audit4)")
+
 import boa
 from scenario import TH, attest, fund, report, trust_vault
 

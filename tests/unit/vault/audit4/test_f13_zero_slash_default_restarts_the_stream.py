@@ -13,6 +13,12 @@ Suggested fix: when `slashed == 0`, skip `_notify_reward`; when > 0, stream the 
 (or add it at the current rate until `period_finish` instead of restarting the period).
 """
 
+import pytest
+
+# Open finding of the fourth vault review (tests/unit/vault/audit4/README.md): this PoC fails
+# while the problem exists. strict: once the fix lands it passes and this mark must go.
+pytestmark = pytest.mark.xfail(strict=True, reason="open vault finding (issue 14, audit4)")
+
 import boa
 from scenario import TH, fund, report, trust_vault, warp
 

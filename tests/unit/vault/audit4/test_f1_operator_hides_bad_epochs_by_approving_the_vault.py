@@ -16,6 +16,12 @@ list) so approval cannot block it; at least retry a refused post (a `post_feedba
 may call while `feedback_posted` is false).
 """
 
+import pytest
+
+# Open finding of the fourth vault review (tests/unit/vault/audit4/README.md): this PoC fails
+# while the problem exists. strict: once the fix lands it passes and this mark must go.
+pytestmark = pytest.mark.xfail(strict=True, reason="open vault finding (issue 14, audit4)")
+
 import boa
 from scenario import TH, attest, events, fund, report, trust_vault
 

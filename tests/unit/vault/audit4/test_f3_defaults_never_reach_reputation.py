@@ -11,6 +11,12 @@ Suggested fix: post `uptime = 0` (tag2 "epoch-<n>", tag "default" or the slash i
 `feedbackHash`) for every default, through the same guarded post as finalisation.
 """
 
+import pytest
+
+# Open finding of the fourth vault review (tests/unit/vault/audit4/README.md): this PoC fails
+# while the problem exists. strict: once the fix lands it passes and this mark must go.
+pytestmark = pytest.mark.xfail(strict=True, reason="open vault finding (issue 14, audit4)")
+
 import boa
 from scenario import TH, attest, events, fund, report, trust_vault, warp
 

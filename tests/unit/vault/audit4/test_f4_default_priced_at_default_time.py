@@ -16,6 +16,12 @@ boundary, or snapshot the expected net at the first touch after the epoch's end)
 reported epoch use its own `btc_usd` and the params of its report.
 """
 
+import pytest
+
+# Open finding of the fourth vault review (tests/unit/vault/audit4/README.md): this PoC fails
+# while the problem exists. strict: once the fix lands it passes and this mark must go.
+pytestmark = pytest.mark.xfail(strict=True, reason="open vault finding (issue 14, audit4)")
+
 import boa
 from scenario import TH, fund, report, trust_vault, warp
 

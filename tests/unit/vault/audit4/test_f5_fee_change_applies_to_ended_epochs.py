@@ -14,6 +14,12 @@ boundary after all epochs that ended before it are reported), and require
 `ADMIN_DELAY >= EPOCH + REPORT_GRACE`.
 """
 
+import pytest
+
+# Open finding of the fourth vault review (tests/unit/vault/audit4/README.md): this PoC fails
+# while the problem exists. strict: once the fix lands it passes and this mark must go.
+pytestmark = pytest.mark.xfail(strict=True, reason="open vault finding (issue 14, audit4)")
+
 import boa
 from scenario import TH, report, trust_vault, warp
 

@@ -13,6 +13,12 @@ cumulative `paused_total`, and add it to `epoch_deadline`/attest deadline), or l
 `declare_default` revert while paused and for a grace after unpausing.
 """
 
+import pytest
+
+# Open finding of the fourth vault review (tests/unit/vault/audit4/README.md): this PoC fails
+# while the problem exists. strict: once the fix lands it passes and this mark must go.
+pytestmark = pytest.mark.xfail(strict=True, reason="open vault finding (issue 14, audit4)")
+
 import boa
 from scenario import REPORT_HASH, TH, trust_vault, warp
 

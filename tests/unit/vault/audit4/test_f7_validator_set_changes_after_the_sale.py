@@ -13,6 +13,12 @@ a delay longer than `REPORT_GRACE` with a guaranteed exit; refuse as validators 
 admin, fee recipient, treasury and guardian as well as the agent's addresses.
 """
 
+import pytest
+
+# Open finding of the fourth vault review (tests/unit/vault/audit4/README.md): this PoC fails
+# while the problem exists. strict: once the fix lands it passes and this mark must go.
+pytestmark = pytest.mark.xfail(strict=True, reason="open vault finding (issue 14, audit4)")
+
 import boa
 from scenario import TH, events, fund, report, trust_vault
 

@@ -13,6 +13,12 @@ take the hashprice inputs in the constructor; bound them (e.g. against the heade
 difficulty) and update them from the relay, not from the admin.
 """
 
+import pytest
+
+# Open finding of the fourth vault review (tests/unit/vault/audit4/README.md): this PoC fails
+# while the problem exists. strict: once the fix lands it passes and this mark must go.
+pytestmark = pytest.mark.xfail(strict=True, reason="open vault finding (issue 14, audit4)")
+
 import boa
 from boa_vault import C, deploy
 from scenario import TH, warp

@@ -11,6 +11,12 @@ for a published `k` (e.g. `REPORT_GRACE / EPOCH + 1` epochs, the most that can b
 anyone can react), refuse reports while the bond is below it, and expose the coverage in a view.
 """
 
+import pytest
+
+# Open finding of the fourth vault review (tests/unit/vault/audit4/README.md): this PoC fails
+# while the problem exists. strict: once the fix lands it passes and this mark must go.
+pytestmark = pytest.mark.xfail(strict=True, reason="open vault finding (issue 14, audit4)")
+
 import boa
 from scenario import trust_vault, warp
 
