@@ -31,7 +31,7 @@ from hashtrust.bitcoin.consensus import (
 from hashtrust.bitcoin.proofs import MAX_PIN_COINBASE_BYTES, MAX_PROOF_HEADERS, RetargetOutcome, RetargetProof, RewardProof
 from hashtrust.bitcoin.tx import parse_coinbase, strip_witness
 from hashtrust.chain import artifacts
-from hashtrust.chain.addressbook import AddressBook, Entry, holding_book
+from hashtrust.chain.addressbook import AddressBook, Entry
 from hashtrust.chain.client import ContractClient
 from hashtrust.chain.tx import TxSender
 from hashtrust.errors import HashtrustError, InputError
@@ -210,7 +210,6 @@ def check_parameters(network: str, confirmations: int, proof_length: int, challe
                 raise InputError(key, f"{value:,} is unsafe on mainnet: at least {floor:,} (docs/bitcoin.md, security)")
 
 
-@holding_book
 def deploy_relay(w3: Web3, sender: TxSender, book: AddressBook, *, network: str = "mainnet", confirmations: int = 6, proof_length: int = 20,
                  challenge_window: int = DEFAULT_CHALLENGE_WINDOW, name: str = "BitcoinRelay") -> tuple[BitcoinRelayClient, bool]:
     """The relay recorded under ``name`` if its code is on chain with these parameters, else a new
@@ -222,6 +221,12 @@ def deploy_relay(w3: Web3, sender: TxSender, book: AddressBook, *, network: str 
     from hashtrust.chain.devnet import not_a_devnet
 
     check_parameters(network, confirmations, proof_length, challenge_window, devnet=not_a_devnet(w3) is None)
+    with book.locked():  # refused input above never waits for (or touches) the book
+        return _deploy_relay(w3, sender, book, network, confirmations, proof_length, challenge_window, name)
+
+
+def _deploy_relay(w3: Web3, sender: TxSender, book: AddressBook, network: str, confirmations: int, proof_length: int,
+                  challenge_window: int, name: str) -> tuple[BitcoinRelayClient, bool]:
     pow_limit, retargeting = NETWORKS[network]
     entry = book.get(name)
     if entry is not None and bytes(w3.eth.get_code(Web3.to_checksum_address(entry.address))):
