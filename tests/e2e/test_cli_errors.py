@@ -138,6 +138,7 @@ def bad_values(p: click.Parameter, path: tuple[str, ...] = ()) -> list[tuple[str
         out += [("huge", "9" * 90)]
     elif isinstance(t, Address):
         out += [("short", "0x1234"), ("not-hex", "0x" + "zz" * 20), ("word", "alice")]
+        out += [("bad-checksum", "0x90F79bf6EB2c4f870365E785982E1f101E93b907")]  # a typo of Anvil account 3 (mixed case)
         if not t.allow_zero:
             out += [("zero-address", "0x" + "00" * 20)]
     elif isinstance(t, Hex32):

@@ -42,10 +42,25 @@ def check_bytes32(value: Any, field: str, *, nonzero: bool = False) -> bytes:
     return bytes(value)
 
 
+def checksum_problem(text: str) -> str | None:
+    """Why ``text`` (a 20-byte hex address) must be refused, or None: mixed-case hex is an EIP-55
+    checksum, and one that does not match is a typo (web3 accepts it and "corrects" it, which
+    sends value to the typo). All-lowercase or all-uppercase hex carries no checksum."""
+    digits = text[2:]
+    if digits.lower() == digits or digits.upper() == digits:
+        return None
+    if Web3.to_checksum_address(text) != text:
+        return f"{text!r} has a bad EIP-55 checksum (mixed case that does not match): check it for a typo"
+    return None
+
+
 def check_address(value: Any, field: str, *, allow_zero: bool = False) -> str:
-    """A 20-byte hex address, checksummed; not the zero address unless ``allow_zero``."""
+    """A 20-byte hex address, checksummed; not the zero address unless ``allow_zero``; mixed-case
+    input must carry a valid EIP-55 checksum (`checksum_problem`)."""
     if not isinstance(value, str) or not Web3.is_address(value):
         raise InputError(field, f"must be a 20-byte hex address, got {value!r}")
+    if (why := checksum_problem(value.strip())) is not None:
+        raise InputError(field, why)
     out = Web3.to_checksum_address(value)
     if not allow_zero and out == ZERO_ADDRESS:
         raise InputError(field, "must not be the zero address")

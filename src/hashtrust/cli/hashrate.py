@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from hashtrust.cli.context import Ctx, emit, json_option
-from hashtrust.cli.params import Number
+from hashtrust.cli.params import ADDRESS, Number
 
 EPOCH = Number(int, 0, 2**256 - 1)  # the vault's epoch numbers (uint256)
 UINT256 = Number(int, 0, 2**256 - 1)
@@ -31,7 +31,7 @@ def vault_status(obj: Ctx) -> None:
 
 @vault.command("buy")
 @click.option("--ths", required=True, help="TH/s to buy (decimal)")
-@click.option("--receiver", default=None, help="who receives the shares (default: the buyer)")
+@click.option("--receiver", type=ADDRESS, default=None, help="who receives the shares (default: the buyer)")
 @click.option("--max-payment", type=UINT256, default=None, help="slippage bound in payment-token units")
 @click.pass_obj
 def vault_buy(obj: Ctx, ths: str, receiver: str | None, max_payment: int | None) -> None:
@@ -64,8 +64,8 @@ def vault_fund(obj: Ctx, epoch: int) -> None:
 
 
 @vault.command("claim")
-@click.option("--for", "holder", default=None, help="claim on behalf of this holder (paid to the holder)")
-@click.option("--to", "receiver", default=None, help="pay the caller's own rewards here")
+@click.option("--for", "holder", type=ADDRESS, default=None, help="claim on behalf of this holder (paid to the holder)")
+@click.option("--to", "receiver", type=ADDRESS, default=None, help="pay the caller's own rewards here")
 @click.pass_obj
 def vault_claim(obj: Ctx, holder: str | None, receiver: str | None) -> None:
     """Claim rewards (the caller's, or another holder's on its behalf)."""

@@ -15,6 +15,8 @@ from typing import Any
 import click
 from web3 import Web3
 
+from hashtrust.chain.checks import checksum_problem
+
 MAX_UINT256 = 2**256 - 1
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
@@ -82,6 +84,8 @@ class Address(click.ParamType):
         text = str(value).strip()
         if not Web3.is_address(text):
             self.fail(f"{value!r} is not a 20-byte hex address (0x followed by 40 hex digits)", param, ctx)
+        if (why := checksum_problem(text)) is not None:
+            self.fail(why, param, ctx)
         out = Web3.to_checksum_address(text)
         if out == ZERO_ADDRESS and not self.allow_zero:
             self.fail("the zero address is not accepted here", param, ctx)

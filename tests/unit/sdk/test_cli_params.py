@@ -99,3 +99,27 @@ def test_failures_are_one_line():
     weird = explain(RuntimeError("boom\n  at line 3"))
     assert weird == "RuntimeError: boom at line 3 (an unexpected failure; rerun with --debug to see where)"
     assert len(explain(InputError("x", "y" * 5_000))) <= 600
+
+
+GOOD = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"  # Anvil account 3, EIP-55 checksummed
+TYPO = "0x90F79bf6EB2c4f870365E785982E1f101E93b907"  # last digit changed: the checksum no longer matches
+
+
+@pytest.mark.parametrize("text", [TYPO, "0x90F79BF6EB2c4f870365E785982E1f101E93b906", "0x90f79bf6eb2c4f870365e785982e1f101e93B906"])
+def test_a_mixed_case_address_with_a_bad_checksum_is_a_typo_and_refused(text):
+    """A new user's trial: web3 accepts mixed case whose EIP-55 checksum fails and "corrects" it, so
+    `vault buy --receiver`, `devnet faucet`, `validations request` sent value to the typo."""
+    from hashtrust.chain.checks import check_address
+
+    with pytest.raises(click.BadParameter, match="bad EIP-55 checksum"):
+        Address().convert(text, None, None)
+    with pytest.raises(InputError, match="bad EIP-55 checksum"):
+        check_address(text, "receiver")
+
+
+def test_addresses_without_a_checksum_or_with_a_good_one_are_taken():
+    from hashtrust.chain.checks import check_address
+
+    for text in (GOOD, GOOD.lower(), "0x" + GOOD[2:].upper()):
+        assert Address().convert(text, None, None) == GOOD
+        assert check_address(text, "receiver") == GOOD
