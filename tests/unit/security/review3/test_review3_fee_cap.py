@@ -22,6 +22,7 @@ import json
 
 from eth_account.typed_transactions import TypedTransaction
 from eth_utils import keccak
+from hexbytes import HexBytes
 from review2_helpers import post_server
 
 from hashtrust.chain.provider import connect
@@ -75,7 +76,7 @@ def test_the_sender_does_not_sign_a_fee_the_node_inflated():
     if not sent:
         assert "fee" in refused.lower() or "gwei" in refused.lower(), f"nothing was sent, but not because of the fee: {refused[:200]}"
         return
-    tx = TypedTransaction.from_bytes(sent[0]).as_dict()
+    tx = TypedTransaction.from_bytes(HexBytes(sent[0])).as_dict()
     tip, max_fee, gas = int(tx["maxPriorityFeePerGas"]), int(tx["maxFeePerGas"]), int(tx["gas"])
     assert max_fee <= CAP and tip <= CAP, (f"signed and handed over a tx paying a tip of {tip // GWEI:,} gwei (max fee {max_fee // GWEI:,} gwei, "
                                           f"gas {gas:,}: up to {gas * max_fee / 10**18:.2f} ETH in fees) because the node said so")
