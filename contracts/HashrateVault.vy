@@ -188,6 +188,18 @@ event EpochDefaulted:
     expected: uint256
     slashed: uint256
 
+# @dev Epoch `epoch` was settled (finalised or defaulted): the one public record of every epoch of
+#      the term, which the operator cannot suppress. `supply` is the epoch's share supply,
+#      `feedback_posted` whether the ReputationRegistry accepted the uptime feedback.
+event EpochClosed:
+    epoch: indexed(uint256)
+    delivered: uint256
+    supply: uint256
+    attestations: uint256
+    defaulted: bool
+    slashed: uint256
+    feedback_posted: bool
+
 # @dev `amount` reward-token units were added to the operator's bond.
 event BondPosted:
     sender: indexed(address)
@@ -245,6 +257,7 @@ struct Epoch:
     net: uint256  # to holders, sats
     btc_usd: uint256  # feed answer used for the split
     report_hash: bytes32
+    supply: uint256  # share supply of the epoch, recorded at report (constant during the term)
 
 
 # @dev The fee parameters (fixed-point integers) and who receives the fees.
@@ -353,7 +366,7 @@ hp_difficulty: public(uint256)
 hp_sats_per_block: public(uint256)
 # @dev BTC/USD of the latest report (0 before any), used to net the expected reward.
 last_btc_usd: public(uint256)
-# @dev Operator bond, reward-token units, kept out of `reward_liabilities`.
+# @dev Operator bond, reward-token units, kept out of the holders' liabilities (total_notified - total_claimed + fees_payable).
 bond: public(uint256)
 # @dev Epochs finalised or defaulted (the bond is released when it reaches N_EPOCHS).
 settled_epochs: public(uint256)
@@ -387,8 +400,9 @@ epochs: public(HashMap[uint256, Epoch])
 reward_per_share: public(uint256)
 # @dev Value of reward_per_share at each account's last checkpoint.
 reward_per_share_paid: public(HashMap[address, uint256])
-# @dev Sats earned by each account up to its last checkpoint, not yet claimed.
-accrued: public(HashMap[address, uint256])
+# @dev Sats * 1e36 earned by each account up to its last checkpoint, not yet claimed; kept
+#      scaled so that checkpoints never round (a claim pays the whole sats, the rest stays).
+accrued_scaled: HashMap[address, uint256]
 # @dev Where each account's rewards go (zero: to the account itself).
 rewards_receiver: public(HashMap[address, address])
 # @dev Current stream rate, sats * 1e18 per second.
@@ -442,8 +456,9 @@ def __init__(
     @param price_feed The BTC/USD feed (Chainlink AggregatorV3 surface).
     @param capacity_ths Sale capacity in whole TH/s.
     @param price_per_th Price of 1 TH/s in payment-token units.
-    @param term_start Start of epoch 0 (may precede `sale_end`).
-    @param sale_end End of the sale (buying stops at this time).
+    @param term_start Start of epoch 0 (at or after `sale_end`).
+    @param sale_end End of the sale (buying stops at this time; at the latest `term_start`,
+           so the supply cannot change during the term).
     @param term_end End of the term; `(term_end - term_start)` holds whole epochs.
     @param operator_ The operator address.
     @param guardian_ The guardian address.
@@ -464,7 +479,7 @@ def __init__(
     assert capacity_ths > 0 and price_per_th > 0, "vault: zero capacity or price"
     assert term_end >= term_start + EPOCH, "vault: term shorter than an epoch"
     assert (term_end - term_start) % EPOCH == 0, "vault: term not whole epochs"
-    assert sale_end <= term_end, "vault: sale ends after term"
+    assert sale_end <= term_start, "vault: sale must end before the term"
     assert caps.perf_bps <= MAX_BPS, "vault: perf cap above 100%"
     assert max_price_age > 0, "vault: zero price age"
     feed_decimals: uint8 = staticcall price_feed.decimals()
@@ -539,6 +554,39 @@ def _request_hash(epoch: uint256, delivered: uint256, gross: uint256, report_has
 
 
 @internal
+def _close(epoch: uint256, delivered: uint256, supply: uint256, count: uint256, slashed: uint256, uptime: uint256, report_hash: bytes32):
+    """
+    @dev Settles an epoch: counts it, posts the uptime feedback of a
+         finalised epoch (count > 0; quorum >= 1) for the operator agent
+         and logs `EpochClosed` (a defaulted epoch's record is the event
+         itself). The feedback is a call that may fail (the registry
+         refuses feedback from the agent's owner or approved addresses, so
+         an operator approving the vault could otherwise block
+         finalisation): its outcome is logged instead.
+    """
+    self.settled_epochs += 1
+    posted: bool = False
+    rep: address = self.reputation.address
+    if rep != empty(address) and count != 0:
+        posted = raw_call(
+            rep,
+            abi_encode(
+                self.agent_id,
+                convert(uptime, int128),
+                convert(2, uint8),
+                "uptime",
+                concat("epoch-", uint2str(convert(epoch, uint64))),
+                "",
+                "",
+                report_hash,
+                method_id=method_id("giveFeedback(uint256,int128,uint8,string,string,string,string,bytes32)"),
+            ),
+            revert_on_failure=False,
+        )
+    log EpochClosed(epoch=epoch, delivered=delivered, supply=supply, attestations=count, defaulted=count == 0, slashed=slashed, feedback_posted=posted)
+
+
+@internal
 @view
 def _expected(epoch: uint256) -> uint256:
     """
@@ -547,11 +595,16 @@ def _expected(epoch: uint256) -> uint256:
          (1e18 * difficulty * 2**32), split with the current parameters
          at the latest reported BTC/USD (no electricity or maintenance
          before any report), minus what the epoch already paid holders.
+         Supply: the epoch's, recorded at report (unreported: the supply,
+         which cannot change once the term has started).
     """
     d: uint256 = self.hp_difficulty
     if d == 0:
         return 0
+    e: Epoch = self.epochs[epoch]
     supply: uint256 = erc20.totalSupply
+    if e.status != empty(EpochStatus):
+        supply = e.supply
     gross: uint256 = supply * 10**12 * EPOCH * self.hp_sats_per_block // (TH * d * 2**32)
     p: Params = self.params
     net: uint256 = gross - gross * p.perf_bps // MAX_BPS
@@ -560,7 +613,6 @@ def _expected(epoch: uint256) -> uint256:
         fee: uint256 = 0
         perf: uint256 = 0
         fee, perf, net = self._split(supply, gross, p, px)
-    e: Epoch = self.epochs[epoch]
     if e.status == EpochStatus.FUNDED:
         return net - min(net, e.net)
     return net
@@ -623,7 +675,7 @@ def _checkpoint(account: address):
     if rps != paid:
         bal: uint256 = erc20.balanceOf[account]
         if bal != 0:
-            self.accrued[account] += bal * (rps - paid) // ACC
+            self.accrued_scaled[account] += bal * (rps - paid)
         self.reward_per_share_paid[account] = rps
 
 
@@ -660,9 +712,9 @@ def _move(owner: address, to: address, amount: uint256):
 def _claim(owner: address, receiver: address) -> uint256:
     self._update_global()
     self._checkpoint(owner)
-    amount: uint256 = self.accrued[owner]
+    amount: uint256 = self.accrued_scaled[owner] // ACC
     if amount != 0:
-        self.accrued[owner] = 0
+        self.accrued_scaled[owner] -= amount * ACC
         self.total_claimed += amount
         assert extcall REWARD_TOKEN.transfer(receiver, amount, default_return_value=True), "vault: reward transfer failed"
     log Claimed(owner=owner, receiver=receiver, amount=amount)
@@ -768,9 +820,9 @@ def buy(shares: uint256, max_payment: uint256, receiver: address) -> uint256:
     """
     @notice Buys `shares` for `receiver`, paying at most `max_payment`.
     @dev Checkpoints the receiver, pulls the payment (balance measured:
-         fee-on-transfer payment tokens revert), then mints. If the
-         supply was zero, rewards kept while nobody held start streaming
-         to the new holders. Emits `Bought` and `Transfer`.
+         fee-on-transfer payment tokens revert), then mints. Only before
+         the term: no reward exists yet, so none is diluted. Emits `Bought`
+         and `Transfer`.
     @param shares Share units to buy (> 0).
     @param max_payment Slippage bound, payment-token units.
     @param receiver Receiver of the shares.
@@ -794,8 +846,6 @@ def buy(shares: uint256, max_payment: uint256, receiver: address) -> uint256:
     self.proceeds += payment
 
     erc20._mint(receiver, shares)
-    if supply == 0 and self.unallocated_scaled != 0:
-        self._notify_reward(0)
     log Bought(buyer=msg.sender, receiver=receiver, shares=shares, payment=payment)
     return payment
 
@@ -877,7 +927,8 @@ def report_epoch(epoch: uint256, delivered: uint256, gross: uint256, report_hash
     assert block.timestamp >= end, "vault: epoch not ended"
     assert block.timestamp <= end + REPORT_GRACE, "vault: epoch deadline passed"
     assert self.epochs[epoch].status == empty(EpochStatus), "vault: epoch already reported"
-    assert delivered <= erc20.totalSupply, "vault: delivered exceeds sold"
+    supply: uint256 = erc20.totalSupply
+    assert delivered <= supply, "vault: delivered exceeds sold"
     btc_usd: uint256 = self._price()
     self.last_btc_usd = btc_usd
     fee: uint256 = 0
@@ -893,6 +944,7 @@ def report_epoch(epoch: uint256, delivered: uint256, gross: uint256, report_hash
         net=net,
         btc_usd=btc_usd,
         report_hash=report_hash,
+        supply=supply,
     )
     log EpochReported(
         epoch=epoch, delivered=delivered, gross=gross, fee=fee, perf=perf, net=net, btc_usd=btc_usd, report_hash=report_hash, uri=uri
@@ -959,7 +1011,7 @@ def claimable(account: address) -> uint256:
     @return Sats.
     """
     rps: uint256 = self._current_reward_per_share()
-    return self.accrued[account] + erc20.balanceOf[account] * (rps - self.reward_per_share_paid[account]) // ACC
+    return (self.accrued_scaled[account] + erc20.balanceOf[account] * (rps - self.reward_per_share_paid[account])) // ACC
 
 
 @external
@@ -1014,18 +1066,6 @@ def checkpoint(account: address):
 
 @external
 @view
-def reward_liabilities() -> uint256:
-    """
-    @notice Reward tokens the vault owes: holders' unclaimed rewards
-            (claimable or still streaming) plus payable fees.
-    @dev The solvency figure; a future operator bond is kept out of it.
-    @return Sats.
-    """
-    return self.total_notified - self.total_claimed + self.fees_payable
-
-
-@external
-@view
 def epoch_end(epoch: uint256) -> uint256:
     """
     @notice End time of an epoch.
@@ -1044,20 +1084,6 @@ def epoch_deadline(epoch: uint256) -> uint256:
     @return Unix time.
     """
     return TERM_START + (epoch + 1) * EPOCH + REPORT_GRACE
-
-
-@external
-@view
-def preview_split(delivered: uint256, gross: uint256, btc_usd: uint256) -> (uint256, uint256, uint256):
-    """
-    @notice The (fee, perf, net) split the current parameters give.
-    @param delivered Share units.
-    @param gross Sats.
-    @param btc_usd Feed answer (feed decimals), > 0.
-    @return fee, perf, net in sats.
-    """
-    assert btc_usd > 0, "vault: oracle price not positive"
-    return self._split(delivered, gross, self.params, btc_usd)
 
 
 # ------------------------------------------------------------------ #
@@ -1109,7 +1135,9 @@ def bind_agent(
     self.min_score = min_score_
     self.hp_difficulty = difficulty
     self.hp_sats_per_block = sats_per_block
-    self.operator = empty(address)
+    if self.operator != empty(address):
+        self.operator = empty(address)
+        log OperatorSet(operator=empty(address))
     log AgentBound(
         agent_id=agent_id_,
         identity=identity_.address,
@@ -1204,9 +1232,11 @@ def finalize_epoch(epoch: uint256) -> uint256:
             epoch's uptime feedback for the agent.
     @dev Anyone; never paused; until `attest_deadline`. The result is
          snapshotted (`attestations`, status FINALIZED): later registry
-         changes do not alter it. Feedback: value delivered * 1e4 / supply
-         (2 decimals, percent), tag1 "uptime", tag2 "epoch-<n>".
-         Emits `EpochFinalized`.
+         changes do not alter it. Feedback: value delivered * 1e4 / the
+         epoch's supply (2 decimals, percent), tag1 "uptime", tag2
+         "epoch-<n>"; a registry refusing it cannot revert finalisation
+         (recorded in `EpochClosed.feedback_posted`). Emits `EpochFinalized`
+         and `EpochClosed`.
     @param epoch The epoch index.
     @return The number of counted attestations.
     """
@@ -1231,24 +1261,11 @@ def finalize_epoch(epoch: uint256) -> uint256:
     assert count >= self.quorum, "vault: no quorum"
     self.epochs[epoch].status = EpochStatus.FINALIZED
     self.attestations[epoch] = count
-    self.settled_epochs += 1
-    supply: uint256 = erc20.totalSupply
     uptime: uint256 = 0
-    if supply != 0:
-        uptime = e.delivered * MAX_BPS // supply
-    rep: IReputationRegistry = self.reputation
-    if rep.address != empty(address):
-        extcall rep.giveFeedback(
-            agent,
-            convert(uptime, int128),
-            2,
-            "uptime",
-            concat("epoch-", uint2str(convert(epoch, uint64))),
-            "",
-            "",
-            e.report_hash,
-        )
+    if e.supply != 0:
+        uptime = e.delivered * MAX_BPS // e.supply
     log EpochFinalized(epoch=epoch, attestations=count, uptime_bps=uptime)
+    self._close(epoch, e.delivered, e.supply, count, 0, uptime, e.report_hash)
     return count
 
 
@@ -1260,7 +1277,9 @@ def declare_default(epoch: uint256) -> uint256:
             funded but not finalised by its attestation deadline. The bond
             pays holders the epoch's expected reward, as far as it
             reaches, through the normal reward stream.
-    @dev Anyone; never paused. Emits `EpochDefaulted` (and `RewardsNotified`).
+    @dev Anyone; never paused; also when the slash is 0 (the epoch is
+         recorded as defaulted whatever the operator funded). Emits
+         `EpochDefaulted`, `RewardsNotified` and `EpochClosed`.
     @param epoch The epoch index (< N_EPOCHS).
     @return The sats taken from the bond.
     """
@@ -1273,11 +1292,15 @@ def declare_default(epoch: uint256) -> uint256:
     assert block.timestamp > deadline, "vault: default too early"
     expected: uint256 = self._expected(epoch)
     slashed: uint256 = min(self.bond, expected)
+    e: Epoch = self.epochs[epoch]
+    supply: uint256 = e.supply
+    if status == empty(EpochStatus):
+        supply = erc20.totalSupply
     self.epochs[epoch].status = EpochStatus.DEFAULTED
-    self.settled_epochs += 1
     self.bond -= slashed
     self._notify_reward(slashed)
     log EpochDefaulted(epoch=epoch, caller=msg.sender, expected=expected, slashed=slashed)
+    self._close(epoch, e.delivered, supply, 0, slashed, 0, e.report_hash)
     return slashed
 
 

@@ -4,6 +4,7 @@ Actors (ape test accounts, funded with ETH on every local chain):
 ``deployer`` deploys everything, ``alice``/``bob``/``carol`` are users, ``mallory`` attacks.
 """
 
+import functools
 import json
 import os
 from collections import Counter
@@ -172,6 +173,34 @@ def _titanoboa_safe_storage_dump():
 
 
 _titanoboa_safe_storage_dump()
+
+
+def _titanoboa_one_deployment_source_map_per_compilation():
+    """Compute a contract's deployment source map once per compilation, not once per deployment.
+
+    titanoboa 0.2.8 caches the init code's source map on each deployed contract object, so every
+    `deploy()` of the same `load_partial` re-assembles the whole contract (~0.25 s for the vault,
+    a quarter of the deployment; the state machines deploy a fresh set per example). The map
+    depends only on the compiler data (its assembly and settings), which every deployment of a
+    partial shares, and boa only reads it; the runtime source map is already cached there."""
+    try:
+        from boa.contracts.vyper import vyper_contract as vc
+    except ImportError:  # pragma: no cover - titanoboa is pinned in pyproject
+        return
+    per_contract = vc.VyperContract.__dict__.get("_deployment_source_map")
+    if not isinstance(per_contract, functools.cached_property):  # a titanoboa that changed it
+        return
+
+    def shared(self):
+        cache = self.compiler_data.__dict__
+        if "_hashtrust_deployment_source_map" not in cache:
+            cache["_hashtrust_deployment_source_map"] = per_contract.func(self)
+        return cache["_hashtrust_deployment_source_map"]
+
+    vc.VyperContract._deployment_source_map = property(shared)
+
+
+_titanoboa_one_deployment_source_map_per_compilation()
 
 
 def pytest_collection_modifyitems(items):

@@ -134,7 +134,7 @@ VAULT_DEVNET = {
     "price_per_th": 15_000_000,  # $15 per TH/s (6-decimal USD)
     "btc_usd": 95_000,  # initial feed answer, USD
     "term_days": 365,
-    "sale_days": 7,  # the sale stays open for the first week of the term
+    "sale_days": 1,  # the sale runs for a day after deployment and closes when the term starts
     "params": (17_500, 50_000, 10_000, 1_000),  # 17.5 J/TH (S21-class), $0.05/kWh, $0.01/TH/day, 10 % perf
     "caps": (200_000, 500_000, 1_000_000, 3_000),  # 200 J/TH, $0.50/kWh, $1/TH/day, 30 % perf
     "report_grace": 3 * 86_400,  # an epoch may be reported and funded up to 3 days after it ends
@@ -152,7 +152,7 @@ def vault_args(ctx: DeployContext) -> tuple:
     """Constructor arguments of the devnet vault; times derive from the latest block."""
     cfg = VAULT_DEVNET
     now = int(ctx.w3.eth.get_block("latest")["timestamp"])
-    term_start = now + 3_600  # epoch 0 starts an hour after deployment
+    term_start = now + cfg["sale_days"] * 86_400  # epoch 0 starts when the sale closes (the supply is fixed for the term)
     me = ctx.sender.address
     return (
         "Hashrate TH/s (devnet)",
@@ -163,7 +163,7 @@ def vault_args(ctx: DeployContext) -> tuple:
         cfg["capacity_ths"],
         cfg["price_per_th"],
         term_start,
-        term_start + cfg["sale_days"] * 86_400,
+        term_start,  # sale end: the vault refuses a sale that overlaps the term
         term_start + cfg["term_days"] * 86_400,
         me,  # operator until `open_term` binds the vault to the operator's ERC-8004 agent
         me,  # guardian

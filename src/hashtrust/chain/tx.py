@@ -16,6 +16,7 @@ Every script, test helper, benchmark and the CLI send transactions through `TxSe
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -55,13 +56,16 @@ except ImportError:  # pragma: no cover
 
 # Errors a node raises for a call the contract refuses. The in-process test chain (eth-tester,
 # `--network ethereum:local:test`) raises its own `TransactionFailed` instead of a web3 error.
-_CALL_ERRORS: tuple[type[BaseException], ...] = (ContractLogicError, ContractCustomError, ValueError)
-try:
-    from eth_tester.exceptions import TransactionFailed as _TesterFailed
+# eth-tester is not imported here: it pulls in py-evm (~0.4 s of every CLI start), and its error
+# can only be raised once the in-process chain has imported it, so it is looked up when caught.
+_NODE_CALL_ERRORS: tuple[type[BaseException], ...] = (ContractLogicError, ContractCustomError, ValueError)
 
-    _CALL_ERRORS += (_TesterFailed,)
-except ImportError:  # pragma: no cover - eth-tester is a test-only dependency of ape
-    pass
+
+def _call_errors() -> tuple[type[BaseException], ...]:
+    """The errors a refused call raises: the node's, plus eth-tester's once it is loaded."""
+    tester = sys.modules.get("eth_tester.exceptions")
+    failed = getattr(tester, "TransactionFailed", None)
+    return _NODE_CALL_ERRORS if failed is None else (*_NODE_CALL_ERRORS, failed)
 
 
 class Signer(Protocol):
@@ -156,7 +160,7 @@ def call_view(fn: Any, *, action: str = "", block: Any = "latest") -> Any:
     try:
         data = fn.w3.eth.call({"to": fn.address, "data": calldata(fn)}, block_identifier=block)
         return decode_output(fn.abi, data)
-    except (*_CALL_ERRORS, _RpcError) as exc:
+    except (*_call_errors(), _RpcError) as exc:
         reason = revert_reason(exc)
         if reason is not None:
             raise RevertError(reason, action=action or _describe(fn)) from None
@@ -475,7 +479,7 @@ class TxSender:
             if gas is None:
                 try:
                     est = self.w3.eth.estimate_gas({k: v for k, v in tx.items() if k in ("from", "to", "data", "value")})
-                except _CALL_ERRORS as exc:
+                except _call_errors() as exc:
                     reason = revert_reason(exc)
                     if reason is None:
                         raise TransactionError(f"{action}: gas estimation failed: {exc}") from None
@@ -878,7 +882,7 @@ class TxSender:
         tx["from"] = self.address
         try:
             self.w3.eth.call(tx, block_identifier=receipt["blockNumber"] - 1)
-        except _CALL_ERRORS as exc:
+        except _call_errors() as exc:
             return revert_reason(exc) or str(exc)
         if receipt["gasUsed"] >= pending.tx.get("gas", 0):
             return "out of gas"

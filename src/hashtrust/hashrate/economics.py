@@ -128,7 +128,7 @@ class RewardLedger:
         self.supply = 0
         self.rps = 0
         self.paid: dict[str, int] = defaultdict(int)
-        self.accrued: dict[str, int] = defaultdict(int)
+        self.accrued: dict[str, int] = defaultdict(int)  # sats * ACC (scaled, as the vault's accrued_scaled)
         self.rate = 0
         self.period_finish = 0
         self.last_update = 0
@@ -153,7 +153,7 @@ class RewardLedger:
     def _checkpoint(self, a: str) -> None:
         if self.rps != self.paid[a]:
             if self.balances[a]:
-                self.accrued[a] += self.balances[a] * (self.rps - self.paid[a]) // ACC
+                self.accrued[a] += self.balances[a] * (self.rps - self.paid[a])
             self.paid[a] = self.rps
 
     def notify(self, amount: int, now: int) -> None:
@@ -167,13 +167,11 @@ class RewardLedger:
         self.total_notified += amount
 
     def buy(self, receiver: str, shares: int, now: int) -> None:
-        supply_before = self.supply
+        """A primary-sale mint (the vault sells only before the term, when no reward exists yet)."""
         self.update_global(now)
         self._checkpoint(receiver)
         self.balances[receiver] += shares
         self.supply += shares
-        if supply_before == 0 and self.unallocated:
-            self.notify(0, now)
 
     def transfer(self, sender: str, to: str, amount: int, now: int) -> None:
         self.update_global(now)
@@ -191,8 +189,8 @@ class RewardLedger:
     def claim(self, a: str, now: int) -> int:
         self.update_global(now)
         self._checkpoint(a)
-        amount = self.accrued[a]
-        self.accrued[a] = 0
+        amount = self.accrued[a] // ACC  # whole sats, once, at claim; the remainder stays accrued
+        self.accrued[a] -= amount * ACC
         self.total_claimed += amount
         self.claimed[a] += amount
         return amount
@@ -202,7 +200,7 @@ class RewardLedger:
         t = min(now, self.period_finish)
         if t > self.last_update and self.supply > 0:
             rps += (t - self.last_update) * self.rate * STREAM // self.supply
-        return self.accrued[a] + self.balances[a] * (rps - self.paid[a]) // ACC
+        return (self.accrued[a] + self.balances[a] * (rps - self.paid[a])) // ACC
 
 
 # ------------------------------------------------------------------ day-by-day simulator

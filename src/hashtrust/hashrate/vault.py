@@ -189,10 +189,17 @@ class HashrateVaultClient(ContractClient):
         return self._view("max_buy", Web3.to_checksum_address(receiver))
 
     def preview_split(self, delivered: int, gross: int, btc_usd: int) -> tuple[int, int, int]:
-        return tuple(self._view("preview_split", delivered, gross, btc_usd))
+        """The (fee, perf, net) split the vault's current parameters give (the contract's integer
+        math, `economics.fee_split`; the vault has no such view, its bytes went to the trust layer)."""
+        from hashtrust.hashrate.economics import FeeParams, fee_split
+
+        if btc_usd <= 0:
+            raise InputError("btc_usd", "must be > 0")
+        p = self._view("params")
+        return fee_split(delivered, gross, FeeParams(*p[:4]), btc_usd, self._view("FEED_UNIT"))
 
     def epoch(self, epoch: int) -> EpochInfo:
-        s, delivered, gross, fee, perf, net, price, h = self._view("epochs", epoch)
+        s, delivered, gross, fee, perf, net, price, h, _supply = self._view("epochs", epoch)
         return EpochInfo(epoch, STATUS_NAMES.get(s, str(s)), delivered, gross, fee, perf, net, price, bytes(h), self.epoch_end(epoch), self.epoch_deadline(epoch))
 
     @property
@@ -221,7 +228,7 @@ class HashrateVaultClient(ContractClient):
             fees_payable=v("fees_payable"),
             total_notified=v("total_notified"),
             total_claimed=v("total_claimed"),
-            reward_liabilities=v("reward_liabilities"),
+            reward_liabilities=v("total_notified") - v("total_claimed") + v("fees_payable"),
             period_finish=v("period_finish"),
             operator=v("operator"),
             guardian=v("guardian"),

@@ -2,8 +2,8 @@
 
 Actors: ``deployer`` is the admin, ``carol`` the operator, ``alice``/``bob`` holders,
 ``mallory`` the attacker; ``guardian``, ``fee_recipient`` and ``treasury`` are extra test accounts.
-Timeline of the default vault: the sale is open from deployment for 2 days; epoch 0 starts one
-day after deployment; 10 epochs; 3 days to report and fund an epoch after its end.
+Timeline of the default vault: the sale is open from deployment until epoch 0 starts, one day
+after deployment (a vault refuses a sale that overlaps the term); 10 epochs; 3 days to report and fund an epoch after its end.
 """
 
 import pytest
@@ -59,7 +59,7 @@ def deploy_vault(project, deployer, reward, payment, feed, operator, guardian, t
         kw.get("capacity_ths", CAPACITY_THS),
         kw.get("price_per_th", PRICE_PER_TH),
         term_start,
-        kw.get("sale_end", now + 2 * DAY),
+        kw.get("sale_end", term_start),
         kw.get("term_end", term_start + kw.get("n_epochs", 10) * DAY),
         operator,
         guardian,

@@ -53,10 +53,22 @@ def test_fee_split_rounding_and_caps():
 
 def test_ledger_streams_and_keeps_zero_supply_rewards():
     lg = ec.RewardLedger()
-    lg.notify(1_000, 0)  # nobody holds
-    lg.buy("a", ec.TH, ec.DAY_S)  # first buyer after the stream ran to nobody
-    assert lg.unallocated == 0 and lg.period_finish == 2 * ec.DAY_S
-    assert lg.claimable("a", 2 * ec.DAY_S) in (999, 1_000)
+    lg.notify(1_000, 0)  # nobody holds (and, the sale being over, nobody can buy in)
+    lg.update_global(ec.DAY_S)
+    assert lg.unallocated == (1_000 * ec.STREAM // ec.DAY_S) * ec.DAY_S and lg.rps == 0
+    lg.notify(0, ec.DAY_S)  # the next notification streams what went to nobody again, nothing lost
+    assert lg.unallocated == 0 and lg.unstreamed == 1_000 * ec.STREAM and lg.period_finish == 2 * ec.DAY_S
+
+
+def test_ledger_rounds_once_at_claim():
+    lg = ec.RewardLedger()
+    lg.buy("a", ec.TH, 0)
+    lg.buy("b", 9_999 * ec.TH, 0)
+    lg.notify(620_000, 0)  # "a" earns 62 sats over the day, under a sat per 15 minutes
+    for t in range(900, ec.DAY_S + 900, 900):
+        lg.checkpoint("a", t)  # anyone checkpointing "a" rounds nothing away
+    assert lg.claim("a", ec.DAY_S + 1) == 61  # 61.99...: floored once, at claim
+    assert 0 < lg.accrued["a"] < ec.ACC  # the fraction stays the holder's
 
 
 def test_simulate_epochs_year():

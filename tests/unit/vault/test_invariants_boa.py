@@ -38,8 +38,9 @@ class VaultMachine(RuleBasedStateMachine):
     @initialize(perf=st.integers(0, 5_000), kwh=st.integers(0, 500_000), seed_holder=st.booleans())
     def setup(self, perf, kwh, seed_holder):
         self.params = FeeParams(17_500, kwh, 10_000, perf)
-        # term starts at once and the sale runs 10 days into it: zero-supply streams are possible
-        self.env = deploy(term_start_in=0, sale_days=10, n_epochs=40, capacity_ths=100, params=self.params, n_holders=N_HOLDERS)
+        # the sale runs 10 days and closes when the term starts; nobody may have bought: zero-supply
+        # streams are possible
+        self.env = deploy(term_start_in=10 * DAY, sale_days=10, n_epochs=40, capacity_ths=100, params=self.params, n_holders=N_HOLDERS)
         self.v = self.env.vault
         self.h = self.env.holders
         self.ledger = RewardLedger()

@@ -70,7 +70,9 @@ def test_transfer_settles_both_sides(vault, holders, run_epoch, warp, alice, bob
     tx = vault.transfer(bob, 60 * TH, sender=alice)  # lands at start + DAY/2
     (t,) = vault_logs(tx, vault, vault.Transfer)
     assert (t.sender, t.receiver, t.value) == (alice, bob, 60 * TH)
-    assert vault.accrued(alice) == 243 and vault.accrued(bob) == 162
+    # both settled in the transfer (their checkpoints moved to the current reward per share)
+    assert vault.reward_per_share_paid(alice) == vault.reward_per_share() == vault.reward_per_share_paid(bob)
+    assert vault.claimable(alice) == 243 and vault.claimable(bob) == 162
     warp(start + 2 * DAY)
     assert vault.claimable(alice) == 243  # nothing after she left
     assert vault.claimable(bob) == 162 + 405
@@ -137,15 +139,17 @@ def test_claim_transfer_claim_loop(vault, wbtc, holders, run_epoch, warp, alice,
 def test_donation_changes_nobody(vault, wbtc, usd, holders, run_epoch, warp, deployer, alice, bob):
     run_epoch(0, 100 * TH, 4_000)
     warp(vault.last_update() + DAY // 3)
-    before = (vault.claimable(alice), vault.claimable(bob), vault.reward_liabilities(), vault.proceeds())
+    before = (vault.claimable(alice), vault.claimable(bob), vault.total_notified() - vault.total_claimed() + vault.fees_payable(), vault.proceeds())
     wbtc.mint(vault, 10**9, sender=deployer)
     usd.mint(vault, 10**9, sender=deployer)
-    assert (vault.claimable(alice), vault.claimable(bob), vault.reward_liabilities(), vault.proceeds()) == before
+    assert (vault.claimable(alice), vault.claimable(bob), vault.total_notified() - vault.total_claimed() + vault.fees_payable(), vault.proceeds()) == before
 
 
-def test_zero_supply_stream_kept_for_first_buyer(project, deployer, wbtc, usd, feed, operator, guardian, treasury, fee_recipient, chain, alice, warp):
+def test_zero_supply_stream_is_kept_and_no_late_buyer_takes_it(project, deployer, wbtc, usd, feed, operator, guardian, treasury, fee_recipient, chain, alice, warp):
+    """Nobody bought before the term: what streams to nobody is kept (`unallocated_scaled`), and
+    since the sale closed when the term started nobody can mint into it afterwards."""
     now = chain.pending_timestamp
-    v = deploy_vault(project, deployer, wbtc, usd, feed, operator, guardian, treasury, fee_recipient, chain, term_start=now, sale_end=now + 5 * DAY)
+    v = deploy_vault(project, deployer, wbtc, usd, feed, operator, guardian, treasury, fee_recipient, chain, term_start=now + DAY, sale_end=now + DAY)
     wbtc.mint(operator, 10**9, sender=deployer)
     wbtc.approve(v, 2**256 - 1, sender=operator)
     warp(v.epoch_end(0) + 10)
@@ -155,15 +159,13 @@ def test_zero_supply_stream_kept_for_first_buyer(project, deployer, wbtc, usd, f
     net = v.total_notified()
     assert net == 9_000  # no power or maintenance on 0 TH/s; 10 % performance fee
     warp(v.period_finish() + DAY)  # the whole stream ran with zero supply
+    v.checkpoint(alice, sender=alice)
+    assert v.unallocated_scaled() == (net * 10**18 // DAY) * DAY and v.unstreamed_scaled() == net * 10**18 - v.unallocated_scaled()
     usd.mint(alice, 10**12, sender=deployer)
     usd.approve(v, 2**256 - 1, sender=alice)
-    tx = v.buy(TH, 2**256 - 1, alice, sender=alice)
-    (n,) = tx.decode_logs(v.RewardsNotified)
-    # everything that streamed to nobody is streamed again, over a fresh epoch, to the first holder
-    assert n.amount == 0 and n.period_finish == v.period_finish() and n.rate_scaled == net * 10**18 // DAY
-    assert v.unallocated_scaled() == 0
-    warp(v.period_finish() + 1)
-    assert net - 1 <= v.claimable(alice) <= net  # kept for later holders, never lost
+    with ape.reverts("vault: sale ended"):
+        v.buy(TH, 2**256 - 1, alice, sender=alice)
+    assert v.claimable(alice) == 0 and v.total_claimed() == 0  # kept in the vault's accounting, never paid out
 
 
 def test_one_wei_holder_vs_large_rewards(vault, wbtc, alice, mallory, run_epoch, warp):
@@ -180,7 +182,7 @@ def test_checkpoint_by_anyone(vault, holders, run_epoch, warp, alice, mallory):
     run_epoch(0, 100 * TH, 4_000)
     warp(vault.last_update() + DAY)
     vault.checkpoint(alice, sender=mallory)
-    assert vault.accrued(alice) == 486 == vault.claimable(alice)
+    assert vault.claimable(alice) == 486
     assert vault.reward_per_share_paid(alice) == vault.reward_per_share()
 
 

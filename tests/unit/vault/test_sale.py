@@ -99,7 +99,7 @@ def test_fee_on_transfer_payment_token_rejected(project, deployer, wbtc, feed, o
         (dict(capacity_ths=0), "vault: zero capacity or price"),
         (dict(price_per_th=0), "vault: zero capacity or price"),
         (dict(n_epochs=0), "vault: term shorter than an epoch"),
-        (dict(sale_end=10**12), "vault: sale ends after term"),
+        (dict(sale_end=10**12), "vault: sale must end before the term"),
         (dict(max_price_age=0), "vault: zero price age"),
         (dict(params=(200_001, 0, 0, 0)), "vault: efficiency above cap"),
         (dict(params=(0, 500_001, 0, 0)), "vault: power price above cap"),

@@ -7,13 +7,14 @@ independent validators; ``alice``/``bob`` hold shares; ``mallory`` tries everyth
 
 import ape
 import pytest
-from conftest import BTC_USD, DAY, TH, deploy_vault
+from conftest import BTC_USD, DAY, PARAMS, TH, deploy_vault
 from eth_abi import encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 
 from hashtrust.erc8004.identity import wallet_typed_data
+from hashtrust.hashrate.economics import FeeParams, fee_split
 
 DIFFICULTY = 150 * 10**12
 SATS_PER_BLOCK = 315_000_000  # 3.125 BTC subsidy + 0.025 BTC fees
@@ -373,10 +374,10 @@ def test_finalisation_deadline(tvault, feed, deployer, operator, chain, registri
 
 
 def test_bond_is_measured_and_outside_liabilities(tvault, wbtc, operator, mallory):
-    liab = tvault.reward_liabilities()
+    liab = liabilities(tvault)
     tx = tvault.post_bond(1_000_000, sender=operator)
     assert tx.events.filter(tvault.BondPosted)[0].amount == 1_000_000
-    assert tvault.bond() == 1_000_000 and tvault.reward_liabilities() == liab
+    assert tvault.bond() == 1_000_000 and liabilities(tvault) == liab
     with ape.reverts("vault: zero bond"):
         tvault.post_bond(0, sender=operator)
     with ape.reverts():
@@ -394,7 +395,7 @@ def test_unfunded_epoch_defaults_after_its_deadline_and_pays_holders_from_the_bo
     expected = tvault.expected_reward(0)
     # 1000 TH/s at 150T difficulty and 3.15 BTC/block: ~42.3k sats gross, then fees and 10 % perf
     gross = 1000 * TH * 10**12 * DAY * SATS_PER_BLOCK // (TH * DIFFICULTY * 2**32)
-    fee, perf, net = tvault.preview_split(1000 * TH, gross, BTC_USD)
+    fee, perf, net = fee_split(1000 * TH, gross, FeeParams(*PARAMS), BTC_USD)
     assert expected == net > 0
     tx = tvault.declare_default(0, sender=mallory)
     ev = tx.events.filter(tvault.EpochDefaulted)[0]
@@ -434,7 +435,7 @@ def test_funded_but_unattested_epoch_defaults_after_the_attestation_deadline_for
     assert ev.slashed == expected and expected > 0
     assert tvault.bond() == 1_000_000 - expected
     full = 1000 * TH * 10**12 * DAY * SATS_PER_BLOCK // (TH * DIFFICULTY * 2**32)
-    assert expected == tvault.preview_split(1000 * TH, full, BTC_USD)[2] - paid
+    assert expected == fee_split(1000 * TH, full, FeeParams(*PARAMS), BTC_USD)[2] - paid
 
 
 def test_default_after_term_end_rejects_out_of_range(tvault, chain, mallory):
@@ -465,4 +466,9 @@ def test_bond_release_only_after_term_when_every_epoch_is_settled(tvault, feed, 
     assert tx.events.filter(tvault.BondReleased)[0].amount == left
     assert wbtc.balanceOf(operator) - before == left and tvault.bond() == 0
     # solvency: what is left covers every liability
-    assert wbtc.balanceOf(tvault) >= tvault.reward_liabilities()
+    assert wbtc.balanceOf(tvault) >= liabilities(tvault)
+
+
+def liabilities(v):
+    """What the vault owes holders and the fee recipient (the bond kept out)."""
+    return v.total_notified() - v.total_claimed() + v.fees_payable()

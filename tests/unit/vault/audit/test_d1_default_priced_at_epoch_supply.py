@@ -1,0 +1,59 @@
+"""Issue 14, defect 1 (high): `declare_default` priced a defaulted epoch at today's supply.
+
+On the unfixed vault (sale open 31 days, overlapping the term): one holder of 100 TH/s, epoch 0
+never reported; after its deadline an attacker bought 9,900 TH/s and declared the default: the
+expected reward went from 3,802 to 380,203 sats and the whole 380,203 was slashed (100x), the
+attacker streaming 376,400 of it; with a bond of exactly 3,802 the epoch's only holder received
+38 sats, the attacker 3,763. Fixed at the root (the sale must end before the term, so the supply
+cannot change during it) and in the code (a reported epoch's default is priced at the supply
+recorded with its report).
+"""
+
+import boa
+from boa_vault import DAY, deploy
+from scenario import TH, fund, report, trust_vault, warp
+
+from hashtrust.hashrate.economics import FeeParams, fee_split
+
+
+def fair_expected(supply: int, btc_usd: int | None) -> int:
+    """What holders of `supply` shares are owed for a defaulted epoch (boa_vault's hashprice inputs)."""
+    gross = supply * 10**12 * DAY * 315_000_000 // (TH * 150 * 10**12 * 2**32)
+    p = FeeParams()
+    if btc_usd is None:
+        return gross - gross * p.perf_bps // 10_000
+    return fee_split(supply, gross, p, btc_usd)[2]
+
+
+def test_d1_sale_overlapping_the_term_is_refused():
+    with boa.reverts("vault: sale must end before the term"):
+        deploy(term_start_in=DAY, sale_days=31)
+    with boa.reverts("vault: sale must end before the term"):
+        deploy(term_start_in=DAY - 1, sale_days=1)  # one second of overlap
+    env = deploy(term_start_in=DAY, sale_days=1)  # the sale may close exactly when the term starts
+    assert env.vault.SALE_END() == env.vault.TERM_START()
+
+
+def test_d1_late_buyer_cannot_grow_the_default():
+    env, _ = trust_vault(holdings=(100,))
+    v, holder, late = env.vault, env.holders[0], env.holders[1]
+    warp(v.epoch_deadline(0) + 1)
+    with boa.env.prank(late), boa.reverts("vault: sale ended"):
+        v.buy(9_900 * TH, 2**255, late)
+    assert v.expected_reward(0) == fair_expected(100 * TH, None) == 3_802
+    assert v.declare_default(0) == 3_802
+    warp(v.period_finish() + 1)
+    assert v.claimable(holder) == 3_802 - 1  # the stream's rate floors a sat of dust
+
+
+def test_d1_reported_epoch_default_priced_at_its_recorded_supply():
+    env, _ = trust_vault(holdings=(100,), bond=3_802)
+    v, holder = env.vault, env.holders[0]
+    report(env, 0, 100 * TH, 0)  # reported, never funded: a default after the deadline
+    assert v.epochs(0).supply == 100 * TH
+    warp(v.epoch_deadline(0) + 1)
+    expected = fair_expected(100 * TH, 100_000 * 10**8)
+    assert v.expected_reward(0) == expected
+    assert v.declare_default(0) == min(expected, 3_802)
+    warp(v.period_finish() + 1)
+    assert v.claimable(holder) >= min(expected, 3_802) - 1
