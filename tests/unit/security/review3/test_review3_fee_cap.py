@@ -80,3 +80,32 @@ def test_the_sender_does_not_sign_a_fee_the_node_inflated():
     tip, max_fee, gas = int(tx["maxPriorityFeePerGas"]), int(tx["maxFeePerGas"]), int(tx["gas"])
     assert max_fee <= CAP and tip <= CAP, (f"signed and handed over a tx paying a tip of {tip // GWEI:,} gwei (max fee {max_fee // GWEI:,} gwei, "
                                           f"gas {gas:,}: up to {gas * max_fee / 10**18:.2f} ETH in fees) because the node said so")
+
+
+def test_the_ceiling_is_configurable_and_validated(monkeypatch):
+    from hashtrust.chain.tx import max_fee_ceiling
+    from hashtrust.errors import TransactionError
+
+    monkeypatch.delenv("HASHTRUST_MAX_FEE_GWEI", raising=False)
+    assert max_fee_ceiling() == 500 * GWEI
+    assert max_fee_ceiling(2.5) == 2_500_000_000
+    monkeypatch.setenv("HASHTRUST_MAX_FEE_GWEI", "200000")
+    assert max_fee_ceiling() == 200_000 * GWEI
+    for bad in ("lots", "0", "-1", "nan"):
+        monkeypatch.setenv("HASHTRUST_MAX_FEE_GWEI", bad)
+        try:
+            max_fee_ceiling()
+        except TransactionError as exc:
+            assert "HASHTRUST_MAX_FEE_GWEI" in str(exc) or "gwei" in str(exc)
+        else:
+            raise AssertionError(f"accepted a ceiling of {bad!r}")
+
+
+def test_a_raised_ceiling_lets_the_same_fees_through(monkeypatch):
+    monkeypatch.setenv("HASHTRUST_MAX_FEE_GWEI", "1000000")
+    sent: list[bytes] = []
+    with post_server(_node(sent)) as (url, _seen):
+        sender = TxSender(connect(url, timeout=5), LocalSigner.from_key(KEY))
+        sender.submit({"to": "0x" + "55" * 20, "data": "0x"}, action="a harmless call")
+    tx = TypedTransaction.from_bytes(HexBytes(sent[0])).as_dict()
+    assert int(tx["maxPriorityFeePerGas"]) == HOSTILE_TIP
