@@ -186,6 +186,17 @@ def display(text: Any, limit: int = 200) -> str:
     return shown
 
 
+def display_block(text: Any, limit: int = 4000) -> str:
+    """Multi-line text safe to print on a terminal: `display` line by line (newlines kept, every
+    other control character escaped), cut to ``limit`` characters in all with a note of the size."""
+    s = str(text)
+    shown = "\n".join(display(line, limit) for line in s[:limit].split("\n"))
+    if len(s) > limit:
+        size = len(raw_bytes(text)) if isinstance(text, (str, ChainText)) else len(s)
+        shown += f"… ({size:,} bytes)"
+    return shown
+
+
 def one_line(exc: BaseException, limit: int = 300) -> str:
     """An exception as one safe line: the SDK's own sentence for a `HashtrustError`, else
     ``Type: message``; control characters escaped (`display`)."""

@@ -42,3 +42,11 @@ def test_a_non_json_paid_answer_reaches_the_terminal_escaped(monkeypatch, tmp_pa
     assert result.exit_code == 0, result.output[-500:]
     assert "paid 5 atomic USD" in result.output  # the command ran to the printing
     assert "\x1b" not in result.output and "\x07" not in result.output, f"escape sequences printed raw: {result.output[-200:]!r}"
+
+
+def test_display_block_keeps_lines_and_escapes_the_rest():
+    from hashtrust.chain.decode import display_block
+
+    assert display_block("a\nb\x1b[2J\rc") == "a\nb\\x1b[2J\\x0dc"
+    long = display_block("x" * 50 + "\n" + "y" * 50, 60)
+    assert long.startswith("x" * 50 + "\n" + "y" * 9) and long.endswith("(101 bytes)")
