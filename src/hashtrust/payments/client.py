@@ -45,6 +45,7 @@ from x402.mechanisms.evm.types import ExactEIP3009Authorization, ExactEIP3009Pay
 from x402.schemas import PaymentRequired, PaymentRequirements
 
 from hashtrust.chain import jsonsafe
+from hashtrust.chain.decode import display
 from hashtrust.chain.fetch import BodyTooLarge, read_capped
 from hashtrust.chain.logs import get_logs
 from hashtrust.chain.tx import TxSender
@@ -196,15 +197,23 @@ def _request(http: httpx.Client, method: str, url: str, body: bytes, headers: di
              *, max_bytes: int = MAX_REPLY_BYTES, paid: bool = False) -> httpx.Response:
     """One request to an agent's service, its reply read through the byte cap (`read_capped`,
     counted while it arrives; second review, finding 2) within one overall deadline (the
-    client's read timeout), so a service that streams for ever or drips cannot hold the payer."""
-    h = {"Content-Type": "application/json", **(headers or {})}
+    client's read timeout), so a service that streams for ever or drips cannot hold the payer.
+
+    The reply must come unencoded (``Accept-Encoding: identity`` is asked for; third review,
+    finding 3): a compressed body is refused before it is read, since decompression happens
+    before the cap can count (1 KB of stacked gzip inflates to GBs)."""
+    h = {"Content-Type": "application/json", **(headers or {}), "Accept-Encoding": "identity"}
     timeout = http.timeout.read or 60.0
     try:
         with http.stream(method, url, content=body if method != "GET" else None, headers=h) as resp:
+            encoding = resp.headers.get("content-encoding", "").strip().lower()
+            if encoding not in ("", "identity"):
+                raise PaymentRefused(f"the agent's service at {url} sent a reply encoded as {display(encoding, 40)!s}, "
+                                     "though only an unencoded one was accepted" + (" (after the payment was sent)" if paid else ""))
             length = resp.headers.get("content-length", "").strip()
             if length.isdigit() and int(length) > max_bytes:
                 raise BodyTooLarge(max_bytes)
-            content = read_capped(resp.iter_bytes(), max_bytes, deadline=time.monotonic() + timeout)
+            content = read_capped(resp.iter_raw(), max_bytes, deadline=time.monotonic() + timeout)
     except httpx.TransportError as exc:
         raise PaymentRefused(f"the agent's service at {url} is unreachable ({type(exc).__name__})") from None
     except BodyTooLarge:
