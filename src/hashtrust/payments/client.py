@@ -190,6 +190,15 @@ def check_requirement(req: PaymentRequirements, *, chain_id: int, token: str, to
         return f"amount {amount} is not positive"
     if amount > max_price:
         return f"the price {amount} is above the most you allow ({max_price})"
+    try:
+        timeout_s = int(req.max_timeout_seconds or 60)
+    except (TypeError, ValueError):
+        return f"maxTimeoutSeconds {display(req.max_timeout_seconds, 40)} is not a number of seconds"
+    if timeout_s > clock.MAX_VALIDITY_S:
+        return (f"the payment would stay valid for {timeout_s:,} s (maxTimeoutSeconds), longer than the "
+                f"{clock.MAX_VALIDITY_S:,} s an authorization is signed for")
+    if timeout_s <= clock.SETTLE_MARGIN_S:
+        return f"maxTimeoutSeconds {timeout_s} leaves no time to settle (must be more than {clock.SETTLE_MARGIN_S} s)"
     return None
 
 

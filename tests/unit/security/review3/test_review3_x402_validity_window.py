@@ -49,3 +49,18 @@ def test_a_402_asking_a_31000_year_validity_is_not_signed_for_it():
     auth = scheme.last_authorization
     lasts = auth.valid_before - max(NOW, 0)
     assert lasts <= CAP_S + 60, f"signed an authorization usable for {lasts:,} s ({lasts // (365 * 86400):,} years) because the 402 asked"
+
+
+def test_the_cap_is_also_enforced_where_the_window_is_signed():
+    import pytest
+
+    from hashtrust.payments import clock
+
+    scheme = ChainClockEvmScheme(KEY, _W3())
+    with pytest.raises(ValueError, match="at most"):
+        scheme.create_payment_payload(_requirement(clock.MAX_VALIDITY_S + 1))
+    assert scheme.last_authorization is None
+    scheme.create_payment_payload(_requirement(clock.MAX_VALIDITY_S))
+    assert scheme.last_authorization.valid_before <= NOW + clock.MAX_VALIDITY_S + 60
+    ok = check_requirement(_requirement(120), chain_id=31337, token=TOKEN, token_domain=("TestUSD", "1"), wallet=WALLET, max_price=5)
+    assert ok is None
