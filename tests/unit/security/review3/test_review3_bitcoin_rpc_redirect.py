@@ -59,3 +59,15 @@ def test_the_rpc_password_is_not_sent_to_the_host_a_redirect_names():
                 got.append({"url": r.full_url, "auth": r.get_header("Authorization")})
     leaked = [g for g in got if g["auth"]]
     assert not leaked, f"the Basic credentials were sent on to the redirect target: {leaked[0]['url']} got Authorization {leaked[0]['auth']}"
+
+
+def test_a_redirect_is_refused_and_the_target_hears_nothing():
+    def elsewhere(_path, _req):
+        return 200, {"Content-Type": "application/json"}, b'{"result":"' + b"0" * 64 + b'","error":null,"id":1}'
+
+    with post_server(elsewhere) as (other_url, other_seen):
+        with post_server(lambda _p, _r: (307, {"Location": other_url + "/steal"}, b"")) as (node_url, _seen):
+            rpc = BitcoinRPC(node_url.replace("http://", "http://alice:s3cret@"), timeout=5)
+            with pytest.raises(BitcoinRPCError, match="redirected getblockhash to .*not followed"):
+                rpc.call("getblockhash", 1)
+        assert not other_seen, "the redirect target was contacted"
