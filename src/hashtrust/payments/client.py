@@ -31,6 +31,8 @@ at the same price) and a scheme that signs the EIP-3009 window on both clocks
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -213,8 +215,35 @@ def _request(http: httpx.Client, method: str, url: str, body: bytes, headers: di
     before the cap can count (1 KB of stacked gzip inflates to GBs)."""
     h = {"Content-Type": "application/json", **(headers or {}), "Accept-Encoding": "identity"}
     timeout = http.timeout.read or 60.0
+    deadline = time.monotonic() + timeout
+    # The deadline covers connect, headers and body (third review, finding 10): the watchdog is
+    # armed before sending; it shuts the socket the request went out on (caught by httpcore's
+    # trace hook when the connection is opened), else closes the client's connections.
+    socks: list[Any] = []
+    expired = threading.Event()
+
+    def trace(event: str, info: dict) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if sock is not None:
+                socks.append(sock)
+
+    def cut() -> None:
+        expired.set()
+        for sock in socks:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        if not socks:
+            http.close()
+
+    watchdog = threading.Timer(timeout, cut)
+    watchdog.daemon = True
+    watchdog.start()
     try:
-        with http.stream(method, url, content=body if method != "GET" else None, headers=h) as resp:
+        with http.stream(method, url, content=body if method != "GET" else None, headers=h, extensions={"trace": trace}) as resp:
             encoding = resp.headers.get("content-encoding", "").strip().lower()
             if encoding not in ("", "identity"):
                 raise PaymentRefused(f"the agent's service at {url} sent a reply encoded as {display(encoding, 40)!s}, "
@@ -222,13 +251,21 @@ def _request(http: httpx.Client, method: str, url: str, body: bytes, headers: di
             length = resp.headers.get("content-length", "").strip()
             if length.isdigit() and int(length) > max_bytes:
                 raise BodyTooLarge(max_bytes)
-            content = read_capped(resp.iter_raw(), max_bytes, deadline=time.monotonic() + timeout)
-    except httpx.TransportError as exc:
+            content = read_capped(resp.iter_raw(), max_bytes, deadline=deadline)
+        if expired.is_set():
+            raise TimeoutError
+    except (httpx.TransportError, RuntimeError) as exc:
+        if expired.is_set() or time.monotonic() > deadline:
+            raise PaymentRefused(f"the agent's service at {url} was still sending its reply after {timeout:g} s") from None
+        if isinstance(exc, RuntimeError):
+            raise
         raise PaymentRefused(f"the agent's service at {url} is unreachable ({type(exc).__name__})") from None
     except BodyTooLarge:
         raise PaymentRefused(f"the agent's service at {url} sent a reply larger than {max_bytes:,} bytes" + (" after the payment was sent" if paid else "")) from None
     except TimeoutError:
         raise PaymentRefused(f"the agent's service at {url} was still sending its reply after {timeout:g} s") from None
+    finally:
+        watchdog.cancel()
     return httpx.Response(resp.status_code, headers=resp.headers, content=content, request=resp.request)
 
 
