@@ -9,20 +9,34 @@ Three calls, with the result shapes Bitcoin Core documents: ``getblockhash heigh
 from __future__ import annotations
 
 import base64
+import http.client
 import json
-import urllib.error
-import urllib.request
+import socket
+import threading
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 from hashtrust.bitcoin.consensus import HEADER_BYTES, RETARGET_INTERVAL, from_display
 from hashtrust.bitcoin.proofs import RewardProof
 from hashtrust.bitcoin.tx import coinbase_branch, strip_witness
 from hashtrust.chain import jsonsafe
+from hashtrust.chain.decode import display
+from hashtrust.chain.fetch import REDIRECTS, BodyTooLarge, read_capped
 from hashtrust.errors import HashtrustError, InputError
+
+
+MAX_REPLY_BYTES = 32 << 20
+"""The largest reply read from a Bitcoin node (bytes): ``getblock hash 2`` of a 4 MB block, hex, is
+~8 MB plus its JSON; anything larger is refused."""
+_CHUNK = 64 * 1024
 
 
 class BitcoinRPCError(HashtrustError):
     """The node could not be reached or refused a call."""
+
+
+class _Expired(Exception):
+    """The overall deadline of a call passed."""
 
 
 class BitcoinRPC:
@@ -42,22 +56,29 @@ class BitcoinRPC:
         self._id = 0
 
     def call(self, method: str, *params):
+        """One JSON-RPC call. The reply is read through a byte cap (`MAX_REPLY_BYTES`, checked
+        against ``Content-Length`` first and counted while it arrives) within one overall deadline
+        (``timeout`` seconds from connecting to the last byte, a watchdog shutting the socket), and
+        a redirect is refused, never followed: the credentials go to the node's URL only (third
+        review, findings 1 and 2)."""
         self._id += 1
         body = json.dumps({"jsonrpc": "1.0", "id": self._id, "method": method, "params": list(params)}).encode()
-        req = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"})
-        if self._auth:
-            req.add_header("Authorization", f"Basic {self._auth}")
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                reply = jsonsafe.loads(resp.read())
-        except urllib.error.HTTPError as exc:  # Bitcoin Core answers errors with HTTP 500 + a JSON body
-            try:
-                reply = jsonsafe.loads(exc.read())
-            except Exception:  # noqa: BLE001
-                raise BitcoinRPCError(f"bitcoin node {self.url}: HTTP {exc.code} on {method}") from None
-        except (urllib.error.URLError, OSError, TimeoutError) as exc:
-            raise BitcoinRPCError(f"cannot reach the bitcoin node at {self.url} ({getattr(exc, 'reason', exc)})") from None
+            status, location, raw = self._post(body)
+        except BodyTooLarge:
+            raise BitcoinRPCError(f"bitcoin node {self.url}: {method} sent a reply larger than {MAX_REPLY_BYTES:,} bytes") from None
+        except _Expired:
+            raise BitcoinRPCError(f"bitcoin node {self.url}: {method} was still answering after {self.timeout:g} s") from None
+        except (http.client.HTTPException, OSError, TimeoutError) as exc:
+            raise BitcoinRPCError(f"cannot reach the bitcoin node at {self.url} ({display(exc, 120) or type(exc).__name__})") from None
+        if status in REDIRECTS:
+            raise BitcoinRPCError(f"the bitcoin node {self.url} redirected {method} to {display(location or '?', 120)}; not followed "
+                                  "(a JSON-RPC endpoint has no reason to redirect, and the credentials go to the node only)")
+        try:
+            reply = jsonsafe.loads(raw)
         except ValueError:  # not JSON, nested too deep (jsonsafe), or not in a JSON encoding
+            if status >= 400:  # Bitcoin Core answers errors with HTTP 500 + a JSON body; this one has none
+                raise BitcoinRPCError(f"bitcoin node {self.url}: HTTP {status} on {method}") from None
             raise BitcoinRPCError(f"bitcoin node {self.url}: {method} answered something that is not JSON") from None
         if not isinstance(reply, dict):
             raise BitcoinRPCError(f"bitcoin node {self.url}: {method} answered a malformed reply")
@@ -65,6 +86,58 @@ class BitcoinRPC:
             err = reply["error"]
             raise BitcoinRPCError(f"bitcoin node: {method} failed: {err.get('message', err) if isinstance(err, dict) else err}")
         return reply.get("result")
+
+    def _post(self, body: bytes) -> tuple[int, str | None, bytes]:
+        """(status, Location, body) of one POST, all of it within ``timeout`` seconds."""
+        parts = urlsplit(self.url)
+        cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        deadline = time.monotonic() + self.timeout
+        conn = cls(parts.hostname, parts.port, timeout=self.timeout)
+        expired = threading.Event()
+
+        def cut() -> None:  # the deadline: shut the socket under whatever read is waiting
+            expired.set()
+            sock = conn.sock
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+        watchdog = threading.Timer(self.timeout, cut)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            headers = {"Content-Type": "application/json", "Accept-Encoding": "identity"}
+            if self._auth:
+                headers["Authorization"] = f"Basic {self._auth}"
+            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            conn.request("POST", path, body=body, headers=headers)
+            resp = conn.getresponse()
+            if resp.status in REDIRECTS:
+                return resp.status, resp.getheader("Location"), b""
+            length = (resp.getheader("Content-Length") or "").strip()
+            if length.isdigit() and int(length) > MAX_REPLY_BYTES:
+                raise BodyTooLarge(MAX_REPLY_BYTES)
+
+            def pieces():
+                while not expired.is_set():
+                    piece = resp.read1(_CHUNK)
+                    if not piece:
+                        return
+                    yield piece
+
+            raw = read_capped(pieces(), MAX_REPLY_BYTES, deadline=deadline)
+            if expired.is_set():
+                raise _Expired
+            return resp.status, None, raw
+        except (OSError, http.client.HTTPException, TimeoutError):
+            if expired.is_set() or time.monotonic() > deadline:
+                raise _Expired from None
+            raise
+        finally:
+            watchdog.cancel()
+            conn.close()
 
     # ------------------------------------------------------------------ the three calls
     def block_hash(self, height: int) -> str:

@@ -19,6 +19,7 @@ views and events (`hashtrust.chain.tx` and `hashtrust.chain.client` use them).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -165,8 +166,15 @@ def decode_logs(event_abi: dict, logs: Iterable[Any]) -> list[Any]:
     return out
 
 
+# Unicode categories `display` escapes: controls (ANSI escapes, NUL, newlines), format characters
+# (bidi marks/overrides/isolates, zero-width spaces and joiners, BOM, soft hyphen: text that looks
+# like other text or reorders what is around it) and the line/paragraph separators.
+_HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
 def display(text: Any, limit: int = 200) -> str:
-    """Text safe to print on a terminal: control characters (ANSI escapes, NUL, newlines, ...)
+    """Text safe to print on a terminal: control and invisible format characters (ANSI escapes,
+    NUL, newlines, bidi marks, zero-width spaces, ...; Unicode categories Cc, Cf, Zl, Zp)
     shown as ``\\xNN`` / ``\\uNNNN``, cut to ``limit`` characters with a note of the full size."""
     s = str(text)
     n = len(s)
@@ -175,13 +183,24 @@ def display(text: Any, limit: int = 200) -> str:
     out = []
     for ch in s:
         o = ord(ch)
-        if o < 0x20 or 0x7F <= o < 0xA0 or o in (0x2028, 0x2029) or 0x202A <= o <= 0x202E or 0x2066 <= o <= 0x2069:
-            out.append(f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}")
+        if o < 0x20 or 0x7F <= o < 0xA0 or (o >= 0xA0 and unicodedata.category(ch) in _HIDDEN):
+            out.append(f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}" if o < 0x10000 else f"\\U{o:08x}")
         else:
             out.append(ch)
     shown = "".join(out)
     if n > limit:
         size = len(raw_bytes(text)) if isinstance(text, (str, ChainText)) else n
+        shown += f"… ({size:,} bytes)"
+    return shown
+
+
+def display_block(text: Any, limit: int = 4000) -> str:
+    """Multi-line text safe to print on a terminal: `display` line by line (newlines kept, every
+    other control character escaped), cut to ``limit`` characters in all with a note of the size."""
+    s = str(text)
+    shown = "\n".join(display(line, limit) for line in s[:limit].split("\n"))
+    if len(s) > limit:
+        size = len(raw_bytes(text)) if isinstance(text, (str, ChainText)) else len(s)
         shown += f"… ({size:,} bytes)"
     return shown
 

@@ -10,7 +10,8 @@ review of the Python side, finding 1.
 `SafeHTTPProvider` is web3's ``HTTPProvider`` with the transport and the decoding replaced:
 
 * the reply is streamed and refused past `MAX_REPLY_BYTES` (32 MiB: far above any honest reply,
-  an ``eth_getLogs`` page included) and past one overall deadline (the provider's ``timeout``);
+  an ``eth_getLogs`` page included) and past one overall deadline (the provider's ``timeout``,
+  from sending the request: a node dripping its headers is cut too, third review finding 10);
 * it is decoded as strict UTF-8 by `jsonsafe.loads` (nesting bounded), and integers longer than
   `MAX_INT_DIGITS` digits are refused (JSON-RPC quantities are hex strings; an id is small);
 * a reply that is not a JSON-RPC object (an HTML page, a list for a single call) is refused.
@@ -26,6 +27,9 @@ import threading
 import time
 from typing import Any
 
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from web3 import Web3
 from web3.providers.rpc import HTTPProvider
 
@@ -91,6 +95,52 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+class _Holder:
+    """The connection one request of this thread went out on (for its watchdog)."""
+
+    conn: Any = None
+
+
+_active = threading.local()  # .holder: the `_Holder` of the request this thread is sending
+
+
+class _WatchedHTTP(HTTPConnection):
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        holder = getattr(_active, "holder", None)
+        if holder is not None:
+            holder.conn = self
+        return super().request(*args, **kwargs)
+
+
+class _WatchedHTTPS(HTTPSConnection):
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        holder = getattr(_active, "holder", None)
+        if holder is not None:
+            holder.conn = self
+        return super().request(*args, **kwargs)
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTP
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPS
+
+
+# (named as urllib3's own in the messages of its errors: "HTTPConnectionPool(host=...)")
+_WatchedHTTP.__name__, _WatchedHTTPS.__name__ = "HTTPConnection", "HTTPSConnection"
+_WatchedHTTPPool.__name__, _WatchedHTTPSPool.__name__ = "HTTPConnectionPool", "HTTPSConnectionPool"
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """requests' adapter whose connections tell the request's watchdog which socket to shut."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
 class SafeHTTPProvider(HTTPProvider):
     """web3's ``HTTPProvider`` reading replies with a byte cap and one overall deadline, and
     decoding them through `decode_reply` (see the module docstring)."""
@@ -107,52 +157,73 @@ class SafeHTTPProvider(HTTPProvider):
         url = str(self.endpoint_uri)
         deadline = time.monotonic() + self.timeout
         kwargs = {**dict(self.get_request_kwargs()), "stream": True}
-        response = self._request_session_manager.get_response_from_post_request(self.endpoint_uri, data=request_data, **kwargs)
-        with response:
-            if response.status_code >= 400:  # keep what arrived first of the body, to name it (finding 7)
+        session = self._request_session_manager.cache_and_return_session(self.endpoint_uri, request_timeout=kwargs.get("timeout"))
+        if not getattr(session, "_hashtrust_watched", False):
+            session.mount("http://", _WatchedAdapter())
+            session.mount("https://", _WatchedAdapter())
+            session._hashtrust_watched = True
+        # The deadline covers connect, headers and body (third review, finding 10): the watchdog
+        # is armed before sending and shuts the socket of the connection the request went out on.
+        holder = _Holder()
+        expired = threading.Event()
+
+        def cut() -> None:  # the deadline: shut the socket under whatever read is waiting
+            expired.set()
+            sock = getattr(holder.conn, "sock", None)
+            if sock is not None:
                 try:
-                    response._content = response.raw.read1(512, decode_content=True)
-                except Exception:  # noqa: BLE001 - the status alone is named then
-                    response._content = b""
-                response.raise_for_status()
-            length = response.headers.get("Content-Length")
-            if length is not None and length.strip().isdigit() and int(length) > self.max_reply_bytes:
-                raise NodeReplyError(url, f"announced a reply larger than {self.max_reply_bytes:,} bytes ({int(length):,}); it was not read", method=self._method)
-            raw = response.raw
-            expired = threading.Event()
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
 
-            def cut() -> None:  # the deadline: shut the socket under whatever read is waiting
-                expired.set()
-                sock = getattr(getattr(raw, "_connection", None), "sock", None)
-                if sock is not None:
-                    try:
-                        sock.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
-
-            def pieces():
-                while not expired.is_set():
-                    piece = raw.read1(_CHUNK, decode_content=True)  # whatever has arrived, at most _CHUNK
-                    if not piece:
-                        return
-                    yield piece
-
-            watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), cut)
-            watchdog.daemon = True
-            watchdog.start()
+        watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), cut)
+        watchdog.daemon = True
+        _active.holder = holder
+        watchdog.start()
+        try:
             try:
-                body = read_capped(pieces(), self.max_reply_bytes, deadline=deadline)
-            except BodyTooLarge:
-                raise NodeReplyError(url, f"sent a reply larger than {self.max_reply_bytes:,} bytes", method=self._method) from None
+                response = session.post(self.endpoint_uri, data=request_data, **kwargs)
             except Exception:
                 if expired.is_set() or time.monotonic() > deadline:
                     raise NodeReplyError(url, f"was still sending its reply after {self.timeout:g} s", method=self._method) from None
                 raise
             finally:
-                watchdog.cancel()
-            if expired.is_set():
-                raise NodeReplyError(url, f"was still sending its reply after {self.timeout:g} s", method=self._method)
-            return body
+                _active.holder = None
+            with response:
+                return self._read(response, url, deadline, expired)
+        finally:
+            watchdog.cancel()
+
+    def _read(self, response: Any, url: str, deadline: float, expired: threading.Event) -> bytes:
+        if response.status_code >= 400:  # keep what arrived first of the body, to name it (finding 7)
+            try:
+                response._content = response.raw.read1(512, decode_content=True)
+            except Exception:  # noqa: BLE001 - the status alone is named then
+                response._content = b""
+            response.raise_for_status()
+        length = response.headers.get("Content-Length")
+        if length is not None and length.strip().isdigit() and int(length) > self.max_reply_bytes:
+            raise NodeReplyError(url, f"announced a reply larger than {self.max_reply_bytes:,} bytes ({int(length):,}); it was not read", method=self._method)
+        raw = response.raw
+
+        def pieces():
+            while not expired.is_set():
+                piece = raw.read1(_CHUNK, decode_content=True)  # whatever has arrived, at most _CHUNK
+                if not piece:
+                    return
+                yield piece
+
+        try:
+            body = read_capped(pieces(), self.max_reply_bytes, deadline=deadline)
+        except BodyTooLarge:
+            raise NodeReplyError(url, f"sent a reply larger than {self.max_reply_bytes:,} bytes", method=self._method) from None
+        except Exception:
+            if expired.is_set() or time.monotonic() > deadline:
+                raise NodeReplyError(url, f"was still sending its reply after {self.timeout:g} s", method=self._method) from None
+            raise
+        if expired.is_set():
+            raise NodeReplyError(url, f"was still sending its reply after {self.timeout:g} s", method=self._method)
+        return body
 
     def _make_request(self, method: Any, request_data: bytes) -> bytes:
         self._method = str(method)

@@ -16,6 +16,7 @@ Every script, test helper, benchmark and the CLI send transactions through `TxSe
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -59,6 +60,34 @@ except ImportError:  # pragma: no cover
 # eth-tester is not imported here: it pulls in py-evm (~0.4 s of every CLI start), and its error
 # can only be raised once the in-process chain has imported it, so it is looked up when caught.
 _NODE_CALL_ERRORS: tuple[type[BaseException], ...] = (ContractLogicError, ContractCustomError, ValueError)
+
+# The most a transaction may pay per gas (max fee, tip, or legacy gas price), in gwei. The fees
+# come from the node (its latest base fee, its suggested tip): a hostile or compromised endpoint
+# could name any tip and the signed bytes would pay it, so nothing above this ceiling is signed.
+# 500 gwei is above anything mainnet has needed outside extreme spikes and far above any devnet;
+# override with ``TxSender(max_fee_gwei=...)`` or ``HASHTRUST_MAX_FEE_GWEI``.
+MAX_FEE_ENV = "HASHTRUST_MAX_FEE_GWEI"
+DEFAULT_MAX_FEE_GWEI = 500
+
+
+def max_fee_ceiling(gwei: float | None = None) -> int:
+    """The fee ceiling in wei: ``gwei`` if given, else ``$HASHTRUST_MAX_FEE_GWEI``, else 500 gwei."""
+    if gwei is None:
+        raw = os.environ.get(MAX_FEE_ENV, "").strip()
+        if raw:
+            try:
+                gwei = float(raw)
+            except ValueError:
+                raise TransactionError(f"{MAX_FEE_ENV}={raw!r} is not a number of gwei") from None
+        else:
+            gwei = DEFAULT_MAX_FEE_GWEI
+    if not gwei > 0 or gwei != gwei or gwei == float("inf"):
+        raise TransactionError(f"the fee ceiling must be a positive number of gwei, not {gwei!r}")
+    return int(gwei * 10**9)
+
+
+def _gwei(wei: int) -> str:
+    return f"{wei / 10**9:,.9f}".rstrip("0").rstrip(".")
 
 
 def _call_errors() -> tuple[type[BaseException], ...]:
@@ -324,8 +353,10 @@ class TxSender:
         timeout: float = 120.0,
         send_retries: int = 6,
         unreachable_after: float = 30.0,
+        max_fee_gwei: float | None = None,
     ):
         self.w3 = w3
+        self.max_fee = max_fee_ceiling(max_fee_gwei)  # wei per gas; nothing above it is signed
         self.signer = signer
         self.address = Web3.to_checksum_address(signer.address)
         self.gas_margin = gas_margin
@@ -461,8 +492,19 @@ class TxSender:
             except Exception:  # noqa: BLE001 - nodes without eth_maxPriorityFeePerGas
                 tip = 10**9
             fields = {"maxFeePerGas": 2 * int(base) + tip, "maxPriorityFeePerGas": tip}
+        for key, value in fields.items():
+            self._check_fee(key, int(value))
         self._fees = (now, fields)
         return fields
+
+    def _check_fee(self, key: str, value: int) -> None:
+        """Refuse (before signing) a fee per gas above the ceiling."""
+        if value > self.max_fee:
+            name = {"gasPrice": "a gas price", "maxFeePerGas": "a max fee", "maxPriorityFeePerGas": "a tip"}.get(key, key)
+            raise TransactionError(
+                f"the node asks {name} of {_gwei(value)} gwei per gas, above your cap of {_gwei(self.max_fee)} gwei: "
+                f"nothing was signed (raise the cap with {MAX_FEE_ENV} if the network truly costs this)"
+            )
 
     # ------------------------------------------------------------------ build/send
     def build(self, call: Any, *, value: int = 0, gas: int | None = None, action: str = "") -> dict:
@@ -746,6 +788,9 @@ class TxSender:
         else:
             tx["maxPriorityFeePerGas"] = bump("maxPriorityFeePerGas")
             tx["maxFeePerGas"] = max(bump("maxFeePerGas"), tx["maxPriorityFeePerGas"])
+        for key in ("gasPrice", "maxPriorityFeePerGas", "maxFeePerGas"):
+            if key in tx:
+                self._check_fee(key, tx[key])
         raw = self.signer.sign_transaction(dict(tx))
         return Pending(tx_hash=Web3.to_hex(Web3.keccak(raw)), nonce=nonce, action=f"cancel nonce {nonce}", tx=tx, raw=raw)
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import click
 
 from hashtrust.chain import jsonsafe
+from hashtrust.chain.decode import display_block
 from hashtrust.cli.context import Ctx
 from hashtrust.cli.params import ACCOUNT_INDEX, AGENT_ID, Number, Text
 from hashtrust.errors import HashtrustError, InputError
@@ -115,7 +116,9 @@ def call(obj: Ctx, agent_id: int, service: str, max_price: int | None, body: str
     try:
         click.echo(json.dumps(jsonsafe.loads(paid.response), indent=2))
     except ValueError:
-        click.echo(paid.response.decode(errors="replace"))
+        # not JSON: the agent's own bytes, escaped (no ANSI/OSC sequence reaches the terminal);
+        # (the receipt keeps their hash, responseHash)
+        click.echo(display_block(paid.response.decode(errors="replace"), 20_000))
 
 
 def rate_paid(obj: Ctx, receipt_path: str, value: str, tag1: str, tag2: str, feedback_dir: str, uri_base: str) -> None:

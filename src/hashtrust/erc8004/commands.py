@@ -294,7 +294,7 @@ class ReputationView:
         lines.append(f"   {'tag1':<20} {'tag2':<14} {'average':>14} {'count':>7}")
         for t in [self.overall, *self.by_tag]:
             avg = f"{t.number}" if t.count else "-"
-            lines.append(f"   {(t.tag1 or '(any)'):<20} {(t.tag2 or '(any)'):<14} {avg:>14} {t.count:>7,}")
+            lines.append(f"   {(display(t.tag1, 64) if t.tag1 else '(any)'):<20} {(display(t.tag2, 64) if t.tag2 else '(any)'):<14} {avg:>14} {t.count:>7,}")
         return "\n".join(lines)
 
 
@@ -777,9 +777,9 @@ class ValidationResult:
         }.get(self.action, f"validation of agent {self.agent_id} by {self.validator}")
         lines = [head, f"   request hash {self.request_hash}"]
         answered = self.status in ("ANSWERED", "FINALIZED")
-        lines.append(f"   status       {self.status.lower()}" + (f": {self.response}/100" if answered else "") + (f" (tag {self.tag!r})" if self.tag else ""))
+        lines.append(f"   status       {self.status.lower()}" + (f": {self.response}/100" if answered else "") + (f" (tag {display(self.tag, 64)})" if self.tag else ""))
         if self.response_file and self.response_file.get("reason"):
-            lines.append(f"   reason       {str(self.response_file['reason'])[:200]}")
+            lines.append(f"   reason       {display(self.response_file['reason'], 200)}")
         if self.tx:
             lines.append(f"   tx           {self.tx}")
         return "\n".join(lines)

@@ -19,21 +19,30 @@ then by agent id. Agents with fewer than ``min_count`` trusted feedbacks are lis
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from hashtrust.chain import jsonsafe
 from hashtrust.chain.decode import display, one_line
-from hashtrust.chain.fetch import FetchPolicy, Resolver
+from hashtrust.chain.fetch import FetchError, FetchPolicy, Resolver
 from hashtrust.errors import HashtrustError
 
 Fetch = Callable[[str], bytes]
 
 # Registration files are small; a ranking reads one per agent, so each gets a short deadline.
 REGISTRATION_POLICY = FetchPolicy(deadline=5.0, max_bytes=256 * 1024)
+RANK_BUDGET_S = 30.0
+"""The most `rank` spends reading registration files in all (third review, finding 6); the agents
+not read by then are listed as unreadable ("the ranking's budget was spent")."""
+PER_HOST = 2
+"""The most registration files `rank` reads from one host at a time; once one read from a host has
+timed out, the rest of that host's URIs are not tried (one hanging host costs one deadline)."""
 fetch_registration: Fetch = Resolver(REGISTRATION_POLICY)
 """The resolver `rank` and ``agents show`` read agentURIs with (`hashtrust.chain.fetch`)."""
 
@@ -103,13 +112,16 @@ def rank(
     fetch: Fetch = fetch_registration,
     workers: int = 8,
     progress: Callable[[str, int], Any] | None = None,
+    budget_s: float = RANK_BUDGET_S,
 ) -> Ranking:
     """Agents whose registration declares ``capability``, best first.
 
     Each agent's registration file is read in its own boundary (``workers`` in parallel, each
     under the resolver's deadline): one that cannot be read or parsed -- a refused scheme, a
     server or name server that never answers, broken JSON -- is not ranked and is listed, with
-    why, in the answer's ``unreadable``. ``progress(what, total)``
+    why, in the answer's ``unreadable``. Reading is bounded in all: at most `PER_HOST` reads from
+    one host at a time, none more from a host once one has timed out, and none started after
+    ``budget_s`` seconds (`RANK_BUDGET_S`). ``progress(what, total)``
     gives a bar (``update(n)``, ``close()``) shown while more than 50 agents are read."""
     if not trusted:
         raise HashtrustError("name at least one trusted client: summaries over unknown clients are Sybil-prone")
@@ -118,10 +130,38 @@ def rank(
     bar = progress(f"reading {len(ids):,} agents", len(ids)) if progress is not None and len(ids) > 50 else None
 
     unreadable: dict[int, str] = {}
+    started = time.monotonic()
+    lock = threading.Lock()
+    slots: dict[str, threading.Semaphore] = {}
+    hung: dict[str, str] = {}  # host -> the URI whose read timed out
+
+    def host_of(uri: str) -> str:
+        parts = urlsplit(uri)
+        return (parts.hostname or "").lower() if parts.scheme in ("http", "https") else parts.scheme.lower()
+
+    def read(uri: str) -> bytes:
+        host = host_of(uri)
+        if not host or host == "data":
+            return fetch(uri)
+        with lock:
+            slot = slots.setdefault(host, threading.Semaphore(PER_HOST))
+        with slot:
+            if host in hung:
+                raise HashtrustError(f"not read: an earlier read from {display(host, 80)} timed out ({display(hung[host], 80)})")
+            if time.monotonic() - started > budget_s:
+                raise HashtrustError(f"not read: the ranking's {budget_s:g} s budget for reading registration files was spent")
+            try:
+                return fetch(uri)
+            except FetchError as exc:
+                if not exc.permanent and "deadline" in exc.problem:
+                    hung.setdefault(host, uri)
+                raise
 
     def registration(a: int) -> dict | None:
         try:
-            reg = jsonsafe.loads(fetch(identity.token_uri(a)))
+            if time.monotonic() - started > budget_s:
+                raise HashtrustError(f"not read: the ranking's {budget_s:g} s budget for reading registration files was spent")
+            reg = jsonsafe.loads(read(identity.token_uri(a)))
             if not isinstance(reg, dict):
                 raise HashtrustError(f"registration file is a JSON {type(reg).__name__}, not an object")
         except Exception as exc:  # noqa: BLE001 - one agent's boundary: reported, not ranked

@@ -31,6 +31,8 @@ at the same price) and a scheme that signs the EIP-3009 window on both clocks
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +47,7 @@ from x402.mechanisms.evm.types import ExactEIP3009Authorization, ExactEIP3009Pay
 from x402.schemas import PaymentRequired, PaymentRequirements
 
 from hashtrust.chain import jsonsafe
+from hashtrust.chain.decode import display
 from hashtrust.chain.fetch import BodyTooLarge, read_capped
 from hashtrust.chain.logs import get_logs
 from hashtrust.chain.tx import TxSender
@@ -189,6 +192,15 @@ def check_requirement(req: PaymentRequirements, *, chain_id: int, token: str, to
         return f"amount {amount} is not positive"
     if amount > max_price:
         return f"the price {amount} is above the most you allow ({max_price})"
+    try:
+        timeout_s = int(req.max_timeout_seconds or 60)
+    except (TypeError, ValueError):
+        return f"maxTimeoutSeconds {display(req.max_timeout_seconds, 40)} is not a number of seconds"
+    if timeout_s > clock.MAX_VALIDITY_S:
+        return (f"the payment would stay valid for {timeout_s:,} s (maxTimeoutSeconds), longer than the "
+                f"{clock.MAX_VALIDITY_S:,} s an authorization is signed for")
+    if timeout_s <= clock.SETTLE_MARGIN_S:
+        return f"maxTimeoutSeconds {timeout_s} leaves no time to settle (must be more than {clock.SETTLE_MARGIN_S} s)"
     return None
 
 
@@ -196,21 +208,64 @@ def _request(http: httpx.Client, method: str, url: str, body: bytes, headers: di
              *, max_bytes: int = MAX_REPLY_BYTES, paid: bool = False) -> httpx.Response:
     """One request to an agent's service, its reply read through the byte cap (`read_capped`,
     counted while it arrives; second review, finding 2) within one overall deadline (the
-    client's read timeout), so a service that streams for ever or drips cannot hold the payer."""
-    h = {"Content-Type": "application/json", **(headers or {})}
+    client's read timeout), so a service that streams for ever or drips cannot hold the payer.
+
+    The reply must come unencoded (``Accept-Encoding: identity`` is asked for; third review,
+    finding 3): a compressed body is refused before it is read, since decompression happens
+    before the cap can count (1 KB of stacked gzip inflates to GBs)."""
+    h = {"Content-Type": "application/json", **(headers or {}), "Accept-Encoding": "identity"}
     timeout = http.timeout.read or 60.0
+    deadline = time.monotonic() + timeout
+    # The deadline covers connect, headers and body (third review, finding 10): the watchdog is
+    # armed before sending; it shuts the socket the request went out on (caught by httpcore's
+    # trace hook when the connection is opened), else closes the client's connections.
+    socks: list[Any] = []
+    expired = threading.Event()
+
+    def trace(event: str, info: dict) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if sock is not None:
+                socks.append(sock)
+
+    def cut() -> None:
+        expired.set()
+        for sock in socks:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        if not socks:
+            http.close()
+
+    watchdog = threading.Timer(timeout, cut)
+    watchdog.daemon = True
+    watchdog.start()
     try:
-        with http.stream(method, url, content=body if method != "GET" else None, headers=h) as resp:
+        with http.stream(method, url, content=body if method != "GET" else None, headers=h, extensions={"trace": trace}) as resp:
+            encoding = resp.headers.get("content-encoding", "").strip().lower()
+            if encoding not in ("", "identity"):
+                raise PaymentRefused(f"the agent's service at {url} sent a reply encoded as {display(encoding, 40)!s}, "
+                                     "though only an unencoded one was accepted" + (" (after the payment was sent)" if paid else ""))
             length = resp.headers.get("content-length", "").strip()
             if length.isdigit() and int(length) > max_bytes:
                 raise BodyTooLarge(max_bytes)
-            content = read_capped(resp.iter_bytes(), max_bytes, deadline=time.monotonic() + timeout)
-    except httpx.TransportError as exc:
+            content = read_capped(resp.iter_raw(), max_bytes, deadline=deadline)
+        if expired.is_set():
+            raise TimeoutError
+    except (httpx.TransportError, RuntimeError) as exc:
+        if expired.is_set() or time.monotonic() > deadline:
+            raise PaymentRefused(f"the agent's service at {url} was still sending its reply after {timeout:g} s") from None
+        if isinstance(exc, RuntimeError):
+            raise
         raise PaymentRefused(f"the agent's service at {url} is unreachable ({type(exc).__name__})") from None
     except BodyTooLarge:
         raise PaymentRefused(f"the agent's service at {url} sent a reply larger than {max_bytes:,} bytes" + (" after the payment was sent" if paid else "")) from None
     except TimeoutError:
         raise PaymentRefused(f"the agent's service at {url} was still sending its reply after {timeout:g} s") from None
+    finally:
+        watchdog.cancel()
     return httpx.Response(resp.status_code, headers=resp.headers, content=content, request=resp.request)
 
 

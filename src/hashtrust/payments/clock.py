@@ -36,6 +36,9 @@ from dataclasses import dataclass
 from web3 import Web3
 
 SETTLE_MARGIN_S = 6  # the least time before validBefore a settlement may start (x402's own margin)
+MAX_VALIDITY_S = 3600
+"""The longest validity the payer signs an EIP-3009 authorization for (third review, finding 7): a
+402 asking a longer ``maxTimeoutSeconds`` is refused, nothing signed (our own server asks 120 s)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ def window(clocks: Clocks, timeout_s: int) -> tuple[int, int]:
     """(validAfter, validBefore) open on both clocks for ``timeout_s`` seconds."""
     if timeout_s <= SETTLE_MARGIN_S:
         raise ValueError(f"maxTimeoutSeconds must be more than {SETTLE_MARGIN_S}, got {timeout_s}")
+    if timeout_s > MAX_VALIDITY_S:
+        raise ValueError(f"maxTimeoutSeconds must be at most {MAX_VALIDITY_S}, got {timeout_s}")
     return 0, max(clocks.chain, clocks.wall) + int(timeout_s)
 
 
