@@ -17,7 +17,7 @@ DEVNET_URL := http://127.0.0.1:$(DEVNET_PORT)
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help setup demo test test-unit test-e2e test-deep load bench stop devnet compile clean
+.PHONY: help setup demo test test-unit test-e2e _test-unit _test-e2e test-deep load bench stop devnet compile clean
 
 help:
 	@echo "make demo       deploy and run hashtrust on a local Anvil devnet (started when needed; DEVNET_PORT=8545)"
@@ -73,11 +73,15 @@ _test: _compile
 	ape test tests/e2e --network ethereum:local:foundry
 
 test-unit: setup
-	@$(MAKE) --no-print-directory _compile
+	@$(MAKE) --no-print-directory _test-unit
+_test-unit: _compile
 	ape test tests/unit --network ethereum:local:test
 
+# Recursive, like `test`: the new make reads ANVIL_DIR after npm has installed Anvil.
 test-e2e: setup
-	@$(MAKE) --no-print-directory _compile
+	@$(MAKE) --no-print-directory _test-e2e
+_test-e2e: _compile
+	@command -v anvil >/dev/null || { echo "Error: anvil is not installed in node_modules"; exit 1; }
 	ape test tests/e2e --network ethereum:local:foundry
 
 # The long hypothesis profile (>= 1,000 steps per state machine) and the security tests.
