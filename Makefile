@@ -17,7 +17,7 @@ DEVNET_URL := http://127.0.0.1:$(DEVNET_PORT)
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help setup demo test test-unit test-e2e _test-unit _test-e2e test-deep load bench stop devnet compile clean
+.PHONY: help setup demo test test-unit test-e2e test-deep load bench stop devnet compile clean
 
 help:
 	@echo "make demo       deploy and run hashtrust on a local Anvil devnet (started when needed; DEVNET_PORT=8545)"
