@@ -49,10 +49,10 @@ def _deploy_env(w3: Web3, op: TxSender, n_epochs: int):
 
 def _new_vault(w3, op, wbtc, usd, feed, v_art, n_epochs):
     now = int(w3.eth.get_block("latest")["timestamp"])
-    start = now + 60
+    start = now + 600  # the sale: the next 10 minutes (the buys follow the deployment); later holders join by transfer
     args = (
         "Hashrate TH/s", "HASH", wbtc.address, usd.address, feed, 1_000_000, 15_000_000,
-        start, start + n_epochs * DAY, start + n_epochs * DAY,  # sale open all term (holders join any time)
+        start, start, start + n_epochs * DAY,  # term_start, sale_end (the sale ends before the term), term_end
         op.address, op.address, op.address,
         (17_500, 50_000, 10_000, 1_000, op.address), (200_000, 500_000, 1_000_000, 3_000, op.address),
         3 * DAY, 10 * 365 * DAY, DAY,  # price age: one feed answer serves the whole benchmark
@@ -75,7 +75,7 @@ def _epoch(w3, op, v, e, delivered, gross):
 def _state(v, *senders, log):
     f = v.functions
     log(f"rps={f.reward_per_share().call()} last={f.last_update().call()} pf={f.period_finish().call()} " + " ".join(
-        f"[{s.address[:6]} paid={f.reward_per_share_paid(s.address).call()} accrued={f.accrued(s.address).call()}]" for s in senders))
+        f"[{s.address[:6]} paid={f.reward_per_share_paid(s.address).call()} claimable={f.claimable(s.address).call()}]" for s in senders))
 
 
 def _after_stream(w3, v):

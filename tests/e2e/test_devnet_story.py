@@ -67,8 +67,10 @@ def test_a_throwaway_anvil_never_clobbers_the_devnets_address_book(tmp_path):
         assert again.code == 0 and f"{len(PLAN)} deployed, 0 reused" in again.out, again.out
 
         assert book.read_text() == recorded
-        books = sorted(p.name for p in (wd.books / "local").iterdir())
-        assert len(books) == 3, books  # one per chain: the devnet, ape's Anvil, the second Anvil
+        names = sorted(p.name for p in (wd.books / "local").iterdir())
+        books = [n for n in names if n.endswith(".json")]
+        assert len(books) == 3, names  # one per chain: the devnet, ape's Anvil, the second Anvil
+        assert sorted(set(names) - set(books)) == [b + ".lock" for b in books], names  # each book's lock file, nothing else
         nonce = wd.w3.eth.get_transaction_count(devnet_signer(0).address)
         rerun = wd.cli("deploy")
         assert rerun.code == 0 and f"0 deployed, {len(PLAN)} reused" in rerun.out, rerun.out
