@@ -11,8 +11,6 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-import socket
-import threading
 import time
 from urllib.parse import urlsplit, urlunsplit
 
@@ -21,7 +19,7 @@ from hashtrust.bitcoin.proofs import RewardProof
 from hashtrust.bitcoin.tx import coinbase_branch, strip_witness
 from hashtrust.chain import jsonsafe
 from hashtrust.chain.decode import display
-from hashtrust.chain.fetch import REDIRECTS, BodyTooLarge, read_capped
+from hashtrust.chain.fetch import REDIRECTS, BodyTooLarge, arm_watchdog, read_capped
 from hashtrust.errors import HashtrustError, InputError
 
 
@@ -93,20 +91,7 @@ class BitcoinRPC:
         cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         deadline = time.monotonic() + self.timeout
         conn = cls(parts.hostname, parts.port, timeout=self.timeout)
-        expired = threading.Event()
-
-        def cut() -> None:  # the deadline: shut the socket under whatever read is waiting
-            expired.set()
-            sock = conn.sock
-            if sock is not None:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-        watchdog = threading.Timer(self.timeout, cut)
-        watchdog.daemon = True
-        watchdog.start()
+        watchdog, expired = arm_watchdog(conn, self.timeout)
         try:
             headers = {"Content-Type": "application/json", "Accept-Encoding": "identity"}
             if self._auth:

@@ -421,15 +421,13 @@ def _http(url: str, policy: FetchPolicy, deadline: float, *, shown: str | None =
     raise FetchError(uri, f"more than {policy.max_redirects} redirects", permanent=True)
 
 
-def _get(uri: str, parts: urllib.parse.SplitResult, ip: str, policy: FetchPolicy, deadline: float) -> tuple[int, str | None, bytes]:
-    """One GET to a checked address under the overall deadline: (status, Location, body)."""
-    timeout = _remaining(uri, deadline)
-    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
-    conn_cls = _PinnedHTTPS if parts.scheme.lower() == "https" else _PinnedHTTP
-    conn = conn_cls(parts.hostname or "", port, ip, timeout)
+def arm_watchdog(conn: http.client.HTTPConnection, timeout: float) -> tuple[threading.Timer, threading.Event]:
+    """Start the deadline of one HTTP exchange on ``conn`` (an `http.client` connection): after
+    ``timeout`` seconds the socket is shut under whatever connect or read is waiting, and the
+    returned event is set. The caller cancels the timer when the exchange is over."""
     expired = threading.Event()
 
-    def cut() -> None:  # the deadline: close the socket under whatever read is waiting
+    def cut() -> None:
         expired.set()
         sock = conn.sock
         if sock is not None:
@@ -441,6 +439,16 @@ def _get(uri: str, parts: urllib.parse.SplitResult, ip: str, policy: FetchPolicy
     watchdog = threading.Timer(timeout, cut)
     watchdog.daemon = True
     watchdog.start()
+    return watchdog, expired
+
+
+def _get(uri: str, parts: urllib.parse.SplitResult, ip: str, policy: FetchPolicy, deadline: float) -> tuple[int, str | None, bytes]:
+    """One GET to a checked address under the overall deadline: (status, Location, body)."""
+    timeout = _remaining(uri, deadline)
+    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    conn_cls = _PinnedHTTPS if parts.scheme.lower() == "https" else _PinnedHTTP
+    conn = conn_cls(parts.hostname or "", port, ip, timeout)
+    watchdog, expired = arm_watchdog(conn, timeout)
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
