@@ -90,3 +90,41 @@ def test_one_module_per_domain_folder():
     assert {"chain", "erc8004", "hashrate", "bitcoin", "demo", "cli"} <= folders, folders
     loose = sorted(p.name for p in PKG.glob("*.py"))
     assert loose == ["__init__.py", "deploy.py", "errors.py"], loose
+
+
+TESTS = PKG.parents[1] / "tests"
+
+
+def _helper_imports(path: Path) -> set[str]:
+    """Top-level module names a test file imports (`import x` / `from x import ...`, not relative)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Import):
+            names.update(a.name.split(".")[0] for a in node.names)
+    return names
+
+
+def test_tests_never_import_conftest():
+    """`from conftest import X` gets whichever conftest.py pytest imported last: on a fresh clone the
+    vault tests imported tests/unit/vault/audit4/conftest.py and CI stopped at collection. Shared
+    test helpers live in uniquely named modules (tests/unit/vault/vault_setup.py)."""
+    offenders = sorted(
+        str(p.relative_to(TESTS)) for p in TESTS.rglob("*.py") if "conftest" in _helper_imports(p)
+    )
+    assert offenders == [], f"tests import conftest as a module: {offenders}"
+
+
+def test_test_helper_modules_have_unique_names():
+    """Test folders have no __init__.py, so pytest puts each on sys.path: two helper modules with one
+    name (or two test files with one name in one session) shadow each other."""
+    seen: dict[str, list[str]] = {}
+    for p in TESTS.rglob("*.py"):
+        if p.name in ("conftest.py", "__init__.py"):
+            continue
+        suite = p.relative_to(TESTS).parts[0]  # unit / e2e / load run as separate sessions
+        key = p.name if not p.name.startswith("test_") else f"{suite}:{p.name}"
+        seen.setdefault(key, []).append(str(p.relative_to(TESTS)))
+    dupes = {k: v for k, v in seen.items() if len(v) > 1}
+    assert dupes == {}, f"same module name in two test folders: {dupes}"

@@ -4,7 +4,7 @@ may only pause. mallory tries every privileged call."""
 
 import ape
 import pytest
-from conftest import DAY, PARAMS
+from vault_setup import DAY, PARAMS
 
 NEW = (20_000, 60_000, 20_000, 2_000)
 

@@ -6,7 +6,7 @@ input error, alice claims, and the status shows her position, the feed's price a
 import hashlib
 
 import pytest
-from conftest import BTC_USD, PRICE_PER_TH
+from vault_setup import BTC_USD, PRICE_PER_TH
 
 from hashtrust.chain.tx import LocalSigner, TxSender
 from hashtrust.errors import InputError

@@ -7,7 +7,7 @@ price; funds twice, before reporting, after the deadline, with a fee-on-transfer
 
 import ape
 import pytest
-from conftest import BTC_USD, DAY, PARAMS, TH, deploy_vault
+from vault_setup import BTC_USD, DAY, PARAMS, TH, deploy_vault
 
 from hashtrust.hashrate.economics import FeeParams, fee_split
 

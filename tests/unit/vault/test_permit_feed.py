@@ -4,7 +4,7 @@ Story: alice signs a permit off-chain so bob can move her shares; the deployer p
 on the feed and mallory cannot."""
 
 import ape
-from conftest import BTC_USD, TH
+from vault_setup import BTC_USD, TH
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 

@@ -7,7 +7,7 @@ donations, claim loops, claim_for redirects and a re-entrant reward token."""
 
 import ape
 import pytest
-from conftest import BTC_USD, DAY, TH, deploy_vault
+from vault_setup import BTC_USD, DAY, TH, deploy_vault
 
 
 @pytest.fixture

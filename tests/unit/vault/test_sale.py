@@ -5,7 +5,7 @@ mallory tries to buy past the capacity, after the sale, for nobody, or nothing."
 
 import ape
 import pytest
-from conftest import CAPACITY_THS, DAY, PRICE_PER_TH, TH, deploy_vault
+from vault_setup import CAPACITY_THS, DAY, PRICE_PER_TH, TH, deploy_vault
 
 
 def test_preview_rounds_up(vault):

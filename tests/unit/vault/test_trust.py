@@ -7,7 +7,7 @@ independent validators; ``alice``/``bob`` hold shares; ``mallory`` tries everyth
 
 import ape
 import pytest
-from conftest import BTC_USD, DAY, PARAMS, TH, deploy_vault
+from vault_setup import BTC_USD, DAY, PARAMS, TH, deploy_vault
 from eth_abi import encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
