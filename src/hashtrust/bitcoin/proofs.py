@@ -23,6 +23,28 @@ MAX_FUTURE_SECONDS = 7_200  # Bitcoin's future-block rule, as the contracts appl
 MAX_PIN_COINBASE_BYTES = 4_096  # contracts/BitcoinRelay.vy: the coinbase that pins a retarget proof
 
 
+def _check_headers(headers: bytes, most: int, what: str) -> int:
+    """The number of whole 80-byte headers in ``headers``; `InputError` past ``most``."""
+    if len(headers) % HEADER_BYTES or not headers:
+        raise InputError("headers", "must be whole 80-byte headers")
+    count = len(headers) // HEADER_BYTES
+    if count > most:
+        raise InputError("headers", f"{count} headers; {what} takes at most {most}")
+    return count
+
+
+def _check_coinbase(coinbase: bytes, branch: list[bytes], most: int, hint: str):
+    """The parsed coinbase, after the size checks of the coinbase (``most`` bytes) and its branch."""
+    if len(coinbase) > most:
+        raise InputError("coinbase", f"{len(coinbase):,} bytes; at most {most:,} {hint}")
+    if len(branch) > MAX_BRANCH:
+        raise InputError("branch", f"{len(branch)} levels; at most {MAX_BRANCH}")
+    try:
+        return parse_coinbase(coinbase)
+    except ConsensusError as exc:
+        raise InputError("coinbase", str(exc)) from None
+
+
 @dataclass(frozen=True)
 class RewardProof:
     """One block-reward proof."""
@@ -42,20 +64,10 @@ class RewardProof:
 
     def check(self, confirmations: int = 0) -> int:
         """Raise `InputError` for what the contract would refuse; return what the block paid."""
-        if len(self.headers) % HEADER_BYTES or not self.headers:
-            raise InputError("headers", "must be whole 80-byte headers")
-        if len(self.headers) // HEADER_BYTES > MAX_CHAIN_HEADERS:
-            raise InputError("headers", f"at most {MAX_CHAIN_HEADERS} headers (the block and 63 confirmations)")
+        _check_headers(self.headers, MAX_CHAIN_HEADERS, "a reward proof (the block and 63 confirmations)")
         if self.confirmations < confirmations:
             raise InputError("headers", f"{self.confirmations} confirmations; the relay needs {confirmations}")
-        if len(self.coinbase) > MAX_COINBASE_BYTES:
-            raise InputError("coinbase", f"{len(self.coinbase):,} bytes; at most {MAX_COINBASE_BYTES:,} can be proven")
-        if len(self.branch) > MAX_BRANCH:
-            raise InputError("branch", f"{len(self.branch)} levels; at most {MAX_BRANCH}")
-        try:
-            cb = parse_coinbase(self.coinbase)
-        except ConsensusError as exc:
-            raise InputError("coinbase", str(exc)) from None
+        cb = _check_coinbase(self.coinbase, self.branch, MAX_COINBASE_BYTES, "can be proven")
         if cb.height != self.height:
             raise InputError("coinbase", f"BIP34 height {cb.height:,} is not the block's height {self.height:,}")
         if fold(cb.txid, self.branch) != Header.parse(self.headers[:HEADER_BYTES]).merkle_root:
@@ -114,18 +126,8 @@ class RetargetProof:
         """Raise `InputError` for what `BitcoinRelay.retarget` would refuse when extending
         ``epoch`` (nBits ``bits``, first block at ``start_time``); return what it would record
         (``work``: the work from the boundary on, the relay's fork-choice weight)."""
-        if len(self.headers) % HEADER_BYTES or not self.headers:
-            raise InputError("headers", "must be whole 80-byte headers")
-        if self.count > MAX_PROOF_HEADERS:
-            raise InputError("headers", f"{self.count} headers; a retarget proof takes at most {MAX_PROOF_HEADERS}")
-        if len(self.coinbase) > MAX_PIN_COINBASE_BYTES:
-            raise InputError("coinbase", f"{len(self.coinbase):,} bytes; at most {MAX_PIN_COINBASE_BYTES:,} can pin a retarget proof (start the proof at another block)")
-        if len(self.branch) > MAX_BRANCH:
-            raise InputError("branch", f"{len(self.branch)} levels; at most {MAX_BRANCH}")
-        try:
-            cb = parse_coinbase(self.coinbase)
-        except ConsensusError as exc:
-            raise InputError("coinbase", str(exc)) from None
+        _check_headers(self.headers, MAX_PROOF_HEADERS, "a retarget proof")
+        cb = _check_coinbase(self.coinbase, self.branch, MAX_PIN_COINBASE_BYTES, "can pin a retarget proof (start the proof at another block)")
         boundary = (epoch + 1) * RETARGET_INTERVAL
         first = cb.height
         if not first < boundary < first + self.count:

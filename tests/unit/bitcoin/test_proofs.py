@@ -163,3 +163,30 @@ def test_header_files_carry_coinbases():
                        ([{"height": 1, "coinbase_tx": "00", "coinbase_merkle_branch": "x"}], "coinbases[0].coinbase_merkle_branch")):
         with pytest.raises(InputError, match=field.replace("[", r"\[").replace("]", r"\]")):
             parse_headers(dict(data, coinbases=bad))
+
+
+def test_reward_proof_refuses_what_the_contract_refuses():
+    """`RewardProof.check` shares the framing and size checks with retarget proofs: each refusal
+    names the part and the limit."""
+    from hashtrust.bitcoin.proofs import MAX_CHAIN_HEADERS, RewardProof
+    from hashtrust.bitcoin.tx import MAX_BRANCH, MAX_COINBASE_BYTES
+
+    chain, _ = _chain(TARGET_TIMESPAN // 2)
+    block = chain.block(BOUNDARY - P)
+    good = RewardProof(block.height, chain.headers(block.height, 3), block.coinbase, list(block.branch))
+    assert good.check(confirmations=2) == good.check() > 0
+    cases = [
+        (RewardProof(block.height, b"", block.coinbase, []), "headers: must be whole 80-byte headers"),
+        (RewardProof(block.height, b"\x00" * 80 * (MAX_CHAIN_HEADERS + 1), block.coinbase, []),
+         "65 headers; a reward proof .the block and 63 confirmations. takes at most 64"),
+        (RewardProof(block.height, good.headers, b"\x01" * (MAX_COINBASE_BYTES + 1), []), "at most .* can be proven"),
+        (RewardProof(block.height, good.headers, block.coinbase, [bytes(32)] * (MAX_BRANCH + 1)), f"at most {MAX_BRANCH}"),
+        (RewardProof(block.height + 1, good.headers, block.coinbase, list(block.branch)), "is not the block's height"),
+    ]
+    for proof, message in cases:
+        with pytest.raises(InputError, match=message):
+            proof.check()
+    with pytest.raises(InputError, match="2 confirmations; the relay needs 3"):
+        good.check(confirmations=3)
+    with pytest.raises(InputError, match=f"levels; at most {MAX_BRANCH}"):
+        _check(RetargetProof(chain.headers(BOUNDARY - P, 2 * P), block.coinbase, [bytes(32)] * (MAX_BRANCH + 1)))
