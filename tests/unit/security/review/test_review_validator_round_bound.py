@@ -16,31 +16,21 @@ from __future__ import annotations
 import time
 
 import pytest
+from validator_world import validator_world
 from hostile import hostile_call
 from servers import hostile_server
 
 from hashtrust.chain.fetch import FetchPolicy, Resolver
-from hashtrust.chain.tx import LocalSigner, TxSender
-from hashtrust.erc8004.identity import IdentityClient
-from hashtrust.erc8004.registration import agent_uri
-from hashtrust.erc8004.validation import RequestFile, Status, ValidationClient
+from hashtrust.erc8004.validation import RequestFile, Status
 from hashtrust.erc8004.validator import ValidatorAgent
 
-REG = {"name": "Prover", "description": "re-executes jobs", "services": [{"name": "MCP", "endpoint": "https://prover.example/mcp", "skills": ["proving"]}]}
 DEADLINE = 2.0  # long beside thread start-up on a loaded machine: the order of starts and ends is what is judged
 HOSTILE = 32
 
 
 @pytest.fixture(scope="module")
 def world(project, w3, deployer, alice, carol, mallory):
-    idr = deployer.deploy(project.IdentityRegistry)
-    val = deployer.deploy(project.ValidationRegistry, idr.address)
-    senders = {k: TxSender(w3, LocalSigner.from_key(a.private_key)) for k, a in {"alice": alice, "carol": carol, "mallory": mallory}.items()}
-    ids = {k: IdentityClient(w3, idr.address, s) for k, s in senders.items()}
-    vals = {k: ValidationClient(w3, val.address, s) for k, s in senders.items()}
-    prover = ids["alice"].register(agent_uri(REG))
-    rogue = ids["mallory"].register("ipfs://rogue")
-    return {"w3": w3, "identity": idr.address, "senders": senders, "val": vals, "prover": prover, "rogue": rogue, "carol": carol.address}
+    return validator_world(project, w3, deployer, alice, carol, mallory)
 
 
 def test_review_validator_round_is_not_bounded_by_one_deadline(world):
