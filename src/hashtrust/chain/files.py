@@ -16,9 +16,11 @@ from typing import Any
 from hashtrust.errors import HashtrustError
 
 
-def write_json(path: Path, payload: Any, *, indent: int | None = 2, default: Any = None) -> None:
+def write_json(path: Path, payload: Any, *, indent: int | None = 2, default: Any = None, exclusive: bool = False) -> None:
     """Write ``payload`` as JSON to ``path`` atomically (temp file in the same folder, fsync,
-    rename), creating the folder if needed."""
+    rename), creating the folder if needed. With ``exclusive`` an existing ``path`` is never
+    replaced: the temp file is hard-linked into place, which fails with `FileExistsError`
+    (leaving both files as they were) when ``path`` exists, even if it appeared a moment ago."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -27,7 +29,11 @@ def write_json(path: Path, payload: Any, *, indent: int | None = 2, default: Any
             f.write("\n")
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        if exclusive:
+            os.link(tmp, path)  # atomic, and refuses an existing path (os.replace would clobber it)
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)

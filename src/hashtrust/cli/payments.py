@@ -91,27 +91,35 @@ def serve(obj: Ctx, agent_ids: tuple[int, ...], port: int, facilitator_url: str,
 @click.argument("service", type=Text(64, nonempty=True))
 @click.option("--max-price", type=Number(int, 0, 2**256 - 1), default=None, help="the most to pay, atomic units of the devnet USD token (default: the advertised price)")
 @click.option("--body", default="{}", show_default=True, help="request body (JSON text, or @path to read a file)")
-@click.option("--receipt", "receipt_path", type=click.Path(dir_okay=False), default=None, help="where to write the paid-call receipt (default receipts/paid-<agent>-<tx>.json)")
+@click.option("--receipt", "receipt_path", type=click.Path(dir_okay=False), default=None, help="where to write the paid-call receipt (default receipts/paid-<agent>-<tx>.json); an existing file is refused")
+@click.option("--overwrite-receipt", is_flag=True, help="replace an existing --receipt file (its payment then has no receipt left to back a feedback)")
 @click.option("--keep-authorization", is_flag=True, help="after a failed call, do not cancel the unused signed authorization on chain")
 @click.pass_obj
-def call(obj: Ctx, agent_id: int, service: str, max_price: int | None, body: str, receipt_path: str | None, keep_authorization: bool) -> None:
+def call(obj: Ctx, agent_id: int, service: str, max_price: int | None, body: str, receipt_path: str | None, overwrite_receipt: bool,
+         keep_authorization: bool) -> None:
     """Pay agent AGENT_ID for SERVICE over x402 (after checking the price), print the answer."""
     from hashtrust.chain.files import write_json
     from hashtrust.payments.client import call_agent
 
-    if body.startswith("@"):
-        try:
-            data = Path(body[1:]).read_bytes()
-        except OSError as exc:
-            raise HashtrustError(f"cannot read the body file {body[1:]}: {exc.strerror}") from None
-    else:
-        data = body.encode()
+    # Everything the user typed is checked before anything is paid (issue 15, items 2 and 3).
+    data = request_body(body)
+    if receipt_path is not None and not overwrite_receipt and Path(receipt_path).exists():
+        raise InputError("--receipt", f"{receipt_path} already exists (a receipt there may back a feedback): "
+                         "choose another path, or pass --overwrite-receipt to replace it")
     paid = call_agent(obj.w3, obj.book(), _key(obj), agent_id=agent_id, service=service, body=data, max_price=max_price,
                       cancel_unused=not keep_authorization)
+    click.echo(f"paid {paid.amount} atomic USD to {paid.pay_to} in tx {paid.tx_hash}; attested by the agent's wallet")
     path = Path(receipt_path or f"receipts/paid-{agent_id}-{paid.tx_hash[:10]}.json")
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_json(path, paid.receipt())
-    click.echo(f"paid {paid.amount} atomic USD to {paid.pay_to} in tx {paid.tx_hash}; attested by the agent's wallet")
+    if receipt_path is not None and overwrite_receipt:
+        write_json(path, paid.receipt())
+    else:
+        try:  # never clobber a receipt, even one written since the check above
+            write_json(path, paid.receipt(), exclusive=True)
+        except FileExistsError:
+            path = path.with_name(f"{path.stem}-{paid.tx_hash[:18]}{path.suffix or '.json'}")
+            write_json(path, paid.receipt(), exclusive=True)
+            click.echo("(the receipt path was taken meanwhile: written beside it instead)")
     click.echo(f"receipt  {path}")
     try:
         click.echo(json.dumps(jsonsafe.loads(paid.response), indent=2))
@@ -119,6 +127,35 @@ def call(obj: Ctx, agent_id: int, service: str, max_price: int | None, body: str
         # not JSON: the agent's own bytes, escaped (no ANSI/OSC sequence reaches the terminal);
         # (the receipt keeps their hash, responseHash)
         click.echo(display_block(paid.response.decode(errors="replace"), 20_000))
+
+
+MAX_BODY = 1_000_000  # bytes of request body read from a file
+
+
+def request_body(body: str) -> bytes:
+    """The bytes of ``--body`` (JSON text, or ``@path``): refused with an `InputError` naming
+    ``--body`` unless it is well-formed JSON, before anything is paid (a malformed body was paid
+    for, then rejected by the service)."""
+    source = "the text"
+    if body.startswith("@"):
+        path = Path(body[1:])
+        try:
+            with path.open("rb") as fh:
+                data = fh.read(MAX_BODY + 1)
+        except OSError as exc:
+            raise InputError("--body", f"cannot read the body file {body[1:]}: {exc.strerror}") from None
+        if len(data) > MAX_BODY:
+            raise InputError("--body", f"the body file {body[1:]} is larger than {MAX_BODY:,} bytes")
+        source = f"the file {body[1:]}"
+    else:
+        data = body.encode()
+    try:
+        jsonsafe.loads(data)
+    except UnicodeDecodeError:
+        raise InputError("--body", f"{source} is not UTF-8 text; nothing was paid") from None
+    except json.JSONDecodeError as exc:
+        raise InputError("--body", f"{source} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); nothing was paid") from None
+    return data
 
 
 def rate_paid(obj: Ctx, receipt_path: str, value: str, tag1: str, tag2: str, feedback_dir: str, uri_base: str) -> None:

@@ -171,4 +171,4 @@ def test_status_json(fake):
 
 def test_status_holder_is_typed(fake):
     code, out, errors = run("vault", "status", "--holder", "0x123")
-    assert code == 2 and len(errors) == 1 and "--holder" in errors[0]
+    assert code == 2 and len(errors) == 1 and "Invalid value for '--holder'" in errors[0] and "20-byte hex address" in errors[0]
