@@ -420,7 +420,7 @@ def register_path(env: Any, path: str, *, key: str | None, uri: str | None, wind
 @click.option("--tag1", type=TAG, default="", help="with --paid-call (<= 32 bytes)")
 @click.option("--tag2", type=TAG, default="", help="with --paid-call (<= 32 bytes)")
 @click.option("--feedback-dir", type=click.Path(file_okay=False), default="feedback", show_default=True, help="with --paid-call: where the feedback file is written")
-@click.option("--uri-base", type=Text(1024), default="", help="with --paid-call: public URL of --feedback-dir (default: file:// URIs)")
+@click.option("--uri-base", type=Text(1024), default="", help="with --paid-call: public https://, http:// or ipfs:// URL where --feedback-dir is published (needed when the file does not fit a data: URI)")
 @click.pass_obj
 def agents_rate(obj: Ctx, path: str | None, n_rows: int | None, seed: int, n_clients: int, agent_ids: str, window: int, client_keys: str | None,
                 no_progress: bool, paid_call: str | None, value: str | None, tag1: str, tag2: str, feedback_dir: str, uri_base: str) -> None:

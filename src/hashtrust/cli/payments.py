@@ -174,6 +174,7 @@ def rate_paid(obj: Ctx, receipt_path: str, value: str, tag1: str, tag2: str, fee
     if me.lower() != str(receipt.get("payer", "")).lower():
         raise HashtrustError(f"the paid call was paid by {receipt.get('payer')}; give its feedback from that account, not {me}")
     f = paid_feedback_file(receipt, value=value, tag1=tag1, tag2=tag2)
+    check_shareable(f, uri_base)  # before anything is sent: no local path goes on chain (issue 15, item 5)
     book = obj.book()
     rep = ReputationClient.from_book(obj.w3, book, obj.sender())
     entries = book.entries()
@@ -182,26 +183,67 @@ def rate_paid(obj: Ctx, receipt_path: str, value: str, tag1: str, tag2: str, fee
                         registry_block=entries["IdentityRegistry"].block)
     if not v.verified:
         raise HashtrustError(f"refusing to give a feedback whose payment would not verify: {v.reason}")
-    earlier = feedback_citing(rep, int(receipt["agentId"]), obj.sender().address, receipt["txHash"], from_block=entries["ReputationRegistry"].block,
-                              feedback_dir=Path(feedback_dir))
+    agent_id = int(receipt["agentId"])
+    earlier = feedback_citing(rep, agent_id, obj.sender().address, receipt["txHash"], from_block=entries["ReputationRegistry"].block,
+                              feedback_dir=Path(feedback_dir), uri_base=uri_base)
     if earlier is not None:
-        raise HashtrustError(f"the payment in tx {receipt['txHash']} already backs feedback {earlier} of this client on agent {receipt['agentId']}: one payment, one feedback")
+        fb = rep.read(agent_id, me, earlier)
+        if not fb.revoked and (fb.number, fb.tag1, fb.tag2) == (f.number, f.tag1 or "", f.tag2 or ""):
+            # the same rating of the same payment: a rerun, already done (issue 15, item 8)
+            click.echo(f"already on chain: feedback {earlier} on agent {agent_id} from {me}: {fb.number}, backed by the payment in tx {receipt['txHash']}; nothing sent")
+            return
+        was = f"{fb.number}" + (f", tags {fb.tag1!r}/{fb.tag2!r}" if fb.tag1 or fb.tag2 else "") + (", revoked" if fb.revoked else "")
+        raise HashtrustError(f"the payment in tx {receipt['txHash']} already backs feedback {earlier} of this client on agent {agent_id} ({was}): "
+                             "one payment, one feedback")
     index, uri = give_paid_feedback(rep, receipt, f, store_dir=Path(feedback_dir), uri_base=uri_base)
     click.echo(f"feedback {index} on agent {receipt['agentId']} from {receipt['payer']}: {f.number} ({v.reason})")
     click.echo(f"feedbackURI  {uri}\nfeedbackHash 0x{f.feedback_hash().hex()}")
 
 
-def feedback_citing(rep, agent_id: int, client: str, tx_hash: str, *, from_block: int = 0, feedback_dir: Path | None = None) -> int | None:
+SHAREABLE_SCHEMES = ("https://", "http://", "ipfs://")  # what others can fetch (`hashtrust.chain.fetch`)
+
+
+def check_shareable(f, uri_base: str) -> None:
+    """Refuse, with an `InputError` naming ``--uri-base``, a feedback whose URI would not be
+    readable by anyone else: a file too large for a ``data:`` URI needs ``--uri-base`` (where
+    ``--feedback-dir`` is published) with a scheme others can fetch; a ``file://`` URI would put
+    a local path on chain, useless to every other reader and leaking the path."""
+    from hashtrust.payments.feedback import MAX_FEEDBACK_URI
+
+    if uri_base:
+        if not uri_base.lower().startswith(SHAREABLE_SCHEMES):
+            raise InputError("--uri-base", f"{uri_base[:80]!r} is not a URL others can fetch: give an https://, http:// or ipfs:// "
+                             "base where --feedback-dir is published (a file:// URI names a path on this machine only)")
+        return
+    size = len(f.data_uri())
+    if size > MAX_FEEDBACK_URI:
+        raise InputError("--uri-base", f"the feedback file is too large for a data: URI ({size:,} of {MAX_FEEDBACK_URI:,} bytes), so it must be "
+                         "published: pass --uri-base https://... or ipfs://... naming where --feedback-dir will be served; "
+                         "nothing was sent (a file:// URI would put a local path on chain that nobody else can read)")
+
+
+def feedback_citing(rep, agent_id: int, client: str, tx_hash: str, *, from_block: int = 0, feedback_dir: Path | None = None,
+                    uri_base: str = "") -> int | None:
     """The index of ``client``'s feedback on ``agent_id`` whose file cites ``tx_hash``, if any
     (files the project's resolver can fetch: data:, http(s), ipfs:, and file: URIs under
-    ``feedback_dir``, where this command writes them); logs are read from ``from_block`` (the
+    ``feedback_dir``, where this command writes them; a URI under ``uri_base`` is read from
+    ``feedback_dir``, where this command wrote it); logs are read from ``from_block`` (the
     registry's deployment block)."""
     from hashtrust.chain.fetch import FetchPolicy, Resolver
     from web3 import Web3
 
     from hashtrust.erc8004.feedback import FeedbackFile
 
-    fetch_uri = Resolver(FetchPolicy(local_dir=feedback_dir))
+    resolve = Resolver(FetchPolicy(local_dir=feedback_dir))
+    base = uri_base.rstrip("/") + "/" if uri_base else None
+
+    def fetch_uri(uri: str) -> bytes:
+        if base and feedback_dir is not None and uri.startswith(base):
+            name = uri[len(base):]
+            local = feedback_dir / name
+            if name and "/" not in name and "\\" not in name and not name.startswith(".") and local.is_file():
+                return local.read_bytes()  # our own published copy
+        return resolve(uri)
 
     topics = ["0x" + int(agent_id).to_bytes(32, "big").hex(), "0x" + "00" * 12 + Web3.to_checksum_address(client)[2:].lower()]
     logs = rep.logs("NewFeedback", topics, from_block=from_block)  # paged (node range caps), decoded leniently
