@@ -16,6 +16,24 @@ from typing import Any
 from hashtrust.errors import HashtrustError
 
 
+def read_utf8(path: str | Path) -> str:
+    """The text of the file at ``path``, decoded as UTF-8 (a leading BOM is dropped); a file
+    that cannot be read or is not UTF-8 raises `InputError` naming the file and the first bad
+    byte (a registration file saved as Latin-1 raised UnicodeDecodeError, reported as an
+    unexpected failure)."""
+    from hashtrust.errors import InputError
+
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError(str(p), f"cannot be read ({exc.strerror or exc})") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(str(p), f"is not UTF-8 text (byte {exc.start:,} is 0x{raw[exc.start]:02x}): save it as UTF-8") from None
+
+
 def write_json(path: Path, payload: Any, *, indent: int | None = 2, default: Any = None, exclusive: bool = False) -> None:
     """Write ``payload`` as JSON to ``path`` atomically (temp file in the same folder, fsync,
     rename), creating the folder if needed. With ``exclusive`` an existing ``path`` is never

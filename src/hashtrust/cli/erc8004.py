@@ -392,9 +392,12 @@ def register_path(env: Any, path: str, *, key: str | None, uri: str | None, wind
     from hashtrust.erc8004.agents import format_table, register_agents_from_file
     from hashtrust.erc8004.commands import is_registration_file, register_registration_file
 
+    from hashtrust.chain.files import read_utf8
+
+    text = read_utf8(path)  # before connecting: an unreadable or non-UTF-8 file is one line naming it
     try:
-        data = jsonsafe.loads(Path(path).read_text()) if Path(path).suffix.lower() not in (".yaml", ".yml") else None
-    except (OSError, ValueError):
+        data = jsonsafe.loads(text) if Path(path).suffix.lower() not in (".yaml", ".yml") else None
+    except ValueError:
         data = None  # the agent-list loader names the problem
     if is_registration_file(data):
         res = register_registration_file(_identity(env, True), path, key=key, uri=uri, from_block=_from_block(env, "IdentityRegistry"))

@@ -765,11 +765,12 @@ def register_registration_file(
     where the same file is published. The agent carries ``hashtrust.key = key`` (default: the
     file's name without extension), so a rerun finds it: the same file is ``already
     registered``; a changed file updates the agent's URI."""
+    from hashtrust.chain.files import read_utf8
+
     p = Path(path)
+    text = read_utf8(p)  # unreadable or not UTF-8: InputError naming the file
     try:
-        data = jsonsafe.loads(p.read_text())
-    except OSError as exc:
-        raise InputError(str(p), f"cannot be read ({exc.strerror})") from None
+        data = jsonsafe.loads(text)
     except ValueError as exc:
         raise InputError(str(p), f"is not valid JSON ({exc})") from None
     if not is_registration_file(data):
