@@ -111,7 +111,9 @@ def _progress(enabled: bool) -> Callable[[str, int], Any] | None:
 def _load_payload(payload: str | None, payload_file: str | None) -> Any:
     if (payload is None) == (payload_file is None):
         raise InputError("--payload", "give the job to check as --payload JSON or --payload-file FILE")
-    text = payload if payload is not None else Path(payload_file).read_text()  # type: ignore[arg-type]
+    from hashtrust.chain.files import read_utf8
+
+    text = payload if payload is not None else read_utf8(payload_file)  # type: ignore[arg-type]
     where = "--payload" if payload is not None else payload_file
     try:
         return jsonsafe.loads(text)
@@ -224,8 +226,18 @@ def run_request(env, agent_id, validator, payload, payload_file, claimed_hash, u
 
     body = _load_payload(payload, payload_file)
     claimed = "0x" + claimed_hash.hex() if claimed_hash is not None else None
-    return request_validation(_validation(env, True), _identity(env), agent_id, validator, body, claimed_hash=claimed, uri=uri,
-                              from_block=_from_block(env, "ValidationRegistry"))
+    try:
+        return request_validation(_validation(env, True), _identity(env), agent_id, validator, body, claimed_hash=claimed, uri=uri,
+                                  from_block=_from_block(env, "ValidationRegistry"))
+    except InputError as exc:
+        if exc.field != "request_uri":
+            raise
+        # the SDK's field is the request URI; the user typed --payload (or --uri): name that (issue 15, item 12)
+        if uri is not None:
+            raise InputError("--uri", exc.problem) from None
+        raise InputError("--payload" if payload is not None else "--payload-file",
+                         f"is too large: the request file that carries it, as a data: URI, {exc.problem} "
+                         "(send a smaller payload, or publish the request file and pass --uri)") from None
 
 
 def run_result(env, agent_id, request_hash):

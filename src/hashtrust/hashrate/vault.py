@@ -294,7 +294,7 @@ class HashrateVaultClient(ContractClient):
         Returns the `EpochFunded` event."""
         info = self.epoch(epoch)
         if info.status != "reported":
-            raise InputError("epoch", f"epoch {epoch} is {info.status}, not reported")
+            raise InputError("epoch", f"epoch {epoch} is {info.status}, not reported" + (": nobody has reported it yet (report it first)" if info.status == "none" else ""))
         if approve and info.gross:
             self._ensure_allowance(self.reward_token, info.gross)
         return self._send_event(self._fn("fund_epoch", epoch), "EpochFunded")
@@ -547,7 +547,8 @@ class VaultCommands:
         status = self.vault.epoch(epoch).status
         if status in ("funded", "finalized", "defaulted"):
             return f"epoch {epoch} already {status}"
-        ev = self.vault.fund(epoch)  # an unreported epoch: InputError
+        with _options({"epoch": "--epoch"}):
+            ev = self.vault.fund(epoch)  # an unreported epoch: InputError, naming --epoch
         return f"epoch {epoch} funded: {ev['gross']} sats; {ev['net']} stream to holders over the next day"
 
     def claim(self, holder: str | None = None, receiver: str | None = None) -> str:
