@@ -455,12 +455,12 @@ def format_status(s: VaultStatus, *, holder: str | None = None, shares: int = 0,
         f"term {_when(s.term_start)} to {_when(s.term_end)} ({s.n_epochs} epochs); now {_when(s.now)}, {_epoch_words(s)}",
         f"fees: {fees}",
         f"BTC/USD {s.btc_usd:,.2f} (updated {_when(s.price_updated)})",
-        f"notified {s.total_notified:,} sats, claimed {s.total_claimed:,}, fees payable {s.fees_payable:,}, liabilities {s.reward_liabilities:,}, bond {s.bond:,}",
+        f"notified {s.total_notified} sats, claimed {s.total_claimed}, fees payable {s.fees_payable}, liabilities {s.reward_liabilities}, bond {s.bond}",
     ]
     if holder is not None:
-        lines.append(f"you ({holder}): {shares_to_ths(shares)} TH/s, claimable {claimable:,} sats")
+        lines.append(f"you ({holder}): {shares_to_ths(shares)} TH/s, claimable {claimable} sats")
     if reportable is not None:
-        lines.append(f"reportable epochs: {', '.join(map(str, reportable)) if reportable else 'none'}")
+        lines.append(f"reportable epochs: {list(reportable)}")
     return "\n".join(lines)
 
 

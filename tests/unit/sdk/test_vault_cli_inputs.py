@@ -157,7 +157,7 @@ def test_status_is_words_not_a_python_dict(fake):
     assert "{" not in out and "'mj_per_th'" not in out
     assert "energy 17.5 J/TH at 0.05 USD/kWh" in out and "performance fee 10% to" in out
     assert "sale ends 2026-09-21" in out and ", epoch 3" in out and "BTC/USD 100,000.00" in out
-    assert f"you ({ME}): 25 TH/s, claimable 0 sats" in out and out.rstrip().endswith("reportable epochs: 1")
+    assert f"you ({ME}): 25 TH/s, claimable 0 sats" in out and out.rstrip().endswith("reportable epochs: [1]")
 
 
 def test_status_json(fake):
