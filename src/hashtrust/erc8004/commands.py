@@ -274,7 +274,7 @@ class TagSummary:
 
     def to_json(self) -> dict:
         return {"tag1": self.tag1, "tag2": self.tag2, "count": self.count, "value": self.value, "decimals": self.decimals, "number": str(self.number),
-                "average": self.shown}
+                "average": self.shown if self.count else None}
 
 
 AVERAGE_PLACES = 12  # a mean that has no finite decimal form (1/3) is shown rounded to this many places, with "~"
