@@ -14,6 +14,7 @@ import click
 from ape.cli import ConnectedProviderCommand, network_option
 
 from hashtrust.chain.ape_support import account_option, connect, one_line_errors
+from hashtrust.cli.params import ADDRESS, Number
 from hashtrust.hashrate.vault import HashrateVaultClient, VaultCommands
 
 
@@ -40,8 +41,8 @@ def status(alias):
 @network_option()
 @account_option
 @click.option("--ths", required=True, help="TH/s to buy (decimal)")
-@click.option("--receiver", default=None, help="who receives the shares (default: the buyer)")
-@click.option("--max-payment", type=int, default=None, help="slippage bound in payment-token units")
+@click.option("--receiver", type=ADDRESS, default=None, help="who receives the shares (default: the buyer)")
+@click.option("--max-payment", type=Number(int, 0, 2**256 - 1), default=None, help="slippage bound in payment-token units")
 @one_line_errors
 def buy(alias, ths, receiver, max_payment):
     """Buy TH/s shares in the primary sale (approves the payment token if needed)."""
@@ -51,7 +52,7 @@ def buy(alias, ths, receiver, max_payment):
 @cli.command(cls=ConnectedProviderCommand)
 @network_option()
 @account_option
-@click.option("--epoch", type=int, required=True)
+@click.option("--epoch", type=Number(int, 0, 2**256 - 1), required=True)
 @click.option("--delivered-ths", required=True, help="average delivered TH/s over the epoch (decimal)")
 @click.option("--gross-sats", type=int, required=True)
 @click.option("--report-file", type=click.Path(exists=True, dir_okay=False), default=None, help="pool report; its sha256 is the report hash")
@@ -66,7 +67,7 @@ def report(alias, epoch, delivered_ths, gross_sats, report_file, uri, btc_usd):
 @cli.command(cls=ConnectedProviderCommand)
 @network_option()
 @account_option
-@click.option("--epoch", type=int, required=True)
+@click.option("--epoch", type=Number(int, 0, 2**256 - 1), required=True)
 @one_line_errors
 def fund(alias, epoch):
     """Pay a reported epoch's gross reward (operator). Idempotent: a funded epoch is left alone."""
@@ -76,8 +77,8 @@ def fund(alias, epoch):
 @cli.command(cls=ConnectedProviderCommand)
 @network_option()
 @account_option
-@click.option("--for", "holder", default=None, help="claim on behalf of this holder (paid to the holder)")
-@click.option("--to", "receiver", default=None, help="pay the caller's own rewards here")
+@click.option("--for", "holder", type=ADDRESS, default=None, help="claim on behalf of this holder (paid to the holder)")
+@click.option("--to", "receiver", type=ADDRESS, default=None, help="pay the caller's own rewards here")
 @one_line_errors
 def claim(alias, holder, receiver):
     """Claim rewards (the caller's, or another holder's on its behalf)."""

@@ -87,14 +87,15 @@ OFFLINE = {("simulate",), ("devnet", "stop"), ("devnet", "status"), ("devnet", "
 
 # Bad values of parameters whose type does not carry them (plain strings, files by content).
 BY_NAME: dict[str, list[tuple[str, str]]] = {
-    "rpc": [("not-local", "https://rpc.example.org:8545")],  # only the devnet commands judge it; others: node down below
+    "rpc": [("not-local", "https://rpc.example.org:8545"), ("not-a-url", "notaurl"), ("ftp", "ftp://rpc.example.org")],  # only the devnet commands judge it; others: node down below
     "key_env": [("unset-variable", "HASHTRUST_NO_SUCH_KEY_VAR"), ("not-a-key", "HASHTRUST_BAD_KEY")],
     "agent_ids": [("not-ids", "1,x"), ("zero", "0"), ("huge", str(2**200))],
     "check_spec": [("no-colon", "nocolon"), ("no-module", "no_such_module_xyz:check"), ("missing-file", f"{TMP}/nope.py:check")],
     "wallet_key_env": [("unset-variable", "HASHTRUST_NO_SUCH_KEY_VAR"), ("not-a-key", "HASHTRUST_BAD_KEY")],
     "key": [("bad-chars", "no spaces!")],
     "payload": [("not-json", "{job"), ("nan", "NaN-")],
-    "path": [("agents-not-json", f"{TMP}/broken.json"), ("active-yes", f"{TMP}/active-yes.json"), ("x402-one", f"{TMP}/x402-one.json")],
+    "path": [("agents-not-json", f"{TMP}/broken.json"), ("active-yes", f"{TMP}/active-yes.json"), ("x402-one", f"{TMP}/x402-one.json"),
+             ("not-utf8", f"{TMP}/latin1.json")],
     "out_dir": [("a-file", f"{TMP}/one-agent.json")],
     "only": [("unknown-contract", "NoSuchRegistry")],
     "capability": [],  # any non-empty text up to 64 bytes is a capability (its Text type covers the rest)
@@ -105,13 +106,14 @@ BY_NAME: dict[str, list[tuple[str, str]]] = {
     "file": [("not-json", f"{TMP}/broken.json")],
     "client_keys": [("missing-file", f"{TMP}/no-such.keys"), ("not-keys", f"{TMP}/broken.json"), ("a-folder", TMP)],
     "files_from": [("a-file", f"{TMP}/one-agent.json")],
-    "body": [("missing-file", f"@{TMP}/no-such-body.json")],
+    "body": [("missing-file", f"@{TMP}/no-such-body.json"), ("not-json", "{bad"), ("file-not-json", f"@{TMP}/broken.json"), ("file-not-utf8", f"@{TMP}/latin1.json")],
+    "receipt_path": [("taken", f"{TMP}/one-agent.json")],  # an existing receipt is never overwritten without --overwrite-receipt
     "facilitator_url": [("not-a-url", "ftp://facilitator.example")],
     "handler_spec": [("no-colon", "nocolon"), ("no-module", "no_such_module_xyz:handle"), ("missing-file", f"{TMP}/nope.py:handle")],
     "feedback_dir": [("a-file", f"{TMP}/one-agent.json")],  # (without --paid-call: refused as applying only with it)
 }
 # Parameters that take no value, or whose every value is valid.
-NO_BAD_VALUE = {"help", "debug", "as_json", "no_progress", "fresh", "yes", "progressive", "once", "all_clients", "submit", "anchor", "answer_cancelled", "allow_http", "allow_loopback", "keep_authorization"}
+NO_BAD_VALUE = {"help", "debug", "as_json", "no_progress", "fresh", "yes", "progressive", "once", "all_clients", "submit", "anchor", "answer_cancelled", "allow_http", "allow_loopback", "keep_authorization", "overwrite_receipt"}
 
 
 # ... and where one name means different things in different commands.
@@ -256,6 +258,11 @@ def _cases():
         ("devnet", "faucet") + ("too-many-decimals",): ["devnet", "faucet", A[9], "--wbtc", "0.000000001"],
         ("devnet", "faucet") + ("nothing-asked",): ["devnet", "faucet", A[9], "--eth", "0", "--usd", "0", "--wbtc", "0"],
         ("deploy",) + ("no-key-on-real-chain",): ["--rpc", "{WRONG}", "deploy"],
+        # a --rpc that is not an http(s) URL, for commands that connect (issue 15, item 9)
+        ("addresses",) + ("rpc-not-a-url",): ["--rpc", "notaurl", "addresses"],
+        ("agents", "show") + ("rpc-ftp",): ["--rpc", "ftp://rpc.example.org", "agents", "show", "1"],
+        ("agents", "give") + ("rpc-no-host",): ["--rpc", "http://", "--account-index", "4", "agents", "give", "1", "87"],
+        ("validations", "request") + ("payload-too-large",): ["validations", "request", "1", A[5], "--payload", json.dumps({"blob": "x" * 20_000})],
     }
     for key, args in unknown.items():
         out.append(("-".join(key) + "/unknown", key[:2] if key[0] in ("agents", "validations", "devnet") else key[:1], args))
@@ -279,6 +286,7 @@ def world(tmp_path_factory):
     (tmp / "one-agent.json").write_text(json.dumps({"type": "https://eips.ethereum.org/EIPS/eip-8004#registration-v1", "name": "Gamma",
                                                     "description": "gamma", "services": [{"name": "A2A", "endpoint": "https://g.example"}]}))
     (tmp / "broken.json").write_text('{"agents": [')
+    (tmp / "latin1.json").write_bytes('{"agents": [{"key": "cafe", "name": "Caf\u00e9"}]}'.encode("latin-1"))  # not UTF-8
     (tmp / "active-yes.json").write_text(json.dumps({"type": "https://eips.ethereum.org/EIPS/eip-8004#registration-v1", "name": "G", "description": "g",
                                                      "services": [{"name": "A2A", "endpoint": "https://g.example"}], "active": "yes"}))
     (tmp / "x402-one.json").write_text(json.dumps({"type": "https://eips.ethereum.org/EIPS/eip-8004#registration-v1", "name": "G", "description": "g",

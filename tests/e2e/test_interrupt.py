@@ -2,8 +2,9 @@
 
 Story: `hashtrust agents register` sends a window of registrations to a devnet that stops
 mining at that moment (the proxy turns automine off when the first registration arrives), so
-every one of them is pending. The user presses Ctrl-C. The command must end at once with
-"Aborted!" (it used to wait up to two minutes for the pending transactions before giving up).
+every one of them is pending. The user presses Ctrl-C. The command must end at once with one
+line, ``Error: interrupted ... rerun it to finish the job``, and exit code 130 (it used to wait
+up to two minutes for the pending transactions, then print click's "Aborted!" with exit 1).
 Mining resumes; the rerun registers what is missing, and every agent of the file is on chain
 exactly once.
 """
@@ -47,7 +48,9 @@ def test_ctrl_c_with_transactions_pending_ends_at_once_and_the_rerun_finishes(tm
             out, _ = proc.communicate(timeout=300)
             ended = time.monotonic()
         assert interrupted, out
-        assert proc.returncode != 0 and "Aborted!" in out and "Traceback" not in out, out
+        errors = [ln for ln in out.splitlines() if ln.startswith("Error:")]
+        assert proc.returncode == 130 and "Aborted!" not in out and "Traceback" not in out, out
+        assert errors == ["Error: interrupted (Ctrl-C); nothing more was sent: every hashtrust command and script is resumable, rerun it to finish the job"], out
         assert ended - interrupted[0] < 10, f"Ctrl-C took {ended - interrupted[0]:.0f} s to end the command"
         devnet.rpc(url, "evm_setAutomine", [True])
         devnet.rpc(url, "evm_mine", [])

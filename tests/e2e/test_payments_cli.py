@@ -33,6 +33,7 @@ from hashtrust.payments.verification import verify_feedback
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT = 3  # devnet account of the paying client
+BASE = "https://feedback.example/hashtrust/"  # where the client says it publishes its feedback folder
 MALLORY = 9
 
 
@@ -109,17 +110,34 @@ def test_call_then_rate_gives_a_verified_payment_backed_feedback(node, cli):
     assert f"paid {SUMMARIZE_PRICE} atomic USD to {devnet_signer(0).address}" in r.output
     receipt = json.loads((node["tmp"] / "r1.json").read_text())
     assert receipt["payer"] == payer and json.loads(r.output.split("\n", 2)[2])["service"] == "summarize"
-    r = cli("--account-index", str(CLIENT), "agents", "rate", "--paid-call", "r1.json", "--value", "92", "--tag1", "starred")
+    # the file is too large for a data: URI: without a shareable --uri-base nothing is sent (no
+    # file:// path on chain, issue 15 item 5)
+    w3 = node["w3"]
+    before = (w3.eth.block_number, w3.eth.get_transaction_count(payer))
+    _one_error(cli("--account-index", str(CLIENT), "agents", "rate", "--paid-call", "r1.json", "--value", "92", "--tag1", "starred"),
+               "--uri-base: the feedback file is too large for a data: URI")
+    _one_error(cli("--account-index", str(CLIENT), "agents", "rate", "--paid-call", "r1.json", "--value", "92", "--uri-base", f"file://{node['tmp']}/feedback/"),
+               "is not a URL others can fetch")
+    assert (w3.eth.block_number, w3.eth.get_transaction_count(payer)) == before
+    rate = ("--account-index", str(CLIENT), "agents", "rate", "--paid-call", "r1.json", "--uri-base", BASE)
+    r = cli(*rate, "--value", "92", "--tag1", "starred")
     assert r.exit_code == 0, r.output
     assert "feedback 1 on agent 1" in r.output and "service attested" in r.output
     uri = r.output.split("feedbackURI", 1)[1].split()[0]
-    data = Path(uri.removeprefix("file://")).read_bytes()
+    assert uri.startswith(BASE) and "file:" not in r.output
+    data = (node["tmp"] / "feedback" / uri.removeprefix(BASE)).read_bytes()
     v = verify_feedback(node["w3"], data, client=payer, agent_id=1, identity_registry=node["book"].address("IdentityRegistry"),
                         token=node["usd"].address)
     assert v.verified, v.reason
-    # the same payment cannot back a second feedback
-    r = cli("--account-index", str(CLIENT), "agents", "rate", "--paid-call", "r1.json", "--value", "100")
-    _one_error(r, f"the payment in tx {receipt['txHash']} already backs feedback 1 of this client on agent 1: one payment, one feedback")
+    # a rerun of the same feedback is done already: it says so, exit 0, nothing sent (item 8)
+    before = (w3.eth.block_number, w3.eth.get_transaction_count(payer))
+    r = cli(*rate, "--value", "92", "--tag1", "starred")
+    assert r.exit_code == 0 and r.output.startswith(f"already on chain: feedback 1 on agent 1 from {payer}: 92"), r.output
+    assert "nothing sent" in r.output and (w3.eth.block_number, w3.eth.get_transaction_count(payer)) == before
+    # the same payment cannot back a second, different feedback
+    r = cli(*rate, "--value", "100")
+    _one_error(r, f"the payment in tx {receipt['txHash']} already backs feedback 1 of this client on agent 1 (92, tags 'starred'/''): one payment, one feedback")
+    assert (w3.eth.block_number, w3.eth.get_transaction_count(payer)) == before
     # nor be rated by someone who did not pay
     r = cli("--account-index", str(MALLORY), "agents", "rate", "--paid-call", "r1.json", "--value", "100")
     _one_error(r, f"the paid call was paid by {payer}; give its feedback from that account")
@@ -136,6 +154,22 @@ def test_call_refusals_are_one_line_and_cost_nothing(node, cli):
     _one_error(cli("--account-index", str(CLIENT), "agents", "call", "3", "summarize"), "the agent's service at http://127.0.0.1:")
     _one_error(cli("--account-index", str(CLIENT), "agents", "call", "1", "summarize", "--body", "@missing.json"), "cannot read the body file missing.json")
     assert node["usd"].balance_of(payer) == before
+
+
+def test_a_malformed_body_or_a_taken_receipt_path_is_refused_before_paying(node, cli):
+    """Issue 15, items 2 and 3: `--body '{bad'` was paid for, then rejected by the service; an
+    existing `--receipt` file was overwritten (its payment could no longer back a feedback)."""
+    payer = devnet_signer(CLIENT).address
+    w3 = node["w3"]
+    before = (node["usd"].balance_of(payer), w3.eth.block_number, w3.eth.get_transaction_count(payer))
+    _one_error(cli("--account-index", str(CLIENT), "agents", "call", "1", "summarize", "--body", "{bad"),
+               "--body: the text is not valid JSON (Expecting property name enclosed in double quotes at line 1, column 2); nothing was paid")
+    taken = node["tmp"] / "taken.json"
+    taken.write_text('{"an": "earlier receipt"}')
+    _one_error(cli("--account-index", str(CLIENT), "agents", "call", "1", "summarize", "--receipt", "taken.json"),
+               "--receipt: taken.json already exists")
+    assert taken.read_text() == '{"an": "earlier receipt"}'
+    assert (node["usd"].balance_of(payer), w3.eth.block_number, w3.eth.get_transaction_count(payer)) == before
 
 
 def test_serving_an_agent_with_the_wrong_key_is_refused(node, cli):

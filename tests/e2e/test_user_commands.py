@@ -244,3 +244,30 @@ def test_ranking_many_agents_shows_progress(world):
     assert r.code == 0 and f"reading {total:,} agents" in r.out, r.out[-2_000:]
     quiet = wd.cli("agents", "rank", "code-review", "--trusted-clients", "0-9", "--no-progress")
     assert quiet.code == 0 and "reading" not in quiet.out
+
+
+def test_the_reputation_average_is_exact_when_the_registry_truncates(world):
+    """Issue 15, item 4: values 1 and 2 (and 2.5, another decimals) were shown as the registry's
+    truncated mean; the view prints the exact average and keeps the registry's figure in JSON."""
+    wd, rep = world, _rep(world)
+    for who, value in ((2, "1"), (8, "2")):
+        assert _json(wd.cli("--account-index", str(who), "agents", "give", "1", value, "--tag1", "mixed", "--json"))["action"] == "given"
+    chain = rep.summary(1, [A[2], A[8]])
+    assert (chain.count, chain.number) == (2, 1)  # the registry's own answer: truncated
+    view = _json(wd.cli("agents", "reputation", "1", "--client", A[2], "--client", A[8], "--json"))
+    assert (view["overall"]["count"], view["overall"]["number"], view["overall"]["average"]) == (2, "1", "1.5")
+    text = wd.cli("agents", "reputation", "1", "--client", A[2], "--client", A[8])
+    assert text.code == 0 and [ln.split()[-2:] for ln in text.out.splitlines() if ln.strip().startswith("mixed")] == [["1.5", "2"]], text.out
+    assert _json(wd.cli("--account-index", "9", "agents", "give", "1", "2.5", "--tag1", "mixed", "--json"))["action"] == "given"
+    view = _json(wd.cli("agents", "reputation", "1", "--client", A[2], "--client", A[8], "--client", A[9], "--tag1", "mixed", "--json"))
+    assert view["by_tag"][0]["average"] == "~1.833333333333" and view["overall"]["average"] == "~1.833333333333"
+
+
+def test_an_oversized_payload_is_refused_naming_payload(world):
+    """Issue 15, item 12: the error named the SDK's `request_uri`, not the --payload typed."""
+    wd = world
+    before = _nonces(wd)
+    r = wd.cli("--account-index", "1", "validations", "request", "2", A[5], "--payload", json.dumps({"blob": "x" * 20_000}))
+    assert r.code == 1 and len(r.errors) == 1, r.out
+    assert r.errors[0].startswith("Error: --payload: is too large: the request file that carries it, as a data: URI, is ") and "request_uri" not in r.out
+    assert "pass --uri" in r.errors[0] and _nonces(wd) == before

@@ -16,7 +16,7 @@ import click
 from web3 import Web3
 
 from hashtrust.chain.addressbook import AddressBook
-from hashtrust.chain.failures import explain
+from hashtrust.chain.failures import INTERRUPTED, INTERRUPTED_EXIT, explain
 from hashtrust.chain.tx import LocalSigner, TxSender
 from hashtrust.errors import HashtrustError
 
@@ -94,7 +94,10 @@ def one_line_errors(command: Callable) -> Callable:
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
-            raise click.exceptions.Abort() from None
+            if os.environ.get("HASHTRUST_DEBUG"):
+                raise
+            click.echo(f"Error: {INTERRUPTED}", err=True)
+            raise click.exceptions.Exit(INTERRUPTED_EXIT) from None
         except Exception as exc:  # noqa: BLE001 - every failure is one line (`hashtrust.chain.failures`)
             if os.environ.get("HASHTRUST_DEBUG"):
                 raise

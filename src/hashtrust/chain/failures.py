@@ -123,6 +123,13 @@ def _one_line(text: str) -> str:
     return line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…"
 
 
+# What Ctrl-C prints (one line, exit code 130 = 128 + SIGINT, as shells report it) instead of
+# click's "Aborted!" or a traceback: every command and script reads the chain before it acts,
+# so the rerun picks up where this one stopped.
+INTERRUPTED = "interrupted (Ctrl-C); nothing more was sent: every hashtrust command and script is resumable, rerun it to finish the job"
+INTERRUPTED_EXIT = 130
+
+
 def explain(exc: BaseException, *, rpc: str | None = None) -> str:
     """The one line that describes ``exc`` to the user (without the ``Error:`` prefix)."""
     if isinstance(exc, HashtrustError):

@@ -16,9 +16,29 @@ from typing import Any
 from hashtrust.errors import HashtrustError
 
 
-def write_json(path: Path, payload: Any, *, indent: int | None = 2, default: Any = None) -> None:
+def read_utf8(path: str | Path) -> str:
+    """The text of the file at ``path``, decoded as UTF-8 (a leading BOM is dropped); a file
+    that cannot be read or is not UTF-8 raises `InputError` naming the file and the first bad
+    byte (a registration file saved as Latin-1 raised UnicodeDecodeError, reported as an
+    unexpected failure)."""
+    from hashtrust.errors import InputError
+
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError(str(p), f"cannot be read ({exc.strerror or exc})") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(str(p), f"is not UTF-8 text (byte {exc.start:,} is 0x{raw[exc.start]:02x}): save it as UTF-8") from None
+
+
+def write_json(path: Path, payload: Any, *, indent: int | None = 2, default: Any = None, exclusive: bool = False) -> None:
     """Write ``payload`` as JSON to ``path`` atomically (temp file in the same folder, fsync,
-    rename), creating the folder if needed."""
+    rename), creating the folder if needed. With ``exclusive`` an existing ``path`` is never
+    replaced: the temp file is hard-linked into place, which fails with `FileExistsError`
+    (leaving both files as they were) when ``path`` exists, even if it appeared a moment ago."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -27,7 +47,11 @@ def write_json(path: Path, payload: Any, *, indent: int | None = 2, default: Any
             f.write("\n")
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        if exclusive:
+            os.link(tmp, path)  # atomic, and refuses an existing path (os.replace would clobber it)
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -247,9 +247,33 @@ class SafeHTTPProvider(HTTPProvider):
         return sort_batch_response_by_response_ids(reply)
 
 
+def rpc_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a JSON-RPC endpoint for `connect`, or None: it must be an
+    ``http://`` or ``https://`` URL with a host (``notaurl`` and ``ftp://...`` reached requests
+    and came back as an "unexpected failure")."""
+    import urllib.parse
+
+    shown = repr(url if len(url) <= 80 else url[:80] + "...")
+    try:
+        parsed = urllib.parse.urlparse(url)
+        parsed.port  # noqa: B018 - raises ValueError for a port that is not a number or out of range
+    except ValueError:
+        return f"{shown} is not a valid URL (check the host and port)"
+    if parsed.scheme.lower() not in ("http", "https"):
+        why = "has no scheme" if not parsed.scheme else f"uses {parsed.scheme}://, which is not a JSON-RPC transport hashtrust speaks"
+        return f"{shown} {why}: give an http:// or https:// URL, e.g. http://127.0.0.1:8545"
+    if not parsed.hostname:
+        return f"{shown} names no host: give a URL like http://127.0.0.1:8545"
+    return None
+
+
 def connect(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_reply_bytes: int = MAX_REPLY_BYTES) -> Web3:
     """A ``Web3`` for the node at ``url`` through `SafeHTTPProvider` (no request is made yet;
-    `check_node` makes the first)."""
+    `check_node` makes the first). A ``url`` that is not an http(s) URL raises `InputError`."""
+    from hashtrust.errors import InputError
+
+    if (why := rpc_url_problem(url)) is not None:
+        raise InputError("rpc", why)
     return Web3(SafeHTTPProvider(url, timeout=timeout, max_reply_bytes=max_reply_bytes))
 
 

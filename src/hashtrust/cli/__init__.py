@@ -20,7 +20,7 @@ from typing import Any
 
 import click
 
-from hashtrust.chain.failures import explain
+from hashtrust.chain.failures import INTERRUPTED, INTERRUPTED_EXIT, explain
 from hashtrust.cli.context import Ctx
 from hashtrust.cli.params import ACCOUNT_INDEX
 
@@ -54,7 +54,10 @@ class _Group(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:
-            raise click.exceptions.Abort() from None
+            if isinstance(ctx.obj, Ctx) and ctx.obj.debug:
+                raise
+            click.echo(f"Error: {INTERRUPTED}", err=True)
+            raise click.exceptions.Exit(INTERRUPTED_EXIT) from None
         except Exception as exc:  # noqa: BLE001 - the one place a failure becomes one line
             obj = ctx.obj
             if isinstance(obj, Ctx) and obj.debug:

@@ -31,8 +31,11 @@ class Ctx:
     @property
     def w3(self) -> Web3:
         if self._w3 is None:
-            from hashtrust.chain.provider import check_node, connect
+            from hashtrust.chain.provider import check_node, connect, rpc_url_problem
+            from hashtrust.errors import InputError
 
+            if (why := rpc_url_problem(self.rpc)) is not None:  # one line naming the option, not an "unexpected failure"
+                raise InputError("--rpc", why)
             w3 = connect(self.rpc)  # replies capped and decoded safely (second review, finding 1)
             check_node(w3, self.rpc)  # one line naming the URL and its answer when it is not a node (finding 7)
             self._w3 = w3

@@ -111,7 +111,9 @@ def _progress(enabled: bool) -> Callable[[str, int], Any] | None:
 def _load_payload(payload: str | None, payload_file: str | None) -> Any:
     if (payload is None) == (payload_file is None):
         raise InputError("--payload", "give the job to check as --payload JSON or --payload-file FILE")
-    text = payload if payload is not None else Path(payload_file).read_text()  # type: ignore[arg-type]
+    from hashtrust.chain.files import read_utf8
+
+    text = payload if payload is not None else read_utf8(payload_file)  # type: ignore[arg-type]
     where = "--payload" if payload is not None else payload_file
     try:
         return jsonsafe.loads(text)
@@ -224,8 +226,18 @@ def run_request(env, agent_id, validator, payload, payload_file, claimed_hash, u
 
     body = _load_payload(payload, payload_file)
     claimed = "0x" + claimed_hash.hex() if claimed_hash is not None else None
-    return request_validation(_validation(env, True), _identity(env), agent_id, validator, body, claimed_hash=claimed, uri=uri,
-                              from_block=_from_block(env, "ValidationRegistry"))
+    try:
+        return request_validation(_validation(env, True), _identity(env), agent_id, validator, body, claimed_hash=claimed, uri=uri,
+                                  from_block=_from_block(env, "ValidationRegistry"))
+    except InputError as exc:
+        if exc.field != "request_uri":
+            raise
+        # the SDK's field is the request URI; the user typed --payload (or --uri): name that (issue 15, item 12)
+        if uri is not None:
+            raise InputError("--uri", exc.problem) from None
+        raise InputError("--payload" if payload is not None else "--payload-file",
+                         f"is too large: the request file that carries it, as a data: URI, {exc.problem} "
+                         "(send a smaller payload, or publish the request file and pass --uri)") from None
 
 
 def run_result(env, agent_id, request_hash):
@@ -392,9 +404,12 @@ def register_path(env: Any, path: str, *, key: str | None, uri: str | None, wind
     from hashtrust.erc8004.agents import format_table, register_agents_from_file
     from hashtrust.erc8004.commands import is_registration_file, register_registration_file
 
+    from hashtrust.chain.files import read_utf8
+
+    text = read_utf8(path)  # before connecting: an unreadable or non-UTF-8 file is one line naming it
     try:
-        data = jsonsafe.loads(Path(path).read_text()) if Path(path).suffix.lower() not in (".yaml", ".yml") else None
-    except (OSError, ValueError):
+        data = jsonsafe.loads(text) if Path(path).suffix.lower() not in (".yaml", ".yml") else None
+    except ValueError:
         data = None  # the agent-list loader names the problem
     if is_registration_file(data):
         res = register_registration_file(_identity(env, True), path, key=key, uri=uri, from_block=_from_block(env, "IdentityRegistry"))
@@ -420,7 +435,7 @@ def register_path(env: Any, path: str, *, key: str | None, uri: str | None, wind
 @click.option("--tag1", type=TAG, default="", help="with --paid-call (<= 32 bytes)")
 @click.option("--tag2", type=TAG, default="", help="with --paid-call (<= 32 bytes)")
 @click.option("--feedback-dir", type=click.Path(file_okay=False), default="feedback", show_default=True, help="with --paid-call: where the feedback file is written")
-@click.option("--uri-base", type=Text(1024), default="", help="with --paid-call: public URL of --feedback-dir (default: file:// URIs)")
+@click.option("--uri-base", type=Text(1024), default="", help="with --paid-call: public https://, http:// or ipfs:// URL where --feedback-dir is published (needed when the file does not fit a data: URI)")
 @click.pass_obj
 def agents_rate(obj: Ctx, path: str | None, n_rows: int | None, seed: int, n_clients: int, agent_ids: str, window: int, client_keys: str | None,
                 no_progress: bool, paid_call: str | None, value: str | None, tag1: str, tag2: str, feedback_dir: str, uri_base: str) -> None:

@@ -23,10 +23,16 @@ def _vault(obj: Ctx):
 
 
 @vault.command("status")
+@click.option("--holder", type=ADDRESS, default=None, help="show this holder's position (default: the signing account)")
+@json_option
 @click.pass_obj
-def vault_status(obj: Ctx) -> None:
-    """The vault's sale, term, fees and rewards, and the caller's position."""
-    click.echo(_vault(obj).status())
+def vault_status(obj: Ctx, holder: str | None, as_json: bool) -> None:
+    """The vault's sale, term, fees and rewards, and a holder's position, in words or as JSON."""
+    cmds = _vault(obj)
+    if as_json:
+        emit(True, cmds.status_json(holder), "")
+    else:
+        click.echo(cmds.status(holder))
 
 
 @vault.command("buy")

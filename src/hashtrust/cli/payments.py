@@ -91,27 +91,35 @@ def serve(obj: Ctx, agent_ids: tuple[int, ...], port: int, facilitator_url: str,
 @click.argument("service", type=Text(64, nonempty=True))
 @click.option("--max-price", type=Number(int, 0, 2**256 - 1), default=None, help="the most to pay, atomic units of the devnet USD token (default: the advertised price)")
 @click.option("--body", default="{}", show_default=True, help="request body (JSON text, or @path to read a file)")
-@click.option("--receipt", "receipt_path", type=click.Path(dir_okay=False), default=None, help="where to write the paid-call receipt (default receipts/paid-<agent>-<tx>.json)")
+@click.option("--receipt", "receipt_path", type=click.Path(dir_okay=False), default=None, help="where to write the paid-call receipt (default receipts/paid-<agent>-<tx>.json); an existing file is refused")
+@click.option("--overwrite-receipt", is_flag=True, help="replace an existing --receipt file (its payment then has no receipt left to back a feedback)")
 @click.option("--keep-authorization", is_flag=True, help="after a failed call, do not cancel the unused signed authorization on chain")
 @click.pass_obj
-def call(obj: Ctx, agent_id: int, service: str, max_price: int | None, body: str, receipt_path: str | None, keep_authorization: bool) -> None:
+def call(obj: Ctx, agent_id: int, service: str, max_price: int | None, body: str, receipt_path: str | None, overwrite_receipt: bool,
+         keep_authorization: bool) -> None:
     """Pay agent AGENT_ID for SERVICE over x402 (after checking the price), print the answer."""
     from hashtrust.chain.files import write_json
     from hashtrust.payments.client import call_agent
 
-    if body.startswith("@"):
-        try:
-            data = Path(body[1:]).read_bytes()
-        except OSError as exc:
-            raise HashtrustError(f"cannot read the body file {body[1:]}: {exc.strerror}") from None
-    else:
-        data = body.encode()
+    # Everything the user typed is checked before anything is paid (issue 15, items 2 and 3).
+    data = request_body(body)
+    if receipt_path is not None and not overwrite_receipt and Path(receipt_path).exists():
+        raise InputError("--receipt", f"{receipt_path} already exists (a receipt there may back a feedback): "
+                         "choose another path, or pass --overwrite-receipt to replace it")
     paid = call_agent(obj.w3, obj.book(), _key(obj), agent_id=agent_id, service=service, body=data, max_price=max_price,
                       cancel_unused=not keep_authorization)
+    click.echo(f"paid {paid.amount} atomic USD to {paid.pay_to} in tx {paid.tx_hash}; attested by the agent's wallet")
     path = Path(receipt_path or f"receipts/paid-{agent_id}-{paid.tx_hash[:10]}.json")
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_json(path, paid.receipt())
-    click.echo(f"paid {paid.amount} atomic USD to {paid.pay_to} in tx {paid.tx_hash}; attested by the agent's wallet")
+    if receipt_path is not None and overwrite_receipt:
+        write_json(path, paid.receipt())
+    else:
+        try:  # never clobber a receipt, even one written since the check above
+            write_json(path, paid.receipt(), exclusive=True)
+        except FileExistsError:
+            path = path.with_name(f"{path.stem}-{paid.tx_hash[:18]}{path.suffix or '.json'}")
+            write_json(path, paid.receipt(), exclusive=True)
+            click.echo("(the receipt path was taken meanwhile: written beside it instead)")
     click.echo(f"receipt  {path}")
     try:
         click.echo(json.dumps(jsonsafe.loads(paid.response), indent=2))
@@ -119,6 +127,35 @@ def call(obj: Ctx, agent_id: int, service: str, max_price: int | None, body: str
         # not JSON: the agent's own bytes, escaped (no ANSI/OSC sequence reaches the terminal);
         # (the receipt keeps their hash, responseHash)
         click.echo(display_block(paid.response.decode(errors="replace"), 20_000))
+
+
+MAX_BODY = 1_000_000  # bytes of request body read from a file
+
+
+def request_body(body: str) -> bytes:
+    """The bytes of ``--body`` (JSON text, or ``@path``): refused with an `InputError` naming
+    ``--body`` unless it is well-formed JSON, before anything is paid (a malformed body was paid
+    for, then rejected by the service)."""
+    source = "the text"
+    if body.startswith("@"):
+        path = Path(body[1:])
+        try:
+            with path.open("rb") as fh:
+                data = fh.read(MAX_BODY + 1)
+        except OSError as exc:
+            raise InputError("--body", f"cannot read the body file {body[1:]}: {exc.strerror}") from None
+        if len(data) > MAX_BODY:
+            raise InputError("--body", f"the body file {body[1:]} is larger than {MAX_BODY:,} bytes")
+        source = f"the file {body[1:]}"
+    else:
+        data = body.encode()
+    try:
+        jsonsafe.loads(data)
+    except UnicodeDecodeError:
+        raise InputError("--body", f"{source} is not UTF-8 text; nothing was paid") from None
+    except json.JSONDecodeError as exc:
+        raise InputError("--body", f"{source} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); nothing was paid") from None
+    return data
 
 
 def rate_paid(obj: Ctx, receipt_path: str, value: str, tag1: str, tag2: str, feedback_dir: str, uri_base: str) -> None:
@@ -137,6 +174,7 @@ def rate_paid(obj: Ctx, receipt_path: str, value: str, tag1: str, tag2: str, fee
     if me.lower() != str(receipt.get("payer", "")).lower():
         raise HashtrustError(f"the paid call was paid by {receipt.get('payer')}; give its feedback from that account, not {me}")
     f = paid_feedback_file(receipt, value=value, tag1=tag1, tag2=tag2)
+    check_shareable(f, uri_base)  # before anything is sent: no local path goes on chain (issue 15, item 5)
     book = obj.book()
     rep = ReputationClient.from_book(obj.w3, book, obj.sender())
     entries = book.entries()
@@ -145,26 +183,67 @@ def rate_paid(obj: Ctx, receipt_path: str, value: str, tag1: str, tag2: str, fee
                         registry_block=entries["IdentityRegistry"].block)
     if not v.verified:
         raise HashtrustError(f"refusing to give a feedback whose payment would not verify: {v.reason}")
-    earlier = feedback_citing(rep, int(receipt["agentId"]), obj.sender().address, receipt["txHash"], from_block=entries["ReputationRegistry"].block,
-                              feedback_dir=Path(feedback_dir))
+    agent_id = int(receipt["agentId"])
+    earlier = feedback_citing(rep, agent_id, obj.sender().address, receipt["txHash"], from_block=entries["ReputationRegistry"].block,
+                              feedback_dir=Path(feedback_dir), uri_base=uri_base)
     if earlier is not None:
-        raise HashtrustError(f"the payment in tx {receipt['txHash']} already backs feedback {earlier} of this client on agent {receipt['agentId']}: one payment, one feedback")
+        fb = rep.read(agent_id, me, earlier)
+        if not fb.revoked and (fb.number, fb.tag1, fb.tag2) == (f.number, f.tag1 or "", f.tag2 or ""):
+            # the same rating of the same payment: a rerun, already done (issue 15, item 8)
+            click.echo(f"already on chain: feedback {earlier} on agent {agent_id} from {me}: {fb.number}, backed by the payment in tx {receipt['txHash']}; nothing sent")
+            return
+        was = f"{fb.number}" + (f", tags {fb.tag1!r}/{fb.tag2!r}" if fb.tag1 or fb.tag2 else "") + (", revoked" if fb.revoked else "")
+        raise HashtrustError(f"the payment in tx {receipt['txHash']} already backs feedback {earlier} of this client on agent {agent_id} ({was}): "
+                             "one payment, one feedback")
     index, uri = give_paid_feedback(rep, receipt, f, store_dir=Path(feedback_dir), uri_base=uri_base)
     click.echo(f"feedback {index} on agent {receipt['agentId']} from {receipt['payer']}: {f.number} ({v.reason})")
     click.echo(f"feedbackURI  {uri}\nfeedbackHash 0x{f.feedback_hash().hex()}")
 
 
-def feedback_citing(rep, agent_id: int, client: str, tx_hash: str, *, from_block: int = 0, feedback_dir: Path | None = None) -> int | None:
+SHAREABLE_SCHEMES = ("https://", "http://", "ipfs://")  # what others can fetch (`hashtrust.chain.fetch`)
+
+
+def check_shareable(f, uri_base: str) -> None:
+    """Refuse, with an `InputError` naming ``--uri-base``, a feedback whose URI would not be
+    readable by anyone else: a file too large for a ``data:`` URI needs ``--uri-base`` (where
+    ``--feedback-dir`` is published) with a scheme others can fetch; a ``file://`` URI would put
+    a local path on chain, useless to every other reader and leaking the path."""
+    from hashtrust.payments.feedback import MAX_FEEDBACK_URI
+
+    if uri_base:
+        if not uri_base.lower().startswith(SHAREABLE_SCHEMES):
+            raise InputError("--uri-base", f"{uri_base[:80]!r} is not a URL others can fetch: give an https://, http:// or ipfs:// "
+                             "base where --feedback-dir is published (a file:// URI names a path on this machine only)")
+        return
+    size = len(f.data_uri())
+    if size > MAX_FEEDBACK_URI:
+        raise InputError("--uri-base", f"the feedback file is too large for a data: URI ({size:,} of {MAX_FEEDBACK_URI:,} bytes), so it must be "
+                         "published: pass --uri-base https://... or ipfs://... naming where --feedback-dir will be served; "
+                         "nothing was sent (a file:// URI would put a local path on chain that nobody else can read)")
+
+
+def feedback_citing(rep, agent_id: int, client: str, tx_hash: str, *, from_block: int = 0, feedback_dir: Path | None = None,
+                    uri_base: str = "") -> int | None:
     """The index of ``client``'s feedback on ``agent_id`` whose file cites ``tx_hash``, if any
     (files the project's resolver can fetch: data:, http(s), ipfs:, and file: URIs under
-    ``feedback_dir``, where this command writes them); logs are read from ``from_block`` (the
+    ``feedback_dir``, where this command writes them; a URI under ``uri_base`` is read from
+    ``feedback_dir``, where this command wrote it); logs are read from ``from_block`` (the
     registry's deployment block)."""
     from hashtrust.chain.fetch import FetchPolicy, Resolver
     from web3 import Web3
 
     from hashtrust.erc8004.feedback import FeedbackFile
 
-    fetch_uri = Resolver(FetchPolicy(local_dir=feedback_dir))
+    resolve = Resolver(FetchPolicy(local_dir=feedback_dir))
+    base = uri_base.rstrip("/") + "/" if uri_base else None
+
+    def fetch_uri(uri: str) -> bytes:
+        if base and feedback_dir is not None and uri.startswith(base):
+            name = uri[len(base):]
+            local = feedback_dir / name
+            if name and "/" not in name and "\\" not in name and not name.startswith(".") and local.is_file():
+                return local.read_bytes()  # our own published copy
+        return resolve(uri)
 
     topics = ["0x" + int(agent_id).to_bytes(32, "big").hex(), "0x" + "00" * 12 + Web3.to_checksum_address(client)[2:].lower()]
     logs = rep.logs("NewFeedback", topics, from_block=from_block)  # paged (node range caps), decoded leniently

@@ -83,10 +83,9 @@ class Outcome:
 
 # ---------------------------------------------------------------------------- loading
 def _read(path: Path) -> Any:
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise InputError(str(path), f"cannot be read ({exc.strerror})") from None
+    from hashtrust.chain.files import read_utf8
+
+    text = read_utf8(path)  # unreadable or not UTF-8: InputError naming the file
     if path.suffix.lower() in (".yaml", ".yml"):
         import yaml
 

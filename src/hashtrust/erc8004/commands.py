@@ -260,13 +260,47 @@ class TagSummary:
     count: int
     value: int
     decimals: int
+    average: str | None = None  # the exact mean of the feedback counted (`exact_average`); None: not read
 
     @property
     def number(self) -> Decimal:
+        """The registry's own figure (`getSummary`: truncated, in the most frequent decimals)."""
         return Decimal(self.value).scaleb(-self.decimals)
 
+    @property
+    def shown(self) -> str:
+        """The average a person reads: the exact mean when known, else the registry's figure."""
+        return self.average if self.average is not None else f"{self.number}"
+
     def to_json(self) -> dict:
-        return {"tag1": self.tag1, "tag2": self.tag2, "count": self.count, "value": self.value, "decimals": self.decimals, "number": str(self.number)}
+        return {"tag1": self.tag1, "tag2": self.tag2, "count": self.count, "value": self.value, "decimals": self.decimals, "number": str(self.number),
+                "average": self.shown if self.count else None}
+
+
+AVERAGE_PLACES = 12  # a mean that has no finite decimal form (1/3) is shown rounded to this many places, with "~"
+
+
+def exact_average(numbers: Sequence[Decimal]) -> str | None:
+    """The mean of ``numbers`` as a person should read it: exact when it has a finite decimal
+    form (values 1 and 2 average ``1.5``; the registry's `getSummary` says 1, truncated in the
+    most frequent decimals), else rounded to `AVERAGE_PLACES` places and marked ``~``. None for
+    no numbers."""
+    from decimal import localcontext
+    from fractions import Fraction
+
+    if not numbers:
+        return None
+    mean = sum((Fraction(n) for n in numbers), Fraction(0)) / len(numbers)
+    den = mean.denominator
+    for f in (2, 5):
+        while den % f == 0:
+            den //= f
+    with localcontext() as ctx:
+        ctx.prec = 200  # int128 values at <= 18 decimals over any count: far fewer digits than this
+        q = Decimal(mean.numerator) / Decimal(mean.denominator)
+        if den == 1:  # a finite decimal: every digit, no exponent, no trailing zeros
+            return format(q.normalize(), "f")
+        return "~" + format(q.quantize(Decimal(1).scaleb(-AVERAGE_PLACES)).normalize(), "f")
 
 
 @dataclass
@@ -293,7 +327,7 @@ class ReputationView:
         lines = [f"reputation of agent {self.agent_id} over {self.chosen}" + (f" (read in {self.reads} groups of at most {MAX_CLIENTS})" if self.reads > 1 else "")]
         lines.append(f"   {'tag1':<20} {'tag2':<14} {'average':>14} {'count':>7}")
         for t in [self.overall, *self.by_tag]:
-            avg = f"{t.number}" if t.count else "-"
+            avg = t.shown if t.count else "-"
             lines.append(f"   {(display(t.tag1, 64) if t.tag1 else '(any)'):<20} {(display(t.tag2, 64) if t.tag2 else '(any)'):<14} {avg:>14} {t.count:>7,}")
         return "\n".join(lines)
 
@@ -337,22 +371,33 @@ def reputation(
         empty = TagSummary("", "", 0, 0, 0)
         return ReputationView(agent_id, [], chosen, empty, [])
     tags: list[tuple[str, str]] = []
-    if tag1 is None:
-        seen: dict[tuple[str, str], None] = {}
-        groups = list(chunks(chosen_clients, MAX_CLIENTS))
-        bar = progress("reading feedback tags", len(groups)) if progress and len(chosen_clients) > MAX_READ else None
-        for g in groups:
-            for fb in rep.read_all(agent_id, g):
-                seen.setdefault((fb.tag1, ""), None)
-            if bar is not None:
-                bar.update(1)
+    # Every active feedback of the chosen clients, once: its tags, and the exact averages (the
+    # registry's getSummary truncates the mean in the most frequent decimals: 1 and 2 gave 1).
+    feedback = []
+    groups = list(chunks(chosen_clients, MAX_CLIENTS))
+    bar = progress("reading feedback", len(groups)) if progress and len(chosen_clients) > MAX_READ else None
+    for g in groups:
+        feedback.extend(rep.read_all(agent_id, g))
         if bar is not None:
-            bar.close()
-        tags = sorted(seen)
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    if tag1 is None:
+        tags = sorted({(fb.tag1, ""): None for fb in feedback})
     else:
         tags = [(tag1, tag2)]
-    overall, reads = _summary(rep, agent_id, chosen_clients, "", "" if tag1 is None else "")
-    by_tag = [_summary(rep, agent_id, chosen_clients, t1, t2)[0] for t1, t2 in tags if (t1, t2) != ("", "")]
+
+    def exact(t1: str, t2: str) -> str | None:
+        return exact_average([fb.number for fb in feedback if (not t1 or fb.tag1 == t1) and (not t2 or fb.tag2 == t2)])
+
+    overall, reads = _summary(rep, agent_id, chosen_clients, "", "")
+    overall.average = exact("", "")
+    by_tag = []
+    for t1, t2 in tags:
+        if (t1, t2) != ("", ""):
+            t = _summary(rep, agent_id, chosen_clients, t1, t2)[0]
+            t.average = exact(t1, t2)
+            by_tag.append(t)
     return ReputationView(agent_id, chosen_clients, chosen, overall, by_tag, reads)
 
 
@@ -720,11 +765,12 @@ def register_registration_file(
     where the same file is published. The agent carries ``hashtrust.key = key`` (default: the
     file's name without extension), so a rerun finds it: the same file is ``already
     registered``; a changed file updates the agent's URI."""
+    from hashtrust.chain.files import read_utf8
+
     p = Path(path)
+    text = read_utf8(p)  # unreadable or not UTF-8: InputError naming the file
     try:
-        data = jsonsafe.loads(p.read_text())
-    except OSError as exc:
-        raise InputError(str(p), f"cannot be read ({exc.strerror})") from None
+        data = jsonsafe.loads(text)
     except ValueError as exc:
         raise InputError(str(p), f"is not valid JSON ({exc})") from None
     if not is_registration_file(data):

@@ -12,6 +12,7 @@ token; the sale price is in payment-token units (a 6-decimal USD stablecoin on d
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 from web3 import Web3
 
 from hashtrust.chain import artifacts
-from hashtrust.chain.checks import ZERO_ADDRESS, check_bytes32, check_text
+from hashtrust.chain.checks import ZERO_ADDRESS, check_address, check_bytes32, check_text
 from hashtrust.chain.decode import display
 from hashtrust.chain.client import ContractClient
 from hashtrust.chain.tx import call_view
@@ -246,7 +247,7 @@ class HashrateVaultClient(ContractClient):
         sender = self._require_sender()
         if not isinstance(shares, int) or shares <= 0:
             raise InputError("shares", "must be a positive integer number of share units (1e18 = 1 TH/s)")
-        receiver = Web3.to_checksum_address(receiver or sender.address)
+        receiver = check_address(receiver, "receiver") if receiver is not None else Web3.to_checksum_address(sender.address)
         room = self.max_buy(receiver)
         if shares > room:
             raise InputError("shares", f"{shares} exceeds what can be bought now ({room}: sale over, paused or capacity)")
@@ -261,12 +262,12 @@ class HashrateVaultClient(ContractClient):
 
     def claim(self, receiver: str | None = None) -> int:
         """Claim the sender's rewards (to ``receiver`` or the default receiver); returns sats paid."""
-        to = Web3.to_checksum_address(receiver) if receiver else ZERO_ADDRESS
+        to = check_address(receiver, "receiver") if receiver else ZERO_ADDRESS
         return self._send_event(self._fn("claim", to, signature="claim(address)"), "Claimed")["amount"]
 
     def claim_for(self, account: str) -> int:
         """Claim ``account``'s rewards on its behalf (paid to it); returns sats paid."""
-        return self._send_event(self._fn("claim_for", Web3.to_checksum_address(account)), "Claimed")["amount"]
+        return self._send_event(self._fn("claim_for", check_address(account, "account")), "Claimed")["amount"]
 
     def set_rewards_receiver(self, receiver: str) -> Any:
         return self._send("set_rewards_receiver", Web3.to_checksum_address(receiver))
@@ -293,7 +294,7 @@ class HashrateVaultClient(ContractClient):
         Returns the `EpochFunded` event."""
         info = self.epoch(epoch)
         if info.status != "reported":
-            raise InputError("epoch", f"epoch {epoch} is {info.status}, not reported")
+            raise InputError("epoch", f"epoch {epoch} is {info.status}, not reported" + (": nobody has reported it yet (report it first)" if info.status == "none" else ""))
         if approve and info.gross:
             self._ensure_allowance(self.reward_token, info.gross)
         return self._send_event(self._fn("fund_epoch", epoch), "EpochFunded")
@@ -404,21 +405,75 @@ class PriceFeedClient(ContractClient):
 
 
 # ---------------------------------------------------------------------------- command lines
+def _when(ts: int) -> str:
+    """A unix time as a UTC date and time (``2026-12-01 10:00 UTC``)."""
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(int(ts), tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _epoch_words(s: VaultStatus) -> str:
+    if s.current_epoch is not None:
+        return f"epoch {s.current_epoch}"
+    return "before the term" if s.now < s.term_start else "after the term"
+
+
+def status_data(s: VaultStatus, *, holder: str | None = None, shares: int = 0, claimable: int = 0, reportable: list[int] | None = None) -> dict:
+    """The vault's state as ``vault status --json`` prints it (integers in the contract's units,
+    times as unix seconds, TH/s and BTC/USD as decimal strings)."""
+    data: dict[str, Any] = {
+        "address": s.address, "admin": s.admin, "operator": s.operator, "guardian": s.guardian, "paused": bool(s.paused),
+        "sold_ths": str(shares_to_ths(s.total_supply)), "capacity_ths": str(shares_to_ths(s.capacity)),
+        "total_supply": s.total_supply, "capacity": s.capacity, "price_per_th": s.price_per_th,
+        "sale_end": s.sale_end, "term_start": s.term_start, "term_end": s.term_end, "n_epochs": s.n_epochs,
+        "now": s.now, "current_epoch": s.current_epoch,
+        "params": {k: (v if isinstance(v, (int, str)) else str(v)) for k, v in s.params.items()},
+        "btc_usd": str(s.btc_usd), "price_updated": s.price_updated,
+        "total_notified": s.total_notified, "total_claimed": s.total_claimed, "fees_payable": s.fees_payable,
+        "reward_liabilities": s.reward_liabilities, "period_finish": s.period_finish, "bond": s.bond,
+    }
+    if holder is not None:
+        data["holder"] = {"address": holder, "shares": shares, "ths": str(shares_to_ths(shares)), "claimable_sats": claimable}
+    if reportable is not None:
+        data["reportable_epochs"] = list(reportable)
+    return data
+
+
 def format_status(s: VaultStatus, *, holder: str | None = None, shares: int = 0, claimable: int = 0, reportable: list[int] | None = None) -> str:
-    """The vault's state as the command lines print it; with ``holder``'s position (``shares``,
-    ``claimable`` sats) and the epochs the operator may report now, when given."""
+    """The vault's state as the command lines print it, in words (amounts in TH/s, USD and sats,
+    times as UTC dates); with ``holder``'s position (``shares``, ``claimable`` sats) and the
+    epochs the operator may report now, when given."""
+    p = s.params
+    fees = (
+        f"energy {Decimal(p.get('mj_per_th', 0)) / 1000} J/TH at {Decimal(p.get('micro_usd_per_kwh', 0)) / 10**6} USD/kWh, "
+        f"hosting {Decimal(p.get('micro_usd_per_th_day', 0)) / 10**6} USD per TH/s a day, "
+        f"performance fee {Decimal(p.get('perf_bps', 0)) / 100}% to {p.get('fee_recipient', '?')}"
+    )
     lines = [
-        f"vault {s.address}  admin {s.admin}  operator {s.operator}  paused={s.paused}",
-        f"sold {shares_to_ths(s.total_supply)} / {shares_to_ths(s.capacity)} TH/s at {s.price_per_th / 1e6:.2f} USD per TH/s; sale ends {s.sale_end}",
-        f"term {s.term_start}..{s.term_end} ({s.n_epochs} epochs), now {s.now}, epoch {s.current_epoch}",
-        f"fees {s.params}; BTC/USD {s.btc_usd:,.2f} (updated {s.price_updated})",
+        f"vault {s.address}  admin {s.admin}  operator {s.operator}  paused: {'yes' if s.paused else 'no'}",
+        f"sold {shares_to_ths(s.total_supply)} / {shares_to_ths(s.capacity)} TH/s at {s.price_per_th / 1e6:,.2f} USD per TH/s; sale ends {_when(s.sale_end)}",
+        f"term {_when(s.term_start)} to {_when(s.term_end)} ({s.n_epochs} epochs); now {_when(s.now)}, {_epoch_words(s)}",
+        f"fees: {fees}",
+        f"BTC/USD {s.btc_usd:,.2f} (updated {_when(s.price_updated)})",
         f"notified {s.total_notified} sats, claimed {s.total_claimed}, fees payable {s.fees_payable}, liabilities {s.reward_liabilities}, bond {s.bond}",
     ]
     if holder is not None:
         lines.append(f"you ({holder}): {shares_to_ths(shares)} TH/s, claimable {claimable} sats")
     if reportable is not None:
-        lines.append(f"reportable epochs: {reportable}")
+        lines.append(f"reportable epochs: {list(reportable)}")
     return "\n".join(lines)
+
+
+@contextmanager
+def _options(names: dict[str, str]):
+    """Re-raise an `InputError` about an SDK field (``shares``) as one about the command-line
+    option the user typed (``--ths``), so the message names what they can change."""
+    try:
+        yield
+    except InputError as exc:
+        if exc.field in names:
+            raise InputError(names[exc.field], exc.problem) from None
+        raise
 
 
 class VaultCommands:
@@ -429,15 +484,29 @@ class VaultCommands:
     def __init__(self, vault: HashrateVaultClient):
         self.vault = vault
 
+    def _status_args(self, holder: str | None) -> tuple[VaultStatus, dict]:
+        v = self.vault
+        holder = check_address(holder, "--holder") if holder is not None else (v.sender.address if v.sender else None)
+        position = {"holder": holder, "shares": v.balance_of(holder), "claimable": v.claimable(holder)} if holder else {}
+        return v.status(), {"reportable": v.reportable_epochs(), **position}
+
     def status(self, holder: str | None = None) -> str:
         """`format_status` now, with ``holder``'s position (default: the client's sender)."""
-        v = self.vault
-        holder = holder or (v.sender.address if v.sender else None)
-        position = {"holder": holder, "shares": v.balance_of(holder), "claimable": v.claimable(holder)} if holder else {}
-        return format_status(v.status(), reportable=v.reportable_epochs(), **position)
+        s, extra = self._status_args(holder)
+        return format_status(s, **extra)
+
+    def status_json(self, holder: str | None = None) -> dict:
+        """`status_data` now (``vault status --json``), with ``holder``'s position."""
+        s, extra = self._status_args(holder)
+        return status_data(s, **extra)
 
     def buy(self, ths: str | Decimal, *, receiver: str | None = None, max_payment: int | None = None) -> str:
-        ev = self.vault.buy(ths_to_shares(ths), receiver=receiver, max_payment=max_payment)
+        """Buy ``ths`` TH/s for ``receiver``; bad input is refused naming the option typed
+        (``--ths``, ``--receiver``, ``--max-payment``) before anything is sent."""
+        with _options({"ths": "--ths", "shares": "--ths", "receiver": "--receiver", "max_payment": "--max-payment"}):
+            if receiver is not None:
+                receiver = check_address(receiver, "receiver")
+            ev = self.vault.buy(ths_to_shares(ths), receiver=receiver, max_payment=max_payment)
         return f"bought {shares_to_ths(ev['shares'])} TH/s for {ev['payment']} payment units -> {ev['receiver']}"
 
     def report(
@@ -478,12 +547,22 @@ class VaultCommands:
         status = self.vault.epoch(epoch).status
         if status in ("funded", "finalized", "defaulted"):
             return f"epoch {epoch} already {status}"
-        ev = self.vault.fund(epoch)  # an unreported epoch: InputError
+        with _options({"epoch": "--epoch"}):
+            ev = self.vault.fund(epoch)  # an unreported epoch: InputError, naming --epoch
         return f"epoch {epoch} funded: {ev['gross']} sats; {ev['net']} stream to holders over the next day"
 
     def claim(self, holder: str | None = None, receiver: str | None = None) -> str:
         """Claim the sender's rewards (to ``receiver``), or ``holder``'s on its behalf."""
-        paid = self.vault.claim_for(holder) if holder else self.vault.claim(receiver)
+        v = self.vault
+        with _options({"account": "--for", "receiver": "--to"}):
+            if holder is not None:
+                holder = check_address(holder, "account")
+            if receiver is not None:
+                receiver = check_address(receiver, "receiver")
+        whose = holder or v._require_sender().address
+        if v.claimable(whose) == 0:  # nothing to claim: send nothing (a 0-sat claim cost gas and said "claimed 0 sats")
+            return f"nothing claimable for {whose}; nothing sent"
+        paid = v.claim_for(holder) if holder else v.claim(receiver)
         return f"claimed {paid} sats" + (f" for {holder}" if holder else "")
 
 

@@ -38,8 +38,6 @@ ACTIONS = {
     ("relay", "deploy"), ("relay", "prove-reward"), ("relay", "sync"), ("agents", "serve"), ("agents", "call"),
     ("vault", "buy"), ("vault", "claim"), ("vault", "fund"), ("vault", "report"),
 }
-# Read commands still without --json: the vault's, rewritten with the vault (issue 14) -- its status gets --json there.
-JSON_WITH_THE_VAULT = {("vault", "status")}
 
 
 def _commands(group, prefix=()):
@@ -55,9 +53,9 @@ def _commands(group, prefix=()):
 def test_every_read_command_takes_json():
     """Issue 15: `--json` on every read command, for scripting. A new command must be either a
     read (then it has --json) or listed as an action above."""
-    missing = [p for p, cmd in _commands(main) if p not in ACTIONS | JSON_WITH_THE_VAULT and not any(q.name == "as_json" for q in cmd.params)]
+    missing = [p for p, cmd in _commands(main) if p not in ACTIONS and not any(q.name == "as_json" for q in cmd.params)]
     assert not missing, f"read commands without --json: {missing}"
-    assert not (ACTIONS | JSON_WITH_THE_VAULT) - {p for p, _ in _commands(main)}, "a listed command no longer exists"
+    assert not ACTIONS - {p for p, _ in _commands(main)}, "a listed command no longer exists"
 
 
 def test_devnet_status_and_url_as_json(tmp_path):
