@@ -119,8 +119,14 @@ def http_status(exc: BaseException) -> int | None:
 
 
 def _one_line(text: str) -> str:
-    line = " ".join(str(text).split())
-    return line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…"
+    """``text`` as one terminal-safe line: whitespace runs joined, then every control or invisible
+    format character escaped as `hashtrust.chain.decode.display` does (node messages, an agent
+    service's error body and chain text end up in error lines; fourth review, finding 3)."""
+    from hashtrust.chain.decode import display
+
+    raw = " ".join(str(text).split())
+    line = display(raw[:MAX_LINE], MAX_LINE)  # never cut here: at most MAX_LINE characters in
+    return line if len(raw) <= MAX_LINE and len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…"
 
 
 def explain(exc: BaseException, *, rpc: str | None = None) -> str:
