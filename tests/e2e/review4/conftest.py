@@ -27,3 +27,6 @@ def review4_node(tmp_path_factory):
         yield devnet.url(port), Web3(Web3.HTTPProvider(devnet.url(port)))
     finally:
         devnet.stop(home=home)
+
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "security" / "review2"))  # review2_helpers.py
