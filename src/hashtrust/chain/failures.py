@@ -133,6 +133,10 @@ def explain(exc: BaseException, *, rpc: str | None = None) -> str:
     """The one line that describes ``exc`` to the user (without the ``Error:`` prefix)."""
     if isinstance(exc, HashtrustError):
         return _one_line(str(exc))
+    if rpc:
+        from hashtrust.chain.provider import shown_url
+
+        rpc = shown_url(rpc)  # the path or query may hold an API key (fourth review, finding 5)
     where = f" at {rpc}" if rpc else ""
     if is_transport_error(exc):
         return _one_line(

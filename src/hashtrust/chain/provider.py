@@ -46,6 +46,18 @@ DEFAULT_TIMEOUT = 30.0
 _CHUNK = 64 * 1024
 
 
+def shown_url(url: str) -> str:
+    """``scheme://host[:port]`` of an endpoint, the way it is named in messages: hosted providers
+    put the API key in the URL's path or query, and messages end up in terminals, agents' logs
+    and CI runs (fourth review, finding 5)."""
+    from hashtrust.chain.devnet import _redact
+
+    try:
+        return _redact(str(url))
+    except ValueError:  # a port that is not a number: name no more than the scheme
+        return str(url).split(":", 1)[0] + "://?"
+
+
 class NodeReplyError(NodeError, ConnectionError):
     """The endpoint's reply could not be a node's: too large, too slow, not UTF-8, not JSON, or
     not a JSON-RPC object. ``url`` is the endpoint.
@@ -57,7 +69,7 @@ class NodeReplyError(NodeError, ConnectionError):
     def __init__(self, url: str, problem: str, *, method: str = ""):
         self.url = url
         self.problem = problem
-        super().__init__(f"the node at {url} {problem}" + (f" (to {method})" if method else ""), method=method)
+        super().__init__(f"the node at {shown_url(url)} {problem}" + (f" (to {method})" if method else ""), method=method)
 
 
 def _preview(raw: bytes, limit: int = 60) -> str:
@@ -259,6 +271,7 @@ def check_node(w3: Web3, url: str) -> int:
     page or a server that is not a node must not end in a traceback or a vague message)."""
     from hashtrust.chain.failures import explain, http_status, is_transport_error, node_message
 
+    url = shown_url(url)
     try:
         return int(w3.eth.chain_id)
     except NodeReplyError:
