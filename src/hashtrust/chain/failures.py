@@ -118,6 +118,25 @@ def http_status(exc: BaseException) -> int | None:
     return int(status) if isinstance(status, int) else None
 
 
+def shown_url(url: str | None) -> str:
+    """``scheme://host[:port]`` of an endpoint, the way messages name it: hosted providers put the
+    API key in the URL's path or query (or user:password before the host), and messages end up in
+    terminals, agents' logs and CI runs (fourth review, finding 5)."""
+    if not url:
+        return "an unknown endpoint"
+    url = str(url)
+    if url == "in-process" or url.startswith("ipc:"):
+        return url
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a port that is not a number
+        return url.split(":", 1)[0] + "://?"
+    return f"{parts.scheme}://{parts.hostname or '?'}" + (f":{port}" if port else "")
+
+
 def _one_line(text: str) -> str:
     """``text`` as one terminal-safe line: whitespace runs joined, then every control or invisible
     format character escaped as `hashtrust.chain.decode.display` does (node messages, an agent
@@ -134,8 +153,6 @@ def explain(exc: BaseException, *, rpc: str | None = None) -> str:
     if isinstance(exc, HashtrustError):
         return _one_line(str(exc))
     if rpc:
-        from hashtrust.chain.provider import shown_url
-
         rpc = shown_url(rpc)  # the path or query may hold an API key (fourth review, finding 5)
     where = f" at {rpc}" if rpc else ""
     if is_transport_error(exc):

@@ -34,6 +34,7 @@ from web3 import Web3
 from web3.providers.rpc import HTTPProvider
 
 from hashtrust.chain import jsonsafe
+from hashtrust.chain.failures import shown_url
 from hashtrust.chain.fetch import BodyTooLarge, read_capped
 from hashtrust.errors import NodeError
 
@@ -44,18 +45,6 @@ MAX_INT_DIGITS = 80
 DEFAULT_TIMEOUT = 30.0
 """Seconds one request may take in all (connect, headers and the whole body)."""
 _CHUNK = 64 * 1024
-
-
-def shown_url(url: str) -> str:
-    """``scheme://host[:port]`` of an endpoint, the way it is named in messages: hosted providers
-    put the API key in the URL's path or query, and messages end up in terminals, agents' logs
-    and CI runs (fourth review, finding 5)."""
-    from hashtrust.chain.devnet import _redact
-
-    try:
-        return _redact(str(url))
-    except ValueError:  # a port that is not a number: name no more than the scheme
-        return str(url).split(":", 1)[0] + "://?"
 
 
 class NodeReplyError(NodeError, ConnectionError):

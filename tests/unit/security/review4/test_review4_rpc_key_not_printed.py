@@ -7,7 +7,7 @@ included, on the user's terminal and in the logs of long-running agents and CI r
 shared. The devnet guard already shows only ``scheme://host:port`` (`devnet._redact`, "a URL's
 path and query may hold an API key"); these messages did not.
 
-Fix: `provider.shown_url` (scheme, host and port only) names the endpoint in every message of
+Fix: `failures.shown_url` (scheme, host and port only) names the endpoint in every message of
 `hashtrust.chain.provider`; the full URL stays in ``NodeReplyError.url`` for the program.
 """
 
