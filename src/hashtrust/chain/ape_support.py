@@ -120,14 +120,39 @@ def started_by_ape() -> str | None:
     return None
 
 
-def connect(alias: str | None = None) -> tuple[Web3, TxSender, AddressBook]:
-    """The connected provider's web3, a sender for the chosen account, and the chain's address book."""
+_safe_w3: dict[str, Web3] = {}  # endpoint URL -> the SDK's capped connection to it
+
+
+def sdk_web3() -> Web3:
+    """The web3 the SDK works through for ape's connected provider.
+
+    ape's own web3 is a plain ``HTTPProvider``: replies read whole, decoded by the standard
+    ``json`` (a reply nested 150,000 deep kills the process), a timeout per socket read only (a
+    node dripping its reply holds a script for ever). On an http(s) endpoint the SDK therefore
+    talks to the same URL through `hashtrust.chain.provider.connect` (byte cap, one overall
+    deadline, bounded decoding), as the ``hashtrust --rpc`` command line does (fourth review,
+    finding 1). In-process chains (``ethereum:local:test``), IPC and websockets keep ape's."""
     from ape import networks
 
+    from hashtrust.chain import provider
+    from hashtrust.chain.devnet import endpoint
+
+    w3: Web3 = networks.provider.web3
+    uri = endpoint(w3)
+    if not uri or not uri.lower().startswith(("http://", "https://")):
+        return w3
+    if uri not in _safe_w3:
+        _safe_w3[uri] = provider.connect(uri)
+    return _safe_w3[uri]
+
+
+def connect(alias: str | None = None) -> tuple[Web3, TxSender, AddressBook]:
+    """The connected provider's web3 (`sdk_web3`), a sender for the chosen account, and the
+    chain's address book."""
     note = started_by_ape()
     if note:
         click.echo(f"note: {note}", err=True)
-    w3: Web3 = networks.provider.web3
+    w3 = sdk_web3()
     sender = TxSender(w3, signer_for(default_account(w3, alias)))
     return w3, sender, AddressBook.for_chain(w3)
 
@@ -152,10 +177,8 @@ class ApeEnv:
 
     @property
     def w3(self) -> Web3:
-        from ape import networks
-
         self._note()
-        return networks.provider.web3
+        return sdk_web3()
 
     @property
     def rpc(self) -> str:

@@ -176,14 +176,9 @@ def not_a_devnet(w3: Any) -> str | None:
 
 def _redact(uri: str | None) -> str:
     """scheme://host[:port] of an endpoint (a URL's path and query may hold an API key)."""
-    if not uri:
-        return "an unknown endpoint"
-    if uri == "in-process" or uri.startswith("ipc:"):
-        return uri
-    from urllib.parse import urlsplit
+    from hashtrust.chain.failures import shown_url
 
-    parts = urlsplit(uri)
-    return f"{parts.scheme}://{parts.hostname or '?'}" + (f":{parts.port}" if parts.port else "")
+    return shown_url(uri)
 
 
 def require_devnet(w3: Any, action: str, *, hint: str = "") -> None:

@@ -118,9 +118,34 @@ def http_status(exc: BaseException) -> int | None:
     return int(status) if isinstance(status, int) else None
 
 
+def shown_url(url: str | None) -> str:
+    """``scheme://host[:port]`` of an endpoint, the way messages name it: hosted providers put the
+    API key in the URL's path or query (or user:password before the host), and messages end up in
+    terminals, agents' logs and CI runs (fourth review, finding 5)."""
+    if not url:
+        return "an unknown endpoint"
+    url = str(url)
+    if url == "in-process" or url.startswith("ipc:"):
+        return url
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a port that is not a number
+        return url.split(":", 1)[0] + "://?"
+    return f"{parts.scheme}://{parts.hostname or '?'}" + (f":{port}" if port else "")
+
+
 def _one_line(text: str) -> str:
-    line = " ".join(str(text).split())
-    return line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…"
+    """``text`` as one terminal-safe line: whitespace runs joined, then every control or invisible
+    format character escaped as `hashtrust.chain.decode.display` does (node messages, an agent
+    service's error body and chain text end up in error lines; fourth review, finding 3)."""
+    from hashtrust.chain.decode import display
+
+    raw = " ".join(str(text).split())
+    line = display(raw[:MAX_LINE], MAX_LINE)  # never cut here: at most MAX_LINE characters in
+    return line if len(raw) <= MAX_LINE and len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…"
 
 
 # What Ctrl-C prints (one line, exit code 130 = 128 + SIGINT, as shells report it) instead of
@@ -134,6 +159,8 @@ def explain(exc: BaseException, *, rpc: str | None = None) -> str:
     """The one line that describes ``exc`` to the user (without the ``Error:`` prefix)."""
     if isinstance(exc, HashtrustError):
         return _one_line(str(exc))
+    if rpc:
+        rpc = shown_url(rpc)  # the path or query may hold an API key (fourth review, finding 5)
     where = f" at {rpc}" if rpc else ""
     if is_transport_error(exc):
         return _one_line(

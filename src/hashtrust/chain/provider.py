@@ -34,6 +34,7 @@ from web3 import Web3
 from web3.providers.rpc import HTTPProvider
 
 from hashtrust.chain import jsonsafe
+from hashtrust.chain.failures import shown_url
 from hashtrust.chain.fetch import BodyTooLarge, read_capped
 from hashtrust.errors import NodeError
 
@@ -57,7 +58,7 @@ class NodeReplyError(NodeError, ConnectionError):
     def __init__(self, url: str, problem: str, *, method: str = ""):
         self.url = url
         self.problem = problem
-        super().__init__(f"the node at {url} {problem}" + (f" (to {method})" if method else ""), method=method)
+        super().__init__(f"the node at {shown_url(url)} {problem}" + (f" (to {method})" if method else ""), method=method)
 
 
 def _preview(raw: bytes, limit: int = 60) -> str:
@@ -283,6 +284,7 @@ def check_node(w3: Web3, url: str) -> int:
     page or a server that is not a node must not end in a traceback or a vague message)."""
     from hashtrust.chain.failures import explain, http_status, is_transport_error, node_message
 
+    url = shown_url(url)
     try:
         return int(w3.eth.chain_id)
     except NodeReplyError:

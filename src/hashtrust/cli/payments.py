@@ -24,7 +24,7 @@ import click
 
 from hashtrust.chain import jsonsafe
 from hashtrust.chain.decode import display_block
-from hashtrust.cli.context import Ctx
+from hashtrust.cli.context import PRETTY_DEPTH, Ctx, _depth
 from hashtrust.cli.params import ACCOUNT_INDEX, AGENT_ID, Number, Text
 from hashtrust.errors import HashtrustError, InputError
 
@@ -122,8 +122,14 @@ def call(obj: Ctx, agent_id: int, service: str, max_price: int | None, body: str
             click.echo("(the receipt path was taken meanwhile: written beside it instead)")
     click.echo(f"receipt  {path}")
     try:
-        click.echo(json.dumps(jsonsafe.loads(paid.response), indent=2))
+        answer = jsonsafe.loads(paid.response)
     except ValueError:
+        answer = _NOT_JSON
+    if answer is not _NOT_JSON:
+        # indented only when shallow, as `emit` does: indentation costs two spaces per level on
+        # every line, so a deeply nested answer would print ~100x its size (fourth review, finding 4)
+        click.echo(json.dumps(answer, indent=2 if _depth(answer, PRETTY_DEPTH) <= PRETTY_DEPTH else None))
+    else:
         # not JSON: the agent's own bytes, escaped (no ANSI/OSC sequence reaches the terminal);
         # (the receipt keeps their hash, responseHash)
         click.echo(display_block(paid.response.decode(errors="replace"), 20_000))
@@ -156,6 +162,9 @@ def request_body(body: str) -> bytes:
     except json.JSONDecodeError as exc:
         raise InputError("--body", f"{source} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); nothing was paid") from None
     return data
+
+
+_NOT_JSON = object()
 
 
 def rate_paid(obj: Ctx, receipt_path: str, value: str, tag1: str, tag2: str, feedback_dir: str, uri_base: str) -> None:

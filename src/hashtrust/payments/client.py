@@ -279,13 +279,40 @@ def _error_text(resp: httpx.Response) -> str:
     return (resp.text or "").strip()[:200] or resp.reason_phrase
 
 
+def _payment_required(http402: x402HTTPClientSync, resp: httpx.Response) -> Any:
+    """The payment requirement of a 402, or ``ValueError`` when it cannot be read.
+
+    The ``x402`` package decodes the ``PAYMENT-REQUIRED`` header, or without one the body (x402
+    v1), with the standard ``json.loads`` and expects an object: a body of 150 KB of ``[``
+    overflows the C stack (py_ecc raised the recursion limit; see `hashtrust.chain.jsonsafe`) and a
+    JSON list raises ``AttributeError`` (fourth review, finding 2). Both are parsed here first with
+    `jsonsafe.loads`, and only a JSON object is handed on."""
+    import base64
+    import binascii
+
+    header = resp.headers.get("PAYMENT-REQUIRED")
+    if header:
+        try:
+            text = base64.b64decode(header.encode("ascii"), validate=False).decode("utf-8")
+        except (binascii.Error, UnicodeError) as exc:
+            raise ValueError(f"the PAYMENT-REQUIRED header is not base64 JSON ({type(exc).__name__})") from None
+    else:
+        text = resp.content
+    data = jsonsafe.loads(text)  # ValueError: not JSON, or nested too deep
+    if not isinstance(data, dict):
+        raise ValueError("the payment requirement is not a JSON object")
+    if header:
+        return http402.get_payment_required_response(lambda n: resp.headers.get(n))
+    return http402.get_payment_required_response(lambda _n: None, data)
+
+
 def _required_error(http402: x402HTTPClientSync, resp: httpx.Response) -> str:
     """The ``error`` of a 402's PAYMENT-REQUIRED (why the payment was refused), else the body's."""
     try:
-        err = http402.get_payment_required_response(lambda n: resp.headers.get(n), resp.content).error
-    except ValueError:
+        err = _payment_required(http402, resp).error
+    except (ValueError, AttributeError):
         err = None
-    return err or _error_text(resp)
+    return display(err, 200) if err else _error_text(resp)
 
 
 def _settlement_tx(w3: Web3, token: str, payer: str, nonce: bytes, from_block: int) -> str | None:
@@ -384,7 +411,7 @@ class Payer:
                 raise PaymentRefused(f"agent {agent_id}'s service {service!r} answered {first.status_code} without asking for payment; nothing was paid")
             raise PaymentRefused(f"agent {agent_id}'s service {service!r} failed before any payment (HTTP {first.status_code}: {_error_text(first)}); nothing was paid")
         try:
-            required = http402.get_payment_required_response(lambda n: first.headers.get(n), first.content)
+            required = _payment_required(http402, first)
         except ValueError as exc:
             raise PaymentRefused(f"the 402 carries no readable PAYMENT-REQUIRED header ({exc}); nothing was paid") from None
         if not isinstance(required, PaymentRequired):
