@@ -111,12 +111,31 @@ def _progress(enabled: bool) -> Callable[[str, int], Any] | None:
 def _load_payload(payload: str | None, payload_file: str | None) -> Any:
     if (payload is None) == (payload_file is None):
         raise InputError("--payload", "give the job to check as --payload JSON or --payload-file FILE")
-    text = payload if payload is not None else Path(payload_file).read_text()  # type: ignore[arg-type]
     where = "--payload" if payload is not None else payload_file
+    if payload is not None:
+        text: str | bytes = payload
+    else:
+        # bounded: /dev/zero or a huge file would be read for ever (no validator fetches a request
+        # file over its 1 MiB cap anyway)
+        with open(payload_file, "rb") as fh:  # type: ignore[arg-type]
+            text = fh.read(PAYLOAD_FILE_CAP + 1)
+        if len(text) > PAYLOAD_FILE_CAP:
+            raise InputError(str(where), f"is larger than {PAYLOAD_FILE_CAP:,} bytes")
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(str(where), f"is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+    def _no_constant(name: str) -> Any:  # NaN, Infinity: not JSON, and no other tool could read the request file
+        raise ValueError(f"{name} is not a JSON value")
+
     try:
-        return jsonsafe.loads(text)
+        return jsonsafe.loads(text, parse_constant=_no_constant)
     except ValueError as exc:
         raise InputError(str(where), f"is not valid JSON ({exc})") from None
+
+
+PAYLOAD_FILE_CAP = 1 << 20
 
 
 # ---------------------------------------------------------------------------- the user's commands

@@ -337,7 +337,12 @@ class ValidatorAgent:
             return Verdict(0, f"request file is for agent {req.agentId}, request was made by agent {job.agent_id}")
         if not Web3.is_address(req.validator) or Web3.to_checksum_address(req.validator) != self.me:
             return Verdict(0, f"request file names validator {req.validator}, not {self.me}")
-        out = self.check(req, content)
+        try:
+            out = self.check(req, content)
+        except SystemExit as exc:  # a check's sys.exit() must not end the agent (issue 22: one request's boundary)
+            raise HashtrustError(f"check called sys.exit({exc.code!r})") from None
+        if isinstance(out, bool):  # True is an int (1): a check saying "passed" would post a score of 1
+            raise HashtrustError(f"check returned {out!r}, a bool: return a score from 0 to 100 or a Verdict")
         verdict = out if isinstance(out, Verdict) else Verdict(int(out), "check returned a score")
         if not 0 <= verdict.response <= 100:
             raise HashtrustError(f"check returned {verdict.response}, outside 0..100")
