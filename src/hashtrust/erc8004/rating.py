@@ -572,5 +572,11 @@ def check_clients_not_owners(identity_client: Any, rows: Sequence[Row], client_b
         if r.client not in addresses:
             addresses[r.client] = (clients or Clients.devnet(client_base)).address(r.client)
         addr = addresses[r.client]
-        if identity_client.is_authorized_or_owner(addr, r.agent):
+        try:
+            controls = identity_client.is_authorized_or_owner(addr, r.agent)
+        except RevertError as exc:
+            if "invalid token id" in exc.reason.lower():  # the registry's way of saying "no such agent"
+                raise HashtrustError(f"row {r.id}: agent {r.agent} is not registered") from None
+            raise
+        if controls:
             raise HashtrustError(f"row {r.id}: client {r.client} ({addr}) controls agent {r.agent}; self-feedback is refused")
