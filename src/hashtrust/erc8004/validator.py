@@ -49,6 +49,7 @@ from web3 import Web3
 
 from hashtrust.chain import jsonsafe
 from hashtrust.chain.decode import display, is_valid_text, one_line, raw_bytes
+from hashtrust.chain.failures import is_transport_error
 from hashtrust.chain.fetch import FetchError, FetchPolicy, Resolver, for_chain
 from hashtrust.erc8004.validation import (
     MAX_PAGE,
@@ -492,12 +493,21 @@ class ValidatorAgent:
         """Poll forever (or ``rounds`` times). A round that fails as a whole (the node
         unreachable, ...) is logged in one line; the loop goes on."""
         n = 0
+        down_since: int | None = None  # the round the node stopped answering (logged once, not every poll)
         while not stop():
             try:
                 report = self.run_once()
+                if down_since is not None:
+                    self.log(f"round {n}: the node answers again (it did not from round {down_since})")
+                    down_since = None
                 self.log(f"round {n}: {report.summary()}")
             except Exception as exc:  # noqa: BLE001 - a long-running agent outlives any one round
-                self.log(f"round {n} failed: {one_line(exc)}")
+                if is_transport_error(exc):
+                    if down_since is None:
+                        down_since = n
+                        self.log(f"round {n} failed: {type(exc).__name__}: the node does not answer; retrying every {poll:g} s (said once until it answers)")
+                else:
+                    self.log(f"round {n} failed: {one_line(exc)}")
             n += 1
             if rounds is not None and n >= rounds:
                 return
