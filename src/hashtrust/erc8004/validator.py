@@ -111,6 +111,8 @@ def load_check(spec: str) -> Check:
             raise InputError("--check", f"{path} does not compile: {exc.msg} at line {exc.lineno}") from None
         except Exception as exc:  # noqa: BLE001 - the file's own code failed at import (NameError, ImportError, ...)
             raise InputError("--check", f"cannot load {path}: {type(exc).__name__}: {exc}") from None
+    elif "/" in target or "\\" in target or Path(target).exists():
+        raise InputError("--check", f"{target!r} is a path but not a .py file: give file.py:function or package.module:function")
     else:
         try:
             module = importlib.import_module(target)

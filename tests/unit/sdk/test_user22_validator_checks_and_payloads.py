@@ -121,3 +121,16 @@ def test_a_payload_that_is_not_json_is_refused(payload, tmp_path):
 def _write(path, data: bytes):
     path.write_bytes(data)
     return path
+
+
+def test_a_check_path_that_is_not_a_python_file_says_so(tmp_path):
+    """`validate --check /tmp/x.json:fn` said `cannot import '/tmp/x.json' (No module named '/tmp/x')`."""
+    from hashtrust.erc8004.validator import load_check
+    from hashtrust.errors import InputError
+
+    target = _write(tmp_path / "x.json", b"{}")
+    with pytest.raises(InputError) as info:
+        load_check(f"{target}:fn")
+    assert "is a path but not a .py file" in str(info.value) and "No module named" not in str(info.value)
+    with pytest.raises(InputError, match="cannot import 'no_such_module_u22'"):
+        load_check("no_such_module_u22:fn")  # a module name is still imported
