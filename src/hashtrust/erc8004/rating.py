@@ -48,6 +48,8 @@ from hashtrust.erc8004.feedback import FeedbackFile
 from hashtrust.erc8004.reputation import ReputationClient, encode_value
 from hashtrust.errors import HashtrustError, InputError, RevertError
 
+ROWS_FILE_CAP = 64 << 20  # a rows or client-keys file: 64 MiB (the 10,000-row load file is ~2 MB)
+
 CLIENT_INDEX_BASE = 1_000
 DEFAULT_TOP_UP = 10**18  # 1 ETH per client on devnets
 MIN_BALANCE = 10**17
@@ -118,7 +120,11 @@ def load_rows(path: str | Path) -> list[Row]:
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        with p.open("rb") as fh:  # bounded: /dev/zero or a FIFO fed for ever must not be read for ever
+            raw = fh.read(ROWS_FILE_CAP + 1)
+        if len(raw) > ROWS_FILE_CAP:
+            raise InputError(str(p), f"is larger than {ROWS_FILE_CAP:,} bytes")
+        text = raw.decode("utf-8")
     except OSError as exc:
         raise InputError(str(p), f"cannot be read ({exc.strerror or exc})") from None
     except UnicodeDecodeError as exc:
@@ -255,7 +261,11 @@ class Clients:
     def from_file(cls, path: str | Path) -> Clients:
         p = Path(path)
         try:
-            lines = p.read_text(encoding="utf-8").splitlines()
+            with p.open("rb") as fh:  # bounded, as a rows file
+                raw = fh.read(ROWS_FILE_CAP + 1)
+            if len(raw) > ROWS_FILE_CAP:
+                raise InputError(str(p), f"is larger than {ROWS_FILE_CAP:,} bytes")
+            lines = raw.decode("utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(str(p), f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
         signers = []
