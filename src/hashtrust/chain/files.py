@@ -16,18 +16,25 @@ from typing import Any
 from hashtrust.errors import HashtrustError
 
 
-def read_utf8(path: str | Path) -> str:
-    """The text of the file at ``path``, decoded as UTF-8 (a leading BOM is dropped); a file
-    that cannot be read or is not UTF-8 raises `InputError` naming the file and the first bad
-    byte (a registration file saved as Latin-1 raised UnicodeDecodeError, reported as an
-    unexpected failure)."""
+INPUT_FILE_CAP = 64 << 20  # bytes of a user's input file (agents, registration, rows, keys): the 10,000-row load file is ~2 MB
+
+
+def read_utf8(path: str | Path, limit: int = INPUT_FILE_CAP) -> str:
+    """The text of the file at ``path``, decoded as UTF-8 (a leading BOM is dropped), read through a
+    cap of ``limit`` bytes (``/dev/zero`` or a FIFO fed for ever was read until memory ran out); a
+    file that cannot be read, is larger or is not UTF-8 raises `InputError` naming the file (and
+    the first bad byte: a registration file saved as Latin-1 raised UnicodeDecodeError, reported
+    as an unexpected failure)."""
     from hashtrust.errors import InputError
 
     p = Path(path)
     try:
-        raw = p.read_bytes()
+        with p.open("rb") as fh:
+            raw = fh.read(limit + 1)
     except OSError as exc:
         raise InputError(str(p), f"cannot be read ({exc.strerror or exc})") from None
+    if len(raw) > limit:
+        raise InputError(str(p), f"is larger than {limit:,} bytes")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -113,12 +113,21 @@ def _load_payload(payload: str | None, payload_file: str | None) -> Any:
         raise InputError("--payload", "give the job to check as --payload JSON or --payload-file FILE")
     from hashtrust.chain.files import read_utf8
 
-    text = payload if payload is not None else read_utf8(payload_file)  # type: ignore[arg-type]
     where = "--payload" if payload is not None else payload_file
+    # a file is read through a cap: /dev/zero would be read for ever (no validator fetches a
+    # request file over its 1 MiB cap anyway)
+    text = payload if payload is not None else read_utf8(payload_file, limit=PAYLOAD_FILE_CAP)  # type: ignore[arg-type]
+
+    def _no_constant(name: str) -> Any:  # NaN, Infinity: not JSON, and no other tool could read the request file
+        raise ValueError(f"{name} is not a JSON value")
+
     try:
-        return jsonsafe.loads(text)
+        return jsonsafe.loads(text, parse_constant=_no_constant)
     except ValueError as exc:
         raise InputError(str(where), f"is not valid JSON ({exc})") from None
+
+
+PAYLOAD_FILE_CAP = 1 << 20
 
 
 # ---------------------------------------------------------------------------- the user's commands

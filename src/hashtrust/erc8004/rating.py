@@ -43,6 +43,7 @@ from web3 import Web3
 from hashtrust.chain import jsonsafe
 from hashtrust.chain.accounts import devnet_key
 from hashtrust.chain.addressbook import AddressBook
+from hashtrust.chain.files import read_utf8
 from hashtrust.chain.tx import LocalSigner, TxSender, chunks
 from hashtrust.erc8004.feedback import FeedbackFile
 from hashtrust.erc8004.reputation import ReputationClient, encode_value
@@ -117,12 +118,7 @@ def load_rows(path: str | Path) -> list[Row]:
     ``ratings.json: rows[2].client: must be a whole number >= 0, not 'x'``.
     """
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(str(p), f"cannot be read ({exc.strerror or exc})") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(str(p), f"is not UTF-8 text (byte {exc.start})") from None
+    text = read_utf8(p)  # bounded: /dev/zero or a FIFO fed for ever is not read for ever
     try:
         data = jsonsafe.loads(text)
     except json.JSONDecodeError as exc:
@@ -254,10 +250,7 @@ class Clients:
     @classmethod
     def from_file(cls, path: str | Path) -> Clients:
         p = Path(path)
-        try:
-            lines = p.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(str(p), f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+        lines = read_utf8(p).splitlines()  # bounded, as a rows file
         signers = []
         for n, line in enumerate(lines, start=1):
             key = line.split("#", 1)[0].strip()
@@ -572,5 +565,11 @@ def check_clients_not_owners(identity_client: Any, rows: Sequence[Row], client_b
         if r.client not in addresses:
             addresses[r.client] = (clients or Clients.devnet(client_base)).address(r.client)
         addr = addresses[r.client]
-        if identity_client.is_authorized_or_owner(addr, r.agent):
+        try:
+            controls = identity_client.is_authorized_or_owner(addr, r.agent)
+        except RevertError as exc:
+            if "invalid token id" in exc.reason.lower():  # the registry's way of saying "no such agent"
+                raise HashtrustError(f"row {r.id}: agent {r.agent} is not registered") from None
+            raise
+        if controls:
             raise HashtrustError(f"row {r.id}: client {r.client} ({addr}) controls agent {r.agent}; self-feedback is refused")

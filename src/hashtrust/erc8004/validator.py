@@ -49,6 +49,7 @@ from web3 import Web3
 
 from hashtrust.chain import jsonsafe
 from hashtrust.chain.decode import display, is_valid_text, one_line, raw_bytes
+from hashtrust.chain.failures import is_transport_error
 from hashtrust.chain.fetch import FetchError, FetchPolicy, Resolver, for_chain
 from hashtrust.erc8004.validation import (
     MAX_PAGE,
@@ -110,6 +111,8 @@ def load_check(spec: str) -> Check:
             raise InputError("--check", f"{path} does not compile: {exc.msg} at line {exc.lineno}") from None
         except Exception as exc:  # noqa: BLE001 - the file's own code failed at import (NameError, ImportError, ...)
             raise InputError("--check", f"cannot load {path}: {type(exc).__name__}: {exc}") from None
+    elif "/" in target or "\\" in target or Path(target).exists():
+        raise InputError("--check", f"{target!r} is a path but not a .py file: give file.py:function or package.module:function")
     else:
         try:
             module = importlib.import_module(target)
@@ -337,7 +340,12 @@ class ValidatorAgent:
             return Verdict(0, f"request file is for agent {req.agentId}, request was made by agent {job.agent_id}")
         if not Web3.is_address(req.validator) or Web3.to_checksum_address(req.validator) != self.me:
             return Verdict(0, f"request file names validator {req.validator}, not {self.me}")
-        out = self.check(req, content)
+        try:
+            out = self.check(req, content)
+        except SystemExit as exc:  # a check's sys.exit() must not end the agent (issue 22: one request's boundary)
+            raise HashtrustError(f"check called sys.exit({exc.code!r})") from None
+        if isinstance(out, bool):  # True is an int (1): a check saying "passed" would post a score of 1
+            raise HashtrustError(f"check returned {out!r}, a bool: return a score from 0 to 100 or a Verdict")
         verdict = out if isinstance(out, Verdict) else Verdict(int(out), "check returned a score")
         if not 0 <= verdict.response <= 100:
             raise HashtrustError(f"check returned {verdict.response}, outside 0..100")
@@ -487,12 +495,21 @@ class ValidatorAgent:
         """Poll forever (or ``rounds`` times). A round that fails as a whole (the node
         unreachable, ...) is logged in one line; the loop goes on."""
         n = 0
+        down_since: int | None = None  # the round the node stopped answering (logged once, not every poll)
         while not stop():
             try:
                 report = self.run_once()
+                if down_since is not None:
+                    self.log(f"round {n}: the node answers again (it did not from round {down_since})")
+                    down_since = None
                 self.log(f"round {n}: {report.summary()}")
             except Exception as exc:  # noqa: BLE001 - a long-running agent outlives any one round
-                self.log(f"round {n} failed: {one_line(exc)}")
+                if is_transport_error(exc):
+                    if down_since is None:
+                        down_since = n
+                        self.log(f"round {n} failed: {type(exc).__name__}: the node does not answer; retrying every {poll:g} s (said once until it answers)")
+                else:
+                    self.log(f"round {n} failed: {one_line(exc)}")
             n += 1
             if rounds is not None and n >= rounds:
                 return
