@@ -186,7 +186,7 @@ class SafeHTTPProvider(HTTPProvider):
                 response = session.post(self.endpoint_uri, data=request_data, **kwargs)
             except Exception:
                 if expired.is_set() or time.monotonic() > deadline:
-                    raise NodeReplyError(url, f"was still sending its reply after {self.timeout:g} s", method=self._method) from None
+                    raise NodeReplyError(url, f"gave no complete reply within {self.timeout:g} s (no reply, or its headers never ended)", method=self._method) from None
                 raise
             finally:
                 _active.holder = None
