@@ -10,7 +10,8 @@ Connection: ``--rpc`` (default ``$HASHTRUST_RPC``, else the local devnet at
 ``$HASHTRUST_DEVNET_PORT``, default 8545). Signing: ``--private-key-env VAR`` names an
 environment variable that holds the key (any network); on a devnet ``--account-index N`` picks
 Anvil's dev account N (default 0). Every error is one line ``Error: ...`` and a non-zero exit;
-``--debug`` (anywhere on the line) shows the traceback instead. Read commands take ``--json``.
+``--debug`` shows the traceback instead. The global options (``--rpc``, ``--private-key-env``,
+``--account-index``, ``--debug``) may stand anywhere before a ``--``, also after the subcommand. Read commands take ``--json``.
 """
 
 from __future__ import annotations
@@ -37,16 +38,42 @@ def _default_rpc() -> str:
         return "http://127.0.0.1:" + os.environ.get("HASHTRUST_DEVNET_PORT", "8545")
 
 
+GLOBAL_FLAGS = ("--debug",)
+GLOBAL_VALUED = ("--rpc", "--private-key-env", "--account-index")  # no subcommand has an option of these names
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """``args`` with the global options moved to the front: people write them after the
+    subcommand (``hashtrust agents show 1 --rpc URL``), which click reads as extra arguments.
+    Only before a ``--`` (after it everything is an argument); a valued option takes its value
+    along (``--rpc URL`` or ``--rpc=URL``); one left without its value is a usage error naming it."""
+    cut = args.index("--") if "--" in args else len(args)
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < cut:
+        a = args[i]
+        name = a.split("=", 1)[0]
+        if a in GLOBAL_FLAGS:
+            front.append(a)
+        elif name in GLOBAL_VALUED and "=" in a:
+            front.append(a)
+        elif a in GLOBAL_VALUED:
+            if i + 1 >= cut:
+                raise click.BadOptionUsage(a, f"Option '{a}' requires an argument.")
+            front += [a, args[i + 1]]
+            i += 1
+        else:
+            rest.append(a)
+        i += 1
+    return front + rest + args[cut:]
+
+
 class _Group(click.Group):
     """The top-level group: ``--debug`` anywhere, and any failure as one ``Error:`` line."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        # `--debug` is a global flag but people put it after the subcommand: move it to the front
-        # (only before a `--`, after which everything is an argument).
-        cut = args.index("--") if "--" in args else len(args)
-        if "--debug" in args[:cut]:
-            args = ["--debug"] + [a for i, a in enumerate(args) if not (a == "--debug" and i < cut)]
-        return super().parse_args(ctx, args)
+        return super().parse_args(ctx, hoist_global_options(args))
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -69,7 +96,7 @@ class _Group(click.Group):
 @click.option("--rpc", default=_default_rpc, show_default="$HASHTRUST_RPC or the local devnet", help="JSON-RPC endpoint")
 @click.option("--private-key-env", "key_env", default=None, metavar="VAR", help="environment variable holding the signing key (any network)")
 @click.option("--account-index", type=ACCOUNT_INDEX, default=0, show_default=True, help="devnet account to sign with (Anvil's dev mnemonic)")
-@click.option("--debug", is_flag=True, help="show tracebacks (accepted anywhere on the command line)")
+@click.option("--debug", is_flag=True, help="show tracebacks")
 @click.pass_context
 def main(ctx: click.Context, rpc: str, key_env: str | None, account_index: int, debug: bool) -> None:
     """hashtrust: ERC-8004 agent registries and a tokenized-hashrate vault."""
