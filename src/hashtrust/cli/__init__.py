@@ -69,15 +69,37 @@ def hoist_global_options(args: list[str]) -> list[str]:
     return front + rest + args[cut:]
 
 
+class _OneLineUsageError(click.UsageError):
+    """A usage error as one ``Error:`` line naming the help to read (click prints four: the usage,
+    a "Try ... for help." line, a blank line and the error)."""
+
+    def show(self, file: Any = None) -> None:
+        hint = f" (see '{self.ctx.command_path} -h')" if self.ctx is not None else ""
+        click.echo(f"Error: {self.format_message()}{hint}", file=file, err=True)
+
+
+def _one_line(exc: click.UsageError, ctx: click.Context) -> _OneLineUsageError:
+    return _OneLineUsageError(exc.format_message(), exc.ctx or ctx)
+
+
 class _Group(click.Group):
     """The top-level group: ``--debug`` anywhere, and any failure as one ``Error:`` line."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, hoist_global_options(args))
+        try:
+            return super().parse_args(ctx, hoist_global_options(args))
+        except _OneLineUsageError:
+            raise
+        except click.UsageError as exc:
+            raise _one_line(exc, ctx) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except _OneLineUsageError:
+            raise
+        except click.UsageError as exc:
+            raise _one_line(exc, ctx) from None
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:
