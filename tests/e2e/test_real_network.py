@@ -132,3 +132,26 @@ def test_the_rating_script_refuses_a_real_network(sepolia):
     assert out.returncode != 0 and "Traceback" not in text and len(errors) == 1, text
     assert "rate_agents with clients derived from Anvil's public mnemonic (accounts 1000+k) is devnet-only and was refused: chain 11155111" in errors[0], errors
     assert _state(w3) == before
+
+
+def test_a_node_serving_another_chain_is_refused_when_the_chain_is_pinned(sepolia):
+    """Fourth review of the Python side, open point: the book and the signed chain id come from the
+    node, so an endpoint that names another chain gets transactions signed for that chain (which
+    it can replay there). `--chain-id N` / `$HASHTRUST_CHAIN_ID` pins it: one Error line before any
+    book or signer is used, nothing sent; the right pin changes nothing."""
+    w3, cli = sepolia["w3"], sepolia["cli"]
+    before = _state(w3)
+    for args in (["--chain-id", "1", "--private-key-env", "MY_KEY", "deploy"],
+                 ["--private-key-env", "MY_KEY", "deploy", "--chain-id", "1"],  # after the subcommand too
+                 ["--chain-id", "1", "addresses"]):
+        r = cli(*args)
+        assert r.code != 0 and len(r.errors) == 1, r.out
+        assert "--chain-id: the node at http://127.0.0.1:" in r.errors[0] and "serves chain 11155111, not 1; nothing was sent" in r.errors[0], r.errors
+    env_pinned = Cli(cli.rpc, {**cli.env, "HASHTRUST_CHAIN_ID": "1"})
+    r = env_pinned("--private-key-env", "MY_KEY", "deploy")
+    assert r.code != 0 and "serves chain 11155111, not 1" in r.out, r.out
+    assert _state(w3) == before
+    ok = cli("--chain-id", "11155111", "--private-key-env", "MY_KEY", "deploy")
+    assert ok.code == 0 and "0 deployed, 3 reused" in ok.out, ok.out
+    bad = cli("--chain-id", "0", "addresses")
+    assert bad.code == 2 and len(bad.errors) == 1 and "--chain-id" in bad.errors[0], bad.out

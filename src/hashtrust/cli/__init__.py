@@ -10,8 +10,9 @@ Connection: ``--rpc`` (default ``$HASHTRUST_RPC``, else the local devnet at
 ``$HASHTRUST_DEVNET_PORT``, default 8545). Signing: ``--private-key-env VAR`` names an
 environment variable that holds the key (any network); on a devnet ``--account-index N`` picks
 Anvil's dev account N (default 0). Every error is one line ``Error: ...`` and a non-zero exit;
-``--debug`` shows the traceback instead. The global options (``--rpc``, ``--private-key-env``,
-``--account-index``, ``--debug``) may stand anywhere before a ``--``, also after the subcommand. Read commands take ``--json``.
+``--debug`` shows the traceback instead. ``--chain-id N`` (or ``$HASHTRUST_CHAIN_ID``) refuses a node that serves another
+chain before anything is signed. The global options (``--rpc``, ``--private-key-env``,
+``--account-index``, ``--chain-id``, ``--debug``) may stand anywhere before a ``--``, also after the subcommand. Read commands take ``--json``.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def _default_rpc() -> str:
 
 
 GLOBAL_FLAGS = ("--debug",)
-GLOBAL_VALUED = ("--rpc", "--private-key-env", "--account-index")  # no subcommand has an option of these names
+GLOBAL_VALUED = ("--rpc", "--private-key-env", "--account-index", "--chain-id")  # no subcommand has an option of these names
 
 
 def hoist_global_options(args: list[str]) -> list[str]:
@@ -118,11 +119,13 @@ class _Group(click.Group):
 @click.option("--rpc", default=_default_rpc, show_default="$HASHTRUST_RPC or the local devnet", help="JSON-RPC endpoint")
 @click.option("--private-key-env", "key_env", default=None, metavar="VAR", help="environment variable holding the signing key (any network)")
 @click.option("--account-index", type=ACCOUNT_INDEX, default=0, show_default=True, help="devnet account to sign with (Anvil's dev mnemonic)")
+@click.option("--chain-id", "chain_id", type=click.IntRange(1, 2**64 - 1), envvar="HASHTRUST_CHAIN_ID", default=None, metavar="N",
+              help="the chain the node must serve ($HASHTRUST_CHAIN_ID): a node naming another chain is refused before anything is signed")
 @click.option("--debug", is_flag=True, help="show tracebacks")
 @click.pass_context
-def main(ctx: click.Context, rpc: str, key_env: str | None, account_index: int, debug: bool) -> None:
+def main(ctx: click.Context, rpc: str, key_env: str | None, account_index: int, chain_id: int | None, debug: bool) -> None:
     """hashtrust: ERC-8004 agent registries and a tokenized-hashrate vault."""
-    ctx.obj = Ctx(rpc=rpc, key_env=key_env, account_index=account_index, debug=debug)
+    ctx.obj = Ctx(rpc=rpc, key_env=key_env, account_index=account_index, debug=debug, expected_chain_id=chain_id)
 
 
 # One command group (or command) per domain, each in its own module.

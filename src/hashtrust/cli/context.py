@@ -24,6 +24,7 @@ class Ctx:
     key_env: str | None
     account_index: int
     debug: bool
+    expected_chain_id: int | None = None  # --chain-id / $HASHTRUST_CHAIN_ID: refuse a node serving another chain
     _w3: Web3 | None = None
     _book: AddressBook | None = None
     _senders: dict[Any, TxSender] = field(default_factory=dict)
@@ -38,6 +39,12 @@ class Ctx:
                 raise InputError("--rpc", why)
             w3 = connect(self.rpc)  # replies capped and decoded safely (second review, finding 1)
             check_node(w3, self.rpc)  # one line naming the URL and its answer when it is not a node (finding 7)
+            if self.expected_chain_id is not None and (served := w3.eth.chain_id) != self.expected_chain_id:
+                from hashtrust.chain.failures import shown_url
+
+                # before any address book or signer exists: a node that names another chain would
+                # otherwise get transactions signed for that chain, which it can replay there
+                raise InputError("--chain-id", f"the node at {shown_url(self.rpc)} serves chain {served}, not {self.expected_chain_id}; nothing was sent")
             self._w3 = w3
         return self._w3
 
