@@ -490,7 +490,7 @@ def agents_rate(obj: Ctx, path: str | None, n_rows: int | None, seed: int, n_cli
 
 @agents.command("rank")
 @click.argument("capability", type=Text(64, nonempty=True))
-@click.option("--trusted", multiple=True, type=ADDRESS, help="a trusted client address (repeatable)")
+@click.option("--trusted", "--client", "trusted", multiple=True, type=ADDRESS, help="a trusted client address (repeatable; --client as in the other commands)")
 @click.option("--trusted-clients", type=IndexList(MAX_SUMMARY_CLIENTS), default=None, help='trusted rating-client indexes, e.g. "0-19,25"')
 @click.option("--client-keys", "client_keys", default=None, type=click.Path(dir_okay=False), help=CLIENT_KEYS_HELP)
 @click.option("--tag1", type=TAG, default="", help="only feedback with this tag1")
@@ -515,7 +515,7 @@ def rank_command(env: Any, capability: str, trusted: tuple[str, ...], trusted_cl
 
     who = chosen_clients(env, trusted, trusted_clients, False, required=False, client_keys=client_keys)
     if not who:
-        raise InputError("--trusted", "name the clients you trust (--trusted ADDR, --trusted-clients 0-19)")
+        raise InputError("--trusted", "name the clients you trust (--trusted/--client ADDR, --trusted-clients 0-19); a ranking never counts every client, anyone can add clients")
     ranked = rank(_identity(env), _reputation(env), capability, who, tag1=tag1, tag2=tag2, min_count=min_count, progress=_progress(progress),
                   fetch=Resolver(for_chain(REGISTRATION_POLICY, env.w3, allow_loopback=allow_loopback)))
     data = {"capability": capability, "trusted": who, "tag1": tag1, "tag2": tag2,
