@@ -421,11 +421,19 @@ def register_path(env: Any, path: str, *, key: str | None, uri: str | None, wind
     except ValueError:
         data = None  # the agent-list loader names the problem
     if is_registration_file(data):
+        from hashtrust.erc8004.commands import normalise_registration
+        from hashtrust.erc8004.registration import parse_registration, x402_entries
+
+        name = Path(path).name  # checked before connecting, as register_registration_file will
+        x402_entries(parse_registration(normalise_registration(data), field=name), f"{name}.")
         res = register_registration_file(_identity(env, True), path, key=key, uri=uri, from_block=_from_block(env, "IdentityRegistry"))
         emit(as_json, res.to_json(), res.text)
         return
     if key is not None or uri is not None:
         raise InputError("--key/--uri", f"apply to one standard registration file; {path} is an agent list (each entry has its key)")
+    from hashtrust.erc8004.agents import load_agent_file
+
+    load_agent_file(path)  # every entry checked before connecting (the loader below reads it again)
     outs = register_agents_from_file(env.w3, env.sender(), env.book(), path, window=window, progress=progress, log=(lambda s: None) if as_json else click.echo)
     emit(as_json, [o.__dict__ for o in outs], lambda: format_table(outs))
 

@@ -48,7 +48,7 @@ from hashtrust.erc8004.identity import (
     check_uri,
     check_value,
 )
-from hashtrust.erc8004.registration import agent_uri, parse_registration
+from hashtrust.erc8004.registration import agent_uri, parse_registration, x402_entries
 from hashtrust.errors import HashtrustError, InputError
 
 KEY_METADATA = "hashtrust.key"
@@ -143,6 +143,7 @@ def parse_agents(data: Any, *, source: str = "agents") -> list[AgentSpec]:
         capabilities: tuple[str, ...] = ()
         if "registration" in e:
             reg = parse_registration(e["registration"], field=f"{where}.registration")
+            x402_entries(reg, f"{where}.registration.")  # a paid service that could never be called is refused here
             uri = reg.to_data_uri()
             name = reg.name
             capabilities = tuple(sorted(reg.capability_set()))

@@ -37,7 +37,7 @@ from hashtrust.erc8004.identity import (
     check_value,
     sign_wallet_approval,
 )
-from hashtrust.erc8004.registration import RegistrationFile, agent_uri, parse_registration
+from hashtrust.erc8004.registration import RegistrationFile, agent_uri, parse_registration, x402_entries
 from hashtrust.erc8004.reputation import MAX_CLIENTS, MAX_READ, ReputationClient, Summary, encode_value
 from hashtrust.erc8004.validation import RequestFile, Status, ValidationClient
 from hashtrust.errors import HashtrustError, InputError, RevertError
@@ -776,6 +776,7 @@ def register_registration_file(
     if not is_registration_file(data):
         raise InputError(str(p), "is not an ERC-8004 registration file (needs type, name, description, services)")
     reg = parse_registration(normalise_registration(data), field=p.name)
+    x402_entries(reg, f"{p.name}.")  # a paid service that could never be called is refused before registering
     key = key or _slug(p.stem)
     from hashtrust.erc8004.agents import _KEY
 

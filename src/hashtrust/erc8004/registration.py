@@ -160,6 +160,45 @@ def _loc(err: dict) -> str:
     return "".join(parts)
 
 
+X402_SERVICE = "x402"  # services[].name of a paid x402 service (hashtrust's extension, docs/payments.md)
+
+
+def x402_entries(registration: Any, prefix: str) -> list[dict]:
+    """The x402 services a registration file (a `RegistrationFile` or its dict) declares, checked:
+    ``{"index", "service", "endpoint", "price", "method", "description"}`` each. A bad entry raises
+    `InputError` naming ``<prefix>services[i].<field>``: `agents register` checks them before
+    registering (an entry without `service` registered and could never be called) and the
+    payer/server check what they read from chain the same way."""
+    from urllib.parse import urlparse
+
+    reg = registration.model_dump(mode="json") if hasattr(registration, "model_dump") else dict(registration)
+    if not reg.get("x402Support"):
+        return []
+    out: list[dict] = []
+    for i, s in enumerate(reg.get("services") or []):
+        if not isinstance(s, dict) or s.get("name") != X402_SERVICE:
+            continue
+        where = f"{prefix}services[{i}]"
+        endpoint = s.get("endpoint") or ""
+        u = urlparse(endpoint) if isinstance(endpoint, str) else None
+        if u is None or u.scheme not in ("http", "https") or not u.netloc:
+            raise InputError(f"{where}.endpoint", f"must be an http(s) URL, got {endpoint!r}")
+        name = s.get("service")
+        if not isinstance(name, str) or not name:
+            raise InputError(f"{where}.service", "must name the service (the SERVICE of `hashtrust agents call`)")
+        try:
+            price = int(str(s.get("price")))
+        except ValueError:
+            raise InputError(f"{where}.price", f"must be an amount in atomic units of the devnet USD token, got {s.get('price')!r}") from None
+        if price <= 0:
+            raise InputError(f"{where}.price", f"must be positive, got {price}")
+        method = str(s.get("method") or "POST").upper()
+        if method not in ("GET", "POST"):
+            raise InputError(f"{where}.method", f"must be GET or POST, got {method!r}")
+        out.append({"index": i, "service": name, "endpoint": endpoint, "price": price, "method": method, "description": str(s.get("description") or "")})
+    return out
+
+
 def parse_registration(data: Any, *, field: str = "registration") -> RegistrationFile:
     """Validate a decoded registration file; errors name the field (e.g. ``registration.services[0].endpoint``)."""
     if isinstance(data, RegistrationFile):

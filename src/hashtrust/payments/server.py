@@ -52,6 +52,7 @@ from x402.mechanisms.evm.exact import ExactEvmServerScheme
 from x402.mechanisms.evm.types import ExactEIP3009Payload
 
 from hashtrust.chain.provider import connect
+from hashtrust.erc8004.registration import X402_SERVICE, x402_entries
 from hashtrust.errors import HashtrustError, InputError
 from hashtrust.payments import attestation
 from hashtrust.payments.serving import CapRequestBodies
@@ -59,7 +60,7 @@ from hashtrust.payments.facilitator import network_id
 
 log = logging.getLogger("hashtrust.payments.server")
 
-SERVICE_KIND = "x402"  # services[].name of a paid x402 service
+SERVICE_KIND = X402_SERVICE  # services[].name of a paid x402 service
 MAX_TIMEOUT_S = 120  # maxTimeoutSeconds of the requirements: how long a signed payment stays usable
 MAX_BODY = 1 << 20  # request bodies above 1 MiB are refused (413)
 
@@ -88,32 +89,8 @@ class PaidService:
 
 def paid_services(agent_id: int, registration: Any) -> list[PaidService]:
     """The x402 services a registration file (a `RegistrationFile` or its dict) declares."""
-    reg = registration.model_dump(mode="json") if hasattr(registration, "model_dump") else dict(registration)
-    if not reg.get("x402Support"):
-        return []
-    out: list[PaidService] = []
-    for i, s in enumerate(reg.get("services") or []):
-        if not isinstance(s, dict) or s.get("name") != SERVICE_KIND:
-            continue
-        where = f"agent {agent_id} services[{i}]"
-        endpoint = s.get("endpoint") or ""
-        u = urlparse(endpoint)
-        if u.scheme not in ("http", "https") or not u.netloc:
-            raise InputError(f"{where}.endpoint", f"must be an http(s) URL, got {endpoint!r}")
-        name = s.get("service")
-        if not isinstance(name, str) or not name:
-            raise InputError(f"{where}.service", "must name the service (the SERVICE of `hashtrust agents call`)")
-        try:
-            price = int(str(s.get("price")))
-        except ValueError:
-            raise InputError(f"{where}.price", f"must be an amount in atomic units of the devnet USD token, got {s.get('price')!r}") from None
-        if price <= 0:
-            raise InputError(f"{where}.price", f"must be positive, got {price}")
-        method = str(s.get("method") or "POST").upper()
-        if method not in ("GET", "POST"):
-            raise InputError(f"{where}.method", f"must be GET or POST, got {method!r}")
-        out.append(PaidService(agent_id, name, endpoint, price, method, str(s.get("description") or "")))
-    return out
+    return [PaidService(agent_id, e["service"], e["endpoint"], e["price"], e["method"], e["description"])
+            for e in x402_entries(registration, f"agent {agent_id} ")]
 
 
 def default_handler(agent_id: int, service: str, body: bytes) -> dict:
