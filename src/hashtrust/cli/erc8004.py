@@ -433,8 +433,9 @@ def register_path(env: Any, path: str, *, key: str | None, uri: str | None, wind
         raise InputError("--key/--uri", f"apply to one standard registration file; {path} is an agent list (each entry has its key)")
     from hashtrust.erc8004.agents import load_agent_file
 
-    load_agent_file(path)  # every entry checked before connecting (the loader below reads it again)
-    outs = register_agents_from_file(env.w3, env.sender(), env.book(), path, window=window, progress=progress, log=(lambda s: None) if as_json else click.echo)
+    specs = load_agent_file(path)  # every entry checked before connecting
+    outs = register_agents_from_file(env.w3, env.sender(), env.book(), path, window=window, progress=progress, log=(lambda s: None) if as_json else click.echo,
+                                     specs=specs)
     emit(as_json, [o.__dict__ for o in outs], lambda: format_table(outs))
 
 

@@ -304,12 +304,15 @@ def register_agents_from_file(
     window: int = 32,
     progress: bool = True,
     log: Callable[[str], Any] = lambda s: None,
+    specs: list[AgentSpec] | None = None,
 ) -> list[Outcome]:
-    """Validate ``path``, then register its missing agents with the registry recorded in ``book``.
+    """Validate ``path``, then register its missing agents with the registry recorded in ``book``
+    (``specs``: the file as `load_agent_file` already read it, to check it before connecting).
 
     The SDK entry point of ``ape run register_agents`` (and of the demo).
     """
-    specs = load_agent_file(path)  # invalid input: nothing is sent
+    if specs is None:
+        specs = load_agent_file(path)  # invalid input: nothing is sent
     entry = book.get(IdentityClient.BOOK_NAME)
     identity = IdentityClient.from_book(w3, book, sender)
     return register_agents(identity, specs, window=window, progress=progress, from_block=entry.block if entry else 0, log=log)
