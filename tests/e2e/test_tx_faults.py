@@ -150,6 +150,81 @@ def test_defect6_a_transaction_reported_failed_cannot_execute_even_if_rebroadcas
     assert w3.eth.get_balance(payee) == ETH
 
 
+def _strand_the_first_send(sender: TxSender, w3: Web3) -> list[str]:
+    """Make the node strand what ``sender`` sends first, the way Anvil's pool race does.
+
+    Anvil reads the sender's nonce before it takes its pool's lock; a transaction arriving
+    while the one before it is mined is filed behind that one's marker after the marker was
+    pruned, and waits for a transaction that never comes (`TxSender._unstrand`). The race
+    itself is rare (the load run's funding met it once); its end state is made here exactly:
+    the sender signs from one nonce ahead, so its transactions queue behind nonce ``n``, and
+    ``anvil_setNonce`` then moves the account past ``n`` without any transaction providing it.
+    Returns the hashes the sender handed to the node (filled as it sends)."""
+    n = w3.eth.get_transaction_count(sender.address)
+    sender._nonce = n + 1
+    handed: list[str] = []
+    real_many, real_one = sender._send_raw_many, sender._send_raw
+
+    def strand(pending) -> None:
+        (real_many if isinstance(pending, list) else real_one)(pending)
+        handed.extend(p.tx_hash for p in (pending if isinstance(pending, list) else [pending]))
+        if not getattr(strand, "done", False):
+            strand.done = True
+            assert w3.provider.make_request("txpool_status", [])["result"]["queued"] != "0x0"
+            w3.provider.make_request("anvil_setNonce", [sender.address, hex(n + 1)])
+
+    sender._send_raw_many = strand  # type: ignore[method-assign]
+    sender._send_raw = strand  # type: ignore[method-assign]
+    return handed
+
+
+def test_a_window_anvil_strands_lands_as_signed_and_nothing_is_cancelled(node):
+    """Found by CI: `make load`'s funding (1,000 transfers in pipelined windows of 64) stalled
+    120 s at one transfer Anvil held but never mined; the sender cancelled it and the run
+    failed. Now the sender hands what Anvil stranded back (same signed bytes) after a second
+    without progress: every transfer lands with the hash it was signed with, and no 0-value
+    self-transfer is mined (on the old sender: `TransactionError ... went to the 0-value
+    self-transfer`)."""
+    url, w3 = node
+    payees = _payees(6, 31)
+    sender = _sender(url, timeout=15.0)
+    start = w3.eth.block_number
+    handed = _strand_the_first_send(sender, w3)
+    receipts = sender.transact_many([{"to": p, "value": ETH + i} for i, p in enumerate(payees)], window=2, action="payroll")
+    assert [r["transactionHash"].to_0x_hex() for r in receipts] == handed
+    assert all(r["status"] == 1 for r in receipts)
+    assert [w3.eth.get_balance(p) for p in payees] == [ETH + i for i in range(6)]
+    assert _self_transfers(w3, sender.address, start + 1) == 0
+
+
+def test_a_single_transaction_anvil_strands_lands_as_signed(node):
+    """The same for one `transact` (its wait polls the receipt, not the nonce)."""
+    url, w3 = node
+    (payee,) = _payees(1, 32)
+    sender = _sender(url, timeout=15.0)
+    start = w3.eth.block_number
+    handed = _strand_the_first_send(sender, w3)
+    receipt = sender.transact({"to": payee, "value": ETH}, action="pay")
+    assert receipt["transactionHash"].to_0x_hex() == handed[0] and receipt["status"] == 1
+    assert w3.eth.get_balance(payee) == ETH
+    assert _self_transfers(w3, sender.address, start + 1) == 0
+
+
+def test_a_node_that_does_not_automine_gets_nothing_handed_back(node):
+    """Nothing is taken out of a pool that is not Anvil's automining one: without automine a
+    transaction waits for a block, not for a fix (the wait's timeout settles it as before)."""
+    url, w3 = node
+    (payee,) = _payees(1, 33)
+    sender = _sender(url, timeout=15.0)
+    w3.provider.make_request("evm_setAutomine", [False])
+    pending = sender.submit({"to": payee, "value": ETH}, action="pay")
+    assert sender._unstrand() is False
+    assert w3.eth.get_transaction(pending.tx_hash)["blockNumber"] is None  # still held, untouched
+    w3.provider.make_request("evm_setAutomine", [True])
+    w3.provider.make_request("evm_mine", [])
+    assert sender.wait(pending)["transactionHash"].to_0x_hex() == pending.tx_hash
+
+
 # ---------------------------------------------------------------------------- the matrix
 STEPS = {
     # step of the batched send (3 windows of 4) -> (method whose n-th call the fault hits, n)

@@ -16,6 +16,7 @@ Every script, test helper, benchmark and the CLI send transactions through `TxSe
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -41,6 +42,8 @@ from web3.exceptions import (
 from hashtrust.chain.decode import decode_logs, decode_output, event_topic
 from hashtrust.chain.failures import http_status, node_message
 from hashtrust.errors import NodeError, RevertError, TransactionError, TransactionInDoubt
+
+log = logging.getLogger("hashtrust.chain.tx")
 
 # Errors of the transport (node down, connection reset, reply lost, an HTTP error status): safe
 # to retry with the same bytes. An HTTP error status (a rate limiter's 429, a gateway's 502/504)
@@ -339,6 +342,12 @@ def _why(exc: BaseException) -> str:
 _detail = node_message  # the node's message of an error reply, on one line
 
 
+# How long an automining Anvil may leave the account's next nonce unmined while it holds our
+# transaction there before `TxSender` hands it back (`TxSender._unstrand`): automine mines in
+# milliseconds, so one second without progress is a stranded transaction, not a busy node.
+STALL_AFTER = 1.0
+
+
 class TxSender:
     """Sends transactions for one signer on one chain with locally tracked nonces."""
 
@@ -382,6 +391,9 @@ class TxSender:
         self._doubt: dict[int, _Slot] = {}  # nonces to settle before anything new is sent
         self._handed = -1  # highest nonce the node may hold a transaction of ours at
         self._pool_method = 0  # index in _POOL_METHODS of the first pool read the node may offer
+        self._flight: dict[int, Pending] = {}  # nonce -> our latest transaction the node may hold there, not known mined
+        self._anvil: bool | None = None  # does the node say it is Anvil (asked once, on the first stall)
+        self.stall_after = STALL_AFTER
 
     # ------------------------------------------------------------------ nonces
     def settle(self, timeout: float | None = None) -> int:
@@ -570,14 +582,14 @@ class TxSender:
         while True:
             try:
                 self.w3.eth.send_raw_transaction(p.raw)
-                self._handed = max(self._handed, p.nonce)
+                self._hand(p)
                 return
             except _TRANSPORT_ERRORS as exc:  # reply lost or node unreachable: resend the same bytes
                 last = f"could not reach the node to send {p.tx_hash} ({_why(exc)})"
             except (ValueError, _RpcError) as exc:
                 verdict, err = self._judge_send_error(exc, p)
                 if verdict == "held":
-                    self._handed = max(self._handed, p.nonce)
+                    self._hand(p)
                     return
                 if verdict == "refused":
                     assert err is not None
@@ -587,13 +599,81 @@ class TxSender:
             time.sleep(delay)
             delay = min(delay * 2, 3.0)
             if self._known(p.tx_hash):
-                self._handed = max(self._handed, p.nonce)
+                self._hand(p)
                 return
             if time.monotonic() > give_up:
-                self._handed = max(self._handed, p.nonce)
+                self._hand(p)
                 self._doubt[p.nonce] = _Slot([p])
                 self._conclude([p], last)
                 return  # settled: the transaction itself was mined
+
+    def _hand(self, p: Pending) -> None:
+        """Record that the node may hold ``p`` (its nonce, and the signed bytes `_unstrand` hands back)."""
+        self._handed = max(self._handed, p.nonce)
+        self._flight[p.nonce] = p
+
+    def _forget_mined(self, mined: int) -> None:
+        """Drop the in-flight record below ``mined`` (the account's mined nonce: all of it is mined)."""
+        for n in [n for n in self._flight if n < mined]:
+            del self._flight[n]
+
+    def _on_automining_anvil(self) -> bool:
+        """Whether the node is an Anvil that mines every transaction as it arrives."""
+        provider = self.w3.provider
+        try:
+            if self._anvil is None:
+                version = provider.make_request("web3_clientVersion", []).get("result")
+                self._anvil = isinstance(version, str) and version.lower().startswith("anvil/")
+            return bool(self._anvil) and provider.make_request("anvil_getAutomine", []).get("result") is True
+        except Exception:  # noqa: BLE001 - no answer: not known to be Anvil, so nothing is done this time
+            return False
+
+    def _unstrand(self, mined: int | None = None) -> bool:
+        """Hand back what an automining Anvil stranded; whether anything was handed back.
+
+        Anvil (1.7, and its master as of 2026-08) reads the sender's nonce before it takes its
+        pool's lock (``EthApi::send_raw_transaction``, then ``Pool::add_transaction``). A
+        transaction that arrives while the one before it is being mined can be filed behind
+        that one's marker after the marker was pruned: it waits in the pool's queue for a
+        transaction that will never come, and nothing mines it (or anything after it) until
+        something replaces it. A pipelined window (`transact_many` sends the next window while
+        the node mines the last) meets this about once in tens of thousands of transactions on
+        a loaded machine: the load run's funding stalled 120 s and its nonce went to a cancel.
+
+        So when the account's next nonce (``mined``) is held by a transaction of ours that the
+        node knows but has not mined for `stall_after`, on an automining Anvil only, every
+        transaction of ours the node may hold is taken out of its pool
+        (``anvil_removePoolTransactions``) and handed back, the same signed bytes in nonce
+        order: the node files them again against the nonce it has now and mines them. Nothing
+        is signed, no hash changes, and nothing can execute twice (the same bytes are one
+        transaction). Any other node, or any doubt about the state, does nothing here: the
+        wait goes on and its timeout settles what is not mined (`_conclude`); so does it for
+        anything the node does not take back (the replies are not read: a refusal of bytes it
+        held a moment ago proves nothing new)."""
+        if not self._flight:
+            return False
+        try:
+            if mined is None:
+                mined = self.w3.eth.get_transaction_count(self.address, "latest")
+            self._forget_mined(mined)
+            first = self._flight.get(mined)
+            if first is None or not self._on_automining_anvil():
+                return False
+            held = self.w3.eth.get_transaction(first.tx_hash)
+            if held.get("blockNumber") is not None:
+                return False  # mined meanwhile
+            removed = self.w3.provider.make_request("anvil_removePoolTransactions", [self.address])
+            if "error" in removed:
+                return False
+        except (TransactionNotFound, *_READ_ERRORS):
+            return False
+        back = [self._flight[n] for n in sorted(self._flight)]
+        log.info("%s: the node left nonce %d unmined for %.1fs; handing back %d transaction(s)", self.address, mined, self.stall_after, len(back))
+        try:  # what does not get back in is settled by the wait's timeout, as any lost transaction
+            self._batch([("eth_sendRawTransaction", [Web3.to_hex(p.raw)]) for p in back])
+        except (*_TRANSPORT_ERRORS, TransactionError):
+            pass
+        return True
 
     def _judge_send_error(self, exc: BaseException, p: Pending) -> tuple[str, BaseException | None]:
         """What a node's error reply to sending ``p`` proves: ``("held", None)`` when the node
@@ -654,11 +734,11 @@ class TxSender:
             if not retry:
                 for p, reply in zip(todo, replies):
                     if "error" not in reply:
-                        self._handed = max(self._handed, p.nonce)
+                        self._hand(p)
                         continue
                     verdict, err = self._judge_send_error(ValueError(reply["error"]), p)
                     if verdict == "held":
-                        self._handed = max(self._handed, p.nonce)
+                        self._hand(p)
                     elif verdict == "refused":
                         assert err is not None
                         refused.append((p, err))
@@ -672,10 +752,10 @@ class TxSender:
             todo = [p for p in retry if not self._known(p.tx_hash)]
             for p in retry:
                 if p not in todo:
-                    self._handed = max(self._handed, p.nonce)
+                    self._hand(p)
             if todo and time.monotonic() > give_up:
                 for p in todo:
-                    self._handed = max(self._handed, p.nonce)
+                    self._hand(p)
                     self._doubt[p.nonce] = _Slot([p])
                 for p, _ in refused:  # settled with the others (filled, or reused above them)
                     self._doubt.setdefault(p.nonce, _Slot([], refused=True))
@@ -751,16 +831,21 @@ class TxSender:
                 # an error that proves nothing may have been forwarded: the wait decides too.
                 if not (any(k in msg for k in _KNOWN) or "nonce too low" in msg) and proves_refusal(msg):
                     raise _NotMined(f"the node refused the replacement at nonce {n}: {_detail(exc)}") from None
-            self._handed = max(self._handed, n)
+            self._hand(cancel)
         top = max(self._doubt)
         deadline = time.monotonic() + self.timeout
         unreachable_since: float | None = None
         interval = self.poll_interval
+        stalled_at = time.monotonic()
         while True:
             try:
-                if self.w3.eth.get_transaction_count(self.address, "latest") > top:
+                mined = self.w3.eth.get_transaction_count(self.address, "latest")
+                if mined > top:
                     break
                 unreachable_since = None
+                if time.monotonic() - stalled_at > self.stall_after:
+                    self._unstrand(mined)
+                    stalled_at = time.monotonic()
             except _READ_ERRORS as exc:
                 unreachable_since = unreachable_since or time.monotonic()
                 if time.monotonic() - unreachable_since > self.unreachable_after:
@@ -898,14 +983,19 @@ class TxSender:
         deadline = time.monotonic() + self.timeout
         interval = self.poll_interval
         unreachable_since: float | None = None
+        stalled_at = time.monotonic()
         while True:
             try:
                 receipt = self.w3.eth.get_transaction_receipt(pending.tx_hash)
                 if receipt is not None:
+                    self._forget_mined(pending.nonce + 1)
                     break
                 unreachable_since = None
             except TransactionNotFound:
                 unreachable_since = None
+                if time.monotonic() - stalled_at > self.stall_after:
+                    self._unstrand()
+                    stalled_at = time.monotonic()
             except (*_TRANSPORT_ERRORS, _RpcError) as exc:
                 unreachable_since = unreachable_since or time.monotonic()
                 if time.monotonic() - unreachable_since > self.unreachable_after:
@@ -1082,16 +1172,23 @@ class TxSender:
         deadline = time.monotonic() + self.timeout
         interval = self.poll_interval
         unreachable_since: float | None = None
+        seen, seen_at = -1, time.monotonic()  # the mined nonce last seen to move, and when
         while True:
             problem = ""
             try:
                 mined = self.w3.eth.get_transaction_count(self.address, "latest")
                 unreachable_since = None
                 if mined > last:
+                    self._forget_mined(mined)
                     try:
                         return self._receipts([p.tx_hash for p in pending])
                     except TransactionNotFound:
                         return [self.wait(p, check=False) for p in pending]
+                if mined != seen:
+                    seen, seen_at = mined, time.monotonic()
+                elif time.monotonic() - seen_at > self.stall_after:
+                    self._unstrand(mined)
+                    seen_at = time.monotonic()
                 if time.monotonic() > deadline:
                     problem = f"{len(pending)} transaction(s) from nonce {pending[0].nonce} not mined after {self.timeout:.0f}s"
             except (*_TRANSPORT_ERRORS, _RpcError) as exc:
