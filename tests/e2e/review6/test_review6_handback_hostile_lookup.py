@@ -1,0 +1,42 @@
+"""Finding: a hostile reply to the hand-back's look-up escapes `wait` as a raw error, unsettled.
+
+`_unstrand` looks the stalled transaction up (``eth_getTransactionByHash``) and catches only
+``TransactionNotFound`` and the transport / JSON-RPC error types. A node that answers the look-up
+with something web3 cannot format (a string, a number, a ``blockNumber`` that is not a
+quantity) makes web3 raise ``ValueError`` / ``TypeError``, which leaves `_unstrand`, the wait
+loop and `transact`: no `_conclude`, no nonce put in doubt, no `TransactionError` or
+`TransactionInDoubt` -- the caller gets a bare ``ValueError: Could not format invalid value 'zz'
+as field 'blockNumber'`` and the sender goes on as if nothing were pending. The same happens in
+`_resolve`'s wait (its loop calls `_unstrand` too), so not even the timeout's repair rule can run.
+Before 620023d a wait never made this request. The docstring says "any doubt about the state
+does nothing here"; a reply that cannot be read is such a doubt.
+
+Suggested fix: in `_unstrand` (and `_on_automining_anvil`), treat any exception of a read as
+"do nothing this time" (``except Exception``), as `_queued_nonces` does."""
+
+from __future__ import annotations
+
+import pytest
+from review6_strand import ETH, payees, sender, strand_first_send
+
+from hashtrust.errors import TransactionError
+
+pytestmark = pytest.mark.xfail(
+    strict=True,
+    reason="review6 finding 6: a malformed eth_getTransactionByHash reply during the hand-back escapes wait() "
+    "as a bare ValueError/TypeError, before anything is settled",
+)
+
+
+@pytest.mark.parametrize("reply", [{"blockNumber": "zz"}, 7], ids=["bad blockNumber", "a number"])
+def test_a_malformed_look_up_during_the_hand_back_is_a_doubt_not_a_crash(r6_node, r6_proxy, reply):
+    url, w3 = r6_node
+    proxy = r6_proxy
+    (payee,) = payees(1, 40 if isinstance(reply, dict) else 41)
+    s = sender(proxy.url, timeout=5.0)
+    handed = strand_first_send(s, w3)
+    proxy.answer("eth_getTransactionByHash", reply)  # the node's look-ups from now on
+    with pytest.raises(TransactionError) as info:  # the repair rule settles it: its nonce goes to a cancel
+        s.transact({"to": payee, "value": ETH}, action="pay")
+    assert info.value.failed == handed
+    assert w3.eth.get_balance(payee) == 0
