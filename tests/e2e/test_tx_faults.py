@@ -127,14 +127,17 @@ def test_defect6_settle_fills_a_gap_so_queued_transactions_land_before_the_chain
     assert w3.eth.get_balance(payee) == ETH  # landed before the rerun reads the chain
 
 
-def test_defect6_a_transaction_reported_failed_cannot_execute_even_if_rebroadcast(node):
+def test_defect6_a_transaction_reported_failed_cannot_execute_even_if_rebroadcast(node, proxy):
     """The node loses a sent payment from its pool (evicted) and mines nothing for it: no
     receipt within the timeout. The sender replaces the nonce with a 0-value self-transfer
     before it reports the payment failed, so the payment's signed bytes, rebroadcast later by
-    anyone, can never execute (the old sender reported "no receipt" and left the nonce open)."""
+    anyone, can never execute (the old sender reported "no receipt" and left the nonce open).
+    The node says it is geth: an automining Anvil would get the lost bytes handed back instead
+    (`TxSender._unstrand`, tests/e2e/review6/test_review6_handback_lost_reply.py)."""
     url, w3 = node
     (payee,) = _payees(1, 9)
-    sender = _sender(url, timeout=2.0)
+    sender = _sender(proxy.url, timeout=2.0)
+    proxy.answer("web3_clientVersion", "Geth/v1.14.0-stable/linux-amd64/go1.22")
     w3.provider.make_request("evm_setAutomine", [False])
     pending = sender.submit({"to": payee, "value": ETH}, action="pay")
     w3.provider.make_request("anvil_dropTransaction", [pending.tx_hash])  # evicted from the pool

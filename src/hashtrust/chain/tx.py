@@ -415,6 +415,7 @@ class TxSender:
         """
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
         self._settle_doubt()
+        stalled_at = time.monotonic()
         while True:
             latest, pending = self._counts()
             queued = self._queued_nonces()
@@ -427,7 +428,11 @@ class TxSender:
                 continue
             if pending <= latest and not queued:
                 self._nonce = latest
+                self._flight.clear()  # nothing of ours is held: no earlier bytes may be handed back after this
                 return latest
+            if queued and not gaps and time.monotonic() - stalled_at > self.stall_after:
+                self._unstrand(latest)  # queued with no gap below: a pool Anvil stranded (a restarted run has nothing in flight)
+                stalled_at = time.monotonic()
             if time.monotonic() > deadline:
                 raise TransactionError(
                     f"{pending - latest} transaction(s) of {self.address} still pending after "
@@ -618,18 +623,52 @@ class TxSender:
             del self._flight[n]
 
     def _on_automining_anvil(self) -> bool:
-        """Whether the node is an Anvil that mines every transaction as it arrives."""
+        """Whether the node is an Anvil that mines every transaction as it arrives. Costs nothing
+        once the node said it is something else (one ``web3_clientVersion`` per sender)."""
+        if self._anvil is False:
+            return False
         provider = self.w3.provider
         try:
             if self._anvil is None:
                 version = provider.make_request("web3_clientVersion", []).get("result")
                 self._anvil = isinstance(version, str) and version.lower().startswith("anvil/")
-            return bool(self._anvil) and provider.make_request("anvil_getAutomine", []).get("result") is True
+                if not self._anvil:
+                    return False
+            return provider.make_request("anvil_getAutomine", []).get("result") is True
         except Exception:  # noqa: BLE001 - no answer: not known to be Anvil, so nothing is done this time
             return False
 
+    def _pool_raws(self) -> dict[int, bytes] | None:
+        """nonce -> signed bytes of every transaction of this account in the node's pool (ready
+        and queued), or None when any of them cannot be read back exactly (then nothing is
+        taken out of the pool: what cannot be handed back stays where it is).
+
+        Our own transactions come from the in-flight record; any other (the same key used by
+        another run, a wallet, `cast`) from ``eth_getRawTransactionByHash``, accepted only when
+        its bytes hash to the pool's hash and are signed by this account."""
+        content = self.w3.provider.make_request("txpool_content", []).get("result")
+        if not isinstance(content, dict):
+            return None
+        out: dict[int, bytes] = {}
+        ours = {p.tx_hash.lower(): p.raw for p in self._flight.values()}
+        for section in ("pending", "queued"):
+            by_sender = content.get(section)
+            if not isinstance(by_sender, dict):
+                continue
+            mine = {str(k).lower(): v for k, v in by_sender.items()}.get(self.address.lower())
+            for k, tx in (mine.items() if isinstance(mine, dict) else ()):
+                nonce, tx_hash = int(k), str(tx.get("hash", "")).lower() if isinstance(tx, dict) else ""
+                raw = ours.get(tx_hash)
+                if raw is None:
+                    reply = self.w3.provider.make_request("eth_getRawTransactionByHash", [tx_hash]).get("result")
+                    raw = bytes.fromhex(str(reply).removeprefix("0x")) if isinstance(reply, str) else b""
+                    if not raw or Web3.to_hex(Web3.keccak(raw)).lower() != tx_hash or Account.recover_transaction(raw) != self.address:
+                        return None
+                out[nonce] = raw
+        return out
+
     def _unstrand(self, mined: int | None = None) -> bool:
-        """Hand back what an automining Anvil stranded; whether anything was handed back.
+        """Hand back what an automining Anvil stranded or lost; whether anything was handed back.
 
         Anvil (1.7, and its master as of 2026-08) reads the sender's nonce before it takes its
         pool's lock (``EthApi::send_raw_transaction``, then ``Pool::add_transaction``). A
@@ -640,39 +679,46 @@ class TxSender:
         the node mines the last) meets this about once in tens of thousands of transactions on
         a loaded machine: the load run's funding stalled 120 s and its nonce went to a cancel.
 
-        So when the account's next nonce (``mined``) is held by a transaction of ours that the
-        node knows but has not mined for `stall_after`, on an automining Anvil only, every
-        transaction of ours the node may hold is taken out of its pool
-        (``anvil_removePoolTransactions``) and handed back, the same signed bytes in nonce
-        order: the node files them again against the nonce it has now and mines them. Nothing
-        is signed, no hash changes, and nothing can execute twice (the same bytes are one
-        transaction). Any other node, or any doubt about the state, does nothing here: the
-        wait goes on and its timeout settles what is not mined (`_conclude`); so does it for
-        anything the node does not take back (the replies are not read: a refusal of bytes it
-        held a moment ago proves nothing new)."""
-        if not self._flight:
+        On an automining Anvil only, and only in one of two states, both read from the node:
+        the account's next nonce (``mined``) is *queued* in the pool (never the case unless
+        stranded), or our in-flight transaction at that nonce is unknown to the node (lost, e.g.
+        by an earlier hand-back cut short). Then every transaction of the account the node holds
+        is read back (`_pool_raws`: ours and anyone else's with this key; nothing is done if one
+        cannot be), taken out of the pool (``anvil_removePoolTransactions``) and sent again in
+        nonce order, together with our in-flight ones from that nonce on: the same signed bytes,
+        so no new signature, no new hash, nothing that could execute twice. Any other node, any
+        read it cannot make sense of, or any doubt does nothing here: the wait goes on and its
+        timeout settles what is not mined (`_conclude`). ``settle`` calls it too, with nothing
+        in flight, for a run restarted over a stranded pool."""
+        if self._anvil is False:
             return False
         try:
+            if not self._on_automining_anvil():
+                return False
             if mined is None:
                 mined = self.w3.eth.get_transaction_count(self.address, "latest")
             self._forget_mined(mined)
-            first = self._flight.get(mined)
-            if first is None or not self._on_automining_anvil():
-                return False
-            held = self.w3.eth.get_transaction(first.tx_hash)
-            if held.get("blockNumber") is not None:
-                return False  # mined meanwhile
-            removed = self.w3.provider.make_request("anvil_removePoolTransactions", [self.address])
-            if "error" in removed:
-                return False
-        except (TransactionNotFound, *_READ_ERRORS):
+            if mined not in self._queued_nonces():
+                first = self._flight.get(mined)
+                if first is None or self._known(first.tx_hash):
+                    return False  # nothing of ours at the next nonce, or the node holds it unqueued
+            pool = self._pool_raws()
+        except Exception:  # noqa: BLE001 - a reply that makes no sense (hostile or broken node): nothing is done
             return False
-        back = [self._flight[n] for n in sorted(self._flight)]
-        log.info("%s: the node left nonce %d unmined for %.1fs; handing back %d transaction(s)", self.address, mined, self.stall_after, len(back))
-        try:  # what does not get back in is settled by the wait's timeout, as any lost transaction
-            self._batch([("eth_sendRawTransaction", [Web3.to_hex(p.raw)]) for p in back])
-        except (*_TRANSPORT_ERRORS, TransactionError):
-            pass
+        if pool is None:
+            return False
+        back = {n: p.raw for n, p in self._flight.items() if n >= mined}
+        back.update(pool)  # what the node holds wins at its nonce
+        log.info("%s: the node stranded nonce %d; handing back %d transaction(s)", self.address, mined, len(back))
+        calls = [("eth_sendRawTransaction", [Web3.to_hex(back[n])]) for n in sorted(back)]
+        for attempt in range(3):
+            try:
+                if attempt == 0 and pool:
+                    self.w3.provider.make_request("anvil_removePoolTransactions", [self.address])
+                self._batch(calls)  # the replies are not read: the wait sees what lands
+                break
+            except Exception:  # noqa: BLE001 - the removal's outcome, or the resend's, is unknown: send the same bytes again
+                time.sleep(0.2)
         return True
 
     def _judge_send_error(self, exc: BaseException, p: Pending) -> tuple[str, BaseException | None]:
@@ -811,6 +857,8 @@ class TxSender:
             self._doubt.clear()
             if self._nonce is not None:
                 self._nonce = min(self._nonce, low)
+            for n in [n for n in self._flight if n >= low]:
+                del self._flight[n]  # these nonces are signed afresh: their old bytes are never handed back
             return out
         try:
             self._fees = None  # today's fees, not the cached ones

@@ -1,9 +1,10 @@
 """What held: attacks on the hand-back that the sender survives (kept as regressions).
 
-* A node that lies about automining (it says so; nothing is mined): the sender hands the same
-  bytes back once per `stall_after` (never more), the timeout replaces the transaction, nothing
-  is reported failed while the node does not mine, and once it mines exactly one transaction
-  holds the nonce -- the one the sender settled on; the payment never executes after it.
+* A node that lies about automining (it says so; nothing is mined): a transaction it holds
+  ready (not queued) is not stranded, so nothing is taken out of its pool (the first version
+  handed it back once a second); the timeout replaces the transaction, nothing is reported
+  failed while the node does not mine, and once it mines exactly one transaction holds the
+  nonce -- the one the sender settled on; the payment never executes after it.
 * Any node that does not say it is Anvil costs one ``web3_clientVersion`` for the sender's
   life: no ``anvil_*`` call, and the timeout's repair rule settles a stranded transaction as
   before (what is reported failed has no receipt).
@@ -34,7 +35,7 @@ def test_a_node_lying_about_automine_gets_the_same_bytes_back_and_nothing_execut
         s.wait(pending)
     elapsed = time.monotonic() - began
     removals = proxy.count("anvil_removePoolTransactions")
-    assert 1 <= removals <= elapsed / s.stall_after + 1  # at most one hand-back per second of stall
+    assert removals == 0, (removals, elapsed)  # held ready, not queued: the node is slow, not stranding it
     w3.provider.make_request("evm_setAutomine", [True])
     w3.provider.make_request("evm_mine", [])
     assert s.settle(timeout=10.0) == n + 1

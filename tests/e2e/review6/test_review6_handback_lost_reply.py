@@ -19,13 +19,6 @@ from __future__ import annotations
 import pytest
 from review6_strand import ETH, payees, self_transfers, sender, strand_first_send
 
-pytestmark = pytest.mark.xfail(
-    strict=True,
-    reason="review6 finding 1: a lost reply to anvil_removePoolTransactions, or a cut resend, leaves the account's "
-    "transactions removed and never handed back; the window is cancelled at the timeout (TransactionError)",
-)
-
-
 @pytest.mark.parametrize("fault", ["removal reply lost", "resend cut"])
 def test_a_lost_reply_during_the_hand_back_does_not_lose_the_window(r6_node, r6_proxy, fault):
     url, w3 = r6_node

@@ -18,13 +18,6 @@ from __future__ import annotations
 import pytest
 from review6_strand import ETH, payees, sender, strand_first_send
 
-pytestmark = pytest.mark.xfail(
-    strict=True,
-    reason="review6 finding 2: anvil_removePoolTransactions deletes the same key's transactions of another sender, "
-    "which the hand-back never resends (they never execute; their sender cancels them at its timeout)",
-)
-
-
 def test_the_hand_back_leaves_another_senders_transaction_in_the_pool(r6_node):
     url, w3 = r6_node
     (mine, theirs) = payees(2, 3)

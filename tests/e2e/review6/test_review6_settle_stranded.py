@@ -21,13 +21,6 @@ from __future__ import annotations
 import pytest
 from review6_strand import ETH, payees, sender, strand_first_send
 
-pytestmark = pytest.mark.xfail(
-    strict=True,
-    reason="review6 finding 3: settle() has no hand-back: a stranded transaction left by an interrupted run "
-    "makes every rerun's settle time out (TransactionError '... still pending ...; is the chain mining?')",
-)
-
-
 @pytest.mark.parametrize("who", ["a restarted run", "the same sender"])
 def test_settle_lands_what_anvil_stranded(r6_node, who):
     url, w3 = r6_node

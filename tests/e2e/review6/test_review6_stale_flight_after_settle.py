@@ -22,13 +22,6 @@ from __future__ import annotations
 import pytest
 from review6_strand import ETH, payees, sender, strand_first_send
 
-pytestmark = pytest.mark.xfail(
-    strict=True,
-    reason="review6 finding 4: settle() leaves stale signed bytes in the in-flight record; a later hand-back "
-    "resends them and an earlier transaction executes after settle returned",
-)
-
-
 def test_what_settle_declared_gone_never_executes_after_it(r6_node):
     url, w3 = r6_node
     earlier = payees(3, 20)

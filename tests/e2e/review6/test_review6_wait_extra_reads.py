@@ -17,13 +17,6 @@ import threading
 import pytest
 from review6_strand import ETH, payees, sender
 
-pytestmark = pytest.mark.xfail(
-    strict=True,
-    reason="review6 finding 5 (low): wait() reads eth_getTransactionCount once a second for the hand-back even "
-    "on a node it already knows is not Anvil",
-)
-
-
 def test_waiting_on_a_node_that_is_not_anvil_costs_no_nonce_reads(r6_node, r6_proxy):
     url, w3 = r6_node
     proxy = r6_proxy
