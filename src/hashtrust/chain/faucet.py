@@ -10,6 +10,7 @@ anything is read or sent.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,7 +18,7 @@ from typing import Any
 
 from web3 import Web3
 
-from hashtrust.chain import artifacts
+from hashtrust.chain import artifacts, files
 from hashtrust.chain.accounts import ANVIL_FUNDED, devnet_signer
 from hashtrust.chain.addressbook import AddressBook
 from hashtrust.chain.checks import check_address
@@ -27,6 +28,7 @@ from hashtrust.errors import HashtrustError, InputError
 
 # (book name, what the user calls it, decimals) of the test tokens the faucet mints
 TOKENS = (("TestUSD", "USD", 6), ("TestWBTC", "wBTC", 8))
+FAUCET_WAIT = 300.0  # seconds a faucet run waits for another one topping up the same address
 
 
 @dataclass
@@ -98,18 +100,24 @@ def faucet(w3: Web3, sender: TxSender, book: AddressBook, address: str, *, eth: 
         plan.append((asset, amount, units[asset], token, name))
     if not plan:
         raise InputError("--eth/--usd/--wbtc", "ask for at least one asset (all three are 0)")
-    grants = []
-    for asset, wanted, units, token, name in plan:
-        decimals = 18 if token is None else int(call_view(token.functions.decimals(), action=f"{name}.decimals"))
-        have = w3.eth.get_balance(address) if token is None else int(call_view(token.functions.balanceOf(address), action=f"{name}.balanceOf"))
-        grant = Grant(asset, wanted, Decimal(have).scaleb(-decimals), Decimal(0))
-        if have < units:
-            missing = units - have
-            if token is None:
-                receipt = sender.transact({"to": address, "value": missing}, action="faucet ETH")
-            else:
-                receipt = _owner_sender(w3, token, name).transact(token.functions.mint(address, missing), action=f"faucet {name}")
-            grant.sent, grant.tx = Decimal(missing).scaleb(-decimals), Web3.to_hex(receipt["transactionHash"])
-        log(grant.text())
-        grants.append(grant)
-    return FaucetResult(address, grants)
+    # one faucet run per address at a time: two at once each saw the balance missing and sent it
+    # (ADDRESS held twice what it asked for); the second now waits and sees what the first sent
+    with files.turn(f"faucet-{book.chain_id}-{address.lower()}", f"{os.getpid()}", wait=FAUCET_WAIT, what=f"the faucet for {address}"):
+        return FaucetResult(address, [_grant(w3, sender, address, *step, log=log) for step in plan])
+
+
+def _grant(w3: Web3, sender: TxSender, address: str, asset: str, wanted: Decimal, units: int, token: Any, name: str, *,
+           log: Callable[[str], Any]) -> Grant:
+    """Top ``address`` up to ``units`` of one asset (what is missing only)."""
+    decimals = 18 if token is None else int(call_view(token.functions.decimals(), action=f"{name}.decimals"))
+    have = w3.eth.get_balance(address) if token is None else int(call_view(token.functions.balanceOf(address), action=f"{name}.balanceOf"))
+    grant = Grant(asset, wanted, Decimal(have).scaleb(-decimals), Decimal(0))
+    if have < units:
+        missing = units - have
+        if token is None:
+            receipt = sender.transact({"to": address, "value": missing}, action="faucet ETH")
+        else:
+            receipt = _owner_sender(w3, token, name).transact(token.functions.mint(address, missing), action=f"faucet {name}")
+        grant.sent, grant.tx = Decimal(missing).scaleb(-decimals), Web3.to_hex(receipt["transactionHash"])
+    log(grant.text())
+    return grant

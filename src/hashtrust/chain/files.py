@@ -1,5 +1,6 @@
 """Writing files so that a crash leaves either the old file or the new one, never half of one
-(`write_json`), and one run at a time on a file (`locked`)."""
+(`write_json`), one run at a time on a file (`locked`), and turns between runs that share a
+resource (`turn`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -141,5 +143,49 @@ def _release(fd: int) -> None:
     try:
         os.ftruncate(fd, 0)
         fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+LOCK_DIR_ENV = "HASHTRUST_LOCK_DIR"
+
+
+def lock_dir() -> Path:
+    """Where turns between runs are taken (`turn`): ``$HASHTRUST_LOCK_DIR``, else a folder of this
+    user's in the machine's temporary directory (every run on the machine sees the same one)."""
+    return Path(os.environ.get(LOCK_DIR_ENV) or Path(tempfile.gettempdir()) / f"hashtrust-locks-{os.getuid()}")
+
+
+@contextlib.contextmanager
+def turn(name: str, me: str, *, wait: float, what: str) -> Iterator[str]:
+    """Take the turn ``name`` (an exclusive ``flock`` on a file of `lock_dir`) for the block,
+    waiting up to ``wait`` seconds for another holder to give it up; yields the tag the previous
+    holder left (``""`` at first), and leaves ``me`` as the tag when the block ends.
+
+    Unlike `locked`, a second run waits for its turn instead of stopping: a turn is held for
+    moments (e.g. while a window of transactions is signed and handed to the node), and the tag
+    tells the holder whether anyone else had the turn since it last had it. Not reentrant.
+    Raises `LockedError` when the turn is not free after ``wait``."""
+    path = lock_dir() / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip().split(":")[0] or "unknown"
+                    raise LockedError(f"another run (pid {holder}) has held {what} for over {wait:.0f}s (lock {path}); nothing was done") from None
+                time.sleep(0.01)
+        previous = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+        try:
+            yield previous
+        finally:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{me}\n".encode(), 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)

@@ -16,11 +16,13 @@ Every script, test helper, benchmark and the CLI send transactions through `TxSe
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import secrets
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Protocol
@@ -39,6 +41,7 @@ from web3.exceptions import (
     Web3TypeError,
 )
 
+from hashtrust.chain import files
 from hashtrust.chain.decode import decode_logs, decode_output, event_topic
 from hashtrust.chain.failures import http_status, node_message
 from hashtrust.errors import NodeError, RevertError, TransactionError, TransactionInDoubt
@@ -347,6 +350,11 @@ _detail = node_message  # the node's message of an error reply, on one line
 # milliseconds, so one second without progress is a stranded transaction, not a busy node.
 STALL_AFTER = 1.0
 
+# How long a run waits for an account's turn (`TxSender._turn`) that another run holds: a turn
+# lasts while one window is signed and handed to the node, which retries an unreachable node for
+# up to ``unreachable_after`` (30 s by default).
+TURN_WAIT = 120.0
+
 
 class TxSender:
     """Sends transactions for one signer on one chain with locally tracked nonces."""
@@ -394,6 +402,7 @@ class TxSender:
         self._flight: dict[int, Pending] = {}  # nonce -> our latest transaction the node may hold there, not known mined
         self._anvil: bool | None = None  # does the node say it is Anvil (asked once, on the first stall)
         self.stall_after = STALL_AFTER
+        self._me = f"{os.getpid()}:{secrets.token_hex(8)}"  # this sender's tag in its account's turn
 
     # ------------------------------------------------------------------ nonces
     def settle(self, timeout: float | None = None) -> int:
@@ -565,11 +574,30 @@ class TxSender:
         interrupted before its receipt finds it again."""
         action = action or _describe(call)
         self._settle_doubt()
-        pending = self._sign(self.build(call, value=value, gas=gas, action=action), action)
-        if on_signed is not None:
-            on_signed(pending)
-        self._send_raw(pending)
+        tx = self.build(call, value=value, gas=gas, action=action)
+        with self._turn():
+            pending = self._sign(tx, action)
+            if on_signed is not None:
+                on_signed(pending)
+            self._send_raw(pending)
         return pending
+
+    @contextlib.contextmanager
+    def _turn(self) -> Iterator[None]:
+        """This account's turn on this chain among the runs of this machine, for signing with
+        new nonces and handing the result to the node (`hashtrust.chain.files.turn`).
+
+        Two runs signing with one key at once (two `agents register` started together, two
+        faucets) each numbered from the node's count when they started and signed the same
+        nonces; one of them failed half-way with "nonce too low". In its turn a sender whose
+        account was used by another sender since its last turn (the tag left in the turn says
+        so) reads the node's count again and goes on from there; a sender alone on its account
+        reads nothing more than before."""
+        with files.turn(f"nonce-{self.chain_id}-{self.address.lower()}", self._me, wait=TURN_WAIT,
+                        what=f"the turn of {self.address} on chain {self.chain_id}") as previous:
+            if self._nonce is not None and previous not in ("", self._me):
+                self._nonce = max(self._nonce, self.w3.eth.get_transaction_count(self.address, "pending"))
+            yield
 
     def _send_raw(self, p: Pending) -> None:
         """Hand one signed transaction to the node.
@@ -1114,9 +1142,11 @@ class TxSender:
                 sent = []
                 if chunk:
                     txs, refusal = self._preflight_many(chunk, action)
-                    for tx in txs:
-                        sent.append(self._sign(tx, tx.pop("action")))
-                    self._send_raw_many(sent)
+                    if txs:
+                        with self._turn():
+                            for tx in txs:
+                                sent.append(self._sign(tx, tx.pop("action")))
+                            self._send_raw_many(sent)
                 previous, unconfirmed = unconfirmed, sent
                 self._collect(previous, receipts, on_receipt)
                 if refusal is not None or not chunk:

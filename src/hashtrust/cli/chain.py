@@ -62,7 +62,15 @@ def devnet_reset(obj: Ctx, yes: bool) -> None:
     if not yes:
         if not click.get_text_stream("stdin").isatty():
             raise HashtrustError("devnet reset deletes the devnet's chain: pass --yes to confirm (stdin is not a terminal)")
-        click.confirm(f"delete the devnet's chain (state in {devnet.default_home()}) and start a new one?", abort=True)
+        try:
+            confirmed = click.confirm(f"delete the devnet's chain (state in {devnet.default_home()}) and start a new one?", default=False)
+        except click.exceptions.Abort as exc:  # click turns Ctrl-C and a closed stdin at a prompt into "Aborted!"
+            click.echo()  # end the prompt's line: the error is a line of its own
+            if isinstance(exc.__context__, KeyboardInterrupt):
+                raise KeyboardInterrupt from None  # the one "interrupted" line, exit 130
+            raise HashtrustError("devnet reset: no answer (stdin closed): nothing was deleted") from None
+        if not confirmed:
+            raise HashtrustError("devnet reset: not confirmed: nothing was deleted")
     click.echo(devnet.reset(port))
 
 
