@@ -44,8 +44,19 @@ def _end(proc: subprocess.Popen, master: int) -> tuple[int, list[str]]:
     return proc.returncode, lines
 
 
+def _reading(proc: subprocess.Popen) -> None:
+    """Wait until the command sleeps in its read of the terminal. A SIGINT that lands between the
+    prompt's write and that read is handled before the read starts, and the read then waits for
+    a line (a Python race no person pressing Ctrl-C can hit: it is microseconds wide)."""
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{proc.pid}/wchan").read_text() != "wait_woken":
+        assert time.monotonic() < deadline, "the command never sat reading its answer"
+        time.sleep(0.01)
+
+
 def test_ctrl_c_at_the_prompt_is_the_interrupted_line_and_exit_130(tmp_path):
     proc, master, home = _at_the_prompt(tmp_path)
+    _reading(proc)
     proc.send_signal(signal.SIGINT)
     code, lines = _end(proc, master)
     assert code == 130, lines
