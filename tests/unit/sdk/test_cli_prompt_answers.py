@@ -18,6 +18,7 @@ from pathlib import Path
 
 from hashtrust.chain.failures import INTERRUPTED
 
+READ_SYSCALL = {"x86_64": 0, "aarch64": 63}[os.uname().machine]  # read(2)'s number
 PROMPT = "and start a new one? [y/N]: "  # all of it: then the command is reading its answer
 
 
@@ -49,7 +50,7 @@ def _reading(proc: subprocess.Popen) -> None:
     prompt's write and that read is handled before the read starts, and the read then waits for
     a line (a Python race no person pressing Ctrl-C can hit: it is microseconds wide)."""
     deadline = time.monotonic() + 30
-    while Path(f"/proc/{proc.pid}/wchan").read_text() != "wait_woken":
+    while Path(f"/proc/{proc.pid}/syscall").read_text().split()[0] != str(READ_SYSCALL):  # blocked in read(2)
         assert time.monotonic() < deadline, "the command never sat reading its answer"
         time.sleep(0.01)
 
