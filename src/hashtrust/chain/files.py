@@ -147,13 +147,10 @@ def _release(fd: int) -> None:
         os.close(fd)
 
 
-LOCK_DIR_ENV = "HASHTRUST_LOCK_DIR"
-
-
 def lock_dir() -> Path:
     """Where turns between runs are taken (`turn`): ``$HASHTRUST_LOCK_DIR``, else a folder of this
     user's in the machine's temporary directory (every run on the machine sees the same one)."""
-    return Path(os.environ.get(LOCK_DIR_ENV) or Path(tempfile.gettempdir()) / f"hashtrust-locks-{os.getuid()}")
+    return Path(os.environ.get("HASHTRUST_LOCK_DIR") or Path(tempfile.gettempdir()) / f"hashtrust-locks-{os.getuid()}")
 
 
 @contextlib.contextmanager
