@@ -19,12 +19,11 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from eth_abi import encode
-from script_runs import ROOT, free_port
+from private_node import node  # noqa: F401 - the fixture
+from script_runs import ROOT
 from web3 import Web3
 
-from hashtrust.chain import devnet
 from hashtrust.chain.accounts import devnet_signer
 from hashtrust.chain.addressbook import AddressBook
 from hashtrust.chain.tx import TxSender
@@ -33,16 +32,6 @@ from hashtrust.erc8004.registration import agent_uri
 
 HASHTRUST = str(Path(sys.executable).with_name("hashtrust"))
 REG = {"name": "Honest Prover", "description": "re-executes jobs", "services": [{"name": "MCP", "endpoint": "https://prover.example/mcp", "skills": ["proving"]}]}
-
-
-@pytest.fixture
-def node(tmp_path):
-    port, home = free_port(), tmp_path / "devnet"
-    devnet.start(port, home=home)
-    try:
-        yield devnet.url(port), Web3(Web3.HTTPProvider(devnet.url(port)))
-    finally:
-        devnet.stop(home=home)
 
 
 def _show(url: str, book_dir: Path, agent_id: int) -> tuple[subprocess.CompletedProcess, float]:

@@ -18,7 +18,7 @@ is deterministic.
 from __future__ import annotations
 
 import pytest
-from script_runs import free_port
+from private_node import ETH, node, payees, proxy, self_transfers, sender, strand_first_send  # noqa: F401 - node, proxy: fixtures
 from web3 import Web3
 
 from hashtrust.chain import devnet
@@ -27,45 +27,18 @@ from hashtrust.chain.faults import FlakyRpcProxy
 from hashtrust.chain.tx import TxSender
 from hashtrust.errors import RevertError, TransactionError, TransactionInDoubt
 
-ETH = 10**18
 PAYER = 5  # devnet account (Anvil funds 0-9)
 
 
-@pytest.fixture
-def node(tmp_path):
-    """A private Anvil (automine) for one test: (url, direct web3)."""
-    port, home = free_port(), tmp_path / "devnet"
-    devnet.start(port, home=home)
-    try:
-        yield devnet.url(port), Web3(Web3.HTTPProvider(devnet.url(port)))
-    finally:
-        devnet.stop(home=home)
-
-
-@pytest.fixture
-def proxy(node):
-    with FlakyRpcProxy(node[0]) as p:
-        yield p
-
-
 def _sender(url: str, **kw) -> TxSender:
-    kw.setdefault("unreachable_after", 2.0)
-    kw.setdefault("timeout", 20.0)
-    return TxSender(Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 5})), devnet_signer(PAYER), **kw)
+    return sender(url, PAYER, **kw)
 
 
 def _payees(n: int, salt: int) -> list[str]:
-    return [Web3.to_checksum_address(Web3.keccak(text=f"payee-{salt}-{i}")[-20:]) for i in range(n)]
+    return payees(n, salt)
 
 
-def _self_transfers(w3: Web3, address: str, first_block: int) -> int:
-    """0-value self-transfers ``address`` mined since ``first_block`` (the sender's cancels)."""
-    n = 0
-    for b in range(first_block, w3.eth.block_number + 1):
-        for tx in w3.eth.get_block(b, full_transactions=True)["transactions"]:
-            if tx["from"] == address and tx["to"] == address and tx["value"] == 0:
-                n += 1
-    return n
+_self_transfers = self_transfers
 
 
 # ---------------------------------------------------------------------------- regressions
@@ -153,34 +126,6 @@ def test_defect6_a_transaction_reported_failed_cannot_execute_even_if_rebroadcas
     assert w3.eth.get_balance(payee) == ETH
 
 
-def _strand_the_first_send(sender: TxSender, w3: Web3) -> list[str]:
-    """Make the node strand what ``sender`` sends first, the way Anvil's pool race does.
-
-    Anvil reads the sender's nonce before it takes its pool's lock; a transaction arriving
-    while the one before it is mined is filed behind that one's marker after the marker was
-    pruned, and waits for a transaction that never comes (`TxSender._unstrand`). The race
-    itself is rare (the load run's funding met it once); its end state is made here exactly:
-    the sender signs from one nonce ahead, so its transactions queue behind nonce ``n``, and
-    ``anvil_setNonce`` then moves the account past ``n`` without any transaction providing it.
-    Returns the hashes the sender handed to the node (filled as it sends)."""
-    n = w3.eth.get_transaction_count(sender.address)
-    sender._nonce = n + 1
-    handed: list[str] = []
-    real_many, real_one = sender._send_raw_many, sender._send_raw
-
-    def strand(pending) -> None:
-        (real_many if isinstance(pending, list) else real_one)(pending)
-        handed.extend(p.tx_hash for p in (pending if isinstance(pending, list) else [pending]))
-        if not getattr(strand, "done", False):
-            strand.done = True
-            assert w3.provider.make_request("txpool_status", [])["result"]["queued"] != "0x0"
-            w3.provider.make_request("anvil_setNonce", [sender.address, hex(n + 1)])
-
-    sender._send_raw_many = strand  # type: ignore[method-assign]
-    sender._send_raw = strand  # type: ignore[method-assign]
-    return handed
-
-
 def test_a_window_anvil_strands_lands_as_signed_and_nothing_is_cancelled(node):
     """Found by CI: `make load`'s funding (1,000 transfers in pipelined windows of 64) stalled
     120 s at one transfer Anvil held but never mined; the sender cancelled it and the run
@@ -192,7 +137,7 @@ def test_a_window_anvil_strands_lands_as_signed_and_nothing_is_cancelled(node):
     payees = _payees(6, 31)
     sender = _sender(url, timeout=15.0)
     start = w3.eth.block_number
-    handed = _strand_the_first_send(sender, w3)
+    handed = strand_first_send(sender, w3)
     receipts = sender.transact_many([{"to": p, "value": ETH + i} for i, p in enumerate(payees)], window=2, action="payroll")
     assert [r["transactionHash"].to_0x_hex() for r in receipts] == handed
     assert all(r["status"] == 1 for r in receipts)
@@ -206,7 +151,7 @@ def test_a_single_transaction_anvil_strands_lands_as_signed(node):
     (payee,) = _payees(1, 32)
     sender = _sender(url, timeout=15.0)
     start = w3.eth.block_number
-    handed = _strand_the_first_send(sender, w3)
+    handed = strand_first_send(sender, w3)
     receipt = sender.transact({"to": payee, "value": ETH}, action="pay")
     assert receipt["transactionHash"].to_0x_hex() == handed[0] and receipt["status"] == 1
     assert w3.eth.get_balance(payee) == ETH

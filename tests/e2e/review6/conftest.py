@@ -10,28 +10,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # script_runs.py
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # private_node.py, script_runs.py
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # review6_strand.py
 
-from script_runs import free_port  # noqa: E402
-from web3 import Web3  # noqa: E402
-
-from hashtrust.chain import devnet  # noqa: E402
-from hashtrust.chain.faults import FlakyRpcProxy  # noqa: E402
-
-
-@pytest.fixture
-def r6_node(tmp_path):
-    """A private Anvil (automine) for one test: (url, direct web3)."""
-    port, home = free_port(), tmp_path / "devnet"
-    devnet.start(port, home=home)
-    try:
-        yield devnet.url(port), Web3(Web3.HTTPProvider(devnet.url(port)))
-    finally:
-        devnet.stop(home=home)
-
-
-@pytest.fixture
-def r6_proxy(r6_node):
-    with FlakyRpcProxy(r6_node[0]) as p:
-        yield p
+from private_node import node, proxy  # noqa: E402,F401 - the review's tests use the shared private Anvil

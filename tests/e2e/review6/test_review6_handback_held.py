@@ -21,9 +21,9 @@ from review6_strand import ETH, payees, self_transfers, sender, strand_first_sen
 from hashtrust.errors import TransactionError, TransactionInDoubt
 
 
-def test_a_node_lying_about_automine_gets_the_same_bytes_back_and_nothing_executes_twice(r6_node, r6_proxy):
-    url, w3 = r6_node
-    proxy = r6_proxy
+def test_a_node_lying_about_automine_gets_the_same_bytes_back_and_nothing_executes_twice(node, proxy):
+    url, w3 = node
+    proxy = proxy
     (payee,) = payees(1, 10)
     s = sender(proxy.url, timeout=4.0)
     proxy.answer("anvil_getAutomine", True)  # the node says it automines ...
@@ -46,9 +46,9 @@ def test_a_node_lying_about_automine_gets_the_same_bytes_back_and_nothing_execut
     assert w3.eth.get_transaction_count(s.address) == n + 1
 
 
-def test_a_node_that_is_not_anvil_costs_one_request_and_the_repair_rule_settles_the_strand(r6_node, r6_proxy):
-    url, w3 = r6_node
-    proxy = r6_proxy
+def test_a_node_that_is_not_anvil_costs_one_request_and_the_repair_rule_settles_the_strand(node, proxy):
+    url, w3 = node
+    proxy = proxy
     to = payees(4, 11)
     s = sender(proxy.url, timeout=4.0)
     proxy.answer("web3_clientVersion", "Geth/v1.14.0-stable/linux-amd64/go1.22")
@@ -69,8 +69,8 @@ def test_a_node_that_is_not_anvil_costs_one_request_and_the_repair_rule_settles_
     assert balances.count(ETH) == len(to) - len(info.value.failed)  # all but what was reported failed
 
 
-def test_the_in_flight_record_is_empty_once_everything_is_mined(r6_node):
-    url, w3 = r6_node
+def test_the_in_flight_record_is_empty_once_everything_is_mined(node):
+    url, w3 = node
     to = payees(40, 12)
     s = sender(url, timeout=10.0)
     strand_first_send(s, w3)  # the first window is stranded and handed back

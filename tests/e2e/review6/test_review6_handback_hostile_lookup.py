@@ -27,9 +27,9 @@ from review6_strand import ETH, payees, sender, strand_first_send
 from hashtrust.errors import TransactionError
 
 @pytest.mark.parametrize("reply", [{"blockNumber": "zz"}, 7], ids=["bad blockNumber", "a number"])
-def test_a_malformed_look_up_during_the_hand_back_is_a_doubt_not_a_crash(r6_node, r6_proxy, reply):
-    url, w3 = r6_node
-    proxy = r6_proxy
+def test_a_malformed_look_up_during_the_hand_back_is_a_doubt_not_a_crash(node, proxy, reply):
+    url, w3 = node
+    proxy = proxy
     (payee,) = payees(1, 40 if isinstance(reply, dict) else 41)
     s = sender(proxy.url, timeout=5.0)
     handed = strand_first_send(s, w3)
@@ -40,12 +40,12 @@ def test_a_malformed_look_up_during_the_hand_back_is_a_doubt_not_a_crash(r6_node
 
 
 @pytest.mark.parametrize("reply", [{"blockNumber": "zz"}, 7], ids=["bad blockNumber", "a number"])
-def test_a_malformed_look_up_on_the_lost_path_does_nothing_and_the_timeout_settles(r6_node, r6_proxy, reply):
+def test_a_malformed_look_up_on_the_lost_path_does_nothing_and_the_timeout_settles(node, proxy, reply):
     """The other state the hand-back acts on -- our transaction at the next nonce unknown to the
     node -- is decided by a look-up; a look-up that cannot be read is no proof of loss: nothing
     is resent, and the timeout's repair rule settles the nonce (a cancel), as on any node."""
-    url, w3 = r6_node
-    proxy = r6_proxy
+    url, w3 = node
+    proxy = proxy
     (payee,) = payees(1, 42 if isinstance(reply, dict) else 43)
     s = sender(proxy.url, timeout=5.0)
     w3.provider.make_request("evm_setAutomine", [False])

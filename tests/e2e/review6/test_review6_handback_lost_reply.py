@@ -20,9 +20,9 @@ import pytest
 from review6_strand import ETH, payees, self_transfers, sender, strand_first_send
 
 @pytest.mark.parametrize("fault", ["removal reply lost", "resend cut"])
-def test_a_lost_reply_during_the_hand_back_does_not_lose_the_window(r6_node, r6_proxy, fault):
-    url, w3 = r6_node
-    proxy = r6_proxy
+def test_a_lost_reply_during_the_hand_back_does_not_lose_the_window(node, proxy, fault):
+    url, w3 = node
+    proxy = proxy
     to = payees(6, 1 if fault == "removal reply lost" else 2)
     s = sender(proxy.url, timeout=8.0)
     start = w3.eth.block_number

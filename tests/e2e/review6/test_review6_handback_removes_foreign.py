@@ -18,8 +18,8 @@ from __future__ import annotations
 import pytest
 from review6_strand import ETH, payees, sender, strand_first_send
 
-def test_the_hand_back_leaves_another_senders_transaction_in_the_pool(r6_node):
-    url, w3 = r6_node
+def test_the_hand_back_leaves_another_senders_transaction_in_the_pool(node):
+    url, w3 = node
     (mine, theirs) = payees(2, 3)
     a = sender(url, timeout=8.0)
     b = sender(url, timeout=8.0)  # the same key, another sender (a second process)

@@ -22,8 +22,8 @@ import pytest
 from review6_strand import ETH, payees, sender, strand_first_send
 
 @pytest.mark.parametrize("who", ["a restarted run", "the same sender"])
-def test_settle_lands_what_anvil_stranded(r6_node, who):
-    url, w3 = r6_node
+def test_settle_lands_what_anvil_stranded(node, who):
+    url, w3 = node
     to = payees(3, 4 if who == "a restarted run" else 5)
     first = sender(url, timeout=8.0)
     strand_first_send(first, w3)

@@ -22,8 +22,8 @@ from __future__ import annotations
 import pytest
 from review6_strand import ETH, payees, sender, strand_first_send
 
-def test_what_settle_declared_gone_never_executes_after_it(r6_node):
-    url, w3 = r6_node
+def test_what_settle_declared_gone_never_executes_after_it(node):
+    url, w3 = node
     earlier = payees(3, 20)
     s = sender(url, timeout=8.0)
     strand_first_send(s, w3)

@@ -17,9 +17,9 @@ import threading
 import pytest
 from review6_strand import ETH, payees, sender
 
-def test_waiting_on_a_node_that_is_not_anvil_costs_no_nonce_reads(r6_node, r6_proxy):
-    url, w3 = r6_node
-    proxy = r6_proxy
+def test_waiting_on_a_node_that_is_not_anvil_costs_no_nonce_reads(node, proxy):
+    url, w3 = node
+    proxy = proxy
     (payee,) = payees(1, 30)
     s = sender(proxy.url, timeout=20.0)
     proxy.answer("web3_clientVersion", "Geth/v1.14.0-stable/linux-amd64/go1.22")  # a public chain's node
