@@ -3,6 +3,10 @@ build on it (tests/e2e/test_tx_faults.py, tests/e2e/review6/, tests/e2e/test_age
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from script_runs import free_port
 from web3 import Web3
@@ -15,15 +19,22 @@ from hashtrust.chain.tx import TxSender
 ETH = 10**18
 
 
-@pytest.fixture
-def node(tmp_path):
-    """A private Anvil (automine) for one test: (url, direct web3)."""
-    port, home = free_port(), tmp_path / "devnet"
+@contextlib.contextmanager
+def private_anvil(home: Path) -> Iterator[tuple[str, Web3]]:
+    """A private Anvil devnet (automine) on a free port with its folder ``home``: (url, direct web3)."""
+    port = free_port()
     devnet.start(port, home=home)
     try:
         yield devnet.url(port), Web3(Web3.HTTPProvider(devnet.url(port)))
     finally:
         devnet.stop(home=home)
+
+
+@pytest.fixture
+def node(tmp_path):
+    """A private Anvil (automine) for one test: (url, direct web3)."""
+    with private_anvil(tmp_path / "devnet") as n:
+        yield n
 
 
 @pytest.fixture

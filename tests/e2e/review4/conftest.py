@@ -10,23 +10,16 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # script_runs.py
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # private_node.py, script_runs.py
 
-from script_runs import free_port  # noqa: E402
-from web3 import Web3  # noqa: E402
-
-from hashtrust.chain import devnet  # noqa: E402
+from private_node import private_anvil  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def review4_node(tmp_path_factory):
     """(url, web3) of a private Anvil devnet (automine), for the fourth review's e2e tests."""
-    port, home = free_port(), tmp_path_factory.mktemp("review4-devnet")
-    devnet.start(port, home=home)
-    try:
-        yield devnet.url(port), Web3(Web3.HTTPProvider(devnet.url(port)))
-    finally:
-        devnet.stop(home=home)
+    with private_anvil(tmp_path_factory.mktemp("review4-devnet")) as n:
+        yield n
 
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "security" / "review2"))  # review2_helpers.py
