@@ -718,10 +718,8 @@ class TxSender:
         read it cannot make sense of, or any doubt does nothing here: the wait goes on and its
         timeout settles what is not mined (`_conclude`). ``settle`` calls it too, with nothing
         in flight, for a run restarted over a stranded pool."""
-        if self._anvil is False:
-            return False
         try:
-            if not self._on_automining_anvil():
+            if not self._on_automining_anvil():  # no request at all once the node said it is not Anvil
                 return False
             if mined is None:
                 mined = self.w3.eth.get_transaction_count(self.address, "latest")
