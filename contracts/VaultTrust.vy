@@ -1,0 +1,763 @@
+# pragma version ~=0.4.3
+# pragma optimize codesize
+"""
+@title Hashrate vault trust layer
+@custom:contract-name VaultTrust
+@license MIT
+@notice The trust terms of one `HashrateVault` term, fixed at construction
+        (docs/design/vault-trust-split.md): the operator agent (ERC-8004) and
+        its registries, the validators, quorum and minimum score that attest
+        an epoch, the hashprice inputs that price a missed epoch, and the
+        operator's bond that pays for it.
+
+        Each epoch ends in exactly one record, written when the vault
+        settles it at its record time:
+        - never reported: owes `Nu(e)`, the hashprice net without electricity;
+        - reported, never funded: owes `max(e.net, Nr(e))`;
+        - funded and finalised: owes `Nr(e) * (S - delivered) / S`, the
+          undelivered share at the hashprice (zero delivery: all of `Nr(e)`);
+        - funded, never attested: owes `max(0, Nu(e) - e.net)`.
+        The bond pays `min(bond, owed)` to the vault, which credits it to the
+        holders at the record time. Every epoch reaches the operator's
+        reputation: finalised epochs post their uptime, defaults post 0; a
+        refused post stays pending and anyone may retry it.
+@dev No setters, no owner: every term is a constructor argument. The trust
+     holds only the bond; balances and the reward stream are the vault's.
+     The vault is trusted for timing (it calls `settle` at the record time).
+"""
+
+from ethereum.ercs import IERC20
+
+from interfaces import IHashrateVault
+from interfaces import IIdentityRegistry
+from interfaces import IVaultTrust
+
+implements: IVaultTrust
+
+
+# @dev The ValidationRegistry view the trust reads (squat-proof, one call).
+interface IValidationRegistry:
+    def getAttestation(agentId: uint256, requestHash: bytes32) -> (uint8, address, uint8, bool, uint256): view
+
+
+# @dev The one vault view the trust reads besides IHashrateVault: the sale capacity (sizes `required_bond`).
+interface IVaultCapacity:
+    def CAPACITY() -> uint256: view
+
+
+# ------------------------------------------------------------------ #
+#                              EVENTS                                #
+# ------------------------------------------------------------------ #
+
+# @dev Every term of the trust, fixed at construction.
+event TermsFixed:
+    vault: indexed(address)
+    identity: address
+    validation: address
+    reputation: address
+    agent_id: indexed(uint256)
+    quorum: uint256
+    min_score: uint256
+    difficulty: uint256
+    sats_per_block: uint256
+    bond_epochs: uint256
+
+# @dev `validator` was listed (only at construction; the set never changes).
+event ValidatorSet:
+    validator: indexed(address)
+    listed: bool
+
+# @dev Epoch `epoch` was attested by `attestations` listed, independent validators and finalised.
+event EpochFinalized:
+    epoch: indexed(uint256)
+    attestations: uint256
+    uptime_bps: uint256
+
+# @dev Epoch `epoch` defaulted (`kind` 2 unreported, 3 unfunded, 4 unattested): it owed `owed` sats, the bond paid `paid`.
+event EpochDefaulted:
+    epoch: indexed(uint256)
+    kind: uint256
+    owed: uint256
+    paid: uint256
+
+# @dev Finalised epoch `epoch` under-delivered: it owed `owed` sats for the undelivered share, the bond paid `paid`.
+event EpochCompensated:
+    epoch: indexed(uint256)
+    owed: uint256
+    paid: uint256
+
+# @dev Epoch `epoch` was settled: the one public record of every epoch of the term.
+event EpochClosed:
+    epoch: indexed(uint256)
+    kind: uint256
+    delivered: uint256
+    supply: uint256
+    attestations: uint256
+    owed: uint256
+    paid: uint256
+    feedback: uint256
+
+# @dev The epoch's uptime feedback (`value`, 2 decimals) was offered to the ReputationRegistry: `posted` or refused (left pending).
+event FeedbackPosted:
+    epoch: indexed(uint256)
+    value: uint256
+    posted: bool
+
+# @dev `amount` reward tokens were added to the bond by `sender`; `bond` is the new total.
+event BondPosted:
+    sender: indexed(address)
+    amount: uint256
+    bond: uint256
+
+# @dev The bond left after the term was paid to the operator's wallet.
+event BondReleased:
+    receiver: indexed(address)
+    amount: uint256
+
+
+# ------------------------------------------------------------------ #
+#                             CONSTANTS                              #
+# ------------------------------------------------------------------ #
+
+# @dev Record.kind
+KIND_NONE: constant(uint8) = 0
+FINALIZED: constant(uint8) = 1
+DEFAULT_UNREPORTED: constant(uint8) = 2
+DEFAULT_UNFUNDED: constant(uint8) = 3
+DEFAULT_UNATTESTED: constant(uint8) = 4
+# @dev Record.feedback
+FEEDBACK_NONE: constant(uint8) = 0
+FEEDBACK_PENDING: constant(uint8) = 1
+FEEDBACK_POSTED: constant(uint8) = 2
+
+MAX_VALIDATORS: constant(uint256) = 16
+# @dev Lowest accepted `min_score` (a validator scores 100 * measured / reported).
+MIN_SCORE_FLOOR: constant(uint256) = 98
+MAX_SCORE: constant(uint256) = 100
+MAX_BPS: constant(uint256) = 10_000
+# @dev One TH/s in share units.
+TH: constant(uint256) = 10**18
+# @dev Supply at which the per-share bond rate is taken (the floors of the hashprice are negligible there).
+REF_SHARES: constant(uint256) = 10**6 * TH
+# @dev Gas given to the feedback call, and the floor below which the post is not tried (F2).
+FEEDBACK_GAS: constant(uint256) = 400_000
+FEEDBACK_FLOOR: constant(uint256) = FEEDBACK_GAS * 64 // 63 + 30_000
+# @dev Most epochs after the settle cursor `post_bond` looks at for an overdue one.
+OVERDUE_SCAN: constant(uint256) = 64
+MAX_UINT64: constant(uint256) = 2**64 - 1
+
+
+# ------------------------------------------------------------------ #
+#                             IMMUTABLES                             #
+# ------------------------------------------------------------------ #
+
+VAULT: public(immutable(address))
+IDENTITY: public(immutable(address))
+VALIDATION: public(immutable(address))
+REPUTATION: public(immutable(address))
+AGENT_ID: public(immutable(uint256))
+QUORUM: public(immutable(uint256))
+MIN_SCORE: public(immutable(uint256))
+HP_DIFFICULTY: public(immutable(uint256))
+HP_SATS_PER_BLOCK: public(immutable(uint256))
+BOND_EPOCHS: public(immutable(uint256))
+# @dev The vault's reward token, epoch count and epoch length (read once).
+REWARD_TOKEN: immutable(address)
+N_EPOCHS: immutable(uint256)
+EPOCH: immutable(uint256)
+REPORT_GRACE: immutable(uint256)
+
+
+# ------------------------------------------------------------------ #
+#                              STORAGE                               #
+# ------------------------------------------------------------------ #
+
+# @dev The validators, set once by the constructor.
+validators: DynArray[address, MAX_VALIDATORS]
+# @dev Reward-token units held for the holders' claims on missed or short epochs.
+bond: public(uint256)
+# @dev One packed word per epoch (see `_pack`): the epoch's record.
+records: HashMap[uint256, uint256]
+
+
+# ------------------------------------------------------------------ #
+#                            CONSTRUCTOR                             #
+# ------------------------------------------------------------------ #
+
+
+@deploy
+def __init__(
+    vault: IHashrateVault,
+    identity: IIdentityRegistry,
+    validation: address,
+    reputation: address,
+    agent_id: uint256,
+    validators: DynArray[address, MAX_VALIDATORS],
+    quorum: uint256,
+    min_score: uint256,
+    difficulty: uint256,
+    sats_per_block: uint256,
+    bond_epochs: uint256,
+):
+    """
+    @dev Fixes every term; there is no setter. The vault must have no trust
+         and no shares yet, so every term is known before anyone buys.
+         Emits `TermsFixed` and one `ValidatorSet` per validator.
+    @param vault The hashrate vault this trust serves.
+    @param identity The ERC-8004 IdentityRegistry.
+    @param validation The ERC-8004 ValidationRegistry.
+    @param reputation The ERC-8004 ReputationRegistry.
+    @param agent_id The operator agent (must have a wallet).
+    @param validators Distinct validators independent of the agent and the vault's admin roles.
+    @param quorum Validators whose final answer >= `min_score` finalises an epoch (1..len(validators)).
+    @param min_score Lowest counted score, 98..100.
+    @param difficulty Network difficulty of the hashprice (> 0).
+    @param sats_per_block Subsidy plus average fees per block, sats.
+    @param bond_epochs Unreported epochs the bond must cover (>= 1 + 2 * REPORT_GRACE / EPOCH, rounded up).
+    """
+    assert staticcall vault.trust() == empty(address), "trust: vault already has a trust"
+    assert staticcall vault.totalSupply() == 0, "trust: vault has shares"
+    assert identity.address != empty(address), "trust: zero identity registry"
+    assert validation != empty(address), "trust: zero validation registry"
+    assert reputation != empty(address), "trust: zero reputation registry"
+    assert staticcall identity.getAgentWallet(agent_id) != empty(address), "trust: agent has no wallet"
+    assert quorum >= 1, "trust: zero quorum"
+    assert quorum <= len(validators), "trust: quorum above validators"
+    assert min_score >= MIN_SCORE_FLOOR, "trust: min score below 98"
+    assert min_score <= MAX_SCORE, "trust: min score above 100"
+    assert difficulty > 0, "trust: zero difficulty"
+    epoch: uint256 = staticcall vault.EPOCH()
+    grace: uint256 = staticcall vault.REPORT_GRACE()
+    assert bond_epochs >= 1 + (2 * grace + epoch - 1) // epoch, "trust: bond epochs below the settlement lag"
+
+    VAULT = vault.address
+    IDENTITY = identity.address
+    VALIDATION = validation
+    REPUTATION = reputation
+    AGENT_ID = agent_id
+    QUORUM = quorum
+    MIN_SCORE = min_score
+    HP_DIFFICULTY = difficulty
+    HP_SATS_PER_BLOCK = sats_per_block
+    BOND_EPOCHS = bond_epochs
+    REWARD_TOKEN = staticcall vault.REWARD_TOKEN()
+    N_EPOCHS = staticcall vault.N_EPOCHS()
+    EPOCH = epoch
+    REPORT_GRACE = grace
+
+    log TermsFixed(
+        vault=vault.address,
+        identity=identity.address,
+        validation=validation,
+        reputation=reputation,
+        agent_id=agent_id,
+        quorum=quorum,
+        min_score=min_score,
+        difficulty=difficulty,
+        sats_per_block=sats_per_block,
+        bond_epochs=bond_epochs,
+    )
+    for v: address in validators:
+        assert v != empty(address), "trust: zero validator"
+        assert v not in self.validators, "trust: duplicate validator"
+        assert self._independent(v), "trust: validator not independent"
+        self.validators.append(v)
+        log ValidatorSet(validator=v, listed=True)
+
+
+# ------------------------------------------------------------------ #
+#                        EXTERNAL: THE VAULT                         #
+# ------------------------------------------------------------------ #
+
+
+@external
+@nonreentrant
+def settle(epoch: uint256, post: bool) -> uint256:
+    """
+    @notice Settles `epoch` at its record time: prices what it owes by its
+            outcome, pays `min(bond, owed)` reward tokens to the vault and
+            writes its record.
+    @dev Vault only, once per epoch. A default posts uptime 0 when `post`
+         (else its feedback stays pending for `post_record`); when `post`,
+         a finalised epoch's refused feedback is retried too. Emits
+         `EpochDefaulted` or `EpochCompensated`, then `EpochClosed` (and
+         `FeedbackPosted` when a post is tried).
+    @param epoch The epoch index (< N_EPOCHS).
+    @param post Whether to post the reputation feedback now.
+    @return The reward tokens paid to the vault.
+    """
+    assert msg.sender == VAULT, "trust: caller is not the vault"
+    assert epoch < N_EPOCHS, "trust: epoch after term end"
+    rec: IVaultTrust.Record = self._unpack(self.records[epoch])
+    assert not rec.settled, "trust: epoch already settled"
+    e: IHashrateVault.Epoch = staticcall IHashrateVault(VAULT).epochs(epoch)
+    supply: uint256 = staticcall IHashrateVault(VAULT).term_supply()
+
+    owed: uint256 = 0
+    if rec.kind == FINALIZED:
+        # F12: the undelivered share of the epoch at the hashprice, at its own price and params
+        if supply != 0:
+            owed = self._nr(epoch, supply, e.btc_usd) * (supply - min(e.delivered, supply)) // supply
+    elif e.status == empty(IHashrateVault.EpochStatus):
+        rec.kind = DEFAULT_UNREPORTED
+        owed = self._nu(epoch, supply)
+    elif IHashrateVault.EpochStatus.FUNDED not in e.status:
+        # F10: at least what the operator itself reported
+        rec.kind = DEFAULT_UNFUNDED
+        owed = max(e.net, self._nr(epoch, supply, e.btc_usd))
+    else:
+        # funded, never attested: the unreported rate, less what already streamed
+        rec.kind = DEFAULT_UNATTESTED
+        nu: uint256 = self._nu(epoch, supply)
+        owed = nu - min(nu, e.net)
+
+    # the record keeps 64-bit sats (21e14 sats exist); a larger claim cannot be paid anyway
+    owed = min(owed, MAX_UINT64)
+    paid: uint256 = min(self.bond, owed)
+    rec.owed = convert(owed, uint64)
+    rec.paid = convert(paid, uint64)
+    rec.settled = True
+    if rec.kind != FINALIZED:
+        rec.feedback = FEEDBACK_PENDING
+    if post and rec.feedback == FEEDBACK_PENDING:
+        rec.feedback = self._post(epoch, rec, e.report_hash)
+    self.records[epoch] = self._pack(rec)
+
+    if paid != 0:
+        self.bond -= paid
+        assert extcall IERC20(REWARD_TOKEN).transfer(VAULT, paid, default_return_value=True), "trust: bond transfer failed"
+
+    if rec.kind == FINALIZED:
+        log EpochCompensated(epoch=epoch, owed=owed, paid=paid)
+    else:
+        log EpochDefaulted(epoch=epoch, kind=convert(rec.kind, uint256), owed=owed, paid=paid)
+    log EpochClosed(
+        epoch=epoch,
+        kind=convert(rec.kind, uint256),
+        delivered=e.delivered,
+        supply=supply,
+        attestations=convert(rec.attestations, uint256),
+        owed=owed,
+        paid=paid,
+        feedback=convert(rec.feedback, uint256),
+    )
+    return paid
+
+
+# ------------------------------------------------------------------ #
+#                          EXTERNAL: ANYONE                          #
+# ------------------------------------------------------------------ #
+
+
+@external
+@nonreentrant
+def finalize_epoch(epoch: uint256) -> uint256:
+    """
+    @notice Finalises a funded epoch once `QUORUM` listed validators, still
+            independent, hold a final answer >= `MIN_SCORE` on the epoch's
+            request hash; posts the epoch's uptime for the operator agent.
+    @dev Anyone; until the vault's `attest_deadline(epoch)`. Refused while
+         the agent has authorised the trust or the vault, or made either its
+         wallet (the registry would refuse the feedback: F1). The post gets
+         FEEDBACK_GAS and is only tried with enough gas left (F2); a refused
+         post leaves the feedback pending (`post_record`). Emits
+         `EpochFinalized` and `FeedbackPosted`.
+    @param epoch The epoch index.
+    @return The number of counted attestations.
+    """
+    rec: IVaultTrust.Record = self._unpack(self.records[epoch])
+    assert not rec.settled, "trust: epoch already settled"
+    assert rec.kind == KIND_NONE, "trust: epoch already finalised"
+    e: IHashrateVault.Epoch = staticcall IHashrateVault(VAULT).epochs(epoch)
+    assert IHashrateVault.EpochStatus.FUNDED in e.status, "trust: epoch not funded"
+    assert block.timestamp <= staticcall IHashrateVault(VAULT).attest_deadline(epoch), "trust: attest deadline passed"
+    assert self._operator_wallet() != empty(address), "trust: agent has authorised the trust contract"
+
+    count: uint256 = 0
+    for v: address in self.validators:
+        h: bytes32 = self._request_hash(epoch, e, v)
+        status: uint8 = 0
+        who: address = empty(address)
+        score: uint8 = 0
+        done: bool = False
+        ts: uint256 = 0
+        status, who, score, done, ts = staticcall IValidationRegistry(VALIDATION).getAttestation(AGENT_ID, h)
+        if done and who == v and convert(score, uint256) >= MIN_SCORE and self._independent(v):
+            count += 1
+    assert count >= QUORUM, "trust: no quorum"
+
+    supply: uint256 = staticcall IHashrateVault(VAULT).term_supply()
+    uptime: uint256 = 0
+    if supply != 0:
+        uptime = min(e.delivered * MAX_BPS // supply, MAX_BPS)
+    rec.kind = FINALIZED
+    rec.attestations = convert(count, uint8)
+    rec.uptime_bps = convert(uptime, uint16)
+    log EpochFinalized(epoch=epoch, attestations=count, uptime_bps=uptime)
+    rec.feedback = self._post(epoch, rec, e.report_hash)
+    self.records[epoch] = self._pack(rec)
+    return count
+
+
+@external
+@nonreentrant
+def post_record(epoch: uint256) -> bool:
+    """
+    @notice Offers a pending feedback (a default's uptime 0, or a finalised
+            epoch's refused uptime) to the ReputationRegistry again.
+    @dev Anyone, any number of times, while the feedback is pending.
+         Emits `FeedbackPosted`.
+    @param epoch The epoch index.
+    @return True when the registry accepted it.
+    """
+    rec: IVaultTrust.Record = self._unpack(self.records[epoch])
+    assert rec.feedback == FEEDBACK_PENDING, "trust: no feedback pending"
+    report_hash: bytes32 = empty(bytes32)
+    if rec.kind == FINALIZED:
+        report_hash = (staticcall IHashrateVault(VAULT).epochs(epoch)).report_hash
+    rec.feedback = self._post(epoch, rec, report_hash)
+    self.records[epoch] = self._pack(rec)
+    return rec.feedback == FEEDBACK_POSTED
+
+
+@external
+@nonreentrant
+def post_bond(amount: uint256):
+    """
+    @notice Adds `amount` reward tokens to the operator's bond.
+    @dev Anyone. The balance change is measured (fee-on-transfer tokens
+         revert). Refused while an epoch's record time has passed and it is
+         not settled yet (a top-up would change what that settlement pays
+         depending on when it is called; call the vault's `settle_due`
+         first). Emits `BondPosted`.
+    @param amount Reward-token units (> 0).
+    """
+    assert amount > 0, "trust: zero bond"
+    assert not self._overdue(), "trust: epochs overdue, call settle_due"
+    token: IERC20 = IERC20(REWARD_TOKEN)
+    before: uint256 = staticcall token.balanceOf(self)
+    assert extcall token.transferFrom(msg.sender, self, amount, default_return_value=True), "trust: bond transfer failed"
+    assert staticcall token.balanceOf(self) - before == amount, "trust: reward token fee-on-transfer"
+    bond: uint256 = self.bond + amount
+    self.bond = bond
+    log BondPosted(sender=msg.sender, amount=amount, bond=bond)
+
+
+@external
+@nonreentrant
+def withdraw_bond() -> uint256:
+    """
+    @notice Pays the bond left after the term to the operator's live wallet.
+    @dev Operator wallet only (`operator_wallet`), at or after the vault's
+         TERM_END and once the vault has settled every epoch. Emits
+         `BondReleased`.
+    @return The amount paid.
+    """
+    wallet: address = self._operator_wallet()
+    assert wallet != empty(address) and msg.sender == wallet, "trust: caller is not the operator"
+    assert block.timestamp >= staticcall IHashrateVault(VAULT).TERM_END(), "trust: term not over"
+    assert staticcall IHashrateVault(VAULT).settle_cursor() == N_EPOCHS, "trust: epochs not settled"
+    amount: uint256 = self.bond
+    assert amount != 0, "trust: no bond"
+    self.bond = 0
+    assert extcall IERC20(REWARD_TOKEN).transfer(wallet, amount, default_return_value=True), "trust: bond transfer failed"
+    log BondReleased(receiver=wallet, amount=amount)
+    return amount
+
+
+# ------------------------------------------------------------------ #
+#                               VIEWS                                #
+# ------------------------------------------------------------------ #
+
+
+@external
+@view
+def operator_wallet() -> address:
+    """
+    @notice The operator agent's live wallet: the only address the vault
+            accepts as operator.
+    @dev Zero while the agent has no wallet, or has authorised the trust or
+         the vault (owner/approved/operator), or made either its wallet (F1).
+    @return The wallet, or zero.
+    """
+    return self._operator_wallet()
+
+
+@external
+@view
+def coverable_shares() -> uint256:
+    """
+    @notice The most shares the bond covers for BOND_EPOCHS unreported epochs
+            (the vault sells no more).
+    @dev bond * REF / (BOND_EPOCHS * Nu(REF)) at REF = 1e6 TH/s and the
+         current parameters; unbounded when an epoch would owe nothing.
+    @return Share units.
+    """
+    per_ref: uint256 = BOND_EPOCHS * self._nu_at(REF_SHARES, self._perf_now())
+    if per_ref == 0:
+        return max_value(uint256)
+    return self.bond * REF_SHARES // per_ref
+
+
+@external
+@view
+def required_bond() -> uint256:
+    """
+    @notice The bond that covers BOND_EPOCHS unreported epochs of the vault's
+            whole capacity (so `coverable_shares() >= CAPACITY`).
+    @dev BOND_EPOCHS * Nu(REF) * CAPACITY / REF, rounded up, at the current
+         parameters.
+    @return Reward-token units.
+    """
+    per_ref: uint256 = BOND_EPOCHS * self._nu_at(REF_SHARES, self._perf_now())
+    capacity: uint256 = staticcall IVaultCapacity(VAULT).CAPACITY()
+    return (per_ref * capacity + REF_SHARES - 1) // REF_SHARES
+
+
+@external
+@view
+def coverage_bps() -> uint256:
+    """
+    @notice The bond as a share of what BOND_EPOCHS unreported epochs of the
+            shares sold would owe, in basis points (10,000 = fully covered).
+    @dev 10,000 when nothing is at risk (no shares or a zero rate). Slashes
+         lower it; no report is refused for it.
+    @return Basis points (may exceed 10,000).
+    """
+    at_risk: uint256 = BOND_EPOCHS * self._nu_at(staticcall IHashrateVault(VAULT).totalSupply(), self._perf_now())
+    if at_risk == 0:
+        return MAX_BPS
+    return self.bond * MAX_BPS // at_risk
+
+
+@external
+@view
+def expected_unreported(epoch: uint256) -> uint256:
+    """
+    @notice What `epoch` owes if never reported: Nu(e), the hashprice gross of
+            the term supply less the performance fee in force at its end.
+    @param epoch The epoch index.
+    @return Sats.
+    """
+    return self._nu(epoch, staticcall IHashrateVault(VAULT).term_supply())
+
+
+@external
+@view
+def expected_reported(epoch: uint256) -> uint256:
+    """
+    @notice Nr(e): the net of full delivery of the term supply at the
+            hashprice, split at the epoch's reported BTC/USD and the
+            parameters in force at its end (no electricity before a report).
+    @param epoch The epoch index.
+    @return Sats.
+    """
+    e: IHashrateVault.Epoch = staticcall IHashrateVault(VAULT).epochs(epoch)
+    return self._nr(epoch, staticcall IHashrateVault(VAULT).term_supply(), e.btc_usd)
+
+
+@external
+@view
+def record(epoch: uint256) -> IVaultTrust.Record:
+    """
+    @notice The record of `epoch` (kind, attestations, uptime, owed, paid, feedback, settled).
+    @param epoch The epoch index.
+    @return The record (all zero before finalisation or settlement).
+    """
+    return self._unpack(self.records[epoch])
+
+
+@external
+@view
+def validator_list() -> DynArray[address, MAX_VALIDATORS]:
+    """
+    @notice The validators (fixed at construction).
+    @return The list.
+    """
+    return self.validators
+
+
+@external
+@view
+def request_hash(epoch: uint256, validator: address) -> bytes32:
+    """
+    @notice The ValidationRegistry request hash of a reported epoch for one validator:
+            keccak256(abi_encode(chain.id, vault, epoch, delivered, gross, report_hash, validator)).
+    @param epoch The epoch index.
+    @param validator The validator.
+    @return The hash (zero report fields for an unreported epoch).
+    """
+    return self._request_hash(epoch, staticcall IHashrateVault(VAULT).epochs(epoch), validator)
+
+
+# ------------------------------------------------------------------ #
+#                             INTERNAL                               #
+# ------------------------------------------------------------------ #
+
+
+@internal
+@view
+def _operator_wallet() -> address:
+    wallet: address = staticcall IIdentityRegistry(IDENTITY).getAgentWallet(AGENT_ID)
+    if wallet == empty(address) or wallet == self or wallet == VAULT:
+        return empty(address)
+    if staticcall IIdentityRegistry(IDENTITY).isAuthorizedOrOwner(self, AGENT_ID):
+        return empty(address)
+    if staticcall IIdentityRegistry(IDENTITY).isAuthorizedOrOwner(VAULT, AGENT_ID):
+        return empty(address)
+    return wallet
+
+
+@internal
+@view
+def _independent(v: address) -> bool:
+    """
+    @dev `v` is none of: the agent's owner, approved address, operator or
+         wallet; the vault's owner, guardian, treasury or fee recipient;
+         the vault or this contract.
+    """
+    if v == self or v == VAULT:
+        return False
+    if staticcall IIdentityRegistry(IDENTITY).isAuthorizedOrOwner(v, AGENT_ID):
+        return False
+    if v == staticcall IIdentityRegistry(IDENTITY).getAgentWallet(AGENT_ID):
+        return False
+    vault: IHashrateVault = IHashrateVault(VAULT)
+    if v == staticcall vault.owner() or v == staticcall vault.guardian() or v == staticcall vault.TREASURY():
+        return False
+    return v != (staticcall vault.params()).fee_recipient
+
+
+@internal
+@view
+def _request_hash(epoch: uint256, e: IHashrateVault.Epoch, validator: address) -> bytes32:
+    return keccak256(abi_encode(chain.id, VAULT, epoch, e.delivered, e.gross, e.report_hash, validator))
+
+
+@internal
+@view
+def _perf_now() -> uint256:
+    return (staticcall IHashrateVault(VAULT).params()).perf_bps
+
+
+@internal
+@view
+def _gross(shares: uint256) -> uint256:
+    """
+    @dev Hashprice gross of `shares` for one epoch:
+         shares * 1e12 * EPOCH * sats_per_block / (1e18 * difficulty * 2**32).
+    """
+    return shares * 10**12 * EPOCH * HP_SATS_PER_BLOCK // (TH * HP_DIFFICULTY * 2**32)
+
+
+@internal
+@view
+def _nu_at(shares: uint256, perf_bps: uint256) -> uint256:
+    g: uint256 = self._gross(shares)
+    return g - g * perf_bps // MAX_BPS
+
+
+@internal
+@view
+def _nu(epoch: uint256, supply: uint256) -> uint256:
+    """@dev Nu(e): no electricity (the operator proved none), perf of the params in force at the epoch's end."""
+    return self._nu_at(supply, (staticcall IHashrateVault(VAULT).params_of(epoch)).perf_bps)
+
+
+@internal
+@view
+def _nr(epoch: uint256, supply: uint256, btc_usd: uint256) -> uint256:
+    """@dev Nr(e): the vault's split of full delivery at the hashprice, at the epoch's price and params."""
+    fee: uint256 = 0
+    perf: uint256 = 0
+    net: uint256 = 0
+    fee, perf, net = staticcall IHashrateVault(VAULT).split_of(epoch, supply, self._gross(supply), btc_usd)
+    return net
+
+
+@internal
+@view
+def _overdue() -> bool:
+    """
+    @dev True when an epoch at or after the vault's settle cursor is past its
+         record time and not settled. Epochs whose report deadline cannot
+         have passed (end + REPORT_GRACE >= now) end the scan.
+    """
+    vault: IHashrateVault = IHashrateVault(VAULT)
+    cursor: uint256 = staticcall vault.settle_cursor()
+    for i: uint256 in range(cursor, cursor + OVERDUE_SCAN, bound=OVERDUE_SCAN):
+        if i >= N_EPOCHS:
+            break
+        if staticcall vault.epoch_end(i) + REPORT_GRACE >= block.timestamp:
+            break
+        if not self._unpack(self.records[i]).settled and block.timestamp > staticcall vault.record_time(i):
+            return True
+    return False
+
+
+@internal
+def _post(epoch: uint256, rec: IVaultTrust.Record, report_hash: bytes32) -> uint8:
+    """
+    @dev Offers the record's feedback to the ReputationRegistry: value
+         `uptime_bps` (2 decimals; a default posts 0), tags "uptime" and
+         "epoch-<n>", feedbackHash the report hash of a finalised epoch or
+         keccak256(abi_encode(kind, owed, paid)) of a default. The call gets
+         FEEDBACK_GAS and may fail without reverting; a failure leaves it
+         pending. Emits `FeedbackPosted`.
+    @return FEEDBACK_POSTED or FEEDBACK_PENDING.
+    """
+    assert msg.gas >= FEEDBACK_FLOOR, "trust: gas below the feedback floor"
+    value: uint256 = convert(rec.uptime_bps, uint256)
+    fb_hash: bytes32 = report_hash
+    if rec.kind != FINALIZED:
+        value = 0
+        fb_hash = keccak256(abi_encode(rec.kind, rec.owed, rec.paid))
+    ok: bool = raw_call(
+        REPUTATION,
+        abi_encode(
+            AGENT_ID,
+            convert(value, int128),
+            convert(2, uint8),
+            "uptime",
+            concat("epoch-", uint2str(convert(epoch, uint64))),
+            "",
+            "",
+            fb_hash,
+            method_id=method_id("giveFeedback(uint256,int128,uint8,string,string,string,string,bytes32)"),
+        ),
+        gas=FEEDBACK_GAS,
+        revert_on_failure=False,
+    )
+    log FeedbackPosted(epoch=epoch, value=value, posted=ok)
+    if ok:
+        return FEEDBACK_POSTED
+    return FEEDBACK_PENDING
+
+
+@internal
+@pure
+def _pack(r: IVaultTrust.Record) -> uint256:
+    """@dev kind | attestations << 8 | uptime_bps << 16 | owed << 32 | paid << 96 | feedback << 160 | settled << 168."""
+    w: uint256 = convert(r.kind, uint256)
+    w |= convert(r.attestations, uint256) << 8
+    w |= convert(r.uptime_bps, uint256) << 16
+    w |= convert(r.owed, uint256) << 32
+    w |= convert(r.paid, uint256) << 96
+    w |= convert(r.feedback, uint256) << 160
+    if r.settled:
+        w |= 1 << 168
+    return w
+
+
+@internal
+@pure
+def _unpack(w: uint256) -> IVaultTrust.Record:
+    return IVaultTrust.Record(
+        kind=convert(w & 255, uint8),
+        attestations=convert((w >> 8) & 255, uint8),
+        uptime_bps=convert((w >> 16) & 65_535, uint16),
+        owed=convert((w >> 32) & MAX_UINT64, uint64),
+        paid=convert((w >> 96) & MAX_UINT64, uint64),
+        feedback=convert((w >> 160) & 255, uint8),
+        settled=(w >> 168) & 1 == 1,
+    )
