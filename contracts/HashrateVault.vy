@@ -11,8 +11,8 @@
 
         Reward accounting is a reward-per-share accumulator scaled by
         1e36 (Synthetix `StakingRewards`, Curve `LiquidityGaugeV4`):
-        every balance change settles both parties first; each epoch's
-        net reward streams over the next epoch (no just-in-time
+        every balance change settles both parties first; each funded
+        epoch's net reward streams over the next epoch (no just-in-time
         sniping); what streams while the supply is zero is kept and
         streamed again to the first holders; donations change nobody's
         claim (all accounting is internal). Claims and transfers are
@@ -20,23 +20,30 @@
 
         Fees per epoch, in this order and never above the gross:
         electricity `TH * J/TH * 24 / 1000 * $/kWh` plus maintenance
-        `TH * $/TH/day`, converted to sats at the BTC/USD price of a
-        Chainlink-compatible feed (stale or non-positive prices revert),
-        then a performance fee in basis points of what is left.
+        `TH * $/TH/day`, converted to sats at the BTC/USD round of a
+        Chainlink-compatible feed in force at the epoch's end (a stale
+        round: no electricity/maintenance fee), then a performance fee
+        in basis points of what is left. The parameters are versioned:
+        an epoch is priced with the version in force at its end.
+
+        Trust split (docs/design/vault-trust-split.md): the trust layer
+        (`trust`, set once before any sale) names the operator (its
+        live agent wallet), holds the bond and decides what a missed or
+        short epoch owes; the vault decides who receives it and when:
+        at each epoch's record time it asks the trust (`settle`) and
+        credits what the trust pays to the holders of that moment.
 
         Roles: the admin (`owner`, two-step hand-over) changes the fee
         parameters through a queue with a delay, within immutable caps;
-        the operator reports and funds epochs (checked in one place,
-        `_check_operator`, so that an ERC-8004 agent check slots in);
-        the guardian may only pause. Pause stops `buy`, `report_epoch`
-        and `fund_epoch`, never claims or transfers.
+        the operator reports and funds epochs; the guardian (or admin)
+        may pause, at most 8 times, each pause at most 7 days; every
+        deadline runs in unpaused time. Pause stops `buy`,
+        `report_epoch` and `fund_epoch`, never claims, transfers or
+        settlement.
 @dev The ERC-20 is snekmate's `erc20` module; its `transfer`,
      `transferFrom`, `mint` and `burn` are not exported: this contract
      writes `transfer`/`transferFrom` around `erc20._transfer` so that
-     both parties are checkpointed first. Design references: Yearn V3
-     (internal accounting, "withdrawals are never paused"), Curve
-     gauges (checkpoint both sides, rewards receiver), ERC-4626
-     (rounding and `max_*`/`preview_*` rules of the primary sale).
+     due epochs are settled and both parties checkpointed first.
 """
 
 from ethereum.ercs import IERC20
@@ -44,34 +51,16 @@ from ethereum.ercs import IERC20
 from snekmate.auth import ownable
 from snekmate.auth import ownable_2step
 from snekmate.tokens import erc20
-from snekmate.utils import pausable
 
 from interfaces import IPriceFeed
-from interfaces import IIdentityRegistry
+from interfaces import IVaultTrust
+from interfaces import IHashrateVault
 
-
-# @dev The ValidationRegistry view the vault reads (squat-proof, one call).
-interface IValidationRegistry:
-    def getAttestation(agentId: uint256, requestHash: bytes32) -> (uint8, address, uint8, bool, uint256): view
-
-
-# @dev The ReputationRegistry entry the vault calls on finalisation.
-interface IReputationRegistry:
-    def giveFeedback(
-        agentId: uint256,
-        feedbackValue: int128,
-        valueDecimals: uint8,
-        tag1: String[32],
-        tag2: String[32],
-        endpoint: String[512],
-        feedbackURI: String[1024],
-        feedbackHash: bytes32,
-    ): nonpayable
+implements: IHashrateVault
 
 initializes: ownable
 initializes: ownable_2step[ownable := ownable]
 initializes: erc20[ownable := ownable]
-initializes: pausable
 
 exports: (
     erc20.name,
@@ -89,7 +78,6 @@ exports: (
     ownable_2step.pending_owner,
     ownable_2step.transfer_ownership,
     ownable_2step.accept_ownership,
-    pausable.paused,
 )
 
 
@@ -111,9 +99,15 @@ event ProceedsWithdrawn:
     treasury: indexed(address)
     amount: uint256
 
+# @dev The trust layer of the term was set (once, before any sale).
+event TrustSet:
+    trust: indexed(address)
+
 ### EPOCHS ###
 
-# @dev The operator reported epoch `epoch`; the fee split is fixed at report time.
+# @dev The operator reported epoch `epoch` with the BTC/USD round `round_id` in force at its end;
+#      the fee split is fixed at report time. `price_stale`: the round was older than
+#      MAX_PRICE_AGE at the epoch's end (then `btc_usd` = 0 and no electricity/maintenance fee).
 event EpochReported:
     epoch: indexed(uint256)
     delivered: uint256
@@ -124,6 +118,8 @@ event EpochReported:
     btc_usd: uint256
     report_hash: bytes32
     uri: String[256]
+    round_id: uint80
+    price_stale: bool
 
 # @dev The operator paid the gross reward of epoch `epoch` into the vault.
 event EpochFunded:
@@ -132,6 +128,13 @@ event EpochFunded:
     fee: uint256
     perf: uint256
     net: uint256
+
+# @dev Epoch `epoch` was settled with the trust at its record time `record_time`: `credited`
+#      sats were paid by the trust and credited to the holders of that moment.
+event EpochSettled:
+    epoch: indexed(uint256)
+    credited: uint256
+    record_time: uint256
 
 ### REWARDS ###
 
@@ -157,116 +160,50 @@ event FeesWithdrawn:
     recipient: indexed(address)
     amount: uint256
 
-### TRUST ###
-
-# @dev The vault was bound to operator agent `agent_id` and its registries (once).
-event AgentBound:
-    agent_id: indexed(uint256)
-    identity: address
-    validation: address
-    reputation: address
-    quorum: uint256
-    min_score: uint256
-    difficulty: uint256
-    sats_per_block: uint256
-
-# @dev The admin listed (`listed`) or delisted a validator.
-event ValidatorSet:
-    validator: indexed(address)
-    listed: bool
-
-# @dev Epoch `epoch` was attested by `attestations` listed validators and finalised.
-event EpochFinalized:
-    epoch: indexed(uint256)
-    attestations: uint256
-    uptime_bps: uint256
-
-# @dev Epoch `epoch` was declared in default by `caller`; `slashed` sats of the bond went to holders.
-event EpochDefaulted:
-    epoch: indexed(uint256)
-    caller: indexed(address)
-    expected: uint256
-    slashed: uint256
-
-# @dev Epoch `epoch` was settled (finalised or defaulted): the one public record of every epoch of
-#      the term, which the operator cannot suppress. `supply` is the epoch's share supply,
-#      `feedback_posted` whether the ReputationRegistry accepted the uptime feedback.
-event EpochClosed:
-    epoch: indexed(uint256)
-    delivered: uint256
-    supply: uint256
-    attestations: uint256
-    defaulted: bool
-    slashed: uint256
-    feedback_posted: bool
-
-# @dev `amount` reward-token units were added to the operator's bond.
-event BondPosted:
-    sender: indexed(address)
-    amount: uint256
-
-# @dev The bond left after the term was paid to the operator agent's wallet.
-event BondReleased:
-    receiver: indexed(address)
-    amount: uint256
-
 ### ADMIN ###
 
 # @dev A parameter change was queued; it may be applied from `eta` on.
 event ParamsQueued:
-    params: Params
+    params: IHashrateVault.Params
     eta: uint256
 
-# @dev A queued parameter change took effect.
+# @dev Parameter version `version` is in force for every epoch ending at or after `from_time`.
 event ParamsApplied:
-    params: Params
+    params: IHashrateVault.Params
+    version: uint256
+    from_time: uint256
 
 # @dev The admin dropped the queued parameter change.
 event ParamsCancelled:
-    params: Params
-
-# @dev The operator address changed.
-event OperatorSet:
-    operator: indexed(address)
+    params: IHashrateVault.Params
 
 # @dev The guardian address changed.
 event GuardianSet:
     guardian: indexed(address)
+
+# @dev `account` paused the vault (same ABI as snekmate's `pausable`); the pause lasts at most MAX_PAUSE.
+event Paused:
+    account: address
+
+# @dev `account` ended the pause.
+event Unpaused:
+    account: address
 
 
 # ------------------------------------------------------------------ #
 #                              STRUCTS                               #
 # ------------------------------------------------------------------ #
 
-# @dev Status of an epoch. Empty = never reported. FINALIZED and
-# DEFAULTED are reserved for the attestation / default extension.
-flag EpochStatus:
-    REPORTED
-    FUNDED
-    FINALIZED
-    DEFAULTED
+# @dev `IHashrateVault.EpochStatus`, `Epoch` and `IHashrateVault.Params` are those of `IHashrateVault` (the ABI the trust reads):
+#      IHashrateVault.EpochStatus REPORTED | FUNDED (FINALIZED and DEFAULTED are kept for the ABI; the trust layer
+#      keeps each epoch's outcome); Epoch.btc_usd is 0 when the round at the end was stale;
+#      Epoch.supply is the term supply, filled by the `epochs` view (not stored).
 
 
-# @dev What the operator reported for one epoch, and the fee split.
-struct Epoch:
-    status: EpochStatus
-    delivered: uint256  # share units (1e18 = 1 TH/s)
-    gross: uint256  # sats
-    fee: uint256  # electricity + maintenance, sats
-    perf: uint256  # performance fee, sats
-    net: uint256  # to holders, sats
-    btc_usd: uint256  # feed answer used for the split
-    report_hash: bytes32
-    supply: uint256  # share supply of the epoch, recorded at report (constant during the term)
-
-
-# @dev The fee parameters (fixed-point integers) and who receives the fees.
-struct Params:
-    mj_per_th: uint256  # efficiency in milli-joule per TH (17.5 J/TH = 17_500)
-    micro_usd_per_kwh: uint256  # electricity price, 1e-6 USD per kWh ($0.05 = 50_000)
-    micro_usd_per_th_day: uint256  # maintenance, 1e-6 USD per TH/s per day
-    perf_bps: uint256  # performance fee, basis points of gross - fee
-    fee_recipient: address
+# @dev One pause: [start, end); end = 0 while it has not been ended (it ends at start + MAX_PAUSE at the latest).
+struct Pause:
+    start: uint256
+    end: uint256
 
 
 # ------------------------------------------------------------------ #
@@ -282,10 +219,17 @@ STREAM: constant(uint256) = 10**18
 # @dev One TH/s in share units.
 TH: constant(uint256) = 10**18
 MAX_BPS: constant(uint256) = 10_000
-# @dev Most validators the admin can list (bounds the finalisation loop).
-MAX_VALIDATORS: public(constant(uint256)) = 16
-# @dev Highest ValidationRegistry score.
-MAX_SCORE: constant(uint256) = 100
+# @dev Most parameter versions of a term (the constructor's is version 0).
+MAX_PARAM_VERSIONS: public(constant(uint256)) = 16
+# @dev Most pauses of a term, and the longest pause.
+MAX_PAUSES: public(constant(uint256)) = 8
+MAX_PAUSE: public(constant(uint256)) = 7 * 86_400
+# @dev Settlements a balance change or a claim runs before acting.
+AUTO_SETTLE: constant(uint256) = 4
+# @dev Most settlements of one `settle_due` call.
+MAX_SETTLE: public(constant(uint256)) = 64
+M32: constant(uint256) = 2**32 - 1
+M64: constant(uint256) = 2**64 - 1
 
 
 # ------------------------------------------------------------------ #
@@ -296,7 +240,7 @@ MAX_SCORE: constant(uint256) = 100
 REWARD_TOKEN: public(immutable(IERC20))
 # @dev The payment token of the primary sale (a USD stablecoin).
 PAYMENT_TOKEN: public(immutable(IERC20))
-# @dev BTC/USD price feed (Chainlink AggregatorV3 read surface).
+# @dev BTC/USD price feed (Chainlink AggregatorV3 read surface, with `getRoundData`).
 PRICE_FEED: public(immutable(IPriceFeed))
 # @dev 10**decimals of the feed's answers.
 FEED_UNIT: public(immutable(uint256))
@@ -312,7 +256,7 @@ SALE_END: public(immutable(uint256))
 TERM_END: public(immutable(uint256))
 # @dev Number of epochs in the term.
 N_EPOCHS: public(immutable(uint256))
-# @dev Seconds after an epoch's end during which it may be reported and funded.
+# @dev Seconds (unpaused) after an epoch's end during which it may be reported and funded.
 REPORT_GRACE: public(immutable(uint256))
 
 
@@ -322,15 +266,11 @@ REPORT_GRACE: public(immutable(uint256))
 
 ### SET ONCE ###
 
-# Set by the constructor and never written again. Storage, not immutables: each immutable
-# adds 32 bytes to the runtime, and these are read on rare paths only (admin, proceeds,
-# one price read per report), so the vault stays under EIP-170 with the trust extension.
-
 # @dev Where sale proceeds go.
 TREASURY: public(address)
-# @dev Oldest feed answer accepted, in seconds.
+# @dev Oldest BTC/USD round (at the epoch's end) that still prices electricity, seconds.
 MAX_PRICE_AGE: public(uint256)
-# @dev Delay between queueing and applying a parameter change.
+# @dev Delay between queueing and applying a parameter change (>= EPOCH).
 ADMIN_DELAY: public(uint256)
 # @dev Caps of the fee parameters.
 MAX_MJ_PER_TH: public(uint256)
@@ -340,45 +280,26 @@ MAX_PERF_BPS: public(uint256)
 
 ### ROLES ###
 
-# @dev Reports and funds epochs (replaced by an ERC-8004 agent check later).
-operator: public(address)
 # @dev May pause, nothing else.
 guardian: public(address)
 
-### TRUST ###
+### TERM STATE ###
 
-# @dev The operator agent (ERC-8004 id); 0 while unbound (then `operator` is used).
-agent_id: public(uint256)
-# @dev True once `bind_agent` ran: operator calls need the agent's live `agentWallet`.
-agent_bound: public(bool)
-identity: public(IIdentityRegistry)
-validation: public(IValidationRegistry)
-# @dev Where finalisations post feedback (zero: no feedback).
-reputation: public(IReputationRegistry)
-# @dev Finalised answers >= `min_score` needed from distinct listed validators.
-quorum: public(uint256)
-min_score: public(uint256)
-# @dev Admin-listed validators (independent of the operator agent).
-validators: DynArray[address, MAX_VALIDATORS]
-# @dev Hashprice inputs of the expected reward (fixed at binding): network difficulty
-#      and sats per block (subsidy + average fees).
-hp_difficulty: public(uint256)
-hp_sats_per_block: public(uint256)
-# @dev BTC/USD of the latest report (0 before any), used to net the expected reward.
-last_btc_usd: public(uint256)
-# @dev Operator bond, reward-token units, kept out of the holders' liabilities (total_notified - total_claimed + fees_payable).
-bond: public(uint256)
-# @dev Epochs finalised or defaulted (the bond is released when it reaches N_EPOCHS).
-settled_epochs: public(uint256)
-# @dev Listed validators whose finalised answer counted, per finalised epoch (snapshot).
-attestations: public(HashMap[uint256, uint256])
+# @dev One slot read by every transfer: the trust (bits 0-159), the unfunded cursor (160-191),
+#      the attest cursor (192-223) and the number of pauses (224-231).
+state: uint256
+# @dev Pauses, each `start | end << 64` (end 0 while not ended).
+pause_log: uint256[MAX_PAUSES]
 
 ### FEES ###
 
-# @dev The fee parameters in force.
-params: public(Params)
+# @dev Parameter versions; `params_from[v]`: the time version v was applied.
+params_hist: HashMap[uint256, IHashrateVault.Params]
+params_from: public(HashMap[uint256, uint256])
+# @dev The newest version (the one in force now).
+params_version: public(uint256)
 # @dev A queued change (valid when `pending_eta != 0`).
-pending_params: public(Params)
+pending_params: public(IHashrateVault.Params)
 # @dev When the queued change may be applied (0: none queued).
 pending_eta: public(uint256)
 # @dev Fees accrued and not yet paid to the fee recipient, sats.
@@ -391,8 +312,8 @@ proceeds: public(uint256)
 
 ### EPOCHS ###
 
-# @dev Per-epoch report and split.
-epochs: public(HashMap[uint256, Epoch])
+# @dev Per-epoch report and split (`supply` unused in storage: see the `epochs` view).
+_epochs: HashMap[uint256, IHashrateVault.Epoch]
 
 ### ACCOUNTING ###
 
@@ -415,7 +336,7 @@ last_update: public(uint256)
 unstreamed_scaled: public(uint256)
 # @dev Sats * 1e18 streamed while the supply was zero, kept for later holders.
 unallocated_scaled: public(uint256)
-# @dev Net rewards ever notified to holders, sats (conservation figure).
+# @dev Net rewards ever notified or credited to holders, sats (conservation figure).
 total_notified: public(uint256)
 # @dev Rewards ever paid out to holders, sats.
 total_claimed: public(uint256)
@@ -438,50 +359,50 @@ def __init__(
     term_start: uint256,
     sale_end: uint256,
     term_end: uint256,
-    operator_: address,
     guardian_: address,
     treasury: address,
-    params_: Params,
-    caps: Params,
+    params_: IHashrateVault.Params,
+    caps: IHashrateVault.Params,
     report_grace: uint256,
     max_price_age: uint256,
     admin_delay: uint256,
 ):
     """
-    @dev The deployer becomes the admin (`owner`).
+    @dev The deployer becomes the admin (`owner`). The operator is named by the trust layer
+         (`set_trust`), not here.
     @param name_ Share-token name.
     @param symbol_ Share-token symbol.
     @param reward_token The wBTC-like reward token (8 decimals).
     @param payment_token The token buyers pay in.
-    @param price_feed The BTC/USD feed (Chainlink AggregatorV3 surface).
+    @param price_feed The BTC/USD feed (Chainlink AggregatorV3 surface with `getRoundData`).
     @param capacity_ths Sale capacity in whole TH/s.
     @param price_per_th Price of 1 TH/s in payment-token units.
     @param term_start Start of epoch 0 (at or after `sale_end`).
     @param sale_end End of the sale (buying stops at this time; at the latest `term_start`,
            so the supply cannot change during the term).
     @param term_end End of the term; `(term_end - term_start)` holds whole epochs.
-    @param operator_ The operator address.
     @param guardian_ The guardian address.
     @param treasury Receiver of sale proceeds.
-    @param params_ Initial fee parameters (within `caps`).
+    @param params_ Initial fee parameters (within `caps`), version 0.
     @param caps Immutable caps of the fee parameters (`fee_recipient` ignored).
-    @param report_grace Seconds after an epoch's end to report and fund it.
-    @param max_price_age Oldest accepted feed answer, seconds.
-    @param admin_delay Delay of queued parameter changes, seconds.
+    @param report_grace Seconds (unpaused) after an epoch's end to report and fund it.
+    @param max_price_age Oldest round (at the epoch's end) that prices electricity, seconds.
+    @param admin_delay Delay of queued parameter changes, seconds (>= EPOCH).
     """
     ownable.__init__()
     ownable_2step.__init__()
     erc20.__init__(name_, symbol_, 18, name_, "1")
-    pausable.__init__()
 
     assert reward_token.address != empty(address) and payment_token.address != empty(address), "vault: zero token"
     assert treasury != empty(address), "vault: zero treasury"
     assert capacity_ths > 0 and price_per_th > 0, "vault: zero capacity or price"
     assert term_end >= term_start + EPOCH, "vault: term shorter than an epoch"
     assert (term_end - term_start) % EPOCH == 0, "vault: term not whole epochs"
+    assert (term_end - term_start) // EPOCH <= M32, "vault: term too long"
     assert sale_end <= term_start, "vault: sale must end before the term"
     assert caps.perf_bps <= MAX_BPS, "vault: perf cap above 100%"
     assert max_price_age > 0, "vault: zero price age"
+    assert admin_delay >= EPOCH, "vault: admin delay below an epoch"
     feed_decimals: uint8 = staticcall price_feed.decimals()
     assert feed_decimals <= 18, "vault: feed decimals"
 
@@ -505,127 +426,184 @@ def __init__(
     self.MAX_PERF_BPS = caps.perf_bps
 
     self._check_caps(params_)
-    self.params = params_
-    self.operator = operator_
+    self.params_hist[0] = params_
+    self.params_from[0] = block.timestamp
     self.guardian = guardian_
-    log OperatorSet(operator=operator_)
     log GuardianSet(guardian=guardian_)
-    log ParamsApplied(params=params_)
+    log ParamsApplied(params=params_, version=0, from_time=block.timestamp)
 
 
 # ------------------------------------------------------------------ #
-#                         INTERNAL: ROLES                            #
+#                      INTERNAL: TERM STATE                          #
 # ------------------------------------------------------------------ #
+
+
+@internal
+@view
+def _trust() -> IVaultTrust:
+    return IVaultTrust(convert(convert(self.state & (2**160 - 1), uint160), address))
+
+
+@internal
+@view
+def _n_pauses() -> uint256:
+    return (self.state >> 224) & 255
 
 
 @internal
 @view
 def _check_operator():
     """
-    @dev The one place operator calls are authorised. Once bound, the
-         caller must be the operator agent's current `agentWallet`, read
-         live from the IdentityRegistry (a transfer clears the wallet, so
-         selling the agent removes the operator at once). Before binding,
-         the plain `operator` address.
+    @dev The one place operator calls are authorised: the caller must be the trust layer's
+         `operator_wallet()` (the operator agent's live wallet; zero while the agent has
+         authorised the trust or the vault, or has no wallet).
     """
-    if self.agent_bound:
-        wallet: address = staticcall self.identity.getAgentWallet(self.agent_id)
-        assert wallet != empty(address) and msg.sender == wallet, "vault: caller is not the operator"
-    else:
-        assert msg.sender == self.operator, "vault: caller is not the operator"
+    t: IVaultTrust = self._trust()
+    assert t.address != empty(address), "vault: term not opened"
+    wallet: address = staticcall t.operator_wallet()
+    assert wallet != empty(address), "vault: no operator wallet"
+    assert msg.sender == wallet, "vault: caller is not the operator"
 
 
 @internal
 @view
-def _independent(v: address) -> bool:
+def _end(epoch: uint256) -> uint256:
+    return TERM_START + (epoch + 1) * EPOCH
+
+
+@internal
+@view
+def _deadline(epoch: uint256, span: uint256) -> uint256:
     """
-    @dev `v` is neither the operator agent's owner, approved address or
-         operator, nor its wallet.
+    @dev `span` unpaused seconds after the epoch's end: every paused second after the end
+         and before the (pushed) deadline pushes it. A pause not ended counts up to its
+         longest end (start + MAX_PAUSE): while it runs, nothing becomes due.
     """
-    if staticcall self.identity.isAuthorizedOrOwner(v, self.agent_id):
+    end_e: uint256 = self._end(epoch)
+    d: uint256 = end_e + span
+    n: uint256 = self._n_pauses()
+    for i: uint256 in range(n, bound=MAX_PAUSES):
+        p: uint256 = self.pause_log[i]
+        s: uint256 = p & M64
+        if s >= d:
+            break
+        u: uint256 = p >> 64
+        if u == 0:
+            u = s + MAX_PAUSE
+        if u > end_e:
+            d += u - max(s, end_e)
+    return d
+
+
+@internal
+@view
+def _paused() -> bool:
+    n: uint256 = self._n_pauses()
+    if n == 0:
         return False
-    return v != staticcall self.identity.getAgentWallet(self.agent_id)
+    p: uint256 = self.pause_log[n - 1]
+    return p >> 64 == 0 and block.timestamp < (p & M64) + MAX_PAUSE
 
 
 @internal
 @view
-def _request_hash(epoch: uint256, delivered: uint256, gross: uint256, report_hash: bytes32, validator: address) -> bytes32:
-    return keccak256(abi_encode(chain.id, self, epoch, delivered, gross, report_hash, validator))
-
-
-@internal
-def _close(epoch: uint256, delivered: uint256, supply: uint256, count: uint256, slashed: uint256, uptime: uint256, report_hash: bytes32):
-    """
-    @dev Settles an epoch: counts it, posts the uptime feedback of a
-         finalised epoch (count > 0; quorum >= 1) for the operator agent
-         and logs `EpochClosed` (a defaulted epoch's record is the event
-         itself). The feedback is a call that may fail (the registry
-         refuses feedback from the agent's owner or approved addresses, so
-         an operator approving the vault could otherwise block
-         finalisation): its outcome is logged instead.
-    """
-    self.settled_epochs += 1
-    posted: bool = False
-    rep: address = self.reputation.address
-    if rep != empty(address) and count != 0:
-        posted = raw_call(
-            rep,
-            abi_encode(
-                self.agent_id,
-                convert(uptime, int128),
-                convert(2, uint8),
-                "uptime",
-                concat("epoch-", uint2str(convert(epoch, uint64))),
-                "",
-                "",
-                report_hash,
-                method_id=method_id("giveFeedback(uint256,int128,uint8,string,string,string,string,bytes32)"),
-            ),
-            revert_on_failure=False,
-        )
-    log EpochClosed(epoch=epoch, delivered=delivered, supply=supply, attestations=count, defaulted=count == 0, slashed=slashed, feedback_posted=posted)
+def _require_not_paused():
+    assert not self._paused(), "vault: paused"
 
 
 @internal
 @view
-def _expected(epoch: uint256) -> uint256:
-    """
-    @dev The net sats holders should get for an epoch at the bound
-         hashprice: gross = supply * 1e12 * 86_400 * sats_per_block /
-         (1e18 * difficulty * 2**32), split with the current parameters
-         at the latest reported BTC/USD (no electricity or maintenance
-         before any report), minus what the epoch already paid holders.
-         Supply: the epoch's, recorded at report (unreported: the supply,
-         which cannot change once the term has started).
-    """
-    d: uint256 = self.hp_difficulty
-    if d == 0:
-        return 0
-    e: Epoch = self.epochs[epoch]
-    supply: uint256 = erc20.totalSupply
-    if e.status != empty(EpochStatus):
-        supply = e.supply
-    gross: uint256 = supply * 10**12 * EPOCH * self.hp_sats_per_block // (TH * d * 2**32)
-    p: Params = self.params
-    net: uint256 = gross - gross * p.perf_bps // MAX_BPS
-    px: uint256 = self.last_btc_usd
-    if px != 0:
-        fee: uint256 = 0
-        perf: uint256 = 0
-        fee, perf, net = self._split(supply, gross, p, px)
-    if e.status == EpochStatus.FUNDED:
-        return net - min(net, e.net)
-    return net
+def _params_of(epoch: uint256) -> IHashrateVault.Params:
+    """@dev The newest version applied at or before the epoch's end (version 0 at the latest)."""
+    end_e: uint256 = self._end(epoch)
+    v: uint256 = self.params_version
+    for i: uint256 in range(MAX_PARAM_VERSIONS):
+        if v == 0 or self.params_from[v] <= end_e:
+            break
+        v -= 1
+    return self.params_hist[v]
 
 
 @internal
 @view
-def _check_caps(p: Params):
+def _check_caps(p: IHashrateVault.Params):
     assert p.mj_per_th <= self.MAX_MJ_PER_TH, "vault: efficiency above cap"
     assert p.micro_usd_per_kwh <= self.MAX_MICRO_USD_PER_KWH, "vault: power price above cap"
     assert p.micro_usd_per_th_day <= self.MAX_MICRO_USD_PER_TH_DAY, "vault: maintenance above cap"
     assert p.perf_bps <= self.MAX_PERF_BPS, "vault: perf fee above cap"
     assert p.fee_recipient != empty(address), "vault: zero fee recipient"
+
+
+# ------------------------------------------------------------------ #
+#                       INTERNAL: SETTLEMENT                         #
+# ------------------------------------------------------------------ #
+
+
+@internal
+def _settle_due(max_n: uint256, post: bool) -> (uint256, bool):
+    """
+    @dev Advances the two cursors over every epoch whose record time has passed, at most
+         `max_n` `settle` calls: the unfunded cursor past D(c) settles an epoch not funded
+         (skips a funded one), the attest cursor past A(c) settles a funded epoch (skips
+         the others, which the unfunded cursor settles). Returns the number of settlements
+         and whether an epoch is still due.
+    """
+    st: uint256 = self.state
+    t: IVaultTrust = IVaultTrust(convert(convert(st & (2**160 - 1), uint160), address))
+    if t.address == empty(address):
+        return 0, False
+    u: uint256 = (st >> 160) & M32
+    a: uint256 = (st >> 192) & M32
+    calls: uint256 = 0
+    due: bool = False
+    for i: uint256 in range(2 * max_n + 3, bound=2 * MAX_SETTLE + 3):
+        c: uint256 = 0
+        rt: uint256 = 0
+        on_u: bool = False
+        settle: bool = False
+        if u < N_EPOCHS and block.timestamp > self._deadline(u, REPORT_GRACE):
+            c = u
+            rt = self._deadline(u, REPORT_GRACE)
+            on_u = True
+            settle = self._epochs[u].status != IHashrateVault.EpochStatus.FUNDED
+        elif a < N_EPOCHS and block.timestamp > self._deadline(a, 2 * REPORT_GRACE):
+            c = a
+            rt = self._deadline(a, 2 * REPORT_GRACE)
+            settle = self._epochs[a].status == IHashrateVault.EpochStatus.FUNDED
+        else:
+            due = False
+            break
+        due = True
+        if settle:
+            if calls == max_n:
+                break
+            calls += 1
+            before: uint256 = staticcall REWARD_TOKEN.balanceOf(self)
+            paid: uint256 = extcall t.settle(c, post)
+            assert staticcall REWARD_TOKEN.balanceOf(self) == before + paid, "vault: settlement not received"
+            self._credit(paid)
+            log EpochSettled(epoch=c, credited=paid, record_time=rt)
+        if on_u:
+            u += 1
+        else:
+            a += 1
+    new_st: uint256 = (st & (2**160 - 1)) | (u << 160) | (a << 192) | (st >> 224 << 224)
+    if new_st != st:
+        self.state = new_st
+    return calls, due
+
+
+@internal
+def _credit(paid: uint256):
+    """
+    @dev A settlement's payment as one reward_per_share step over the term supply (never a
+         new stream period): the holders at the record time receive it pro rata.
+    """
+    self._update_global()
+    supply: uint256 = erc20.totalSupply
+    if paid != 0 and supply != 0:
+        self.reward_per_share += paid * ACC // supply
+        self.total_notified += paid
 
 
 # ------------------------------------------------------------------ #
@@ -684,8 +662,7 @@ def _notify_reward(amount: uint256):
     """
     @dev Streams `amount` sats, together with whatever has not streamed
          yet and whatever streamed while the supply was zero, over the
-         next epoch. The default path of the attestation extension
-         reuses this entry.
+         next epoch (funded epochs only; settlements are credited at once).
     """
     self._update_global()
     left: uint256 = self.unstreamed_scaled + self.unallocated_scaled
@@ -702,6 +679,14 @@ def _notify_reward(amount: uint256):
 
 @internal
 def _move(owner: address, to: address, amount: uint256):
+    """
+    @dev Every balance change settles the due epochs first and refuses while some are still
+         due, so that no balance changes between an epoch's record time and its crediting.
+    """
+    calls: uint256 = 0
+    due: bool = False
+    calls, due = self._settle_due(AUTO_SETTLE, False)
+    assert not due, "vault: epochs overdue, call settle_due"
     self._update_global()
     self._checkpoint(owner)
     self._checkpoint(to)
@@ -710,6 +695,9 @@ def _move(owner: address, to: address, amount: uint256):
 
 @internal
 def _claim(owner: address, receiver: address) -> uint256:
+    calls: uint256 = 0
+    due: bool = False
+    calls, due = self._settle_due(AUTO_SETTLE, False)
     self._update_global()
     self._checkpoint(owner)
     amount: uint256 = self.accrued_scaled[owner] // ACC
@@ -737,34 +725,50 @@ def _receiver_of(owner: address) -> address:
 
 @internal
 @view
-def _price() -> uint256:
+def _round_price(epoch: uint256, round_id: uint80) -> (uint256, bool):
     """
-    @dev The feed's latest answer; reverts when non-positive, stale or
-         from the future.
+    @dev The answer of `round_id`, which must be the feed's round in force at the epoch's
+         end: same phase as the latest round, answered, positive, updated at or before the
+         end, and the next round (if any) updated after the end. Returns (answer, stale);
+         a round older than MAX_PRICE_AGE at the end is stale (answer 0: no electricity fee).
     """
-    round_id: uint80 = 0
+    end_e: uint256 = self._end(epoch)
+    latest: uint80 = 0
     answer: int256 = 0
     started: uint256 = 0
     updated: uint256 = 0
     answered: uint80 = 0
-    round_id, answer, started, updated, answered = staticcall PRICE_FEED.latestRoundData()
+    latest, answer, started, updated, answered = staticcall PRICE_FEED.latestRoundData()
+    assert convert(round_id, uint256) >> 64 == convert(latest, uint256) >> 64, "vault: price round from an old phase"
+    rid: uint80 = 0
+    rid, answer, started, updated, answered = staticcall PRICE_FEED.getRoundData(round_id)
+    assert answered >= round_id, "vault: price round not answered"
     assert answer > 0, "vault: oracle price not positive"
-    assert updated <= block.timestamp and block.timestamp - updated <= self.MAX_PRICE_AGE, "vault: oracle price stale"
-    return convert(answer, uint256)
+    assert updated != 0 and updated <= end_e, "vault: not the round at the epoch end"
+    if round_id != latest:
+        nxt: uint256 = 0
+        x: int256 = 0
+        y: uint80 = 0
+        rid, x, started, nxt, y = staticcall PRICE_FEED.getRoundData(round_id + 1)
+        assert nxt > end_e, "vault: not the round at the epoch end"
+    if end_e - updated > self.MAX_PRICE_AGE:
+        return 0, True
+    return convert(answer, uint256), False
 
 
 @internal
 @view
-def _split(delivered: uint256, gross: uint256, p: Params, btc_usd: uint256) -> (uint256, uint256, uint256):
+def _split(delivered: uint256, gross: uint256, p: IHashrateVault.Params, btc_usd: uint256) -> (uint256, uint256, uint256):
     """
     @dev (fee, perf, net) of `gross` sats for `delivered` share units.
          usd_e6 = delivered * (mJ/TH * 24 * u$/kWh + u$/TH/day * 1e6) / 1e24;
-         cost   = usd_e6 * 100 * FEED_UNIT / btc_usd   (sats, rounded down);
+         cost   = usd_e6 * 100 * FEED_UNIT / btc_usd   (sats, rounded down; 0 when btc_usd = 0);
          fee    = min(gross, cost); perf = (gross - fee) * bps / 1e4.
     """
-    per_th: uint256 = p.mj_per_th * 24 * p.micro_usd_per_kwh + p.micro_usd_per_th_day * 10**6
-    cost: uint256 = delivered * per_th * 100 * FEED_UNIT // (10**24 * btc_usd)
-    fee: uint256 = min(gross, cost)
+    fee: uint256 = 0
+    if btc_usd != 0:
+        per_th: uint256 = p.mj_per_th * 24 * p.micro_usd_per_kwh + p.micro_usd_per_th_day * 10**6
+        fee = min(gross, delivered * per_th * 100 * FEED_UNIT // (10**24 * btc_usd))
     perf: uint256 = (gross - fee) * p.perf_bps // MAX_BPS
     return fee, perf, gross - fee - perf
 
@@ -772,9 +776,14 @@ def _split(delivered: uint256, gross: uint256, p: Params, btc_usd: uint256) -> (
 @internal
 @view
 def _max_buy(receiver: address) -> uint256:
-    if pausable.paused or block.timestamp >= SALE_END or receiver == empty(address):
+    t: IVaultTrust = self._trust()
+    if t.address == empty(address) or self._paused() or block.timestamp >= SALE_END or receiver == empty(address):
         return 0
-    return CAPACITY - erc20.totalSupply
+    cap: uint256 = min(CAPACITY, staticcall t.coverable_shares())
+    supply: uint256 = erc20.totalSupply
+    if cap <= supply:
+        return 0
+    return cap - supply
 
 
 @internal
@@ -805,9 +814,9 @@ def preview_buy(shares: uint256) -> uint256:
 @view
 def max_buy(receiver: address) -> uint256:
     """
-    @notice The most shares `receiver` can buy now; 0 when buying is
-            impossible (paused, sale over, capacity sold, zero receiver).
-    @dev Never reverts.
+    @notice The most shares `receiver` can buy now; 0 when buying is impossible (no trust
+            yet, paused, sale over, capacity or bond coverage used, zero receiver).
+    @dev Never reverts; includes the trust's `coverable_shares()`.
     @param receiver Who would receive the shares.
     @return Share units.
     """
@@ -819,21 +828,24 @@ def max_buy(receiver: address) -> uint256:
 def buy(shares: uint256, max_payment: uint256, receiver: address) -> uint256:
     """
     @notice Buys `shares` for `receiver`, paying at most `max_payment`.
-    @dev Checkpoints the receiver, pulls the payment (balance measured:
-         fee-on-transfer payment tokens revert), then mints. Only before
-         the term: no reward exists yet, so none is diluted. Emits `Bought`
-         and `Transfer`.
+    @dev Needs the trust layer (`set_trust`); the supply stays within the capacity and
+         within what the trust's bond covers (`coverable_shares`). Checkpoints the receiver,
+         pulls the payment (balance measured: fee-on-transfer payment tokens revert), then
+         mints. Only before the term (nothing can be due yet). Emits `Bought` and `Transfer`.
     @param shares Share units to buy (> 0).
     @param max_payment Slippage bound, payment-token units.
     @param receiver Receiver of the shares.
     @return The payment taken.
     """
-    pausable._require_not_paused()
+    self._require_not_paused()
+    t: IVaultTrust = self._trust()
+    assert t.address != empty(address), "vault: term not opened"
     assert shares > 0, "vault: zero shares"
     assert block.timestamp < SALE_END, "vault: sale ended"
     assert receiver != empty(address), "vault: zero receiver"
     supply: uint256 = erc20.totalSupply
     assert shares <= CAPACITY - supply, "vault: capacity exceeded"
+    assert supply + shares <= staticcall t.coverable_shares(), "vault: bond does not cover the sale"
     payment: uint256 = self._preview_buy(shares)
     assert payment <= max_payment, "vault: payment above max"
 
@@ -872,10 +884,12 @@ def withdraw_proceeds() -> uint256:
 
 
 @external
+@nonreentrant
 def transfer(to: address, amount: uint256) -> bool:
     """
-    @notice ERC-20 transfer; settles both parties' rewards first.
-    @dev Never paused. Emits `Transfer`.
+    @notice ERC-20 transfer; settles due epochs and both parties' rewards first.
+    @dev Never paused. Reverts "vault: epochs overdue, call settle_due" when more epochs are
+         due than one transfer settles. Emits `Transfer` (and `EpochSettled` per settlement).
     @param to Receiver.
     @param amount Share units.
     @return True.
@@ -885,10 +899,12 @@ def transfer(to: address, amount: uint256) -> bool:
 
 
 @external
+@nonreentrant
 def transferFrom(owner: address, to: address, amount: uint256) -> bool:
     """
-    @notice ERC-20 transferFrom; settles both parties' rewards first.
-    @dev Never paused. Emits `Transfer` (and `Approval` when the allowance is finite).
+    @notice ERC-20 transferFrom; settles due epochs and both parties' rewards first.
+    @dev Never paused; refuses while epochs are overdue, as `transfer`. Emits `Transfer`
+         (and `Approval` when the allowance is finite).
     @param owner Sender of the shares.
     @param to Receiver.
     @param amount Share units.
@@ -905,38 +921,39 @@ def transferFrom(owner: address, to: address, amount: uint256) -> bool:
 
 
 @external
-def report_epoch(epoch: uint256, delivered: uint256, gross: uint256, report_hash: bytes32, uri: String[256]):
+def report_epoch(epoch: uint256, delivered: uint256, gross: uint256, report_hash: bytes32, uri: String[256], round_id: uint80):
     """
-    @notice The operator reports an ended epoch: delivered hashrate,
-            gross reward and its pool report. The fee split is fixed now,
-            at the feed's current BTC/USD price.
-    @dev Reverts when paused, for an epoch outside the term, not ended,
-         past its deadline, already reported, or with `delivered` above
-         the sold supply; on a stale or non-positive price. Emits
-         `EpochReported`.
+    @notice The operator reports an ended epoch: delivered hashrate, gross reward, its pool
+            report and the BTC/USD round in force at the epoch's end. The fee split is fixed
+            now, with the parameter version in force at the end.
+    @dev Reverts when paused, for an epoch outside the term, not ended (the report comes
+         strictly after the end, so the round in force at the end cannot change any more),
+         past its (pause-extended) deadline, already reported, with `delivered` above the
+         term supply, or when `round_id` is not the round in force at the end. A stale
+         round is accepted (`price_stale`, no electricity/maintenance fee). Emits `EpochReported`.
     @param epoch Epoch index (0 starts at TERM_START).
     @param delivered Average delivered hashrate, share units (1e18 = 1 TH/s).
     @param gross Gross reward of the epoch, sats.
     @param report_hash Hash of the pool report.
     @param uri Where the pool report can be read.
+    @param round_id The feed's round in force at the epoch's end (phase in the top 16 bits).
     """
-    pausable._require_not_paused()
+    self._require_not_paused()
     self._check_operator()
     assert epoch < N_EPOCHS, "vault: epoch after term end"
-    end: uint256 = TERM_START + (epoch + 1) * EPOCH
-    assert block.timestamp >= end, "vault: epoch not ended"
-    assert block.timestamp <= end + REPORT_GRACE, "vault: epoch deadline passed"
-    assert self.epochs[epoch].status == empty(EpochStatus), "vault: epoch already reported"
-    supply: uint256 = erc20.totalSupply
-    assert delivered <= supply, "vault: delivered exceeds sold"
-    btc_usd: uint256 = self._price()
-    self.last_btc_usd = btc_usd
+    assert block.timestamp > self._end(epoch), "vault: epoch not ended"
+    assert block.timestamp <= self._deadline(epoch, REPORT_GRACE), "vault: epoch deadline passed"
+    assert self._epochs[epoch].status == empty(IHashrateVault.EpochStatus), "vault: epoch already reported"
+    assert delivered <= erc20.totalSupply, "vault: delivered exceeds sold"
+    btc_usd: uint256 = 0
+    stale: bool = False
+    btc_usd, stale = self._round_price(epoch, round_id)
     fee: uint256 = 0
     perf: uint256 = 0
     net: uint256 = 0
-    fee, perf, net = self._split(delivered, gross, self.params, btc_usd)
-    self.epochs[epoch] = Epoch(
-        status=EpochStatus.REPORTED,
+    fee, perf, net = self._split(delivered, gross, self._params_of(epoch), btc_usd)
+    self._epochs[epoch] = IHashrateVault.Epoch(
+        status=IHashrateVault.EpochStatus.REPORTED,
         delivered=delivered,
         gross=gross,
         fee=fee,
@@ -944,10 +961,20 @@ def report_epoch(epoch: uint256, delivered: uint256, gross: uint256, report_hash
         net=net,
         btc_usd=btc_usd,
         report_hash=report_hash,
-        supply=supply,
+        supply=0,
     )
     log EpochReported(
-        epoch=epoch, delivered=delivered, gross=gross, fee=fee, perf=perf, net=net, btc_usd=btc_usd, report_hash=report_hash, uri=uri
+        epoch=epoch,
+        delivered=delivered,
+        gross=gross,
+        fee=fee,
+        perf=perf,
+        net=net,
+        btc_usd=btc_usd,
+        report_hash=report_hash,
+        uri=uri,
+        round_id=round_id,
+        price_stale=stale,
     )
 
 
@@ -960,17 +987,17 @@ def fund_epoch(epoch: uint256):
             become payable to the fee recipient.
     @dev Needs an allowance of `gross` reward tokens. The balance change
          is measured: fee-on-transfer tokens revert. Reverts when
-         paused, not reported, already funded, or past the deadline.
-         Emits `EpochFunded` and `RewardsNotified`.
+         paused, not reported, already funded, or past the (pause-extended)
+         deadline. Emits `EpochFunded` and `RewardsNotified`.
     @param epoch The epoch index.
     """
-    pausable._require_not_paused()
+    self._require_not_paused()
     self._check_operator()
-    e: Epoch = self.epochs[epoch]
-    assert e.status != empty(EpochStatus), "vault: epoch not reported"
-    assert e.status == EpochStatus.REPORTED, "vault: epoch already funded"
-    assert block.timestamp <= TERM_START + (epoch + 1) * EPOCH + REPORT_GRACE, "vault: epoch deadline passed"
-    self.epochs[epoch].status = EpochStatus.FUNDED
+    e: IHashrateVault.Epoch = self._epochs[epoch]
+    assert e.status != empty(IHashrateVault.EpochStatus), "vault: epoch not reported"
+    assert e.status == IHashrateVault.EpochStatus.REPORTED, "vault: epoch already funded"
+    assert block.timestamp <= self._deadline(epoch, REPORT_GRACE), "vault: epoch deadline passed"
+    self._epochs[epoch].status = IHashrateVault.EpochStatus.FUNDED
     if e.gross != 0:
         before: uint256 = staticcall REWARD_TOKEN.balanceOf(self)
         assert extcall REWARD_TOKEN.transferFrom(msg.sender, self, e.gross, default_return_value=True), "vault: funding failed"
@@ -982,6 +1009,24 @@ def fund_epoch(epoch: uint256):
 
 @external
 @nonreentrant
+def settle_due(n: uint256) -> uint256:
+    """
+    @notice Settles up to `n` (at most MAX_SETTLE) epochs whose record time has passed, in
+            record-time order per cursor; each is credited to the holders of its record time
+            and its reputation feedback is posted by the trust.
+    @dev Anyone; never paused. Reverts without a trust. Emits `EpochSettled` per epoch.
+    @param n Most settlements to run.
+    @return The number of epochs settled.
+    """
+    assert self._trust().address != empty(address), "vault: term not opened"
+    calls: uint256 = 0
+    due: bool = False
+    calls, due = self._settle_due(min(n, MAX_SETTLE), True)
+    return calls
+
+
+@external
+@nonreentrant
 def withdraw_fees() -> uint256:
     """
     @notice Pays the accrued fees to the current fee recipient.
@@ -989,7 +1034,7 @@ def withdraw_fees() -> uint256:
     @return The amount paid, sats.
     """
     amount: uint256 = self.fees_payable
-    recipient: address = self.params.fee_recipient
+    recipient: address = self.params_hist[self.params_version].fee_recipient
     self.fees_payable = 0
     if amount != 0:
         assert extcall REWARD_TOKEN.transfer(recipient, amount, default_return_value=True), "vault: fee transfer failed"
@@ -1006,7 +1051,7 @@ def withdraw_fees() -> uint256:
 @view
 def claimable(account: address) -> uint256:
     """
-    @notice Sats `account` can claim now.
+    @notice Sats `account` can claim now (without epochs due but not yet settled).
     @param account The holder.
     @return Sats.
     """
@@ -1020,7 +1065,8 @@ def claim(receiver: address = empty(address)) -> uint256:
     """
     @notice Claims the caller's rewards, paid to `receiver` (default: the
             caller's rewards receiver, or the caller).
-    @dev Never paused. Emits `Claimed`.
+    @dev Never paused. Settles up to 4 due epochs first (best effort: a longer backlog does
+         not block the claim). Emits `Claimed`.
     @param receiver Where to pay; zero for the default.
     @return Sats paid.
     """
@@ -1036,7 +1082,7 @@ def claim_for(account: address) -> uint256:
     """
     @notice Claims `account`'s rewards on its behalf; they are paid to
             `account` (or to the receiver `account` chose), never to the caller.
-    @dev Anyone may call. Emits `Claimed`.
+    @dev Anyone may call. Settles up to 4 due epochs first, as `claim`. Emits `Claimed`.
     @param account The holder.
     @return Sats paid.
     """
@@ -1064,6 +1110,81 @@ def checkpoint(account: address):
     self._checkpoint(account)
 
 
+# ------------------------------------------------------------------ #
+#                         EXTERNAL: VIEWS                            #
+# ------------------------------------------------------------------ #
+
+
+@external
+@view
+def trust() -> address:
+    """
+    @notice The trust layer of the term (zero until `set_trust`).
+    @return Its address.
+    """
+    return self._trust().address
+
+
+@external
+@view
+def epochs(epoch: uint256) -> IHashrateVault.Epoch:
+    """
+    @notice What was reported for `epoch` and its split; `supply` is the term supply once reported.
+    @param epoch The epoch index.
+    @return The epoch.
+    """
+    e: IHashrateVault.Epoch = self._epochs[epoch]
+    if e.status != empty(IHashrateVault.EpochStatus):
+        e.supply = erc20.totalSupply
+    return e
+
+
+@external
+@view
+def term_supply() -> uint256:
+    """
+    @notice The share supply of the term (the sale closes before the term starts).
+    @return Share units.
+    """
+    return erc20.totalSupply
+
+
+@external
+@view
+def params() -> IHashrateVault.Params:
+    """
+    @notice The fee parameters in force now (the newest version).
+    @return The parameters.
+    """
+    return self.params_hist[self.params_version]
+
+
+@external
+@view
+def params_of(epoch: uint256) -> IHashrateVault.Params:
+    """
+    @notice The parameter version in force at `epoch`'s end (applied at or before it).
+    @param epoch The epoch index.
+    @return The parameters.
+    """
+    return self._params_of(epoch)
+
+
+@external
+@view
+def split_of(epoch: uint256, delivered: uint256, gross: uint256, btc_usd: uint256) -> (uint256, uint256, uint256):
+    """
+    @notice The (fee, perf, net) split of `gross` sats for `delivered` share units with the
+            parameters in force at `epoch`'s end; `btc_usd` 0: no electricity/maintenance fee.
+    @param epoch The epoch index.
+    @param delivered Share units.
+    @param gross Sats.
+    @param btc_usd Feed answer (0: none).
+    @return fee, perf, net (sats).
+    """
+    return self._split(delivered, gross, self._params_of(epoch), btc_usd)
+
+
 @external
 @view
 def epoch_end(epoch: uint256) -> uint256:
@@ -1072,274 +1193,92 @@ def epoch_end(epoch: uint256) -> uint256:
     @param epoch The epoch index.
     @return Unix time.
     """
-    return TERM_START + (epoch + 1) * EPOCH
+    return self._end(epoch)
 
 
 @external
 @view
-def epoch_deadline(epoch: uint256) -> uint256:
+def report_deadline(epoch: uint256) -> uint256:
     """
-    @notice Last moment an epoch may be reported or funded.
+    @notice D(e): last moment the epoch may be reported or funded (REPORT_GRACE unpaused
+            seconds after its end; while a pause runs, projected to the pause's longest end).
     @param epoch The epoch index.
     @return Unix time.
     """
-    return TERM_START + (epoch + 1) * EPOCH + REPORT_GRACE
-
-
-# ------------------------------------------------------------------ #
-#                         EXTERNAL: TRUST                            #
-# ------------------------------------------------------------------ #
-
-
-@external
-def bind_agent(
-    identity_: IIdentityRegistry,
-    validation_: IValidationRegistry,
-    reputation_: IReputationRegistry,
-    agent_id_: uint256,
-    quorum_: uint256,
-    min_score_: uint256,
-    difficulty: uint256,
-    sats_per_block: uint256,
-):
-    """
-    @notice Binds the vault, once, to operator agent `agent_id_` and the
-            ERC-8004 registries ("opening the term"); from then on only the
-            agent's live `agentWallet` acts as operator.
-    @dev Admin only; before epoch 0 ends (so before any report). The agent
-         must exist and have a wallet. The hashprice inputs fix the
-         expected reward of a defaulted epoch. Emits `AgentBound`.
-    @param identity_ The IdentityRegistry.
-    @param validation_ The ValidationRegistry.
-    @param reputation_ The ReputationRegistry (zero: no feedback).
-    @param agent_id_ The operator agent id.
-    @param quorum_ Distinct listed validators needed to finalise (>= 1).
-    @param min_score_ Lowest counted score, 1..100.
-    @param difficulty Network difficulty of the expected reward (> 0).
-    @param sats_per_block Subsidy + average fees per block, sats.
-    """
-    ownable._check_owner()
-    assert not self.agent_bound, "vault: agent already bound"
-    assert block.timestamp < TERM_START + EPOCH, "vault: term running"
-    assert identity_.address != empty(address) and validation_.address != empty(address), "vault: zero registry"
-    assert quorum_ >= 1 and quorum_ <= MAX_VALIDATORS, "vault: bad quorum"
-    assert min_score_ >= 1 and min_score_ <= MAX_SCORE, "vault: bad min score"
-    assert difficulty > 0, "vault: zero difficulty"
-    assert staticcall identity_.getAgentWallet(agent_id_) != empty(address), "vault: agent has no wallet"
-    self.identity = identity_
-    self.validation = validation_
-    self.reputation = reputation_
-    self.agent_id = agent_id_
-    self.agent_bound = True
-    self.quorum = quorum_
-    self.min_score = min_score_
-    self.hp_difficulty = difficulty
-    self.hp_sats_per_block = sats_per_block
-    if self.operator != empty(address):
-        self.operator = empty(address)
-        log OperatorSet(operator=empty(address))
-    log AgentBound(
-        agent_id=agent_id_,
-        identity=identity_.address,
-        validation=validation_.address,
-        reputation=reputation_.address,
-        quorum=quorum_,
-        min_score=min_score_,
-        difficulty=difficulty,
-        sats_per_block=sats_per_block,
-    )
-
-
-@external
-def add_validator(v: address):
-    """
-    @notice Lists validator `v`.
-    @dev Admin only, after binding; `v` must be independent of the
-         operator agent (not owner, approved, operator or wallet).
-         Emits `ValidatorSet`.
-    @param v The validator address.
-    """
-    ownable._check_owner()
-    assert self.agent_bound, "vault: agent not bound"
-    assert v != empty(address), "vault: zero validator"
-    assert v not in self.validators, "vault: validator listed"
-    assert len(self.validators) < MAX_VALIDATORS, "vault: too many validators"
-    assert self._independent(v), "vault: validator not independent"
-    self.validators.append(v)
-    log ValidatorSet(validator=v, listed=True)
-
-
-@external
-def remove_validator(v: address):
-    """
-    @notice Delists validator `v` (finalised epochs keep their snapshot).
-    @dev Admin only. Emits `ValidatorSet`.
-    @param v The validator address.
-    """
-    ownable._check_owner()
-    n: uint256 = len(self.validators)
-    for i: uint256 in range(n, bound=MAX_VALIDATORS):
-        if self.validators[i] == v:
-            self.validators[i] = self.validators[n - 1]
-            self.validators.pop()
-            log ValidatorSet(validator=v, listed=False)
-            return
-    raise "vault: validator not listed"
+    return self._deadline(epoch, REPORT_GRACE)
 
 
 @external
 @view
-def validator_list() -> DynArray[address, MAX_VALIDATORS]:
+def attest_deadline(epoch: uint256) -> uint256:
     """
-    @notice The listed validators.
-    @return The list.
+    @notice A(e): last moment a funded epoch may be finalised (2 * REPORT_GRACE unpaused seconds after its end).
+    @param epoch The epoch index.
+    @return Unix time.
     """
-    return self.validators
+    return self._deadline(epoch, 2 * REPORT_GRACE)
 
 
 @external
 @view
-def request_hash(epoch: uint256, validator: address) -> bytes32:
+def record_time(epoch: uint256) -> uint256:
     """
-    @notice The ValidationRegistry request hash of a reported epoch for one validator:
-            keccak256(abi_encode(chain.id, vault, epoch, delivered, gross, report_hash, validator)).
+    @notice R(e): when the epoch is settled and credited to the holders of that moment:
+            A(e) for a funded epoch, D(e) otherwise (before D(e), provisional: funding moves it to A(e)).
     @param epoch The epoch index.
-    @param validator The validator.
-    @return The hash (of the stored report; zero fields for an unreported epoch).
+    @return Unix time (the epoch is due strictly after it).
     """
-    e: Epoch = self.epochs[epoch]
-    return self._request_hash(epoch, e.delivered, e.gross, e.report_hash, validator)
+    if self._epochs[epoch].status == IHashrateVault.EpochStatus.FUNDED:
+        return self._deadline(epoch, 2 * REPORT_GRACE)
+    return self._deadline(epoch, REPORT_GRACE)
 
 
 @external
 @view
-def expected_reward(epoch: uint256) -> uint256:
+def cursors() -> (uint256, uint256):
     """
-    @notice What a default of `epoch` would pay holders now (before the bond cap).
-    @param epoch The epoch index.
-    @return Sats.
+    @notice The settlement cursors: every epoch below the first is settled or funded, every
+            funded epoch below the second is settled.
+    @return unfunded_cursor, attest_cursor.
     """
-    return self._expected(epoch)
+    st: uint256 = self.state
+    return (st >> 160) & M32, (st >> 192) & M32
 
 
 @external
-@nonreentrant
-def finalize_epoch(epoch: uint256) -> uint256:
+@view
+def settle_cursor() -> uint256:
     """
-    @notice Finalises a funded epoch once `quorum` listed, independent
-            validators hold a finalised answer >= `min_score` for the
-            epoch's request hash under the operator agent; posts the
-            epoch's uptime feedback for the agent.
-    @dev Anyone; never paused; until `attest_deadline`. The result is
-         snapshotted (`attestations`, status FINALIZED): later registry
-         changes do not alter it. Feedback: value delivered * 1e4 / the
-         epoch's supply (2 decimals, percent), tag1 "uptime", tag2
-         "epoch-<n>"; a registry refusing it cannot revert finalisation
-         (recorded in `EpochClosed.feedback_posted`). Emits `EpochFinalized`
-         and `EpochClosed`.
-    @param epoch The epoch index.
-    @return The number of counted attestations.
+    @notice Every epoch below this one is settled (the min of the two cursors).
+    @return Epoch index (N_EPOCHS once the term is settled).
     """
-    assert self.agent_bound, "vault: agent not bound"
-    e: Epoch = self.epochs[epoch]
-    assert e.status == EpochStatus.FUNDED, "vault: epoch not funded"
-    assert block.timestamp <= TERM_START + (epoch + 1) * EPOCH + 2 * REPORT_GRACE, "vault: attest deadline passed"
-    agent: uint256 = self.agent_id
-    reg: IValidationRegistry = self.validation
-    lowest: uint256 = self.min_score
-    count: uint256 = 0
-    for v: address in self.validators:
-        h: bytes32 = self._request_hash(epoch, e.delivered, e.gross, e.report_hash, v)
-        status: uint8 = 0
-        who: address = empty(address)
-        score: uint8 = 0
-        done: bool = False
-        ts: uint256 = 0
-        status, who, score, done, ts = staticcall reg.getAttestation(agent, h)
-        if done and who == v and convert(score, uint256) >= lowest and self._independent(v):
-            count += 1
-    assert count >= self.quorum, "vault: no quorum"
-    self.epochs[epoch].status = EpochStatus.FINALIZED
-    self.attestations[epoch] = count
-    uptime: uint256 = 0
-    if e.supply != 0:
-        uptime = e.delivered * MAX_BPS // e.supply
-    log EpochFinalized(epoch=epoch, attestations=count, uptime_bps=uptime)
-    self._close(epoch, e.delivered, e.supply, count, 0, uptime, e.report_hash)
-    return count
+    st: uint256 = self.state
+    return min((st >> 160) & M32, (st >> 192) & M32)
 
 
 @external
-@nonreentrant
-def declare_default(epoch: uint256) -> uint256:
+@view
+def paused() -> bool:
     """
-    @notice Declares `epoch` in default: not funded by its deadline, or
-            funded but not finalised by its attestation deadline. The bond
-            pays holders the epoch's expected reward, as far as it
-            reaches, through the normal reward stream.
-    @dev Anyone; never paused; also when the slash is 0 (the epoch is
-         recorded as defaulted whatever the operator funded). Emits
-         `EpochDefaulted`, `RewardsNotified` and `EpochClosed`.
-    @param epoch The epoch index (< N_EPOCHS).
-    @return The sats taken from the bond.
+    @notice Whether buy, report_epoch and fund_epoch are stopped now.
+    @return True while a pause runs (at most MAX_PAUSE after its start).
     """
-    assert epoch < N_EPOCHS, "vault: epoch after term end"
-    status: EpochStatus = self.epochs[epoch].status
-    assert status != EpochStatus.FINALIZED and status != EpochStatus.DEFAULTED, "vault: epoch already settled"
-    deadline: uint256 = TERM_START + (epoch + 1) * EPOCH + REPORT_GRACE
-    if status == EpochStatus.FUNDED:
-        deadline += REPORT_GRACE
-    assert block.timestamp > deadline, "vault: default too early"
-    expected: uint256 = self._expected(epoch)
-    slashed: uint256 = min(self.bond, expected)
-    e: Epoch = self.epochs[epoch]
-    supply: uint256 = e.supply
-    if status == empty(EpochStatus):
-        supply = erc20.totalSupply
-    self.epochs[epoch].status = EpochStatus.DEFAULTED
-    self.bond -= slashed
-    self._notify_reward(slashed)
-    log EpochDefaulted(epoch=epoch, caller=msg.sender, expected=expected, slashed=slashed)
-    self._close(epoch, e.delivered, supply, 0, slashed, 0, e.report_hash)
-    return slashed
+    return self._paused()
 
 
 @external
-@nonreentrant
-def post_bond(amount: uint256):
+@view
+def pause_intervals() -> DynArray[Pause, MAX_PAUSES]:
     """
-    @notice Adds `amount` reward tokens to the operator's bond.
-    @dev Anyone may top it up; the balance change is measured
-         (fee-on-transfer tokens revert). Emits `BondPosted`.
-    @param amount Reward-token units (> 0).
+    @notice Every pause of the term, in order; `end` 0 while not ended (it ends by itself
+            MAX_PAUSE after `start`).
+    @return The pauses.
     """
-    assert amount > 0, "vault: zero bond"
-    before: uint256 = staticcall REWARD_TOKEN.balanceOf(self)
-    assert extcall REWARD_TOKEN.transferFrom(msg.sender, self, amount, default_return_value=True), "vault: bond transfer failed"
-    got: uint256 = staticcall REWARD_TOKEN.balanceOf(self) - before
-    assert got == amount, "vault: reward token fee-on-transfer"
-    self.bond += got
-    log BondPosted(sender=msg.sender, amount=got)
-
-
-@external
-@nonreentrant
-def withdraw_bond() -> uint256:
-    """
-    @notice Pays the remaining bond to the operator agent's wallet after
-            the term, once every epoch is finalised or defaulted.
-    @dev Operator only. Emits `BondReleased`.
-    @return The amount paid.
-    """
-    self._check_operator()
-    assert block.timestamp >= TERM_END, "vault: term not over"
-    assert self.settled_epochs == N_EPOCHS, "vault: epochs not settled"
-    amount: uint256 = self.bond
-    self.bond = 0
-    if amount != 0:
-        assert extcall REWARD_TOKEN.transfer(msg.sender, amount, default_return_value=True), "vault: bond transfer failed"
-    log BondReleased(receiver=msg.sender, amount=amount)
-    return amount
+    out: DynArray[Pause, MAX_PAUSES] = []
+    for i: uint256 in range(self._n_pauses(), bound=MAX_PAUSES):
+        p: uint256 = self.pause_log[i]
+        out.append(Pause(start=p & M64, end=p >> 64))
+    return out
 
 
 # ------------------------------------------------------------------ #
@@ -1348,7 +1287,25 @@ def withdraw_bond() -> uint256:
 
 
 @external
-def queue_params(p: Params):
+def set_trust(t: IVaultTrust):
+    """
+    @notice Sets the term's trust layer, once, before any share is sold ("opening the term").
+    @dev Admin only; before SALE_END; the trust must be built for this vault
+         (`t.VAULT() == self`). Emits `TrustSet`.
+    @param t The VaultTrust contract.
+    """
+    ownable._check_owner()
+    assert self._trust().address == empty(address), "vault: trust already set"
+    assert t.address != empty(address), "vault: zero trust"
+    assert block.timestamp < SALE_END, "vault: sale ended"
+    assert erc20.totalSupply == 0, "vault: shares already sold"
+    assert staticcall t.VAULT() == self, "vault: trust of another vault"
+    self.state = self.state | convert(convert(t.address, uint160), uint256)
+    log TrustSet(trust=t.address)
+
+
+@external
+def queue_params(p: IHashrateVault.Params):
     """
     @notice Queues a fee-parameter change, applicable after ADMIN_DELAY.
     @dev Admin only; within the caps. Replaces any queued change.
@@ -1366,18 +1323,23 @@ def queue_params(p: Params):
 @external
 def apply_params():
     """
-    @notice Applies the queued change once its ETA is reached.
-    @dev Admin only. Emits `ParamsApplied`.
+    @notice Applies the queued change once its ETA is reached, as a new version in force for
+            every epoch ending at or after now (an ended epoch is never repriced).
+    @dev Admin only; at most MAX_PARAM_VERSIONS versions per term. Emits `ParamsApplied`.
     """
     ownable._check_owner()
     eta: uint256 = self.pending_eta
     assert eta != 0, "vault: no params queued"
     assert block.timestamp >= eta, "vault: params not yet due"
-    p: Params = self.pending_params
-    self.params = p
+    v: uint256 = self.params_version + 1
+    assert v < MAX_PARAM_VERSIONS, "vault: too many param changes"
+    p: IHashrateVault.Params = self.pending_params
+    self.params_hist[v] = p
+    self.params_from[v] = block.timestamp
+    self.params_version = v
     self.pending_eta = 0
-    self.pending_params = empty(Params)
-    log ParamsApplied(params=p)
+    self.pending_params = empty(IHashrateVault.Params)
+    log ParamsApplied(params=p, version=v, from_time=block.timestamp)
 
 
 @external
@@ -1388,23 +1350,10 @@ def cancel_params():
     """
     ownable._check_owner()
     assert self.pending_eta != 0, "vault: no params queued"
-    p: Params = self.pending_params
+    p: IHashrateVault.Params = self.pending_params
     self.pending_eta = 0
-    self.pending_params = empty(Params)
+    self.pending_params = empty(IHashrateVault.Params)
     log ParamsCancelled(params=p)
-
-
-@external
-def set_operator(operator_: address):
-    """
-    @notice Sets the operator address.
-    @dev Admin only. Emits `OperatorSet`.
-    @param operator_ The new operator.
-    """
-    ownable._check_owner()
-    assert not self.agent_bound, "vault: agent bound"
-    self.operator = operator_
-    log OperatorSet(operator=operator_)
 
 
 @external
@@ -1422,18 +1371,39 @@ def set_guardian(guardian_: address):
 @external
 def pause():
     """
-    @notice Stops buy, report_epoch and fund_epoch (never claims or transfers).
-    @dev Guardian or admin. Emits `Paused`.
+    @notice Stops buy, report_epoch and fund_epoch for at most MAX_PAUSE (never claims,
+            transfers or settlement); every deadline is pushed by the paused time.
+    @dev Guardian or admin; at most MAX_PAUSES pauses per term. Emits `Paused`.
     """
     assert msg.sender == self.guardian or msg.sender == ownable.owner, "vault: caller is not the guardian"
-    pausable._pause()
+    assert not self._paused(), "vault: already paused"
+    st: uint256 = self.state
+    n: uint256 = (st >> 224) & 255
+    assert n < MAX_PAUSES, "vault: pause budget used"
+    if n != 0:
+        last: uint256 = self.pause_log[n - 1]
+        if last >> 64 == 0:
+            # the previous pause expired without an unpause: record its end
+            self.pause_log[n - 1] = last | (((last & M64) + MAX_PAUSE) << 64)
+    self.pause_log[n] = block.timestamp
+    self.state = (st & (2**224 - 1)) | ((n + 1) << 224)
+    log Paused(account=msg.sender)
 
 
 @external
 def unpause():
     """
-    @notice Resumes buy, report_epoch and fund_epoch.
-    @dev Admin only. Emits `Unpaused`.
+    @notice Ends the running pause: the admin at any time, anyone once MAX_PAUSE has passed
+            (the pause then ends at start + MAX_PAUSE).
+    @dev Emits `Unpaused`.
     """
-    ownable._check_owner()
-    pausable._unpause()
+    n: uint256 = self._n_pauses()
+    last: uint256 = 0
+    if n != 0:
+        last = self.pause_log[n - 1]
+    assert n != 0 and last >> 64 == 0, "vault: not paused"
+    limit: uint256 = (last & M64) + MAX_PAUSE
+    if block.timestamp < limit:
+        ownable._check_owner()
+    self.pause_log[n - 1] = last | (min(block.timestamp, limit) << 64)
+    log Unpaused(account=msg.sender)

@@ -1,0 +1,82 @@
+# pragma version ~=0.4.3
+"""
+@title Settable stand-in of the trust layer for the vault's own tests
+@custom:contract-name MockVaultTrust
+@license MIT
+@notice Implements what `HashrateVault` calls of `VaultTrust`: `settle` pays the owed
+        amount set for the epoch (from its own reward-token balance) to the vault and
+        returns it; `operator_wallet`, `coverable_shares` and `VAULT` are settable.
+        Misbehaviours for negative tests: return more than it pays (`short_pay`), revert.
+        Records every settle call (epoch, post, time). Test-only.
+"""
+
+from ethereum.ercs import IERC20
+
+VAULT: public(address)
+REWARD_TOKEN: public(IERC20)
+operator_wallet: public(address)
+coverable_shares: public(uint256)
+owed: public(HashMap[uint256, uint256])
+# @dev Sats returned by `settle` but not transferred (a lying trust).
+short_pay: public(uint256)
+refuse: public(bool)
+# @dev Log of settle calls.
+calls: public(uint256)
+settled_epoch: public(HashMap[uint256, uint256])
+settled_post: public(HashMap[uint256, bool])
+settled_at: public(HashMap[uint256, uint256])
+times_settled: public(HashMap[uint256, uint256])
+
+
+@deploy
+def __init__(vault: address, reward_token: IERC20, wallet: address, coverable: uint256):
+    self.VAULT = vault
+    self.REWARD_TOKEN = reward_token
+    self.operator_wallet = wallet
+    self.coverable_shares = coverable
+
+
+@external
+def set_vault(v: address):
+    self.VAULT = v
+
+
+@external
+def set_operator_wallet(w: address):
+    self.operator_wallet = w
+
+
+@external
+def set_coverable_shares(n: uint256):
+    self.coverable_shares = n
+
+
+@external
+def set_owed(epoch: uint256, amount: uint256):
+    self.owed[epoch] = amount
+
+
+@external
+def set_short_pay(amount: uint256):
+    self.short_pay = amount
+
+
+@external
+def set_refuse(r: bool):
+    self.refuse = r
+
+
+@external
+def settle(epoch: uint256, post: bool) -> uint256:
+    assert msg.sender == self.VAULT, "trust: caller is not the vault"
+    assert not self.refuse, "trust: refused"
+    paid: uint256 = min(self.owed[epoch], staticcall self.REWARD_TOKEN.balanceOf(self))
+    if paid != 0:
+        assert extcall self.REWARD_TOKEN.transfer(self.VAULT, paid, default_return_value=True)
+    i: uint256 = self.calls
+    self.settled_epoch[i] = epoch
+    self.settled_post[i] = post
+    self.settled_at[i] = block.timestamp
+    self.calls = i + 1
+    self.times_settled[epoch] += 1
+    return paid + self.short_pay
