@@ -22,6 +22,13 @@ The deployment plan is a list of `Step`s, one per address-book name. ``deploy()`
 * on a chain that is not a local devnet the steps marked ``devnet_only`` (the test tokens, the
   owner-set price feed and the vault with its devnet terms) are left out, and naming one in
   ``only`` is refused: a real network's deployment never invents tokens or an oracle.
+
+`PLAN` is what ``deploy()`` deploys unaided. The vault's trust layer (`VaultTrust`) cannot be
+part of it: its constructor fixes the operator agent (which must exist and have a wallet), the
+validators and every other term, so it is the one step of `AGENT_PLAN`, deployed by
+`hashtrust.hashrate.vault.deploy_trust` (``ape run operator deploy-trust``) through the same
+journalled machinery (`deploy_step`) once the operator agent is registered. When ``deploy()``
+redeploys the vault, the book's `VaultTrust` (bound to the old vault) is forgotten.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ class DeployContext:
     w3: Web3
     sender: TxSender
     book: AddressBook
+    terms: dict | None = None  # the trust's terms (`AGENT_PLAN` steps only)
 
     def address(self, name: str) -> str:
         return self.book.address(name)
@@ -128,6 +136,19 @@ PLAN: list[Step] = [
     ),
 ]
 
+# Steps that wait for the operator agent: deployed by `deploy_step` with ``terms`` (the trust's
+# constructor terms, `trust_args`), never by a plain ``deploy()``.
+AGENT_PLAN: list[Step] = [
+    Step(
+        "VaultTrust",
+        "VaultTrust",
+        lambda ctx: trust_args(ctx),
+        depends=("HashrateVault", "IdentityRegistry", "ValidationRegistry", "ReputationRegistry"),
+        description="the vault's trust layer: operator agent, validators, quorum, min score, hashprice inputs and bond, fixed at construction",
+        devnet_only=True,
+    ),
+]
+
 # Devnet parameters of the vault (docs/vault.md explains each choice).
 VAULT_DEVNET = {
     "capacity_ths": 10_000,  # 10 PH/s for sale
@@ -139,12 +160,14 @@ VAULT_DEVNET = {
     "caps": (200_000, 500_000, 1_000_000, 3_000),  # 200 J/TH, $0.50/kWh, $1/TH/day, 30 % perf
     "report_grace": 3 * 86_400,  # an epoch may be reported and funded up to 3 days after it ends
     "max_price_age": 86_400,  # devnet: one day (real BTC/USD feeds heartbeat hourly)
-    "admin_delay": 86_400,
-    # Opening the term (`hashtrust.vault.open_term`, after the operator agent is registered):
-    "quorum": 2,  # 2-of-n listed validators
-    "min_score": 80,  # lowest counted ValidationRegistry score
-    "difficulty": 150 * 10**12,  # hashprice inputs of the expected reward of a defaulted epoch
+    "admin_delay": 86_400,  # >= one epoch (the vault refuses less): a fee change never reprices an ended epoch
+    # The trust's terms (`hashtrust.hashrate.vault.deploy_trust`, after the operator agent is registered):
+    "validators": 3,  # independent pool watchers
+    "quorum": 2,  # 2-of-3 listed validators
+    "min_score": 98,  # lowest counted ValidationRegistry score (the trust refuses below 98)
+    "difficulty": 150 * 10**12,  # hashprice inputs of what a missed or short epoch owes
     "sats_per_block": 315_000_000,  # 3.125 BTC subsidy + 0.025 BTC average fees
+    "bond_epochs": 7,  # 1 + 2 * report_grace / epoch: epochs in flight before the first record time
 }
 
 
@@ -165,7 +188,6 @@ def vault_args(ctx: DeployContext) -> tuple:
         term_start,
         term_start,  # sale end: the vault refuses a sale that overlaps the term
         term_start + cfg["term_days"] * 86_400,
-        me,  # operator until `open_term` binds the vault to the operator's ERC-8004 agent
         me,  # guardian
         me,  # treasury
         (*cfg["params"], me),  # fee recipient
@@ -173,6 +195,26 @@ def vault_args(ctx: DeployContext) -> tuple:
         cfg["report_grace"],
         cfg["max_price_age"],
         cfg["admin_delay"],
+    )
+
+
+def trust_args(ctx: DeployContext) -> tuple:
+    """Constructor arguments of `VaultTrust`, from ``ctx.terms`` (`deploy_trust` fills them)."""
+    t = ctx.terms
+    if t is None:
+        raise HashtrustError("VaultTrust needs its terms (operator agent, validators, ...): deploy it with deploy-trust")
+    return (
+        Web3.to_checksum_address(t["vault"]),
+        Web3.to_checksum_address(t["identity"]),
+        Web3.to_checksum_address(t["validation"]),
+        Web3.to_checksum_address(t["reputation"]),
+        int(t["agent_id"]),
+        [Web3.to_checksum_address(v) for v in t["validators"]],
+        int(t["quorum"]),
+        int(t["min_score"]),
+        int(t["difficulty"]),
+        int(t["sats_per_block"]),
+        int(t["bond_epochs"]),
     )
 
 
@@ -190,7 +232,7 @@ def devnet_only_steps() -> set[str]:
 
 
 def plan_step(name: str) -> Step:
-    for s in PLAN:
+    for s in (*PLAN, *AGENT_PLAN):
         if s.name == name:
             return s
     raise HashtrustError(f"no deployment step named {name!r}")
@@ -372,12 +414,35 @@ def deploy(
             log(f"not a local devnet ({why}): deploying the registries only; {', '.join(asked)} are devnet-only")
             wanted -= devnet_only
     with book.locked():  # one run at a time on a book; entries recorded meanwhile are read again (finding 5)
-        return _deploy_locked(w3, sender, book, wanted, fresh, log)
+        out = _deploy_locked(w3, sender, book, [s for s in PLAN if s.name in wanted], fresh, log)
+        vault = next((o for o in out if o.name == "HashrateVault"), None)
+        if vault is not None and vault.status != "reused":
+            for s in AGENT_PLAN:
+                if s.name in book:
+                    book.forget(s.name)  # bound to the vault just replaced: deploy-trust deploys its successor
+                    log(f"forgot    {s.name:<20} (it served the replaced vault; run deploy-trust for the new one)")
+        return out
 
 
-def _deploy_locked(w3: Web3, sender: TxSender, book: AddressBook, wanted: set[str], fresh: bool, log: Callable[[str], Any]) -> list[Outcome]:
+def deploy_step(w3: Web3, sender: TxSender, book: AddressBook, name: str, *, terms: dict | None = None, fresh: bool = False,
+                log: Callable[[str], Any] = lambda s: None) -> Outcome:
+    """Deploy (or reuse) one step -- an `AGENT_PLAN` step with its ``terms`` -- under the book's
+    lock, journalled like `deploy` (an interrupted run's contract is adopted on rerun), without
+    touching its dependencies: they must be recorded already (`HashtrustError` otherwise)."""
+    if book.chain_id != w3.eth.chain_id:
+        raise HashtrustError(f"address book is for chain {book.chain_id}, connected to {w3.eth.chain_id}")
+    step = plan_step(name)
+    missing = [d for d in step.depends if d not in book]
+    if missing:
+        raise HashtrustError(f"{name} needs {', '.join(missing)} deployed first (hashtrust deploy)")
+    with book.locked():
+        return _deploy_locked(w3, sender, book, [step], fresh, log, terms=terms)[0]
+
+
+def _deploy_locked(w3: Web3, sender: TxSender, book: AddressBook, steps: list[Step], fresh: bool, log: Callable[[str], Any],
+                   terms: dict | None = None) -> list[Outcome]:
     """`deploy`'s steps, run while it holds the book's lock."""
-    ctx = DeployContext(w3=w3, sender=sender, book=book)
+    ctx = DeployContext(w3=w3, sender=sender, book=book, terms=terms)
     journal = Journal(book)
     if journal.entries:
         # An earlier run was interrupted between sending a deployment and recording it: let
@@ -386,9 +451,7 @@ def _deploy_locked(w3: Web3, sender: TxSender, book: AddressBook, wanted: set[st
         sender.settle()
     redeployed: set[str] = set()
     out: list[Outcome] = []
-    for step in PLAN:
-        if step.name not in wanted:
-            continue
+    for step in steps:
         entry = book.get(step.name)
         why: str | None
         if fresh:

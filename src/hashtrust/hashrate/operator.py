@@ -8,14 +8,20 @@ For each epoch the operator commits to ``report_hash = keccak256(canonical_json(
 "delivered", "gross"}))`` (integers: share units and sats), so a validator holding the same pool
 data recomputes it. `run_operator` is one pass; it reads the chain before every action, so running
 it again (after a crash, a dropped RPC, or on a timer) only does what is still missing (it first
-waits for the operator's own transactions still in flight, `TxSender.settle`):
+waits for the operator's own transactions still in flight, `TxSender.settle`). The agent, the
+validators, quorum and min score are the vault's trust contract's (`VaultTrust`, fixed terms):
 
-1. an ended, unreported epoch within its deadline with a pool entry -> `report_epoch`;
+1. an ended, unreported epoch within its report deadline with a pool entry -> `report_epoch` at
+   the BTC/USD round in force at the epoch's end (the SDK finds its round id);
 2. a reported, unfunded epoch within its deadline -> `fund_epoch` (approves the reward token);
-3. a funded epoch -> one `validationRequest` per listed validator whose request does not exist yet
-   (request hash from the vault's `request_hash`, a `data:` request file naming vault, epoch,
-   delivered, gross and report hash);
-4. a funded epoch whose quorum is met -> `finalize_epoch` (anyone may; the operator does it too).
+3. a funded, open epoch -> one `validationRequest` per listed validator whose request does not
+   exist yet (request hash from the trust's `request_hash`, a `data:` request file naming vault,
+   epoch, delivered, gross and report hash);
+4. a funded epoch whose quorum is met, before its attest deadline -> the trust's `finalize_epoch`;
+5. an epoch whose reputation feedback is pending (refused, or a default settled without a post)
+   -> the trust's `post_record` (once a pass);
+6. epochs whose record time has passed -> the vault's `settle_due` (anyone may; the operator
+   does it too, so holders are credited and defaults reach its public record).
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from hashtrust.erc8004.validation import (
     data_uri,
 )
 from hashtrust.errors import InputError, RevertError
-from hashtrust.hashrate.vault import HashrateVaultClient, ths_to_shares
+from hashtrust.hashrate.vault import FEEDBACK_PENDING, HashrateVaultClient, ths_to_shares
 
 
 @dataclass(frozen=True)
@@ -90,12 +96,13 @@ def run_operator(
     *,
     now: int | None = None,
     finalize: bool = True,
+    settle: bool = True,
     from_epoch: int = 0,
 ) -> list[str]:
     """One idempotent pass over the vault's epochs (see the module doc); returns what it did.
 
-    ``from_epoch`` skips epochs the caller knows are settled (finalised or defaulted), so a
-    long-running agent does not re-read the whole term on every pass.
+    ``from_epoch`` skips epochs the caller knows are settled, so a long-running agent does not
+    re-read the whole term on every pass. ``settle`` False leaves `settle_due` to others.
 
     Each epoch is handled inside its own boundary, and each validator's request inside the
     epoch's: a failure is one line of the result (``epoch N failed this pass: ...``) and is
@@ -104,24 +111,35 @@ def run_operator(
     if vault.sender is not None:
         vault.sender.settle()  # a crashed earlier pass's transactions land before the chain is read
     now = vault.now() if now is None else now
+    trust = vault.trust_client()
     n = vault._view("N_EPOCHS")
-    agent_id = vault.agent_id()
-    validators = vault.validators()
-    quorum = vault._view("quorum")
-    min_score = vault._view("min_score")
+    terms = {"agent_id": trust.agent_id(), "validators": trust.validators(), "quorum": trust.quorum(), "min_score": trust.min_score()}
     for e in range(max(0, from_epoch), n):
         end = vault.epoch_end(e)
         if end > now:
             break
         try:  # one epoch's boundary: a failure is logged in the result and retried next pass
-            _epoch_pass(vault, validation, pool, e, now, agent_id, validators, quorum, min_score, finalize, done)
+            _epoch_pass(vault, trust, validation, pool, e, now, terms, finalize, done)
         except Exception as exc:  # noqa: BLE001 - the other epochs go on
             done.append(f"epoch {e} failed this pass: {one_line(exc)}")
+    if settle:
+        try:
+            if vault.due_epochs():
+                for ev in vault.settle_due():
+                    done.append(f"settled {ev['epoch']} ({trust.record(int(ev['epoch'])).kind_name}, {int(ev['credited'])} sats credited)")
+        except Exception as exc:  # noqa: BLE001 - retried next pass
+            done.append(f"settle_due failed this pass: {one_line(exc)}")
     return done
 
 
-def _epoch_pass(vault, validation, pool, e, now, agent_id, validators, quorum, min_score, finalize, done) -> None:
+def _epoch_pass(vault, trust, validation, pool, e, now, terms, finalize, done) -> None:
     """What one pass does for epoch ``e`` (see `run_operator`)."""
+    rec = trust.record(e)
+    if rec.settled or rec.finalized:
+        if rec.feedback == FEEDBACK_PENDING:
+            ev = trust.post_record(e)
+            done.append(f"posted record {e}" if ev["posted"] else f"record {e} still refused by the reputation registry")
+        return
     info = vault.epoch(e)
     deadline = info.deadline
     if info.status == "none":
@@ -139,10 +157,11 @@ def _epoch_pass(vault, validation, pool, e, now, agent_id, validators, quorum, m
         info = vault.epoch(e)
     if info.status != "funded":
         return
+    agent_id, quorum, min_score = terms["agent_id"], terms["quorum"], terms["min_score"]
     counted = 0
-    for v in validators:
+    for v in terms["validators"]:
         try:  # one validator's request: a refusal (e.g. a validator that lost its independence) stops no other
-            h = vault.request_hash(e, v)
+            h = trust.request_hash(e, v)
             att = validation.attestation(agent_id, h)
             if att.status == Status.NONE:
                 doc = {"vault": vault.address, "epoch": e, "delivered": info.delivered, "gross": info.gross, "reportHash": "0x" + info.report_hash.hex(), "validator": v}
@@ -152,9 +171,9 @@ def _epoch_pass(vault, validation, pool, e, now, agent_id, validators, quorum, m
                 counted += 1
         except RevertError as exc:
             done.append(f"request {e} from {v} refused: {one_line(exc)}")
-    if finalize and counted >= quorum and now <= vault.attest_deadline(e):
+    if finalize and counted >= quorum and now <= info.attest_deadline:
         try:
-            vault.finalize(e)
+            trust.finalize(e)
             done.append(f"finalized {e}")
         except RevertError as exc:  # e.g. a validator lost its independence: leave it to the deadline
             done.append(f"finalize {e} refused: {exc}")

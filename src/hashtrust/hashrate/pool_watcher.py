@@ -1,9 +1,9 @@
 """The pool-watcher validator agent: checks a hashrate vault operator's epoch reports against its
 own copy of the pool report and answers the vault's validation requests.
 
-For every reported epoch it looks up the request the vault expects from this validator
-(``vault.request_hash(epoch, me)``, under the vault's operator agent, via the squat-proof
-`getAttestation`). A pending or progressive request is answered and finalised in one transaction
+For every funded epoch it looks up the request the vault's trust contract expects from this
+validator (``trust.request_hash(epoch, me)``, under the trust's operator agent, via the
+squat-proof `getAttestation`). A pending or progressive request is answered and finalised in one transaction
 (`validationResponseFor(..., finalize=True)`):
 
 - 0 when the pool has no entry, the report hash does not commit to the reported figures
@@ -12,8 +12,8 @@ For every reported epoch it looks up the request the vault expects from this val
   so equality; under-claiming is not a lie);
 - otherwise a score proportional to what the pool confirms: pool / reported delivered.
 
-Idempotent: finalised, cancelled and unknown requests, and requests of settled (finalised or
-defaulted) epochs, are skipped, so it can run on a timer; a pass first waits for the watcher's
+Idempotent: finalised, cancelled and unknown requests, and requests of epochs the trust has
+finalised or settled, are skipped, so it can run on a timer; a pass first waits for the watcher's
 own transactions still in flight (`TxSender.settle`), so a pass after a crash answers nothing twice.
 """
 
@@ -77,7 +77,8 @@ def answer_requests(
     me = Web3.to_checksum_address(me)
     if validation.sender is not None:
         validation.sender.settle()  # a crashed earlier pass's answers land before the chain is read
-    agent_id = vault.agent_id()
+    trust = vault.trust_client()
+    agent_id = trust.agent_id()
     out: list[Verdict] = []
     n = vault._view("N_EPOCHS")
     now = vault.now()
@@ -88,9 +89,12 @@ def answer_requests(
                 if info.end > now:
                     break
                 continue
-            if info.status in ("finalized", "defaulted"):
-                continue  # settled: an answer changes nothing any more
-            h = vault.request_hash(e, me)
+            if info.status == "reported":
+                continue  # no request before funding
+            rec = trust.record(e)
+            if rec.finalized or rec.settled:
+                continue  # an answer changes nothing any more
+            h = trust.request_hash(e, me)
             att = validation.attestation(agent_id, h)
             if att.status not in (Status.PENDING, Status.ANSWERED) or att.validator != me:
                 continue

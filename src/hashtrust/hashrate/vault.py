@@ -1,19 +1,25 @@
-"""Client of the tokenized-hashrate vault (`contracts/HashrateVault.vy`).
+"""Clients of the tokenized-hashrate vault (`contracts/HashrateVault.vy`) and its trust layer
+(`contracts/VaultTrust.vy`, docs/design/vault-trust-split.md).
 
-Buy TH/s shares, report and fund epochs (operator), claim rewards, read the vault's state, plus
-the time helpers scripts and tests need (which epoch is open, when it ends, its deadline).
-Inputs are checked in Python first (`InputError`), so a bad call never costs gas; anything the
+The vault sells TH/s shares, takes the operator's epoch reports and funding, streams rewards
+and settles every epoch at its record time (`settle_due`); the trust contract holds the
+operator's bond, the validators and the record of every epoch (finalised, compensated or
+defaulted). `HashrateVaultClient` and `VaultTrustClient` wrap them, plus the time helpers
+scripts and tests need (which epoch is open, when it ends, its deadlines and record time).
+Inputs are checked in Python first (`InputError`), so a bad call never costs gas; anything a
 contract refuses surfaces as `RevertError` with the contract's reason.
 
-Units: shares have 18 decimals (``10**18`` = 1 TH/s); rewards are sats of the 8-decimal reward
-token; the sale price is in payment-token units (a 6-decimal USD stablecoin on devnets).
+Units: shares have 18 decimals (``10**18`` = 1 TH/s); rewards and the bond are sats of the
+8-decimal reward token; the sale price is in payment-token units (a 6-decimal USD stablecoin on
+devnets).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -22,16 +28,43 @@ from web3 import Web3
 
 from hashtrust.chain import artifacts
 from hashtrust.chain.checks import ZERO_ADDRESS, check_address, check_bytes32, check_text
-from hashtrust.chain.decode import display
 from hashtrust.chain.client import ContractClient
+from hashtrust.chain.decode import display
 from hashtrust.chain.tx import call_view
-from hashtrust.errors import InputError
+from hashtrust.errors import HashtrustError, InputError, RevertError
 
 TH = 10**18
 EPOCH_S = 86_400
+SATS_PER_BTC = 10**8
 MAX_UINT = 2**256 - 1
 MAX_REPORT_URI = 256  # bytes (HashrateVault.vy: String[256])
+MAX_VALIDATORS = 16  # VaultTrust.vy: DynArray[address, 16]
+MIN_SCORE_FLOOR = 98  # VaultTrust.vy: "trust: min score below 98"
+# The vault's epoch status flags (IHashrateVault.EpochStatus); 0 = never reported.
+STATUS_FLAGS = ((8, "defaulted"), (4, "finalized"), (2, "funded"), (1, "reported"))
 STATUS_NAMES = {0: "none", 1: "reported", 2: "funded", 4: "finalized", 8: "defaulted"}
+# What an epoch's status means to a holder (issue 15: "epoch 3 is none" said nothing).
+STATUS_WORDS = {
+    "none": "not reported yet",
+    "reported": "reported, not funded yet",
+    "funded": "funded (its net streams to holders)",
+    "finalized": "finalised",
+    "defaulted": "in default",
+}
+# VaultTrust Record.kind and Record.feedback.
+KIND_NAMES = {0: "open", 1: "finalized", 2: "defaulted: never reported", 3: "defaulted: reported, never funded", 4: "defaulted: funded, never attested"}
+FEEDBACK_NAMES = {0: "none", 1: "pending", 2: "posted"}
+KIND_FINALIZED = 1
+FEEDBACK_PENDING = 1
+
+
+def status_name(flags: int) -> str:
+    """The vault's epoch status (a flag set) as one word: the furthest state reached."""
+    flags = int(flags)
+    for bit, name in STATUS_FLAGS:
+        if flags & bit:
+            return name
+    return "none"
 
 
 def ths_to_shares(ths: float | int | str | Decimal, field: str = "ths") -> int:
@@ -54,9 +87,24 @@ def shares_to_ths(shares: int) -> Decimal:
     return Decimal(shares) / TH
 
 
+def sats_to_btc(sats: int) -> Decimal:
+    """Sats to BTC (8 decimals), exact."""
+    return Decimal(int(sats)) / SATS_PER_BTC
+
+
+def btc_words(sats: int) -> str:
+    """``1,234,567 sats`` as ``0.01234567 BTC (1,234,567 sats)``."""
+    return f"{sats_to_btc(sats):.8f} BTC ({int(sats):,} sats)"
+
+
+def usd_words(units: int, decimals: int = 6) -> str:
+    """Payment-token units as ``375.00 USD``."""
+    return f"{Decimal(int(units)) / 10**decimals:,.2f} USD"
+
+
 @dataclass(frozen=True)
 class EpochInfo:
-    """One epoch as the vault records it."""
+    """One epoch as the vault records it (``deadline`` is the report/fund deadline)."""
 
     epoch: int
     status: str
@@ -65,15 +113,55 @@ class EpochInfo:
     fee: int
     perf: int
     net: int
-    btc_usd: int
+    btc_usd: int  # the round in force at the epoch's end; 0 when that round was stale
     report_hash: bytes
     end: int
     deadline: int
+    attest_deadline: int = 0
+    record_time: int = 0
+
+    @property
+    def words(self) -> str:
+        return STATUS_WORDS.get(self.status, self.status)
+
+
+@dataclass(frozen=True)
+class Record:
+    """The trust's record of one epoch (`VaultTrust.record`)."""
+
+    epoch: int
+    kind: int
+    attestations: int
+    uptime_bps: int
+    owed: int
+    paid: int
+    feedback: int
+    settled: bool
+
+    @property
+    def kind_name(self) -> str:
+        return KIND_NAMES.get(self.kind, str(self.kind))
+
+    @property
+    def feedback_name(self) -> str:
+        return FEEDBACK_NAMES.get(self.feedback, str(self.feedback))
+
+    @property
+    def finalized(self) -> bool:
+        return self.kind == KIND_FINALIZED
+
+    @property
+    def defaulted(self) -> bool:
+        return self.kind >= 2
+
+    def as_dict(self) -> dict:
+        return {"epoch": self.epoch, "kind": self.kind_name, "attestations": self.attestations, "uptime_bps": self.uptime_bps,
+                "owed_sats": self.owed, "paid_sats": self.paid, "feedback": self.feedback_name, "settled": self.settled}
 
 
 @dataclass(frozen=True)
 class VaultStatus:
-    """A snapshot of the vault's public state."""
+    """A snapshot of the vault's public state (and its trust's bond)."""
 
     address: str
     now: int
@@ -92,17 +180,23 @@ class VaultStatus:
     total_claimed: int
     reward_liabilities: int
     period_finish: int
-    operator: str
+    operator: str  # the trust's operator_wallet() (zero while none or no trust)
     guardian: str
     admin: str
     bond: int
     btc_usd: Decimal  # the vault's price feed, its answer in USD
     price_updated: int  # when the feed last published
+    trust: str = ZERO_ADDRESS
+    required_bond: int = 0
+    coverage_bps: int | None = None  # None without a trust
+    settle_cursor: int = 0
+    pauses: tuple[tuple[int, int], ...] = ()
+    payment_decimals: int = 6
 
 
 def request_hash(chain_id: int, vault: str, epoch: int, delivered: int, gross: int, report_hash: bytes, validator: str) -> bytes:
-    """The vault's per-epoch, per-validator ValidationRegistry request hash (mirrors
-    `HashrateVault.request_hash`): keccak256(abi_encode(chain id, vault, epoch, delivered, gross,
+    """The per-epoch, per-validator ValidationRegistry request hash (mirrors
+    `VaultTrust.request_hash`): keccak256(abi_encode(chain id, vault, epoch, delivered, gross,
     report hash, validator))."""
     from eth_abi import encode
 
@@ -115,11 +209,66 @@ def request_hash(chain_id: int, vault: str, epoch: int, delivered: int, gross: i
 
 
 def expected_epoch_gross(supply: int, difficulty: int, sats_per_block: int) -> int:
-    """Expected gross sats of one epoch for ``supply`` share units, as the vault computes it on a
-    default: supply * 1e12 * 86_400 * sats_per_block // (1e18 * difficulty * 2**32)."""
+    """Expected gross sats of one epoch for ``supply`` share units at the trust's hashprice
+    inputs: supply * 1e12 * 86_400 * sats_per_block // (1e18 * difficulty * 2**32)."""
     if difficulty <= 0:
         raise InputError("difficulty", "must be > 0")
     return supply * 10**12 * EPOCH_S * sats_per_block // (TH * difficulty * 2**32)
+
+
+def settlement_lag_epochs(report_grace: int, epoch: int = EPOCH_S) -> int:
+    """The fewest `bond_epochs` the trust accepts: 1 + ceil(2 * REPORT_GRACE / EPOCH) (epochs
+    that can be in flight before the first record time passes)."""
+    return 1 + (2 * report_grace + epoch - 1) // epoch
+
+
+# ---------------------------------------------------------------------------- the price round
+@dataclass(frozen=True)
+class Round:
+    """One round of a Chainlink-style feed (`getRoundData`)."""
+
+    round_id: int
+    answer: int
+    started_at: int
+    updated_at: int
+    answered_in_round: int
+
+
+def round_at(get_round: Callable[[int], Round | None], latest: Round, ts: int) -> Round:
+    """The round in force at ``ts``: the newest round of the latest round's phase published at or
+    before ``ts`` (what `HashrateVault.report_epoch` accepts, design §3). ``get_round(id)`` returns
+    None for a round the feed does not have. Binary search over the phase's round ids (a phase
+    counts its rounds from 1 in the low 64 bits); updatedAt grows with the round id.
+
+    Raises `InputError` ("btc_usd round") when the phase has no round at or before ``ts`` (the
+    feed started, or changed phase, after the epoch ended), or when that round has no valid
+    answer (answer <= 0, or answered in an earlier round)."""
+    phase = latest.round_id >> 64
+    first_id = (phase << 64) | 1
+    if latest.updated_at <= ts:
+        found = latest
+    else:
+        first = latest if latest.round_id == first_id else get_round(first_id)
+        if first is None or first.updated_at == 0 or first.updated_at > ts:
+            raise InputError("btc_usd round", f"the price feed has no round at or before the epoch end ({ts}) in its current phase {phase}: the epoch cannot be priced")
+        lo, hi = first_id, latest.round_id - 1  # round lo was in force at ts; the latest was not
+        found = first
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            r = get_round(mid)
+            if r is not None and r.updated_at != 0 and r.updated_at <= ts:
+                lo, found = mid, r
+            else:
+                hi = mid - 1
+        if found.round_id != lo:
+            found = get_round(lo)
+            if found is None:
+                raise InputError("btc_usd round", f"the price feed's round {lo} vanished during the search")
+    if found.answer <= 0:
+        raise InputError("btc_usd round", f"the round in force at the epoch end ({found.round_id}) has no valid answer ({found.answer})")
+    if found.answered_in_round < found.round_id:
+        raise InputError("btc_usd round", f"the round in force at the epoch end ({found.round_id}) was answered in an earlier round ({found.answered_in_round})")
+    return found
 
 
 class HashrateVaultClient(ContractClient):
@@ -140,11 +289,65 @@ class HashrateVaultClient(ContractClient):
     def payment_token(self) -> Any:
         return self._erc20(self._view("PAYMENT_TOKEN"))
 
-    def _ensure_allowance(self, token: Any, amount: int) -> None:
+    def payment_decimals(self) -> int:
+        return int(call_view(self.payment_token.functions.decimals(), action="decimals"))
+
+    def _ensure_allowance(self, token: Any, amount: int, spender: str | None = None) -> None:
         sender = self._require_sender()
-        have = call_view(token.functions.allowance(sender.address, self.address), action="allowance")
+        spender = spender or self.address
+        have = call_view(token.functions.allowance(sender.address, spender), action="allowance")
         if have < amount:
-            sender.transact(token.functions.approve(self.address, MAX_UINT), action="approve vault")
+            sender.transact(token.functions.approve(spender, MAX_UINT), action="approve")
+
+    # ------------------------------------------------------------------ the trust layer
+    def trust(self) -> str | None:
+        """The vault's trust contract (None before `set_trust`)."""
+        t = Web3.to_checksum_address(self._view("trust"))
+        return None if t == ZERO_ADDRESS else t
+
+    def trust_client(self) -> VaultTrustClient:
+        """The client of the vault's own trust contract (the address the vault names, sending
+        from this client's sender); `InputError` when the term is not opened yet."""
+        t = self.trust()
+        if t is None:
+            raise InputError("trust", f"vault {self.address} has no trust contract yet: the term is not opened (deploy-trust)")
+        return VaultTrustClient(self.w3, t, self.sender)
+
+    def settle_cursor(self) -> int:
+        """Every epoch below it is settled."""
+        return self._view("settle_cursor")
+
+    def term_supply(self) -> int:
+        return self._view("term_supply")
+
+    def params_of(self, epoch: int) -> dict:
+        """The fee parameters in force at ``epoch``'s end."""
+        return dict(zip(("mj_per_th", "micro_usd_per_kwh", "micro_usd_per_th_day", "perf_bps", "fee_recipient"), self._view("params_of", epoch)))
+
+    def pause_intervals(self) -> list[tuple[int, int]]:
+        """Every pause of the term as (start, end); end 0 while running."""
+        return [(int(p[0]), int(p[1])) for p in self._view("pause_intervals")]
+
+    def settle_due(self, n: int = 16) -> list[dict]:
+        """Settle up to ``n`` epochs whose record time has passed (anyone, never paused); returns
+        the `EpochSettled` events (epoch, credited, record_time), empty when nothing was due."""
+        if not isinstance(n, int) or not 1 <= n <= 2**256 - 1:
+            raise InputError("n", "must be a positive integer")
+        receipt = self._send("settle_due", n)
+        return self.events(receipt, "EpochSettled")
+
+    def due_epochs(self, ts: int | None = None) -> list[int]:
+        """Epochs at or after the settle cursor whose record time has passed and that the trust
+        has not settled (what `settle_due` would settle now)."""
+        ts = self.now() if ts is None else ts
+        t = self.trust_client()
+        out = []
+        for e in range(self.settle_cursor(), self._view("N_EPOCHS")):
+            if self.epoch_end(e) > ts:
+                break
+            if ts > self.record_time(e) and not t.record(e).settled:
+                out.append(e)
+        return out
 
     # ------------------------------------------------------------------ time helpers
     def now(self) -> int:
@@ -153,8 +356,20 @@ class HashrateVaultClient(ContractClient):
     def epoch_end(self, epoch: int) -> int:
         return self._view("epoch_end", epoch)
 
-    def epoch_deadline(self, epoch: int) -> int:
-        return self._view("epoch_deadline", epoch)
+    def report_deadline(self, epoch: int) -> int:
+        """Last moment ``epoch`` may be reported and funded (end + REPORT_GRACE, pushed by pauses)."""
+        return self._view("report_deadline", epoch)
+
+    epoch_deadline = report_deadline
+
+    def attest_deadline(self, epoch: int) -> int:
+        """Last moment a funded epoch may be finalised (end + 2 * REPORT_GRACE, pushed by pauses)."""
+        return self._view("attest_deadline", epoch)
+
+    def record_time(self, epoch: int) -> int:
+        """When ``epoch`` is settled and credited to its holders: its report deadline if it is not
+        funded by then, else its attest deadline (far in the future during an open pause)."""
+        return self._view("record_time", epoch)
 
     def epoch_at(self, ts: int) -> int | None:
         """The epoch running at time ``ts`` (None outside the term)."""
@@ -163,16 +378,20 @@ class HashrateVaultClient(ContractClient):
             return None
         return (ts - start) // EPOCH_S
 
+    def _check_epoch(self, epoch: int, field: str = "epoch") -> int:
+        n = self._view("N_EPOCHS")
+        if not isinstance(epoch, int) or isinstance(epoch, bool) or not 0 <= epoch < n:
+            raise InputError(field, f"{epoch} is outside the term (epochs 0..{n - 1})")
+        return epoch
+
     def reportable_epochs(self, ts: int | None = None) -> list[int]:
-        """Epochs that have ended, are within their deadline and are not reported yet."""
+        """Epochs that have ended, are within their report deadline and are not reported yet."""
         ts = self.now() if ts is None else ts
-        start, n, grace = self._view("TERM_START"), self._view("N_EPOCHS"), self._view("REPORT_GRACE")
         out = []
-        for e in range(n):
-            end = start + (e + 1) * EPOCH_S
-            if end > ts:
+        for e in range(self._view("N_EPOCHS")):
+            if self.epoch_end(e) > ts:
                 break
-            if ts <= end + grace and self._view("epochs", e)[0] == 0:
+            if self._view("epochs", e)[0] == 0 and ts <= self.report_deadline(e):
                 out.append(e)
         return out
 
@@ -189,9 +408,13 @@ class HashrateVaultClient(ContractClient):
     def max_buy(self, receiver: str) -> int:
         return self._view("max_buy", Web3.to_checksum_address(receiver))
 
+    def split_of(self, epoch: int, delivered: int, gross: int, btc_usd: int) -> tuple[int, int, int]:
+        """(fee, perf, net) of ``gross`` for ``delivered`` shares with the parameters in force at
+        ``epoch``'s end (the vault's own integer math; ``btc_usd`` 0 = no electricity/hosting)."""
+        return tuple(self._view("split_of", epoch, delivered, gross, btc_usd))
+
     def preview_split(self, delivered: int, gross: int, btc_usd: int) -> tuple[int, int, int]:
-        """The (fee, perf, net) split the vault's current parameters give (the contract's integer
-        math, `economics.fee_split`; the vault has no such view, its bytes went to the trust layer)."""
+        """The (fee, perf, net) split the vault's current parameters give (`economics.fee_split`)."""
         from hashtrust.hashrate.economics import FeeParams, fee_split
 
         if btc_usd <= 0:
@@ -201,7 +424,8 @@ class HashrateVaultClient(ContractClient):
 
     def epoch(self, epoch: int) -> EpochInfo:
         s, delivered, gross, fee, perf, net, price, h, _supply = self._view("epochs", epoch)
-        return EpochInfo(epoch, STATUS_NAMES.get(s, str(s)), delivered, gross, fee, perf, net, price, bytes(h), self.epoch_end(epoch), self.epoch_deadline(epoch))
+        return EpochInfo(epoch, status_name(s), delivered, gross, fee, perf, net, price, bytes(h), self.epoch_end(epoch),
+                         self.report_deadline(epoch), self.attest_deadline(epoch), self.record_time(epoch))
 
     @property
     def price_feed(self) -> PriceFeedClient:
@@ -213,6 +437,8 @@ class HashrateVaultClient(ContractClient):
         now = self.now()
         p = v("params")
         answer, updated = self.price_feed.latest()
+        trust = self.trust()
+        t = VaultTrustClient(self.w3, trust) if trust else None
         return VaultStatus(
             address=self.address,
             now=now,
@@ -231,12 +457,18 @@ class HashrateVaultClient(ContractClient):
             total_claimed=v("total_claimed"),
             reward_liabilities=v("total_notified") - v("total_claimed") + v("fees_payable"),
             period_finish=v("period_finish"),
-            operator=v("operator"),
+            operator=t.operator_wallet() if t else ZERO_ADDRESS,
             guardian=v("guardian"),
             admin=v("owner"),
-            bond=v("bond"),
+            bond=t.bond() if t else 0,
             btc_usd=Decimal(answer) / v("FEED_UNIT"),
             price_updated=updated,
+            trust=trust or ZERO_ADDRESS,
+            required_bond=t.required_bond() if t else 0,
+            coverage_bps=t.coverage_bps() if t else None,
+            settle_cursor=self.settle_cursor(),
+            pauses=tuple(self.pause_intervals()),
+            payment_decimals=self.payment_decimals(),
         )
 
     # ------------------------------------------------------------------ holders
@@ -248,9 +480,12 @@ class HashrateVaultClient(ContractClient):
         if not isinstance(shares, int) or shares <= 0:
             raise InputError("shares", "must be a positive integer number of share units (1e18 = 1 TH/s)")
         receiver = check_address(receiver, "receiver") if receiver is not None else Web3.to_checksum_address(sender.address)
+        if self.trust() is None:
+            raise InputError("shares", "the term is not opened yet (the vault has no trust contract): nothing can be bought")
         room = self.max_buy(receiver)
         if shares > room:
-            raise InputError("shares", f"{shares} exceeds what can be bought now ({room}: sale over, paused or capacity)")
+            raise InputError("shares", f"{shares_to_ths(shares)} TH/s exceeds what can be bought now ({shares_to_ths(room)} TH/s: "
+                             "sale over, paused, capacity, or what the operator's bond covers)")
         price = self.preview_buy(shares)
         if max_payment is None:
             max_payment = price
@@ -278,23 +513,33 @@ class HashrateVaultClient(ContractClient):
         return self._send("transfer", Web3.to_checksum_address(to), shares)
 
     # ------------------------------------------------------------------ operator
-    def report(self, epoch: int, delivered: int, gross: int, report_hash: bytes, uri: str) -> dict:
-        """Report an ended epoch (operator); returns the `EpochReported` event."""
-        if epoch < 0 or epoch >= self._view("N_EPOCHS"):
-            raise InputError("epoch", f"{epoch} is outside the term (0..{self._view('N_EPOCHS') - 1})")
+    def price_round(self, epoch: int) -> Round:
+        """The BTC/USD round in force at ``epoch``'s end (`round_at` over the vault's feed)."""
+        return self.price_feed.round_at(self.epoch_end(epoch))
+
+    def report(self, epoch: int, delivered: int, gross: int, report_hash: bytes, uri: str, *, round_id: int | None = None) -> dict:
+        """Report an ended epoch (operator) at the BTC/USD round in force at its end (found on the
+        feed unless ``round_id`` is given); returns the `EpochReported` event."""
+        self._check_epoch(epoch)
         if delivered < 0 or gross < 0:
             raise InputError("delivered/gross", "must be >= 0")
         if delivered > self._view("totalSupply"):
             raise InputError("delivered", "exceeds the sold hashrate")
         report_hash, uri = check_bytes32(report_hash, "report_hash"), check_text(uri, "uri", MAX_REPORT_URI)
-        return self._send_event(self._fn("report_epoch", epoch, delivered, gross, report_hash, uri), "EpochReported")
+        end = self.epoch_end(epoch)
+        if self.now() < end:
+            raise InputError("epoch", f"epoch {epoch} has not ended yet (it ends {_when(end)})")
+        if round_id is None:
+            round_id = self.price_feed.round_at(end).round_id
+        return self._send_event(self._fn("report_epoch", epoch, delivered, gross, report_hash, uri, round_id), "EpochReported")
 
     def fund(self, epoch: int, *, approve: bool = True) -> dict:
         """Pay a reported epoch's gross (operator); approves the reward token if needed.
         Returns the `EpochFunded` event."""
         info = self.epoch(epoch)
         if info.status != "reported":
-            raise InputError("epoch", f"epoch {epoch} is {info.status}, not reported" + (": nobody has reported it yet (report it first)" if info.status == "none" else ""))
+            hint = ": nobody has reported it yet (report it first)" if info.status == "none" else ""
+            raise InputError("epoch", f"epoch {epoch} is {info.words}, so there is nothing to fund{hint}")
         if approve and info.gross:
             self._ensure_allowance(self.reward_token, info.gross)
         return self._send_event(self._fn("fund_epoch", epoch), "EpochFunded")
@@ -305,84 +550,166 @@ class HashrateVaultClient(ContractClient):
     def withdraw_proceeds(self) -> int:
         return self._send_event(self._fn("withdraw_proceeds"), "ProceedsWithdrawn")["amount"]
 
-    # ------------------------------------------------------------------ trust (agent, validators, bond)
-    def bind_agent(
-        self, identity: str, validation: str, reputation: str | None, agent_id: int, *, quorum: int, min_score: int, difficulty: int, sats_per_block: int
-    ) -> dict:
-        """Bind the vault (admin, once, before epoch 0 ends) to the operator agent and the registries.
-
-        Binding cannot be undone, and the vault takes who operates it (the agent's wallet) and
-        whether a validator is independent from the identity registry: before anything is sent,
-        each address must hold hashtrust's registry (`check_registries`), else `AddressBookError`."""
-        check_registries(self.w3, identity, validation, reputation)
-        if not 1 <= quorum <= 16:
-            raise InputError("quorum", "must be 1..16")
-        if not 1 <= min_score <= 100:
-            raise InputError("min_score", "must be 1..100")
-        if difficulty <= 0 or sats_per_block < 0:
-            raise InputError("difficulty/sats_per_block", "difficulty > 0, sats_per_block >= 0")
-        call = self._fn(
-            "bind_agent",
-            Web3.to_checksum_address(identity),
-            Web3.to_checksum_address(validation),
-            Web3.to_checksum_address(reputation or ZERO_ADDRESS),
-            int(agent_id),
-            quorum,
-            min_score,
-            difficulty,
-            sats_per_block,
-        )
-        return self._send_event(call, "AgentBound")
-
-    def add_validator(self, validator: str) -> Any:
-        return self._send("add_validator", Web3.to_checksum_address(validator))
-
-    def remove_validator(self, validator: str) -> Any:
-        return self._send("remove_validator", Web3.to_checksum_address(validator))
-
-    def validators(self) -> list[str]:
-        return list(self._view("validator_list"))
-
-    def agent_id(self) -> int:
-        return self._view("agent_id")
-
-    def request_hash(self, epoch: int, validator: str) -> bytes:
-        return bytes(self._view("request_hash", epoch, Web3.to_checksum_address(validator)))
-
-    def attest_deadline(self, epoch: int) -> int:
-        """Last moment a funded epoch may be finalised: its report deadline plus REPORT_GRACE."""
-        return self.epoch_deadline(epoch) + self._view("REPORT_GRACE")
-
-    def expected_reward(self, epoch: int) -> int:
-        return self._view("expected_reward", epoch)
-
-    def bond(self) -> int:
-        return self._view("bond")
-
-    def finalize(self, epoch: int) -> dict:
-        """Finalise a funded epoch once a quorum of listed validators attested it (anyone)."""
-        return self._send_event(self._fn("finalize_epoch", epoch), "EpochFinalized")
-
-    def declare_default(self, epoch: int) -> dict:
-        """Declare an epoch in default after its deadline (anyone); returns `EpochDefaulted`."""
-        return self._send_event(self._fn("declare_default", epoch), "EpochDefaulted")
-
-    def post_bond(self, amount: int, *, approve: bool = True) -> dict:
-        if amount <= 0:
-            raise InputError("amount", "must be > 0")
-        if approve:
-            self._ensure_allowance(self.reward_token, amount)
-        return self._send_event(self._fn("post_bond", amount), "BondPosted")
-
-    def withdraw_bond(self) -> int:
-        return self._send_event(self._fn("withdraw_bond"), "BondReleased")["amount"]
+    # ------------------------------------------------------------------ settlement
+    def declare_default(self, epoch: int, *, batch: int = 16) -> dict:
+        """Settle the term up to ``epoch`` (anyone): `settle_due` until the trust records ``epoch``
+        as settled. Nobody declares anything any more: every epoch is settled at its record time,
+        credited to the holders at that moment, whoever calls and whenever. Returns ``epoch``'s
+        record as a dict (kind, owed_sats, paid_sats, ...) with ``credited`` (sats the vault
+        credited to holders for it). `InputError` before its record time."""
+        self._check_epoch(epoch)
+        t = self.trust_client()
+        rec = t.record(epoch)
+        credited: int | None = None
+        if not rec.settled:
+            rt, now = self.record_time(epoch), self.now()
+            if now <= rt:
+                when = "while the vault is paused (an open pause holds every deadline)" if rt >= 2**255 else f"after {_when(rt)}"
+                raise InputError("epoch", f"epoch {epoch} is settled at its record time, {when}; it is {_when(now)} now: nothing to settle yet")
+            while not rec.settled:
+                evs = self.settle_due(batch)
+                if not evs:
+                    raise HashtrustError(f"settle_due settled nothing, yet epoch {epoch}'s record time ({_when(rt)}) has passed")
+                credited = next((int(ev["credited"]) for ev in evs if int(ev["epoch"]) == epoch), credited)
+                rec = t.record(epoch)
+        return {**rec.as_dict(), "credited": rec.paid if credited is None else credited}
 
     # ------------------------------------------------------------------ guardian / admin
+    def set_trust(self, trust: str) -> dict:
+        """Adopt ``trust`` as the vault's trust layer (admin, once, before any sale)."""
+        return self._send_event(self._fn("set_trust", check_address(trust, "trust")), "TrustSet")
+
     def pause(self) -> Any:
         return self._send("pause")
 
     def unpause(self) -> Any:
         return self._send("unpause")
+
+
+class VaultTrustClient(ContractClient):
+    """Typed access to one deployed `VaultTrust`: the bond, the validators, finalisation and the
+    record of every epoch. Its terms are constructor arguments: nothing here changes them."""
+
+    CONTRACT = "VaultTrust"
+    BOOK_NAME = "VaultTrust"
+
+    # ------------------------------------------------------------------ terms
+    def vault(self) -> HashrateVaultClient:
+        return HashrateVaultClient(self.w3, self._view("VAULT"), self.sender)
+
+    def agent_id(self) -> int:
+        return self._view("AGENT_ID")
+
+    def quorum(self) -> int:
+        return self._view("QUORUM")
+
+    def min_score(self) -> int:
+        return self._view("MIN_SCORE")
+
+    def bond_epochs(self) -> int:
+        return self._view("BOND_EPOCHS")
+
+    def validators(self) -> list[str]:
+        return [Web3.to_checksum_address(v) for v in self._view("validator_list")]
+
+    def terms(self) -> dict:
+        """Every term fixed at construction."""
+        v = self._view
+        return {
+            "vault": Web3.to_checksum_address(v("VAULT")),
+            "identity": Web3.to_checksum_address(v("IDENTITY")),
+            "validation": Web3.to_checksum_address(v("VALIDATION")),
+            "reputation": Web3.to_checksum_address(v("REPUTATION")),
+            "agent_id": v("AGENT_ID"),
+            "validators": self.validators(),
+            "quorum": v("QUORUM"),
+            "min_score": v("MIN_SCORE"),
+            "difficulty": v("HP_DIFFICULTY"),
+            "sats_per_block": v("HP_SATS_PER_BLOCK"),
+            "bond_epochs": v("BOND_EPOCHS"),
+        }
+
+    def operator_wallet(self) -> str:
+        """The operator agent's live wallet (zero while it authorised the trust or the vault)."""
+        return Web3.to_checksum_address(self._view("operator_wallet"))
+
+    # ------------------------------------------------------------------ views
+    def bond(self) -> int:
+        return self._view("bond")
+
+    def required_bond(self) -> int:
+        """The bond covering BOND_EPOCHS unreported epochs of the vault's whole capacity."""
+        return self._view("required_bond")
+
+    def coverage_bps(self) -> int:
+        """The bond over what BOND_EPOCHS unreported epochs of the shares sold owe (10,000 = covered)."""
+        return self._view("coverage_bps")
+
+    def coverable_shares(self) -> int:
+        return self._view("coverable_shares")
+
+    def record(self, epoch: int) -> Record:
+        return Record(epoch, *(int(x) if not isinstance(x, bool) else x for x in self._view("record", epoch)))
+
+    def request_hash(self, epoch: int, validator: str) -> bytes:
+        return bytes(self._view("request_hash", epoch, Web3.to_checksum_address(validator)))
+
+    def expected_unreported(self, epoch: int) -> int:
+        """What ``epoch`` owes if never reported (Nu(e))."""
+        return self._view("expected_unreported", epoch)
+
+    def expected_reported(self, epoch: int) -> int:
+        """Nr(e): the net of full delivery at the hashprice, at the epoch's price and params."""
+        return self._view("expected_reported", epoch)
+
+    # ------------------------------------------------------------------ anyone
+    def finalize(self, epoch: int) -> dict:
+        """Finalise a funded epoch once a quorum of listed validators attested it (anyone);
+        returns `EpochFinalized`."""
+        rec = self.record(epoch)
+        if rec.settled or rec.finalized:
+            raise InputError("epoch", f"epoch {epoch} is already {rec.kind_name if rec.kind else 'settled'}")
+        return self._send_event(self._fn("finalize_epoch", epoch), "EpochFinalized")
+
+    def post_record(self, epoch: int) -> dict:
+        """Offer a pending feedback to the ReputationRegistry again (anyone); returns
+        `FeedbackPosted` (``posted`` False: refused again, still pending)."""
+        rec = self.record(epoch)
+        if rec.feedback != FEEDBACK_PENDING:
+            raise InputError("epoch", f"epoch {epoch} has no feedback pending (feedback {rec.feedback_name})")
+        return self._send_event(self._fn("post_record", epoch), "FeedbackPosted")
+
+    def post_bond(self, amount: int, *, approve: bool = True) -> dict:
+        """Add ``amount`` sats to the bond (anyone); approves the reward token if needed."""
+        if not isinstance(amount, int) or amount <= 0:
+            raise InputError("amount", "must be a positive number of sats")
+        sender = self._require_sender()
+        token = self.vault().reward_token
+        have = int(call_view(token.functions.balanceOf(sender.address), action="balanceOf"))
+        if have < amount:
+            raise InputError("amount", f"{btc_words(amount)} is more than {sender.address} holds ({btc_words(have)})")
+        if approve:
+            allowed = call_view(token.functions.allowance(sender.address, self.address), action="allowance")
+            if allowed < amount:
+                sender.transact(token.functions.approve(self.address, MAX_UINT), action="approve trust")
+        return self._send_event(self._fn("post_bond", amount), "BondPosted")
+
+    def withdraw_bond(self) -> int:
+        """Take the bond left after the term (the operator's wallet); returns sats paid."""
+        sender = self._require_sender()
+        wallet = self.operator_wallet()
+        if wallet == ZERO_ADDRESS or Web3.to_checksum_address(sender.address) != wallet:
+            raise InputError("sender", f"only the operator's wallet ({wallet}) may withdraw the bond, not {sender.address}")
+        vault = self.vault()
+        now, end = vault.now(), vault._view("TERM_END")
+        if now < end:
+            raise InputError("bond", f"the term runs until {_when(end)}: the bond stays until then")
+        cursor, n = vault.settle_cursor(), vault._view("N_EPOCHS")
+        if cursor < n:
+            raise InputError("bond", f"{n - cursor} epochs are not settled yet (run settle-due first)")
+        if self.bond() == 0:
+            raise InputError("bond", "the bond is empty")
+        return self._send_event(self._fn("withdraw_bond"), "BondReleased")["amount"]
 
 
 class PriceFeedClient(ContractClient):
@@ -396,6 +723,24 @@ class PriceFeedClient(ContractClient):
         _, answer, _, updated, _ = self._view("latestRoundData")
         return answer, updated
 
+    def latest_round(self) -> Round:
+        return Round(*(int(x) for x in self._view("latestRoundData")))
+
+    def get_round(self, round_id: int) -> Round | None:
+        """Round ``round_id``, or None when the feed does not have it (a revert or an empty round)."""
+        try:
+            r = Round(*(int(x) for x in self._view("getRoundData", round_id)))
+        except RevertError:
+            return None
+        return None if r.updated_at == 0 else r
+
+    def round_at(self, ts: int) -> Round:
+        """The round in force at ``ts`` (`round_at`)."""
+        latest = self.latest_round()
+        if latest.round_id == 0:
+            raise InputError("btc_usd round", "the price feed has published no round yet")
+        return round_at(self.get_round, latest, ts)
+
     def set_price(self, usd: float | int | Decimal) -> Any:
         decimals = self._view("decimals")
         answer = int(Decimal(str(usd)) * 10**decimals)
@@ -404,11 +749,14 @@ class PriceFeedClient(ContractClient):
         return self._send("set_price", answer)
 
 
+
 # ---------------------------------------------------------------------------- command lines
 def _when(ts: int) -> str:
     """A unix time as a UTC date and time (``2026-12-01 10:00 UTC``)."""
     from datetime import datetime, timezone
 
+    if ts >= 2**255:
+        return "never (held by an open pause)"
     return datetime.fromtimestamp(int(ts), tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
@@ -418,49 +766,114 @@ def _epoch_words(s: VaultStatus) -> str:
     return "before the term" if s.now < s.term_start else "after the term"
 
 
+def _pause_words(s: VaultStatus) -> str:
+    if not s.pauses:
+        return "never paused"
+    running = [p for p in s.pauses if p[1] == 0]
+    lines = f"paused {len(s.pauses)} time(s)"
+    if running:
+        lines += f", paused since {_when(running[-1][0])} (deadlines wait)"
+    return lines
+
+
+def _cursor_words(s: VaultStatus) -> str:
+    if s.settle_cursor >= s.n_epochs:
+        return f"all {s.n_epochs} epochs settled"
+    if s.settle_cursor == 0:
+        return "no epoch settled yet"
+    return f"epochs 0..{s.settle_cursor - 1} settled"
+
+
 def status_data(s: VaultStatus, *, holder: str | None = None, shares: int = 0, claimable: int = 0, reportable: list[int] | None = None) -> dict:
     """The vault's state as ``vault status --json`` prints it (integers in the contract's units,
-    times as unix seconds, TH/s and BTC/USD as decimal strings)."""
+    times as unix seconds, TH/s, BTC and BTC/USD as decimal strings)."""
     data: dict[str, Any] = {
         "address": s.address, "admin": s.admin, "operator": s.operator, "guardian": s.guardian, "paused": bool(s.paused),
-        "sold_ths": str(shares_to_ths(s.total_supply)), "capacity_ths": str(shares_to_ths(s.capacity)),
+        "trust": s.trust, "sold_ths": str(shares_to_ths(s.total_supply)), "capacity_ths": str(shares_to_ths(s.capacity)),
         "total_supply": s.total_supply, "capacity": s.capacity, "price_per_th": s.price_per_th,
+        "price_per_th_usd": str(Decimal(s.price_per_th) / 10**s.payment_decimals),
         "sale_end": s.sale_end, "term_start": s.term_start, "term_end": s.term_end, "n_epochs": s.n_epochs,
         "now": s.now, "current_epoch": s.current_epoch,
         "params": {k: (v if isinstance(v, (int, str)) else str(v)) for k, v in s.params.items()},
         "btc_usd": str(s.btc_usd), "price_updated": s.price_updated,
         "total_notified": s.total_notified, "total_claimed": s.total_claimed, "fees_payable": s.fees_payable,
-        "reward_liabilities": s.reward_liabilities, "period_finish": s.period_finish, "bond": s.bond,
+        "reward_liabilities": s.reward_liabilities, "period_finish": s.period_finish,
+        "bond": s.bond, "bond_btc": str(sats_to_btc(s.bond)), "required_bond": s.required_bond, "coverage_bps": s.coverage_bps,
+        "settle_cursor": s.settle_cursor, "pauses": [{"start": a, "end": b} for a, b in s.pauses],
     }
     if holder is not None:
-        data["holder"] = {"address": holder, "shares": shares, "ths": str(shares_to_ths(shares)), "claimable_sats": claimable}
+        data["holder"] = {"address": holder, "shares": shares, "ths": str(shares_to_ths(shares)), "claimable_sats": claimable,
+                          "claimable_btc": str(sats_to_btc(claimable))}
     if reportable is not None:
         data["reportable_epochs"] = list(reportable)
     return data
 
 
 def format_status(s: VaultStatus, *, holder: str | None = None, shares: int = 0, claimable: int = 0, reportable: list[int] | None = None) -> str:
-    """The vault's state as the command lines print it, in words (amounts in TH/s, USD and sats,
-    times as UTC dates); with ``holder``'s position (``shares``, ``claimable`` sats) and the
-    epochs the operator may report now, when given."""
+    """The vault's state as the command lines print it, in words (TH/s, USD, BTC with sats,
+    times as UTC dates): sale, term, fees, rewards, the operator's bond and its coverage, how far
+    settlement has got, pauses; with ``holder``'s position (``shares``, ``claimable`` sats) and
+    the epochs the operator may report now, when given."""
     p = s.params
     fees = (
         f"energy {Decimal(p.get('mj_per_th', 0)) / 1000} J/TH at {Decimal(p.get('micro_usd_per_kwh', 0)) / 10**6} USD/kWh, "
         f"hosting {Decimal(p.get('micro_usd_per_th_day', 0)) / 10**6} USD per TH/s a day, "
         f"performance fee {Decimal(p.get('perf_bps', 0)) / 100}% to {p.get('fee_recipient', '?')}"
     )
+    if s.trust == ZERO_ADDRESS:
+        trust = "trust: none yet -- the term is not opened (deploy-trust), nothing can be bought"
+        operator = "operator: none until the trust is deployed"
+    else:
+        cover = "n/a" if s.coverage_bps is None else f"{Decimal(s.coverage_bps) / 100:.2f}%"
+        trust = (f"trust {s.trust}: bond {btc_words(s.bond)}, {btc_words(s.required_bond)} covers the whole capacity; "
+                 f"covers {cover} of what the sold TH/s would be owed for its missed epochs")
+        operator = f"operator {s.operator}" if s.operator != ZERO_ADDRESS else "operator: none (the agent has no wallet, or authorised the trust or the vault)"
     lines = [
-        f"vault {s.address}  admin {s.admin}  operator {s.operator}  paused: {'yes' if s.paused else 'no'}",
-        f"sold {shares_to_ths(s.total_supply)} / {shares_to_ths(s.capacity)} TH/s at {s.price_per_th / 1e6:,.2f} USD per TH/s; sale ends {_when(s.sale_end)}",
+        f"vault {s.address}  admin {s.admin}  guardian {s.guardian}  paused: {'yes' if s.paused else 'no'}",
+        operator,
+        f"sold {shares_to_ths(s.total_supply)} / {shares_to_ths(s.capacity)} TH/s at {usd_words(s.price_per_th, s.payment_decimals)} per TH/s; sale ends {_when(s.sale_end)}",
         f"term {_when(s.term_start)} to {_when(s.term_end)} ({s.n_epochs} epochs); now {_when(s.now)}, {_epoch_words(s)}",
         f"fees: {fees}",
         f"BTC/USD {s.btc_usd:,.2f} (updated {_when(s.price_updated)})",
-        f"notified {s.total_notified} sats, claimed {s.total_claimed}, fees payable {s.fees_payable}, liabilities {s.reward_liabilities}, bond {s.bond}",
+        f"rewards: notified {btc_words(s.total_notified)}, claimed {btc_words(s.total_claimed)}, fees payable {btc_words(s.fees_payable)}, "
+        f"liabilities {btc_words(s.reward_liabilities)}",
+        trust,
+        f"settlement: {_cursor_words(s)}; {_pause_words(s)}",
     ]
     if holder is not None:
-        lines.append(f"you ({holder}): {shares_to_ths(shares)} TH/s, claimable {claimable} sats")
+        lines.append(f"you ({holder}): {shares_to_ths(shares)} TH/s, claimable {btc_words(claimable)}")
     if reportable is not None:
         lines.append(f"reportable epochs: {list(reportable)}")
+    return "\n".join(lines)
+
+
+def record_data(info: EpochInfo, rec: Record | None) -> dict:
+    """One epoch, vault side and trust side, as ``vault record --json`` prints it."""
+    return {
+        "epoch": info.epoch, "status": info.status, "delivered": info.delivered, "delivered_ths": str(shares_to_ths(info.delivered)),
+        "gross_sats": info.gross, "fee_sats": info.fee, "perf_sats": info.perf, "net_sats": info.net, "btc_usd": info.btc_usd,
+        "report_hash": "0x" + info.report_hash.hex(), "end": info.end, "report_deadline": info.deadline,
+        "attest_deadline": info.attest_deadline, "record_time": info.record_time,
+        "record": rec.as_dict() if rec is not None else None,
+    }
+
+
+def format_record(info: EpochInfo, rec: Record | None) -> str:
+    """One epoch in words: what the operator reported, its deadlines, and how it was settled."""
+    lines = [f"epoch {info.epoch} (ended {_when(info.end)}): {info.words}"]
+    if info.status != "none":
+        lines.append(f"  reported {shares_to_ths(info.delivered)} TH/s delivered, gross {btc_words(info.gross)} = fee {info.fee:,} + perf {info.perf:,} + net {info.net:,} sats"
+                     + (" (no price in force at the end: no electricity charged)" if info.btc_usd == 0 else f" at BTC/USD {Decimal(info.btc_usd) / 10**8:,.2f}"))
+    lines.append(f"  report/fund by {_when(info.deadline)}; attest by {_when(info.attest_deadline)}; settled at {_when(info.record_time)}")
+    if rec is None:
+        lines.append("  trust: none (the term is not opened)")
+    elif not rec.settled:
+        lines.append(f"  trust record: {rec.kind_name}" + (f" by {rec.attestations} validators, uptime {Decimal(rec.uptime_bps) / 100}%" if rec.finalized else "")
+                     + "; not settled yet")
+    else:
+        paid = f"the bond paid {btc_words(rec.paid)} to the holders" + ("" if rec.paid == rec.owed else f" (it owed {btc_words(rec.owed)}; the bond ran short)")
+        what = f"{rec.kind_name}" + (f" by {rec.attestations} validators, uptime {Decimal(rec.uptime_bps) / 100}%" if rec.finalized else "")
+        lines.append(f"  settled: {what}; {paid if rec.owed else 'nothing owed'}; reputation feedback {rec.feedback_name}")
     return "\n".join(lines)
 
 
@@ -478,8 +891,8 @@ def _options(names: dict[str, str]):
 
 class VaultCommands:
     """The vault verbs of both command lines (``hashtrust vault ...`` and ``ape run vault ...``):
-    each does its work through the client and returns the text to print. `report` and `fund` are
-    idempotent: an epoch the vault already has is left alone."""
+    each does its work through the client and returns the text to print. `report`, `fund`,
+    `finalize` and `settle_due` are idempotent: what the chain already has is left alone."""
 
     def __init__(self, vault: HashrateVaultClient):
         self.vault = vault
@@ -507,7 +920,7 @@ class VaultCommands:
             if receiver is not None:
                 receiver = check_address(receiver, "receiver")
             ev = self.vault.buy(ths_to_shares(ths), receiver=receiver, max_payment=max_payment)
-        return f"bought {shares_to_ths(ev['shares'])} TH/s for {ev['payment']} payment units -> {ev['receiver']}"
+        return f"bought {shares_to_ths(ev['shares'])} TH/s for {usd_words(ev['payment'], self.vault.payment_decimals())} -> {ev['receiver']}"
 
     def report(
         self,
@@ -518,36 +931,35 @@ class VaultCommands:
         report_file: str | Path | None = None,
         report_hash: str | bytes | None = None,
         uri: str = "",
-        btc_usd: float | None = None,
     ) -> str:
-        """Report an ended epoch. The report hash is the sha256 of ``report_file`` (whose name is
-        the default URI) or ``report_hash`` (hex or bytes; default zero). With ``btc_usd``, publish
-        that price on the devnet feed first."""
+        """Report an ended epoch at the BTC/USD round in force at its end. The report hash is the
+        sha256 of ``report_file`` (whose name is the default URI) or ``report_hash`` (hex or
+        bytes; default zero). The price is never chosen by the reporter: the vault takes the
+        round in force at the epoch's end (a price published after the end cannot change it)."""
         v = self.vault
         if report_file is not None and report_hash is not None:
             raise InputError("report_hash", "give a report file or a report hash, not both")
-        status = v.epoch(epoch).status
-        if status != "none":
-            return f"epoch {epoch} already {status}"
+        with _options({"epoch": "--epoch"}):
+            v._check_epoch(epoch)
+        info = v.epoch(epoch)
+        if info.status != "none":
+            return f"epoch {epoch} is already {info.words}"
         if report_file is not None:
             report_hash = hashlib.sha256(Path(report_file).read_bytes()).digest()
             uri = uri or Path(report_file).name
         digest = check_bytes32(report_hash, "report_hash")  # None: zero
-        if btc_usd is not None:  # the owner-set devnet feed; a real network's oracle is not ours to move
-            from hashtrust.chain.devnet import require_devnet
-
-            require_devnet(v.w3, "publishing a BTC/USD price on the devnet feed (--btc-usd)")
-            v.price_feed.set_price(btc_usd)
-        ev = v.report(epoch, ths_to_shares(delivered_ths, "delivered_ths"), gross_sats, digest, uri)
-        price = Decimal(ev["btc_usd"]) / v._view("FEED_UNIT")
-        return f"epoch {epoch}: gross {ev['gross']} = fee {ev['fee']} + perf {ev['perf']} + net {ev['net']} sats (BTC/USD {price:,.2f})"
+        with _options({"epoch": "--epoch", "btc_usd round": "--epoch"}):
+            ev = v.report(epoch, ths_to_shares(delivered_ths, "delivered_ths"), gross_sats, digest, uri)
+        price = "no price in force at the end (stale feed): no electricity charged" if ev["btc_usd"] == 0 else f"BTC/USD {Decimal(ev['btc_usd']) / v._view('FEED_UNIT'):,.2f}"
+        return f"epoch {epoch}: gross {ev['gross']} = fee {ev['fee']} + perf {ev['perf']} + net {ev['net']} sats ({price})"
 
     def fund(self, epoch: int) -> str:
         """Pay a reported epoch's gross; an epoch already past "reported" is left alone."""
-        status = self.vault.epoch(epoch).status
-        if status in ("funded", "finalized", "defaulted"):
-            return f"epoch {epoch} already {status}"
         with _options({"epoch": "--epoch"}):
+            self.vault._check_epoch(epoch)
+            info = self.vault.epoch(epoch)
+            if info.status in ("funded", "finalized", "defaulted"):
+                return f"epoch {epoch} is already {info.words}"
             ev = self.vault.fund(epoch)  # an unreported epoch: InputError, naming --epoch
         return f"epoch {epoch} funded: {ev['gross']} sats; {ev['net']} stream to holders over the next day"
 
@@ -564,6 +976,90 @@ class VaultCommands:
             return f"nothing claimable for {whose}; nothing sent"
         paid = v.claim_for(holder) if holder else v.claim(receiver)
         return f"claimed {paid} sats" + (f" for {holder}" if holder else "")
+
+    # ------------------------------------------------------------------ settlement and the trust
+    def settle_due(self, n: int = 16) -> str:
+        """Settle up to ``n`` epochs whose record time has passed; says so when none is due."""
+        v = self.vault
+        with _options({"n": "--n"}):
+            if not isinstance(n, int) or n < 1:
+                raise InputError("n", "must be a positive integer")
+            t = v.trust_client()
+            due = v.due_epochs()
+            if not due:
+                return f"nothing due: {v.settle_cursor()} epochs settled, the next record time has not passed; nothing sent"
+            evs = v.settle_due(n)
+        out = []
+        for ev in evs:
+            rec = t.record(int(ev["epoch"]))
+            out.append(f"epoch {ev['epoch']} settled ({rec.kind_name}): {int(ev['credited']):,} sats credited to the holders at {_when(int(ev['record_time']))}")
+        return "\n".join(out) or "nothing settled"
+
+    def record(self, epoch: int) -> str:
+        with _options({"epoch": "EPOCH"}):
+            info, rec = self._record(epoch)
+        return format_record(info, rec)
+
+    def record_json(self, epoch: int) -> dict:
+        with _options({"epoch": "EPOCH"}):
+            info, rec = self._record(epoch)
+        return record_data(info, rec)
+
+    def _record(self, epoch: int) -> tuple[EpochInfo, Record | None]:
+        v = self.vault
+        v._check_epoch(epoch)
+        t = v.trust()
+        return v.epoch(epoch), (VaultTrustClient(v.w3, t).record(epoch) if t else None)
+
+    def finalize(self, epoch: int) -> str:
+        """Finalise a funded, attested epoch (anyone); a finalised or settled epoch is left alone."""
+        v = self.vault
+        with _options({"epoch": "EPOCH"}):
+            v._check_epoch(epoch)
+            t = v.trust_client()
+            rec = t.record(epoch)
+            if rec.finalized or rec.settled:
+                return f"epoch {epoch} is already {rec.kind_name if rec.kind else 'settled'}"
+            info = v.epoch(epoch)
+            if info.status != "funded":
+                raise InputError("epoch", f"epoch {epoch} is {info.words}: only a funded epoch can be finalised")
+            if v.now() > info.attest_deadline:
+                raise InputError("epoch", f"epoch {epoch}'s attest deadline passed ({_when(info.attest_deadline)}): it settles as unattested (settle-due)")
+            ev = t.finalize(epoch)
+        return f"epoch {epoch} finalised by {ev['attestations']} validators, uptime {Decimal(int(ev['uptime_bps'])) / 100}%"
+
+    def bond_data(self) -> dict:
+        v = self.vault
+        t = v.trust_client()
+        return {"trust": t.address, "bond": t.bond(), "bond_btc": str(sats_to_btc(t.bond())), "required_bond": t.required_bond(),
+                "coverage_bps": t.coverage_bps(), "coverable_ths": str(shares_to_ths(min(t.coverable_shares(), v._view("CAPACITY")))),
+                "bond_epochs": t.bond_epochs(), "operator": t.operator_wallet()}
+
+    def bond_status(self) -> str:
+        d = self.bond_data()
+        return (f"bond {btc_words(d['bond'])} in trust {d['trust']}; {btc_words(d['required_bond'])} covers the whole capacity "
+                f"for {d['bond_epochs']} missed epochs; it covers {d['coverable_ths']} TH/s, {Decimal(d['coverage_bps']) / 100:.2f}% of what the sold TH/s would be owed")
+
+    def bond_post(self, sats: int, *, up_to: bool = False) -> str:
+        """Add ``sats`` to the bond, or (``up_to``) only what brings it to ``sats`` (idempotent)."""
+        with _options({"amount": "--sats"}):
+            if not isinstance(sats, int) or sats <= 0:
+                raise InputError("amount", "must be a positive number of sats")
+            t = self.vault.trust_client()
+            amount = sats
+            if up_to:
+                if t.sender is not None:
+                    t.sender.settle()  # a crashed run's top-up lands before the shortfall is read
+                amount = sats - t.bond()
+                if amount <= 0:
+                    return f"bond is already {btc_words(t.bond())}; nothing sent"
+            ev = t.post_bond(amount)
+        return f"posted {btc_words(ev['amount'])}; bond is now {btc_words(ev['bond'])}"
+
+    def bond_withdraw(self) -> str:
+        with _options({"sender": "--account", "bond": "bond"}):
+            paid = self.vault.trust_client().withdraw_bond()
+        return f"withdrew the bond: {btc_words(paid)} to the operator"
 
 
 # ---------------------------------------------------------------------------- opening the term
@@ -588,32 +1084,141 @@ def check_registries(w3: Any, identity: str, validation: str, reputation: str | 
             raise AddressBookError(f"{ctype} at {addr} is bound to the IdentityRegistry at {bound}, not {ident}; refusing to bind the vault to both")
 
 
-def open_term(
+def required_bond_for(capacity: int, difficulty: int, sats_per_block: int, perf_bps: int, bond_epochs: int) -> int:
+    """`VaultTrust.required_bond` in Python: BOND_EPOCHS * Nu(1e6 TH/s) * CAPACITY / 1e6 TH/s,
+    rounded up (Nu = the hashprice gross less the performance fee)."""
+    ref = 10**6 * TH
+    g = expected_epoch_gross(ref, difficulty, sats_per_block)
+    per_ref = bond_epochs * (g - g * perf_bps // 10_000)
+    return (per_ref * capacity + ref - 1) // ref
+
+
+def check_trust_terms(vault: HashrateVaultClient, terms: dict) -> list[str]:
+    """Every check `VaultTrust`'s constructor and `set_trust` make, in Python (`InputError` naming
+    the term); returns the validators checksummed. The registries must hold hashtrust's code."""
+    w3 = vault.w3
+    check_registries(w3, terms["identity"], terms["validation"], terms["reputation"])
+    vals = []
+    for v in terms["validators"]:
+        v = check_address(v, "validators")
+        if v == ZERO_ADDRESS or v in vals:
+            raise InputError("validators", f"{v} is zero or listed twice")
+        vals.append(v)
+    if not 1 <= len(vals) <= MAX_VALIDATORS:
+        raise InputError("validators", f"list 1..{MAX_VALIDATORS} validators ({len(vals)} given)")
+    if not 1 <= int(terms["quorum"]) <= len(vals):
+        raise InputError("quorum", f"must be 1..{len(vals)} (the number of validators)")
+    if not MIN_SCORE_FLOOR <= int(terms["min_score"]) <= 100:
+        raise InputError("min_score", f"must be {MIN_SCORE_FLOOR}..100 (a validator scores 100 * measured / reported; below 98 lets a 2% over-report pass)")
+    if int(terms["difficulty"]) <= 0 or int(terms["sats_per_block"]) < 0:
+        raise InputError("difficulty", "difficulty must be > 0 and sats_per_block >= 0")
+    lag = settlement_lag_epochs(vault._view("REPORT_GRACE"), vault._view("EPOCH"))
+    if int(terms["bond_epochs"]) < lag:
+        raise InputError("bond_epochs", f"must be at least {lag} (1 + 2 * report grace / epoch: epochs in flight before the first record time)")
+    ident = w3.eth.contract(address=Web3.to_checksum_address(terms["identity"]), abi=artifacts.abi("IdentityRegistry"))
+    agent = int(terms["agent_id"])
+    wallet = Web3.to_checksum_address(call_view(ident.functions.getAgentWallet(agent), action="getAgentWallet"))
+    if wallet == ZERO_ADDRESS:
+        raise InputError("agent_id", f"agent {agent} has no wallet (is it registered?)")
+    if wallet == vault.address or call_view(ident.functions.isAuthorizedOrOwner(vault.address, agent), action="isAuthorizedOrOwner"):
+        raise InputError("agent_id", f"agent {agent} has authorised the vault: no epoch of it could ever be finalised")
+    roles = {"the vault's admin": vault._view("owner"), "the vault's guardian": vault._view("guardian"), "the treasury": vault._view("TREASURY"),
+             "the fee recipient": vault._view("params")[4], "the agent's wallet": wallet, "the vault": vault.address}
+    for v in vals:
+        for role, addr in roles.items():
+            if Web3.to_checksum_address(addr) == v:
+                raise InputError("validators", f"{v} is {role}: a validator must be independent")
+        if call_view(ident.functions.isAuthorizedOrOwner(v, agent), action="isAuthorizedOrOwner"):
+            raise InputError("validators", f"{v} owns or is authorised on agent {agent}: a validator must be independent")
+    return vals
+
+
+def deploy_trust(
     vault: HashrateVaultClient,
+    book: Any,
     *,
-    identity: str,
-    validation: str,
-    reputation: str | None,
     agent_id: int,
     validators: list[str],
     quorum: int,
     min_score: int,
     difficulty: int,
     sats_per_block: int,
+    bond_epochs: int,
+    identity: str | None = None,
+    validation: str | None = None,
+    reputation: str | None = None,
+    bond_from: Any = None,
+    log: Callable[[str], Any] = lambda s: None,
 ) -> dict:
-    """Open a deployed vault's term (admin): bind it to the operator agent and the ERC-8004
-    registries, then list the validators. Idempotent: a vault already bound to ``agent_id`` is only
-    topped up with the validators it does not list yet."""
-    if vault._view("agent_bound"):
-        if vault.agent_id() != int(agent_id):
-            raise InputError("agent_id", f"vault is bound to agent {vault.agent_id()}")
-        bound = None
+    """Open a deployed vault's term (its admin): deploy `VaultTrust` with every term, post the
+    bond `required_bond()` asks for (from ``bond_from``, default the admin), then `set_trust`,
+    and record the trust in the address book (``VaultTrust``).
+
+    Everything is checked before anything is sent (`check_trust_terms`: registries, agent wallet,
+    validators' independence, quorum, min score, bond epochs; the vault: no trust, no shares,
+    sale open, the sender its admin; the bond poster's balance). Idempotent and resumable: the
+    book's trust is reused when it serves this vault with these terms (an interrupted deployment
+    is adopted, `deploy_step`), the bond is only topped up to what is required, and `set_trust`
+    is sent only while the vault has none. A vault that already has a trust with other terms is
+    refused. Returns ``{"trust", "deployed", "bond_posted", "set_trust", "required_bond", "bond"}``."""
+    from hashtrust.deploy import deploy_step
+
+    w3 = vault.w3
+    admin = vault._require_sender()
+    terms = {
+        "vault": vault.address,
+        "identity": Web3.to_checksum_address(identity or book.verified_address(w3, "IdentityRegistry")),
+        "validation": Web3.to_checksum_address(validation or book.verified_address(w3, "ValidationRegistry")),
+        "reputation": Web3.to_checksum_address(reputation or book.verified_address(w3, "ReputationRegistry")),
+        "agent_id": int(agent_id), "validators": list(validators), "quorum": int(quorum), "min_score": int(min_score),
+        "difficulty": int(difficulty), "sats_per_block": int(sats_per_block), "bond_epochs": int(bond_epochs),
+    }
+    booked = book.get("HashrateVault")
+    if booked is None or Web3.to_checksum_address(booked.address) != vault.address:
+        raise InputError("vault", f"the address book {book.path} records {'no vault' if booked is None else 'vault ' + booked.address}, not {vault.address}")
+    terms["validators"] = check_trust_terms(vault, terms)
+    adopted = vault.trust()
+    entry = book.get("VaultTrust")
+    if adopted is not None:
+        t = VaultTrustClient(w3, adopted)
+        if t.terms() != terms:
+            raise InputError("trust", f"vault {vault.address} already has trust {adopted} with other terms: {t.terms()}")
+        if entry is None or Web3.to_checksum_address(entry.address) != adopted:
+            raise InputError("trust", f"vault {vault.address} already has trust {adopted}, which the address book does not record")
     else:
-        bound = vault.bind_agent(
-            identity, validation, reputation, agent_id, quorum=quorum, min_score=min_score, difficulty=difficulty, sats_per_block=sats_per_block
-        )
-    listed = {Web3.to_checksum_address(v) for v in vault.validators()}
-    for v in validators:
-        if Web3.to_checksum_address(v) not in listed:
-            vault.add_validator(v)
-    return {"bound": bound, "validators": vault.validators()}
+        if Web3.to_checksum_address(vault._view("owner")) != Web3.to_checksum_address(admin.address):
+            raise InputError("sender", f"only the vault's admin ({vault._view('owner')}) may open its term, not {admin.address}")
+        if vault._view("totalSupply") != 0:
+            raise InputError("trust", "the vault has sold shares already: its terms can no longer be fixed")
+        if vault.now() >= vault._view("SALE_END"):
+            raise InputError("trust", f"the sale ended {_when(vault._view('SALE_END'))}: the term can no longer be opened")
+        if entry is not None:
+            try:
+                same = VaultTrustClient(w3, entry.address).terms() == terms
+            except HashtrustError:
+                same = False
+            if not same:
+                book.forget("VaultTrust")  # another vault's or other terms: a new trust is deployed
+                log(f"forgot the book's VaultTrust {entry.address}: it does not serve this vault with these terms")
+    poster = bond_from or admin
+    existing = adopted or (book.get("VaultTrust").address if book.get("VaultTrust") is not None else None)
+    have_bond = VaultTrustClient(w3, existing).bond() if existing else 0
+    need = required_bond_for(vault._view("CAPACITY"), terms["difficulty"], terms["sats_per_block"], vault._view("params")[3], terms["bond_epochs"])
+    short = max(0, need - have_bond)
+    if short:
+        held = int(call_view(vault.reward_token.functions.balanceOf(poster.address), action="balanceOf"))
+        if held < short:
+            raise InputError("bond", f"the bond needs {btc_words(short)} more; {poster.address} holds {btc_words(held)}")
+    out = deploy_step(w3, admin, book, "VaultTrust", terms=terms, log=log)
+    trust = VaultTrustClient(w3, out.address, poster)
+    if Web3.to_checksum_address(trust._view("VAULT")) != vault.address:
+        raise HashtrustError(f"the trust at {trust.address} serves vault {trust._view('VAULT')}, not {vault.address}")
+    posted = 0
+    short = trust.required_bond() - trust.bond()
+    if short > 0:
+        posted = int(trust.post_bond(short)["amount"])
+    set_ev = None
+    if vault.trust() is None:
+        set_ev = vault.set_trust(trust.address)
+    return {"trust": trust.address, "deployed": out.status != "reused", "bond_posted": posted, "set_trust": set_ev is not None,
+            "required_bond": trust.required_bond(), "bond": trust.bond()}
