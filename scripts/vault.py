@@ -2,9 +2,12 @@
 
     ape run vault status                        --network ethereum:local:foundry
     ape run vault buy --ths 25                  --account TEST::1
-    ape run vault report --epoch 0 --delivered-ths 98 --gross-sats 5000 --report-file pool.json [--btc-usd 95000]
+    ape run vault report --epoch 0 --delivered-ths 98 --gross-sats 5000 --report-file pool.json
     ape run vault fund --epoch 0
     ape run vault claim [--for 0xHolder] [--to 0xReceiver]
+    ape run vault settle-due [--n 16]
+    ape run vault record --epoch 5
+    ape run vault finalize --epoch 3
 
 Use `APE_FOUNDRY_HOST=http://127.0.0.1:8545` with `--network ethereum:local:foundry` to talk to the
 long-running devnet (`make demo` starts it); addresses come from deployments/<chain_id>.json.
@@ -54,14 +57,13 @@ def buy(alias, ths, receiver, max_payment):
 @account_option
 @click.option("--epoch", type=Number(int, 0, 2**256 - 1), required=True)
 @click.option("--delivered-ths", required=True, help="average delivered TH/s over the epoch (decimal)")
-@click.option("--gross-sats", type=int, required=True)
+@click.option("--gross-sats", type=Number(int, 0, 2**256 - 1), required=True)
 @click.option("--report-file", type=click.Path(exists=True, dir_okay=False), default=None, help="pool report; its sha256 is the report hash")
 @click.option("--uri", default="", help="where the pool report can be read")
-@click.option("--btc-usd", type=float, default=None, help="publish this BTC/USD price on the devnet feed first")
 @one_line_errors
-def report(alias, epoch, delivered_ths, gross_sats, report_file, uri, btc_usd):
-    """Report an ended epoch (operator). Idempotent: an already reported epoch is left alone."""
-    click.echo(_commands(alias).report(epoch, delivered_ths, gross_sats, report_file=report_file, uri=uri, btc_usd=btc_usd))
+def report(alias, epoch, delivered_ths, gross_sats, report_file, uri):
+    """Report an ended epoch (operator) at the BTC/USD round in force at its end. Idempotent."""
+    click.echo(_commands(alias).report(epoch, delivered_ths, gross_sats, report_file=report_file, uri=uri))
 
 
 @cli.command(cls=ConnectedProviderCommand)
@@ -83,3 +85,33 @@ def fund(alias, epoch):
 def claim(alias, holder, receiver):
     """Claim rewards (the caller's, or another holder's on its behalf)."""
     click.echo(_commands(alias).claim(holder, receiver))
+
+
+@cli.command("settle-due", cls=ConnectedProviderCommand)
+@network_option()
+@account_option
+@click.option("--n", "n", type=Number(int, 1, 64), default=16, show_default=True, help="most epochs to settle")
+@one_line_errors
+def settle_due(alias, n):
+    """Settle every epoch whose record time has passed (anyone); sends nothing when none is due."""
+    click.echo(_commands(alias).settle_due(n))
+
+
+@cli.command(cls=ConnectedProviderCommand)
+@network_option()
+@account_option
+@click.option("--epoch", type=Number(int, 0, 2**256 - 1), required=True)
+@one_line_errors
+def record(alias, epoch):
+    """One epoch: its report, deadlines, record time and the trust's settlement."""
+    click.echo(_commands(alias).record(epoch))
+
+
+@cli.command(cls=ConnectedProviderCommand)
+@network_option()
+@account_option
+@click.option("--epoch", type=Number(int, 0, 2**256 - 1), required=True)
+@one_line_errors
+def finalize(alias, epoch):
+    """Finalise a funded, attested epoch (anyone). Idempotent."""
+    click.echo(_commands(alias).finalize(epoch))

@@ -13,7 +13,8 @@ UINT256 = Number(int, 0, 2**256 - 1)
 
 @click.group()
 def vault() -> None:
-    """Buy, report, fund, claim and inspect the tokenized-hashrate vault."""
+    """Buy, report, fund, claim, settle and inspect the tokenized-hashrate vault and its trust
+    layer (the operator's bond, the validators, each epoch's record)."""
 
 
 def _vault(obj: Ctx):
@@ -52,13 +53,11 @@ def vault_buy(obj: Ctx, ths: str, receiver: str | None, max_payment: int | None)
 @click.option("--report-file", type=click.Path(exists=True, dir_okay=False), default=None, help="pool report; its sha256 is the report hash")
 @click.option("--report-hash", default=None, help="the report hash (hex) when there is no --report-file (default: zero)")
 @click.option("--uri", default="", help="where the pool report can be read")
-@click.option("--btc-usd", type=Number(float, 0, 1e12, lo_open=True), default=None, help="publish this BTC/USD price on the devnet feed first")
 @click.pass_obj
-def vault_report(
-    obj: Ctx, epoch: int, delivered_ths: str, gross_sats: int, report_file: str | None, report_hash: str | None, uri: str, btc_usd: float | None
-) -> None:
-    """Report an ended epoch (operator agent's wallet). Idempotent."""
-    click.echo(_vault(obj).report(epoch, delivered_ths, gross_sats, report_file=report_file, report_hash=report_hash, uri=uri, btc_usd=btc_usd))
+def vault_report(obj: Ctx, epoch: int, delivered_ths: str, gross_sats: int, report_file: str | None, report_hash: str | None, uri: str) -> None:
+    """Report an ended epoch (operator agent's wallet), priced at the BTC/USD round in force at
+    the epoch's end (found on the feed). Idempotent."""
+    click.echo(_vault(obj).report(epoch, delivered_ths, gross_sats, report_file=report_file, report_hash=report_hash, uri=uri))
 
 
 @vault.command("fund")
@@ -76,6 +75,71 @@ def vault_fund(obj: Ctx, epoch: int) -> None:
 def vault_claim(obj: Ctx, holder: str | None, receiver: str | None) -> None:
     """Claim rewards (the caller's, or another holder's on its behalf)."""
     click.echo(_vault(obj).claim(holder, receiver))
+
+
+
+@vault.command("settle-due")
+@click.option("--n", "n", type=Number(int, 1, 64), default=16, show_default=True, help="most epochs to settle in this transaction (the vault caps it at 64)")
+@click.pass_obj
+def vault_settle_due(obj: Ctx, n: int) -> None:
+    """Settle every epoch whose record time has passed (anyone): the trust pays what each owes
+    from the bond and the vault credits it to the holders of that moment. Sends nothing when
+    nothing is due."""
+    click.echo(_vault(obj).settle_due(n))
+
+
+@vault.command("record")
+@click.argument("epoch", type=EPOCH)
+@json_option
+@click.pass_obj
+def vault_record(obj: Ctx, epoch: int, as_json: bool) -> None:
+    """One epoch: what was reported, its deadlines and record time, and how the trust settled it."""
+    cmds = _vault(obj)
+    if as_json:
+        emit(True, cmds.record_json(epoch), "")
+    else:
+        click.echo(cmds.record(epoch))
+
+
+@vault.command("finalize")
+@click.argument("epoch", type=EPOCH)
+@click.pass_obj
+def vault_finalize(obj: Ctx, epoch: int) -> None:
+    """Finalise a funded epoch once a quorum of the trust's validators attested it (anyone). Idempotent."""
+    click.echo(_vault(obj).finalize(epoch))
+
+
+@vault.group("bond")
+def vault_bond() -> None:
+    """The operator's bond in the trust contract: what it holds, what the sale needs, top-ups."""
+
+
+@vault_bond.command("status")
+@json_option
+@click.pass_obj
+def vault_bond_status(obj: Ctx, as_json: bool) -> None:
+    """The bond, the bond covering the whole capacity, and how much of the sold TH/s it covers."""
+    cmds = _vault(obj)
+    if as_json:
+        emit(True, cmds.bond_data(), "")
+    else:
+        click.echo(cmds.bond_status())
+
+
+@vault_bond.command("post")
+@click.option("--sats", type=Number(int, 1, 2**256 - 1), required=True, help="sats of the reward token to add")
+@click.option("--up-to", "up_to", is_flag=True, help="--sats is the bond to hold: post only the shortfall (idempotent)")
+@click.pass_obj
+def vault_bond_post(obj: Ctx, sats: int, up_to: bool) -> None:
+    """Add to the bond (anyone; approves the reward token if needed)."""
+    click.echo(_vault(obj).bond_post(sats, up_to=up_to))
+
+
+@vault_bond.command("withdraw")
+@click.pass_obj
+def vault_bond_withdraw(obj: Ctx) -> None:
+    """Take the bond left after the term, once every epoch is settled (the operator's wallet)."""
+    click.echo(_vault(obj).bond_withdraw())
 
 
 
