@@ -14,7 +14,7 @@
 
 from ethereum.ercs import IERC20
 
-from interfaces import IHashrateVault
+from ..interfaces import IHashrateVault
 
 implements: IHashrateVault
 
