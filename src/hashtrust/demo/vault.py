@@ -5,7 +5,9 @@ Everything here goes through the SDK agents a real deployment runs: `hashtrust.h
 against the pool's figures and answer) and the vault client. The market is the economics
 simulator's: a seeded difficulty path retargeting every two weeks from ~149T, a BTC price path
 from ~$89.5k, 0.02-0.03 BTC of fees a block, uptime 95-100 %, and one outage epoch that the
-operator never reports, so anyone declares it in default and the bond pays the holders.
+operator never reports. Nobody declares anything: at each epoch's record time anyone's
+`settle_due` (or the next share transfer) settles it; the trust's bond pays what it owes (the
+outage's hashprice, and each attested epoch's undelivered share) to the holders of that moment.
 
 Idempotent: every step reads the chain first (epoch status, balances, bond), and time only
 moves forward, so a rerun continues where the last run stopped.
@@ -46,19 +48,25 @@ from hashtrust.hashrate.economics import (
 from hashtrust.hashrate.operator import PoolEpoch, run_operator
 from hashtrust.hashrate.pool_watcher import answer_requests
 from hashtrust.hashrate.vault import (
+    FEEDBACK_PENDING,
     TH,
     HashrateVaultClient,
     PriceFeedClient,
-    open_term,
+    VaultTrustClient,
+    deploy_trust,
+    required_bond_for,
     ths_to_shares,
 )
 
 SEED = 2026
 N_EPOCHS = 32
-OUTAGE = 19  # the operator's farm is down: never reported, defaulted, paid from the bond
+OUTAGE = 19  # the operator's farm is down: never reported, settled as a default, paid from the bond
 BUYER_BASE = 2_000  # devnet accounts 2000..2009
 BUYS_THS = (1_200, 900, 800, 750, 700, 600, 500, 400, 300, 250)  # 6,400 TH/s of the 10,000 for sale
 TRANSFERS = {8: (0, 1, 200), 14: (2, 5, 300), 24: (6, 9, 100)}  # at epoch e: buyer a sends b TH/s
+# Epochs run after the term's shown part, reported and attested like the others, so the shown
+# epochs' record times (two report graces after their end) pass without unreported epochs behind them.
+TAIL = 6
 CLAIMS_AT = (10, 20)  # every holder claims after these epochs (the rest at the end)
 BOND_SATS = 20_000_000  # 0.2 BTC
 START_DIFFICULTY = 149.3e12
@@ -81,6 +89,9 @@ def market(n: int = N_EPOCHS, seed: int = SEED) -> list[Day]:
     return days
 
 
+TRUST_TERMS = ("quorum", "min_score", "difficulty", "sats_per_block", "bond_epochs")
+
+
 def open_devnet_term(
     vault: HashrateVaultClient,
     book: AddressBook,
@@ -88,43 +99,39 @@ def open_devnet_term(
     agent_id: int,
     validators: list[str],
     operator: TxSender,
-    bond_sats: int,
+    bond_sats: int = 0,
     operator_sats: int = 0,
     buys: Sequence[tuple[TxSender, int]] = (),
-) -> None:
+    terms: dict | None = None,
+) -> VaultTrustClient:
     """Open the vault's term on a devnet, as the demo and the e2e tests do; idempotent.
 
-    ``vault`` sends as the admin, who also mints the devnet tokens. Binds the vault to the
-    operator agent ``agent_id`` and the registries of ``book`` with the devnet's trust parameters
-    (`VAULT_DEVNET`) and lists ``validators``; each buyer of ``buys`` buys its shares (TestUSD
-    minted to pay; a buyer holding shares or rewards already bought); the operator, its TestWBTC
-    topped up to ``bond_sats + operator_sats`` (working capital to fund the epochs), posts
-    ``bond_sats`` of bond (unless it did, or the term has started reporting)."""
+    ``vault`` sends as the admin, who also mints the devnet tokens. The operator's TestWBTC is
+    topped up to its bond plus ``operator_sats`` (working capital to fund the epochs); the
+    admin deploys the vault's `VaultTrust` for the operator agent ``agent_id``, ``validators``
+    and the devnet's terms (`VAULT_DEVNET`, overridden by ``terms``) with `deploy_trust`, the
+    operator posting the bond `required_bond()` asks for (then up to ``bond_sats`` when that is
+    more); each buyer of ``buys`` buys its shares (TestUSD minted to pay; a buyer holding shares
+    or rewards already bought). Returns the trust's client, sending as the operator."""
     admin = vault._require_sender()
-    open_term(
-        vault,
-        identity=book.verified_address(vault.w3, "IdentityRegistry"),
-        validation=book.verified_address(vault.w3, "ValidationRegistry"),
-        reputation=book.verified_address(vault.w3, "ReputationRegistry"),
-        agent_id=agent_id,
-        validators=validators,
-        quorum=VAULT_DEVNET["quorum"],
-        min_score=VAULT_DEVNET["min_score"],
-        difficulty=VAULT_DEVNET["difficulty"],
-        sats_per_block=VAULT_DEVNET["sats_per_block"],
-    )
+    cfg = {k: VAULT_DEVNET[k] for k in TRUST_TERMS} | (terms or {})
     usd, wbtc = vault.payment_token, vault.reward_token
+    if vault.trust() is None:
+        need = required_bond_for(vault._view("CAPACITY"), cfg["difficulty"], cfg["sats_per_block"], vault._view("params")[3], cfg["bond_epochs"])
+        want, have = max(need, bond_sats) + operator_sats, wbtc.functions.balanceOf(operator.address).call()
+        if have < want:
+            admin.transact(wbtc.functions.mint(operator.address, want - have))
+    out = deploy_trust(vault, book, agent_id=agent_id, validators=validators, bond_from=operator, **cfg)
+    trust = VaultTrustClient(vault.w3, out["trust"], operator)
+    if trust.bond() < bond_sats and vault.settle_cursor() == 0 and vault.epoch(0).status == "none":
+        trust.post_bond(bond_sats - trust.bond())
     for buyer, shares in buys:
         if vault.balance_of(buyer.address) == 0 and wbtc.functions.balanceOf(buyer.address).call() == 0:
             price = vault.preview_buy(shares)
             if usd.functions.balanceOf(buyer.address).call() < price:
                 admin.transact(usd.functions.mint(buyer.address, price))
             vault.with_sender(buyer).buy(shares)
-    if vault.bond() == 0 and vault.epoch(0).status == "none":
-        need, have = bond_sats + operator_sats, wbtc.functions.balanceOf(operator.address).call()
-        if have < need:
-            admin.transact(wbtc.functions.mint(operator.address, need - have))
-        vault.with_sender(operator).post_bond(bond_sats)
+    return trust
 
 
 def _warp(w3: Any, ts: int) -> None:
@@ -149,7 +156,7 @@ def run(demo: DemoContext) -> dict:
 
     # -- the operator's pool figures for the planned sale, then the term: the operator agent bound,
     #    the independent validators listed, ten buyers, the operator's bond and working capital
-    days = market()
+    days = market(N_EPOCHS + TAIL)
     sale = [ths_to_shares(ths) for ths in BUYS_THS]
     pool = {}
     for e, day in enumerate(days):
@@ -157,7 +164,7 @@ def run(demo: DemoContext) -> dict:
             continue
         delivered = delivered_units(sum(sale), day.uptime)
         pool[e] = PoolEpoch(e, delivered, gross_sats(delivered, day))
-    open_devnet_term(
+    trust = open_devnet_term(
         vault_admin,
         book,
         agent_id=op_id,
@@ -168,65 +175,75 @@ def run(demo: DemoContext) -> dict:
         buys=list(zip(buyers, sale)),
     )
     sold = vault_admin._view("totalSupply")
-    echo(f"   vault {vault_admin.address} bound to operator agent {op_id}; validators: {', '.join(w.address[:10] + '…' for w in watchers)}")
+    echo(f"   vault {vault_admin.address}, trust {trust.address}: operator agent {op_id}; validators: {', '.join(w.address[:10] + '…' for w in watchers)}")
     echo(f"   sale: {len(buyers)} buyers hold {sold // TH:,} TH/s (paid {vault_admin.preview_buy(sold) / 1e6:,.0f} USD)")
-    echo(f"   operator bond: {vault_admin.bond() / 1e8:.4f} BTC")
+    echo(f"   operator bond: {trust.bond() / 1e8:.4f} BTC (required for the whole capacity: {trust.required_bond() / 1e8:.4f} BTC)")
 
     # -- the epochs
     from tqdm import tqdm
 
-    bar = tqdm(total=N_EPOCHS, desc="   epochs", unit="epoch", disable=not demo.progress)
+    bar = tqdm(total=len(days), desc="   epochs", unit="epoch", disable=not demo.progress)
     defaulted: dict[int, int] = {}
     earned = EarnedLog.open(demo.out_dir / "vault_earned.json", w3.eth.chain_id, vault_admin.address)
-    settled = 0  # every epoch below this one is finalised or defaulted: the agents skip them
+    anyone = vault_admin  # settle_due is anyone's call; the admin's account runs it here
+    settled = 0  # every epoch below this one is settled with its feedback posted: the agents skip them
+
+    def settle_and_tell() -> None:
+        """Anyone settles what is due; each default is told once (a transfer may have settled it)."""
+        if anyone.due_epochs():
+            anyone.settle_due()
+        for d in range(settled, N_EPOCHS):
+            rec = trust.record(d)
+            if rec.defaulted and rec.settled and d not in defaulted:
+                defaulted[d] = rec.paid
+                echo(f"\n   epoch {d} was never reported: settled at its record time, {rec.paid:,} sats of bond credited to its holders")
+
     for e, day in enumerate(days):
-        while settled < e and vault_admin.epoch(settled).status in ("finalized", "defaulted"):
+        while settled < e:
+            r = trust.record(settled)
+            if not (r.settled and r.feedback != FEEDBACK_PENDING):
+                break
             settled += 1
         info = vault_admin.epoch(e)
-        if info.status in ("finalized", "defaulted"):  # done in an earlier run (its transfer and claims too)
+        if trust.record(e).settled:  # done in an earlier run (its transfer and claims too)
             bar.update(1)
             continue
+        if info.status == "none" and vault_admin.now() < vault_admin.epoch_end(e):
+            # the epoch is priced at the round in force at its end: publish the day's price before it ends
+            _warp(w3, vault_admin.epoch_end(e) - 600)
+            feed.set_price(day.btc_usd)
         _warp(w3, vault_admin.epoch_end(e) + 600)
-        if info.status == "none":  # the report will read today's price: publish it (fresh) first
-            answer, updated = feed.latest()
-            if answer != round(day.btc_usd * 1e8) or vault_admin.now() - updated > VAULT_DEVNET["max_price_age"] // 2:
-                feed.set_price(day.btc_usd)
         if e in TRANSFERS:  # holders trade on the secondary market (once: the receiver's balance tells)
             a, b, ths = TRANSFERS[e]
             if vault_admin.balance_of(buyers[b].address) == ths_to_shares(BUYS_THS[b]):
                 vault_admin.with_sender(buyers[a]).transfer(buyers[b].address, ths_to_shares(ths))
-        run_operator(vault_op, val_op, pool, from_epoch=settled)
+        run_operator(vault_op, val_op, pool, from_epoch=settled, settle=False)
         for w in watchers:
             answer_requests(vault_admin.with_sender(w), ValidationClient.from_book(w3, book, w), w.address, pool, from_epoch=settled)
-        run_operator(vault_op, val_op, pool, from_epoch=settled)  # finalises once the quorum answered
-        # anyone may declare a missed epoch in default once its deadline has passed
-        for d in range(settled, e + 1):
-            if vault_admin.epoch(d).status == "none" and vault_admin.now() > vault_admin.epoch_deadline(d):
-                ev = vault_admin.declare_default(d)
-                defaulted[d] = ev["slashed"]
-                echo(f"\n   epoch {d} was never reported: declared in default, {ev['slashed']:,} sats of bond streamed to holders")
+        run_operator(vault_op, val_op, pool, from_epoch=settled, settle=False)  # finalises once the quorum answered
+        settle_and_tell()
         if e in CLAIMS_AT:
             for b in buyers:
                 if vault_admin.claimable(b.address) > 0:
                     vault_admin.with_sender(b).claim()
-        earned.record(e, vault_admin, buyers)
+        if e < N_EPOCHS:
+            earned.record(e, vault_admin, buyers)
         bar.update(1)
     bar.close()
-    # late defaults (an outage near the end of the demo's window)
-    for d in range(N_EPOCHS):
-        if vault_admin.epoch(d).status == "none":
-            _warp(w3, vault_admin.epoch_deadline(d) + 1)
-            defaulted[d] = vault_admin.declare_default(d)["slashed"]
+    # the shown epochs' record times have passed (the tail ran past them): anyone settles the rest
+    while anyone.due_epochs():
+        settle_and_tell()
+    run_operator(vault_op, val_op, pool, from_epoch=settled, settle=False)  # posts the records settled without a post
     # let the last stream finish, then everybody claims
     _warp(w3, vault_admin.status().period_finish + 1)
     for b in buyers:
         if vault_admin.claimable(b.address) > 0:
             vault_admin.with_sender(b).claim()
     earned.record(N_EPOCHS, vault_admin, buyers, overwrite=True)  # the end of the term
-    return _figures(demo, vault_admin, buyers, days, op_id, earned)
+    return _figures(demo, vault_admin, trust, buyers, days[:N_EPOCHS], op_id, earned)
 
 
-def _figures(demo: DemoContext, vault: HashrateVaultClient, buyers: list, days: list[Day], op_id: int, earned: EarnedLog) -> dict:
+def _figures(demo: DemoContext, vault: HashrateVaultClient, trust: VaultTrustClient, buyers: list, days: list[Day], op_id: int, earned: EarnedLog) -> dict:
     """Every figure of the vault section, read from the chain."""
     w3, book = demo.w3, demo.book
     wbtc = w3.eth.contract(address=book.address("TestWBTC"), abi=artifacts.abi("DevToken"))
@@ -234,11 +251,15 @@ def _figures(demo: DemoContext, vault: HashrateVaultClient, buyers: list, days: 
     epochs = []
     for e, day in enumerate(days):
         i = vault.epoch(e)
+        rec = trust.record(e)
         subsidy = block_subsidy_sats(day.height)
         epochs.append(
             {
                 "epoch": e,
-                "status": i.status,
+                "status": "finalized" if rec.finalized else "defaulted" if rec.defaulted else i.status,
+                "outcome": rec.kind_name,
+                "owed_sats": rec.owed,
+                "bond_paid_sats": rec.paid,
                 "delivered_ths": i.delivered / TH,
                 "gross_sats": i.gross,
                 "fee_sats": i.fee,
@@ -261,12 +282,14 @@ def _figures(demo: DemoContext, vault: HashrateVaultClient, buyers: list, days: 
     missing = earned.backfill(vault, buyers, len(days))
     cumulative = earned.series(buyers)
     rep = ReputationClient.from_book(w3, book)
-    s = rep.summary(op_id, [vault.address], tag1="uptime")
+    s = rep.summary(op_id, [trust.address], tag1="uptime")  # the trust contract posts every epoch's record
     return {
         "address": vault.address,
+        "trust": trust.address,
         "operator_agent": op_id,
         "sold_ths": st.total_supply / TH,
-        "bond_sats": vault.bond(),
+        "bond_sats": trust.bond(),
+        "bond_paid_sats": sum(x["bond_paid_sats"] for x in epochs),
         "epochs": epochs,
         "totals": {
             "gross_sats": sum(x["gross_sats"] for x in epochs),
@@ -280,7 +303,7 @@ def _figures(demo: DemoContext, vault: HashrateVaultClient, buyers: list, days: 
         "holders": holders,
         "cumulative_rewards": cumulative,
         "cumulative_rewards_missing_epochs": missing,
-        "operator_reputation": {"client": vault.address, "tag1": "uptime", "count": s.count, "value": s.value, "decimals": s.decimals, "number": str(s.number)},
+        "operator_reputation": {"client": trust.address, "tag1": "uptime", "count": s.count, "value": s.value, "decimals": s.decimals, "number": str(s.number)},
     }
 
 
