@@ -7,11 +7,13 @@ attacker streaming 376,400 of it; with a bond of exactly 3,802 the epoch's only 
 38 sats, the attacker 3,763. Fixed at the root (the sale must end before the term, so the supply
 cannot change during it) and in the code (a reported epoch's default is priced at the supply
 recorded with its report).
+
+After the trust split (docs/design/vault-trust-split.md): no declarer; an unreported epoch is settled at D(e) by `settle_due` (or the first balance change) for `Nu(e)` of the term supply, credited as a step.
 """
 
 import boa
 from boa_vault import DAY, deploy
-from scenario import TH, fund, report, trust_vault, warp
+from scenario import TH, events, report, settle_until, trust_vault
 
 from hashtrust.hashrate.economics import FeeParams, fee_split
 
@@ -35,25 +37,25 @@ def test_d1_sale_overlapping_the_term_is_refused():
 
 
 def test_d1_late_buyer_cannot_grow_the_default():
-    env, _ = trust_vault(holdings=(100,))
+    env, t = trust_vault(holdings=(100,))
     v, holder, late = env.vault, env.holders[0], env.holders[1]
-    warp(v.epoch_deadline(0) + 1)
+    boa.env.time_travel(seconds=v.report_deadline(0) + 1 - boa.env.timestamp)
     with boa.env.prank(late), boa.reverts("vault: sale ended"):
         v.buy(9_900 * TH, 2**255, late)
-    assert v.expected_reward(0) == fair_expected(100 * TH, None) == 3_802
-    assert v.declare_default(0) == 3_802
-    warp(v.period_finish() + 1)
-    assert v.claimable(holder) == 3_802 - 1  # the stream's rate floors a sat of dust
+    assert t.trust.expected_unreported(0) == fair_expected(100 * TH, None) == 3_802
+    settle_until(env, 0)
+    assert [(s.epoch, s.credited) for s in events(v, "EpochSettled")][0] == (0, 3_802)
+    assert v.claimable(holder) >= 3_802  # a step: no stream dust
 
 
 def test_d1_reported_epoch_default_priced_at_its_recorded_supply():
-    env, _ = trust_vault(holdings=(100,), bond=3_802)
+    env, t = trust_vault(holdings=(100,))
     v, holder = env.vault, env.holders[0]
     report(env, 0, 100 * TH, 0)  # reported, never funded: a default after the deadline
-    assert v.epochs(0).supply == 100 * TH
-    warp(v.epoch_deadline(0) + 1)
+    assert v.epochs(0).supply == 100 * TH == v.term_supply()
     expected = fair_expected(100 * TH, 100_000 * 10**8)
-    assert v.expected_reward(0) == expected
-    assert v.declare_default(0) == min(expected, 3_802)
-    warp(v.period_finish() + 1)
-    assert v.claimable(holder) >= min(expected, 3_802) - 1
+    assert t.trust.expected_reported(0) == expected == 1_012
+    settle_until(env, 0)
+    (s,) = [s for s in events(v, "EpochSettled") if s.epoch == 0]
+    assert s.credited == expected  # max(e.net = 0, Nr(0))
+    assert v.claimable(holder) == expected

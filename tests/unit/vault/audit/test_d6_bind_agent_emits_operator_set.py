@@ -3,38 +3,33 @@
 On the unfixed vault the binding logged only `AgentBound`: an indexer following `OperatorSet`
 kept showing the constructor's operator (0 `OperatorSet` events in the binding). Fixed: the
 binding logs `OperatorSet(0x0)` whenever it changes the operator.
+
+After the trust split (docs/design/vault-trust-split.md): `bind_agent` and `operator` are gone; the terms are logged once, by the trust's constructor (`TermsFixed`, one `ValidatorSet` per validator), and `set_trust` logs `TrustSet`.
 """
 
 import boa
-from boa_vault import _load, deploy
+from boa_vault import deploy, deploy_trust, open_term
 from scenario import events
 
 ZERO = "0x0000000000000000000000000000000000000000"
 
 
-def _registries(env):
-    identity = _load("IdentityRegistry")
-    validation = _load("ValidationRegistry", identity.address)
-    reputation = _load("ReputationRegistry", identity.address)
-    with boa.env.prank(env.operator):
-        agent_id = identity.register("ipfs://operator")
-    return identity, validation, reputation, agent_id
-
-
 def test_d6_binding_logs_the_operator_cleared():
-    env = deploy()
-    identity, validation, reputation, agent_id = _registries(env)
-    assert env.vault.operator() == env.operator
-    env.vault.bind_agent(identity.address, validation.address, reputation.address, agent_id, 2, 80, 150 * 10**12, 315_000_000)
-    op_set, bound = events(env.vault, "OperatorSet"), events(env.vault, "AgentBound")
-    assert [e.operator for e in op_set] == [ZERO] and len(bound) == 1
-    assert env.vault.operator() == ZERO
+    env = deploy(trust=False)
+    assert not hasattr(env.vault, "operator") and not hasattr(env.vault, "set_operator")
+    t = deploy_trust(env)
+    tr = t.trust
+    logs = [x for x in tr.get_logs(strict=False) if type(x).__name__ in ("TermsFixed", "ValidatorSet")]
+    (terms,) = [x for x in logs if type(x).__name__ == "TermsFixed"]
+    assert (terms.vault, terms.identity, terms.validation, terms.reputation, terms.agent_id) == (
+        env.vault.address, t.identity.address, t.validation.address, t.reputation.address, t.agent_id)
+    assert (terms.quorum, terms.min_score, terms.difficulty, terms.sats_per_block, terms.bond_epochs) == (2, 98, 150 * 10**12, 315_000_000, 7)
+    assert [(x.validator, x.listed) for x in logs if type(x).__name__ == "ValidatorSet"] == [(w, True) for w in t.validators]
 
 
 def test_d6_binding_logs_nothing_when_the_operator_was_already_zero():
-    env = deploy()
-    identity, validation, reputation, agent_id = _registries(env)
-    env.vault.set_operator(ZERO)
-    env.vault.bind_agent(identity.address, validation.address, reputation.address, agent_id, 2, 80, 150 * 10**12, 315_000_000)
-    op_set, bound = events(env.vault, "OperatorSet"), events(env.vault, "AgentBound")
-    assert op_set == [] and len(bound) == 1
+    env = deploy(trust=False)
+    t = deploy_trust(env)
+    open_term(env, t, bond=0)
+    (ts,) = events(env.vault, "TrustSet")
+    assert ts.trust == t.trust.address and env.vault.trust() == t.trust.address

@@ -11,27 +11,30 @@ them. The better the real reward is than the estimate, the more not funding pays
 
 Suggested fix: for a reported epoch, slash `max(e.net, _expected(e))` (the operator's own
 figure is an admission of what holders are owed), computed with the epoch's stored split.
+
+Fixed by the trust split (docs/design/vault-trust-split.md §4): a reported-unfunded epoch owes `max(e.net, Nr(e))`, settled at its report deadline D(e).
 """
 
-import pytest
-
-# Open finding of the fourth vault review (tests/unit/vault/audit4/README.md): this PoC fails
-# while the problem exists. strict: once the fix lands it passes and this mark must go.
-pytestmark = pytest.mark.xfail(strict=True, reason="open vault finding (issue 14, audit4)")
-
 import boa
-from scenario import TH, report, trust_vault, warp
+from scenario import TH, events, report, settle_until, trust_vault
+
+DEFAULT_UNFUNDED = 3
 
 
 def test_f10_reported_net_is_not_what_the_default_pays():
-    env, _ = trust_vault(holdings=(100,))
-    v, mallory = env.vault, env.holders[2]
+    env, t = trust_vault(holdings=(100,))
+    v, tr, mallory = env.vault, t.trust, env.holders[2]
     report(env, 0, 100 * TH, 8_000)
     e = v.epochs(0)
     assert (e.fee, e.perf, e.net) == (3_100, 490, 4_410)
-    warp(v.epoch_deadline(0) + 1)
-    with boa.env.prank(mallory):
-        slashed = v.declare_default(0)
-    assert slashed == 1_012
+    assert tr.expected_reported(0) == 1_012  # Nr(0): full delivery at the hashprice
+    bond = tr.bond()
+    assert settle_until(env, 0, by=mallory) == 1
+    (settled,) = events(v, "EpochSettled")
+    slashed = settled.credited
+    r = tr.record(0)
+    assert (r.kind, r.owed, r.paid, r.settled) == (DEFAULT_UNFUNDED, 4_410, 4_410, True)
+    assert tr.bond() == bond - slashed and v.total_notified() == slashed
     # holders should get at least what the operator reported they were owed
     assert slashed >= e.net, f"reported net {e.net} sats, default paid {slashed}"
+    assert v.claimable(env.holders[0]) == slashed

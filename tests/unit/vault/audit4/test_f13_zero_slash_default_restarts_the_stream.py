@@ -11,20 +11,16 @@ earned rewards is anyone's to move.
 
 Suggested fix: when `slashed == 0`, skip `_notify_reward`; when > 0, stream the slash on its own
 (or add it at the current rate until `period_finish` instead of restarting the period).
+
+Fixed by the trust split (docs/design/vault-trust-split.md §4): a settlement credit never calls `_notify_reward`: 0 changes nothing, > 0 is a `reward_per_share` step; the running stream keeps its end.
 """
 
-import pytest
-
-# Open finding of the fourth vault review (tests/unit/vault/audit4/README.md): this PoC fails
-# while the problem exists. strict: once the fix lands it passes and this mark must go.
-pytestmark = pytest.mark.xfail(strict=True, reason="open vault finding (issue 14, audit4)")
-
 import boa
-from scenario import TH, fund, report, trust_vault, warp
+from scenario import TH, events, fund, report, trust_vault, warp
 
 
 def test_f13_empty_default_delays_the_running_stream():
-    env, _ = trust_vault(holdings=(100,), bond=0)
+    env, t = trust_vault(holdings=(100,))
     v, holder, mallory = env.vault, env.holders[0], env.holders[2]
     report(env, 4, 100 * TH, 100_000)
     fund(env, 4)
@@ -33,8 +29,12 @@ def test_f13_empty_default_delays_the_running_stream():
     end = v.period_finish()
     warp(end - 3_600)
     with boa.env.prank(mallory):
-        assert v.declare_default(0) == 0
+        n = v.settle_due(16)  # the overdue unreported epochs 0.. (3,802 each)
+    credited = sum(s.credited for s in events(v, "EpochSettled"))
+    assert n >= 1 and credited == 3_802 * n
+    assert v.period_finish() == end  # the stream was not restarted
     warp(end)
     got = v.claimable(holder)
     # the epoch-4 stream should have paid out in full by its own end
     assert got >= net - 1, f"{got} of {net} sats claimable at the stream's original end"
+    assert got >= net + credited - 1

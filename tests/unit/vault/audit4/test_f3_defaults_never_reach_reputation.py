@@ -9,32 +9,31 @@ the operator decides alone what its reputation contains.
 
 Suggested fix: post `uptime = 0` (tag2 "epoch-<n>", tag "default" or the slash in
 `feedbackHash`) for every default, through the same guarded post as finalisation.
+
+Fixed by the trust split (docs/design/vault-trust-split.md §4): every default posts uptime 0 (tags "uptime", "epoch-<n>", feedbackHash keccak(kind, owed, paid)) at its settlement by `settle_due`.
 """
 
-import pytest
-
-# Open finding of the fourth vault review (tests/unit/vault/audit4/README.md): this PoC fails
-# while the problem exists. strict: once the fix lands it passes and this mark must go.
-pytestmark = pytest.mark.xfail(strict=True, reason="open vault finding (issue 14, audit4)")
-
 import boa
-from scenario import TH, attest, events, fund, report, trust_vault, warp
+from scenario import TH, attest, fund, report, settle_until, trust_vault
+
+DEFAULT_UNREPORTED, POSTED = 2, 2
 
 
 def test_f3_three_defaults_and_one_good_epoch_read_as_perfect_uptime():
     env, t = trust_vault(holdings=(100,))
-    v, mallory = env.vault, env.holders[2]
+    v, tr, mallory = env.vault, t.trust, env.holders[2]
     report(env, 0, 100 * TH, 100_000)
     fund(env, 0)
     attest(env, t, 0)
-    v.finalize_epoch(0)
+    tr.finalize_epoch(0)
     for e in (1, 2, 3):  # never reported
-        warp(v.epoch_deadline(e) + 1)
-        with boa.env.prank(mallory):
-            v.declare_default(e)
-        (closed,) = events(v, "EpochClosed")
-        assert closed.defaulted and not closed.feedback_posted
-    assert v.settled_epochs() == 4
-    count, value, decimals = t.reputation.getSummary(t.agent_id, [v.address], "uptime", "")
+        settle_until(env, e, by=mallory)
+    settle_until(env, 0, by=mallory)  # epoch 0 settles at its attest deadline
+    assert [tr.record(e).settled for e in range(5)] == [True] * 4 + [False]
+    for e in (1, 2, 3):
+        r = tr.record(e)
+        assert (r.kind, r.uptime_bps, r.feedback, r.settled) == (DEFAULT_UNREPORTED, 0, POSTED, True)
+        assert t.reputation.getSummary(t.agent_id, [tr.address], "uptime", f"epoch-{e}")[:2] == (1, 0)
+    count, value, decimals = t.reputation.getSummary(t.agent_id, [tr.address], "uptime", "")
     # 4 settled epochs, one at 100 %, three at 0 %: the record should say 4 epochs, 25 %
     assert (count, value, decimals) == (4, 2_500, 2), f"reputation shows {count} epoch(s) at {value}"

@@ -12,16 +12,13 @@ Suggested fix: split each epoch with the params in force at its end (keep the pr
 with an "effective from epoch" index, or only let `apply_params` take effect at the next epoch
 boundary after all epochs that ended before it are reported), and require
 `ADMIN_DELAY >= EPOCH + REPORT_GRACE`.
+
+Fixed by the trust split (docs/design/vault-trust-split.md §4): parameters are versioned by the time they apply; an epoch is split with `params_of(e)`, the version in force at its end; `admin_delay >= EPOCH`.
 """
 
-import pytest
-
-# Open finding of the fourth vault review (tests/unit/vault/audit4/README.md): this PoC fails
-# while the problem exists. strict: once the fix lands it passes and this mark must go.
-pytestmark = pytest.mark.xfail(strict=True, reason="open vault finding (issue 14, audit4)")
-
 import boa
-from scenario import TH, report, trust_vault, warp
+from boa_vault import DAY, deploy
+from scenario import PRICE, TH, events, report, trust_vault, warp
 
 from hashtrust.hashrate.economics import FeeParams, fee_split
 
@@ -29,6 +26,8 @@ from hashtrust.hashrate.economics import FeeParams, fee_split
 def test_f5_perf_fee_raised_after_the_epoch_ended_is_charged_on_it():
     env, _ = trust_vault(holdings=(100,))
     v, admin = env.vault, env.admin
+    warp(v.epoch_end(0) - 60)
+    env.feed.set_price(PRICE)  # the round in force at epoch 0's end
     warp(v.epoch_end(0))
     p = v.params()
     with boa.env.prank(admin):
@@ -36,9 +35,17 @@ def test_f5_perf_fee_raised_after_the_epoch_ended_is_charged_on_it():
     warp(v.pending_eta())
     with boa.env.prank(admin):
         v.apply_params()
+    (applied,) = events(v, "ParamsApplied")
+    assert (applied.params.perf_bps, applied.from_time) == (5_000, boa.env.timestamp)
     assert v.pending_eta() == 0 and v.params().perf_bps == 5_000
+    assert v.params_of(0).perf_bps == 1_000
     report(env, 0, 100 * TH, 100_000)  # within epoch 0's grace
     fee, perf, net = fee_split(100 * TH, 100_000, FeeParams(), 100_000 * 10**8)  # epoch 0's own terms
     assert (fee, perf, net) == (3_100, 9_690, 87_210)
     e = v.epochs(0)
     assert (e.fee, e.perf, e.net) == (fee, perf, net), f"epoch 0 split ({e.fee}, {e.perf}, {e.net})"
+
+
+def test_f5_admin_delay_below_an_epoch_refused():
+    with boa.reverts("vault: admin delay below an epoch"):
+        deploy(admin_delay=DAY - 1, trust=False)

@@ -11,32 +11,38 @@ epochs the operator had delivered). Pause is "stop the world", yet it moves valu
 Suggested fix: extend every deadline by the time spent paused (track `paused_since` and a
 cumulative `paused_total`, and add it to `epoch_deadline`/attest deadline), or let
 `declare_default` revert while paused and for a grace after unpausing.
+
+Fixed by the trust split (docs/design/vault-trust-split.md §4): deadlines run in unpaused time (`report_deadline`/`attest_deadline` pushed by every paused second after the end); `settle_due` is never paused but nothing is due while paused.
 """
 
-import pytest
-
-# Open finding of the fourth vault review (tests/unit/vault/audit4/README.md): this PoC fails
-# while the problem exists. strict: once the fix lands it passes and this mark must go.
-pytestmark = pytest.mark.xfail(strict=True, reason="open vault finding (issue 14, audit4)")
-
 import boa
-from scenario import REPORT_HASH, TH, trust_vault, warp
+from scenario import PRICE, REPORT_HASH, TH, attest, fund, report_epoch, settle_until, trust_vault, warp
 
 
 def test_f6_operator_blocked_by_pause_is_slashed():
-    env, _ = trust_vault(holdings=(100,))
-    v, mallory = env.vault, env.holders[2]
-    bond = v.bond()
+    env, t = trust_vault(holdings=(100,), n_epochs=1)  # one epoch: the bond moves only for it
+    v, tr, mallory = env.vault, t.trust, env.holders[2]
+    bond = tr.bond()
+    warp(v.epoch_end(0) - 60)
+    env.feed.set_price(PRICE)
     warp(v.epoch_end(0) + 60)
+    d0 = v.report_deadline(0)
     with boa.env.prank(env.guardian):
         v.pause()
-    env.feed.set_price(100_000 * 10**8)
-    with boa.env.prank(env.operator), boa.reverts("pausable: contract is paused"):
-        v.report_epoch(0, 100 * TH, 100_000, REPORT_HASH, "ipfs://pool")
-    warp(v.epoch_deadline(0) + 1)
-    v.unpause()  # admin
+    paused_at = boa.env.timestamp
+    with boa.reverts("vault: paused"):
+        report_epoch(env, 0, 100 * TH, 100_000, REPORT_HASH, "ipfs://pool")
+    warp(d0 + 1)
     with boa.env.prank(mallory):
-        slashed = v.declare_default(0)
-    assert slashed == 3_802 and v.bond() == bond - 3_802
+        assert v.settle_due(16) == 0  # nothing is due while paused
+    v.unpause()  # admin
+    assert v.report_deadline(0) == d0 + (boa.env.timestamp - paused_at)
+    report_epoch(env, 0, 100 * TH, 100_000, REPORT_HASH, "ipfs://pool")
+    fund(env, 0)
+    attest(env, t, 0)
+    tr.finalize_epoch(0)
+    settle_until(env, 0, by=mallory)
+    slashed = bond - tr.bond()
     # an operator blocked by a pause should not lose its bond for it
     assert slashed == 0, f"{slashed} sats slashed from an operator the pause kept from reporting"
+    assert tr.record(0).settled and tr.record(0).paid == 0

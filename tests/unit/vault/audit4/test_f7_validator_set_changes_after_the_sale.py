@@ -11,54 +11,45 @@ drained to holders). Holders bought under one validator set and cannot leave whe
 Suggested fix: freeze the validator set (and quorum) once the sale ends, or put changes behind
 a delay longer than `REPORT_GRACE` with a guaranteed exit; refuse as validators the vault's
 admin, fee recipient, treasury and guardian as well as the agent's addresses.
+
+Fixed by the trust split (docs/design/vault-trust-split.md §4): validators, quorum and min score are constructor terms of `VaultTrust` (no setter exists); independence also refuses the vault's owner, guardian, treasury, fee recipient, the vault and the trust.
 """
 
-import pytest
-
-# Open finding of the fourth vault review (tests/unit/vault/audit4/README.md): this PoC fails
-# while the problem exists. strict: once the fix lands it passes and this mark must go.
-pytestmark = pytest.mark.xfail(strict=True, reason="open vault finding (issue 14, audit4)")
-
 import boa
-from scenario import TH, events, fund, report, trust_vault
+from boa_vault import deploy, deploy_trust, registries
+from scenario import trust_vault
+
+TRUST_WRITES = {"settle", "finalize_epoch", "post_record", "post_bond", "withdraw_bond"}
+
+
+def _writes(c) -> set[str]:
+    return {f["name"] for f in c.abi if f.get("type") == "function" and f.get("stateMutability") not in ("view", "pure")}
 
 
 def test_f7_admin_lists_itself_and_the_fee_recipient_mid_term_and_finalises_a_false_report():
     env, t = trust_vault(holdings=(100,))
-    v, admin, fees = env.vault, env.admin, env.fee_recipient
-    report(env, 0, 100 * TH, 100_000)  # the operator really delivered 10 TH/s
-    fund(env, 0)
-    assert boa.env.timestamp > v.SALE_END()
-    listed = True
-    try:
-        for who in (admin, fees):
-            with boa.env.prank(admin):
-                v.add_validator(who)
-    except boa.BoaError:
-        listed = False
-    if listed:
-        for who in (admin, fees):
-            h = v.request_hash(0, who)
-            with boa.env.prank(env.operator):
-                t.validation.validationRequest(who, t.agent_id, "", h)
-            with boa.env.prank(who):
-                t.validation.validationResponseFor(t.agent_id, h, 100, "", b"\x00" * 32, "", True)
-        assert v.finalize_epoch(0) == 2
-        (fin,) = events(v, "EpochFinalized")
-        assert fin.uptime_bps == 10_000
-    # the validator set holders bought under must not change during the term
-    assert not listed, "admin and fee recipient listed as validators mid-term and finalised epoch 0"
+    tr = t.trust
+    # the validator set holders bought under must not change during the term: nothing can change it
+    assert _writes(tr) == TRUST_WRITES
+    assert not any(hasattr(tr, f) for f in ("add_validator", "remove_validator", "set_quorum", "bind_agent"))
+    assert not any(hasattr(env.vault, f) for f in ("add_validator", "remove_validator", "bind_agent", "validator_list"))
+    assert list(tr.validator_list()) == t.validators and (tr.QUORUM(), tr.MIN_SCORE()) == (2, 98)
+    # and the admin's own addresses cannot be listed in the first place
+    for who in ("admin", "fee_recipient", "guardian", "treasury"):
+        e2 = deploy(trust=False)
+        bad = getattr(e2, who)
+        with boa.reverts("trust: validator not independent"):
+            deploy_trust(e2, validators=[bad, boa.env.generate_address("v1"), boa.env.generate_address("v2")])
+    e3 = deploy(trust=False)
+    with boa.reverts("trust: validator not independent"):
+        deploy_trust(e3, validators=[e3.vault.address, boa.env.generate_address("v1")])
 
 
 def test_f7_admin_delists_below_quorum_mid_term():
     env, t = trust_vault(holdings=(100,))
-    v = env.vault
-    report(env, 0, 100 * TH, 100_000)
-    removed = 0
-    for who in t.validators[:2]:
-        try:
-            v.remove_validator(who)
-            removed += 1
-        except boa.BoaError:
-            break
-    assert len(v.validator_list()) >= v.quorum(), f"{removed} validators delisted mid-term: {len(v.validator_list())} left, quorum {v.quorum()}"
+    tr = t.trust
+    assert len(tr.validator_list()) >= tr.QUORUM() == 2
+    e2 = deploy(trust=False)
+    regs = registries(e2.operator)
+    with boa.reverts("trust: quorum above validators"):
+        deploy_trust(e2, validators=[boa.env.generate_address(f"w{i}") for i in range(3)], quorum=4, regs=regs)

@@ -11,41 +11,36 @@ weeks.
 Suggested fix: require `bind_agent` before the sale opens (or before the first `buy`), or
 take the hashprice inputs in the constructor; bound them (e.g. against the header relay's
 difficulty) and update them from the relay, not from the admin.
+
+Fixed by the trust split (docs/design/vault-trust-split.md §4): `set_trust` only before the sale ends and with no supply; `buy` requires a trust ("vault: term not opened"); the hashprice inputs are trust immutables readable before buying.
 """
 
-import pytest
-
-# Open finding of the fourth vault review (tests/unit/vault/audit4/README.md): this PoC fails
-# while the problem exists. strict: once the fix lands it passes and this mark must go.
-pytestmark = pytest.mark.xfail(strict=True, reason="open vault finding (issue 14, audit4)")
-
 import boa
-from boa_vault import C, deploy
+from boa_vault import deploy, deploy_trust, open_term
 from scenario import TH, warp
-
-ZERO = "0x0000000000000000000000000000000000000000"
 
 
 def test_f8_binding_after_the_sale_with_a_difficulty_that_zeroes_every_default():
-    env = deploy(term_start_in=86_400, sale_days=1)
+    env = deploy(term_start_in=86_400, sale_days=1, trust=False)
     v, holder = env.vault, env.holders[0]
-    with boa.env.prank(holder):
+    with boa.env.prank(holder), boa.reverts("vault: term not opened"):
         v.buy(100 * TH, 2**255, holder)
-    identity = boa.load_partial(str(C / "IdentityRegistry.vy")).deploy()
-    validation = boa.load_partial(str(C / "ValidationRegistry.vy")).deploy(identity.address)
-    with boa.env.prank(env.operator):
-        agent = identity.register("ipfs://operator")
+    t = deploy_trust(env, difficulty=10**30)
     warp(v.TERM_START() + 1)
     assert boa.env.timestamp > v.SALE_END()
     bound = True
     try:
-        v.bind_agent(identity.address, validation.address, ZERO, agent, 1, 1, 10**30, 315_000_000)
+        open_term(env, t, bond=10**8)
     except boa.BoaError:
         bound = False
-    if bound:
-        with boa.env.prank(env.operator):
-            v.post_bond(10**8)
-        warp(v.epoch_deadline(0) + 1)
-        assert v.expected_reward(0) == 0
-        assert v.declare_default(0) == 0
+    assert v.trust() != t.trust.address
     assert not bound, "bound after the sale with difficulty 1e30: the default of epoch 0 slashed 0 (fair: 3,802)"
+
+
+def test_f8_terms_fixed_and_visible_before_the_first_buy():
+    env = deploy()
+    tr, v = env.trust, env.vault
+    assert v.trust() == tr.address and tr.VAULT() == v.address
+    assert (tr.HP_DIFFICULTY(), tr.HP_SATS_PER_BLOCK(), tr.BOND_EPOCHS()) == (150 * 10**12, 315_000_000, 7)
+    with boa.reverts("trust: vault already has a trust"):
+        deploy_trust(env)  # the constructor refuses a vault that already has its trust

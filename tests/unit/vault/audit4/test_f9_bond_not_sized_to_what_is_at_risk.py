@@ -9,26 +9,34 @@ sats owed (0.09 %). No view tells a buyer how much of the term the bond covers.
 Suggested fix: require, at binding or before the first report, `bond >= k * expected_reward`
 for a published `k` (e.g. `REPORT_GRACE / EPOCH + 1` epochs, the most that can be missed before
 anyone can react), refuse reports while the bond is below it, and expose the coverage in a view.
+
+Fixed by the trust split (docs/design/vault-trust-split.md §4): `buy` is limited to `coverable_shares()` (the bond covers BOND_EPOCHS unreported epochs); `required_bond()` and `coverage_bps()` are views.
 """
 
-import pytest
-
-# Open finding of the fourth vault review (tests/unit/vault/audit4/README.md): this PoC fails
-# while the problem exists. strict: once the fix lands it passes and this mark must go.
-pytestmark = pytest.mark.xfail(strict=True, reason="open vault finding (issue 14, audit4)")
-
 import boa
-from scenario import trust_vault, warp
+from scenario import TH, events, settle_until, trust_vault
+
+NU_1M_TH = 38_020_312  # Nu of 1e6 TH/s a day: gross 42,244,791, perf 10 %
 
 
 def test_f9_three_missed_epochs_against_a_token_bond():
-    env, _ = trust_vault(holdings=(5_000, 5_000), bond=1_000)
-    v, mallory = env.vault, env.holders[3]
-    owed = slashed = 0
-    for e in (0, 1, 2):
-        warp(v.epoch_deadline(e) + 1)
-        owed += v.expected_reward(e)
-        with boa.env.prank(mallory):
-            slashed += v.declare_default(e)
-    assert owed == 3 * 380_203
+    env, _ = trust_vault(holdings=(), bond=1_000)
+    v, tr, h = env.vault, env.trust, env.holders[0]
+    cover = 1_000 * 10**6 * TH // (7 * NU_1M_TH)
+    assert tr.coverable_shares() == cover and 3 * TH < cover < 4 * TH  # 3.76 TH/s
+    assert v.max_buy(h) == cover
+    with boa.env.prank(h), boa.reverts("vault: bond does not cover the sale"):
+        v.buy(10_000 * TH, 2**255, h)
+    with boa.env.prank(h), boa.reverts("vault: bond does not cover the sale"):
+        v.buy(cover + 1, 2**255, h)
+    with boa.env.prank(h):
+        v.buy(cover, 2**255, h)
+    owed = sum(tr.expected_unreported(e) for e in (0, 1, 2))
+    settle_until(env, 2)
+    slashed = sum(s.credited for s in events(v, "EpochSettled"))
+    assert owed > 0 and tr.bond() == 1_000 - slashed
     assert slashed == owed, f"holders were owed {owed} sats for 3 defaulted epochs and the bond paid {slashed}"
+    with boa.env.prank(env.operator):
+        tr.post_bond(tr.required_bond() - tr.bond())
+    assert tr.bond() == tr.required_bond() == 2_661_422  # 7 x Nu(1e6 TH/s) x 10,000 / 1e6, rounded up
+    assert tr.coverable_shares() >= 10_000 * TH
