@@ -1,0 +1,203 @@
+"""VaultTrust bond: posting (measured, fee-on-transfer refused, refused while an epoch is overdue),
+sizing views (required_bond, coverable_shares, coverage_bps; F9) and the release after the term."""
+
+import boa
+from trust_kit import (
+    CAPACITY,
+    DAY,
+    FUNDED,
+    N_EPOCHS,
+    NU_100,
+    REPORTED,
+    SUPPLY,
+    TH,
+    ZERO,
+    events,
+    load,
+    nu,
+    set_wallet,
+)
+
+REF = 10**6 * TH
+
+
+def _fund_operator(kit, t, amount):
+    kit.wbtc.mint(kit.operator, amount)
+    with boa.env.prank(kit.operator):
+        kit.wbtc.approve(t.address, 2**256 - 1)
+
+
+def test_post_bond_anyone_measured(kit):
+    t = kit.open(bond=0)
+    _fund_operator(kit, t, 5_000)
+    with boa.env.prank(kit.operator):
+        t.post_bond(3_000)
+    (b,) = events(t, "BondPosted")
+    assert (b.sender, b.amount, b.bond) == (kit.operator, 3_000, 3_000)
+    kit.wbtc.mint(kit.stranger, 700)
+    with boa.env.prank(kit.stranger):
+        kit.wbtc.approve(t.address, 700)
+        t.post_bond(700)
+    (b,) = events(t, "BondPosted")
+    assert (b.sender, b.amount, b.bond) == (kit.stranger, 700, 3_700)
+    assert t.bond() == kit.wbtc.balanceOf(t.address) == 3_700
+
+
+def test_post_bond_zero(kit):
+    t = kit.open(bond=0)
+    with boa.reverts("trust: zero bond"):
+        t.post_bond(0)
+
+
+def test_post_bond_without_allowance(kit):
+    t = kit.open(bond=0)
+    kit.wbtc.mint(kit.stranger, 100)
+    with boa.env.prank(kit.stranger), boa.reverts():
+        t.post_bond(100)
+    assert t.bond() == 0
+
+
+def test_post_bond_fee_on_transfer_refused(kit):
+    token = load("mocks/MockVaultToken", 8)
+    vault = load("mocks/MockTrustVault", token.address, boa.env.timestamp + DAY, N_EPOCHS, 3 * DAY, CAPACITY, kit.params())
+    vault.set_roles(kit.admin, kit.guardian, kit.treasury)
+    t = kit.deploy_trust(vault=vault.address)
+    token.mint(kit.stranger, 10_000)
+    token.set_fee_bps(100)
+    with boa.env.prank(kit.stranger):
+        token.approve(t.address, 10_000)
+        with boa.reverts("trust: reward token fee-on-transfer"):
+            t.post_bond(10_000)
+    token.set_fee_bps(0)
+    with boa.env.prank(kit.stranger):
+        t.post_bond(10_000)
+    assert t.bond() == 10_000
+
+
+def test_post_bond_refused_while_an_epoch_is_overdue(kit):
+    """A top-up between an epoch's record time and its settlement would change what it pays."""
+    t = kit.open(bond=1_000)
+    _fund_operator(kit, t, 10_000)
+    kit.warp_to(kit.vault.record_time(0))
+    with boa.env.prank(kit.operator):
+        t.post_bond(1)  # at the record time itself: not yet due
+    kit.warp_to(kit.vault.record_time(0) + 1)
+    with boa.env.prank(kit.operator), boa.reverts("trust: epochs overdue, call settle_due"):
+        t.post_bond(1)
+    assert kit.vault.do_settle(0, True) == 1_001  # the whole bond (1,000 + 1) against 3,802 owed
+    kit.vault.set_cursor(1)
+    with boa.env.prank(kit.operator):
+        t.post_bond(1)
+    assert t.bond() == 1
+
+
+def test_overdue_epoch_behind_a_funded_cursor(kit):
+    """The cursor waits at a funded epoch (record time = attest deadline) while a later unreported epoch
+    passes its report deadline: that one is overdue too."""
+    t = kit.open(bond=1_000)
+    _fund_operator(kit, t, 10_000)
+    kit.epoch(0, FUNDED, SUPPLY, 4_224)
+    kit.epoch(1, REPORTED, SUPPLY, 4_224)
+    kit.epoch(1, FUNDED, SUPPLY, 4_224)
+    # epochs 0, 1 funded (record = end + 6 d); epoch 2 unreported (record = end_2 + 3 d = end_0 + 5 d)
+    kit.warp_to(kit.vault.record_time(2) + 1)
+    assert boa.env.timestamp < kit.vault.record_time(0)
+    with boa.env.prank(kit.operator), boa.reverts("trust: epochs overdue, call settle_due"):
+        t.post_bond(1)
+    kit.vault.do_settle(2, False)
+    with boa.env.prank(kit.operator):
+        t.post_bond(1)
+
+
+def test_required_bond_covers_the_capacity(kit):
+    """F9 / design §7: 7 * Nu at 10,000 TH/s (380,203 per epoch at the 1e6 TH/s rate)."""
+    t = kit.open(bond=0, supply=0)
+    per_ref = 7 * nu(REF)
+    want = (per_ref * CAPACITY + REF - 1) // REF
+    assert t.required_bond() == want
+    assert 2_661_421 <= want <= 2_661_430
+    _fund_operator(kit, t, want)
+    with boa.env.prank(kit.operator):
+        t.post_bond(want)
+    assert t.coverable_shares() >= CAPACITY
+    assert t.coverable_shares() == want * REF // per_ref
+
+
+def test_coverable_shares_small_bond(kit):
+    """F9: 1,000 sats cover 3.7 TH/s, not 10,000."""
+    t = kit.open(bond=1_000, supply=0)
+    cov = t.coverable_shares()
+    assert cov == 1_000 * REF // (7 * nu(REF))
+    assert 3 * TH < cov < 4 * TH
+
+
+def test_coverable_shares_with_nothing_at_risk(kit):
+    t = kit.open(bond=1_000, supply=0)
+    kit.vault.set_params(kit.params(perf_bps=10_000))
+    assert t.coverable_shares() == 2**256 - 1
+    assert t.required_bond() == 0
+
+
+def test_coverage_bps(kit):
+    t = kit.open(bond=7 * NU_100)
+    assert t.coverage_bps() == 10_000
+    kit.vault.do_settle(0, False)
+    assert t.coverage_bps() == 6 * NU_100 * 10_000 // (7 * NU_100) == 8_571
+    kit.vault.set_supply(0, 0)
+    assert t.coverage_bps() == 10_000
+
+
+def test_withdraw_bond_rules(kit):
+    t = kit.open(bond=5_000)
+    kit.vault.set_cursor(N_EPOCHS)
+    with boa.env.prank(kit.operator), boa.reverts("trust: term not over"):
+        t.withdraw_bond()
+    kit.warp_to(kit.vault.TERM_END())
+    with boa.env.prank(kit.stranger), boa.reverts("trust: caller is not the operator"):
+        t.withdraw_bond()
+    kit.vault.set_cursor(N_EPOCHS - 1)
+    with boa.env.prank(kit.operator), boa.reverts("trust: epochs not settled"):
+        t.withdraw_bond()
+    kit.vault.set_cursor(N_EPOCHS)
+    # the operator that authorised the trust has no live wallet (F1)
+    with boa.env.prank(kit.operator):
+        kit.identity.approve(t.address, kit.agent_id)
+    with boa.env.prank(kit.operator), boa.reverts("trust: caller is not the operator"):
+        t.withdraw_bond()
+    with boa.env.prank(kit.operator):
+        kit.identity.approve(ZERO, kit.agent_id)
+    before = kit.wbtc.balanceOf(kit.operator)
+    with boa.env.prank(kit.operator):
+        assert t.withdraw_bond() == 5_000
+    (r,) = events(t, "BondReleased")
+    assert (r.receiver, r.amount) == (kit.operator, 5_000)
+    assert kit.wbtc.balanceOf(kit.operator) - before == 5_000
+    assert t.bond() == 0 == kit.wbtc.balanceOf(t.address)
+    with boa.env.prank(kit.operator), boa.reverts("trust: no bond"):
+        t.withdraw_bond()
+
+
+def test_withdraw_bond_goes_to_the_live_wallet(kit):
+    """A new wallet takes over; the old one (still the agent's owner) is no longer the operator."""
+    t = kit.open(bond=5_000)
+    kit.vault.set_cursor(N_EPOCHS)
+    kit.warp_to(kit.vault.TERM_END())
+    wallet = set_wallet(kit)
+    assert t.operator_wallet() == wallet
+    with boa.env.prank(kit.operator), boa.reverts("trust: caller is not the operator"):
+        t.withdraw_bond()
+    with boa.env.prank(wallet):
+        assert t.withdraw_bond() == 5_000
+    assert kit.wbtc.balanceOf(wallet) == 5_000
+
+
+def test_operator_wallet(kit):
+    t = kit.open()
+    assert t.operator_wallet() == kit.operator
+    with boa.env.prank(kit.operator):
+        kit.identity.setApprovalForAll(kit.vault.address, True)
+    assert t.operator_wallet() == ZERO
+    with boa.env.prank(kit.operator):
+        kit.identity.setApprovalForAll(kit.vault.address, False)
+        kit.identity.unsetAgentWallet(kit.agent_id)
+    assert t.operator_wallet() == ZERO
