@@ -151,15 +151,21 @@ MAX_UINT64: constant(uint256) = 2**64 - 1
 #                             IMMUTABLES                             #
 # ------------------------------------------------------------------ #
 
+# @dev The hashrate vault this trust serves (the only caller of `settle`).
 VAULT: public(immutable(address))
+# @dev The ERC-8004 registries: the agent's wallet and authorisations, the attestations, the feedback.
 IDENTITY: public(immutable(address))
 VALIDATION: public(immutable(address))
 REPUTATION: public(immutable(address))
+# @dev The operator agent.
 AGENT_ID: public(immutable(uint256))
+# @dev Final answers >= MIN_SCORE from distinct listed, independent validators that finalise an epoch.
 QUORUM: public(immutable(uint256))
 MIN_SCORE: public(immutable(uint256))
+# @dev Hashprice inputs: network difficulty and sats per block (subsidy + average fees).
 HP_DIFFICULTY: public(immutable(uint256))
 HP_SATS_PER_BLOCK: public(immutable(uint256))
+# @dev Unreported epochs the bond is sized for (`required_bond`, `coverable_shares`).
 BOND_EPOCHS: public(immutable(uint256))
 # @dev The vault's reward token, epoch count and epoch length (read once).
 REWARD_TOKEN: immutable(address)
@@ -371,7 +377,8 @@ def finalize_epoch(epoch: uint256) -> uint256:
     e: IHashrateVault.Epoch = staticcall IHashrateVault(VAULT).epochs(epoch)
     assert IHashrateVault.EpochStatus.FUNDED in e.status, "trust: epoch not funded"
     assert block.timestamp <= staticcall IHashrateVault(VAULT).attest_deadline(epoch), "trust: attest deadline passed"
-    assert self._operator_wallet() != empty(address), "trust: agent has authorised the trust contract"
+    wallet: address = staticcall IIdentityRegistry(IDENTITY).getAgentWallet(AGENT_ID)
+    assert not self._captured(wallet), "trust: agent has authorised the trust contract"
 
     count: uint256 = 0
     for v: address in self.validators:
@@ -599,13 +606,24 @@ def request_hash(epoch: uint256, validator: address) -> bytes32:
 @view
 def _operator_wallet() -> address:
     wallet: address = staticcall IIdentityRegistry(IDENTITY).getAgentWallet(AGENT_ID)
-    if wallet == empty(address) or wallet == self or wallet == VAULT:
-        return empty(address)
-    if staticcall IIdentityRegistry(IDENTITY).isAuthorizedOrOwner(self, AGENT_ID):
-        return empty(address)
-    if staticcall IIdentityRegistry(IDENTITY).isAuthorizedOrOwner(VAULT, AGENT_ID):
+    if wallet == empty(address) or self._captured(wallet):
         return empty(address)
     return wallet
+
+
+@internal
+@view
+def _captured(wallet: address) -> bool:
+    """
+    @dev F1: the agent has authorised the trust or the vault (owner, approved
+         address or operator) or made either its wallet; the registry would
+         refuse the trust's feedback (self-feedback).
+    """
+    if wallet == self or wallet == VAULT:
+        return True
+    if staticcall IIdentityRegistry(IDENTITY).isAuthorizedOrOwner(self, AGENT_ID):
+        return True
+    return staticcall IIdentityRegistry(IDENTITY).isAuthorizedOrOwner(VAULT, AGENT_ID)
 
 
 @internal

@@ -207,3 +207,14 @@ def test_request_hash_encoding(kit):
     v = kit.validators[1]
     assert t.request_hash(4, v) == request_hash(kit.vault.address, 4, 7 * TH, 300, REPORT_HASH, v)
     assert t.request_hash(5, v) == request_hash(kit.vault.address, 5, 0, 0, b"\x00" * 32, v)
+
+
+def test_agent_without_wallet_can_still_be_finalised(kit):
+    """Unsetting the wallet is no authorisation of the trust: a funded epoch is still finalised and posted."""
+    t = kit.open()
+    kit.funded_attested(t, 0)
+    with boa.env.prank(kit.operator):
+        kit.identity.unsetAgentWallet(kit.agent_id)
+    assert t.operator_wallet() == ZERO
+    assert t.finalize_epoch(0) == 2
+    assert t.record(0).feedback == FB_POSTED
