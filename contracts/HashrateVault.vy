@@ -393,18 +393,18 @@ def __init__(
     ownable_2step.__init__()
     erc20.__init__(name_, symbol_, 18, name_, "1")
 
-    assert reward_token.address != empty(address) and payment_token.address != empty(address), "vault: zero token"
-    assert treasury != empty(address), "vault: zero treasury"
-    assert capacity_ths > 0 and price_per_th > 0, "vault: zero capacity or price"
-    assert term_end >= term_start + EPOCH, "vault: term shorter than an epoch"
-    assert (term_end - term_start) % EPOCH == 0, "vault: term not whole epochs"
-    assert (term_end - term_start) // EPOCH <= M32, "vault: term too long"
-    assert sale_end <= term_start, "vault: sale must end before the term"
-    assert caps.perf_bps <= MAX_BPS, "vault: perf cap above 100%"
-    assert max_price_age > 0, "vault: zero price age"
-    assert admin_delay >= EPOCH, "vault: admin delay below an epoch"
+    self._req(reward_token.address != empty(address) and payment_token.address != empty(address), "vault: zero token")
+    self._req(treasury != empty(address), "vault: zero treasury")
+    self._req(capacity_ths > 0 and price_per_th > 0, "vault: zero capacity or price")
+    self._req(term_end >= term_start + EPOCH, "vault: term shorter than an epoch")
+    self._req((term_end - term_start) % EPOCH == 0, "vault: term not whole epochs")
+    self._req((term_end - term_start) // EPOCH <= M32, "vault: term too long")
+    self._req(sale_end <= term_start, "vault: sale must end before the term")
+    self._req(caps.perf_bps <= MAX_BPS, "vault: perf cap above 100%")
+    self._req(max_price_age > 0, "vault: zero price age")
+    self._req(admin_delay >= EPOCH, "vault: admin delay below an epoch")
     feed_decimals: uint8 = staticcall price_feed.decimals()
-    assert feed_decimals <= 18, "vault: feed decimals"
+    self._req(feed_decimals <= 18, "vault: feed decimals")
 
     REWARD_TOKEN = reward_token
     PAYMENT_TOKEN = payment_token
@@ -439,6 +439,17 @@ def __init__(
 
 
 @internal
+@pure
+def _req(ok: bool, reason: String[40]):
+    """
+    @dev `assert ok, reason` through one shared revert site: each inline assert repeats the
+         revert encoding (about 2.7 kB of runtime over the vault's 63 checks).
+    """
+    if not ok:
+        raise reason
+
+
+@internal
 @view
 def _trust() -> IVaultTrust:
     return IVaultTrust(convert(convert(self.state & (2**160 - 1), uint160), address))
@@ -459,10 +470,10 @@ def _check_operator():
          authorised the trust or the vault, or has no wallet).
     """
     t: IVaultTrust = self._trust()
-    assert t.address != empty(address), "vault: term not opened"
+    self._req(t.address != empty(address), "vault: term not opened")
     wallet: address = staticcall t.operator_wallet()
-    assert wallet != empty(address), "vault: no operator wallet"
-    assert msg.sender == wallet, "vault: caller is not the operator"
+    self._req(wallet != empty(address), "vault: no operator wallet")
+    self._req(msg.sender == wallet, "vault: caller is not the operator")
 
 
 @internal
@@ -508,7 +519,7 @@ def _paused() -> bool:
 @internal
 @view
 def _require_not_paused():
-    assert not self._paused(), "vault: paused"
+    self._req(not self._paused(), "vault: paused")
 
 
 @internal
@@ -527,11 +538,11 @@ def _params_of(epoch: uint256) -> IHashrateVault.Params:
 @internal
 @view
 def _check_caps(p: IHashrateVault.Params):
-    assert p.mj_per_th <= self.MAX_MJ_PER_TH, "vault: efficiency above cap"
-    assert p.micro_usd_per_kwh <= self.MAX_MICRO_USD_PER_KWH, "vault: power price above cap"
-    assert p.micro_usd_per_th_day <= self.MAX_MICRO_USD_PER_TH_DAY, "vault: maintenance above cap"
-    assert p.perf_bps <= self.MAX_PERF_BPS, "vault: perf fee above cap"
-    assert p.fee_recipient != empty(address), "vault: zero fee recipient"
+    self._req(p.mj_per_th <= self.MAX_MJ_PER_TH, "vault: efficiency above cap")
+    self._req(p.micro_usd_per_kwh <= self.MAX_MICRO_USD_PER_KWH, "vault: power price above cap")
+    self._req(p.micro_usd_per_th_day <= self.MAX_MICRO_USD_PER_TH_DAY, "vault: maintenance above cap")
+    self._req(p.perf_bps <= self.MAX_PERF_BPS, "vault: perf fee above cap")
+    self._req(p.fee_recipient != empty(address), "vault: zero fee recipient")
 
 
 # ------------------------------------------------------------------ #
@@ -580,7 +591,7 @@ def _settle_due(max_n: uint256, post: bool) -> (uint256, bool):
             calls += 1
             before: uint256 = staticcall REWARD_TOKEN.balanceOf(self)
             paid: uint256 = extcall t.settle(c, post)
-            assert staticcall REWARD_TOKEN.balanceOf(self) == before + paid, "vault: settlement not received"
+            self._req(staticcall REWARD_TOKEN.balanceOf(self) == before + paid, "vault: settlement not received")
             self._credit(paid)
             log EpochSettled(epoch=c, credited=paid, record_time=rt)
         if on_u:
@@ -686,7 +697,7 @@ def _move(owner: address, to: address, amount: uint256):
     calls: uint256 = 0
     due: bool = False
     calls, due = self._settle_due(AUTO_SETTLE, False)
-    assert not due, "vault: epochs overdue, call settle_due"
+    self._req(not due, "vault: epochs overdue, call settle_due")
     self._update_global()
     self._checkpoint(owner)
     self._checkpoint(to)
@@ -704,7 +715,7 @@ def _claim(owner: address, receiver: address) -> uint256:
     if amount != 0:
         self.accrued_scaled[owner] -= amount * ACC
         self.total_claimed += amount
-        assert extcall REWARD_TOKEN.transfer(receiver, amount, default_return_value=True), "vault: reward transfer failed"
+        self._req(extcall REWARD_TOKEN.transfer(receiver, amount, default_return_value=True), "vault: reward transfer failed")
     log Claimed(owner=owner, receiver=receiver, amount=amount)
     return amount
 
@@ -739,18 +750,18 @@ def _round_price(epoch: uint256, round_id: uint80) -> (uint256, bool):
     updated: uint256 = 0
     answered: uint80 = 0
     latest, answer, started, updated, answered = staticcall PRICE_FEED.latestRoundData()
-    assert convert(round_id, uint256) >> 64 == convert(latest, uint256) >> 64, "vault: price round from an old phase"
+    self._req(convert(round_id, uint256) >> 64 == convert(latest, uint256) >> 64, "vault: price round from an old phase")
     rid: uint80 = 0
     rid, answer, started, updated, answered = staticcall PRICE_FEED.getRoundData(round_id)
-    assert answered >= round_id, "vault: price round not answered"
-    assert answer > 0, "vault: oracle price not positive"
-    assert updated != 0 and updated <= end_e, "vault: not the round at the epoch end"
+    self._req(answered >= round_id, "vault: price round not answered")
+    self._req(answer > 0, "vault: oracle price not positive")
+    self._req(updated != 0 and updated <= end_e, "vault: not the round at the epoch end")
     if round_id != latest:
         nxt: uint256 = 0
         x: int256 = 0
         y: uint80 = 0
         rid, x, started, nxt, y = staticcall PRICE_FEED.getRoundData(round_id + 1)
-        assert nxt > end_e, "vault: not the round at the epoch end"
+        self._req(nxt > end_e, "vault: not the round at the epoch end")
     if end_e - updated > self.MAX_PRICE_AGE:
         return 0, True
     return convert(answer, uint256), False
@@ -839,22 +850,22 @@ def buy(shares: uint256, max_payment: uint256, receiver: address) -> uint256:
     """
     self._require_not_paused()
     t: IVaultTrust = self._trust()
-    assert t.address != empty(address), "vault: term not opened"
-    assert shares > 0, "vault: zero shares"
-    assert block.timestamp < SALE_END, "vault: sale ended"
-    assert receiver != empty(address), "vault: zero receiver"
+    self._req(t.address != empty(address), "vault: term not opened")
+    self._req(shares > 0, "vault: zero shares")
+    self._req(block.timestamp < SALE_END, "vault: sale ended")
+    self._req(receiver != empty(address), "vault: zero receiver")
     supply: uint256 = erc20.totalSupply
-    assert shares <= CAPACITY - supply, "vault: capacity exceeded"
-    assert supply + shares <= staticcall t.coverable_shares(), "vault: bond does not cover the sale"
+    self._req(shares <= CAPACITY - supply, "vault: capacity exceeded")
+    self._req(supply + shares <= staticcall t.coverable_shares(), "vault: bond does not cover the sale")
     payment: uint256 = self._preview_buy(shares)
-    assert payment <= max_payment, "vault: payment above max"
+    self._req(payment <= max_payment, "vault: payment above max")
 
     self._update_global()
     self._checkpoint(receiver)
 
     before: uint256 = staticcall PAYMENT_TOKEN.balanceOf(self)
-    assert extcall PAYMENT_TOKEN.transferFrom(msg.sender, self, payment, default_return_value=True), "vault: payment failed"
-    assert staticcall PAYMENT_TOKEN.balanceOf(self) - before == payment, "vault: payment token fee-on-transfer"
+    self._req(extcall PAYMENT_TOKEN.transferFrom(msg.sender, self, payment, default_return_value=True), "vault: payment failed")
+    self._req(staticcall PAYMENT_TOKEN.balanceOf(self) - before == payment, "vault: payment token fee-on-transfer")
     self.proceeds += payment
 
     erc20._mint(receiver, shares)
@@ -873,7 +884,7 @@ def withdraw_proceeds() -> uint256:
     amount: uint256 = self.proceeds
     self.proceeds = 0
     if amount != 0:
-        assert extcall PAYMENT_TOKEN.transfer(self.TREASURY, amount, default_return_value=True), "vault: proceeds transfer failed"
+        self._req(extcall PAYMENT_TOKEN.transfer(self.TREASURY, amount, default_return_value=True), "vault: proceeds transfer failed")
     log ProceedsWithdrawn(treasury=self.TREASURY, amount=amount)
     return amount
 
@@ -940,11 +951,11 @@ def report_epoch(epoch: uint256, delivered: uint256, gross: uint256, report_hash
     """
     self._require_not_paused()
     self._check_operator()
-    assert epoch < N_EPOCHS, "vault: epoch after term end"
-    assert block.timestamp > self._end(epoch), "vault: epoch not ended"
-    assert block.timestamp <= self._deadline(epoch, REPORT_GRACE), "vault: epoch deadline passed"
-    assert self._epochs[epoch].status == empty(IHashrateVault.EpochStatus), "vault: epoch already reported"
-    assert delivered <= erc20.totalSupply, "vault: delivered exceeds sold"
+    self._req(epoch < N_EPOCHS, "vault: epoch after term end")
+    self._req(block.timestamp > self._end(epoch), "vault: epoch not ended")
+    self._req(block.timestamp <= self._deadline(epoch, REPORT_GRACE), "vault: epoch deadline passed")
+    self._req(self._epochs[epoch].status == empty(IHashrateVault.EpochStatus), "vault: epoch already reported")
+    self._req(delivered <= erc20.totalSupply, "vault: delivered exceeds sold")
     btc_usd: uint256 = 0
     stale: bool = False
     btc_usd, stale = self._round_price(epoch, round_id)
@@ -994,14 +1005,14 @@ def fund_epoch(epoch: uint256):
     self._require_not_paused()
     self._check_operator()
     e: IHashrateVault.Epoch = self._epochs[epoch]
-    assert e.status != empty(IHashrateVault.EpochStatus), "vault: epoch not reported"
-    assert e.status == IHashrateVault.EpochStatus.REPORTED, "vault: epoch already funded"
-    assert block.timestamp <= self._deadline(epoch, REPORT_GRACE), "vault: epoch deadline passed"
+    self._req(e.status != empty(IHashrateVault.EpochStatus), "vault: epoch not reported")
+    self._req(e.status == IHashrateVault.EpochStatus.REPORTED, "vault: epoch already funded")
+    self._req(block.timestamp <= self._deadline(epoch, REPORT_GRACE), "vault: epoch deadline passed")
     self._epochs[epoch].status = IHashrateVault.EpochStatus.FUNDED
     if e.gross != 0:
         before: uint256 = staticcall REWARD_TOKEN.balanceOf(self)
-        assert extcall REWARD_TOKEN.transferFrom(msg.sender, self, e.gross, default_return_value=True), "vault: funding failed"
-        assert staticcall REWARD_TOKEN.balanceOf(self) - before == e.gross, "vault: reward token fee-on-transfer"
+        self._req(extcall REWARD_TOKEN.transferFrom(msg.sender, self, e.gross, default_return_value=True), "vault: funding failed")
+        self._req(staticcall REWARD_TOKEN.balanceOf(self) - before == e.gross, "vault: reward token fee-on-transfer")
     self.fees_payable += e.fee + e.perf
     self._notify_reward(e.net)
     log EpochFunded(epoch=epoch, gross=e.gross, fee=e.fee, perf=e.perf, net=e.net)
@@ -1018,7 +1029,7 @@ def settle_due(n: uint256) -> uint256:
     @param n Most settlements to run.
     @return The number of epochs settled.
     """
-    assert self._trust().address != empty(address), "vault: term not opened"
+    self._req(self._trust().address != empty(address), "vault: term not opened")
     calls: uint256 = 0
     due: bool = False
     calls, due = self._settle_due(min(n, MAX_SETTLE), True)
@@ -1037,7 +1048,7 @@ def withdraw_fees() -> uint256:
     recipient: address = self.params_hist[self.params_version].fee_recipient
     self.fees_payable = 0
     if amount != 0:
-        assert extcall REWARD_TOKEN.transfer(recipient, amount, default_return_value=True), "vault: fee transfer failed"
+        self._req(extcall REWARD_TOKEN.transfer(recipient, amount, default_return_value=True), "vault: fee transfer failed")
     log FeesWithdrawn(recipient=recipient, amount=amount)
     return amount
 
@@ -1291,15 +1302,14 @@ def set_trust(t: IVaultTrust):
     """
     @notice Sets the term's trust layer, once, before any share is sold ("opening the term").
     @dev Admin only; before SALE_END; the trust must be built for this vault
-         (`t.VAULT() == self`). Emits `TrustSet`.
+         (`t.VAULT() == self`). The supply is zero here: `buy` needs the trust. Emits `TrustSet`.
     @param t The VaultTrust contract.
     """
     ownable._check_owner()
-    assert self._trust().address == empty(address), "vault: trust already set"
-    assert t.address != empty(address), "vault: zero trust"
-    assert block.timestamp < SALE_END, "vault: sale ended"
-    assert erc20.totalSupply == 0, "vault: shares already sold"
-    assert staticcall t.VAULT() == self, "vault: trust of another vault"
+    self._req(self._trust().address == empty(address), "vault: trust already set")
+    self._req(t.address != empty(address), "vault: zero trust")
+    self._req(block.timestamp < SALE_END, "vault: sale ended")
+    self._req(staticcall t.VAULT() == self, "vault: trust of another vault")
     self.state = self.state | convert(convert(t.address, uint160), uint256)
     log TrustSet(trust=t.address)
 
@@ -1329,10 +1339,10 @@ def apply_params():
     """
     ownable._check_owner()
     eta: uint256 = self.pending_eta
-    assert eta != 0, "vault: no params queued"
-    assert block.timestamp >= eta, "vault: params not yet due"
+    self._req(eta != 0, "vault: no params queued")
+    self._req(block.timestamp >= eta, "vault: params not yet due")
     v: uint256 = self.params_version + 1
-    assert v < MAX_PARAM_VERSIONS, "vault: too many param changes"
+    self._req(v < MAX_PARAM_VERSIONS, "vault: too many param changes")
     p: IHashrateVault.Params = self.pending_params
     self.params_hist[v] = p
     self.params_from[v] = block.timestamp
@@ -1349,7 +1359,7 @@ def cancel_params():
     @dev Admin only. Emits `ParamsCancelled`.
     """
     ownable._check_owner()
-    assert self.pending_eta != 0, "vault: no params queued"
+    self._req(self.pending_eta != 0, "vault: no params queued")
     p: IHashrateVault.Params = self.pending_params
     self.pending_eta = 0
     self.pending_params = empty(IHashrateVault.Params)
@@ -1375,11 +1385,11 @@ def pause():
             transfers or settlement); every deadline is pushed by the paused time.
     @dev Guardian or admin; at most MAX_PAUSES pauses per term. Emits `Paused`.
     """
-    assert msg.sender == self.guardian or msg.sender == ownable.owner, "vault: caller is not the guardian"
-    assert not self._paused(), "vault: already paused"
+    self._req(msg.sender == self.guardian or msg.sender == ownable.owner, "vault: caller is not the guardian")
+    self._req(not self._paused(), "vault: already paused")
     st: uint256 = self.state
     n: uint256 = (st >> 224) & 255
-    assert n < MAX_PAUSES, "vault: pause budget used"
+    self._req(n < MAX_PAUSES, "vault: pause budget used")
     if n != 0:
         last: uint256 = self.pause_log[n - 1]
         if last >> 64 == 0:
@@ -1401,7 +1411,7 @@ def unpause():
     last: uint256 = 0
     if n != 0:
         last = self.pause_log[n - 1]
-    assert n != 0 and last >> 64 == 0, "vault: not paused"
+    self._req(n != 0 and last >> 64 == 0, "vault: not paused")
     limit: uint256 = (last & M64) + MAX_PAUSE
     if block.timestamp < limit:
         ownable._check_owner()
