@@ -1008,8 +1008,11 @@ class VaultCommands:
     def _record(self, epoch: int) -> tuple[EpochInfo, Record | None]:
         v = self.vault
         v._check_epoch(epoch)
-        t = v.trust()
-        return v.epoch(epoch), (VaultTrustClient(v.w3, t).record(epoch) if t else None)
+        try:
+            rec: Record | None = v.trust_client().record(epoch)
+        except InputError:  # no trust yet: the vault side only
+            rec = None
+        return v.epoch(epoch), rec
 
     def finalize(self, epoch: int) -> str:
         """Finalise a funded, attested epoch (anyone); a finalised or settled epoch is left alone."""

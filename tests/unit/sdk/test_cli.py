@@ -10,7 +10,7 @@ def test_every_capability_has_a_subcommand_with_help():
     assert r.exit_code == 0
     for cmd in ("deploy", "devnet", "agents", "validate", "vault", "simulate", "demo", "addresses"):
         assert cmd in r.output
-    for group, subs in {"agents": ("register", "rate", "rank", "show"), "vault": ("buy", "report", "fund", "claim", "status")}.items():
+    for group, subs in {"agents": ("register", "rate", "rank", "show"), "vault": ("buy", "report", "fund", "claim", "status", "settle-due", "record", "finalize", "bond")}.items():
         r = CliRunner().invoke(main, [group, "--help"])
         assert r.exit_code == 0 and all(s in r.output for s in subs), r.output
 
@@ -37,6 +37,7 @@ ACTIONS = {
     ("agents", "rate"), ("demo",), ("deploy",), ("devnet", "reset"), ("devnet", "start"), ("devnet", "stop"), ("validate",),
     ("relay", "deploy"), ("relay", "prove-reward"), ("relay", "sync"), ("agents", "serve"), ("agents", "call"),
     ("vault", "buy"), ("vault", "claim"), ("vault", "fund"), ("vault", "report"),
+    ("vault", "settle-due"), ("vault", "finalize"), ("vault", "bond", "post"), ("vault", "bond", "withdraw"),
 }
 
 
@@ -77,8 +78,15 @@ def test_vault_epoch_and_amounts_are_typed_one_error_line_before_connecting():
     for args, option in [
         (["vault", "report", "--epoch", "-1", "--delivered-ths", "1", "--gross-sats", "1"], "--epoch"),
         (["vault", "report", "--epoch", "1", "--delivered-ths", "1", "--gross-sats", "-5"], "--gross-sats"),
-        (["vault", "report", "--epoch", "1", "--delivered-ths", "1", "--gross-sats", "1", "--btc-usd", "nan"], "--btc-usd"),
+        (["vault", "report", "--epoch", "1", "--delivered-ths", "1", "--gross-sats", "1", "--btc-usd", "95000"], "--btc-usd"),  # gone: the round at the end prices it
         (["vault", "fund", "--epoch", "1e90"], "--epoch"),
+        (["vault", "settle-due", "--n", "0"], "--n"),
+        (["vault", "settle-due", "--n", "65"], "--n"),
+        (["vault", "record", "1.5"], "EPOCH"),
+        (["vault", "record", "x"], "EPOCH"),
+        (["vault", "finalize", "1e90"], "EPOCH"),
+        (["vault", "bond", "post", "--sats", "0"], "--sats"),
+        (["vault", "bond", "post", "--sats", "abc"], "--sats"),
         (["vault", "buy", "--ths", "1", "--max-payment", "-1"], "--max-payment"),
     ]:
         r = CliRunner().invoke(main, dead + args)

@@ -47,9 +47,12 @@ class FakeVault:
     def reportable_epochs(self):
         return [1]
 
+    def payment_decimals(self):
+        return 6
+
     def buy(self, shares, *, receiver=None, max_payment=None):
         self.sent.append(("buy", shares, receiver, max_payment))
-        return {"shares": shares, "payment": 1, "receiver": receiver or ME}
+        return {"shares": shares, "payment": shares * 15_000_000 // 10**18, "receiver": receiver or ME}
 
     def claim(self, receiver=None):
         self.sent.append(("claim", receiver))
@@ -65,7 +68,8 @@ class FakeVault:
             sale_end=T0, term_start=T0, term_end=T0 + 30 * 86_400, n_epochs=30, current_epoch=3,
             params={"mj_per_th": 17_500, "micro_usd_per_kwh": 50_000, "micro_usd_per_th_day": 10_000, "perf_bps": 1_000, "fee_recipient": OTHER},
             fees_payable=7, total_notified=5_000, total_claimed=1_234, reward_liabilities=3_773, period_finish=T0, operator=OTHER,
-            guardian=OTHER, admin=OTHER, bond=0, btc_usd=Decimal("100000"), price_updated=T0,
+            guardian=OTHER, admin=OTHER, bond=2_661_421, btc_usd=Decimal("100000"), price_updated=T0,
+            trust=ME, required_bond=2_661_421, coverage_bps=1_000_000, settle_cursor=0, pauses=((T0 + 86_400, T0 + 90_000),),
         )
 
 
@@ -144,6 +148,12 @@ def test_claim_with_nothing_claimable_sends_nothing_and_exits_0(fake, args):
     assert fake.sent == []
 
 
+def test_buy_prints_ths_and_usd_not_raw_units():
+    """Issue 15: `vault buy` said "for 375000000 payment units"."""
+    line = VaultCommands(FakeVault()).buy("25")
+    assert line == f"bought 25 TH/s for 375.00 USD -> {ME}" and "units" not in line
+
+
 def test_claim_with_something_claimable_claims():
     v = FakeVault(claimable=42)
     assert VaultCommands(v).claim() == "claimed 42 sats" and v.sent == [("claim", None)]
@@ -157,7 +167,11 @@ def test_status_is_words_not_a_python_dict(fake):
     assert "{" not in out and "'mj_per_th'" not in out
     assert "energy 17.5 J/TH at 0.05 USD/kWh" in out and "performance fee 10% to" in out
     assert "sale ends 2026-09-21" in out and ", epoch 3" in out and "BTC/USD 100,000.00" in out
-    assert f"you ({ME}): 25 TH/s, claimable 0 sats" in out and out.rstrip().endswith("reportable epochs: [1]")
+    assert f"you ({ME}): 25 TH/s, claimable 0.00000000 BTC (0 sats)" in out and out.rstrip().endswith("reportable epochs: [1]")
+    assert "sold 25 / 1000 TH/s at 12.50 USD per TH/s" in out
+    assert f"trust {ME}: bond 0.02661421 BTC (2,661,421 sats), 0.02661421 BTC (2,661,421 sats) covers the whole capacity; covers 10000.00%" in out
+    assert "notified 0.00005000 BTC (5,000 sats), claimed 0.00001234 BTC (1,234 sats)" in out
+    assert "settlement: no epoch settled yet; paused 1 time(s)" in out and "paused since" not in out
 
 
 def test_status_json(fake):
@@ -166,7 +180,10 @@ def test_status_json(fake):
     data = json.loads(out)
     assert data["sold_ths"] == "25" and data["capacity_ths"] == "1000" and data["current_epoch"] == 3
     assert data["params"]["perf_bps"] == 1_000 and data["btc_usd"] == "100000" and data["reportable_epochs"] == [1]
-    assert data["holder"] == {"address": OTHER, "shares": 25 * 10**18, "ths": "25", "claimable_sats": 0}
+    assert data["holder"] == {"address": OTHER, "shares": 25 * 10**18, "ths": "25", "claimable_sats": 0, "claimable_btc": "0"}
+    assert (data["trust"], data["bond"], data["bond_btc"], data["required_bond"], data["coverage_bps"], data["settle_cursor"]) == (
+        ME, 2_661_421, "0.02661421", 2_661_421, 1_000_000, 0)
+    assert data["pauses"] == [{"start": T0 + 86_400, "end": T0 + 90_000}] and data["price_per_th_usd"] == "12.5"
 
 
 def test_status_holder_is_typed(fake):

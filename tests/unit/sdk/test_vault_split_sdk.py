@@ -1,0 +1,299 @@
+"""The SDK side of the vault/trust split (docs/design/vault-trust-split.md §3, §7, §8), without
+a chain: the price round the SDK reports with (binary search over the feed's rounds of its
+current phase), the bond sizing mirror, the deployment plan's trust step, the words of `vault
+record`/`settle-due`/`bond`/`fund`, and the command line's one-line errors. Stand-ins record
+every transaction they are asked to send; the contracts' own behaviour is tested in
+tests/unit/vault and on Anvil in tests/e2e/test_vault_flow.py and test_vault_trust.py."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from hashtrust.cli import main
+from hashtrust.deploy import AGENT_PLAN, PLAN, VAULT_DEVNET, DeployContext, plan_step, trust_args
+from hashtrust.errors import HashtrustError, InputError
+from hashtrust.hashrate.vault import (
+    TH,
+    EpochInfo,
+    Record,
+    Round,
+    VaultCommands,
+    expected_epoch_gross,
+    format_record,
+    record_data,
+    required_bond_for,
+    round_at,
+    settlement_lag_epochs,
+    status_name,
+)
+
+ME = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+T0 = 1_790_000_000
+PHASE = 3 << 64
+
+
+# ------------------------------------------------------------------ the round in force at the end (§3)
+class Feed:
+    """Rounds of one phase published at ``times``; counts the reads."""
+
+    def __init__(self, times, answers=None, phase=PHASE, answered_lag=0):
+        self.rounds = {phase | (i + 1): Round(phase | (i + 1), (answers or [9_500_000_000_000] * len(times))[i], t, t, (phase | (i + 1)) - answered_lag)
+                       for i, t in enumerate(times)}
+        self.reads = 0
+
+    def get(self, rid):
+        self.reads += 1
+        return self.rounds.get(rid)
+
+    @property
+    def latest(self):
+        return self.rounds[max(self.rounds)]
+
+
+@pytest.mark.parametrize("ts, expected", [(T0 + 5, 1), (T0 + 10, 2), (T0 + 10_005, 5), (T0 + 3_000 * 7 + 9, 8), (T0 + 10**9, 1_000)])
+def test_round_at_is_the_newest_round_published_at_or_before_the_end(ts, expected):
+    times = [T0 + 10 + 3_000 * (i - 1) if i else T0 for i in range(1_000)]  # round 1 at T0, round k at T0 + 10 + 3000 (k - 2)
+    feed = Feed(times)
+    r = round_at(feed.get, feed.latest, ts)
+    assert r.round_id == PHASE | expected and r.updated_at <= ts
+    nxt = feed.rounds.get(r.round_id + 1)
+    assert nxt is None or nxt.updated_at > ts  # the vault's rule: the next round is after the end (or there is none)
+    assert feed.reads <= 12  # a binary search, not a walk over 1,000 rounds
+
+
+def test_round_at_with_equal_timestamps_takes_the_last_of_them():
+    feed = Feed([T0, T0 + 5, T0 + 5, T0 + 9])
+    assert round_at(feed.get, feed.latest, T0 + 5).round_id == PHASE | 3
+
+
+def test_no_round_at_or_before_the_end_in_the_phase_is_an_input_error():
+    feed = Feed([T0 + 100, T0 + 200])  # the phase started after the end
+    with pytest.raises(InputError) as exc:
+        round_at(feed.get, feed.latest, T0 + 50)
+    assert exc.value.field == "btc_usd round" and "no round at or before the epoch end" in str(exc.value)
+
+
+@pytest.mark.parametrize("answer", [0, -1])
+def test_a_round_without_a_valid_answer_is_refused(answer):
+    feed = Feed([T0, T0 + 10], answers=[9_000_000_000_000, answer])
+    with pytest.raises(InputError, match="no valid answer"):
+        round_at(feed.get, feed.latest, T0 + 20)
+    assert round_at(feed.get, feed.latest, T0 + 5).round_id == PHASE | 1
+
+
+def test_a_round_answered_earlier_is_refused():
+    feed = Feed([T0, T0 + 10], answered_lag=1)
+    with pytest.raises(InputError, match="answered in an earlier round"):
+        round_at(feed.get, feed.latest, T0 + 20)
+
+
+def test_missing_rounds_inside_the_phase_count_as_after_the_end():
+    """A feed that reverts (None) for a round id inside the phase never makes the search pick
+    a round it could not read."""
+    feed = Feed([T0, T0 + 10, T0 + 20, T0 + 30])
+    del feed.rounds[PHASE | 3]
+    r = round_at(feed.get, feed.latest, T0 + 25)
+    assert r.round_id == PHASE | 2
+
+
+# ------------------------------------------------------------------ bond sizing (§7)
+def test_required_bond_is_the_design_figure_rounded_up_from_the_reference_rate():
+    """Design §7: 7 x Nu(10,000 TH/s) = 7 x 380,203 = 2,661,421 sats (gross 422,447, perf 10 %).
+    `VaultTrust.required_bond` takes the rate at 1e6 TH/s and rounds the capacity's share up,
+    which is one sat more: 2,661,422 (the SDK mirrors the contract)."""
+    g = expected_epoch_gross(10_000 * TH, VAULT_DEVNET["difficulty"], VAULT_DEVNET["sats_per_block"])
+    assert g == 422_447 and 7 * (g - g * 1_000 // 10_000) == 7 * 380_203 == 2_661_421
+    assert required_bond_for(10_000 * TH, VAULT_DEVNET["difficulty"], VAULT_DEVNET["sats_per_block"], 1_000, 7) == 2_661_422
+    assert settlement_lag_epochs(VAULT_DEVNET["report_grace"]) == VAULT_DEVNET["bond_epochs"] == 7
+    assert settlement_lag_epochs(3 * 86_400 + 1) == 8  # rounded up, as the trust's constructor
+
+
+def test_devnet_trust_terms():
+    assert (VAULT_DEVNET["validators"], VAULT_DEVNET["quorum"], VAULT_DEVNET["min_score"], VAULT_DEVNET["bond_epochs"]) == (3, 2, 98, 7)
+    assert VAULT_DEVNET["admin_delay"] >= 86_400  # the vault refuses less than an epoch
+
+
+# ------------------------------------------------------------------ the plan
+def test_the_trust_waits_for_the_operator_agent_outside_the_plain_plan():
+    assert "VaultTrust" not in {s.name for s in PLAN} and [s.name for s in AGENT_PLAN] == ["VaultTrust"]
+    step = plan_step("VaultTrust")
+    assert step.depends[0] == "HashrateVault" and step.devnet_only
+    with pytest.raises(HashtrustError, match="deploy-trust"):
+        trust_args(DeployContext(w3=None, sender=None, book=None))  # type: ignore[arg-type]
+    terms = {"vault": ME, "identity": ME, "validation": ME, "reputation": ME, "agent_id": 4, "validators": [ME.lower()], "quorum": 1,
+             "min_score": 98, "difficulty": 5, "sats_per_block": 6, "bond_epochs": 7}
+    args = trust_args(DeployContext(w3=None, sender=None, book=None, terms=terms))  # type: ignore[arg-type]
+    assert args == (ME, ME, ME, ME, 4, [ME], 1, 98, 5, 6, 7)
+
+
+def test_the_vault_constructor_has_no_operator_any_more():
+    import inspect
+
+    from hashtrust import deploy as d
+
+    assert "operator" not in inspect.getsource(d.vault_args)
+
+
+# ------------------------------------------------------------------ words
+def _info(status="none", **kw):
+    base = dict(epoch=5, status=status, delivered=0, gross=0, fee=0, perf=0, net=0, btc_usd=0, report_hash=b"\0" * 32,
+                end=T0 + 86_400, deadline=T0 + 4 * 86_400, attest_deadline=T0 + 7 * 86_400, record_time=T0 + 4 * 86_400)
+    return EpochInfo(**(base | kw))
+
+
+def test_status_names_read_the_flag_set():
+    assert [status_name(x) for x in (0, 1, 2, 3, 4, 8, 10)] == ["none", "reported", "funded", "funded", "finalized", "defaulted", "defaulted"]
+
+
+def test_record_in_words_and_json():
+    rec = Record(5, 2, 0, 0, 38_020, 38_020, 2, True)
+    text = format_record(_info(), rec)
+    assert text.startswith("epoch 5 (ended 2026-09-22 14:13 UTC): not reported yet")
+    assert "settled: defaulted: never reported; the bond paid 0.00038020 BTC (38,020 sats) to the holders; reputation feedback posted" in text
+    short = Record(5, 2, 0, 0, 38_020, 1_000, 1, True)
+    assert "(it owed 0.00038020 BTC (38,020 sats); the bond ran short)" in format_record(_info(), short) and "feedback pending" in format_record(_info(), short)
+    data = record_data(_info(), rec)
+    assert data["record"] == {"epoch": 5, "kind": "defaulted: never reported", "attestations": 0, "uptime_bps": 0, "owed_sats": 38_020,
+                              "paid_sats": 38_020, "feedback": "posted", "settled": True}
+    assert data["record_time"] == T0 + 4 * 86_400 and json.dumps(data)
+    fin = Record(3, 1, 3, 9_500, 0, 0, 2, False)
+    info = _info("funded", delivered=950 * TH, gross=40_000, fee=100, perf=3_990, net=35_910, btc_usd=95_000 * 10**8)
+    text = format_record(info, fin)
+    assert "reported 950 TH/s delivered, gross 0.00040000 BTC (40,000 sats) = fee 100 + perf 3,990 + net 35,910 sats at BTC/USD 95,000.00" in text
+    assert "trust record: finalized by 3 validators, uptime 95%; not settled yet" in text
+    assert "no price in force at the end" in format_record(_info("funded", gross=1), None) and "trust: none" in format_record(_info(), None)
+
+
+# ------------------------------------------------------------------ commands over stand-ins
+class FakeTrust:
+    def __init__(self, records=None):
+        self.records = records or {}
+        self.sent: list = []
+        self.sender = None
+        self.address = ME
+
+    def record(self, e):
+        return self.records.get(e, Record(e, 0, 0, 0, 0, 0, 0, False))
+
+    def finalize(self, e):
+        self.sent.append(("finalize", e))
+        return {"attestations": 3, "uptime_bps": 9_500}
+
+    def bond(self):
+        return 1_000
+
+    def post_bond(self, amount):
+        self.sent.append(("post_bond", amount))
+        return {"amount": amount, "bond": 1_000 + amount}
+
+
+class FakeVault:
+    def __init__(self, trust=None, status="funded", due=(), now=T0 + 2 * 86_400):
+        self.t = trust or FakeTrust()
+        self.sent: list = []
+        self._status, self._due, self._now = status, list(due), now
+        self.sender = None
+
+    def _check_epoch(self, e, field="epoch"):
+        if not 0 <= e < 365:
+            raise InputError(field, f"{e} is outside the term (epochs 0..364)")
+        return e
+
+    def trust_client(self):
+        return self.t
+
+    def epoch(self, e):
+        return _info(self._status, epoch=e)
+
+    def now(self):
+        return self._now
+
+    def due_epochs(self):
+        return self._due
+
+    def settle_cursor(self):
+        return 4
+
+    def settle_due(self, n):
+        self.sent.append(("settle_due", n))
+        return [{"epoch": e, "credited": 38_020, "record_time": T0} for e in self._due]
+
+    def fund(self, e):
+        raise InputError("epoch", f"epoch {e} is not reported yet, so there is nothing to fund: nobody has reported it yet (report it first)")
+
+
+def test_settle_due_with_nothing_due_sends_nothing():
+    v = FakeVault()
+    assert VaultCommands(v).settle_due(16) == "nothing due: 4 epochs settled, the next record time has not passed; nothing sent" and v.sent == []
+
+
+def test_settle_due_says_what_each_epoch_was_and_what_holders_got():
+    t = FakeTrust({5: Record(5, 2, 0, 0, 38_020, 38_020, 2, True)})
+    v = FakeVault(t, due=[5])
+    assert VaultCommands(v).settle_due(3) == "epoch 5 settled (defaulted: never reported): 38,020 sats credited to the holders at 2026-09-21 14:13 UTC"
+    assert v.sent == [("settle_due", 3)]
+    with pytest.raises(InputError) as exc:
+        VaultCommands(v).settle_due(0)
+    assert exc.value.field == "--n"
+
+
+def test_finalize_checks_before_sending():
+    t = FakeTrust({2: Record(2, 1, 3, 9_500, 0, 0, 2, False)})
+    v = FakeVault(t)
+    assert VaultCommands(v).finalize(2) == "epoch 2 is already finalized" and t.sent == []
+    assert VaultCommands(v).finalize(3) == "epoch 3 finalised by 3 validators, uptime 95%" and t.sent == [("finalize", 3)]
+    with pytest.raises(InputError, match="only a funded epoch can be finalised"):
+        VaultCommands(FakeVault(FakeTrust(), status="reported")).finalize(1)
+    late = FakeVault(FakeTrust(), now=T0 + 8 * 86_400)
+    with pytest.raises(InputError, match="attest deadline passed"):
+        VaultCommands(late).finalize(1)
+    with pytest.raises(InputError) as exc:
+        VaultCommands(v).finalize(400)
+    assert exc.value.field == "EPOCH" and late.t.sent == []
+
+
+def test_fund_of_an_unreported_epoch_speaks_words_not_status_codes():
+    """Issue 15: "epoch 1 is none, not reported"."""
+    with pytest.raises(InputError) as exc:
+        VaultCommands(FakeVault(status="none")).fund(1)
+    assert exc.value.field == "--epoch" and "is none" not in str(exc.value) and "not reported yet" in str(exc.value)
+
+
+def test_bond_post_up_to_posts_the_shortfall_only():
+    t = FakeTrust()
+    v = FakeVault(t)
+    assert VaultCommands(v).bond_post(800, up_to=True) == "bond is already 0.00001000 BTC (1,000 sats); nothing sent" and t.sent == []
+    assert VaultCommands(v).bond_post(1_500, up_to=True).startswith("posted 0.00000500 BTC (500 sats); bond is now 0.00001500 BTC")
+    assert VaultCommands(v).bond_post(7) == "posted 0.00000007 BTC (7 sats); bond is now 0.00001007 BTC (1,007 sats)"
+    assert t.sent == [("post_bond", 500), ("post_bond", 7)]
+
+
+@pytest.fixture
+def cli_vault(monkeypatch):
+    v = FakeVault(FakeTrust({5: Record(5, 2, 0, 0, 38_020, 38_020, 2, True)}), status="none")
+    monkeypatch.setattr("hashtrust.cli.hashrate._vault", lambda obj: VaultCommands(v))
+    return v
+
+
+def _run(*args):
+    r = CliRunner(mix_stderr=True).invoke(main, ["--rpc", "http://127.0.0.1:1", *args])
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
+    return r.exit_code, r.output, [ln for ln in r.output.splitlines() if ln.startswith("Error:")]
+
+
+def test_cli_record_words_and_json(cli_vault):
+    code, out, errors = _run("vault", "record", "5")
+    assert code == 0 and errors == [] and "settled: defaulted: never reported" in out
+    code, out, errors = _run("vault", "record", "5", "--json")
+    assert code == 0 and json.loads(out)["record"]["paid_sats"] == 38_020
+
+
+def test_cli_bad_inputs_are_one_error_line_and_nonzero(cli_vault):
+    for args, word in [(("vault", "record", "400"), "EPOCH"), (("vault", "finalize", "400"), "EPOCH"),
+                       (("vault", "fund", "--epoch", "1"), "--epoch"), (("vault", "settle-due", "--n", "0"), "--n")]:
+        code, out, errors = _run(*args)
+        assert code != 0 and len(errors) == 1 and word in errors[0] and "Traceback" not in out, (args, out)
+    assert cli_vault.sent == [] and cli_vault.t.sent == []
