@@ -48,8 +48,9 @@ def cli():
 @click.option("--difficulty", type=Number(int, 1, 2**256 - 1), default=VAULT_DEVNET["difficulty"], show_default=True)
 @click.option("--sats-per-block", type=Number(int, 0, 2**256 - 1), default=VAULT_DEVNET["sats_per_block"], show_default=True)
 @click.option("--bond-epochs", type=Number(int, 1, 2**256 - 1), default=VAULT_DEVNET["bond_epochs"], show_default=True)
+@click.option("--bond/--no-bond", "post", default=True, show_default=True, help="post the required bond from this account (else the operator posts it: `bond`)")
 @one_line_errors
-def deploy_trust_cmd(alias, agent_id, validators, quorum, min_score, difficulty, sats_per_block, bond_epochs):
+def deploy_trust_cmd(alias, agent_id, validators, quorum, min_score, difficulty, sats_per_block, bond_epochs, post):
     """Deploy the vault's trust with every term, post the required bond, set it on the vault (admin)."""
     v, _, book = _clients(alias)
     out = deploy_trust(
@@ -62,6 +63,7 @@ def deploy_trust_cmd(alias, agent_id, validators, quorum, min_score, difficulty,
         difficulty=difficulty,
         sats_per_block=sats_per_block,
         bond_epochs=bond_epochs,
+        post_bond=post,
         log=click.echo,
     )
     click.echo(f"vault {v.address}: trust {out['trust']} ({'deployed' if out['deployed'] else 'reused'}), "

@@ -2,12 +2,14 @@
 
 Story: the deployer deploys the plan; carol (test account 3) registers the operator agent; ann,
 ben and dee (accounts 6, 7, 8) are pool watchers. The deployer opens the term with
-`ape run operator open-term` (quorum 2, min score 80); carol brings her bond to 0.1 BTC with
-`ape run operator bond --up-to`; alice and bob buy 1,000 TH/s.
+`ape run operator deploy-trust --no-bond` (the vault's `VaultTrust`: quorum 2, min score 98, 7
+bond epochs); carol brings her bond to 0.1 BTC with `ape run operator bond --up-to`; alice and
+bob buy 1,000 TH/s. The feed publishes before each epoch ends (the round in force at the end
+prices it).
 
 Epochs 0-2 end. carol's `ape run operator run` reports, funds and files three validation requests
 per epoch. ann answers from the same pool report as carol; dee's copy of the pool report shows
-less hashrate for epoch 1 than carol claims, so dee answers it with 73 (below the min score) and
+less hashrate for epoch 1 than carol claims, so dee answers it with 73 (below the min score 98) and
 the others with 100. carol's next pass finalises epochs 0 and 2 (ann + dee) but not epoch 1: dee's
 low score does not count and ann alone is no quorum. ben answers later (only epoch 1 is still open
 for him) and the next pass finalises epoch 1 with the two honest attestations.
@@ -17,7 +19,7 @@ Every script again: nothing is sent (nonces, logs and the vault's state unchange
 Epochs 3-5 end. carol's run is SIGKILLed right after its first report lands; the rerun does what
 is left and nothing twice; the watchers answer, a last pass finalises. At the end every epoch was
 reported, funded and finalised once, every request filed and answered once, carol sent exactly the
-transactions the story needs, and her reputation shows six uptime records from the vault.
+transactions the story needs, and her reputation shows six uptime records from the trust.
 """
 
 from __future__ import annotations
@@ -49,12 +51,24 @@ WATCHERS = {"ann": 6, "ben": 7, "dee": 8}
 BOND = 10_000_000
 POOL = {e: (str(950 + e), 40_000 + 100 * e) for e in range(6)}  # delivered TH/s, gross sats
 DEE_EPOCH1_THS = "700"  # dee's pool shows 700 TH/s for epoch 1; carol reports 951
-DEE_EPOCH1_SCORE = 700 * 100 // 951  # min(pool, reported) / reported = 73 < min score 80
+DEE_EPOCH1_SCORE = 700 * 100 // 951  # min(pool, reported) / reported = 73 < min score 98
 
 
 def warp_to(w3, ts):
     w3.provider.make_request("evm_setNextBlockTimestamp", [ts])
     w3.provider.make_request("evm_mine", [])
+
+
+def priced_until(w3, world, last: int, usd: int) -> None:
+    """Publish ``usd`` before each epoch up to ``last`` ends, then move past ``last``'s end."""
+    vault = world["vault"]
+    world["admin"].settle()  # the deployer's scripts sent transactions since: fresh nonce
+    for e in range(last + 1):
+        end = vault.epoch_end(e)
+        if vault.now() < end - 600:
+            warp_to(w3, end - 600)
+            world["feed"].set_price(usd)
+    warp_to(w3, vault.epoch_end(last) + 600)
 
 
 def pool_file(path: Path, overrides: dict[int, str] | None = None) -> Path:
@@ -124,16 +138,19 @@ def logs(w3, contract, event: str, **filters) -> list[dict]:
 
 
 def chain_picture(w3, world, actors: list[str]) -> dict:
-    """Everything a rerun must leave alone: nonces, the vault's and registries' logs, the vault's state."""
+    """Everything a rerun must leave alone: nonces, the vault's, trust's and registries' logs, their state."""
     vault, val = world["vault"], world["validation"]
+    trust = vault.trust_client()
     return {
         "nonces": {a: w3.eth.get_transaction_count(a) for a in actors},
         "vault_logs": len(w3.eth.get_logs({"address": vault.address, "fromBlock": 0})),
+        "trust_logs": len(w3.eth.get_logs({"address": trust.address, "fromBlock": 0})),
         "validation_logs": len(w3.eth.get_logs({"address": val.address, "fromBlock": 0})),
         "epochs": [vault.epoch(e).status for e in range(6)],
-        "bond": vault.bond(),
-        "settled": vault._view("settled_epochs"),
-        "validators": vault.validators(),
+        "records": [trust.record(e) for e in range(6)],
+        "bond": trust.bond(),
+        "settled": vault.settle_cursor(),
+        "validators": trust.validators(),
     }
 
 
@@ -142,22 +159,26 @@ def test_operator_and_pool_watcher_scripts_run_the_term_resume_after_a_kill_and_
     ann, ben, dee = (world["watchers"][n] for n in ("ann", "ben", "dee"))
     t0 = time.monotonic()
 
-    # the deployer opens the term; carol brings her bond up to 0.1 BTC
-    out = ape_run(world, "operator", ADMIN, "open-term", "--agent-id", str(agent_id), "--validators", ",".join((ann, ben, dee)))
-    assert f"bound to agent {agent_id}" in out, out
-    (bound,) = logs(w3, vault, "AgentBound")
-    assert (bound["agent_id"], bound["quorum"], bound["min_score"]) == (agent_id, VAULT_DEVNET["quorum"], VAULT_DEVNET["min_score"])
-    assert [(x["validator"], x["listed"]) for x in logs(w3, vault, "ValidatorSet")] == [(ann, True), (ben, True), (dee, True)]
+    # the deployer opens the term (the trust, no bond); carol brings her bond up to 0.1 BTC
+    open_term = ("deploy-trust", "--agent-id", str(agent_id), "--validators", ",".join((ann, ben, dee)), "--no-bond")
+    out = ape_run(world, "operator", ADMIN, *open_term)
+    trust = vault.trust_client()
+    assert f"trust {trust.address} (deployed)" in out and "term opened now" in out, out
+    assert AddressBook.for_chain(w3, world["book"].path.parent).address("VaultTrust") == trust.address
+    (terms,) = logs(w3, trust, "TermsFixed")
+    assert (terms["agent_id"], terms["quorum"], terms["min_score"], terms["bond_epochs"]) == (
+        agent_id, VAULT_DEVNET["quorum"], VAULT_DEVNET["min_score"], VAULT_DEVNET["bond_epochs"])
+    assert [(x["validator"], x["listed"]) for x in logs(w3, trust, "ValidatorSet")] == [(ann, True), (ben, True), (dee, True)]
+    (adopted,) = logs(w3, vault, "TrustSet")
+    assert adopted["trust"] == trust.address and logs(w3, trust, "BondPosted") == []
     out = ape_run(world, "operator", CAROL, "bond", "--sats", str(BOND), "--up-to")
-    assert f"bond is now {BOND} sats" in out, out
-    assert [(x["sender"], x["amount"]) for x in logs(w3, vault, "BondPosted")] == [(carol.address, BOND)]
+    assert "bond is now 0.10000000 BTC (10,000,000 sats)" in out, out
+    assert [(x["sender"], x["amount"]) for x in logs(w3, trust, "BondPosted")] == [(carol.address, BOND)]
     for who, ths in ((alice, 600), (bob, 400)):
         vault.with_sender(TxSender(w3, LocalSigner.from_key(who.private_key))).buy(ths_to_shares(ths))
 
     # epochs 0-2 end: carol reports, funds and files three requests per epoch
-    warp_to(w3, vault.epoch_end(2) + 600)
-    world["admin"].settle()  # the deployer's scripts sent transactions since: fresh nonce
-    world["feed"].set_price(95_000)
+    priced_until(w3, world, 2, 95_000)
     did = operator_run(world)
     assert did == [line for e in range(3) for line in (f"reported {e}", f"funded {e}", *(f"requested {e} from {v}" for v in (ann, ben, dee)))], did
     for e in range(3):
@@ -169,17 +190,17 @@ def test_operator_and_pool_watcher_scripts_run_the_term_resume_after_a_kill_and_
     assert [x.split(" (")[0] for x in lines(out_ann)] == ["epoch 0: 100", "epoch 1: 100", "epoch 2: 100"], out_ann
     assert [x.split(" (")[0] for x in lines(out_dee)] == ["epoch 0: 100", f"epoch 1: {DEE_EPOCH1_SCORE}", "epoch 2: 100"], out_dee
     assert "above pool" in lines(out_dee)[1]
-    low = val.attestation(agent_id, vault.request_hash(1, dee))
+    low = val.attestation(agent_id, trust.request_hash(1, dee))
     assert (low.validator, low.response, low.finalized) == (dee, DEE_EPOCH1_SCORE, True)
 
     # dee's low score is no attestation: epoch 1 waits, epochs 0 and 2 are final
     assert operator_run(world) == ["finalized 0", "finalized 2"]
-    assert [vault.epoch(e).status for e in range(3)] == ["finalized", "funded", "finalized"]
+    assert [trust.record(e).kind_name for e in range(3)] == ["finalized", "open", "finalized"]
     # ben comes late: only epoch 1 is still open for him
     (out_ben,) = run_together(world, watcher_run(world, "ben"))
     assert [x.split(" (")[0] for x in lines(out_ben)] == ["epoch 1: 100"], out_ben
     assert operator_run(world) == ["finalized 1"]
-    fin = {x["epoch"]: x for x in logs(w3, vault, "EpochFinalized")}
+    fin = {x["epoch"]: x for x in logs(w3, trust, "EpochFinalized")}
     assert sorted(fin) == [0, 1, 2] and fin[1]["attestations"] == 2 and fin[0]["attestations"] == fin[2]["attestations"] == 2
     assert fin[1]["uptime_bps"] == 9_510  # 951 of 1,000 TH/s
 
@@ -188,21 +209,20 @@ def test_operator_and_pool_watcher_scripts_run_the_term_resume_after_a_kill_and_
     before = chain_picture(w3, world, actors)
     outs = run_together(
         world,
-        ("operator", ADMIN, "open-term", "--agent-id", str(agent_id), "--validators", ",".join((ann, ben, dee))),
+        ("operator", ADMIN, *open_term),
         ("operator", CAROL, "bond", "--sats", str(BOND), "--up-to"),
         ("operator", CAROL, "run", "--pool-file", str(world["pool"])),
         watcher_run(world, "ann"),
         watcher_run(world, "ben"),
         watcher_run(world, "dee", world["dee_pool"]),
     )
-    assert f"bound to agent {agent_id}" in outs[0] and f"bond is now {BOND} sats" in outs[1]
+    assert f"trust {trust.address} (reused)" in outs[0] and "term already open" in outs[0]
+    assert "bond is already 0.10000000 BTC (10,000,000 sats); nothing sent" in outs[1], outs[1]
     assert [lines(o) for o in outs[2:]] == [[], [], [], []], outs
     assert chain_picture(w3, world, actors) == before
 
     # epochs 3-5 end; carol's run is killed right after its first report lands
-    warp_to(w3, vault.epoch_end(5) + 600)
-    world["admin"].settle()
-    world["feed"].set_price(96_000)
+    priced_until(w3, world, 5, 96_000)
     proc = subprocess.Popen(
         _cmd("operator", CAROL, "run", "--pool-file", str(world["pool"])),
         cwd=ROOT, env=world["env"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
@@ -219,7 +239,7 @@ def test_operator_and_pool_watcher_scripts_run_the_term_resume_after_a_kill_and_
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    filed = [x for x in logs(w3, val, "ValidationRequest", agentId=agent_id) if x["requestHash"] in {vault.request_hash(e, v) for e in (3, 4, 5) for v in (ann, ben, dee)}]
+    filed = [x for x in logs(w3, val, "ValidationRequest", agentId=agent_id) if x["requestHash"] in {trust.request_hash(e, v) for e in (3, 4, 5) for v in (ann, ben, dee)}]
     assert vault.epoch(5).status == "none" or len(filed) < 9, "the kill landed after the whole pass; cannot test resumption"
     killed_at = ([vault.epoch(e).status for e in (3, 4, 5)], len(filed))
 
@@ -234,17 +254,18 @@ def test_operator_and_pool_watcher_scripts_run_the_term_resume_after_a_kill_and_
     # the whole term so far, once each
     assert sorted(x["epoch"] for x in logs(w3, vault, "EpochReported")) == list(range(6))
     assert sorted(x["epoch"] for x in logs(w3, vault, "EpochFunded")) == list(range(6))
-    assert sorted(x["epoch"] for x in logs(w3, vault, "EpochFinalized")) == list(range(6))
+    assert sorted(x["epoch"] for x in logs(w3, trust, "EpochFinalized")) == list(range(6))
     requests = [x["requestHash"] for x in logs(w3, val, "ValidationRequest", agentId=agent_id)]
-    wanted = {vault.request_hash(e, v) for e in range(6) for v in (ann, ben, dee)}
+    wanted = {trust.request_hash(e, v) for e in range(6) for v in (ann, ben, dee)}
     assert len(requests) == 18 and set(requests) == wanted
     answers = [(x["validatorAddress"], x["requestHash"]) for x in logs(w3, val, "ValidationResponse", agentId=agent_id)]
     assert len(answers) == len(set(answers)) == 18 - 2  # ben never answered epochs 0 and 2 (settled before he ran)
-    # carol's transactions: register, approve, bond, then per epoch report + fund + 3 requests + finalise
-    assert w3.eth.get_transaction_count(carol.address) == 3 + 6 * 6
-    assert vault.bond() == BOND and vault._view("settled_epochs") == 6
+    # carol's transactions: register, approve the trust, bond, approve the vault (first funding),
+    # then per epoch report + fund + 3 requests + finalise
+    assert w3.eth.get_transaction_count(carol.address) == 4 + 6 * 6
+    assert trust.bond() == BOND and vault.settle_cursor() == 0  # no record time has passed yet (funded: 6 days after the end)
     rep = ReputationClient.from_book(w3, world["book"])
-    s = rep.summary(agent_id, [vault.address], tag1="uptime")
+    s = rep.summary(agent_id, [trust.address], tag1="uptime")
     assert s.count == 6
     assert abs(float(s.number) * 100 - sum(9_500 + 10 * e for e in range(6)) // 6) <= 1
     print(f"operator scripts: killed at {killed_at}, rerun did {len(did)} actions; {time.monotonic() - t0:.0f} s")

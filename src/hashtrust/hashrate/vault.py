@@ -1151,6 +1151,7 @@ def deploy_trust(
     validation: str | None = None,
     reputation: str | None = None,
     bond_from: Any = None,
+    post_bond: bool = True,
     log: Callable[[str], Any] = lambda s: None,
 ) -> dict:
     """Open a deployed vault's term (its admin): deploy `VaultTrust` with every term, post the
@@ -1163,7 +1164,8 @@ def deploy_trust(
     book's trust is reused when it serves this vault with these terms (an interrupted deployment
     is adopted, `deploy_step`), the bond is only topped up to what is required, and `set_trust`
     is sent only while the vault has none. A vault that already has a trust with other terms is
-    refused. Returns ``{"trust", "deployed", "bond_posted", "set_trust", "required_bond", "bond"}``."""
+    refused. With ``post_bond`` False no bond is posted (the operator posts it itself, `post_bond`;
+    nothing can be bought before it covers the sale). Returns ``{"trust", "deployed", "bond_posted", "set_trust", "required_bond", "bond"}``."""
     from hashtrust.deploy import deploy_step
 
     w3 = vault.w3
@@ -1207,7 +1209,7 @@ def deploy_trust(
     existing = adopted or (book.get("VaultTrust").address if book.get("VaultTrust") is not None else None)
     have_bond = VaultTrustClient(w3, existing).bond() if existing else 0
     need = required_bond_for(vault._view("CAPACITY"), terms["difficulty"], terms["sats_per_block"], vault._view("params")[3], terms["bond_epochs"])
-    short = max(0, need - have_bond)
+    short = max(0, need - have_bond) if post_bond else 0
     if short:
         held = int(call_view(vault.reward_token.functions.balanceOf(poster.address), action="balanceOf"))
         if held < short:
@@ -1218,7 +1220,7 @@ def deploy_trust(
         raise HashtrustError(f"the trust at {trust.address} serves vault {trust._view('VAULT')}, not {vault.address}")
     posted = 0
     short = trust.required_bond() - trust.bond()
-    if short > 0:
+    if post_bond and short > 0:
         posted = int(trust.post_bond(short)["amount"])
     set_ev = None
     if vault.trust() is None:
