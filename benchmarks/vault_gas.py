@@ -3,10 +3,20 @@
     python benchmarks/vault_gas.py                 # starts its own Anvil, prints JSON
     python benchmarks/vault_gas.py --epochs 100 --holders 500   # quicker
 
+    python benchmarks/vault_gas.py --trust-only    # the trust layer's figures only (quick)
+
 `figures(w3)` returns a dict: buy / transfer / report / fund / claim, and the O(1) checks --
 a holder's first claim after 1 epoch vs after 1,000 epochs, and in a vault with 1 holder vs
 10,000 holders (each figure is a first claim of a holder with a non-zero accrual, so the storage
-transitions are the same and only the history length / holder count differs).
+transitions are the same and only the history length / holder count differs). Every vault is
+opened with its `VaultTrust` (docs/design/vault-trust-split.md): the operator is the trust's
+agent wallet, epochs are reported at the feed's round in force at their end, and due epochs are
+settled as the term goes (`settle_due`), as a live vault's keepers would.
+
+`trust_figures(w3)` measures the trust layer: deploying the trust, the bond, report and fund
+through the live wallet check, finalisation (3 validators, quorum 2, the reputation post), a
+plain transfer, a transfer that settles an epoch first, `settle_due` of a default and of a
+finalised epoch, and the bond's release after the term.
 """
 
 from __future__ import annotations
@@ -47,29 +57,74 @@ def _deploy_env(w3: Web3, op: TxSender, n_epochs: int):
     return wbtc, usd, feed, v_art
 
 
-def _new_vault(w3, op, wbtc, usd, feed, v_art, n_epochs):
+def _registries(w3: Web3, op: TxSender):
+    """Identity, validation and reputation registries, the operator agent registered by ``op``
+    (its wallet) and three independent validators."""
+    ida, vra, rra = (artifacts.load(n) for n in ("IdentityRegistry", "ValidationRegistry", "ReputationRegistry"))
+    ident = w3.eth.contract(address=op.deploy(ida.abi, ida.bytecode)["contractAddress"], abi=ida.abi)
+    valreg = w3.eth.contract(address=op.deploy(vra.abi, vra.bytecode, ident.address)["contractAddress"], abi=vra.abi)
+    rep = op.deploy(rra.abi, rra.bytecode, ident.address)["contractAddress"]
+    reg = op.transact(ident.functions.register("ipfs://operator"))
+    agent = ident.events.Registered().process_receipt(reg)[0]["args"]["agentId"]
+    vals = [TxSender(w3, LocalSigner.from_key(Web3.keccak(text=f"bench-validator-{i}"))) for i in range(3)]
+    for s in vals:
+        op.transact({"to": s.address, "value": 10 * 10**18})
+    return ident, valreg, rep, agent, vals
+
+
+def _new_vault(w3, op, wbtc, usd, feed, v_art, n_epochs, reg=None, *, out: dict | None = None, bond: int | None = None):
+    """A vault whose sale runs for the next 10 minutes, opened with its trust (``reg``:
+    `_registries`), the bond ``bond`` (default: `required_bond()`) posted by ``op``."""
     now = int(w3.eth.get_block("latest")["timestamp"])
     start = now + 600  # the sale: the next 10 minutes (the buys follow the deployment); later holders join by transfer
     args = (
         "Hashrate TH/s", "HASH", wbtc.address, usd.address, feed, 1_000_000, 15_000_000,
         start, start, start + n_epochs * DAY,  # term_start, sale_end (the sale ends before the term), term_end
-        op.address, op.address, op.address,
+        op.address, op.address,  # guardian, treasury
         (17_500, 50_000, 10_000, 1_000, op.address), (200_000, 500_000, 1_000_000, 3_000, op.address),
         3 * DAY, 10 * 365 * DAY, DAY,  # price age: one feed answer serves the whole benchmark
     )
     addr = op.deploy(v_art.abi, v_art.bytecode, *args)["contractAddress"]
     v = w3.eth.contract(address=addr, abi=v_art.abi)
     op.transact(wbtc.functions.approve(addr, 2**256 - 1))
+    ident, valreg, rep, agent, vals = reg or _registries(w3, op)
+    t_art = artifacts.load("VaultTrust")
+    deployed = op.deploy(t_art.abi, t_art.bytecode, addr, ident.address, valreg.address, rep, agent, [s.address for s in vals], 2, 98,
+                         150 * 10**12, 315_000_000, 7)
+    t = w3.eth.contract(address=deployed["contractAddress"], abi=t_art.abi)
+    op.transact(wbtc.functions.approve(t.address, 2**256 - 1))
+    posted = op.transact(t.functions.post_bond(bond if bond is not None else t.functions.required_bond().call()))
+    trust_set = op.transact(v.functions.set_trust(t.address))
+    if out is not None:
+        out["deploy_trust"], out["post_bond_first"], out["set_trust"] = deployed["gasUsed"], posted["gasUsed"], trust_set["gasUsed"]
+    v.trust_contract = t  # the benchmark's handle on the vault's trust
     return v
+
+
+def _round_at(w3, v, e) -> int:
+    """The feed's round in force at epoch ``e``'s end (the benchmark's feed publishes once: its latest)."""
+    feed = w3.eth.contract(address=v.functions.PRICE_FEED().call(), abi=artifacts.abi("PriceFeed"))
+    return feed.functions.latestRoundData().call()[0]
 
 
 def _epoch(w3, op, v, e, delivered, gross):
     end = v.functions.epoch_end(e).call()
     if int(w3.eth.get_block("latest")["timestamp"]) < end:
         _warp(w3, end + 1)
-    r = op.transact(v.functions.report_epoch(e, delivered, gross, b"\x01" * 32, "ipfs://bafy-pool-report-epoch"))
+    r = op.transact(v.functions.report_epoch(e, delivered, gross, b"\x01" * 32, "ipfs://bafy-pool-report-epoch", _round_at(w3, v, e)))
     f = op.transact(v.functions.fund_epoch(e))
     return r["gasUsed"], f["gasUsed"]
+
+
+def _settle(op, v) -> int | None:
+    """Settle whatever is due (a keeper's call); the gas, or None when nothing was due."""
+    f = v.functions
+    u, a = f.cursors().call()
+    n = f.N_EPOCHS().call()
+    ts = int(op.w3.eth.get_block("latest")["timestamp"])
+    if (u < n and ts > f.report_deadline(u).call()) or (a < n and ts > f.attest_deadline(a).call()):
+        return op.transact(f.settle_due(64))["gasUsed"]
+    return None
 
 
 def _state(v, *senders, log):
@@ -147,8 +202,10 @@ def figures(w3: Web3, *, epochs: int = 1_000, holders: int = 10_000, log=lambda 
     t0 = time.monotonic()
     for e in range(2, epochs + 1):
         _epoch(w3, op, vb, e, 100_000 * TH, 400_000_000)
+        _settle(op, vb)
     log(f"{epochs - 1} more epochs in {time.monotonic() - t0:.1f}s")
     settle_stream(vb)
+    _settle(op, vb)
     out[f"transfer_after_{epochs}_epochs"] = alice.transact(vb.functions.transfer(bob.address, TH))["gasUsed"]
     # carol last claimed before epoch 1: `epochs` funded epochs since
     out[f"claim_{n}_holders_{epochs}_epochs"] = carol.transact(vb.functions.claim(carol.address))["gasUsed"]
@@ -158,49 +215,50 @@ def figures(w3: Web3, *, epochs: int = 1_000, holders: int = 10_000, log=lambda 
 
 
 def trust_figures(w3: Web3, *, log=lambda s: None) -> dict:
-    """Gas of the trust extension: binding, validators, bond, report/fund through the live agent
-    wallet check, finalisation (3 listed validators, quorum 2, reputation feedback), default, bond release."""
+    """Gas of the trust layer (`VaultTrust` beside the vault): the trust's deployment, the bond,
+    report and fund through the live agent-wallet check, finalisation (3 listed validators,
+    quorum 2, the reputation feedback), a plain transfer, a transfer that settles an epoch
+    first, `settle_due` of an unreported epoch (default, posted) and of a finalised one
+    (compensation), and the bond's release after the term."""
     op = TxSender(w3, LocalSigner.from_key(DEV_KEY))
     alice = TxSender(w3, LocalSigner.from_key(Web3.keccak(text="bench-alice")))
-    vals = [TxSender(w3, LocalSigner.from_key(Web3.keccak(text=f"bench-validator-{i}"))) for i in range(3)]
-    for s in (alice, *vals):
+    bob = TxSender(w3, LocalSigner.from_key(Web3.keccak(text="bench-bob")))
+    for s in (alice, bob):
         op.transact({"to": s.address, "value": 10 * 10**18})
     wbtc, usd, feed, v_art = _deploy_env(w3, op, 3)
     op.transact(wbtc.functions.mint(op.address, 10**15))
     op.transact(usd.functions.mint(alice.address, 10**14))
-    ida, vra, rra = (artifacts.load(n) for n in ("IdentityRegistry", "ValidationRegistry", "ReputationRegistry"))
-    ident = w3.eth.contract(address=op.deploy(ida.abi, ida.bytecode)["contractAddress"], abi=ida.abi)
-    valreg = w3.eth.contract(address=op.deploy(vra.abi, vra.bytecode, ident.address)["contractAddress"], abi=vra.abi)
-    rep = op.deploy(rra.abi, rra.bytecode, ident.address)["contractAddress"]
-    # the operator agent is registered by `oper` (its wallet); the vault admin is `op`
-    oper = TxSender(w3, LocalSigner.from_key(Web3.keccak(text="bench-operator")))
-    op.transact({"to": oper.address, "value": 10 * 10**18})
-    op.transact(wbtc.functions.mint(oper.address, 10**15))
-    reg = oper.transact(ident.functions.register("ipfs://operator"))
-    agent = ident.events.Registered().process_receipt(reg)[0]["args"]["agentId"]
-    v = _new_vault(w3, op, wbtc, usd, feed, v_art, 3)
+    reg = _registries(w3, op)
+    ident, valreg, rep, agent, vals = reg
     out: dict = {}
-    out["bind_agent"] = op.transact(v.functions.bind_agent(ident.address, valreg.address, rep, agent, 2, 80, 150 * 10**12, 315_000_000))["gasUsed"]
-    out["add_validator"] = [op.transact(v.functions.add_validator(s.address))["gasUsed"] for s in vals][-1]
-    oper.transact(wbtc.functions.approve(v.address, 2**256 - 1))
+    v = _new_vault(w3, op, wbtc, usd, feed, v_art, 3, reg, out=out)
+    t = v.trust_contract
+    out["post_bond_topup"] = op.transact(t.functions.post_bond(1_000))["gasUsed"]
     alice.transact(usd.functions.approve(v.address, 2**256 - 1))
     alice.transact(v.functions.buy(100 * TH, 2**256 - 1, alice.address))
-    out["post_bond_first"] = oper.transact(v.functions.post_bond(10_000_000))["gasUsed"]
-    out["post_bond_topup"] = oper.transact(v.functions.post_bond(1_000))["gasUsed"]
-    _warp(w3, v.functions.epoch_end(0).call() + 1)
-    out["report_bound"] = oper.transact(v.functions.report_epoch(0, 95 * TH, 4_000_000, b"\x01" * 32, "ipfs://bafy-pool-report-epoch"))["gasUsed"]
-    out["fund_bound"] = oper.transact(v.functions.fund_epoch(0))["gasUsed"]
+    out["report"], out["fund"] = _epoch(w3, op, v, 0, 95 * TH, 4_000_000)
     for s in vals[:2]:
-        h = v.functions.request_hash(0, s.address).call()
-        oper.transact(valreg.functions.validationRequest(s.address, agent, "", h))
+        h = t.functions.request_hash(0, s.address).call()
+        op.transact(valreg.functions.validationRequest(s.address, agent, "", h))
         s.transact(valreg.functions.validationResponseFor(agent, h, 100, "", b"\x00" * 32, "hashrate", True))
-    out["finalize_epoch_3_listed_quorum_2"] = alice.transact(v.functions.finalize_epoch(0))["gasUsed"]
-    _warp(w3, v.functions.epoch_deadline(1).call() + 1)
-    out["declare_default_unreported"] = alice.transact(v.functions.declare_default(1))["gasUsed"]
-    _warp(w3, v.functions.epoch_deadline(2).call() + 1)
-    alice.transact(v.functions.declare_default(2))
-    out["withdraw_bond"] = oper.transact(v.functions.withdraw_bond())["gasUsed"]
+    out["finalize_epoch_3_listed_quorum_2"] = alice.transact(t.functions.finalize_epoch(0))["gasUsed"]
+    out["transfer"] = alice.transact(v.functions.transfer(bob.address, TH))["gasUsed"]
+    # epoch 1 is never reported: its record time is its report deadline; the first transfer after it settles it
+    _warp(w3, v.functions.record_time(1).call() + 1)
+    out["transfer_settling_1_default"] = alice.transact(v.functions.transfer(bob.address, TH))["gasUsed"]
+    out["post_record_default"] = alice.transact(t.functions.post_record(1))["gasUsed"]  # settled without a post: anyone posts it
+    # epoch 2 is never reported either: settled by settle_due (the default posted to the reputation registry)
+    _warp(w3, v.functions.record_time(2).call() + 1)
+    out["settle_due_1_default_posted"] = alice.transact(v.functions.settle_due(64))["gasUsed"]
+    # epoch 0 (finalised, 95 of 100 TH/s delivered) settles at its attest deadline: the undelivered share
+    _warp(w3, v.functions.record_time(0).call() + 1)
+    out["settle_due_1_finalized_compensated"] = alice.transact(v.functions.settle_due(64))["gasUsed"]
+    # after the term and the last attest deadline the cursors pass every epoch (nothing left to pay)
+    _warp(w3, max(v.functions.TERM_END().call(), v.functions.attest_deadline(2).call()) + 1)
+    out["settle_due_cursor_only"] = alice.transact(v.functions.settle_due(64))["gasUsed"]
+    out["withdraw_bond"] = op.transact(t.functions.withdraw_bond())["gasUsed"]
     out["runtime_bytes"] = len(bytes(w3.eth.get_code(v.address)))
+    out["trust_runtime_bytes"] = len(bytes(w3.eth.get_code(t.address)))
     return out
 
 

@@ -1,14 +1,14 @@
-"""`ape run operator open-term` binds the vault to whatever IdentityRegistry the address book
-names, without the code check every SDK client makes.
+"""`ape run operator open-term` bound the vault to whatever IdentityRegistry the address book
+named, without the code check every SDK client makes (kept against its successor,
+`ape run operator deploy-trust`, since the vault/trust split).
 
-The command builds the vault and validation clients with `from_book` (code checked), but hands
-``book.address("IdentityRegistry")`` and ``book.address("ReputationRegistry")`` to
-`bind_agent` unchecked, and binding is once and for all. The vault asks its identity registry
-who the operator agent's wallet is (who may report epochs) and whether a validator is
-independent. With the book's IdentityRegistry entry pointed at a contract mallory controls (here
-the project's own settable mock, which names mallory the agent's wallet), the admin's
-`open-term` binds the vault to it: mallory is the vault's operator for the whole term. A book
-"can be edited or committed by someone else (public-chain books are meant to be shared)"
+The trust contract fixes its identity registry at construction, and `set_trust` is once and for
+all. The trust asks its identity registry who the operator agent's wallet is (who may report
+epochs, `operator_wallet`) and whether a validator is independent. With the book's
+IdentityRegistry entry pointed at a contract mallory controls (here the project's own settable
+mock, which names mallory the agent's wallet), an unchecked `deploy-trust` would build the trust
+on it and open the term: mallory would be the vault's operator for the whole term. A book "can be
+edited or committed by someone else (public-chain books are meant to be shared)"
 (`AddressBook.verified_address`); the check must cover the addresses an irreversible action uses.
 """
 
@@ -48,9 +48,11 @@ def test_review_open_term_refuses_an_identity_registry_the_book_cannot_vouch_for
     env = dict(os.environ, HASHTRUST_DEPLOYMENTS=str(books), PYTHONPATH=str(ROOT / "src"))
     env.pop("APE_FOUNDRY_HOST", None)
     validators = ",".join(Web3.to_checksum_address(Web3.keccak(text=f"validator-{i}")[-20:]) for i in range(2))
-    out = subprocess.run([APE, "run", "operator", "open-term", "--agent-id", "1", "--validators", validators, "--network", url],
+    nonce = w3.eth.get_transaction_count(devnet_signer(0).address)
+    out = subprocess.run([APE, "run", "operator", "deploy-trust", "--agent-id", "1", "--validators", validators, "--network", url],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    vault = HashrateVaultClient.from_book(w3, AddressBook.for_chain(w3, books))  # the book the command used (it adopts the chain-id-named file since main's dba9e01)
-    bound = vault._view("agent_bound")
-    assert not bound, f"the vault was bound to IdentityRegistry {vault._view('identity')} (mallory's contract: {fake}): {out.stdout.strip()[-200:]}"
+    after = AddressBook.for_chain(w3, books)  # the book the command used (it adopts the chain-id-named file since main's dba9e01)
+    vault = HashrateVaultClient.from_book(w3, after)
+    assert vault.trust() is None, f"the vault's term was opened with trust {vault.trust()} (mallory's registry: {fake}): {out.stdout.strip()[-200:]}"
+    assert "VaultTrust" not in after and w3.eth.get_transaction_count(devnet_signer(0).address) == nonce  # nothing was sent
     assert out.returncode != 0 and "IdentityRegistry" in out.stdout + out.stderr
