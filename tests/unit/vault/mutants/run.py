@@ -13,22 +13,28 @@ prints one line each, which is how the defect table of the test module was measu
     PYTHONPATH=src .venv/bin/python tests/unit/vault/mutants/run.py none --survey --seeds 1 2 3
 
 Mutations (`MUTANTS` below; adjust a pattern when the contract's text changes -- a pattern that
-matches nothing is an error, never a silent "survived"). Each is (function, regex, replacement):
-the regex is applied only inside the body of that `def` (from `def name(` to the next top-level
-decorator or def), so one mutation cannot hit a look-alike line elsewhere.
+matches nothing is an error, never a silent "survived"). Each is (file, function, regex,
+replacement): the regex is applied only inside the body of that `def` of `contracts/<file>.vy`
+(from `def name(` to the next top-level decorator or def), so one mutation cannot hit a
+look-alike line elsewhere. Retargeted to the trust split (docs/design/vault-trust-split.md §9):
 
-- `none`: the contract as it is (on main before the issue-14 fixes this is where the known
-  defects show up).
-- `supply-now-in-expected`: `_expected` prices a default at `erc20.totalSupply` instead of the
-  epoch's recorded `e.supply` (defect 1).
-- `uptime-at-supply-now`: `finalize_epoch` divides delivered by `erc20.totalSupply` (defect 2).
-- `floor-in-checkpoint`: `_checkpoint` floors the accrual to whole sats (defect 3). Written for
-  an accrual kept in ACC-scaled units (`accrued_scaled[account] += bal * (rps - paid)`): it appends
-  `// ACC * ACC`. On the pre-fix contract (which already floors with `// ACC`) it would zero
-  every accrual; there use `none`.
-- `mint-into-stream`: `buy` stops checking the sale window (`block.timestamp < SALE_END` and a
-  sale closed before TERM_START become always true), so primary mints land in running streams
-  (defect 4).
+- `none`: the contracts as they are.
+- `credit-via-notify`: `_credit` streams a settlement over a fresh day with `_notify_reward`
+  instead of one `reward_per_share` step (F13: restarts the running stream; F11: the credit goes
+  to whoever holds during the next day, not to the holders at R(e)).
+- `price-from-latest`: `_round_price` reads `latestRoundData()` and drops the "round at the epoch
+  end" checks: the price is the one at report time, chosen by the operator (§3).
+- `params-now`: `_params_of` returns the newest version whatever the epoch (F5: a change applied
+  after an epoch ended reprices it).
+- `move-skips-settle`: `_move` no longer settles due epochs first nor refuses a backlog (F11: a
+  transfer between R(e) and the settling call moves the epoch's credit to the buyer).
+- `supply-now-in-expected`: the trust's `settle` prices at `totalSupply` instead of
+  `term_supply` (defect 1; equivalent while the sale closes before the term: survives alone).
+- `uptime-at-supply-now`: the trust's `finalize_epoch` divides by `totalSupply` (defect 2;
+  equivalent for the same reason).
+- `floor-in-checkpoint`: `_checkpoint` floors the accrual to whole sats (defect 3).
+- `mint-into-stream`: `buy` and `_max_buy` stop checking the sale window (defect 4); combine
+  with the two equivalent mutants by `+`.
 """
 
 from __future__ import annotations
@@ -47,20 +53,35 @@ HERE = Path(__file__).resolve().parent
 VAULT_TESTS = HERE.parent
 ROOT = HERE.parents[3]
 
-MUTANTS: dict[str, list[tuple[str, str, str]]] = {
+V, T = "HashrateVault", "VaultTrust"
+MUTANTS: dict[str, list[tuple[str, str, str, str]]] = {
     "none": [],
+    "credit-via-notify": [
+        (V, "_credit", r"self\.reward_per_share \+= paid \* ACC // supply\n\s+self\.total_notified \+= paid", "self._notify_reward(paid)"),
+    ],
+    "price-from-latest": [
+        (V, "_round_price", r"staticcall PRICE_FEED\.getRoundData\(round_id\)", "staticcall PRICE_FEED.latestRoundData()"),
+        (V, "_round_price", r"(self\._req\(|assert )updated != 0 and updated <= end_e[^\n]*", "pass"),
+        (V, "_round_price", r"(self\._req\(|assert )nxt > end_e[^\n]*", "pass"),
+    ],
+    "params-now": [
+        (V, "_params_of", r"return self\.params_hist\[v\]", "return self.params_hist[self.params_version]"),
+    ],
+    "move-skips-settle": [
+        (V, "_move", r"calls, due = self\._settle_due\(AUTO_SETTLE, False\)\n\s+(self\._req\(|assert )not due[^\n]*", "pass"),
+    ],
     "supply-now-in-expected": [
-        ("_expected", r"(supply(?:: uint256)? = )e\.supply", r"\1erc20.totalSupply"),
+        (T, "settle", r"(supply: uint256 = )staticcall IHashrateVault\(VAULT\)\.term_supply\(\)", r"\1staticcall IHashrateVault(VAULT).totalSupply()"),
     ],
     "uptime-at-supply-now": [
-        ("finalize_epoch", r"(uptime = e\.delivered \* MAX_BPS // )[^\n]+", r"\1erc20.totalSupply"),
+        (T, "finalize_epoch", r"(supply: uint256 = )staticcall IHashrateVault\(VAULT\)\.term_supply\(\)", r"\1staticcall IHashrateVault(VAULT).totalSupply()"),
     ],
     "floor-in-checkpoint": [
-        ("_checkpoint", r"(self\.accrued(?:_scaled)?\[account\] \+= )([^\n]+)", r"\1(\2) // ACC * ACC"),
+        (V, "_checkpoint", r"(self\.accrued(?:_scaled)?\[account\] \+= )([^\n]+)", r"\1(\2) // ACC * ACC"),
     ],
     "mint-into-stream": [
-        ("buy", r"assert block\.timestamp < (SALE_END|TERM_START)[^\n]*", "pass"),
-        ("_max_buy", r"or block\.timestamp >= (SALE_END|TERM_START) ", ""),
+        (V, "buy", r"(self\._req\(|assert )block\.timestamp < (SALE_END|TERM_START)[^\n]*", "pass"),
+        (V, "_max_buy", r"or block\.timestamp >= (SALE_END|TERM_START) ", ""),
     ],
 }
 
@@ -73,15 +94,17 @@ def _function_span(src: str, name: str) -> tuple[int, int]:
     return m.start(), nxt.start() if nxt else len(src)
 
 
-def mutate(src: str, name: str) -> str:
-    """Applies mutant `name`; "a+b" applies a, then b."""
-    for fn, pattern, repl in [x for part in name.split("+") for x in MUTANTS[part]]:
+def mutate(sources: dict[str, str], name: str) -> dict[str, str]:
+    """Applies mutant `name` to {file: source}; "a+b" applies a, then b."""
+    out = dict(sources)
+    for file, fn, pattern, repl in [x for part in name.split("+") for x in MUTANTS[part]]:
+        src = out[file]
         a, b = _function_span(src, fn)
         body, n = re.subn(pattern, repl, src[a:b])
         if n == 0:
-            raise SystemExit(f"Error: mutant {name}: pattern {pattern!r} matches nothing in {fn} (adjust MUTANTS)")
-        src = src[:a] + body + src[b:]
-    return src
+            raise SystemExit(f"Error: mutant {name}: pattern {pattern!r} matches nothing in {file}.{fn} (adjust MUTANTS)")
+        out[file] = src[:a] + body + src[b:]
+    return out
 
 
 def main(argv=None) -> int:
@@ -97,7 +120,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.list:
         for k, v in MUTANTS.items():
-            print(k, *(f"  {fn}: {p!r} -> {r!r}" for fn, p, r in v), sep="\n")
+            print(k, *(f"  {f}.{fn}: {p!r} -> {r!r}" for f, fn, p, r in v), sep="\n")
         return 0
     if not all(part in MUTANTS for part in args.mutant.split("+")):
         print(f"Error: unknown mutant {args.mutant!r} (try --list)", file=sys.stderr)
@@ -105,14 +128,16 @@ def main(argv=None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="vault-mutant-"))
     shutil.copytree(ROOT / "contracts", work / "contracts")
-    vault = work / "contracts" / "HashrateVault.vy"
-    original = vault.read_text()
+    files = {f: work / "contracts" / f"{f}.vy" for f in (V, T)}
+    original = {f: p.read_text() for f, p in files.items()}
     mutated = mutate(original, args.mutant)
-    vault.write_text(mutated)
+    for f, p in files.items():
+        p.write_text(mutated[f])
     if args.show:
         import difflib
 
-        sys.stdout.writelines(difflib.unified_diff(original.splitlines(True), mutated.splitlines(True), "HashrateVault.vy", args.mutant))
+        for f in files:
+            sys.stdout.writelines(difflib.unified_diff(original[f].splitlines(True), mutated[f].splitlines(True), f"{f}.vy", args.mutant))
         return 0
     os.environ["VAULT_CONTRACTS"] = str(work / "contracts")
     sys.path[:0] = [str(VAULT_TESTS), str(ROOT / "src")]
