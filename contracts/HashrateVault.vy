@@ -556,8 +556,9 @@ def _settle_due(max_n: uint256, post: bool) -> (uint256, bool):
     @dev Advances the two cursors over every epoch whose record time has passed, at most
          `max_n` `settle` calls: the unfunded cursor past D(c) settles an epoch not funded
          (skips a funded one), the attest cursor past A(c) settles a funded epoch (skips
-         the others, which the unfunded cursor settles). Returns the number of settlements
-         and whether an epoch is still due.
+         the others, which the unfunded cursor settles). At most 2 * max_n + 3 steps; the
+         last pass only looks. Returns the number of settlements and whether an epoch is
+         still due.
     """
     st: uint256 = self.state
     t: IVaultTrust = IVaultTrust(convert(convert(st & (2**160 - 1), uint160), address))
@@ -567,27 +568,31 @@ def _settle_due(max_n: uint256, post: bool) -> (uint256, bool):
     a: uint256 = (st >> 192) & M32
     calls: uint256 = 0
     due: bool = False
-    for i: uint256 in range(2 * max_n + 3, bound=2 * MAX_SETTLE + 3):
+    last: uint256 = 2 * max_n + 3
+    for i: uint256 in range(last + 1, bound=2 * MAX_SETTLE + 4):
         c: uint256 = 0
         rt: uint256 = 0
         on_u: bool = False
         settle: bool = False
-        if u < N_EPOCHS and block.timestamp > self._deadline(u, REPORT_GRACE):
-            c = u
+        if u < N_EPOCHS:
             rt = self._deadline(u, REPORT_GRACE)
+        if u < N_EPOCHS and block.timestamp > rt:
+            c = u
             on_u = True
             settle = self._epochs[u].status != IHashrateVault.EpochStatus.FUNDED
-        elif a < N_EPOCHS and block.timestamp > self._deadline(a, 2 * REPORT_GRACE):
-            c = a
-            rt = self._deadline(a, 2 * REPORT_GRACE)
-            settle = self._epochs[a].status == IHashrateVault.EpochStatus.FUNDED
         else:
-            due = False
-            break
-        due = True
-        if settle:
-            if calls == max_n:
+            if a < N_EPOCHS:
+                rt = self._deadline(a, 2 * REPORT_GRACE)
+            if a < N_EPOCHS and block.timestamp > rt:
+                c = a
+                settle = self._epochs[a].status == IHashrateVault.EpochStatus.FUNDED
+            else:
+                due = False
                 break
+        due = True
+        if i == last or (settle and calls == max_n):
+            break
+        if settle:
             calls += 1
             before: uint256 = staticcall REWARD_TOKEN.balanceOf(self)
             paid: uint256 = extcall t.settle(c, post)

@@ -230,3 +230,20 @@ def test_nothing_due_before_the_term_and_no_supply_is_harmless():
     assert v.settle_due(5) == 0
     warp(v.report_deadline(0) + 1)
     assert v.settle_due(5) == 1 and v.reward_per_share() == 0
+
+
+def test_skips_count_against_a_transfers_step_budget():
+    env = deploy(n_epochs=14)
+    v, (a, c) = env.vault, (env.holders[0], env.holders[2])
+    for e in range(12):
+        publish_before_end(env, e)
+        report(env, e, 400, 1_000)
+        fund(env, e)
+    warp(v.report_deadline(11) + 1)  # 12 funded epochs past D (skips), 0..8 past A (settles; A(8) = D(11))
+    with boa.env.prank(a), boa.reverts(OVERDUE):
+        v.transfer(c, TH)
+    assert v.settle_due(64) == 9
+    assert v.cursors() == (12, 9)
+    with boa.env.prank(a):
+        v.transfer(c, TH)
+    assert v.balanceOf(c) == TH
