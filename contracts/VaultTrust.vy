@@ -218,7 +218,8 @@ def __init__(
     @param quorum Validators whose final answer >= `min_score` finalises an epoch (1..len(validators)).
     @param min_score Lowest counted score, 98..100.
     @param difficulty Network difficulty of the hashprice (> 0).
-    @param sats_per_block Subsidy plus average fees per block, sats.
+    @param sats_per_block Subsidy plus average fees per block, sats (the gross of the
+           vault's capacity must fit 64 bits).
     @param bond_epochs Unreported epochs the bond must cover (>= 1 + 2 * REPORT_GRACE / EPOCH, rounded up).
     """
     assert staticcall vault.trust() == empty(address), "trust: vault already has a trust"
@@ -250,6 +251,8 @@ def __init__(
     N_EPOCHS = staticcall vault.N_EPOCHS()
     EPOCH = epoch
     REPORT_GRACE = grace
+    # every figure of the term stays in range: the gross of the whole capacity fits the 64-bit record
+    assert self._gross(staticcall IVaultCapacity(vault.address).CAPACITY()) <= MAX_UINT64, "trust: hashprice inputs out of range"
 
     log TermsFixed(
         vault=vault.address,

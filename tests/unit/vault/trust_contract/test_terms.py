@@ -199,3 +199,12 @@ def test_validator_not_independent(kit, who):
         bad = _next_address(boa.env.eoa)
     with boa.reverts("trust: validator not independent"):
         kit.deploy_trust(validators=[kit.validators[0], bad])
+
+
+def test_hashprice_inputs_out_of_range(kit):
+    """Absurd inputs would make every settlement revert (and stop the vault's cursor): refused up front."""
+    with boa.reverts("trust: hashprice inputs out of range"):
+        kit.deploy_trust(sats_per_block=10**30)
+    with boa.reverts():  # the intermediate product overflows
+        kit.deploy_trust(sats_per_block=2**200)
+    assert kit.deploy_trust(sats_per_block=10**15).HP_SATS_PER_BLOCK() == 10**15
