@@ -57,10 +57,11 @@ class Env:
     t0: int
 
 
-def deploy_vault(*, n_epochs=10, admin_delay=DAY, feed=None, params=PARAMS, grace=GRACE, max_price_age=MAX_PRICE_AGE, capacity_ths=10_000):
+def deploy_vault(*, n_epochs=10, admin_delay=DAY, feed=None, params=PARAMS, grace=GRACE, max_price_age=MAX_PRICE_AGE, capacity_ths=10_000, wbtc=None):
     admin = boa.env.eoa
     guardian, fee_recipient, treasury = (boa.env.generate_address(n) for n in ("guardian", "fees", "treasury"))
-    wbtc = load("DevToken", "Wrapped BTC (devnet)", "WBTC", 8)
+    if wbtc is None:
+        wbtc = load("DevToken", "Wrapped BTC (devnet)", "WBTC", 8)
     usd = load("DevToken", "USD Stablecoin (devnet)", "USDC", 6)
     if feed is None:
         feed = load("PriceFeed", 8, "BTC / USD", BTC_USD)
