@@ -546,6 +546,8 @@ def expected_unreported(epoch: uint256) -> uint256:
     """
     @notice What `epoch` owes if never reported: Nu(e), the hashprice gross of
             the term supply less the performance fee in force at its end.
+    @dev No electricity or maintenance: the operator proved none. Owed by an
+         unreported epoch; the base of an unattested one (less its net).
     @param epoch The epoch index.
     @return Sats.
     """
@@ -559,6 +561,8 @@ def expected_reported(epoch: uint256) -> uint256:
     @notice Nr(e): the net of full delivery of the term supply at the
             hashprice, split at the epoch's reported BTC/USD and the
             parameters in force at its end (no electricity before a report).
+    @dev The vault's `split_of`; the floor of an unfunded report and the
+         base of a finalised epoch's under-delivery compensation.
     @param epoch The epoch index.
     @return Sats.
     """
@@ -571,6 +575,8 @@ def expected_reported(epoch: uint256) -> uint256:
 def record(epoch: uint256) -> IVaultTrust.Record:
     """
     @notice The record of `epoch` (kind, attestations, uptime, owed, paid, feedback, settled).
+    @dev Unpacked from one storage word. kind: 1 FINALIZED, 2 unreported,
+         3 unfunded, 4 unattested; feedback: 0 none, 1 pending, 2 posted.
     @param epoch The epoch index.
     @return The record (all zero before finalisation or settlement).
     """
@@ -582,6 +588,7 @@ def record(epoch: uint256) -> IVaultTrust.Record:
 def validator_list() -> DynArray[address, MAX_VALIDATORS]:
     """
     @notice The validators (fixed at construction).
+    @dev One that stops being independent stays listed but stops counting.
     @return The list.
     """
     return self.validators
@@ -593,6 +600,8 @@ def request_hash(epoch: uint256, validator: address) -> bytes32:
     """
     @notice The ValidationRegistry request hash of a reported epoch for one validator:
             keccak256(abi_encode(chain.id, vault, epoch, delivered, gross, report_hash, validator)).
+    @dev Unchanged from the single-contract vault (the SDK and validators keep it);
+         the vault's address, not the trust's, is encoded.
     @param epoch The epoch index.
     @param validator The validator.
     @return The hash (zero report fields for an unreported epoch).

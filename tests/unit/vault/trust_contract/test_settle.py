@@ -295,3 +295,11 @@ def test_settle_with_post_retries_a_refused_finalised_feedback(kit):
     (fb,) = events(kit.vault, "FeedbackPosted")
     assert (fb.value, fb.posted) == (10_000, False)
     assert t.record(0).feedback == FB_PENDING
+
+
+def test_post_record_needs_the_gas_floor(kit):
+    t = kit.open()
+    kit.vault.do_settle(0, False)
+    with boa.reverts("trust: gas below the feedback floor"):
+        t.post_record(0, gas=300_000)
+    assert t.record(0).feedback == FB_PENDING
