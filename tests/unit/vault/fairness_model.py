@@ -18,12 +18,19 @@ the documented one (docs/vault.md, "Reward accounting" and "Bond and default"):
   ("vintage"); a transfer moves every vintage of the sender in proportion, so transfers neither
   create nor destroy eligibility. If no share of a stream component is eligible (its epoch ended
   with no supply), the component goes to all holders.
-- The operator's fees: the epoch's split is `fee_split(delivered, gross, params, btc_usd)` at
-  report time (the simulator's formula, not the contract's storage).
-- A default of epoch e slashes min(bond, expected(e)), expected(e) being the hashprice net of the
-  epoch's own supply S_e: gross = S_e * 1e12 * 86_400 * sats_per_block // (1e18 * difficulty *
-  2**32), the holders' net of that gross for `delivered = S_e` at the latest reported BTC/USD
-  (only the performance fee before any report), minus the net the epoch already paid if funded.
+- The operator's fees: the epoch's split is `fee_split(delivered, gross, params_of(e), btc_usd)`
+  with the fee parameter version in force at the epoch's end (`params_of`) and the BTC/USD of
+  the feed round in force at the end (a round older than `max_price_age` there: no
+  electricity/maintenance fee, perf only). A funded epoch's net streams as above.
+- Settlement (docs/design/vault-trust-split.md §4-§6): every epoch e is credited at its record
+  time R(e) (D(e) = end + grace unfunded, A(e) = end + 2 grace funded, both in unpaused seconds)
+  to the holders **at R(e)**, pro rata, at once (no stream): paid = min(bond, owed(e)) with
+  owed = Nu(e) unreported, max(net, Nr(e)) reported-unfunded, Nu(e) - min(Nu(e), net)
+  funded-unattested, Nr(e) * (S - delivered) / S finalised; Nu = G - G * perf(e) / 1e4,
+  G = S * 1e12 * 86,400 * sats_per_block // (1e18 * difficulty * 2**32), Nr = the split of
+  full delivery at G with the epoch's own price and params. The model settles in the order of
+  the design's two cursors (unfunded past D, then funded past A) with the contract's `max_n`
+  per call, and `credit` asserts that no balance changed between R(e) and the crediting.
 - Uptime posted for an epoch = delivered * 10_000 // S_e (0 when S_e = 0).
 
 `entitled(h)` is what holder h has earned so far (an exact fraction of a sat); the contract must
@@ -40,6 +47,7 @@ from hashtrust.hashrate.economics import FeeParams, fee_split
 EPOCH = 86_400
 TH = 10**18
 MAX_BPS = 10_000
+MAX_PAUSE = 7 * EPOCH
 
 
 @dataclass
@@ -59,7 +67,10 @@ class EpochFigures:
     perf: int = 0
     reported: bool = False
     funded: bool = False
-    defaulted: bool = False
+    finalized: bool = False
+    settled: bool = False
+    owed: int = 0
+    paid: int = 0
 
 
 @dataclass
@@ -79,9 +90,17 @@ class FairnessModel:
     last: int = 0
     earned: dict[str, Fraction] = field(default_factory=dict)
     epochs: dict[int, EpochFigures] = field(default_factory=dict)
-    last_btc_usd: int = 0
     bond: int = 0
     notified: Fraction = Fraction(0)
+    grace: int = 3 * EPOCH
+    n_epochs: int = 0
+    max_price_age: int = 2 * EPOCH
+    versions: list[tuple[int, FeeParams]] = field(default_factory=list)  # (from_time, params) applied
+    pauses: list[list] = field(default_factory=list)  # [start, end or None]
+    prices: list[tuple[int, int]] = field(default_factory=list)  # (updatedAt, answer) of every round
+    u: int = 0  # the unfunded cursor
+    a: int = 0  # the attest cursor
+    last_move: int = 0  # time of the last balance change
 
     # ---------------------------------------------------------------- time
     def epoch_end(self, e: int) -> int:
@@ -138,6 +157,7 @@ class FairnessModel:
     # ---------------------------------------------------------------- balances
     def mint(self, holder: str, shares: int, now: int) -> None:
         self.advance(now)
+        self.last_move = now
         was_zero = self.supply == 0
         v = self.vintages.setdefault(holder, {})
         v[now] = v.get(now, Fraction(0)) + shares
@@ -150,6 +170,7 @@ class FairnessModel:
         self.advance(now)
         if src == dst or amount == 0:
             return
+        self.last_move = now
         sv = self.vintages.setdefault(src, {})
         total = sum(sv.values(), Fraction(0))
         assert amount <= total, "model: transfer above balance"
@@ -169,47 +190,152 @@ class FairnessModel:
         self.advance(now)
         return self.earned.get(holder, Fraction(0))
 
-    # ---------------------------------------------------------------- epochs
-    def report(self, e: int, delivered: int, gross: int, btc_usd: int) -> EpochFigures:
-        fee, perf, net = fee_split(delivered, gross, self.params, btc_usd)
-        self.epochs[e] = EpochFigures(delivered, gross, btc_usd, net, fee, perf, reported=True)
-        self.last_btc_usd = btc_usd
+    # ---------------------------------------------------------------- epochs (the trust split)
+    def _params_of(self, e: int) -> FeeParams:
+        end = self.epoch_end(e)
+        p = self.params
+        for t, q in self.versions:
+            if t <= end:
+                p = q
+        return p
+
+    def apply_params(self, p: FeeParams, now: int) -> None:
+        self.versions.append((now, p))
+
+    def pause(self, now: int) -> None:
+        if self.pauses and self.pauses[-1][1] is None:  # an expired pause without unpause ends at its limit
+            self.pauses[-1][1] = self.pauses[-1][0] + MAX_PAUSE
+        self.pauses.append([now, None])
+
+    def unpause(self, now: int) -> None:
+        self.pauses[-1][1] = min(now, self.pauses[-1][0] + MAX_PAUSE)
+
+    def paused(self, now: int) -> bool:
+        return bool(self.pauses) and self.pauses[-1][1] is None and now < self.pauses[-1][0] + MAX_PAUSE
+
+    def deadline(self, e: int, span: int) -> int:
+        end = self.epoch_end(e)
+        d = end + span
+        for s_, u in self.pauses:
+            if s_ >= d:
+                break
+            u = s_ + MAX_PAUSE if u is None else u
+            if u > end:
+                d += u - max(s_, end)
+        return d
+
+    def record_time(self, e: int) -> int:
+        ep = self.epochs.get(e)
+        return self.deadline(e, 2 * self.grace if ep is not None and ep.funded else self.grace)
+
+    def publish(self, answer: int, now: int) -> None:
+        self.prices.append((now, answer))
+
+    def price_at(self, e: int) -> int:
+        """BTC/USD of the round in force at the epoch's end; 0 when it was older than max_price_age."""
+        end = self.epoch_end(e)
+        ts, answer = [x for x in self.prices if x[0] <= end][-1]
+        return 0 if end - ts > self.max_price_age else answer
+
+    def split(self, e: int, delivered: int, gross: int, btc_usd: int) -> tuple[int, int, int]:
+        p = self._params_of(e)
+        if btc_usd == 0:
+            perf = gross * p.perf_bps // MAX_BPS
+            return 0, perf, gross - perf
+        return fee_split(delivered, gross, p, btc_usd)
+
+    def report(self, e: int, delivered: int, gross: int) -> EpochFigures:
+        btc = self.price_at(e)
+        fee, perf, net = self.split(e, delivered, gross, btc)
+        self.epochs[e] = EpochFigures(delivered, gross, btc, net, fee, perf, reported=True)
         return self.epochs[e]
 
     def fund(self, e: int, now: int) -> int:
         ep = self.epochs[e]
         ep.funded = True
-        self._notify(ep.net, self.epoch_end(e), now)
+        self._notify(ep.net, None, now)
         return ep.net
 
-    def expected(self, e: int) -> int:
-        """The net holders are owed for epoch e if it defaults, at the epoch's own supply."""
-        if self.difficulty == 0:
-            return 0
-        supply = self.epoch_supply(e)
-        gross = supply * 10**12 * EPOCH * self.sats_per_block // (TH * self.difficulty * 2**32)
-        if self.last_btc_usd:
-            _, _, net = fee_split(supply, gross, self.params, self.last_btc_usd)
-        else:
-            net = gross - gross * self.params.perf_bps // MAX_BPS
+    def finalize(self, e: int) -> None:
+        self.epochs[e].finalized = True
+
+    def _gross(self, shares: int) -> int:
+        return shares * 10**12 * EPOCH * self.sats_per_block // (TH * self.difficulty * 2**32)
+
+    def nu(self, e: int) -> int:
+        g = self._gross(self.supply)
+        return g - g * self._params_of(e).perf_bps // MAX_BPS
+
+    def nr(self, e: int) -> int:
         ep = self.epochs.get(e)
-        if ep is not None and ep.funded:
-            return net - min(net, ep.net)
-        return net
+        return self.split(e, self.supply, self._gross(self.supply), ep.btc_usd if ep else 0)[2]
+
+    def owed(self, e: int) -> int:
+        ep = self.epochs.get(e)
+        if ep is None or not ep.reported:
+            return self.nu(e)
+        if ep.finalized:
+            return self.nr(e) * (self.supply - min(ep.delivered, self.supply)) // self.supply if self.supply else 0
+        if not ep.funded:
+            return max(ep.net, self.nr(e))
+        nu = self.nu(e)
+        return nu - min(nu, ep.net)
+
+    def expected(self, e: int) -> int:
+        return self.owed(e)
 
     def post_bond(self, amount: int) -> None:
         self.bond += amount
 
-    def default(self, e: int, now: int, slashed: int | None = None) -> int:
-        """Defaults epoch e; the model slashes min(bond, expected). `slashed` overrides the amount
-        that enters the stream (used by the attribution twin that follows the contract's figures)."""
-        amount = min(self.bond, self.expected(e)) if slashed is None else slashed
-        self.bond -= min(self.bond, amount)
+    def credit(self, e: int, now: int) -> int:
+        """Settles epoch e now: pays min(bond, owed) to the holders of now, who must be those of R(e)."""
+        rt = self.record_time(e)
+        assert self.last_move <= rt, f"model: a balance changed at {self.last_move}, after epoch {e}'s record time {rt}, before its credit"
+        self.advance(now)
+        owed = self.owed(e)
+        paid = min(self.bond, owed)
+        self.bond -= paid
         ep = self.epochs.setdefault(e, EpochFigures())
-        ep.defaulted = True
-        self._notify(amount, self.epoch_end(e), now)
-        return amount
+        ep.settled, ep.owed, ep.paid = True, owed, paid
+        if paid and self.supply:
+            for h in self.vintages:
+                b = self.balance(h)
+                if b:
+                    self.earned[h] = self.earned.get(h, Fraction(0)) + Fraction(paid) * b / self.supply
+        self.notified += paid
+        return paid
+
+    def settle_due(self, now: int, max_n: int) -> tuple[list[int], bool]:
+        """The two cursors of the design's §6 (the contract's order: the unfunded cursor first),
+        at most `max_n` settlements; returns the epochs settled and whether one is still due."""
+        done: list[int] = []
+        due = False
+        for _ in range(2 * max_n + 3):
+            if self.u < self.n_epochs and now > self.deadline(self.u, self.grace):
+                c, on_u = self.u, True
+                ep = self.epochs.get(c)
+                settle = not (ep is not None and ep.funded)
+            elif self.a < self.n_epochs and now > self.deadline(self.a, 2 * self.grace):
+                c, on_u = self.a, False
+                ep = self.epochs.get(c)
+                settle = ep is not None and ep.funded
+            else:
+                due = False
+                break
+            due = True
+            if settle:
+                if len(done) == max_n:
+                    break
+                self.credit(c, now)
+                done.append(c)
+            if on_u:
+                self.u += 1
+            else:
+                self.a += 1
+        return done, due
+
+    def overdue(self, now: int) -> bool:
+        return any(not self.epochs.get(e, EpochFigures()).settled and now > self.record_time(e) for e in range(self.n_epochs) if self.epoch_end(e) + self.grace < now)
 
     def uptime_bps(self, e: int) -> int:
-        supply = self.epoch_supply(e)
-        return self.epochs[e].delivered * MAX_BPS // supply if supply else 0
+        return min(self.epochs[e].delivered * MAX_BPS // self.supply, MAX_BPS) if self.supply else 0

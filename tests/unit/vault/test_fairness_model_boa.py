@@ -4,8 +4,10 @@ The adversary may, at any step: buy (the machine tries whenever it likes; it exp
 exactly when `max_buy` says the sale cannot take the shares), transfer, transferFrom after an
 EIP-2612 `permit` signed by the owner (or after a plain `approve`), self-transfer, zero-amount
 transfer, checkpoint anyone (also by `transfer(victim, 0)`), claim_for anyone, claim (to itself or
-an explicit receiver), set a rewards receiver, report and fund (operator), attest and finalise,
-declare a default, post bond, and wait any time (boa time travel). Every balance change and every
+an explicit receiver), set a rewards receiver, publish a BTC/USD round, report (with the round in
+force at the epoch's end) and fund (operator), attest and finalise (on the trust), settle due
+epochs (`settle_due`, anyone, any n), pause/unpause (guardian, admin, anyone once expired), queue and
+apply a fee-parameter change, post bond, and wait any time (boa time travel). Every balance change and every
 epoch's figures go to `fairness_model.FairnessModel`, which integrates balances over time in exact
 fractions and never reads the contract's accumulator.
 
@@ -15,15 +17,19 @@ Invariants, after every step (the failure message starts with the invariant's na
   claim made on the holder's rewards (model - (claims + 1) <= paid + claimable <= model + 1).
 - F2 `non_holder_cannot_lower`: no action by an account that is not the holder lowers the holder's
   claimable + already claimed (the operator's actions and waiting included).
-- F3 `default_within_expected`: a default never slashes more than the epoch's own expected net
-  (the model's `expected(e)`, at the supply of the epoch's end).
+- F3 `settlement_as_the_rules`: every settled epoch's record (owed, paid) and the bond equal the
+  model's (docs/design/vault-trust-split.md §4 rules, credited at R(e) to the holders at R(e)).
+- F5 `settle_time_irrelevant` (rule `replay`): from the current state, settling everything due
+  at once 10 days later (anyone) and settling one epoch at a time as each record time passes give
+  the same records, bond and claimables.
 - F4 `uptime_at_epoch_supply`: the uptime posted on finalisation (the `EpochFinalized` event, and
   the feedback the ReputationRegistry stored) equals delivered * 10_000 // the epoch's supply.
 
-Deployment: `boa_vault.deploy` + `bind_trust` (reused, not copied). The machine first asks for a
-primary sale that stays open 5 days into the term; a contract that refuses a sale overlapping the
-term (the planned fix) is deployed with the sale ending at TERM_START instead, and the machine
-then expects buys during the term to revert.
+Deployment: `boa_vault.deploy` (the vault and its VaultTrust, `required_bond()` posted). The
+machine first asks for a primary sale that stays open into the term; a contract that refuses a
+sale overlapping the term is deployed with the sale ending at TERM_START instead, and the machine
+then expects buys during the term to revert. The mutation table below predates the trust split
+(measured on 606f958/53f82c5); `mutants/run.py` now carries the split's mutants.
 
 Mutation evidence on main at 606f958 (the contract before the issue-14 fixes), measured with
 `python tests/unit/vault/mutants/run.py --survey` (generation only, no shrinking, 40-step
@@ -59,10 +65,11 @@ Steps and examples come from the active hypothesis profile (tests/conftest.py: "
 
 from __future__ import annotations
 
+import copy
 import os
 
 import boa
-from boa_vault import DAY, bind_trust, deploy
+from boa_vault import DAY, deploy, round_at
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from fairness_model import FairnessModel
@@ -76,7 +83,9 @@ N_EPOCHS = 20
 GRACE = DAY
 SALE_INTO_TERM_DAYS = 8
 PERMIT_KEY = "0x" + "4b" * 32  # the keyed holder (EIP-2612 permits need a private key)
-FUNDED, FINALIZED, DEFAULTED = 2, 4, 8
+FUNDED = 2
+REPORTED = 1
+MAX_PAUSE = 7 * DAY
 MAX = 2**256 - 1
 
 # Survey mode (tests/unit/vault/mutants/run.py): record each invariant's first violation instead
@@ -130,9 +139,16 @@ class FairnessMachine(RuleBasedStateMachine):
             self.env.usd.approve(self.v.address, MAX)
         self.mallory = boa.env.generate_address("mallory")
         self.outsider = boa.env.generate_address("receiver")
-        self.t = bind_trust(self.env)
-        self.model = FairnessModel(self.v.TERM_START(), self.params, self.v.hp_difficulty(), self.v.hp_sats_per_block())
-        self.twin = FairnessModel(self.v.TERM_START(), self.params, self.v.hp_difficulty(), self.v.hp_sats_per_block(), eligibility=False)
+        self.t = self.env.t
+        self.tr = self.t.trust
+        mk = dict(grace=GRACE, n_epochs=N_EPOCHS, max_price_age=self.v.MAX_PRICE_AGE())
+        self.model = FairnessModel(self.v.TERM_START(), self.params, self.tr.HP_DIFFICULTY(), self.tr.HP_SATS_PER_BLOCK(), **mk)
+        self.twin = FairnessModel(self.v.TERM_START(), self.params, self.tr.HP_DIFFICULTY(), self.tr.HP_SATS_PER_BLOCK(), eligibility=False, **mk)
+        self.bond0 = self.tr.bond()
+        rid = self.env.feed.latest_round()
+        for m in (self.model, self.twin):
+            m.post_bond(self.bond0)
+            m.publish(self.env.feed.getRoundData(rid)[1], self.env.feed.getRoundData(rid)[3])
         self.paid = {a: 0 for a in self.h}
         self.claims = {a: 0 for a in self.h}
         self.settled = {a: 0 for a in self.h}  # settlements (checkpoints) of each holder, for _classify
@@ -149,6 +165,7 @@ class FairnessMachine(RuleBasedStateMachine):
             self._buy(1, second * TH, 1)
         if bond:
             self._post_bond(bond)
+        self.term_started = False
 
     # ------------------------------------------------------------ helpers
     def now(self) -> int:
@@ -191,6 +208,24 @@ class FairnessMachine(RuleBasedStateMachine):
         if self.now() >= self.v.TERM_START():
             event("primary mint during the term")
 
+    def _settle_model(self, max_n: int) -> tuple[list[int], bool]:
+        done, due = self.model.settle_due(self.now(), max_n)
+        d2, _ = self.twin.settle_due(self.now(), max_n)
+        assert d2 == done
+        return done, due
+
+    def _pre_move(self) -> bool:
+        """Before a balance change: the model settles what the contract's `_move` settles (at most
+        4) and tells whether epochs stay overdue (then the change reverts, and so does the
+        contract's settling: the model is rolled back too)."""
+        snap = (copy.deepcopy(self.model), copy.deepcopy(self.twin))
+        _, due = self._settle_model(4)
+        if due:
+            self.model, self.twin = snap
+            event("balance change refused: epochs overdue")
+            return False
+        return True
+
     def _move(self, src: str, dst: str, amount: int) -> None:
         for a in {src, dst} & self.settled.keys():
             self.settled[a] += 1
@@ -209,12 +244,9 @@ class FairnessMachine(RuleBasedStateMachine):
     def _end(self, e: int) -> int:
         return self.term_start + (e + 1) * DAY
 
-    def _deadline(self, e: int) -> int:
-        return self._end(e) + GRACE
-
     def _post_bond(self, amount: int) -> None:
         with boa.env.prank(self.env.operator):
-            self.v.post_bond(amount)
+            self.tr.post_bond(amount)
         for m in (self.model, self.twin):
             m.post_bond(amount)
 
@@ -225,16 +257,24 @@ class FairnessMachine(RuleBasedStateMachine):
         self._wait(wait)
         self._buy(payer, whole * TH + milli * TH // 1000, to)
 
+    def _transfer(self, a, b, amount, caller=None, from_=None):
+        ok = self._pre_move()
+        with boa.env.prank(caller or a):
+            if not ok:
+                with boa.reverts("vault: epochs overdue, call settle_due"):
+                    self.v.transferFrom(from_, b, amount) if from_ else self.v.transfer(b, amount)
+                return False
+            assert self.v.transferFrom(from_, b, amount) if from_ else self.v.transfer(b, amount)
+        self._move(from_ or a, b, amount)
+        return True
+
     @rule(src=holder, dst=holder, pct=st.sampled_from([0, 1, 10, 50, 100]), wait=st.integers(0, DAY))
     def transfer(self, src, dst, pct, wait):
         """Includes self-transfers (src == dst) and zero-amount transfers."""
         self._start(src)
         self._wait(wait)
         a, b = self.h[src], self.h[dst]
-        amount = self.v.balanceOf(a) * pct // 100
-        with boa.env.prank(a):
-            assert self.v.transfer(b, amount)
-        self._move(a, b, amount)
+        self._transfer(a, b, self.v.balanceOf(a) * pct // 100)
 
     @rule(dst=holder, pct=st.sampled_from([1, 50, 100]), by_permit=st.booleans(), wait=st.integers(0, DAY))
     def transfer_from(self, dst, pct, by_permit, wait):
@@ -273,10 +313,7 @@ class FairnessMachine(RuleBasedStateMachine):
             with boa.env.prank(owner):
                 self.v.approve(self.mallory, amount)
         assert self.v.allowance(owner, self.mallory) == amount
-        b = self.h[dst]
-        with boa.env.prank(self.mallory):
-            assert self.v.transferFrom(owner, b, amount)
-        self._move(owner, b, amount)
+        self._transfer(owner, self.h[dst], amount, caller=self.mallory, from_=owner)
 
     # ------------------------------------------------------------ rules: rewards
     @rule(
@@ -293,12 +330,15 @@ class FairnessMachine(RuleBasedStateMachine):
         a = self.h[victim]
         for _ in range(times):
             self._wait(gap)
-            with boa.env.prank(caller):
-                if how == "checkpoint":
+            if how == "checkpoint":
+                with boa.env.prank(caller):
                     self.v.checkpoint(a)
-                else:
-                    assert self.v.transfer(a, 0)
-            self._move(caller, a, 0)
+                self._move(caller, a, 0)
+            elif not self._transfer(caller, a, 0):
+                return
+
+    def _claim_settles(self):
+        self._settle_model(4)  # a claim settles up to 4 due epochs, best effort
 
     @rule(who=holder, by=st.one_of(st.none(), holder), wait=st.integers(0, DAY))
     def claim_for(self, who, by, wait):
@@ -308,6 +348,7 @@ class FairnessMachine(RuleBasedStateMachine):
         a = self.h[who]
         to = self.receiver[a]
         before = self.env.wbtc.balanceOf(to)
+        self._claim_settles()
         with boa.env.prank(caller):
             got = self.v.claim_for(a)
         self._claimed(a, got, to, before)
@@ -319,6 +360,7 @@ class FairnessMachine(RuleBasedStateMachine):
         a = self.h[who]
         to = self.outsider if explicit else self.receiver[a]
         before = self.env.wbtc.balanceOf(to)
+        self._claim_settles()
         with boa.env.prank(a):
             got = self.v.claim(to) if explicit else self.v.claim()
         self._claimed(a, got, to, before)
@@ -337,21 +379,75 @@ class FairnessMachine(RuleBasedStateMachine):
         self._start(None)
         self._wait(seconds)
 
-    # ------------------------------------------------------------ rules: epochs
-    def _report(self, e, pct, gross, price_k, fund):
-        v, op = self.v, self.env.operator
-        if self._status(e) != 0 or not (self._end(e) <= self.now() <= self._deadline(e)):
-            return
+    # ------------------------------------------------------------ rules: price, params, pause
+    @rule(price_k=st.integers(30, 200), wait=st.integers(0, DAY))
+    def publish_price(self, price_k, wait):
+        """A new BTC/USD round (the feed's owner); an epoch is priced by the round in force at its end."""
+        self._start(None)
+        self._wait(wait)
         price = price_k * 1_000 * 10**8
         self.env.feed.set_price(price)
-        delivered = self.model.epoch_supply(e) * pct // 100
-        with boa.env.prank(op):
-            v.report_epoch(e, delivered, gross, b"\x01" * 32, "ipfs://r")
         for m in (self.model, self.twin):
-            fig = m.report(e, delivered, gross, price)
-        self.status[e] = 1
+            m.publish(price, self.now())
+
+    @rule(perf=st.integers(0, 3_000), kwh=st.integers(0, 100_000), wait=st.integers(0, 2 * DAY))
+    def change_params(self, perf, kwh, wait):
+        """The admin queues a fee change and applies it when due (ADMIN_DELAY later, or `wait` later)."""
+        self._start(None)
+        v, admin = self.v, self.env.admin
+        p = v.params()
+        with boa.env.prank(admin):
+            v.queue_params((p.mj_per_th, kwh, p.micro_usd_per_th_day, perf, p.fee_recipient))
+        self._wait(max(wait, v.pending_eta() - self.now()))
+        if v.params_version() + 1 >= v.MAX_PARAM_VERSIONS():
+            with boa.env.prank(admin), boa.reverts("vault: too many param changes"):
+                v.apply_params()
+            with boa.env.prank(admin):
+                v.cancel_params()
+            return
+        with boa.env.prank(admin):
+            v.apply_params()
+        q = FeeParams(p.mj_per_th, kwh, p.micro_usd_per_th_day, perf)
+        for m in (self.model, self.twin):
+            m.apply_params(q, self.now())
+        event("params applied")
+
+    @rule(by_admin=st.booleans(), length=st.integers(1, 8 * DAY))
+    def pause_for(self, by_admin, length):
+        """The guardian (or admin) pauses; the admin unpauses after `length`, or anyone after MAX_PAUSE."""
+        self._start(None)
+        v = self.v
+        if self.model.paused(self.now()) or len(v.pause_intervals()) >= v.MAX_PAUSES():
+            return
+        with boa.env.prank(self.env.admin if by_admin else self.env.guardian):
+            v.pause()
+        for m in (self.model, self.twin):
+            m.pause(self.now())
+        self._wait(length)
+        by = self.env.admin if length < MAX_PAUSE else self.mallory
+        with boa.env.prank(by):
+            v.unpause()
+        for m in (self.model, self.twin):
+            m.unpause(self.now())
+        event("paused")
+
+    # ------------------------------------------------------------ rules: epochs
+    def _open_for_report(self, e):
+        return self._status(e) == 0 and self._end(e) < self.now() <= self.model.deadline(e, GRACE) and not self.model.paused(self.now())
+
+    def _report(self, e, pct, gross, fund):
+        v, op = self.v, self.env.operator
+        if not self._open_for_report(e):
+            return
+        delivered = self.model.supply * pct // 100
+        rid = round_at(self.env, self._end(e))
+        with boa.env.prank(op):
+            v.report_epoch(e, delivered, gross, b"\x01" * 32, "ipfs://r", rid)
+        for m in (self.model, self.twin):
+            fig = m.report(e, delivered, gross)
+        self.status[e] = REPORTED
         ep = v.epochs(e)
-        assert (ep.fee, ep.perf, ep.net) == (fig.fee, fig.perf, fig.net), "split differs from fee_split"
+        assert (ep.fee, ep.perf, ep.net, ep.btc_usd) == (fig.fee, fig.perf, fig.net, fig.btc_usd), "split differs from the model's"
         if fund:
             self._fund(e)
 
@@ -363,47 +459,54 @@ class FairnessMachine(RuleBasedStateMachine):
             m.fund(e, self.now())
         event("epoch funded")
 
-    @rule(pick=st.integers(0, N_EPOCHS - 1), pct=st.integers(0, 100), gross=st.integers(0, 40_000), price_k=st.integers(30, 200), fund=st.booleans())
-    def report(self, pick, pct, gross, price_k, fund):
+    @rule(pick=st.integers(0, N_EPOCHS - 1), pct=st.integers(0, 100), gross=st.integers(0, 40_000), fund=st.booleans())
+    def report(self, pick, pct, gross, fund):
         self._start(None)
-        open_ = [e for e in range(N_EPOCHS) if self._status(e) == 0 and self._end(e) <= self.now() <= self._deadline(e)]
+        open_ = [e for e in range(N_EPOCHS) if self._open_for_report(e)]
         if open_:
-            self._report(open_[pick % len(open_)], pct, gross, price_k, fund)
+            self._report(open_[pick % len(open_)], pct, gross, fund)
 
-    @rule(offset=st.integers(0, GRACE), pct=st.integers(50, 100), gross=st.integers(0, 40_000), fund=st.sampled_from([True, True, False]))
+    @rule(offset=st.integers(1, GRACE), pct=st.integers(50, 100), gross=st.integers(0, 40_000), fund=st.sampled_from([True, True, False]))
     def run_epoch(self, offset, pct, gross, fund):
         """Warp to the end of the first epoch not yet due (plus an offset) and report it."""
         self._start(None)
-        e = next((e for e in range(N_EPOCHS) if self._status(e) == 0 and self.now() <= self._deadline(e)), None)
+        e = next((e for e in range(N_EPOCHS) if self._status(e) == 0 and self.now() <= self.model.deadline(e, GRACE)), None)
         if e is None:
             return
         target = self._end(e) + offset
         if target > self.now():
             self._wait(target - self.now())
-        self._report(e, pct, gross, 100, fund)
+        self._report(e, pct, gross, fund)
 
     @rule(pick=st.integers(0, N_EPOCHS - 1))
     def fund(self, pick):
         self._start(None)
-        open_ = [e for e in range(N_EPOCHS) if self._status(e) == 1 and self.now() <= self._deadline(e)]
+        open_ = [e for e in range(N_EPOCHS) if self._status(e) == REPORTED and self.now() <= self.model.deadline(e, GRACE) and not self.model.paused(self.now())]
         if open_:
             self._fund(open_[pick % len(open_)])
 
     @rule(amount=st.integers(1, 50_000))
     def post_bond(self, amount):
         self._start(None)
+        if self.model.overdue(self.now()):
+            with boa.env.prank(self.env.operator), boa.reverts("trust: epochs overdue, call settle_due"):
+                self.tr.post_bond(amount)
+            return
         self._post_bond(amount)
 
     @rule(pick=st.integers(0, N_EPOCHS - 1), by=st.one_of(st.none(), holder))
     def finalise(self, pick, by):
         self._start(by)
-        v, t = self.v, self.t
-        open_ = [e for e in range(N_EPOCHS) if self._status(e) == FUNDED and self.now() <= self._deadline(e) + GRACE]
+        v, t, tr = self.v, self.t, self.tr
+        open_ = [
+            e for e in range(N_EPOCHS)
+            if self._status(e) == FUNDED and not self.model.epochs[e].finalized and self.now() <= self.model.deadline(e, 2 * GRACE)
+        ]
         if not open_:
             return
         e = open_[pick % len(open_)]
         for i, who in enumerate(t.validators):
-            h = v.request_hash(e, who)
+            h = tr.request_hash(e, who)
             if (e, i) not in self.requested:
                 with boa.env.prank(self.env.operator):
                     t.validation.validationRequest(who, t.agent_id, "", h)
@@ -411,44 +514,59 @@ class FairnessMachine(RuleBasedStateMachine):
                     t.validation.validationResponseFor(t.agent_id, h, 100, "", b"\x00" * 32, "", True)
                 self.requested.add((e, i))
         with boa.env.prank(self.mallory if by is None else self.h[by]):
-            v.finalize_epoch(e)
-        self.status[e] = FINALIZED
-        logs = [x for x in v.get_logs(strict=False) if type(x).__name__ == "EpochFinalized"]
+            tr.finalize_epoch(e)
+        logs = [x for x in tr.get_logs(strict=False) if type(x).__name__ == "EpochFinalized"]
+        for m in (self.model, self.twin):
+            m.finalize(e)
         posted = logs[-1].uptime_bps if logs else None
         want = self.model.uptime_bps(e)
         event("epoch finalised")
         if posted != want:
             self._violation("F4", f"epoch {e}: uptime posted {posted} bps, delivered over the epoch's supply is {want} bps")
-        if t.reputation.address and posted is not None:
-            fb = t.reputation.readFeedback(t.agent_id, v.address, t.reputation.getLastIndex(t.agent_id, v.address))
-            if fb[0] != want:
-                self._violation("F4", f"epoch {e}: reputation holds uptime {fb[0]}, want {want}")
+        fb = t.reputation.readFeedback(t.agent_id, tr.address, t.reputation.getLastIndex(t.agent_id, tr.address))
+        if fb[0] != want:
+            self._violation("F4", f"epoch {e}: reputation holds uptime {fb[0]}, want {want}")
 
-    @rule(pick=st.integers(0, N_EPOCHS - 1), by=st.one_of(st.none(), holder))
-    def declare_default(self, pick, by):
+    @rule(n=st.integers(1, 8), by=st.one_of(st.none(), holder), wait=st.integers(0, 2 * DAY))
+    def settle_due(self, n, by, wait):
+        """Anyone settles up to n due epochs (never paused)."""
         self._start(by)
-        v = self.v
-        due = []
-        for e in range(N_EPOCHS):
-            s = self._status(e)
-            if s in (FINALIZED, DEFAULTED):
-                continue
-            deadline = self._deadline(e) + (GRACE if s == FUNDED else 0)
-            if self.now() > deadline:
-                due.append(e)
-        if not due:
-            return
-        e = due[pick % len(due)]
-        expected = self.model.expected(e)
+        self._wait(wait)
+        done, _ = self._settle_model(n)
         with boa.env.prank(self.mallory if by is None else self.h[by]):
-            slashed = v.declare_default(e)
-        self.status[e] = DEFAULTED
-        event("epoch defaulted")
-        if slashed > expected:
-            self.overslashed = True
-            self._violation("F3", f"epoch {e}: slashed {slashed} sats, the epoch's own expected net is {expected}")
-        self.model.default(e, self.now())
-        self.twin.default(e, self.now(), slashed=slashed)
+            got = self.v.settle_due(n)
+        settled = [x for x in self.v.get_logs(strict=False) if type(x).__name__ == "EpochSettled"]
+        if got != len(done) or [x.epoch for x in settled] != done:
+            self._violation("F3", f"settle_due({n}) settled {[x.epoch for x in settled]}, the model's cursors say {done}")
+        for x in settled:
+            event("epoch settled")
+            if x.credited != self.model.epochs[x.epoch].paid:
+                self._violation("F3", f"epoch {x.epoch}: credited {x.credited} sats, the rules pay {self.model.epochs[x.epoch].paid} (owed {self.model.epochs[x.epoch].owed})")
+
+    @rule(days=st.integers(1, 10))
+    def replay(self, days):
+        """F5: settling everything at once `days` later or one epoch at a time as each becomes due
+        gives the same records, bond and claimables (no balance changes meanwhile)."""
+        self._start(None)
+        results = []
+        for step in (False, True):
+            with boa.env.anchor():
+                target = self.now() + days * DAY
+                if step:
+                    while True:
+                        nxt = [self.v.record_time(e) + 1 for e in range(N_EPOCHS) if not self.tr.record(e).settled and self.now() < self.v.record_time(e) + 1 <= target]
+                        if not nxt:
+                            break
+                        self._wait(min(nxt) - self.now())
+                        while self.v.settle_due(1):
+                            pass
+                self._wait(target - self.now())
+                while self.v.settle_due(64):
+                    pass
+                results.append(([tuple(self.tr.record(e)) for e in range(N_EPOCHS)], self.tr.bond(), [self.v.claimable(a) for a in self.h]))
+        if results[0] != results[1]:
+            event("replay differs")
+            self._violation("F5", f"settling at once vs step by step over {days} days differ: bond {results[0][1]} vs {results[1][1]}, claimables {results[0][2]} vs {results[1][2]}, records equal: {results[0][0] == results[1][0]}")
 
     # ------------------------------------------------------------ invariants
     @invariant()
@@ -465,6 +583,16 @@ class FairnessMachine(RuleBasedStateMachine):
             if self.prev is not None and i != self.actor and actual < self.prev[a]:
                 self._violation("F2", f"holder {i}: claimable + claimed fell from {self.prev[a]} to {actual} after another account's action")
         self.prev = totals
+
+    @invariant()
+    def bond_and_records(self):
+        if self.tr.bond() != self.model.bond:
+            self._violation("F3", f"bond {self.tr.bond()} sats, the model's {self.model.bond}")
+        for e, ep in self.model.epochs.items():
+            if ep.settled:
+                r = self.tr.record(e)
+                if (r.settled, r.owed, r.paid) != (True, ep.owed, ep.paid):
+                    self._violation("F3", f"epoch {e}: record (settled {r.settled}, owed {r.owed}, paid {r.paid}), the model's (owed {ep.owed}, paid {ep.paid})")
 
 
 FairnessMachine.TestCase.settings = settings(settings.default)
