@@ -556,7 +556,8 @@ def _settle_due(max_n: uint256, post: bool) -> (uint256, bool):
     @dev Advances the two cursors over every epoch whose record time has passed, at most
          `max_n` `settle` calls: the unfunded cursor past D(c) settles an epoch not funded
          (skips a funded one), the attest cursor past A(c) settles a funded epoch (skips
-         the others, which the unfunded cursor settles). At most 2 * max_n + 3 steps; the
+         the others, which the unfunded cursor settles); each step moves the cursor whose
+         record time is earlier. At most 2 * max_n + 3 steps; the
          last pass only looks. Returns the number of settlements and whether an epoch is
          still due.
     """
@@ -574,21 +575,26 @@ def _settle_due(max_n: uint256, post: bool) -> (uint256, bool):
         rt: uint256 = 0
         on_u: bool = False
         settle: bool = False
+        # the cursor whose record time comes first (ties: the unfunded one), so a late batch
+        # settles in record-time order, as on-time calls would
+        du: uint256 = max_value(uint256)
+        da: uint256 = max_value(uint256)
         if u < N_EPOCHS:
-            rt = self._deadline(u, REPORT_GRACE)
-        if u < N_EPOCHS and block.timestamp > rt:
+            du = self._deadline(u, REPORT_GRACE)
+        if a < N_EPOCHS:
+            da = self._deadline(a, 2 * REPORT_GRACE)
+        if block.timestamp > du and du <= da:
             c = u
+            rt = du
             on_u = True
             settle = self._epochs[u].status != IHashrateVault.EpochStatus.FUNDED
+        elif block.timestamp > da:
+            c = a
+            rt = da
+            settle = self._epochs[a].status == IHashrateVault.EpochStatus.FUNDED
         else:
-            if a < N_EPOCHS:
-                rt = self._deadline(a, 2 * REPORT_GRACE)
-            if a < N_EPOCHS and block.timestamp > rt:
-                c = a
-                settle = self._epochs[a].status == IHashrateVault.EpochStatus.FUNDED
-            else:
-                due = False
-                break
+            due = False
+            break
         due = True
         if i == last or (settle and calls == max_n):
             break
@@ -603,9 +609,10 @@ def _settle_due(max_n: uint256, post: bool) -> (uint256, bool):
             u += 1
         else:
             a += 1
-    new_st: uint256 = (st & (2**160 - 1)) | (u << 160) | (a << 192) | (st >> 224 << 224)
-    if new_st != st:
-        self.state = new_st
+    if calls != 0 or u != (st >> 160) & M32 or a != (st >> 192) & M32:
+        # re-read: only the cursors are this function's (the pause count may not be stale)
+        cur: uint256 = self.state
+        self.state = (cur & (2**160 - 1)) | (u << 160) | (a << 192) | (cur >> 224 << 224)
     return calls, due
 
 
@@ -744,8 +751,9 @@ def _receiver_of(owner: address) -> address:
 def _round_price(epoch: uint256, round_id: uint80) -> (uint256, bool):
     """
     @dev The answer of `round_id`, which must be the feed's round in force at the epoch's
-         end: same phase as the latest round, answered, positive, updated at or before the
-         end, and the next round (if any) updated after the end. Returns (answer, stale);
+         end: answered, positive, updated at or before the end, and the next round (if any)
+         updated after the end; a round of an older phase only when the next phase's first
+         round came after the end (and no later round of its phase). Returns (answer, stale);
          a round older than MAX_PRICE_AGE at the end is stale (answer 0: no electricity fee).
     """
     end_e: uint256 = self._end(epoch)
@@ -755,16 +763,34 @@ def _round_price(epoch: uint256, round_id: uint80) -> (uint256, bool):
     updated: uint256 = 0
     answered: uint80 = 0
     latest, answer, started, updated, answered = staticcall PRICE_FEED.latestRoundData()
-    self._req(convert(round_id, uint256) >> 64 == convert(latest, uint256) >> 64, "vault: price round from an old phase")
+    phase: uint256 = convert(round_id, uint256) >> 64
     rid: uint80 = 0
     rid, answer, started, updated, answered = staticcall PRICE_FEED.getRoundData(round_id)
     self._req(answered >= round_id, "vault: price round not answered")
     self._req(answer > 0, "vault: oracle price not positive")
     self._req(updated != 0 and updated <= end_e, "vault: not the round at the epoch end")
-    if round_id != latest:
-        nxt: uint256 = 0
-        x: int256 = 0
-        y: uint80 = 0
+    nxt: uint256 = 0
+    x: int256 = 0
+    y: uint80 = 0
+    if phase != convert(latest, uint256) >> 64:
+        # an older phase: its round is in force at the end only if the next phase started after
+        # the end and no later round of its own phase precedes the end (an aggregator upgrade
+        # between the end and the report must not make the epoch unreportable)
+        rid, x, started, nxt, y = staticcall PRICE_FEED.getRoundData(convert(((phase + 1) << 64) | 1, uint80))
+        self._req(nxt > end_e, "vault: price round from an old phase")
+        ok: bool = False
+        resp: Bytes[160] = b""
+        ok, resp = raw_call(
+            PRICE_FEED.address,
+            abi_encode(round_id + 1, method_id=method_id("getRoundData(uint80)")),
+            max_outsize=160,
+            is_static_call=True,
+            revert_on_failure=False,
+        )
+        if ok and len(resp) == 160:
+            rid, x, started, nxt, y = abi_decode(resp, (uint80, int256, uint256, uint256, uint80))
+            self._req(nxt == 0 or nxt > end_e, "vault: not the round at the epoch end")
+    elif round_id != latest:
         rid, x, started, nxt, y = staticcall PRICE_FEED.getRoundData(round_id + 1)
         self._req(nxt > end_e, "vault: not the round at the epoch end")
     if end_e - updated > self.MAX_PRICE_AGE:

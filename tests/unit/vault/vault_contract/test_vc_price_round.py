@@ -195,3 +195,32 @@ def test_report_refusals():
     warp(v.report_deadline(1) + 1)
     with boa.env.prank(env.operator), boa.reverts("vault: epoch deadline passed"):
         v.report_epoch(1, 0, 0, HASH, "", rid)
+
+
+def test_phase_change_after_the_end_keeps_the_old_phase_round():
+    env = deploy()
+    v, f = env.vault, env.feed
+    rid = publish_before_end(env, 0, 96_000 * 10**8)
+    warp(v.epoch_end(0) + 60)
+    f.new_phase()
+    f.set_price(50_000 * 10**8)  # the upgraded aggregator's first round, after the end
+    with boa.reverts(NOT_AT_END):
+        _report_raw(env, 0, f.latest_round())
+    with boa.reverts(NOT_AT_END):
+        _report_raw(env, 0, rid - 1)  # an earlier round of the old phase: its successor precedes the end
+    _report_raw(env, 0, rid)
+    (ev,) = logs(v, "EpochReported")
+    assert (ev.round_id, ev.btc_usd, ev.price_stale) == (rid, 96_000 * 10**8, False)
+
+
+def test_old_phase_round_refused_when_its_phase_continued_before_the_end():
+    env, feed = _mock_env()
+    end = env.vault.epoch_end(0)
+    feed.set_round(2, BTC_USD, end - 600, 2)
+    feed.set_round(3, BTC_USD, end - 60, 3)  # a later round of phase 0, before the end
+    feed.set_round((1 << 64) | 1, BTC_USD, end + 30, (1 << 64) | 1)
+    feed.set_latest((1 << 64) | 1)
+    warp(end + 60)
+    with boa.reverts(NOT_AT_END):
+        _report_raw(env, 0, 2)
+    _report_raw(env, 0, 3)  # round 4 reads updatedAt 0: phase 0 ended with round 3

@@ -90,7 +90,8 @@ def test_settle_due_runs_at_most_n_and_at_most_max_settle():
     warp(v.report_deadline(79) + 1)
     assert v.settle_due(3) == 3 and v.cursors() == (3, 0)
     assert v.MAX_SETTLE() == 64
-    assert v.settle_due(10**9) == 64 and v.cursors() == (67, 0)
+    # the attest cursor skips the unfunded epochs past A(e) on the way (skips are not settlements)
+    assert v.settle_due(10**9) == 64 and v.cursors() == (67, 64)
     assert v.settle_due(0) == 0
 
 
@@ -247,3 +248,18 @@ def test_skips_count_against_a_transfers_step_budget():
     with boa.env.prank(a):
         v.transfer(c, TH)
     assert v.balanceOf(c) == TH
+
+
+def test_a_late_batch_settles_in_record_time_order():
+    # epoch 0 funded (R = A(0) = end0 + 6 d), epochs 1..8 unfunded (R = D(e) = end0 + e + 3 d):
+    # on time, epoch 0 is settled before epochs 4..8; a late batch must keep that order
+    env = deploy(n_epochs=10)
+    v = env.vault
+    publish_before_end(env, 0)
+    report(env, 0, 400, 1_000)
+    fund(env, 0)
+    warp(v.report_deadline(8) + 1)
+    assert v.settle_due(64) == 9
+    order = [(rt, e) for e, _, rt in settled(v)]
+    assert [rt for rt, _ in order] == sorted(rt for rt, _ in order)
+    assert [e for _, e in order] == [1, 2, 3, 0, 4, 5, 6, 7, 8]  # D(3) = A(0): the unfunded cursor first
