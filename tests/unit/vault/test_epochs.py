@@ -1,13 +1,22 @@
-"""Epochs: the operator (carol) reports each ended epoch, the fee split is fixed at the oracle
-price, then she funds the gross; the net streams to holders, the fees become payable.
+"""Epochs: the operator (carol, the agent's live wallet) reports each ended epoch with the
+BTC/USD round in force at its end, the fee split is fixed with the parameter version in force at
+the end, then she funds the gross; the net streams to holders, the fees become payable. After
+the term every missed epoch is settled at its record time and credited to the holders.
 
-Negative stories: mallory pretends to be the operator; carol reports too early, twice, after the
-deadline, after the term, more hashrate than was sold, at a stale / zero / negative / future
-price; funds twice, before reporting, after the deadline, with a fee-on-transfer token."""
+Negative stories: mallory pretends to be the operator, so does the admin; carol reports too early
+(also exactly at the end: a report must come strictly after it), after the deadline, after the term.
+
+Dropped as duplicates (same calls, same messages): report once, delivered above sold -> 
+vault_contract/test_vc_price_round.py::test_report_refusals; fund not reported / twice / past
+D(e) -> vault_contract/test_vc_misc.py::test_fund_refusals_and_events; zero / negative / stale
+price and the round-at-the-end checks -> vault_contract/test_vc_price_round.py and
+split/test_split_price_round.py (a stale round is no longer refused: it is accepted with
+`price_stale` and no electricity fee); fee-on-transfer reward token ->
+vault_contract/test_vc_misc.py; pause stops report/fund -> vault_contract/test_vc_pause.py."""
 
 import ape
 import pytest
-from vault_setup import BTC_USD, DAY, PARAMS, TH, deploy_vault
+from vault_setup import BTC_USD, DAY, PARAMS, TH, deploy_vault, round_at
 
 from hashtrust.hashrate.economics import FeeParams, fee_split
 
@@ -21,29 +30,39 @@ def sold(vault, alice, bob):
     return 100 * TH
 
 
-def report(vault, operator, e, delivered, gross, **kw):
-    return vault.report_epoch(e, delivered, gross, b"\x42" * 32, "ipfs://pool/report", sender=kw.get("sender", operator))
+@pytest.fixture
+def after_end(vault, publish, warp):
+    """Publish the price just before epoch `e` ends and warp just after the end; returns the round."""
+
+    def _go(e, price=BTC_USD):
+        rid = publish(vault.epoch_end(e), price)
+        warp(vault.epoch_end(e) + 60)
+        return rid
+
+    return _go
 
 
-def test_report_fixes_the_split(vault, feed, operator, sold, warp, deployer):
-    warp(vault.epoch_end(0))
-    feed.set_price(BTC_USD, sender=deployer)
-    tx = report(vault, operator, 0, sold, 4_000)
+def test_report_fixes_the_split(vault, feed, sold, after_end, report):
+    rid = after_end(0)
+    tx = report(0, sold, 4_000)
     fee, perf, net = fee_split(sold, 4_000, P, BTC_USD)
     # 100 TH/s at 17.5 J/TH and $0.05/kWh = $2.10/day + $1.00 maintenance = $3.10 = 3,100 sats at $100k
     assert fee == 3_100 and perf == 90 and net == 810
     ep = vault.epochs(0)
-    assert (ep.status, ep.delivered, ep.gross, ep.fee, ep.perf, ep.net, ep.btc_usd) == (1, sold, 4_000, fee, perf, net, BTC_USD)
+    assert (ep.status, ep.delivered, ep.gross, ep.fee, ep.perf, ep.net, ep.btc_usd, ep.supply) == (1, sold, 4_000, fee, perf, net, BTC_USD, sold)
     (ev,) = tx.decode_logs(vault.EpochReported)
     assert (ev.epoch, ev.delivered, ev.gross, ev.fee, ev.perf, ev.net, ev.btc_usd) == (0, sold, 4_000, fee, perf, net, BTC_USD)
     assert ev.report_hash == b"\x42" * 32 and ev.uri == "ipfs://pool/report"
+    assert ev.round_id == rid == feed.latestRoundData()[0] and not ev.price_stale
+    assert vault.record_time(0) == vault.report_deadline(0)  # not funded yet: D(0)
 
 
 def test_fund_streams_net_and_books_fees(vault, wbtc, operator, sold, run_epoch, fee_recipient, mallory):
     bal = wbtc.balanceOf(operator)
     tx = run_epoch(0, sold, 4_000)
-    assert wbtc.balanceOf(operator) == bal - 4_000 and wbtc.balanceOf(vault) == 4_000
+    assert wbtc.balanceOf(operator) == bal - 4_000 and wbtc.balanceOf(vault) == 4_000  # the bond sits in the trust
     assert vault.epochs(0).status == 2  # FUNDED
+    assert vault.record_time(0) == vault.attest_deadline(0)  # funded: settled at A(0)
     assert vault.fees_payable() == 3_190 and vault.total_notified() == 810
     (ev,) = tx.decode_logs(vault.EpochFunded)
     assert (ev.epoch, ev.gross, ev.fee, ev.perf, ev.net) == (0, 4_000, 3_100, 90, 810)
@@ -56,125 +75,110 @@ def test_fund_streams_net_and_books_fees(vault, wbtc, operator, sold, run_epoch,
     assert (w.recipient, w.amount) == (fee_recipient, 3_190)
 
 
-def test_only_operator(vault, operator, mallory, sold, warp, feed, deployer):
-    warp(vault.epoch_end(0))
-    feed.set_price(BTC_USD, sender=deployer)
+def test_only_operator(vault, deployer, mallory, sold, after_end, report):
+    after_end(0)
     with ape.reverts("vault: caller is not the operator"):
-        report(vault, operator, 0, sold, 1, sender=mallory)
-    report(vault, operator, 0, sold, 1)
+        report(0, sold, 1, sender=mallory)
+    with ape.reverts("vault: caller is not the operator"):
+        report(0, sold, 1, sender=deployer)  # the admin is not the operator
+    report(0, sold, 1)
     with ape.reverts("vault: caller is not the operator"):
         vault.fund_epoch(0, sender=mallory)
 
 
-def test_report_timing(vault, operator, sold, warp):
+def test_report_timing(vault, sold, warp, publish, report):
     with ape.reverts("vault: epoch not ended"):
-        report(vault, operator, 0, sold, 1)  # a current epoch
+        report(0, sold, 1)  # a current epoch
     with ape.reverts("vault: epoch not ended"):
-        report(vault, operator, 3, sold, 1)  # a future epoch
+        report(3, sold, 1)  # a future epoch
     with ape.reverts("vault: epoch after term end"):
-        report(vault, operator, 10, sold, 1)
-    warp(vault.epoch_deadline(0) + 1)
+        report(10, sold, 1)
+    end = vault.epoch_end(0)
+    publish(end)
+    warp(end - 1)  # the next transaction runs exactly at the end: the round could still change
+    with ape.reverts("vault: epoch not ended"):
+        report(0, sold, 1)
+    warp(vault.report_deadline(0))  # the last moment is the deadline itself (the report lands a second later)
     with ape.reverts("vault: epoch deadline passed"):
-        report(vault, operator, 0, sold, 1)
+        report(0, sold, 1)
 
 
-def test_report_once(vault, operator, sold, warp, feed, deployer):
-    warp(vault.epoch_end(0))
-    feed.set_price(BTC_USD, sender=deployer)
-    report(vault, operator, 0, sold, 1)
-    with ape.reverts("vault: epoch already reported"):
-        report(vault, operator, 0, sold, 2)
+def test_report_at_the_deadline_is_accepted(vault, sold, warp, publish, report):
+    publish(vault.epoch_end(0))
+    warp(vault.report_deadline(0) - 1)  # lands at D(0)
+    tx = report(0, sold, 1)
+    assert tx.timestamp == vault.report_deadline(0) and vault.epochs(0).status == 1
 
 
-def test_delivered_above_sold(vault, operator, sold, warp, feed, deployer):
-    warp(vault.epoch_end(0))
-    feed.set_price(BTC_USD, sender=deployer)
-    with ape.reverts("vault: delivered exceeds sold"):
-        report(vault, operator, 0, sold + 1, 1)
-
-
-def test_out_of_order_and_zero_gross(vault, operator, sold, warp, feed, deployer):
-    warp(vault.epoch_end(1))
-    feed.set_price(BTC_USD, sender=deployer)
-    report(vault, operator, 1, sold, 1_000)  # epoch 1 before epoch 0 is fine while 0 is within its deadline
+def test_out_of_order_and_zero_gross(vault, operator, sold, publish, warp, report):
+    publish(vault.epoch_end(0))
+    publish(vault.epoch_end(1))
+    warp(vault.epoch_end(1) + 60)
+    report(1, sold, 1_000)  # epoch 1 before epoch 0 is fine while 0 is within its deadline
     vault.fund_epoch(1, sender=operator)
-    report(vault, operator, 0, 0, 0)
+    assert vault.epochs(0).status == 0 and vault.epochs(1).btc_usd == BTC_USD
+    report(0, 0, 0)
     tx = vault.fund_epoch(0, sender=operator)  # nothing delivered, nothing earned: funded without a transfer
     assert vault.epochs(0).status == 2 and tx.decode_logs(vault.EpochFunded)[0].gross == 0
 
 
-def test_fund_rules(vault, operator, sold, warp, run_epoch):
-    warp(vault.epoch_end(0))
-    with ape.reverts("vault: epoch not reported"):
-        vault.fund_epoch(0, sender=operator)
-    run_epoch(0, sold, 1_000)
-    with ape.reverts("vault: epoch already funded"):
-        vault.fund_epoch(0, sender=operator)
-    warp(vault.epoch_end(1))
-    report(vault, operator, 1, sold, 1_000)
-    warp(vault.epoch_deadline(1) + 1)
-    with ape.reverts("vault: epoch deadline passed"):
-        vault.fund_epoch(1, sender=operator)
-
-
-def test_after_term_end_claims_work(vault, operator, sold, warp, run_epoch, alice):
+def test_after_term_end_every_epoch_is_settled_and_claims_work(vault, trust, sold, warp, run_epoch, report, alice, bob, mallory):
+    """Rule changed by the split: nothing is declared; each missed epoch is settled at its record
+    time (here all long past) and credited to the holders. Epoch 0 funded 5,000 sats (net 1,710)
+    and never attested owes Nu - net = 3,802 - 1,710 = 2,092; epochs 1..9 unreported owe Nu = 3,802
+    each: the holders receive 10 * 3,802 = 38,020 sats in all."""
     run_epoch(0, sold, 5_000)
+    assert vault.epochs(0).net == 1_710
     warp(vault.TERM_END() + 400 * DAY)
     with ape.reverts("vault: epoch after term end"):
-        report(vault, operator, 10, sold, 1)
+        report(10, sold, 1)
     with ape.reverts("vault: epoch deadline passed"):
-        report(vault, operator, 9, sold, 1)
-    expected = vault.claimable(alice)
-    assert expected > 0
-    vault.claim(sender=alice)
+        report(9, sold, 1)
+    assert trust.expected_unreported(1) == 3_802
+    # 1,710 sats streamed over the day: rate 1,710e18 // 86,400 per second, alice holds 60 %
+    streamed = vault.claimable(alice)
+    assert streamed == 1_025  # 1,025.99999999999996544: the stream's rounding, floored at the claim
+    tx = vault.claim(sender=alice)  # settles up to 4 due epochs first (best effort), never reverts
+    settled = tx.decode_logs(vault.EpochSettled)
+    assert [(s.epoch, s.credited) for s in settled] == [(e, 3_802) for e in (1, 2, 3, 4)]
+    assert [s.record_time for s in settled] == [vault.report_deadline(e) for e in (1, 2, 3, 4)]
+    (c,) = tx.decode_logs(vault.Claimed)
+    assert (c.owner, c.amount) == (alice, 10_150)  # 1,025.99.. + 60 % of 4 * 3,802 = 9,124.8
     assert vault.claimable(alice) == 0
+    tx = vault.settle_due(64, sender=mallory)  # anyone settles the rest, in record-time order per cursor
+    rest = [(s.epoch, s.credited) for s in tx.decode_logs(vault.EpochSettled)]
+    assert rest == [(5, 3_802), (6, 3_802), (7, 3_802), (8, 3_802), (9, 3_802), (0, 2_092)]
+    assert vault.settle_cursor() == 10 and trust.bond() == 2_661_422 - 9 * 3_802 - 2_092 == 2_625_112
+    assert [trust.record(e).kind for e in range(10)] == [4] + [2] * 9  # unattested, then unreported
+    assert vault.claim(sender=alice).decode_logs(vault.Claimed)[0].amount == 12_661  # 60 % of 21,102 + the fraction
+    assert vault.claim(sender=bob).decode_logs(vault.Claimed)[0].amount == 15_207  # 683.99.. + 40 % of 36,310
+    assert vault.total_notified() == 1_710 + 36_310 == 38_020 == 10 * 3_802
+    assert vault.total_claimed() == 38_018  # two sats of stream rounding stay in the vault
 
 
-@pytest.mark.parametrize(
-    "answer,age,reason",
-    [
-        (0, 0, "vault: oracle price not positive"),
-        (-1, 0, "vault: oracle price not positive"),
-        (BTC_USD, 2 * DAY + 1, "vault: oracle price stale"),
-    ],
-)
-def test_oracle_rejections(vault, feed, deployer, operator, sold, warp, answer, age, reason):
-    warp(vault.epoch_end(0))
-    feed.set_price(answer, sender=deployer)
-    if age:
-        warp(feed.latest_timestamp() + age)
-    with ape.reverts(reason):
-        report(vault, operator, 0, sold, 1)
-
-
-def test_oracle_at_max_age_accepted(vault, feed, deployer, operator, sold, warp):
-    warp(vault.epoch_end(0))
-    feed.set_price(BTC_USD, sender=deployer)
-    ts = feed.latest_timestamp()
-    warp(ts + 2 * DAY - 10)  # the report lands a few seconds later, still within MAX_PRICE_AGE
-    report(vault, operator, 0, sold, 1)
-
-
-def test_oracle_from_the_future_and_decimals(project, deployer, wbtc, usd, operator, guardian, treasury, fee_recipient, chain, alice, warp):
+def test_eighteen_decimal_feed_is_scaled_and_a_round_after_the_end_refused(project, deployer, wbtc, usd, operator, guardian, treasury, fee_recipient, chain, alice, warp, opener):
     odd = project.MockVaultFeed.deploy(18, sender=deployer)  # an 18-decimal feed is scaled, not misread
-    v = deploy_vault(project, deployer, wbtc, usd, odd, operator, guardian, treasury, fee_recipient, chain)
+    v = deploy_vault(project, deployer, wbtc, usd, odd, guardian, treasury, fee_recipient, chain)
     assert v.FEED_UNIT() == 10**18
+    opener(v, wbtc)
     usd.mint(alice, 10**12, sender=deployer)
     usd.approve(v, 2**256 - 1, sender=alice)
     v.buy(100 * TH, 2**256 - 1, alice, sender=alice)
-    warp(v.epoch_end(0))
-    odd.set(100_000 * 10**18, chain.pending_timestamp + 1_000, sender=deployer)
-    with ape.reverts("vault: oracle price stale"):  # updatedAt after the block time
-        v.report_epoch(0, 100 * TH, 4_000, b"\x00" * 32, "", sender=operator)
-    odd.set(100_000 * 10**18, chain.pending_timestamp, sender=deployer)
-    v.report_epoch(0, 100 * TH, 4_000, b"\x00" * 32, "", sender=operator)
+    end = v.epoch_end(0)
+    warp(end + 60)
+    odd.set(100_000 * 10**18, end + 1, sender=deployer)  # round 1 published after the end
+    with ape.reverts("vault: not the round at the epoch end"):
+        v.report_epoch(0, 100 * TH, 4_000, b"\x00" * 32, "", 1, sender=operator)
+    odd.set(100_000 * 10**18, end, sender=deployer)  # published exactly at the end: in force at the end
+    tx = v.report_epoch(0, 100 * TH, 4_000, b"\x00" * 32, "", 1, sender=operator)
     assert v.epochs(0).fee == 3_100  # same split as the 8-decimal feed gives
+    assert tx.decode_logs(v.EpochReported)[0].btc_usd == 100_000 * 10**18
 
 
-def test_feed_with_too_many_decimals(project, deployer, wbtc, usd, operator, guardian, treasury, fee_recipient, chain):
+def test_feed_with_too_many_decimals(project, deployer, wbtc, usd, guardian, treasury, fee_recipient, chain):
     odd = project.MockVaultFeed.deploy(19, sender=deployer)
     with ape.reverts("vault: feed decimals"):
-        deploy_vault(project, deployer, wbtc, usd, odd, operator, guardian, treasury, fee_recipient, chain)
+        deploy_vault(project, deployer, wbtc, usd, odd, guardian, treasury, fee_recipient, chain)
 
 
 @pytest.mark.parametrize(
@@ -186,14 +190,17 @@ def test_feed_with_too_many_decimals(project, deployer, wbtc, usd, operator, gua
         ((17_500, 50_000, 10_000, 1_000), 0, (0, 0, 0)),
     ],
 )
-def test_fee_extremes(project, deployer, wbtc, usd, feed, operator, guardian, treasury, fee_recipient, chain, alice, params, gross, expected):
-    v = deploy_vault(project, deployer, wbtc, usd, feed, operator, guardian, treasury, fee_recipient, chain, params=params)
+def test_fee_extremes(project, deployer, wbtc, usd, feed, operator, guardian, treasury, fee_recipient, chain, alice, params, gross, expected, opener, warp):
+    v = deploy_vault(project, deployer, wbtc, usd, feed, guardian, treasury, fee_recipient, chain, params=params)
+    opener(v, wbtc)
     usd.mint(alice, 10**12, sender=deployer)
     usd.approve(v, 2**256 - 1, sender=alice)
     v.buy(100 * TH, 2**256 - 1, alice, sender=alice)
-    chain.mine(1, timestamp=v.epoch_end(0) + 60)
+    end = v.epoch_end(0)
+    warp(end - 60)
     feed.set_price(BTC_USD, sender=deployer)
-    v.report_epoch(0, 100 * TH, gross, b"\x42" * 32, "", sender=operator)  # the split is fixed at report
+    warp(end + 60)
+    v.report_epoch(0, 100 * TH, gross, b"\x42" * 32, "", round_at(feed, end), sender=operator)  # the split is fixed at report
     ep = v.epochs(0)
     assert (ep.fee, ep.perf, ep.net) == expected
     assert expected == fee_split(100 * TH, gross, FeeParams(*params), BTC_USD)
@@ -201,38 +208,8 @@ def test_fee_extremes(project, deployer, wbtc, usd, feed, operator, guardian, tr
     assert fee + perf + net == gross and fee <= gross
 
 
-
-
-def test_fee_on_transfer_reward_token_rejected(project, deployer, usd, feed, operator, guardian, treasury, fee_recipient, chain, alice, warp):
-    fot = project.MockVaultToken.deploy(8, sender=deployer)
-    fot.set_fee_bps(50, sender=deployer)
-    v = deploy_vault(project, deployer, fot, usd, feed, operator, guardian, treasury, fee_recipient, chain)
-    usd.mint(alice, 10**12, sender=deployer)
-    usd.approve(v, 2**256 - 1, sender=alice)
-    v.buy(TH, 2**256 - 1, alice, sender=alice)
-    fot.mint(operator, 10**12, sender=deployer)
-    fot.approve(v, 2**256 - 1, sender=operator)
-    warp(v.epoch_end(0))
-    feed.set_price(BTC_USD, sender=deployer)
-    v.report_epoch(0, TH, 10_000, b"\x00" * 32, "", sender=operator)
-    with ape.reverts("vault: reward token fee-on-transfer"):
-        v.fund_epoch(0, sender=operator)
-
-
-def test_pause_blocks_report_and_fund(vault, guardian, operator, deployer, sold, warp, feed):
-    warp(vault.epoch_end(0))
-    feed.set_price(BTC_USD, sender=deployer)
-    vault.pause(sender=guardian)
-    with ape.reverts("pausable: contract is paused"):
-        report(vault, operator, 0, sold, 1)
-    vault.unpause(sender=deployer)
-    report(vault, operator, 0, sold, 1)
-    vault.pause(sender=guardian)
-    with ape.reverts("pausable: contract is paused"):
-        vault.fund_epoch(0, sender=operator)
-
-
 def test_epoch_times(vault):
     start = vault.TERM_START()
-    assert vault.epoch_end(0) == start + DAY and vault.epoch_deadline(0) == start + 4 * DAY
-    assert vault.TERM_END() == start + 10 * DAY
+    assert vault.epoch_end(0) == start + DAY and vault.report_deadline(0) == start + 4 * DAY
+    assert vault.attest_deadline(0) == start + 7 * DAY and vault.record_time(0) == start + 4 * DAY
+    assert vault.TERM_END() == start + 10 * DAY and vault.settle_cursor() == 0

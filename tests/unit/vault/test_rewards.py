@@ -3,11 +3,14 @@ rewards receivers; transfers settle both sides; the attack cases of the design d
 
 Story: alice holds 60 TH/s and bob 40 TH/s; carol (operator) funds epoch 0 with 4,000 sats of
 which 810 are net; over the next day alice earns 486 and bob 324. mallory tries JIT transfers,
-donations, claim loops, claim_for redirects and a re-entrant reward token."""
+donations, claim loops, claim_for redirects and a re-entrant reward token.
+
+Dropped as a duplicate: "pause never blocks claims or transfers" ->
+vault_contract/test_vc_pause.py::test_pause_stops_buy_report_fund_but_not_transfer_claim_settle."""
 
 import ape
 import pytest
-from vault_setup import BTC_USD, DAY, TH, deploy_vault
+from vault_setup import BTC_USD, DAY, TH, deploy_vault, round_at
 
 
 @pytest.fixture
@@ -105,10 +108,10 @@ def test_transfer_from_allowances(vault, holders, alice, bob, mallory):
     assert vault.allowance(bob, mallory) == 2**256 - 1
 
 
-def test_jit_transfer_around_funding_earns_nothing(vault, holders, run_epoch, warp, feed, deployer, operator, alice, bob, mallory):
+def test_jit_transfer_around_funding_earns_nothing(vault, holders, warp, publish, report, operator, alice, bob, mallory):
+    publish(vault.epoch_end(0))
     warp(vault.epoch_end(0) + 60)
-    feed.set_price(BTC_USD, sender=deployer)
-    vault.report_epoch(0, 100 * TH, 40_000_000, b"\x00" * 32, "", sender=operator)
+    report(0, 100 * TH, 40_000_000)
     vault.transfer(mallory, 40 * TH, sender=bob)  # mallory borrows bob's whole stake...
     vault.fund_epoch(0, sender=operator)  # ...across the funding...
     vault.transfer(bob, 40 * TH, sender=mallory)  # ...and gives it back right after
@@ -145,16 +148,18 @@ def test_donation_changes_nobody(vault, wbtc, usd, holders, run_epoch, warp, dep
     assert (vault.claimable(alice), vault.claimable(bob), vault.total_notified() - vault.total_claimed() + vault.fees_payable(), vault.proceeds()) == before
 
 
-def test_zero_supply_stream_is_kept_and_no_late_buyer_takes_it(project, deployer, wbtc, usd, feed, operator, guardian, treasury, fee_recipient, chain, alice, warp):
+def test_zero_supply_stream_is_kept_and_no_late_buyer_takes_it(project, deployer, wbtc, usd, feed, operator, guardian, treasury, fee_recipient, chain, alice, warp, opener):
     """Nobody bought before the term: what streams to nobody is kept (`unallocated_scaled`), and
     since the sale closed when the term started nobody can mint into it afterwards."""
     now = chain.pending_timestamp
-    v = deploy_vault(project, deployer, wbtc, usd, feed, operator, guardian, treasury, fee_recipient, chain, term_start=now + DAY, sale_end=now + DAY)
+    v = deploy_vault(project, deployer, wbtc, usd, feed, guardian, treasury, fee_recipient, chain, term_start=now + DAY, sale_end=now + DAY)
+    opener(v, wbtc)
     wbtc.mint(operator, 10**9, sender=deployer)
     wbtc.approve(v, 2**256 - 1, sender=operator)
-    warp(v.epoch_end(0) + 10)
+    warp(v.epoch_end(0) - 10)
     feed.set_price(BTC_USD, sender=deployer)
-    v.report_epoch(0, 0, 10_000, b"\x00" * 32, "", sender=operator)  # nobody holds: nothing delivered
+    warp(v.epoch_end(0) + 10)
+    v.report_epoch(0, 0, 10_000, b"\x00" * 32, "", round_at(feed, v.epoch_end(0)), sender=operator)  # nobody holds: nothing delivered
     v.fund_epoch(0, sender=operator)
     net = v.total_notified()
     assert net == 9_000  # no power or maintenance on 0 TH/s; 10 % performance fee
@@ -186,9 +191,10 @@ def test_checkpoint_by_anyone(vault, holders, run_epoch, warp, alice, mallory):
     assert vault.reward_per_share_paid(alice) == vault.reward_per_share()
 
 
-def test_reentrant_reward_token_is_refused(project, deployer, usd, feed, operator, guardian, treasury, fee_recipient, chain, alice, mallory, warp):
+def test_reentrant_reward_token_is_refused(project, deployer, usd, feed, operator, guardian, treasury, fee_recipient, chain, alice, mallory, warp, opener):
     evil = project.MockVaultToken.deploy(8, sender=deployer)
-    v = deploy_vault(project, deployer, evil, usd, feed, operator, guardian, treasury, fee_recipient, chain)
+    v = deploy_vault(project, deployer, evil, usd, feed, guardian, treasury, fee_recipient, chain)
+    opener(v, evil)  # the bond is posted in the same token, before the hook is armed
     usd.mint(alice, 10**12, sender=deployer)
     usd.approve(v, 2**256 - 1, sender=alice)
     v.buy(TH, 2**256 - 1, alice, sender=alice)
@@ -196,9 +202,10 @@ def test_reentrant_reward_token_is_refused(project, deployer, usd, feed, operato
     evil.approve(v, 2**256 - 1, sender=operator)
     # during fund_epoch's transferFrom the token calls back into claim_for(alice)
     evil.set_hook(v, v.claim_for.encode_input(alice), sender=deployer)
-    warp(v.epoch_end(0))
+    warp(v.epoch_end(0) - 10)
     feed.set_price(BTC_USD, sender=deployer)
-    v.report_epoch(0, TH, 10**6, b"\x00" * 32, "", sender=operator)
+    warp(v.epoch_end(0) + 10)
+    v.report_epoch(0, TH, 10**6, b"\x00" * 32, "", round_at(feed, v.epoch_end(0)), sender=operator)
     v.fund_epoch(0, sender=operator)
     assert evil.hook_calls() == 1 and not evil.hook_succeeded()
     warp(v.period_finish() + 1)
@@ -208,24 +215,13 @@ def test_reentrant_reward_token_is_refused(project, deployer, usd, feed, operato
     assert evil.balanceOf(alice) == owed and v.claimable(alice) == 0
 
 
-def test_reentrant_payment_token_is_refused(project, deployer, wbtc, feed, operator, guardian, treasury, fee_recipient, chain, alice):
+def test_reentrant_payment_token_is_refused(project, deployer, wbtc, feed, guardian, treasury, fee_recipient, chain, alice, opener):
     evil = project.MockVaultToken.deploy(6, sender=deployer)
-    v = deploy_vault(project, deployer, wbtc, evil, feed, operator, guardian, treasury, fee_recipient, chain)
+    v = deploy_vault(project, deployer, wbtc, evil, feed, guardian, treasury, fee_recipient, chain)
+    opener(v, wbtc)
     evil.mint(alice, 10**12, sender=deployer)
     evil.approve(v, 2**256 - 1, sender=alice)
     evil.set_hook(v, v.buy.encode_input(TH, 2**256 - 1, alice), sender=deployer)
     v.buy(TH, 2**256 - 1, alice, sender=alice)
     assert evil.hook_calls() == 1 and not evil.hook_succeeded()
     assert v.totalSupply() == TH
-
-
-def test_pause_never_blocks_claims_or_transfers(vault, wbtc, holders, run_epoch, warp, guardian, alice, bob, mallory):
-    run_epoch(0, 100 * TH, 4_000)
-    vault.pause(sender=guardian)
-    warp(vault.period_finish() + 1)
-    vault.claim(sender=alice)
-    vault.claim_for(bob, sender=mallory)
-    vault.transfer(bob, TH, sender=alice)
-    vault.approve(mallory, TH, sender=bob)
-    vault.transferFrom(bob, alice, TH, sender=mallory)
-    assert wbtc.balanceOf(alice) == 486 and wbtc.balanceOf(bob) == 324

@@ -1,7 +1,9 @@
 """Primary sale: a buyer pays (rounded up) for TH/s shares up to the capacity, until the sale ends.
 
-Story: alice previews and buys 10 TH/s at $15; bob sets a slippage bound that is too tight;
-mallory tries to buy past the capacity, after the sale, for nobody, or nothing."""
+Story: the term is opened (trust set, carol's bond of `required_bond()` covers the whole
+capacity); alice previews and buys 10 TH/s at $15; bob sets a slippage bound that is too tight;
+mallory tries to buy past the capacity, after the sale, while paused, for nobody, or nothing.
+(No trust / bond coverage refusals: tests/unit/vault/vault_contract/test_vc_trust_sale.py.)"""
 
 import ape
 import pytest
@@ -15,7 +17,10 @@ def test_preview_rounds_up(vault):
     assert vault.preview_buy(TH // 3) == (TH // 3 * PRICE_PER_TH + TH - 1) // TH
 
 
-def test_alice_buys_with_event(vault, usd, alice, bob):
+def test_alice_buys_with_event(vault, trust, usd, alice, bob):
+    # the bond carol posted (required_bond) covers the whole capacity: the capacity is the limit
+    assert trust.bond() == trust.required_bond() == 2_661_422
+    assert trust.coverable_shares() >= CAPACITY_THS * TH
     assert vault.max_buy(bob) == CAPACITY_THS * TH
     before = usd.balanceOf(alice)
     tx = vault.buy(10 * TH, 150 * 10**6, bob, sender=alice)
@@ -61,7 +66,7 @@ def test_sale_end(vault, mallory, warp):
 def test_paused_sale(vault, guardian, mallory, deployer):
     vault.pause(sender=guardian)
     assert vault.max_buy(mallory) == 0
-    with ape.reverts("pausable: contract is paused"):
+    with ape.reverts("vault: paused"):
         vault.buy(TH, 2**256 - 1, mallory, sender=mallory)
     vault.unpause(sender=deployer)
     assert vault.max_buy(mallory) == CAPACITY_THS * TH
@@ -83,10 +88,11 @@ def test_withdraw_proceeds_to_treasury(vault, usd, alice, mallory, treasury):
     assert tx.decode_logs(vault.ProceedsWithdrawn)[0].amount == 0
 
 
-def test_fee_on_transfer_payment_token_rejected(project, deployer, wbtc, feed, operator, guardian, treasury, fee_recipient, chain, mallory):
+def test_fee_on_transfer_payment_token_rejected(project, deployer, wbtc, feed, guardian, treasury, fee_recipient, chain, mallory, opener):
     fot = project.MockVaultToken.deploy(6, sender=deployer)
     fot.set_fee_bps(100, sender=deployer)
-    v = deploy_vault(project, deployer, wbtc, fot, feed, operator, guardian, treasury, fee_recipient, chain)
+    v = deploy_vault(project, deployer, wbtc, fot, feed, guardian, treasury, fee_recipient, chain)
+    opener(v, wbtc)
     fot.mint(mallory, 10**12, sender=deployer)
     fot.approve(v, 2**256 - 1, sender=mallory)
     with ape.reverts("vault: payment token fee-on-transfer"):
@@ -107,18 +113,20 @@ def test_fee_on_transfer_payment_token_rejected(project, deployer, wbtc, feed, o
         (dict(params=(0, 0, 0, 5_001)), "vault: perf fee above cap"),
     ],
 )
-def test_constructor_rules(project, deployer, wbtc, usd, feed, operator, guardian, treasury, fee_recipient, chain, kw, reason):
+def test_constructor_rules(project, deployer, wbtc, usd, feed, guardian, treasury, fee_recipient, chain, kw, reason):
     with ape.reverts(reason):
-        deploy_vault(project, deployer, wbtc, usd, feed, operator, guardian, treasury, fee_recipient, chain, **kw)
+        deploy_vault(project, deployer, wbtc, usd, feed, guardian, treasury, fee_recipient, chain, **kw)
 
 
-def test_constructor_whole_epochs(project, deployer, wbtc, usd, feed, operator, guardian, treasury, fee_recipient, chain):
+def test_constructor_whole_epochs(project, deployer, wbtc, usd, feed, guardian, treasury, fee_recipient, chain):
     now = chain.pending_timestamp
     with ape.reverts("vault: term not whole epochs"):
-        deploy_vault(project, deployer, wbtc, usd, feed, operator, guardian, treasury, fee_recipient, chain, term_start=now, term_end=now + DAY + 1)
+        deploy_vault(project, deployer, wbtc, usd, feed, guardian, treasury, fee_recipient, chain, term_start=now, term_end=now + DAY + 1)
 
 
-def test_metadata(vault, deployer):
+def test_metadata(vault, trust, deployer, operator):
+    assert vault.trust() == trust.address and trust.VAULT() == vault.address
+    assert trust.operator_wallet() == operator  # the operator is the agent's live wallet, not a vault argument
     assert (vault.name(), vault.symbol(), vault.decimals()) == ("Hashrate TH/s", "HASH", 18)
     assert vault.owner() == deployer and vault.N_EPOCHS() == 10 and vault.EPOCH() == DAY
     assert vault.FEED_UNIT() == 10**8
