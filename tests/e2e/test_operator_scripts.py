@@ -164,7 +164,7 @@ def test_operator_and_pool_watcher_scripts_run_the_term_resume_after_a_kill_and_
     out = ape_run(world, "operator", ADMIN, *open_term)
     trust = vault.trust_client()
     assert f"trust {trust.address} (deployed)" in out and "term opened now" in out, out
-    assert AddressBook.for_chain(w3, world["book"].path.parent).address("VaultTrust") == trust.address
+    assert AddressBook.for_chain(w3, world["env"]["HASHTRUST_DEPLOYMENTS"]).address("VaultTrust") == trust.address
     (terms,) = logs(w3, trust, "TermsFixed")
     assert (terms["agent_id"], terms["quorum"], terms["min_score"], terms["bond_epochs"]) == (
         agent_id, VAULT_DEVNET["quorum"], VAULT_DEVNET["min_score"], VAULT_DEVNET["bond_epochs"])
