@@ -1,12 +1,14 @@
 """The vault verbs both command lines print (`hashtrust.vault.VaultCommands`, behind `hashtrust
-vault ...` and `ape run vault ...`): alice buys, carol reports from her pool file and funds, a
-second report or fund of the same epoch only says it is done, funding an unreported epoch is an
-input error, alice claims, and the status shows her position, the feed's price and the bond."""
+vault ...` and `ape run vault ...`) against the real vault and its trust: alice buys, carol
+reports from her pool file at the round in force at the epoch's end and funds, a second report or
+fund of the same epoch only says it is done, funding an unreported epoch is an input error, alice
+claims, the status shows her position, the feed's price and the bond in the trust; settle-due
+says when nothing is due and, after epoch 1's report deadline, what it settled and credited."""
 
 import hashlib
 
 import pytest
-from vault_setup import BTC_USD, PRICE_PER_TH
+from vault_setup import BTC_USD, PRICE_PER_TH, TH, gross_of
 
 from hashtrust.chain.tx import LocalSigner, TxSender
 from hashtrust.errors import InputError
@@ -17,32 +19,48 @@ def commands(w3, vault, who):
     return VaultCommands(HashrateVaultClient(w3, vault.address, TxSender(w3, LocalSigner.from_key(who.private_key))))
 
 
-def test_buy_report_fund_claim_status(w3, vault, feed, deployer, alice, operator, warp, tmp_path):
+def test_buy_report_fund_claim_status_settle(w3, vault, trust, feed, deployer, alice, mallory, operator, warp, tmp_path):
     mine, op = commands(w3, vault, alice), commands(w3, vault, operator)
-    assert mine.buy("25") == f"bought 25 TH/s for {25 * PRICE_PER_TH} payment units -> {alice.address}"
+    assert mine.buy("25") == f"bought 25 TH/s for {25 * PRICE_PER_TH / 10**6:,.2f} USD -> {alice.address}"
 
+    warp(vault.epoch_end(0) - 60)
+    feed.set_price(BTC_USD, sender=deployer)  # the round in force at epoch 0's end
     warp(vault.epoch_end(0) + 60)
-    feed.set_price(BTC_USD, sender=deployer)
+    feed.set_price(BTC_USD // 2, sender=deployer)  # published after the end: cannot price epoch 0
     pool = tmp_path / "pool-epoch-0.json"
     pool.write_text('{"delivered_ths": "24.5", "gross_sats": 5000}')
     line = op.report(0, "24.5", 5_000, report_file=pool)
-    assert line.startswith("epoch 0: gross 5000 = fee ") and line.endswith(" sats (BTC/USD 100,000.00)")
-    assert op.vault.epoch(0).report_hash == hashlib.sha256(pool.read_bytes()).digest()
-    assert op.report(0, "24.5", 5_000) == "epoch 0 already reported"
+    e0 = op.vault.epoch(0)
+    assert line == f"epoch 0: gross 5000 = fee {e0.fee} + perf {e0.perf} + net {e0.net} sats (BTC/USD 100,000.00)"
+    assert e0.report_hash == hashlib.sha256(pool.read_bytes()).digest()
+    assert op.report(0, "24.5", 5_000) == "epoch 0 is already reported, not funded yet"
     with pytest.raises(InputError, match="report file or a report hash, not both"):
         op.report(1, "1", 1, report_file=pool, report_hash="0x" + "11" * 32)
 
-    with pytest.raises(InputError, match="epoch 1 is none, not reported"):
+    with pytest.raises(InputError, match="epoch 1 is not reported yet, so there is nothing to fund"):
         op.fund(1)
-    net = op.vault.epoch(0).net
-    assert op.fund(0) == f"epoch 0 funded: 5000 sats; {net} stream to holders over the next day"
-    assert op.fund(0) == "epoch 0 already funded"
+    assert op.fund(0) == f"epoch 0 funded: 5000 sats; {e0.net} stream to holders over the next day"
+    assert op.fund(0) == "epoch 0 is already funded (its net streams to holders)"
 
     warp(op.vault.status().period_finish + 1)
     owed = op.vault.claimable(alice.address)
     assert owed > 0 and mine.claim() == f"claimed {owed} sats"
+    assert mine.claim() == f"nothing claimable for {alice.address}; nothing sent"
 
     status = mine.status()
-    assert f"you ({alice.address}): 25 TH/s, claimable 0 sats" in status
-    assert "BTC/USD 100,000.00" in status and ", bond 0" in status and f"claimed {owed}," in status
+    assert f"you ({alice.address}): 25 TH/s, claimable 0.00000000 BTC (0 sats)" in status
+    assert "BTC/USD 50,000.00" in status  # the latest answer (epoch 0 kept the round at its end)
+    assert f"trust {trust.address}: bond 0.02661422 BTC (2,661,422 sats)" in status
+    assert "settlement: no epoch settled yet; never paused" in status
     assert status.splitlines()[-1] == "reportable epochs: [1]"  # epoch 1 has ended meanwhile
+
+    # nobody reports epoch 1: once its report deadline has passed, anyone settles it
+    keeper = commands(w3, vault, mallory)
+    assert keeper.settle_due(4) == "nothing due: 0 epochs settled, the next record time has not passed; nothing sent"
+    warp(vault.report_deadline(1) + 1)
+    nu = trust.expected_unreported(1)
+    g = gross_of(25 * TH)
+    assert nu == g - g * 1_000 // 10_000 == 951  # Nu: the hashprice gross of 25 TH/s (1,056) less 10 % perf
+    out = keeper.settle_due(4)
+    assert out.startswith(f"epoch 1 settled (defaulted: never reported): {nu:,} sats credited to the holders at ")
+    assert trust.record(1).kind == 2 and trust.record(1).paid == nu

@@ -1,5 +1,5 @@
 """The operator and pool-watcher agents' pure parts: pool-file parsing, the report hash both sides
-compute, the pool watcher's verdicts, and the Python request hash against the contract's."""
+compute, the pool watcher's verdicts, and the Python request hash against the trust contract's."""
 
 import pytest
 
@@ -51,11 +51,15 @@ def test_pool_watcher_verdicts():
     assert judge(VAULT, reported(0, 900 * TH, 40_000), None).score == 0  # epoch not in the pool file
 
 
-def test_python_request_hash_matches_the_contract(project, deployer, wbtc, usd, feed, guardian, treasury, fee_recipient, chain, run_epoch, vault, alice):
+def test_python_request_hash_matches_the_contract(chain, run_epoch, vault, trust, alice, validators):
+    """The trust computes the hash (the vault no longer does); it still encodes the vault's
+    address, not the trust's, so the SDK and the validators keep it."""
     vault.buy(100 * TH, 2**255, alice, sender=alice)
     run_epoch(0, 90 * TH, 5_000)
     e = vault.epochs(0)
-    assert request_hash(chain.chain_id, vault.address, 0, e.delivered, e.gross, e.report_hash, alice.address) == vault.request_hash(0, alice)
+    for who in [alice, *validators]:
+        assert request_hash(chain.chain_id, vault.address, 0, e.delivered, e.gross, e.report_hash, who.address) == trust.request_hash(0, who)
+    assert request_hash(chain.chain_id, trust.address, 0, e.delivered, e.gross, e.report_hash, alice.address) != trust.request_hash(0, alice)
 
 
 def test_expected_gross_formula():
