@@ -23,6 +23,7 @@ rounds: public(HashMap[uint80, Round])
 
 @deploy
 def __init__(decimals_: uint8):
+    """@param decimals_ What `decimals()` returns (any value, to test the vault's check)."""
     self.decimals = decimals_
 
 
@@ -48,6 +49,7 @@ def set_latest(round_id: uint80):
 @external
 @view
 def getRoundData(round_id: uint80) -> (uint80, int256, uint256, uint256, uint80):
+    """@notice The round as set (zeros for a round never set)."""
     r: Round = self.rounds[round_id]
     return round_id, r.answer, r.updated_at, r.updated_at, r.answered_in
 
@@ -55,5 +57,6 @@ def getRoundData(round_id: uint80) -> (uint80, int256, uint256, uint256, uint80)
 @external
 @view
 def latestRoundData() -> (uint80, int256, uint256, uint256, uint80):
+    """@notice The round `set_latest` (or `set`) chose."""
     r: Round = self.rounds[self.latest_round]
     return self.latest_round, r.answer, r.updated_at, r.updated_at, r.answered_in

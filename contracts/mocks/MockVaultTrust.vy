@@ -30,6 +30,7 @@ times_settled: public(HashMap[uint256, uint256])
 
 @deploy
 def __init__(vault: address, reward_token: IERC20, wallet: address, coverable: uint256):
+    """@dev Pays settlements from its own `reward_token` balance (mint to it in tests)."""
     self.VAULT = vault
     self.REWARD_TOKEN = reward_token
     self.operator_wallet = wallet
@@ -38,36 +39,43 @@ def __init__(vault: address, reward_token: IERC20, wallet: address, coverable: u
 
 @external
 def set_vault(v: address):
+    """@notice Which vault `VAULT()` names (and the only caller `settle` accepts)."""
     self.VAULT = v
 
 
 @external
 def set_operator_wallet(w: address):
+    """@notice What `operator_wallet()` returns (zero: no operator)."""
     self.operator_wallet = w
 
 
 @external
 def set_coverable_shares(n: uint256):
+    """@notice What `coverable_shares()` returns."""
     self.coverable_shares = n
 
 
 @external
 def set_owed(epoch: uint256, amount: uint256):
+    """@notice What `settle(epoch)` pays (capped by this contract's reward-token balance)."""
     self.owed[epoch] = amount
 
 
 @external
 def set_short_pay(amount: uint256):
+    """@notice Sats `settle` returns on top of what it transfers (a lying trust)."""
     self.short_pay = amount
 
 
 @external
 def set_refuse(r: bool):
+    """@notice Makes `settle` revert ("trust: refused")."""
     self.refuse = r
 
 
 @external
 def settle(epoch: uint256, post: bool) -> uint256:
+    """@notice Vault only: pays the owed amount to the vault, logs the call, returns paid + short_pay."""
     assert msg.sender == self.VAULT, "trust: caller is not the vault"
     assert not self.refuse, "trust: refused"
     paid: uint256 = min(self.owed[epoch], staticcall self.REWARD_TOKEN.balanceOf(self))
