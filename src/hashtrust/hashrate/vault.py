@@ -234,36 +234,68 @@ class Round:
     answered_in_round: int
 
 
-def round_at(get_round: Callable[[int], Round | None], latest: Round, ts: int) -> Round:
-    """The round in force at ``ts``: the newest round of the latest round's phase published at or
-    before ``ts`` (what `HashrateVault.report_epoch` accepts, design §3). ``get_round(id)`` returns
-    None for a round the feed does not have. Binary search over the phase's round ids (a phase
-    counts its rounds from 1 in the low 64 bits); updatedAt grows with the round id.
+def _newest_at(get_round: Callable[[int], Round | None], first: Round, last: Round, ts: int) -> Round:
+    """The newest round of ``first.round_id..last.round_id`` (one phase, ``first`` published at or
+    before ``ts``) published at or before ``ts``: binary search (updatedAt grows with the id)."""
+    if last.updated_at != 0 and last.updated_at <= ts:
+        return last
+    lo, hi, found = first.round_id, last.round_id - 1, first
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        r = get_round(mid)
+        if r is not None and r.updated_at != 0 and r.updated_at <= ts:
+            lo, found = mid, r
+        else:
+            hi = mid - 1
+    return found
 
-    Raises `InputError` ("btc_usd round") when the phase has no round at or before ``ts`` (the
-    feed started, or changed phase, after the epoch ended), or when that round has no valid
-    answer (answer <= 0, or answered in an earlier round)."""
+
+def _last_of_phase(get_round: Callable[[int], Round | None], phase: int) -> Round | None:
+    """The newest round of ``phase`` (rounds ``phase << 64 | 1..n``, contiguous), or None when it
+    has none: exponential probe, then binary search."""
+    base = phase << 64
+    first = get_round(base | 1)
+    if first is None or first.updated_at == 0:
+        return None
+    lo, last, step = 1, first, 1
+    while step < 2**63:
+        r = get_round(base | (lo + step))
+        if r is None or r.updated_at == 0:
+            break
+        lo, last, step = lo + step, r, step * 2
+    hi = lo + step - 1  # lo exists, lo + step does not
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        r = get_round(base | mid)
+        if r is not None and r.updated_at != 0:
+            lo, last = mid, r
+        else:
+            hi = mid - 1
+    return last
+
+
+def round_at(get_round: Callable[[int], Round | None], latest: Round, ts: int) -> Round:
+    """The round in force at ``ts``, as `HashrateVault.report_epoch` accepts it (design §3): the
+    newest round of the latest round's phase published at or before ``ts``; when that phase
+    started after ``ts`` (an aggregator upgrade after the epoch's end), the newest round of the
+    phase before it published at or before ``ts``. ``get_round(id)`` returns None for a round the
+    feed does not have. Binary searches over the round ids (a phase counts its rounds from 1 in
+    the low 64 bits; updatedAt grows with the round id).
+
+    Raises `InputError` ("btc_usd round") when neither phase has a round at or before ``ts``, or
+    when that round has no valid answer (answer <= 0, or answered in an earlier round)."""
     phase = latest.round_id >> 64
     first_id = (phase << 64) | 1
-    if latest.updated_at <= ts:
-        found = latest
+    first = latest if latest.round_id == first_id else get_round(first_id)
+    if first is not None and first.updated_at != 0 and first.updated_at <= ts:
+        found = _newest_at(get_round, first, latest, ts)
     else:
-        first = latest if latest.round_id == first_id else get_round(first_id)
-        if first is None or first.updated_at == 0 or first.updated_at > ts:
-            raise InputError("btc_usd round", f"the price feed has no round at or before the epoch end ({ts}) in its current phase {phase}: the epoch cannot be priced")
-        lo, hi = first_id, latest.round_id - 1  # round lo was in force at ts; the latest was not
-        found = first
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            r = get_round(mid)
-            if r is not None and r.updated_at != 0 and r.updated_at <= ts:
-                lo, found = mid, r
-            else:
-                hi = mid - 1
-        if found.round_id != lo:
-            found = get_round(lo)
-            if found is None:
-                raise InputError("btc_usd round", f"the price feed's round {lo} vanished during the search")
+        old = _last_of_phase(get_round, phase - 1) if phase > 0 else None
+        old_first = get_round(((phase - 1) << 64) | 1) if old is not None else None
+        if old is None or old_first is None or old_first.updated_at > ts:
+            raise InputError("btc_usd round", f"the price feed has no round at or before the epoch end ({ts}) in its current phase {phase}"
+                             + (f" or the one before: the epoch cannot be priced" if phase > 0 else ": the epoch cannot be priced"))
+        found = _newest_at(get_round, old_first, old, ts)
     if found.answer <= 0:
         raise InputError("btc_usd round", f"the round in force at the epoch end ({found.round_id}) has no valid answer ({found.answer})")
     if found.answered_in_round < found.round_id:

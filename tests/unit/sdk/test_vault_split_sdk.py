@@ -90,6 +90,27 @@ def test_a_round_answered_earlier_is_refused():
         round_at(feed.get, feed.latest, T0 + 20)
 
 
+def test_a_phase_started_after_the_end_falls_back_to_the_phase_before():
+    """An aggregator upgrade between the epoch's end and the report: the round in force at the
+    end is the newest of the old phase at or before the end (the vault accepts it when the new
+    phase's first round came after the end)."""
+    old = Feed([T0 + 10 * i for i in range(300)], phase=2 << 64)  # old phase: rounds 1..300, every 10 s
+    new = Feed([T0 + 5_000, T0 + 5_010], phase=3 << 64)
+    rounds = old.rounds | new.rounds
+    reads = []
+
+    def get(rid):
+        reads.append(rid)
+        return rounds.get(rid)
+
+    r = round_at(get, new.latest, T0 + 1_234)
+    assert r.round_id == (2 << 64) | 124 and r.updated_at == T0 + 1_230 and len(reads) <= 40
+    assert round_at(get, new.latest, T0 + 4_999).round_id == (2 << 64) | 300  # the old phase's last round
+    assert round_at(get, new.latest, T0 + 5_005).round_id == (3 << 64) | 1
+    with pytest.raises(InputError, match="or the one before"):
+        round_at(get, new.latest, T0 - 1)
+
+
 def test_missing_rounds_inside_the_phase_count_as_after_the_end():
     """A feed that reverts (None) for a round id inside the phase never makes the search pick
     a round it could not read."""
