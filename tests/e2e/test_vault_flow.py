@@ -166,3 +166,30 @@ def test_deploy_trust_refuses_bad_terms_before_sending(w3, setup, accounts):
     with pytest.raises(InputError, match="only the vault's admin"):
         deploy_trust(vault_admin.with_sender(s["op"]), book, **base)
     assert w3.eth.get_transaction_count(s["admin"].address) == nonce and vault_admin.trust() is None and "VaultTrust" not in book
+
+
+def test_a_feed_phase_change_after_the_end_leaves_the_epoch_reportable(w3, setup, alice):
+    """The feed's owner switches aggregators (a new phase) after epoch 0 ended: the round in force
+    at the end is the old phase's last one, and the SDK reports with it; epoch 1 is priced in the
+    new phase."""
+    s = setup
+    vault_admin, vault_op, feed, users = s["vault_admin"], s["vault_op"], s["feed"], s["users"]
+    open_devnet_term(vault_admin, s["book"], agent_id=s["agent_id"], validators=s["validators"], operator=s["op"], operator_sats=10**9)
+    users[alice].buy(ths_to_shares(10))
+    end0 = vault_admin.epoch_end(0)
+    warp_to(w3, end0 - 600)
+    feed.set_price(95_000)
+    in_force = feed.latest_round().round_id
+    warp_to(w3, end0 + 600)
+    receipt = feed._send("new_phase")
+    assert feed.events(receipt, "PhaseStarted")[0]["phase"] == 1
+    feed.set_price(97_000)
+    assert feed.latest_round().round_id == (1 << 64) | 1
+    with pytest.raises(RevertError, match="vault: not the round at the epoch end"):  # the new phase's round came after the end
+        vault_op.report(0, 10 * TH, 1_000, b"\x09" * 32, "ipfs://pool/epoch-0", round_id=(1 << 64) | 1)
+    assert vault_op.price_round(0).round_id == in_force
+    rep = vault_op.report(0, 10 * TH, 1_000, b"\x09" * 32, "ipfs://pool/epoch-0")
+    assert (rep["round_id"], rep["btc_usd"], rep["price_stale"]) == (in_force, 95_000 * 10**8, False)
+    warp_to(w3, vault_admin.epoch_end(1) + 600)
+    rep1 = vault_op.report(1, 10 * TH, 1_000, b"\x0a" * 32, "ipfs://pool/epoch-1")
+    assert (rep1["round_id"], rep1["btc_usd"]) == ((1 << 64) | 1, 97_000 * 10**8)
