@@ -551,13 +551,14 @@ def _check_caps(p: IHashrateVault.Params):
 
 
 @internal
-def _settle_due(max_n: uint256, post: bool) -> (uint256, bool):
+def _settle_due(max_n: uint256, post: bool, soft: bool) -> (uint256, bool):
     """
     @dev Advances the two cursors over every epoch whose record time has passed, at most
          `max_n` `settle` calls: the unfunded cursor past D(c) settles an epoch not funded
          (skips a funded one), the attest cursor past A(c) settles a funded epoch (skips
          the others, which the unfunded cursor settles); each step moves the cursor whose
-         record time is earlier. At most 2 * max_n + 3 steps; the
+         record time is earlier. `soft` (claims): a failing `settle` stops the loop instead
+         of reverting. At most 2 * max_n + 3 steps; the
          last pass only looks. Returns the number of settlements and whether an epoch is
          still due.
     """
@@ -599,9 +600,25 @@ def _settle_due(max_n: uint256, post: bool) -> (uint256, bool):
         if i == last or (settle and calls == max_n):
             break
         if settle:
-            calls += 1
             before: uint256 = staticcall REWARD_TOKEN.balanceOf(self)
-            paid: uint256 = extcall t.settle(c, post)
+            paid: uint256 = 0
+            if soft:
+                # claims: a trust that refuses (or runs out of gas) leaves the epoch due, never
+                # blocks the claim; its call reverted, so nothing of it happened
+                ok: bool = False
+                resp: Bytes[32] = b""
+                ok, resp = raw_call(
+                    t.address,
+                    abi_encode(c, post, method_id=method_id("settle(uint256,bool)")),
+                    max_outsize=32,
+                    revert_on_failure=False,
+                )
+                if not ok or len(resp) != 32:
+                    break
+                paid = abi_decode(resp, uint256)
+            else:
+                paid = extcall t.settle(c, post)
+            calls += 1
             self._req(staticcall REWARD_TOKEN.balanceOf(self) == before + paid, "vault: settlement not received")
             self._credit(paid)
             log EpochSettled(epoch=c, credited=paid, record_time=rt)
@@ -708,7 +725,7 @@ def _move(owner: address, to: address, amount: uint256):
     """
     calls: uint256 = 0
     due: bool = False
-    calls, due = self._settle_due(AUTO_SETTLE, False)
+    calls, due = self._settle_due(AUTO_SETTLE, False, False)
     self._req(not due, "vault: epochs overdue, call settle_due")
     self._update_global()
     self._checkpoint(owner)
@@ -720,7 +737,7 @@ def _move(owner: address, to: address, amount: uint256):
 def _claim(owner: address, receiver: address) -> uint256:
     calls: uint256 = 0
     due: bool = False
-    calls, due = self._settle_due(AUTO_SETTLE, False)
+    calls, due = self._settle_due(AUTO_SETTLE, False, True)
     self._update_global()
     self._checkpoint(owner)
     amount: uint256 = self.accrued_scaled[owner] // ACC
@@ -1063,7 +1080,7 @@ def settle_due(n: uint256) -> uint256:
     self._req(self._trust().address != empty(address), "vault: term not opened")
     calls: uint256 = 0
     due: bool = False
-    calls, due = self._settle_due(min(n, MAX_SETTLE), True)
+    calls, due = self._settle_due(min(n, MAX_SETTLE), True, False)
     return calls
 
 
@@ -1107,8 +1124,8 @@ def claim(receiver: address = empty(address)) -> uint256:
     """
     @notice Claims the caller's rewards, paid to `receiver` (default: the
             caller's rewards receiver, or the caller).
-    @dev Never paused. Settles up to 4 due epochs first (best effort: a longer backlog does
-         not block the claim). Emits `Claimed`.
+    @dev Never paused. Settles up to 4 due epochs first, best effort: neither a longer
+         backlog nor a trust whose `settle` fails blocks the claim. Emits `Claimed`.
     @param receiver Where to pay; zero for the default.
     @return Sats paid.
     """

@@ -263,3 +263,25 @@ def test_a_late_batch_settles_in_record_time_order():
     order = [(rt, e) for e, _, rt in settled(v)]
     assert [rt for rt, _ in order] == sorted(rt for rt, _ in order)
     assert [e for _, e in order] == [1, 2, 3, 0, 4, 5, 6, 7, 8]  # D(3) = A(0): the unfunded cursor first
+
+
+def test_a_refusing_trust_never_blocks_claims():
+    env = deploy()
+    v, t, (a, b, c) = env.vault, env.trust, env.holders[:3]
+    t.set_owed(0, 4_000)
+    t.set_owed(1, 400)
+    warp(v.report_deadline(0) + 1)
+    v.settle_due(1)  # epoch 0 credited
+    t.set_refuse(True)
+    warp(v.report_deadline(1) + 1)  # epoch 1 due, the trust refuses to settle it
+    with boa.env.prank(a):
+        assert v.claim() == 1_000  # what is credited is paid; epoch 1 stays due
+    assert v.cursors()[0] == 1 and t.times_settled(1) == 0 and not logs(v, "EpochSettled")
+    with boa.env.prank(c):
+        assert v.claim_for(b) == 3_000
+    with boa.env.prank(a), boa.reverts("trust: refused"):
+        v.transfer(c, TH)  # balance changes still wait for the settlement
+    t.set_refuse(False)
+    with boa.env.prank(a):
+        assert v.claim() == 100  # the claim settles epoch 1 now
+    assert settled(v) == [(1, 400, v.report_deadline(1))] and not t.settled_post(1)
