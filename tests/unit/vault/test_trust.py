@@ -306,7 +306,7 @@ def test_quorum_finalises_posts_reputation_and_the_shortfall_is_settled_at_the_a
         ttrust.finalize_epoch(0, sender=mallory)
 
 
-def test_hash_replayed_from_another_epoch_or_vault_does_not_count(tvault, ttrust, feed, deployer, operator, chain, registries, agent_id, validators, wbtc):
+def test_hash_replayed_from_another_epoch_or_vault_does_not_count(tvault, ttrust, feed, deployer, operator, chain, registries, agent_id, validators, wbtc, guardian):
     ident, val, rep = registries
     report(chain, tvault, feed, deployer, operator, 0)
     attest(ttrust, val, agent_id, operator, validators, 0)
@@ -325,13 +325,15 @@ def test_hash_replayed_from_another_epoch_or_vault_does_not_count(tvault, ttrust
         val.validationResponseFor(agent_id, h, 100, "", b"\x00" * 32, "", True, sender=x)
     with ape.reverts("trust: no quorum"):
         ttrust.finalize_epoch(1, sender=operator)
+    tvault.pause(sender=guardian)  # a pause stops report and fund, never finalisation (§5)
+    assert tvault.paused()
     assert ttrust.finalize_epoch(0, sender=operator).events.filter(ttrust.EpochFinalized)[0].attestations == 3
 
 
 # ------------------------------------------------------------------ settlement from the bond
 
 
-def test_unfunded_epoch_is_settled_after_its_report_deadline_and_pays_holders_from_the_bond(tvault, ttrust, wbtc, feed, deployer, guardian, operator, chain, mallory, alice, bob):
+def test_unfunded_epoch_is_settled_after_its_report_deadline_and_pays_holders_from_the_bond(tvault, ttrust, wbtc, feed, deployer, guardian, operator, chain, mallory, alice, bob, registries, agent_id):
     report(chain, tvault, feed, deployer, operator, 0, fund=False)
     d0 = tvault.report_deadline(0)
     assert tvault.record_time(0) == d0 == tvault.epoch_end(0) + 3 * DAY
@@ -350,6 +352,9 @@ def test_unfunded_epoch_is_settled_after_its_report_deadline_and_pays_holders_fr
     assert (ev.epoch, ev.kind, ev.owed, ev.paid) == (0, 3, 10_890, 10_890)
     (fp,) = tx.events.filter(ttrust.FeedbackPosted)
     assert (fp.epoch, fp.value, fp.posted) == (0, 0, True)  # a default reaches the reputation as uptime 0
+    (fb,) = tx.events.filter(registries[2].NewFeedback)
+    assert (fb.agentId, fb.clientAddress, fb.value, fb.tag1, fb.tag2) == (agent_id, ttrust.address, 0, "uptime", "epoch-0")
+    assert fb.feedbackHash == keccak(encode(["uint8", "uint64", "uint64"], [3, 10_890, 10_890]))  # keccak(kind, owed, paid)
     assert ttrust.bond() == bond - 10_890 and wbtc.balanceOf(tvault) == held + 10_890
     assert tvault.total_notified() == 10_890  # credited at once, never a new stream
     r = ttrust.record(0)
