@@ -221,3 +221,15 @@ def report_epoch(env: VaultEnv, e: int, delivered: int, gross: int, report_hash:
     rid = round_at(env, env.vault.epoch_end(e))
     with boa.env.prank(sender or env.operator):
         return env.vault.report_epoch(e, delivered, gross, report_hash, uri, rid)
+
+
+def settle_all(env: VaultEnv, n: int = 64, sender=None) -> int:
+    """`settle_due(n)` until the cursors stop moving (a call that only skips funded epochs on the
+    unfunded cursor returns 0 settlements while epochs may still be due); the settlements made."""
+    total = 0
+    while True:
+        before = env.vault.cursors()
+        with boa.env.prank(sender or env.admin):
+            total += env.vault.settle_due(n)
+        if env.vault.cursors() == before:
+            return total

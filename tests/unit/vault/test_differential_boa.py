@@ -1,17 +1,20 @@
 """Differential test: a randomised 365-epoch term run through the Python simulator
 (`hashtrust.economics.simulate_epochs`) and through the contract (titanoboa) pays every holder
-the same sats, epoch splits included.
+the same sats, epoch splits included; then every epoch settles with the trust and the credits
+reach the same holders pro rata.
 
 Story: four holders of very different sizes (1 TH/s down to a dust holding) buy before the
 term; for a year the operator reports and funds every day at a random BTC price, difficulty and
-uptime; when the last stream has run out, each holder's claim equals the simulator's to the sat.
+uptime (the day's price published just before the epoch's end, so that it is the round in force
+there, and reported with that round); when the last stream has run out, each holder's claim
+equals the simulator's to the sat (nothing is settled during the year: no balance changes).
 """
 
 import os
 
 import boa
 import pytest
-from boa_vault import DAY, deploy
+from boa_vault import DAY, deploy, round_at, settle_all
 
 from hashtrust.hashrate.economics import (
     FeeParams,
@@ -46,12 +49,15 @@ def test_365_epochs_contract_equals_simulator(seed):
         sim = simulate_epochs(days, holdings, params, term_start=term_start, fund_delay_s=FUND_DELAY)
 
         for e, day in enumerate(days):
-            boa.env.time_travel(seconds=term_start + (e + 1) * DAY + FUND_DELAY - boa.env.timestamp)
+            end = term_start + (e + 1) * DAY
+            boa.env.time_travel(seconds=end - 60 - boa.env.timestamp)
             env.feed.set_price(feed_answer(day.btc_usd))
+            boa.env.time_travel(seconds=end + FUND_DELAY - boa.env.timestamp)
             delivered = delivered_units(v.totalSupply(), day.uptime)
             gross = gross_sats(delivered, day)
+            rid = round_at(env, end)
             with boa.env.prank(env.operator):
-                v.report_epoch(e, delivered, gross, b"\x11" * 32, f"ipfs://pool-report-{e}")
+                v.report_epoch(e, delivered, gross, b"\x11" * 32, f"ipfs://pool-report-{e}", rid)
                 v.fund_epoch(e)
             ep = v.epochs(e)
             r = sim.epochs[e]
@@ -61,12 +67,22 @@ def test_365_epochs_contract_equals_simulator(seed):
         got = {n: v.claimable(h) for n, h in zip(names, env.holders)}
         assert got == sim.sats_by_holder
         assert v.fees_payable() == sim.fees_sats
-        assert v.total_notified() == sim.net_sats
+        # nothing was settled yet (no balance change, claim or settle_due during the year)
+        assert v.total_notified() == sim.net_sats and v.cursors() == (0, 0)
         # the year paid real money, and the split is not degenerate
         assert sim.net_sats > 0 and sim.fees_sats > 0 and got["dust"] == 0 and got["whale"] > got["fish"] > 0
         # everything owed is claimable once the streams are over, bar rounding dust (< 1 sat per holder per checkpoint)
         assert 0 <= sim.net_sats - sum(got.values()) <= 4 + 365
+        # then every epoch settles (funded, unattested: Nu - min(Nu, net) each, from the bond) and is
+        # credited at once to the same holders, pro rata, on top of the simulator's stream
+        settle_all(env)  # (loops on the cursors: a call may settle 0 and still advance them)
+        credited = sum(env.trust.record(e).paid for e in range(365))
+        assert all(env.trust.record(e).settled for e in range(365 - 6))
+        assert v.total_notified() == sim.net_sats + credited
+        supply = v.totalSupply()
         for n, h in zip(names, env.holders):
+            share = credited * holdings[n] // supply
             with boa.env.prank(h):
-                assert v.claim() == got[n]
-            assert env.wbtc.balanceOf(h) == got[n]
+                c = v.claim()
+            assert share <= c - got[n] <= share + 1, f"{n}: claimed {c}, stream {got[n]}, credit share {share}"
+            assert env.wbtc.balanceOf(h) == c

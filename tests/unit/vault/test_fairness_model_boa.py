@@ -69,7 +69,7 @@ import copy
 import os
 
 import boa
-from boa_vault import DAY, deploy, round_at
+from boa_vault import DAY, deploy, round_at, settle_all
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from fairness_model import FairnessModel
@@ -558,11 +558,9 @@ class FairnessMachine(RuleBasedStateMachine):
                         if not nxt:
                             break
                         self._wait(min(nxt) - self.now())
-                        while self.v.settle_due(1):
-                            pass
+                        settle_all(self.env, 1)
                 self._wait(target - self.now())
-                while self.v.settle_due(64):
-                    pass
+                settle_all(self.env, 64)
                 results.append(([tuple(self.tr.record(e)) for e in range(N_EPOCHS)], self.tr.bond(), [self.v.claimable(a) for a in self.h]))
         if results[0] != results[1]:
             event("replay differs")

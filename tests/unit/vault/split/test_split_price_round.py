@@ -4,7 +4,6 @@ the next round (if any) after it; a round older than MAX_PRICE_AGE at the end is
 (`price_stale`, `btc_usd` 0, no electricity/maintenance fee). `EpochReported` carries both."""
 
 import boa
-import pytest
 from boa_vault import round_at
 from scenario import PRICE, REPORT_HASH, TH, events, trust_vault, warp
 
@@ -59,10 +58,8 @@ def test_old_phase_refused():
     assert (r.round_id, r.price_stale, r.btc_usd) == (new, False, PRICE)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "open finding (split review): a feed phase change (aggregator upgrade) after an epoch's end and before its "
-    "report leaves no round of the latest phase at or before the end, so the epoch cannot be reported at all "
-    "and defaults at Nu (3,802 sats of the bond for 100 TH/s) although its round in force exists in the previous phase"))
+# regression of a split-review finding (fixed in 493a915): an aggregator upgrade after an epoch's
+# end must not make the epoch unreportable (it would default at Nu, 3,802 sats for 100 TH/s)
 def test_phase_change_after_the_end_does_not_make_the_epoch_unreportable():
     env, t = trust_vault(holdings=(100,))
     v, feed = env.vault, env.feed
@@ -73,15 +70,11 @@ def test_phase_change_after_the_end_does_not_make_the_epoch_unreportable():
     warp(end + 60)
     feed.new_phase()
     feed.set_price(PRICE)  # the upgraded aggregator's first round, after the end
-    reported = False
-    for rid in (at_end, feed.latest_round()):
-        try:
-            _report(env, 0, rid)
-            reported = True
-            break
-        except boa.BoaError:
-            pass
-    assert reported, "no round id makes epoch 0 reportable after the feed's phase change"
+    with boa.reverts("vault: not the round at the epoch end"):
+        _report(env, 0, feed.latest_round())  # the new phase's round is after the end
+    _report(env, 0, at_end)  # the previous phase's round in force at the end
+    (r,) = events(v, "EpochReported")
+    assert (r.round_id, r.price_stale, r.btc_usd, r.fee) == (at_end, False, PRICE, 3_100)
 
 
 def test_silent_feed_reports_without_cost():

@@ -6,6 +6,7 @@ on time gives the same records, bond and claimables."""
 
 import boa
 import pytest
+from boa_vault import settle_all
 from scenario import PRICE, TH, events, fund, report, report_epoch, trust_vault, warp
 
 DAY = 86_400
@@ -146,24 +147,17 @@ def _history(settle_on_time: bool, bond: int):
     if settle_on_time:
         for ts in times:
             warp(ts + 1)
-            while v.settle_due(1):
-                pass
+            settle_all(env, 1)
     warp(v.epoch_end(0) + 30 * DAY)
-    while v.settle_due(64):
-        pass
+    settle_all(env, 64)
     tr = t.trust
     recs = [tuple(tr.record(e)) for e in range(9)]
     return recs, tr.bond(), [v.claimable(h) for h in env.holders[:2]]
 
 
-ORDER = (
-    "open finding (split review): `_settle_due` runs the unfunded cursor before the attest cursor, so a late "
-    "batch settles epochs by cursor, not by record time; when the bond binds, which epoch is paid differs "
-    "(on time: epoch 0 paid 3,802 and epoch 8 0; late: epoch 0 paid 0, epoch 8 1)"
-)
-
-
-@pytest.mark.parametrize("bond", [10**10, pytest.param(26_615, marks=pytest.mark.xfail(strict=True, reason=ORDER))])
+# 26,615 sats: the bond runs out at epoch 7 -- which epochs it pays must not depend on when
+# settle_due is called (fixed in 493a915: settlements run in record-time order across both cursors)
+@pytest.mark.parametrize("bond", [10**10, 26_615])
 def test_settling_late_at_once_equals_settling_on_time(bond):
     on_time = _history(True, bond)
     late = _history(False, bond)
