@@ -63,6 +63,7 @@ MUTANTS: dict[str, list[tuple[str, str, str, str]]] = {
         (V, "_round_price", r"staticcall PRICE_FEED\.getRoundData\(round_id\)", "staticcall PRICE_FEED.latestRoundData()"),
         (V, "_round_price", r"(self\._req\(|assert )updated != 0 and updated <= end_e[^\n]*", "pass"),
         (V, "_round_price", r"(self\._req\(|assert )nxt > end_e[^\n]*", "pass"),
+        (V, "_round_price", r"end_e - updated > self\.MAX_PRICE_AGE", "updated + self.MAX_PRICE_AGE < end_e"),
     ],
     "params-now": [
         (V, "_params_of", r"return self\.params_hist\[v\]", "return self.params_hist[self.params_version]"),
