@@ -1,103 +1,105 @@
-"""The vault's nine invariants, again, with the trust extension switched on (hypothesis over
-titanoboa): the machine of `test_invariants_boa.py` runs on a vault bound to an ERC-8004 operator
-agent with three listed validators (quorum 2, min score 80), plus rules to post bond, attest and
-finalise epochs, declare defaults (slashing the bond into the reward stream) at any time, paused
-or not, and to close the term (every open epoch defaulted, the bond released).
+"""The vault's nine invariants, again, with the trust layer exercised (hypothesis over titanoboa):
+the machine of `test_invariants_boa.py` runs on a vault and its VaultTrust (three validators,
+quorum 2, min score 98, the required bond posted), plus rules to post bond, attest and finalise
+epochs on the trust, settle due epochs, withdraw the bond, and close the term (every epoch
+settled at its record time, the bond released). docs/design/vault-trust-split.md.
 
-Invariants of the trust extension, checked after every step (besides the nine of the parent):
+Invariants of the trust layer, checked after every step (besides the nine of the parent):
 
-- T1 `bond_never_negative_and_mirrored`: the vault's bond equals posted - slashed - released,
-  never below zero, and is held on top of every holder liability (solvency counts it).
-- T2 `defaults_pay_at_most_expected`: each default paid holders exactly min(bond, expected
-  reward), so in total the bond paid at most the sum of the defaulted epochs' expected rewards.
-- T3 `settled_once`: a finalised or defaulted epoch stays so, with its attestation snapshot;
-  `settled_epochs` counts each settled epoch once (a second finalise or default reverts, checked
-  in the rules).
-- T4 `bond_released_only_after_the_term`: the bond leaves the vault only to the operator agent's
-  wallet, from TERM_END, once every epoch is settled (earlier or foreign calls revert).
-- Rewards conservation (parent's 1 and 2) with the slashed bond in the stream.
+- T1 `bond_never_negative_and_mirrored`: the trust's bond equals posted - paid - released,
+  never below zero; the vault never holds it (solvency of the parent counts what it paid).
+- T2 `settlements_pay_min_of_bond_and_owed`: each settlement (`EpochClosed`) paid exactly
+  min(bond before it, owed), and the vault credited exactly that (`EpochSettled`).
+- T3 `settled_once`: a settled epoch stays settled with its kind and its attestation snapshot;
+  finalising a settled or finalised epoch reverts (checked in the rules).
+- T4 `bond_released_only_after_the_term`: the bond leaves the trust only to the operator agent's
+  wallet, from TERM_END, once the vault's settle cursor reached N_EPOCHS (earlier or foreign
+  calls revert).
 
 Steps: the active hypothesis profile ("ci" bounded; `make test-deep` runs "deep"); tests/conftest.py
 counts the rule steps of every machine and fails a "deep" session below 1,000. What the runs
-reached (finalisations, defaults, closed terms, bond releases) is printed at the end of the module.
+reached (finalisations, settlements, closed terms, bond releases) is printed at the end of the module.
 """
 
 import boa
 import pytest
-from boa_vault import bind_trust
 from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, precondition, rule
 from test_invariants_boa import VaultMachine
 
-FUNDED, FINALIZED, DEFAULTED = 2, 4, 8
+FUNDED = 2
+FINALIZED = 1
 # what the runs reached (steps and runs are counted for every machine by tests/conftest.py)
-REACHED = {"finalised": 0, "defaulted": 0, "closed": 0, "released": 0}
+REACHED = {"finalised": 0, "settled": 0, "closed": 0, "released": 0}
 
 
 class TrustMachine(VaultMachine):
     @initialize(perf=st.integers(0, 5_000), kwh=st.integers(0, 500_000), seed_holder=st.booleans())
     def setup(self, perf, kwh, seed_holder):
         VaultMachine.setup(self, perf, kwh, seed_holder)
-        self.t = bind_trust(self.env)
-        self.bond = 0
-        self.posted = 0
-        self.slashed = 0
-        self.expected_of_defaults = 0
+        self.t = self.env.t
+        self.tr = self.t.trust
+        self.bond = self.posted = self.tr.bond()
+        self.paid_out = 0
         self.released = 0
-        self.defaults = 0
         self.snap: dict[int, int] = {}
-        self.settled: dict[int, int] = {}  # epoch -> FINALIZED / DEFAULTED
+        self.finalised: set[int] = set()
+        self.kinds: dict[int, int] = {}  # settled epoch -> record kind
         self.requested: set[tuple[int, int]] = set()
         self.closed = False
 
     # ------------------------------------------------------------ helpers
-    def _assert_settled_refusals(self, e):
-        """No double finalise, no double default (T3)."""
-        with boa.reverts("vault: epoch not funded"):
-            self.v.finalize_epoch(e)
-        with boa.reverts("vault: epoch already settled"):
-            self.v.declare_default(e)
+    def _credit(self, contract=None):
+        """Besides the parent's mirror: every `EpochClosed` of the last call pays min(bond, owed) (T2)."""
+        logs = (contract or self.v).get_logs(strict=False)
+        settled = {x.epoch: x.credited for x in logs if type(x).__name__ == "EpochSettled"}
+        for x in logs:
+            if type(x).__name__ != "EpochClosed":
+                continue
+            assert x.epoch not in self.kinds, f"epoch {x.epoch} settled twice"
+            assert x.paid == min(self.bond, x.owed), f"epoch {x.epoch}: paid {x.paid}, bond {self.bond}, owed {x.owed}"
+            assert settled[x.epoch] == x.paid
+            self.bond -= x.paid
+            self.paid_out += x.paid
+            self.kinds[x.epoch] = x.kind
+            REACHED["settled"] += 1
+        VaultMachine._credit(self, contract)
 
-    def _default(self, e):
-        v = self.v
-        expected = v.expected_reward(e)
-        slashed = min(self.bond, expected)
-        self._sync()
-        assert v.declare_default(e) == slashed  # works paused or not
-        self.ledger.notify(slashed, self.now())
-        self.bond -= slashed
-        self.slashed += slashed
-        self.expected_of_defaults += expected
-        self.defaults += 1
-        self.settled[e] = DEFAULTED
-        self.funded.add(e)  # never fundable again
-        REACHED["defaulted"] += 1
-        assert v.epochs(e).status == DEFAULTED and v.bond() == self.bond
-        self._assert_settled_refusals(e)
+    def _assert_settled_refusals(self, e):
+        with boa.reverts("trust: epoch already settled"):
+            self.tr.finalize_epoch(e)
 
     # ------------------------------------------------------------ rules
     @rule(amount=st.integers(1, 10**7))
     def post_bond(self, amount):
         self.env.wbtc.mint(self.env.operator, amount)
-        with boa.env.prank(self.env.operator):
-            self.v.post_bond(amount)
+        try:
+            with boa.env.prank(self.env.operator):
+                self.tr.post_bond(amount)
+        except boa.BoaError as exc:
+            assert "epochs overdue" in str(exc), exc
+            self._keeper()
+            with boa.env.prank(self.env.operator):
+                self.tr.post_bond(amount)
+        (p,) = [x for x in self.tr.get_logs(strict=False) if type(x).__name__ == "BondPosted"]
         self.bond += amount
         self.posted += amount
-        assert self.v.bond() == self.bond
+        assert (p.amount, p.bond) == (amount, self.bond) and self.tr.bond() == self.bond
 
     @rule(
         pick=st.integers(0, 39),
-        scores=st.lists(st.one_of(st.sampled_from([100, 90, 80]), st.integers(0, 100)), min_size=3, max_size=3),  # often >= min score
+        scores=st.lists(st.one_of(st.sampled_from([100, 99, 98, 97]), st.integers(0, 100)), min_size=3, max_size=3),  # often >= min score
         final=st.sampled_from([True, True, True, False]),  # mostly final answers, sometimes progressive ones
     )
     def attest(self, pick, scores, final):
-        v, t = self.v, self.t
-        open_ = [e for e in range(v.N_EPOCHS()) if e in self.funded and e not in self.settled and v.epochs(e).status == FUNDED]
+        v, t, tr = self.v, self.t, self.tr
+        open_ = [e for e in range(v.N_EPOCHS()) if e in self.funded and e not in self.kinds and v.epochs(e).status == FUNDED]
         e = open_[pick % len(open_)] if open_ else pick  # mostly a funded epoch, sometimes any
+        funded = v.epochs(e).status == FUNDED
         for i, who in enumerate(t.validators):
-            h = v.request_hash(e, who)
-            if v.epochs(e).status != FUNDED:
+            h = tr.request_hash(e, who)
+            if not funded:
                 continue
             if (e, i) not in self.requested:
                 with boa.env.prank(self.env.operator):
@@ -107,99 +109,94 @@ class TrustMachine(VaultMachine):
                 continue  # a final answer stays
             with boa.env.prank(who):  # first answer, or a progressive one revised
                 t.validation.validationResponseFor(t.agent_id, h, scores[i], "", b"\x00" * 32, "", final)
-        status = v.epochs(e).status
-        if status != FUNDED:
-            with boa.reverts("vault: epoch not funded"):
-                v.finalize_epoch(e)
+        if tr.record(e).settled:
+            self._assert_settled_refusals(e)
             return
-        if self.now() > v.epoch_deadline(e) + v.REPORT_GRACE():
-            with boa.reverts("vault: attest deadline passed"):
-                v.finalize_epoch(e)
+        if e in self.finalised:
+            with boa.reverts("trust: epoch already finalised"):
+                tr.finalize_epoch(e)
+            return
+        if not funded:
+            with boa.reverts("trust: epoch not funded"):
+                tr.finalize_epoch(e)
+            return
+        if self.now() > v.attest_deadline(e):
+            with boa.reverts("trust: attest deadline passed"):
+                tr.finalize_epoch(e)
             return
         count = 0
         for who in t.validators:
-            st_, validator, response, finalized, _ = t.validation.getAttestation(t.agent_id, v.request_hash(e, who))
-            count += int(finalized and validator == who and response >= 80)
-        if count < 2:
-            with boa.reverts("vault: no quorum"):
-                v.finalize_epoch(e)
+            st_, validator, response, finalized, _ = t.validation.getAttestation(t.agent_id, tr.request_hash(e, who))
+            count += int(finalized and validator == who and response >= tr.MIN_SCORE())
+        if count < tr.QUORUM():
+            with boa.reverts("trust: no quorum"):
+                tr.finalize_epoch(e)
             return
-        bond = v.bond()
-        assert v.finalize_epoch(e) == count
-        assert v.bond() == bond  # finalising never touches the bond
+        bond = tr.bond()
+        assert tr.finalize_epoch(e) == count
+        assert tr.bond() == bond  # finalising never touches the bond
         event("epoch finalised")
         REACHED["finalised"] += 1
         self.snap[e] = count
-        self.settled[e] = FINALIZED
-        self._assert_settled_refusals(e)
-
-    @rule(pick=st.integers(0, 39))
-    def declare_default(self, pick):
-        e = pick
-        v = self.v
-        status = v.epochs(e).status
-        if status in (FINALIZED, DEFAULTED):
-            with boa.reverts("vault: epoch already settled"):
-                v.declare_default(e)
-            return
-        deadline = v.epoch_deadline(e) + (v.REPORT_GRACE() if status == FUNDED else 0)
-        if self.now() <= deadline:
-            with boa.reverts("vault: default too early"):
-                v.declare_default(e)
-            return
-        event("epoch defaulted")
-        self._default(e)
+        self.finalised.add(e)
+        with boa.reverts("trust: epoch already finalised"):
+            tr.finalize_epoch(e)
 
     @rule(stranger=st.booleans())
     def withdraw_bond(self, stranger):
         """Before the term is over and settled, the bond stays; a stranger never gets it (T4)."""
-        v = self.v
+        v, tr = self.v, self.tr
         if stranger:
-            with boa.reverts("vault: caller is not the operator"):
+            with boa.reverts("trust: caller is not the operator"):
                 with boa.env.prank(self.env.holders[0]):
-                    v.withdraw_bond()
+                    tr.withdraw_bond()
             return
         if self.now() < v.TERM_END():
-            reason = "vault: term not over"
-        elif len(self.settled) < v.N_EPOCHS():
-            reason = "vault: epochs not settled"
+            reason = "trust: term not over"
+        elif v.settle_cursor() < v.N_EPOCHS():
+            reason = "trust: epochs not settled"
+        elif self.bond == 0:
+            reason = "trust: no bond"
         else:
             reason = None
         if reason:
             with boa.reverts(reason):
                 with boa.env.prank(self.env.operator):
-                    v.withdraw_bond()
+                    tr.withdraw_bond()
             return
         self._release()
 
     def _release(self):
-        v, op = self.v, self.env.operator
+        tr, op = self.tr, self.env.operator
         before = self.env.wbtc.balanceOf(op)
+        if self.bond == 0:
+            with boa.env.prank(op), boa.reverts("trust: no bond"):
+                tr.withdraw_bond()
+            return
         with boa.env.prank(op):
-            assert v.withdraw_bond() == self.bond
+            assert tr.withdraw_bond() == self.bond
+        (r,) = [x for x in tr.get_logs(strict=False) if type(x).__name__ == "BondReleased"]
+        assert (r.receiver, r.amount) == (op, self.bond)
         assert self.env.wbtc.balanceOf(op) - before == self.bond
         self.released += self.bond
-        if self.bond:
-            REACHED["released"] += 1
+        REACHED["released"] += 1
         self.bond = 0
-        with boa.env.prank(op):
-            assert v.withdraw_bond() == 0  # nothing twice
+        with boa.env.prank(op), boa.reverts("trust: no bond"):
+            tr.withdraw_bond()  # nothing twice
 
     @precondition(lambda self: not self.closed)
     @rule(data=st.data())
     def close_the_term(self, data):
-        """Warp past the last attestation deadline, default every open epoch, release the bond."""
+        """Warp past the last attest deadline, settle every epoch, release the bond."""
         v = self.v
         if data.draw(st.integers(0, 2), label="close now") != 0:  # a third of the picks: most runs stay mid-term
             return
         last = v.N_EPOCHS() - 1
-        target = v.epoch_deadline(last) + v.REPORT_GRACE() + 1
+        target = v.attest_deadline(last) + 1
         if target > self.now():
             self._wait(target - self.now())
-        for e in range(v.N_EPOCHS()):
-            if e not in self.settled:
-                self._default(e)
-        assert v.settled_epochs() == v.N_EPOCHS()
+        self._keeper()
+        assert v.settle_cursor() == v.N_EPOCHS() and len(self.kinds) == v.N_EPOCHS()
         self._release()
         self.closed = True
         REACHED["closed"] += 1
@@ -208,32 +205,29 @@ class TrustMachine(VaultMachine):
     # ------------------------------------------------------------ invariants
     @invariant()
     def bond_never_negative_and_mirrored(self):
-        assert self.bond >= 0 and self.v.bond() == self.bond == self.posted - self.slashed - self.released
-
-    @invariant()
-    def defaults_pay_at_most_expected(self):
-        assert self.slashed <= self.expected_of_defaults
+        assert self.bond >= 0 and self.tr.bond() == self.bond == self.posted - self.paid_out - self.released
 
     @invariant()
     def settled_once(self):
-        v = self.v
-        for e, status in self.settled.items():
-            assert v.epochs(e).status == status
+        tr = self.tr
+        for e, kind in self.kinds.items():
+            r = tr.record(e)
+            assert r.settled and r.kind == kind
+            assert (kind == FINALIZED) == (e in self.finalised)
         for e, count in self.snap.items():
-            assert v.attestations(e) == count >= v.quorum()
-        assert v.settled_epochs() == len(self.settled)
+            assert tr.record(e).attestations == count >= tr.QUORUM()
 
     @invariant()
     def bond_released_only_after_the_term(self):
         if self.released:
-            assert self.now() >= self.v.TERM_END() and len(self.settled) == self.v.N_EPOCHS()
+            assert self.now() >= self.v.TERM_END() and self.v.settle_cursor() == self.v.N_EPOCHS()
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _report_reached():
     yield
     print(
-        f"\ntrust machine reached: {REACHED['finalised']} finalisations, {REACHED['defaulted']} defaults, "
+        f"\ntrust machine reached: {REACHED['finalised']} finalisations, {REACHED['settled']} settlements, "
         f"{REACHED['closed']} terms closed, {REACHED['released']} non-zero bond releases"
     )
 
