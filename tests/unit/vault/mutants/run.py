@@ -35,6 +35,12 @@ look-alike line elsewhere. Retargeted to the trust split (docs/design/vault-trus
 - `floor-in-checkpoint`: `_checkpoint` floors the accrual to whole sats (defect 3).
 - `mint-into-stream`: `buy` and `_max_buy` stop checking the sale window (defect 4); combine
   with the two equivalent mutants by `+`.
+
+Measured on the split (vault a95dcad, trust f739fea; seed 1, 10 examples x 40 steps, no shrinking):
+`move-skips-settle` killed after 183 steps (F3, bond differs from the rules' 52,162 vs 55,050),
+`credit-via-notify` after 87 steps (F5, a late batch settlement credits 287 sats less by the same
+moment), `params-now` after 141 steps (F3, bond 49,629 vs the rules' 50,011), `price-from-latest`
+after 175 steps (the report's split differs from the model's round at the end).
 """
 
 from __future__ import annotations
