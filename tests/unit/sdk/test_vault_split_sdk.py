@@ -238,7 +238,7 @@ class FakeVault:
     def settle_cursor(self):
         return 4
 
-    def settle_due(self, n):
+    def settle_due(self, n=16):
         self.sent.append(("settle_due", n))
         return [{"epoch": e, "credited": 38_020, "record_time": T0} for e in self._due]
 
@@ -318,3 +318,56 @@ def test_cli_bad_inputs_are_one_error_line_and_nonzero(cli_vault):
         code, out, errors = _run(*args)
         assert code != 0 and len(errors) == 1 and word in errors[0] and "Traceback" not in out, (args, out)
     assert cli_vault.sent == [] and cli_vault.t.sent == []
+
+
+# ------------------------------------------------------------------ the operator agent over stand-ins
+class OpTrust(FakeTrust):
+    def __init__(self, records, refuse=()):
+        super().__init__(records)
+        self.refuse = set(refuse)
+
+    def agent_id(self):
+        return 7
+
+    def validators(self):
+        return []
+
+    def quorum(self):
+        return 2
+
+    def min_score(self):
+        return 98
+
+    def post_record(self, e):
+        self.sent.append(("post_record", e))
+        return {"posted": e not in self.refuse}
+
+
+class OpVault(FakeVault):
+    def __init__(self, trust, due=()):
+        super().__init__(trust, status="funded", due=due)
+
+    def _view(self, name, *a):
+        assert name == "N_EPOCHS"
+        return 4
+
+    def epoch_end(self, e):
+        return T0 + (e + 1) * 86_400
+
+    def epoch(self, e):
+        return _info("funded", epoch=e, deadline=T0 + (e + 4) * 86_400, attest_deadline=T0 + (e + 7) * 86_400)
+
+
+def test_the_operator_retries_pending_records_and_settles_what_is_due():
+    from hashtrust.hashrate.operator import run_operator
+
+    recs = {0: Record(0, 2, 0, 0, 951, 951, 1, True),  # a default settled by a transfer (no post): pending
+            1: Record(1, 1, 2, 9_800, 0, 0, 1, False),  # finalised, its post refused: pending
+            2: Record(2, 1, 2, 9_800, 0, 0, 2, True)}  # settled and posted: nothing to do
+    t = OpTrust(recs, refuse={1})
+    v = OpVault(t, due=[3])
+    did = run_operator(v, None, {}, now=T0 + 4 * 86_400 + 1)
+    assert did == ["posted record 0", "record 1 still refused by the reputation registry", "settled 3 (open, 38020 sats credited)"]
+    assert t.sent == [("post_record", 0), ("post_record", 1)] and v.sent == [("settle_due", 16)]
+    v2 = OpVault(OpTrust({e: Record(e, 1, 2, 9_800, 0, 0, 2, True) for e in range(4)}))
+    assert run_operator(v2, None, {}, now=T0 + 4 * 86_400 + 1, settle=False) == [] and v2.sent == []
