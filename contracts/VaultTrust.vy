@@ -13,7 +13,8 @@
         Each epoch ends in exactly one record, written when the vault
         settles it at its record time:
         - never reported: owes `Nu(e)`, the hashprice net without electricity;
-        - reported, never funded: owes `max(e.net, Nr(e))`;
+        - reported, never funded: owes `max(e.net, Nu(e))` (an unfunded
+          report proves nothing, so it never costs less than no report);
         - funded and finalised: owes `Nr(e) * (S - delivered) / S`, the
           undelivered share at the hashprice (zero delivery: all of `Nr(e)`);
         - funded, never attested: owes `max(0, Nu(e) - e.net)`.
@@ -311,9 +312,10 @@ def settle(epoch: uint256, post: bool) -> uint256:
         rec.kind = DEFAULT_UNREPORTED
         owed = self._nu(epoch, supply)
     elif IHashrateVault.EpochStatus.FUNDED not in e.status:
-        # F10: at least what the operator itself reported
+        # F10: at least what the operator itself reported; G1: an unfunded report proves no
+        # electricity (nothing attested, no sat received), so never less than no report (Nu)
         rec.kind = DEFAULT_UNFUNDED
-        owed = max(e.net, self._nr(epoch, supply, e.btc_usd))
+        owed = max(e.net, self._nu(epoch, supply))
     else:
         # funded, never attested: the unreported rate, less what already streamed
         rec.kind = DEFAULT_UNATTESTED
@@ -547,7 +549,8 @@ def expected_unreported(epoch: uint256) -> uint256:
     @notice What `epoch` owes if never reported: Nu(e), the hashprice gross of
             the term supply less the performance fee in force at its end.
     @dev No electricity or maintenance: the operator proved none. Owed by an
-         unreported epoch; the base of an unattested one (less its net).
+         unreported epoch, the floor of an unfunded one (`max(e.net, Nu)`),
+         the base of an unattested one (less its net).
     @param epoch The epoch index.
     @return Sats.
     """
@@ -561,8 +564,9 @@ def expected_reported(epoch: uint256) -> uint256:
     @notice Nr(e): the net of full delivery of the term supply at the
             hashprice, split at the epoch's reported BTC/USD and the
             parameters in force at its end (no electricity before a report).
-    @dev The vault's `split_of`; the floor of an unfunded report and the
-         base of a finalised epoch's under-delivery compensation.
+    @dev The vault's `split_of`; the base of a finalised epoch's
+         under-delivery compensation (an unfunded report owes at least
+         `Nu`, not `Nr`: nothing of it is attested).
     @param epoch The epoch index.
     @return Sats.
     """

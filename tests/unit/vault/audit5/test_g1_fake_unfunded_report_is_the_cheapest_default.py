@@ -1,4 +1,4 @@
-"""G1 (high): a fake report that is never funded is the cheapest way to miss an epoch.
+"""G1 (high, fixed): a fake report that is never funded was the cheapest way to miss an epoch.
 
 A reported-but-unfunded epoch owes `max(e.net, Nr(e))`, and `Nr(e)` is the hashprice net of
 the term supply *after electricity and maintenance at the reported BTC/USD round*. Nothing in
@@ -23,7 +23,6 @@ unattested epoch, which already totals `Nu`). Keep `Nr` only for attested (FINAL
 import pytest
 from scenario import TH, report, settle_until, trust_vault
 
-pytestmark = pytest.mark.xfail(strict=True, reason="open finding")
 
 DEFAULT_UNFUNDED = 3
 

@@ -96,7 +96,7 @@ def test_unreported_uses_the_params_in_force_at_the_epoch_end(kit):
 
 
 def test_reported_unfunded_owes_its_own_net(kit):
-    """F10: reported gross 8,000 (net 4,410), never funded: owes 4,410, not 1,012."""
+    """F10: reported gross 8,000 (net 4,410), never funded: owes max(4,410, Nu 3,802) = 4,410."""
     t = kit.open()
     net = kit.epoch(0, REPORTED, SUPPLY, 8_000)
     assert net == 4_410
@@ -108,12 +108,26 @@ def test_reported_unfunded_owes_its_own_net(kit):
     assert (c.kind, c.delivered, c.owed, c.paid, c.feedback) == (UNFUNDED, SUPPLY, 4_410, 4_410, FB_POSTED)
 
 
-def test_reported_unfunded_owes_at_least_nr(kit):
-    """An under-report (gross 100, delivered 0) cannot lower the claim below Nr = 1,012."""
+def test_reported_unfunded_owes_at_least_nu(kit):
+    """G1: an under-report (gross 100, delivered 0) never funded owes Nu = 3,802 (the old rule's
+    Nr floor was 1,012: an unfunded report proves no electricity, like no report)."""
     t = kit.open()
     assert kit.epoch(0, REPORTED, 0, 100) == 90
-    assert _settle(kit, t, 0) == NR_100
-    assert t.record(0).kind == UNFUNDED
+    assert _settle(kit, t, 0) == NU_100
+    r = t.record(0)
+    assert (r.kind, r.owed, r.paid) == (UNFUNDED, NU_100, NU_100)
+
+
+@pytest.mark.parametrize("btc_usd", [BTC_USD, BTC_USD // 5])
+def test_reported_unfunded_fake_full_delivery_owes_nu_at_any_price(kit, btc_usd):
+    """G1: `delivered = S, gross = 0`, never funded, owes Nu whatever the reported BTC/USD (at $20k
+    the electricity exceeds the gross and the old `Nr` floor was 0)."""
+    t = kit.open()
+    assert kit.epoch(0, REPORTED, SUPPLY, 0, btc_usd=btc_usd) == 0
+    assert t.expected_reported(0) == (NR_100 if btc_usd == BTC_USD else 0)
+    assert _settle(kit, t, 0) == NU_100
+    (d,) = events(kit.vault, "EpochDefaulted")
+    assert (d.kind, d.owed, d.paid) == (UNFUNDED, NU_100, NU_100)
 
 
 def test_reported_unfunded_at_a_stale_price_has_no_electricity(kit):
