@@ -501,11 +501,13 @@ def coverable_shares() -> uint256:
     """
     @notice The most shares the bond covers for BOND_EPOCHS unreported epochs
             (the vault sells no more).
-    @dev bond * REF / (BOND_EPOCHS * Nu(REF)) at REF = 1e6 TH/s and the
-         current parameters; unbounded when an epoch would owe nothing.
+    @dev bond * REF / (BOND_EPOCHS * G(REF)) at REF = 1e6 TH/s, with the
+         hashprice gross G (performance fee 0: an upper bound of every later
+         `Nu`, so no fee change after the sale uncovers it, G6); unbounded
+         when the gross is zero.
     @return Share units.
     """
-    per_ref: uint256 = BOND_EPOCHS * self._nu_at(REF_SHARES, self._perf_now())
+    per_ref: uint256 = BOND_EPOCHS * self._gross(REF_SHARES)
     if per_ref == 0:
         return max_value(uint256)
     return self.bond * REF_SHARES // per_ref
@@ -517,11 +519,11 @@ def required_bond() -> uint256:
     """
     @notice The bond that covers BOND_EPOCHS unreported epochs of the vault's
             whole capacity (so `coverable_shares() >= CAPACITY`).
-    @dev BOND_EPOCHS * Nu(REF) * CAPACITY / REF, rounded up, at the current
-         parameters.
+    @dev BOND_EPOCHS * G(REF) * CAPACITY / REF, rounded up, on the hashprice
+         gross (performance fee 0, G6: whatever fee the admin sets later).
     @return Reward-token units.
     """
-    per_ref: uint256 = BOND_EPOCHS * self._nu_at(REF_SHARES, self._perf_now())
+    per_ref: uint256 = BOND_EPOCHS * self._gross(REF_SHARES)
     capacity: uint256 = staticcall IVaultCapacity(VAULT).CAPACITY()
     return (per_ref * capacity + REF_SHARES - 1) // REF_SHARES
 
@@ -532,11 +534,13 @@ def coverage_bps() -> uint256:
     """
     @notice The bond as a share of what BOND_EPOCHS unreported epochs of the
             shares sold would owe, in basis points (10,000 = fully covered).
-    @dev 10,000 when nothing is at risk (no shares or a zero rate). Slashes
-         lower it; no report is refused for it.
+    @dev At risk: BOND_EPOCHS * G(totalSupply), the hashprice gross
+         (performance fee 0, as `required_bond`). 10,000 when nothing is at
+         risk (no shares or a zero rate). Slashes lower it; no report is
+         refused for it.
     @return Basis points (may exceed 10,000).
     """
-    at_risk: uint256 = BOND_EPOCHS * self._nu_at(staticcall IHashrateVault(VAULT).totalSupply(), self._perf_now())
+    at_risk: uint256 = BOND_EPOCHS * self._gross(staticcall IHashrateVault(VAULT).totalSupply())
     if at_risk == 0:
         return MAX_BPS
     return self.bond * MAX_BPS // at_risk
@@ -666,12 +670,6 @@ def _independent(v: address) -> bool:
 @view
 def _request_hash(epoch: uint256, e: IHashrateVault.Epoch, validator: address) -> bytes32:
     return keccak256(abi_encode(chain.id, VAULT, epoch, e.delivered, e.gross, e.report_hash, validator))
-
-
-@internal
-@view
-def _perf_now() -> uint256:
-    return (staticcall IHashrateVault(VAULT).params()).perf_bps
 
 
 @internal

@@ -1,4 +1,4 @@
-"""G6 (low): the bond is sized at the performance fee in force during the sale, which the admin
+"""G6 (low, fixed): the bond was sized at the performance fee in force during the sale, which the admin
 may lower right after it: the F9 coverage is then silently halved.
 
 `required_bond()` and `coverable_shares()` price an unreported epoch at `Nu` with the
@@ -20,7 +20,6 @@ import boa
 import pytest
 from scenario import DAY, TH, trust_vault, warp
 
-pytestmark = pytest.mark.xfail(strict=True, reason="open finding")
 
 
 def test_g6_lowering_the_fee_after_the_sale_uncovers_the_bond():

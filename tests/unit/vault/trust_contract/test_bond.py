@@ -1,11 +1,13 @@
 """VaultTrust bond: posting (measured, fee-on-transfer refused, refused while an epoch is overdue),
-sizing views (required_bond, coverable_shares, coverage_bps; F9) and the release after the term."""
+sizing views (required_bond, coverable_shares, coverage_bps; F9, on the gross: G6) and the release after the term."""
 
 import boa
+import pytest
 from trust_kit import (
     CAPACITY,
     DAY,
     FUNDED,
+    GROSS_100,
     N_EPOCHS,
     NU_100,
     REPORTED,
@@ -13,8 +15,8 @@ from trust_kit import (
     TH,
     ZERO,
     events,
+    gross,
     load,
-    nu,
     set_wallet,
 )
 
@@ -110,12 +112,13 @@ def test_overdue_epoch_behind_a_funded_cursor(kit):
 
 
 def test_required_bond_covers_the_capacity(kit):
-    """F9 / design §7: 7 * Nu at 10,000 TH/s (380,203 per epoch at the 1e6 TH/s rate)."""
+    """F9 / G6: 7 * G at 10,000 TH/s, the hashprice gross with no performance fee (422,447 per epoch;
+    29,571,353.7 per 1e6 TH/s-epoch), rounded up: 2,957,136 (was 2,661,422 at the 10 % fee)."""
     t = kit.open(bond=0, supply=0)
-    per_ref = 7 * nu(REF)
+    per_ref = 7 * gross(REF)
     want = (per_ref * CAPACITY + REF - 1) // REF
-    assert t.required_bond() == want
-    assert 2_661_421 <= want <= 2_661_430
+    assert gross(CAPACITY) == 422_447
+    assert t.required_bond() == want == 2_957_136
     _fund_operator(kit, t, want)
     with boa.env.prank(kit.operator):
         t.post_bond(want)
@@ -123,26 +126,42 @@ def test_required_bond_covers_the_capacity(kit):
     assert t.coverable_shares() == want * REF // per_ref
 
 
+@pytest.mark.parametrize("perf_bps", [0, 1_000, 5_000, 10_000])
+def test_bond_sizing_ignores_the_performance_fee(kit, perf_bps):
+    """G6: required_bond, coverable_shares and coverage_bps read no fee: a fee set before the sale and
+    lowered after it cannot uncover the bond (the gross bounds every later Nu)."""
+    t = kit.open(bond=1_000_000, supply=SUPPLY)
+    kit.vault.set_params(kit.params(perf_bps=perf_bps))
+    assert t.required_bond() == 2_957_136
+    assert t.coverable_shares() == 1_000_000 * REF // (7 * gross(REF))
+    assert t.coverage_bps() == 1_000_000 * 10_000 // (7 * GROSS_100)
+    # every unreported epoch owes at most the gross the bond was sized on
+    kit.vault.set_params_of(0, kit.params(perf_bps=0))
+    assert t.expected_unreported(0) == GROSS_100
+
+
 def test_coverable_shares_small_bond(kit):
-    """F9: 1,000 sats cover 3.7 TH/s, not 10,000."""
+    """F9: 1,000 sats cover 3.3 TH/s (sized on the gross), not 10,000."""
     t = kit.open(bond=1_000, supply=0)
     cov = t.coverable_shares()
-    assert cov == 1_000 * REF // (7 * nu(REF))
+    assert cov == 1_000 * REF // (7 * gross(REF))
     assert 3 * TH < cov < 4 * TH
 
 
 def test_coverable_shares_with_nothing_at_risk(kit):
-    t = kit.open(bond=1_000, supply=0)
-    kit.vault.set_params(kit.params(perf_bps=10_000))
+    """A zero hashprice (no sats per block) is nothing at risk: unbounded coverage, zero bond."""
+    t = kit.open(bond=1_000, supply=0, sats_per_block=0)
     assert t.coverable_shares() == 2**256 - 1
     assert t.required_bond() == 0
+    kit.vault.set_supply(SUPPLY, SUPPLY)
+    assert t.coverage_bps() == 10_000
 
 
 def test_coverage_bps(kit):
-    t = kit.open(bond=7 * NU_100)
+    t = kit.open(bond=7 * GROSS_100)
     assert t.coverage_bps() == 10_000
-    kit.vault.do_settle(0, False)
-    assert t.coverage_bps() == 6 * NU_100 * 10_000 // (7 * NU_100) == 8_571
+    kit.vault.do_settle(0, False)  # unreported: pays Nu 3,802
+    assert t.coverage_bps() == (7 * GROSS_100 - NU_100) * 10_000 // (7 * GROSS_100) == 8_714
     kit.vault.set_supply(0, 0)
     assert t.coverage_bps() == 10_000
 
