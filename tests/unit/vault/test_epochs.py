@@ -139,18 +139,21 @@ def test_after_term_end_every_epoch_is_settled_and_claims_work(vault, trust, sol
     streamed = vault.claimable(alice)
     assert streamed == 1_025  # 1,025.99999999999996544: the stream's rounding, floored at the claim
     tx = vault.claim(sender=alice)  # settles up to 4 due epochs first (best effort), never reverts
+    assert tx.timestamp > vault.attest_deadline(9), (tx.timestamp, vault.TERM_END())
     settled = tx.decode_logs(vault.EpochSettled)
-    assert [(s.epoch, s.credited) for s in settled] == [(e, 3_802) for e in (1, 2, 3, 4)]
-    assert [s.record_time for s in settled] == [vault.report_deadline(e) for e in (1, 2, 3, 4)]
+    # in record-time order across both cursors: D(1) < D(2) < D(3) = A(0) (ties: the unfunded epoch first)
+    assert [(s.epoch, s.credited) for s in settled] == [(1, 3_802), (2, 3_802), (3, 3_802), (0, 2_092)]
+    assert [s.record_time for s in settled] == [vault.report_deadline(e) for e in (1, 2, 3)] + [vault.attest_deadline(0)]
+    assert vault.report_deadline(3) == vault.attest_deadline(0)
     (c,) = tx.decode_logs(vault.Claimed)
-    assert (c.owner, c.amount) == (alice, 10_150)  # 1,025.99.. + 60 % of 4 * 3,802 = 9,124.8
+    assert (c.owner, c.amount) == (alice, 9_124)  # 1,025.99.. + 60 % of 3 * 3,802 + 2,092 = 8,098.8
     assert vault.claimable(alice) == 0
-    tx = vault.settle_due(64, sender=mallory)  # anyone settles the rest, in record-time order per cursor
+    tx = vault.settle_due(64, sender=mallory)  # anyone settles the rest
     rest = [(s.epoch, s.credited) for s in tx.decode_logs(vault.EpochSettled)]
-    assert rest == [(5, 3_802), (6, 3_802), (7, 3_802), (8, 3_802), (9, 3_802), (0, 2_092)]
+    assert rest == [(e, 3_802) for e in range(4, 10)]
     assert vault.settle_cursor() == 10 and trust.bond() == 2_661_422 - 9 * 3_802 - 2_092 == 2_625_112
     assert [trust.record(e).kind for e in range(10)] == [4] + [2] * 9  # unattested, then unreported
-    assert vault.claim(sender=alice).decode_logs(vault.Claimed)[0].amount == 12_661  # 60 % of 21,102 + the fraction
+    assert vault.claim(sender=alice).decode_logs(vault.Claimed)[0].amount == 13_687  # 60 % of 22,812 + the fraction
     assert vault.claim(sender=bob).decode_logs(vault.Claimed)[0].amount == 15_207  # 683.99.. + 40 % of 36,310
     assert vault.total_notified() == 1_710 + 36_310 == 38_020 == 10 * 3_802
     assert vault.total_claimed() == 38_018  # two sats of stream rounding stay in the vault
