@@ -457,6 +457,17 @@ def _trust() -> IVaultTrust:
 
 @internal
 @view
+def _not_validator(t: IVaultTrust, a: address, reason: String[40]):
+    """
+    @dev G2: refuses to give a listed validator of the trust `t` a vault role its attestations
+         must stay independent of (guardian, fee recipient). Rare admin paths: one external call.
+    """
+    if t.address != empty(address):
+        self._req(a not in staticcall t.validator_list(), reason)
+
+
+@internal
+@view
 def _n_pauses() -> uint256:
     return (self.state >> 224) & 255
 
@@ -1350,7 +1361,9 @@ def set_trust(t: IVaultTrust):
     """
     @notice Sets the term's trust layer, once, before any share is sold ("opening the term").
     @dev Admin only; before SALE_END; the trust must be built for this vault
-         (`t.VAULT() == self`). The supply is zero here: `buy` needs the trust. Emits `TrustSet`.
+         (`t.VAULT() == self`), and neither the guardian nor the fee recipient (in force or
+         queued) may be one of its validators (G2). The supply is zero here: `buy` needs the
+         trust. Emits `TrustSet`.
     @param t The VaultTrust contract.
     """
     ownable._check_owner()
@@ -1358,6 +1371,11 @@ def set_trust(t: IVaultTrust):
     self._req(t.address != empty(address), "vault: zero trust")
     self._req(block.timestamp < SALE_END, "vault: sale ended")
     self._req(staticcall t.VAULT() == self, "vault: trust of another vault")
+    # G2: the roles may have changed since the trust checked them at its construction
+    self._not_validator(t, self.guardian, "vault: guardian is a validator")
+    self._not_validator(t, self.params_hist[self.params_version].fee_recipient, "vault: fee recipient is a validator")
+    if self.pending_eta != 0:
+        self._not_validator(t, self.pending_params.fee_recipient, "vault: fee recipient is a validator")
     self.state = self.state | convert(convert(t.address, uint160), uint256)
     log TrustSet(trust=t.address)
 
@@ -1366,12 +1384,13 @@ def set_trust(t: IVaultTrust):
 def queue_params(p: IHashrateVault.Params):
     """
     @notice Queues a fee-parameter change, applicable after ADMIN_DELAY.
-    @dev Admin only; within the caps. Replaces any queued change.
-         Emits `ParamsQueued`.
+    @dev Admin only; within the caps; the fee recipient may not be a validator of the
+         trust (G2). Replaces any queued change. Emits `ParamsQueued`.
     @param p The new parameters.
     """
     ownable._check_owner()
     self._check_caps(p)
+    self._not_validator(self._trust(), p.fee_recipient, "vault: fee recipient is a validator")
     eta: uint256 = block.timestamp + self.ADMIN_DELAY
     self.pending_params = p
     self.pending_eta = eta
@@ -1418,10 +1437,11 @@ def cancel_params():
 def set_guardian(guardian_: address):
     """
     @notice Sets the guardian address.
-    @dev Admin only. Emits `GuardianSet`.
+    @dev Admin only; not a validator of the trust (G2). Emits `GuardianSet`.
     @param guardian_ The new guardian.
     """
     ownable._check_owner()
+    self._not_validator(self._trust(), guardian_, "vault: guardian is a validator")
     self.guardian = guardian_
     log GuardianSet(guardian=guardian_)
 

@@ -365,8 +365,9 @@ def settle(epoch: uint256, post: bool) -> uint256:
 def finalize_epoch(epoch: uint256) -> uint256:
     """
     @notice Finalises a funded epoch once `QUORUM` listed validators, still
-            independent, hold a final answer >= `MIN_SCORE` on the epoch's
-            request hash; posts the epoch's uptime for the operator agent.
+            independent of the agent, hold a final answer >= `MIN_SCORE` on
+            the epoch's request hash; posts the epoch's uptime for the
+            operator agent.
     @dev Anyone; until the vault's `attest_deadline(epoch)`. Refused while
          the agent has authorised the trust or the vault, or made either its
          wallet (the registry would refuse the feedback: F1). The post gets
@@ -394,7 +395,7 @@ def finalize_epoch(epoch: uint256) -> uint256:
         done: bool = False
         ts: uint256 = 0
         status, who, score, done, ts = staticcall IValidationRegistry(VALIDATION).getAttestation(AGENT_ID, h)
-        if done and who == v and convert(score, uint256) >= MIN_SCORE and self._independent(v):
+        if done and who == v and convert(score, uint256) >= MIN_SCORE and self._independent_of_agent(v):
             count += 1
     assert count >= QUORUM, "trust: no quorum"
 
@@ -596,7 +597,9 @@ def record(epoch: uint256) -> IVaultTrust.Record:
 def validator_list() -> DynArray[address, MAX_VALIDATORS]:
     """
     @notice The validators (fixed at construction).
-    @dev One that stops being independent stays listed but stops counting.
+    @dev One the agent makes its owner, approved address, operator or wallet
+         stays listed but stops counting; the vault refuses to make a listed
+         validator its guardian or fee recipient.
     @return The list.
     """
     return self.validators
@@ -650,20 +653,35 @@ def _captured(wallet: address) -> bool:
 @view
 def _independent(v: address) -> bool:
     """
-    @dev `v` is none of: the agent's owner, approved address, operator or
-         wallet; the vault's owner, guardian, treasury or fee recipient;
-         the vault or this contract.
+    @dev Construction only (the terms the holders buy): `v` is independent of
+         the agent (`_independent_of_agent`) and none of the vault's owner,
+         guardian, treasury or fee recipient. After construction the vault
+         refuses to make a listed validator its guardian or fee recipient
+         (G2); the vault roles are not re-read at finalisation.
     """
-    if v == self or v == VAULT:
-        return False
-    if staticcall IIdentityRegistry(IDENTITY).isAuthorizedOrOwner(v, AGENT_ID):
-        return False
-    if v == staticcall IIdentityRegistry(IDENTITY).getAgentWallet(AGENT_ID):
+    if not self._independent_of_agent(v):
         return False
     vault: IHashrateVault = IHashrateVault(VAULT)
     if v == staticcall vault.owner() or v == staticcall vault.guardian() or v == staticcall vault.TREASURY():
         return False
     return v != (staticcall vault.params()).fee_recipient
+
+
+@internal
+@view
+def _independent_of_agent(v: address) -> bool:
+    """
+    @dev `v` is none of: the agent's owner, approved address, operator or
+         wallet; the vault or this contract. Re-checked at every
+         finalisation: only the agent's own addresses, which only the
+         operator can change (it can only disqualify validators against
+         itself), never the vault's admin roles (G2).
+    """
+    if v == self or v == VAULT:
+        return False
+    if staticcall IIdentityRegistry(IDENTITY).isAuthorizedOrOwner(v, AGENT_ID):
+        return False
+    return v != staticcall IIdentityRegistry(IDENTITY).getAgentWallet(AGENT_ID)
 
 
 @internal

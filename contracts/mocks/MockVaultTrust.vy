@@ -7,7 +7,8 @@
         amount set for the epoch (from its own reward-token balance) to the vault and
         returns it; `operator_wallet`, `coverable_shares` and `VAULT` are settable.
         Misbehaviours for negative tests: return more than it pays (`short_pay`), revert.
-        Records every settle call (epoch, post, time). Test-only.
+        Records every settle call (epoch, post, time); the validator list is settable.
+        Test-only.
 """
 
 from ethereum.ercs import IERC20
@@ -26,6 +27,8 @@ settled_epoch: public(HashMap[uint256, uint256])
 settled_post: public(HashMap[uint256, bool])
 settled_at: public(HashMap[uint256, uint256])
 times_settled: public(HashMap[uint256, uint256])
+# @dev `validator_list()` (settable).
+validators: DynArray[address, 16]
 
 
 @deploy
@@ -88,3 +91,16 @@ def settle(epoch: uint256, post: bool) -> uint256:
     self.calls = i + 1
     self.times_settled[epoch] += 1
     return paid + self.short_pay
+
+
+@external
+def set_validators(v: DynArray[address, 16]):
+    """@notice What `validator_list()` returns."""
+    self.validators = v
+
+
+@external
+@view
+def validator_list() -> DynArray[address, 16]:
+    """@notice The settable validator list."""
+    return self.validators

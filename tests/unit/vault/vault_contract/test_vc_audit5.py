@@ -1,0 +1,78 @@
+"""The vault's side of the audit5 fixes, against `MockVaultTrust`:
+G2 the guardian and the fee recipient may never be a validator of the trust (set_trust, set_guardian,
+queue_params)."""
+
+import boa
+from vc_env import deploy, logs
+
+V0, V1 = (boa.env.generate_address(n) for n in ("validator0", "validator1"))
+
+
+def _params_with(env, recipient):
+    p = env.vault.params()
+    return (p[0], p[1], p[2], p[3], recipient)
+
+
+def test_set_guardian_refuses_a_validator():
+    env = deploy()
+    v = env.vault
+    env.trust.set_validators([V0, V1])
+    with boa.env.prank(env.admin):
+        with boa.reverts("vault: guardian is a validator"):
+            v.set_guardian(V1)
+        assert v.guardian() == env.guardian
+        other = boa.env.generate_address("other")
+        v.set_guardian(other)
+    (g,) = logs(v, "GuardianSet")
+    assert g.guardian == other == v.guardian()
+
+
+def test_queue_params_refuses_a_validator_as_fee_recipient():
+    env = deploy()
+    v = env.vault
+    env.trust.set_validators([V0, V1])
+    with boa.env.prank(env.admin):
+        with boa.reverts("vault: fee recipient is a validator"):
+            v.queue_params(_params_with(env, V0))
+        assert v.pending_eta() == 0
+        other = boa.env.generate_address("other")
+        v.queue_params(_params_with(env, other))
+    (q,) = logs(v, "ParamsQueued")
+    assert q.params[4] == other
+
+
+def test_without_a_trust_roles_are_not_checked():
+    env = deploy(set_trust=False)
+    v = env.vault
+    with boa.env.prank(env.admin):
+        v.set_guardian(V0)
+        v.queue_params(_params_with(env, V1))
+    assert v.guardian() == V0
+
+
+def test_set_trust_refuses_validators_in_vault_roles():
+    """The roles may change between the trust's construction (which checked them) and `set_trust`."""
+    env = deploy(set_trust=False)
+    v = env.vault
+    env.trust.set_validators([V0, V1])
+    with boa.env.prank(env.admin):
+        v.set_guardian(V0)
+        with boa.reverts("vault: guardian is a validator"):
+            v.set_trust(env.trust.address)
+        v.set_guardian(env.guardian)
+        v.queue_params(_params_with(env, V1))  # queued, not applied: would apply after the check
+        with boa.reverts("vault: fee recipient is a validator"):
+            v.set_trust(env.trust.address)
+    with boa.env.prank(env.admin):
+        v.cancel_params()
+        v.set_trust(env.trust.address)
+    (t,) = logs(v, "TrustSet")
+    assert t.trust == env.trust.address == v.trust()
+
+
+def test_set_trust_refuses_a_validator_as_the_fee_recipient_in_force():
+    env = deploy(set_trust=False)
+    v = env.vault
+    env.trust.set_validators([env.fee_recipient])
+    with boa.env.prank(env.admin), boa.reverts("vault: fee recipient is a validator"):
+        v.set_trust(env.trust.address)
