@@ -1083,7 +1083,9 @@ def settle_due(n: uint256) -> uint256:
     """
     @notice Settles up to `n` (at most MAX_SETTLE) epochs whose record time has passed, in
             record-time order per cursor; each is credited to the holders of its record time
-            and its reputation feedback is posted by the trust.
+            and its reputation feedback is posted by the trust; then has the trust post up to
+            `n` feedbacks left pending by earlier settlements (claims and transfers settle
+            without posting), oldest first, within the gas left (`post_pending`).
     @dev Anyone; never paused. Reverts without a trust. Emits `EpochSettled` per epoch.
     @param n Most settlements to run.
     @return The number of epochs settled.
@@ -1092,6 +1094,8 @@ def settle_due(n: uint256) -> uint256:
     calls: uint256 = 0
     due: bool = False
     calls, due = self._settle_due(min(n, MAX_SETTLE), True, False)
+    # G3: defaults settled by claims and transfers (no post) reach the reputation here
+    extcall self._trust().post_pending(min(n, MAX_SETTLE))
     return calls
 
 

@@ -21,7 +21,9 @@
         The bond pays `min(bond, owed)` to the vault, which credits it to the
         holders at the record time. Every epoch reaches the operator's
         reputation: finalised epochs post their uptime, defaults post 0; a
-        refused post stays pending and anyone may retry it.
+        record settled without a post (by a claim or a transfer) is queued
+        and posted, oldest first, by the vault's `settle_due`
+        (`post_pending`); `post_record` retries a refused post.
 @dev No setters, no owner: every term is a constructor argument. The trust
      holds only the bond; balances and the reward stream are the vault's.
      The vault is trusted for timing (it calls `settle` at the record time).
@@ -104,6 +106,13 @@ event FeedbackPosted:
     value: uint256
     posted: bool
 
+# @dev The queue of settled records whose feedback is pending (posted oldest first by `post_pending`)
+#      is now [head, tail): `tail` grew when a settlement without a post left its feedback pending,
+#      `head` when `post_pending` took records off it.
+event FeedbackQueue:
+    head: uint256
+    tail: uint256
+
 # @dev `amount` reward tokens were added to the bond by `sender`; `bond` is the new total.
 event BondPosted:
     sender: indexed(address)
@@ -143,6 +152,9 @@ REF_SHARES: constant(uint256) = 10**6 * TH
 # @dev Gas given to the feedback call, and the floor below which the post is not tried (F2).
 FEEDBACK_GAS: constant(uint256) = 400_000
 FEEDBACK_FLOOR: constant(uint256) = FEEDBACK_GAS * 64 // 63 + 30_000
+# @dev Most pending feedbacks one `post_pending` call offers, and the gas kept for returning.
+MAX_POST: constant(uint256) = 64
+POST_RESERVE: constant(uint256) = 20_000
 # @dev Most epochs after the settle cursor `post_bond` looks at for an overdue one.
 OVERDUE_SCAN: constant(uint256) = 64
 MAX_UINT64: constant(uint256) = 2**64 - 1
@@ -185,6 +197,10 @@ validators: DynArray[address, MAX_VALIDATORS]
 bond: public(uint256)
 # @dev One packed word per epoch (see `_pack`): the epoch's record.
 records: HashMap[uint256, uint256]
+# @dev G3: epochs settled without a post whose feedback is pending, in settlement (record-time) order,
+#      eight 32-bit epoch indices per word; `fb_ends` = head | tail << 32 (positions).
+fb_queue: HashMap[uint256, uint256]
+fb_ends: uint256
 
 
 # ------------------------------------------------------------------ #
@@ -287,11 +303,13 @@ def settle(epoch: uint256, post: bool) -> uint256:
     @notice Settles `epoch` at its record time: prices what it owes by its
             outcome, pays `min(bond, owed)` reward tokens to the vault and
             writes its record.
-    @dev Vault only, once per epoch. A default posts uptime 0 when `post`
-         (else its feedback stays pending for `post_record`); when `post`,
-         a finalised epoch's refused feedback is retried too. Emits
-         `EpochDefaulted` or `EpochCompensated`, then `EpochClosed` (and
-         `FeedbackPosted` when a post is tried).
+    @dev Vault only, once per epoch. A default posts uptime 0 when `post`;
+         when `post`, a finalised epoch's refused feedback is retried too.
+         Without `post`, a pending feedback is queued for `post_pending`
+         (G3); a post refused here stays pending for `post_record`.
+         Emits `EpochDefaulted` or `EpochCompensated`, then `EpochClosed`
+         (and `FeedbackPosted` when a post is tried, `FeedbackQueue` when
+         queued).
     @param epoch The epoch index (< N_EPOCHS).
     @param post Whether to post the reputation feedback now.
     @return The reward tokens paid to the vault.
@@ -333,6 +351,16 @@ def settle(epoch: uint256, post: bool) -> uint256:
     if post and rec.feedback == FEEDBACK_PENDING:
         rec.feedback = self._post(epoch, rec, e.report_hash)
     self.records[epoch] = self._pack(rec)
+    if rec.feedback == FEEDBACK_PENDING and not post:
+        # G3: not tried now (a claim or a transfer settled it): `post_pending` (the vault's
+        # `settle_due`) posts it later; a post refused just now is left to `post_record`
+        ends: uint256 = self.fb_ends
+        tail: uint256 = ends >> 32
+        slot: uint256 = tail // 8
+        bits: uint256 = (tail % 8) * 32
+        self.fb_queue[slot] = self.fb_queue[slot] | (epoch << bits)
+        self.fb_ends = (ends & 4_294_967_295) | ((tail + 1) << 32)
+        log FeedbackQueue(head=ends & 4_294_967_295, tail=tail + 1)
 
     if paid != 0:
         self.bond -= paid
@@ -431,6 +459,58 @@ def post_record(epoch: uint256) -> bool:
     rec.feedback = self._post(epoch, rec, report_hash)
     self.records[epoch] = self._pack(rec)
     return rec.feedback == FEEDBACK_POSTED
+
+
+@external
+@nonreentrant
+def post_pending(max_n: uint256) -> uint256:
+    """
+    @notice Posts the feedback of records settled without a post (defaults
+            settled by a claim or a transfer, or a finalised epoch whose
+            uptime was refused at finalisation), oldest settlement first, so
+            that every default reaches the reputation registry without a
+            holder paying for `post_record`.
+    @dev Anyone (the vault's `settle_due` calls it after settling). Takes
+         at most `max_n` (and MAX_POST) records off the queue, and stops
+         while the gas left is below the feedback floor (F2), so it never
+         reverts for gas. A record already posted (`post_record`) is only
+         dropped; one the registry refuses is dropped too and stays pending
+         for `post_record`. Emits `FeedbackPosted` per post and
+         `FeedbackQueue` when the queue moved.
+    @param max_n Most records to take off the queue.
+    @return The number of records taken off the queue.
+    """
+    ends: uint256 = self.fb_ends
+    head: uint256 = ends & 4_294_967_295
+    tail: uint256 = ends >> 32
+    start: uint256 = head
+    for i: uint256 in range(MAX_POST):
+        if i == max_n or head == tail or msg.gas < FEEDBACK_FLOOR + POST_RESERVE:
+            break
+        epoch: uint256 = (self.fb_queue[head // 8] >> ((head % 8) * 32)) & 4_294_967_295
+        head += 1
+        rec: IVaultTrust.Record = self._unpack(self.records[epoch])
+        if rec.feedback == FEEDBACK_PENDING:
+            report_hash: bytes32 = empty(bytes32)
+            if rec.kind == FINALIZED:
+                report_hash = (staticcall IHashrateVault(VAULT).epochs(epoch)).report_hash
+            rec.feedback = self._post(epoch, rec, report_hash)
+            self.records[epoch] = self._pack(rec)
+    if head != start:
+        self.fb_ends = head | (tail << 32)
+        log FeedbackQueue(head=head, tail=tail)
+    return head - start
+
+
+@external
+@view
+def pending_feedback() -> (uint256, uint256):
+    """
+    @notice The queue of settled records whose feedback waits for `post_pending`.
+    @return head, tail: positions; `tail - head` records are queued.
+    """
+    ends: uint256 = self.fb_ends
+    return ends & 4_294_967_295, ends >> 32
 
 
 @external

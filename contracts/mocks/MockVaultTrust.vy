@@ -7,8 +7,8 @@
         amount set for the epoch (from its own reward-token balance) to the vault and
         returns it; `operator_wallet`, `coverable_shares` and `VAULT` are settable.
         Misbehaviours for negative tests: return more than it pays (`short_pay`), revert.
-        Records every settle call (epoch, post, time); the validator list is settable.
-        Test-only.
+        Records every settle call (epoch, post, time) and `post_pending` call; the
+        validator list is settable. Test-only.
 """
 
 from ethereum.ercs import IERC20
@@ -27,8 +27,10 @@ settled_epoch: public(HashMap[uint256, uint256])
 settled_post: public(HashMap[uint256, bool])
 settled_at: public(HashMap[uint256, uint256])
 times_settled: public(HashMap[uint256, uint256])
-# @dev `validator_list()` (settable).
+# @dev `validator_list()` (settable) and the log of `post_pending` calls.
 validators: DynArray[address, 16]
+post_pending_calls: public(uint256)
+post_pending_last: public(uint256)
 
 
 @deploy
@@ -104,3 +106,12 @@ def set_validators(v: DynArray[address, 16]):
 def validator_list() -> DynArray[address, 16]:
     """@notice The settable validator list."""
     return self.validators
+
+
+@external
+def post_pending(max_n: uint256) -> uint256:
+    """@notice Logs the call (count, `max_n`); posts nothing, returns 0."""
+    assert not self.refuse, "trust: refused"
+    self.post_pending_calls += 1
+    self.post_pending_last = max_n
+    return 0

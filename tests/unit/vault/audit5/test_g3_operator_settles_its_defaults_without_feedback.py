@@ -1,4 +1,4 @@
-"""G3 (medium): the operator settles its own defaults silently, so they never reach its reputation.
+"""G3 (medium, fixed): the operator settled its own defaults silently, so they never reach its reputation.
 
 F3's fix posts uptime 0 for a default only when it is settled through `settle_due`
 (`post=True`). Every balance change and every claim also settles due epochs, with
@@ -25,7 +25,6 @@ import boa
 import pytest
 from scenario import TH, attest, fund, report, trust_vault, warp
 
-pytestmark = pytest.mark.xfail(strict=True, reason="open finding")
 
 PENDING = 1
 

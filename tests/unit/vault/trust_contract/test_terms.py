@@ -60,6 +60,8 @@ def test_no_setters_surface_is_the_interface(kit):
         "coverable_shares",
         "finalize_epoch",
         "post_record",
+        "post_pending",
+        "pending_feedback",
         "post_bond",
         "withdraw_bond",
         "record",

@@ -1,9 +1,10 @@
 """The vault's side of the audit5 fixes, against `MockVaultTrust`:
 G2 the guardian and the fee recipient may never be a validator of the trust (set_trust, set_guardian,
-queue_params)."""
+queue_params); G3 `settle_due` has the trust post pending feedbacks (`post_pending`), also when nothing
+is due."""
 
 import boa
-from vc_env import deploy, logs
+from vc_env import deploy, logs, warp
 
 V0, V1 = (boa.env.generate_address(n) for n in ("validator0", "validator1"))
 
@@ -76,3 +77,24 @@ def test_set_trust_refuses_a_validator_as_the_fee_recipient_in_force():
     env.trust.set_validators([env.fee_recipient])
     with boa.env.prank(env.admin), boa.reverts("vault: fee recipient is a validator"):
         v.set_trust(env.trust.address)
+
+
+def test_settle_due_asks_the_trust_to_post_pending_feedback():
+    env = deploy()
+    v, t = env.vault, env.trust
+    with boa.env.prank(env.holders[0]):
+        assert v.settle_due(5) == 0  # nothing due: still asks the trust to post
+    assert (t.post_pending_calls(), t.post_pending_last()) == (1, 5)
+    with boa.env.prank(env.holders[0]):
+        v.settle_due(1_000)
+    assert (t.post_pending_calls(), t.post_pending_last()) == (2, 64)  # clamped to MAX_SETTLE
+    # a claim or a transfer settles without posting and does not ask
+    warp(v.report_deadline(0) + 1)
+    with boa.env.prank(env.holders[0]):
+        v.claim()
+    assert t.calls() == 1 and t.settled_post(0) is False
+    assert t.post_pending_calls() == 2
+    # a trust whose post_pending reverts makes settle_due revert (a plain call, as `settle`)
+    t.set_refuse(True)
+    with boa.env.prank(env.holders[0]), boa.reverts("trust: refused"):
+        v.settle_due(5)
