@@ -136,7 +136,17 @@ event EpochSettled:
     credited: uint256
     record_time: uint256
 
+# @dev The settlement cursors moved to (`unfunded`, `attest`) (see `cursors()`), also when a step
+#      only skipped an epoch the other cursor settles.
+event CursorsMoved:
+    unfunded: uint256
+    attest: uint256
+
 ### REWARDS ###
+
+# @dev `account`'s rewards were accounted up to now (`checkpoint`).
+event Checkpointed:
+    account: indexed(address)
 
 # @dev `amount` sats were added to the stream; `rate_scaled` is sats * 1e18 per second until `period_finish`.
 event RewardsNotified:
@@ -188,6 +198,11 @@ event Paused:
 # @dev `account` ended the pause.
 event Unpaused:
     account: address
+
+# @dev A pause that expired without `unpause` was closed at `end` = start + MAX_PAUSE (written by the next `pause`).
+event PauseEnded:
+    start: uint256
+    end: uint256
 
 
 # ------------------------------------------------------------------ #
@@ -641,6 +656,7 @@ def _settle_due(max_n: uint256, post: bool, soft: bool) -> (uint256, bool):
         # re-read: only the cursors are this function's (the pause count may not be stale)
         cur: uint256 = self.state
         self.state = (cur & (2**160 - 1)) | (u << 160) | (a << 192) | (cur >> 224 << 224)
+        log CursorsMoved(unfunded=u, attest=a)
     return calls, due
 
 
@@ -1178,10 +1194,12 @@ def set_rewards_receiver(receiver: address):
 def checkpoint(account: address):
     """
     @notice Settles `account`'s rewards up to now (anyone may call).
+    @dev Emits `Checkpointed`.
     @param account The holder.
     """
     self._update_global()
     self._checkpoint(account)
+    log Checkpointed(account=account)
 
 
 # ------------------------------------------------------------------ #
@@ -1455,7 +1473,8 @@ def pause():
     """
     @notice Stops buy, report_epoch and fund_epoch for at most MAX_PAUSE (never claims,
             transfers or settlement); every deadline is pushed by the paused time.
-    @dev Guardian or admin; at most MAX_PAUSES pauses per term. Emits `Paused`.
+    @dev Guardian or admin; at most MAX_PAUSES pauses per term. Emits `Paused` (and first
+         `PauseEnded` when it closes an earlier pause that expired without `unpause`).
     """
     self._req(msg.sender == self.guardian or msg.sender == ownable.owner, "vault: caller is not the guardian")
     self._req(not self._paused(), "vault: already paused")
@@ -1466,7 +1485,9 @@ def pause():
         last: uint256 = self.pause_log[n - 1]
         if last >> 64 == 0:
             # the previous pause expired without an unpause: record its end
-            self.pause_log[n - 1] = last | (((last & M64) + MAX_PAUSE) << 64)
+            end: uint256 = (last & M64) + MAX_PAUSE
+            self.pause_log[n - 1] = last | (end << 64)
+            log PauseEnded(start=last & M64, end=end)
     self.pause_log[n] = block.timestamp
     self.state = (st & (2**224 - 1)) | ((n + 1) << 224)
     log Paused(account=msg.sender)

@@ -1,10 +1,10 @@
 """The vault's side of the audit5 fixes, against `MockVaultTrust`:
 G2 the guardian and the fee recipient may never be a validator of the trust (set_trust, set_guardian,
 queue_params); G3 `settle_due` has the trust post pending feedbacks (`post_pending`), also when nothing
-is due."""
+is due; G5 `checkpoint` emits `Checkpointed`, a cursor move `CursorsMoved`."""
 
 import boa
-from vc_env import deploy, logs, warp
+from vc_env import deploy, fund, logs, publish_before_end, report, warp
 
 V0, V1 = (boa.env.generate_address(n) for n in ("validator0", "validator1"))
 
@@ -98,3 +98,47 @@ def test_settle_due_asks_the_trust_to_post_pending_feedback():
     t.set_refuse(True)
     with boa.env.prank(env.holders[0]), boa.reverts("trust: refused"):
         v.settle_due(5)
+
+
+def test_checkpoint_emits_checkpointed():
+    env = deploy(holdings=(100,))
+    v, h = env.vault, env.holders[0]
+    publish_before_end(env, 0)
+    report(env, 0, 100, 100_000)
+    fund(env, 0)
+    warp(boa.env.timestamp + 3_600)
+    v.checkpoint(h)
+    (cp,) = logs(v, "Checkpointed")
+    assert cp.account == h
+    assert v.reward_per_share_paid(h) == v.reward_per_share() > 0
+    # an account with nothing to account: still the event (the call is a state access anyone makes)
+    other = boa.env.generate_address("other")
+    v.checkpoint(other)
+    assert [x.account for x in logs(v, "Checkpointed")] == [other]
+
+
+def test_cursor_moves_emit_cursors_moved():
+    env = deploy(holdings=(100,))
+    v = env.vault
+    publish_before_end(env, 0)
+    report(env, 0, 100, 100_000)
+    fund(env, 0)
+    warp(v.report_deadline(0) + 1)  # epoch 0 funded: the unfunded cursor only skips it
+    with boa.env.prank(env.holders[0]):
+        assert v.settle_due(64) == 0
+    (m,) = logs(v, "CursorsMoved")
+    assert (m.unfunded, m.attest) == (1, 0)
+    assert not logs(v, "EpochSettled")
+    assert v.cursors() == (1, 0)
+    # nothing moves: no event
+    with boa.env.prank(env.holders[0]):
+        v.settle_due(64)
+    assert not logs(v, "CursorsMoved")
+    # a settlement moves a cursor too: one CursorsMoved per call, after the EpochSettled
+    warp(v.report_deadline(1) + 1)
+    with boa.env.prank(env.holders[0]):
+        assert v.settle_due(64) == 1
+    names = [type(x).__name__ for x in v.get_logs(strict=False)]
+    assert names.index("EpochSettled") < names.index("CursorsMoved")
+    (m,) = logs(v, "CursorsMoved")
+    assert (m.unfunded, m.attest) == (2, 0) == tuple(v.cursors())

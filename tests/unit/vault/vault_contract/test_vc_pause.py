@@ -68,6 +68,9 @@ def test_a_new_pause_closes_an_expired_one():
     s = now()
     warp(s + MAX_PAUSE + 5)
     _pause(env)
+    ended, paused = logs(v, "PauseEnded"), logs(v, "Paused")  # G5: the closing has its event
+    assert [(x.start, x.end) for x in ended] == [(s, s + MAX_PAUSE)]
+    assert [x.account for x in paused] == [env.guardian]
     assert v.pause_intervals() == [(s, s + MAX_PAUSE), (now(), 0)]
 
 
