@@ -1,4 +1,4 @@
-"""G4 (low): a two-block hold across a record time captures an epoch's whole compensation.
+"""G4 (low, accepted and documented): a two-block hold across a record time captures an epoch's compensation.
 
 Funded nets stream over a day ("no just-in-time sniping"), but a settlement is credited as
 one `reward_per_share` step to the holders at R(e), a moment fixed and public before the
@@ -18,16 +18,21 @@ without restarting a running stream: add it to a separate compensation stream ov
 or credit it over the interval [end_e, R(e)] by holder-seconds (a time-weighted balance
 checkpoint); at the least document the ex-dividend dates and show them in the SDK so that
 pool prices can include them.
+
+Decision (docs/design/vault-trust-split.md, Implementation notes): the record-date rule is kept.
+A compensation belongs to whoever holds the share at R(e), a time fixed and public before the
+term (ex-dividend semantics): a share is worth its pending compensation until R(e) and is
+ex-compensation after it, so a buyer pays for it; only a holder that lends or sells without
+pricing it (a pool, an AMM) gives it away. Streaming it would pay the holders *after* R(e)
+(again not those of the epoch) and make F11's "credited to the holders at R(e), whoever settles
+and whenever" depend on a stream. This test asserts the documented behaviour (not an xfail).
 """
 
 import boa
-import pytest
 from scenario import TH, trust_vault, warp
 
-pytestmark = pytest.mark.xfail(strict=True, reason="open finding")
 
-
-def test_g4_two_second_holder_takes_the_compensation():
+def test_g4_compensation_goes_to_the_holders_at_the_record_time():
     env, t = trust_vault(holdings=(100, 900))
     v = env.vault
     alice, pool, mallory = env.holders[0], env.holders[1], env.holders[2]
@@ -35,14 +40,16 @@ def test_g4_two_second_holder_takes_the_compensation():
     warp(rt - 1)
     with boa.env.prank(pool):
         v.transfer(mallory, 900 * TH)  # lent (or bought) one second before the record time
+    assert v.claimable(mallory) == 0
     warp(rt + 1)
     with boa.env.prank(mallory):
         v.transfer(pool, 900 * TH)  # first balance change after R(0): settles epoch 0 first
     (settled,) = [e for e in v.get_logs(strict=False) if type(e).__name__ == "EpochSettled"]
-    assert settled.epoch == 0 and settled.credited == 38_020
-    got = v.claimable(mallory)
-    # two seconds of holding should earn (next to) nothing of an epoch mined before she held
-    assert got <= settled.credited // 100, (
-        f"mallory (held 2 s) is credited {got} of {settled.credited} sats; the pool (held the epoch) "
-        f"{v.claimable(pool)}, alice {v.claimable(alice)}"
-    )
+    assert (settled.epoch, settled.credited, settled.record_time) == (0, 38_020, rt)
+    # record-date rule: the holders at R(0) share the compensation pro rata, however briefly held
+    assert v.claimable(mallory) == 34_218
+    assert v.claimable(alice) == 3_802
+    assert v.claimable(pool) == 0
+    # the share is ex-compensation after R(0): holding it now earns nothing of epoch 0
+    with boa.env.prank(mallory):
+        assert v.claim() == 34_218
