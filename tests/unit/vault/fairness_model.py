@@ -25,7 +25,7 @@ the documented one (docs/vault.md, "Reward accounting" and "Bond and default"):
 - Settlement (docs/design/vault-trust-split.md §4-§6): every epoch e is credited at its record
   time R(e) (D(e) = end + grace unfunded, A(e) = end + 2 grace funded, both in unpaused seconds)
   to the holders **at R(e)**, pro rata, at once (no stream): paid = min(bond, owed(e)) with
-  owed = Nu(e) unreported, max(net, Nr(e)) reported-unfunded, Nu(e) - min(Nu(e), net)
+  owed = Nu(e) unreported, max(net, Nu(e)) reported-unfunded (audit5 G1), Nu(e) - min(Nu(e), net)
   funded-unattested, Nr(e) * (S - delivered) / S finalised; Nu = G - G * perf(e) / 1e4,
   G = S * 1e12 * 86,400 * sats_per_block // (1e18 * difficulty * 2**32), Nr = the split of
   full delivery at G with the epoch's own price and params. The model settles in the order of
@@ -276,8 +276,8 @@ class FairnessModel:
             return self.nu(e)
         if ep.finalized:
             return self.nr(e) * (self.supply - min(ep.delivered, self.supply)) // self.supply if self.supply else 0
-        if not ep.funded:
-            return max(ep.net, self.nr(e))
+        if not ep.funded:  # G1 (audit5): an unfunded report proves no electricity: never less than Nu
+            return max(ep.net, self.nu(e))
         nu = self.nu(e)
         return nu - min(nu, ep.net)
 

@@ -57,5 +57,6 @@ def test_d1_reported_epoch_default_priced_at_its_recorded_supply():
     assert t.trust.expected_reported(0) == expected == 1_012
     settle_until(env, 0)
     (s,) = [s for s in events(v, "EpochSettled") if s.epoch == 0]
-    assert s.credited == expected  # max(e.net = 0, Nr(0))
-    assert v.claimable(holder) == expected
+    # G1 (audit5, 9c6a18a): unfunded, it owes max(e.net = 0, Nu(0)) at the epoch's supply
+    assert s.credited == fair_expected(100 * TH, None) == 3_802
+    assert v.claimable(holder) == 3_802

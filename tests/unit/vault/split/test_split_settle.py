@@ -46,8 +46,9 @@ def test_unreported_owes_nu():
     assert env.vault.claimable(env.holders[0]) == NU
 
 
-@pytest.mark.parametrize("gross, owed", [(8_000, 4_410), (0, NR), (4_224, NR)])
-def test_reported_unfunded_owes_max_of_its_net_and_nr(gross, owed):
+# G1 (audit5, 9c6a18a): an unfunded report proves no electricity: max(e.net, Nu), not max(e.net, Nr)
+@pytest.mark.parametrize("gross, owed", [(8_000, 4_410), (0, NU), (4_224, NU)])
+def test_reported_unfunded_owes_max_of_its_net_and_nu(gross, owed):
     env, t = trust_vault(holdings=(100,), n_epochs=1)
     report(env, 0, 100 * TH, gross)
     bond = t.trust.bond()
@@ -80,16 +81,16 @@ def test_finalised_owes_the_undelivered_share_of_nr(delivered_ths, owed):
 
 
 def test_bond_pays_what_it_has_then_nothing():
-    # 26,615 sats cover 100 TH/s for 7 unreported epochs (7 x 3,802.03)
-    env, t = trust_vault(holdings=(100,), bond=26_615, n_epochs=9)
+    # 29,572 sats cover 100 TH/s for 7 epochs at the hashprice gross (G6, c164b01: 7 x 4,224.48)
+    env, t = trust_vault(holdings=(100,), bond=29_572, n_epochs=9)
     tr = t.trust
-    assert tr.coverage_bps() == 26_615 * 10_000 // (7 * NU)
+    assert tr.coverage_bps() == 29_572 * 10_000 // (7 * 4_224)
     settle_until(env, 8)
     got = [(x.epoch, x.credited) for x in events(env.vault, "EpochSettled")]
-    assert got == [(e, NU) for e in range(7)] + [(7, 26_615 - 7 * NU), (8, 0)]
-    assert [(tr.record(e).owed, tr.record(e).paid) for e in (7, 8)] == [(NU, 1), (NU, 0)]
+    assert got == [(e, NU) for e in range(7)] + [(7, 29_572 - 7 * NU), (8, 0)]
+    assert [(tr.record(e).owed, tr.record(e).paid) for e in (7, 8)] == [(NU, 2_958), (NU, 0)]
     assert tr.bond() == 0 and tr.coverage_bps() == 0
-    assert env.vault.claimable(env.holders[0]) == 26_615
+    assert env.vault.claimable(env.holders[0]) == 29_572
 
 
 def test_settle_is_the_vaults_alone():

@@ -155,9 +155,9 @@ def _history(settle_on_time: bool, bond: int):
     return recs, tr.bond(), [v.claimable(h) for h in env.holders[:2]]
 
 
-# 26,615 sats: the bond runs out at epoch 7 -- which epochs it pays must not depend on when
+# 29,572 sats (7 x gross of 100 TH/s, G6): the bond runs out at epoch 7 -- which epochs it pays must not depend on when
 # settle_due is called (fixed in 493a915: settlements run in record-time order across both cursors)
-@pytest.mark.parametrize("bond", [10**10, 26_615])
+@pytest.mark.parametrize("bond", [10**10, 29_572])
 def test_settling_late_at_once_equals_settling_on_time(bond):
     on_time = _history(True, bond)
     late = _history(False, bond)
