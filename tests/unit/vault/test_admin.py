@@ -15,11 +15,13 @@ from vault_setup import DAY, PARAMS, TH, gross_of
 NEW = (20_000, 60_000, 20_000, 2_000)
 
 
-def test_queue_and_apply_after_delay_is_a_version_for_epochs_ending_from_then(vault, trust, deployer, accounts, chain, alice, warp):
+def test_queue_and_apply_after_delay_is_a_version_for_epochs_ending_from_then(vault, trust, deployer, accounts, chain, alice, warp, validators):
     """Rule changed by the split: `apply_params` no longer replaces the parameters of every epoch;
     it appends version 1 in force from its block time, so epoch 0 (ended before) keeps version 0."""
     vault.buy(100 * TH, 2**256 - 1, alice, sender=alice)
-    new_recipient = accounts[8]
+    new_recipient = accounts[2]
+    with ape.reverts("vault: fee recipient is a validator"):  # audit5 G2: a validator never becomes a vault role
+        vault.queue_params((*NEW, validators[1]), sender=deployer)
     assert vault.ADMIN_DELAY() == DAY
     warp(vault.epoch_end(0) - 3_600)  # queued during epoch 0: due an hour before epoch 1 ends
     tx = vault.queue_params((*NEW, new_recipient), sender=deployer)

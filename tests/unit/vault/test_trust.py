@@ -12,7 +12,7 @@ Nr = 10,120 (full delivery at $100k); a 900 TH/s, 40,000-sat report nets 10,890.
 
 Rules changed by the split, asserted here with exact figures: nothing is declared (`declare_default`
 is gone): an unfunded epoch is settled after D(e), a funded one after A(e), by any balance change,
-claim or `settle_due`; a reported-unfunded epoch owes max(net, Nr) = 10,890; a funded, unattested
+claim or `settle_due`; a reported-unfunded epoch owes max(net, Nu) = 38,020 (audit5 G1); a funded, unattested
 one owes Nu - net; a finalised one owes the undelivered share of Nr (900 of 1,000 TH/s: 1,012);
 min score 98 (95 no longer counts); a pause never blocks settlement.
 
@@ -153,7 +153,7 @@ def test_the_agent_is_sold_mid_term_the_old_wallet_is_out_at_once_and_the_new_ow
 ):
     ident, val, rep = registries
     bond0 = ttrust.bond()
-    assert bond0 == ttrust.required_bond() == 2_661_422  # carol posted it when the term was opened
+    assert bond0 == ttrust.required_bond() == 2_957_136  # carol posted it when the term was opened (7 x G, audit5 G6)
     # carol runs epoch 0 (reported, funded, attested) and reports epoch 1
     report(chain, tvault, feed, deployer, operator, 0)
     attest(ttrust, val, agent_id, operator, validators, 0)
@@ -346,22 +346,23 @@ def test_unfunded_epoch_is_settled_after_its_report_deadline_and_pays_holders_fr
     assert ttrust.expected_reported(0) == NR and tvault.epochs(0).net == 10_890
     bond, held = ttrust.bond(), wbtc.balanceOf(tvault)
     tx = tvault.settle_due(1, sender=mallory)
-    # reported, never funded: owes max(its own net, Nr) = max(10,890, 10,120)
-    assert settled(tx, tvault) == [(0, 10_890, d0)]
+    # reported, never funded: owes max(its own net, Nu) = max(10,890, 38,020) (audit5 G1: nothing
+    # in an unfunded report is verified, so it is priced as unreported at least)
+    assert settled(tx, tvault) == [(0, NU, d0)]
     (ev,) = tx.events.filter(ttrust.EpochDefaulted)
-    assert (ev.epoch, ev.kind, ev.owed, ev.paid) == (0, 3, 10_890, 10_890)
+    assert (ev.epoch, ev.kind, ev.owed, ev.paid) == (0, 3, NU, NU)
     (fp,) = tx.events.filter(ttrust.FeedbackPosted)
     assert (fp.epoch, fp.value, fp.posted) == (0, 0, True)  # a default reaches the reputation as uptime 0
     (fb,) = tx.events.filter(registries[2].NewFeedback)
     assert (fb.agentId, fb.clientAddress, fb.value, fb.tag1, fb.tag2) == (agent_id, ttrust.address, 0, "uptime", "epoch-0")
-    assert fb.feedbackHash == keccak(encode(["uint8", "uint64", "uint64"], [3, 10_890, 10_890]))  # keccak(kind, owed, paid)
-    assert ttrust.bond() == bond - 10_890 and wbtc.balanceOf(tvault) == held + 10_890
-    assert tvault.total_notified() == 10_890  # credited at once, never a new stream
+    assert fb.feedbackHash == keccak(encode(["uint8", "uint64", "uint64"], [3, NU, NU]))  # keccak(kind, owed, paid)
+    assert ttrust.bond() == bond - NU and wbtc.balanceOf(tvault) == held + NU
+    assert tvault.total_notified() == NU  # credited at once, never a new stream
     r = ttrust.record(0)
-    assert (r.kind, r.owed, r.paid, r.feedback, r.settled) == (3, 10_890, 10_890, 2, True)
+    assert (r.kind, r.owed, r.paid, r.feedback, r.settled) == (3, NU, NU, 2, True)
     a = tvault.claim(sender=alice).events.filter(tvault.Claimed)[0].amount
     b = tvault.claim(sender=bob).events.filter(tvault.Claimed)[0].amount
-    assert (a, b) == (6_534, 4_356)  # 60 % and 40 % of 10,890 exactly: the holders at D(0)
+    assert (a, b) == (22_812, 15_208)  # 60 % and 40 % of 38,020 exactly: the holders at D(0)
 
 
 def test_funded_but_unattested_epoch_is_settled_after_the_attestation_deadline_for_the_shortfall(tvault, ttrust, feed, deployer, operator, chain, mallory, alice):
