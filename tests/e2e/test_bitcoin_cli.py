@@ -245,12 +245,17 @@ def test_prove_reward_and_bad_proofs(cli):
     from hashtrust.chain.tx import TxSender
 
     cli("relay", "deploy", "--confirmations", "5", "--name", "R776")
+    one_error(cli("relay", "prove-reward", str(EX / "coinbase_776166.json"), "--name", "R776", ok=False),
+              "block 776,166 and its confirmations reach epoch 385 (heights 776,160 to 778,175), which this relay does not hold: it holds no epoch yet")
     cf = json.loads((EX / "coinbase_776166.json").read_text())
     bits = Header.parse(bytes.fromhex(cf["headers"][0]["hex"])).bits
     client = BitcoinRelayClient.from_book(cli.w3, AddressBook.for_chain(cli.w3, cli.books), TxSender(cli.w3, devnet_signer(0)), name="R776")
     client.anchor_epoch(776_166 // 2016, bits, Header.parse(bytes.fromhex(cf["headers"][0]["hex"])).time - 3_600)
     r = cli("relay", "prove-reward", str(EX / "coinbase_776166.json"), "--name", "R776")
     assert "block 776,166" in r.output and "paid 631,067,024 sats = subsidy 625,000,000 + fees 6,067,024 (5 confirmations)" in r.output
+    # 774,142 (epoch 383) and its confirmations (into 384) are in epochs this relay does not hold
+    one_error(cli("relay", "prove-reward", str(EX / "coinbase_774142.json"), "--name", "R776", ok=False),
+              "block 774,142 and its confirmations reach epoch 383 (heights 772,128 to 774,143), which this relay does not hold: it holds epoch 385 only")
     nonce = cli.nonce()
     bad = dict(cf, coinbase_merkle_branch=["00" * 32] + cf["coinbase_merkle_branch"][1:])
     p = cli.books / "bad.json"

@@ -143,8 +143,26 @@ class BitcoinRelayClient(ContractClient):
     def verify_reward(self, proof: RewardProof) -> RewardInfo:
         """Check a reward proof in Python, then ask the relay; `RevertError` names the rule broken."""
         proof.check(int(self._view("CONFIRMATIONS")))
+        self._check_relayed(proof.height, proof.height + proof.confirmations)
         r = self._view("verify_reward", *proof.args())
         return RewardInfo(block_hash=bytes(r[0])[::-1].hex(), height=r[1], time=r[2], paid=r[3], subsidy=r[4], fees=r[5], confirmations=r[6])
+
+    def _check_relayed(self, first_height: int, last_height: int) -> None:
+        """`InputError` naming the epoch when a chain of headers falls in one the relay does not hold
+        (before its anchor, beyond its latest epoch, or a retarget still in its challenge window)."""
+        for epoch in sorted({first_height // RETARGET_INTERVAL, last_height // RETARGET_INTERVAL}):
+            if self.epoch(epoch) is not None:
+                continue
+            if not self.anchored():
+                held = "holds no epoch yet (anchor it first: `hashtrust relay sync --anchor`)"
+            else:
+                first, last = int(self._view("first_epoch")), self.latest_epoch()
+                held = f"holds epochs {first:,} to {last:,}" if first != last else f"holds epoch {first:,} only"
+                pending = self.pending()
+                if pending is not None and pending["epoch"] == epoch:
+                    held += f"; epoch {epoch:,}'s retarget is pending until its challenge window ends"
+            raise InputError("headers", f"block {first_height:,} and its confirmations reach epoch {epoch:,} "
+                             f"(heights {epoch * RETARGET_INTERVAL:,} to {(epoch + 1) * RETARGET_INTERVAL - 1:,}), which this relay does not hold: it {held}")
 
     # ------------------------------------------------------------------ writes
     def anchor(self, header: bytes, height: int) -> dict:

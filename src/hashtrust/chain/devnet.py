@@ -327,18 +327,48 @@ def _save_clock(home: Path, port: int | None) -> None:
 
 def _restore_clock(endpoint: str, home: Path) -> str:
     """Make the restored chain's clock continue where it was: never before its latest block, and
-    as far ahead of the wall clock as it was when it stopped. Returns what was done (or "")."""
+    as far ahead of the wall clock as it was when it stopped. Returns what was done (or "").
+
+    Always set: a restored Anvil started with ``--timestamp`` (`_pin_genesis`) counts from its
+    genesis time, not from the wall clock, so its next block would otherwise be dated back there."""
     latest = _latest_time(endpoint)
     try:
         offset = int(json.loads((home / CLOCK_FILE).read_text())["offset_s"])
     except (OSError, ValueError, KeyError, TypeError):
         offset = 0
     now = int(time.time())
-    target = max(latest + 1, now + offset)
+    target = max(latest + 1, now + offset, now)
+    rpc(endpoint, "evm_setNextBlockTimestamp", [target], timeout=5.0)
     if target <= now + 1:
         return ""  # the wall clock is already past the chain's latest block
-    rpc(endpoint, "evm_setNextBlockTimestamp", [target], timeout=5.0)
     return f"clock continues at {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(target))} UTC, {target - now:,} s ahead of the wall clock"
+
+
+def _pin_genesis(state_file: Path) -> int | None:
+    """Keep a restored chain's block 0 (its address book is named after its hash); return its time.
+
+    Anvil 1.7.1 makes a new genesis block at every start, dated at the start unless ``--timestamp``
+    says otherwise, and adds it to the blocks it restores: after the second restart the state
+    holds several blocks numbered 0 and the node answers `eth_getBlockByNumber(0)` with any of
+    them (measured: 4 starts, 4 block 0s, 3 different hashes served). The chain's real genesis is
+    the oldest (each later one is dated at a later start); the others are dropped from the file
+    and Anvil is started with the real one's time, so the block it makes is the same block (the
+    genesis of a devnet is a function of its time and options). None when the file is not
+    Anvil's state (Anvil then reports it)."""
+    try:
+        data = json.loads(state_file.read_text())
+        blocks = data["blocks"]
+        zeros = [b for b in blocks if int(b["header"]["number"], 16) == 0]
+        stamps = [int(b["header"]["timestamp"], 16) for b in zeros]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if not zeros:
+        return None
+    keep = zeros[stamps.index(min(stamps))]
+    if len(zeros) > 1:
+        data["blocks"] = [b for b in blocks if b is keep or int(b["header"]["number"], 16) != 0]
+        write_json(state_file, data, indent=None)
+    return min(stamps)
 
 
 # ---------------------------------------------------------------------------- start / stop
@@ -380,7 +410,11 @@ def start(port: int | None = None, *, home: Path | None = None, wait_s: float = 
             "--prune-history", str(HISTORY_BLOCKS),
         ]
         restored = state_file.exists() and state_file.stat().st_size > 0
-        if genesis_time is not None and not restored:
+        if restored:
+            pinned = _pin_genesis(state_file)
+            if pinned is not None:
+                cmd += ["--timestamp", str(pinned)]  # the restored chain's own genesis (`_pin_genesis`)
+        elif genesis_time is not None:
             cmd += ["--timestamp", str(int(genesis_time))]  # a new chain's genesis (`reset`)
         log = open(log_file, "ab")  # noqa: SIM115 - handed to the child
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
