@@ -117,7 +117,7 @@ def open_devnet_term(
     cfg = {k: VAULT_DEVNET[k] for k in TRUST_TERMS} | (terms or {})
     usd, wbtc = vault.payment_token, vault.reward_token
     if vault.trust() is None:
-        need = required_bond_for(vault._view("CAPACITY"), cfg["difficulty"], cfg["sats_per_block"], vault._view("params")[3], cfg["bond_epochs"])
+        need = required_bond_for(vault._view("CAPACITY"), cfg["difficulty"], cfg["sats_per_block"], cfg["bond_epochs"])
         want, have = max(need, bond_sats) + operator_sats, wbtc.functions.balanceOf(operator.address).call()
         if have < want:
             admin.transact(wbtc.functions.mint(operator.address, want - have))

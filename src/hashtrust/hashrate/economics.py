@@ -105,12 +105,14 @@ def preview_buy(shares: int, price_per_th: int) -> int:
 def fee_split(delivered: int, gross: int, p: FeeParams, btc_usd: int, feed_unit: int = 10**8) -> tuple[int, int, int]:
     """(fee, perf, net) in sats for ``delivered`` share units, exactly as `HashrateVault._split`.
 
-    ``btc_usd`` is the feed answer in ``feed_unit`` fixed point (Chainlink BTC/USD: 8 decimals).
+    ``btc_usd`` is the feed answer in ``feed_unit`` fixed point (Chainlink BTC/USD: 8 decimals);
+    0 is the vault's "no usable price" (the round in force at the epoch end was stale): no
+    electricity or maintenance is charged, the performance fee still is (`split_of(e, d, g, 0)`).
     """
-    if btc_usd <= 0:
-        raise ValueError("btc_usd must be > 0")
+    if btc_usd < 0:
+        raise ValueError("btc_usd must be >= 0 (0: no price, no electricity/maintenance fee)")
     per_th = p.mj_per_th * 24 * p.micro_usd_per_kwh + p.micro_usd_per_th_day * 10**6
-    cost = delivered * per_th * 100 * feed_unit // (10**24 * btc_usd)
+    cost = 0 if btc_usd == 0 else delivered * per_th * 100 * feed_unit // (10**24 * btc_usd)
     fee = min(gross, cost)
     perf = (gross - fee) * p.perf_bps // MAX_BPS
     return fee, perf, gross - fee - perf

@@ -1119,12 +1119,12 @@ def check_registries(w3: Any, identity: str, validation: str, reputation: str | 
             raise AddressBookError(f"{ctype} at {addr} is bound to the IdentityRegistry at {bound}, not {ident}; refusing to bind the vault to both")
 
 
-def required_bond_for(capacity: int, difficulty: int, sats_per_block: int, perf_bps: int, bond_epochs: int) -> int:
-    """`VaultTrust.required_bond` in Python: BOND_EPOCHS * Nu(1e6 TH/s) * CAPACITY / 1e6 TH/s,
-    rounded up (Nu = the hashprice gross less the performance fee)."""
+def required_bond_for(capacity: int, difficulty: int, sats_per_block: int, bond_epochs: int) -> int:
+    """`VaultTrust.required_bond` in Python: BOND_EPOCHS * G(1e6 TH/s) * CAPACITY / 1e6 TH/s,
+    rounded up, on the hashprice gross G (performance fee 0, so no later fee change can uncover
+    the sale: audit5 G6)."""
     ref = 10**6 * TH
-    g = expected_epoch_gross(ref, difficulty, sats_per_block)
-    per_ref = bond_epochs * (g - g * perf_bps // 10_000)
+    per_ref = bond_epochs * expected_epoch_gross(ref, difficulty, sats_per_block)
     return (per_ref * capacity + ref - 1) // ref
 
 
@@ -1240,7 +1240,7 @@ def deploy_trust(
     poster = bond_from or admin
     existing = adopted or (book.get("VaultTrust").address if book.get("VaultTrust") is not None else None)
     have_bond = VaultTrustClient(w3, existing).bond() if existing else 0
-    need = required_bond_for(vault._view("CAPACITY"), terms["difficulty"], terms["sats_per_block"], vault._view("params")[3], terms["bond_epochs"])
+    need = required_bond_for(vault._view("CAPACITY"), terms["difficulty"], terms["sats_per_block"], terms["bond_epochs"])
     short = max(0, need - have_bond) if post_bond else 0
     if short:
         held = int(call_view(vault.reward_token.functions.balanceOf(poster.address), action="balanceOf"))

@@ -121,13 +121,13 @@ def test_missing_rounds_inside_the_phase_count_as_after_the_end():
 
 
 # ------------------------------------------------------------------ bond sizing (§7)
-def test_required_bond_is_the_design_figure_rounded_up_from_the_reference_rate():
-    """Design §7: 7 x Nu(10,000 TH/s) = 7 x 380,203 = 2,661,421 sats (gross 422,447, perf 10 %).
-    `VaultTrust.required_bond` takes the rate at 1e6 TH/s and rounds the capacity's share up,
-    which is one sat more: 2,661,422 (the SDK mirrors the contract)."""
+def test_required_bond_is_the_gross_of_the_capacity_rounded_up_from_the_reference_rate():
+    """Bond sizing on the hashprice gross (performance fee 0, audit5 G6): 7 x G(10,000 TH/s) =
+    7 x 422,447 = 2,957,129 sats; `VaultTrust.required_bond` takes the rate at 1e6 TH/s and rounds
+    the capacity's share up: 2,957,136 (the SDK mirrors the contract)."""
     g = expected_epoch_gross(10_000 * TH, VAULT_DEVNET["difficulty"], VAULT_DEVNET["sats_per_block"])
-    assert g == 422_447 and 7 * (g - g * 1_000 // 10_000) == 7 * 380_203 == 2_661_421
-    assert required_bond_for(10_000 * TH, VAULT_DEVNET["difficulty"], VAULT_DEVNET["sats_per_block"], 1_000, 7) == 2_661_422
+    assert g == 422_447 and 7 * g == 2_957_129
+    assert required_bond_for(10_000 * TH, VAULT_DEVNET["difficulty"], VAULT_DEVNET["sats_per_block"], 7) == 2_957_136
     assert settlement_lag_epochs(VAULT_DEVNET["report_grace"]) == VAULT_DEVNET["bond_epochs"] == 7
     assert settlement_lag_epochs(3 * 86_400 + 1) == 8  # rounded up, as the trust's constructor
 

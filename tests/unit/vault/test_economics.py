@@ -51,10 +51,9 @@ def test_fee_split_rounding_and_caps():
     assert ec.preview_buy(1, 15_000_000) == 1 and ec.preview_buy(ec.TH, 15_000_000) == 15_000_000
 
 
-@pytest.mark.xfail(strict=True, reason="SDK/contract divergence: the split vault's `split_of(e, d, g, 0)` prices a stale or absent round "
-                   "with no electricity/maintenance fee (perf only, docs/design/vault-trust-split.md §3; vault_contract/test_vc_params.py "
-                   "asserts (0, 10,000, 90,000)), while `economics.fee_split` (documented 'exactly as HashrateVault._split') raises on 0")
 def test_fee_split_without_a_price_charges_perf_only_as_the_vault():
+    """The vault's `split_of(e, d, g, 0)` (a stale round: no electricity/maintenance, perf still;
+    vault_contract/test_vc_params.py asserts (0, 10,000, 90,000)): the SDK mirror agrees."""
     p = ec.FeeParams.from_usd(17.5, 0.05, 0.01, 10)
     assert ec.fee_split(400 * ec.TH, 100_000, p, 0) == (0, 10_000, 90_000)
 

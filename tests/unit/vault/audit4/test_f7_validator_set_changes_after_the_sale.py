@@ -19,7 +19,7 @@ import boa
 from boa_vault import deploy, deploy_trust, registries
 from scenario import trust_vault
 
-TRUST_WRITES = {"settle", "finalize_epoch", "post_record", "post_bond", "withdraw_bond"}
+TRUST_WRITES = {"settle", "finalize_epoch", "post_record", "post_pending", "post_bond", "withdraw_bond"}
 
 
 def _writes(c) -> set[str]:
