@@ -798,7 +798,8 @@ def _round_price(epoch: uint256, round_id: uint80) -> (uint256, bool):
          end: answered, positive, updated at or before the end, and the next round (if any)
          updated after the end; a round of an older phase only when the next phase's first
          round came after the end (and no later round of its phase). Returns (answer, stale);
-         a round older than MAX_PRICE_AGE at the end is stale (answer 0: no electricity fee).
+         a round older than MAX_PRICE_AGE at the end, carried over (answeredInRound below its
+         id) or not positive is stale (answer 0: no electricity fee).
     """
     end_e: uint256 = self._end(epoch)
     latest: uint80 = 0
@@ -810,8 +811,6 @@ def _round_price(epoch: uint256, round_id: uint80) -> (uint256, bool):
     phase: uint256 = convert(round_id, uint256) >> 64
     rid: uint80 = 0
     rid, answer, started, updated, answered = staticcall PRICE_FEED.getRoundData(round_id)
-    self._req(answered >= round_id, "vault: price round not answered")
-    self._req(answer > 0, "vault: oracle price not positive")
     self._req(updated != 0 and updated <= end_e, "vault: not the round at the epoch end")
     nxt: uint256 = 0
     x: int256 = 0
@@ -837,7 +836,11 @@ def _round_price(epoch: uint256, round_id: uint80) -> (uint256, bool):
     elif round_id != latest:
         rid, x, started, nxt, y = staticcall PRICE_FEED.getRoundData(round_id + 1)
         self._req(nxt > end_e, "vault: not the round at the epoch end")
-    if end_e - updated > self.MAX_PRICE_AGE:
+    # the round in force at the end is fixed; when its answer is unusable (stale, carried over
+    # from an earlier round, or not positive) the epoch is still reportable, without the
+    # electricity/maintenance fee: a bad feed costs the operator its cost recovery, never the
+    # holders, and never forces a default
+    if end_e - updated > self.MAX_PRICE_AGE or answered < round_id or answer <= 0:
         return 0, True
     return convert(answer, uint256), False
 

@@ -107,12 +107,15 @@ def test_price_exactly_max_age_old_is_not_stale():
     assert (r.price_stale, r.btc_usd, r.fee) == (False, PRICE, 3_100)
 
 
-def test_non_positive_answer_refused():
+def test_non_positive_answer_reports_without_cost():
+    """A zero price in force at the end: the epoch is still reported (never a forced default),
+    without electricity/maintenance (fee 0), perf still."""
     env, _ = trust_vault(holdings=(100,))
     v, feed = env.vault, env.feed
     end = v.epoch_end(0)
     warp(end - 60)
     feed.set_price(0)
     warp(end + 60)
-    with boa.reverts("vault: oracle price not positive"):
-        _report(env, 0, feed.latest_round())
+    _report(env, 0, feed.latest_round())
+    (r,) = events(v, "EpochReported")
+    assert (r.price_stale, r.btc_usd, r.fee) == (True, 0, 0)

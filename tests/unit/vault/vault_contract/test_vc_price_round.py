@@ -107,27 +107,42 @@ def _mock_env():
     return env, feed
 
 
-def test_unanswered_round_refused():
+def test_carried_over_round_reports_without_cost():
+    """A round whose answer was carried over from an earlier round (answeredInRound < roundId) is
+    the round in force at the end but no fresh price: the epoch is reported, price_stale, fee 0."""
     env, feed = _mock_env()
     end = env.vault.epoch_end(0)
     feed.set_round(5, BTC_USD, end - 60, 4)
     feed.set_latest(5)
     warp(end + 60)
-    with boa.reverts("vault: price round not answered"):
-        _report_raw(env, 0, 5)
-    feed.set_round(5, BTC_USD, end - 60, 5)
     _report_raw(env, 0, 5)
+    (ev,) = logs(env.vault, "EpochReported")
+    assert (ev.price_stale, ev.btc_usd, ev.fee, ev.perf, ev.net) == (True, 0, 0, 10_000, 90_000)
+
+
+def test_answered_round_reports_with_its_price():
+    env, feed = _mock_env()
+    end = env.vault.epoch_end(0)
+    feed.set_round(5, BTC_USD, end - 60, 5)
+    feed.set_latest(5)
+    warp(end + 60)
+    _report_raw(env, 0, 5)
+    (ev,) = logs(env.vault, "EpochReported")
+    assert (ev.price_stale, ev.btc_usd) == (False, BTC_USD) and ev.fee > 0
 
 
 @pytest.mark.parametrize("answer", [0, -1])
-def test_non_positive_answer_refused(answer):
+def test_non_positive_answer_reports_without_cost(answer):
+    """A feed answering 0 or a negative price at the end never makes the epoch unreportable (it
+    would then default): reported, price_stale, no electricity/maintenance fee."""
     env, feed = _mock_env()
     end = env.vault.epoch_end(0)
     feed.set_round(2, answer, end - 60, 2)
     feed.set_latest(2)
     warp(end + 60)
-    with boa.reverts("vault: oracle price not positive"):
-        _report_raw(env, 0, 2)
+    _report_raw(env, 0, 2)
+    (ev,) = logs(env.vault, "EpochReported")
+    assert (ev.price_stale, ev.btc_usd, ev.fee, ev.perf, ev.net) == (True, 0, 0, 10_000, 90_000)
 
 
 def test_round_without_time_refused():
