@@ -79,7 +79,6 @@ def _count(wd, agent: int, *who: str) -> int:
     return json.loads(r.out)["overall"]["count"]
 
 
-@pytest.mark.xfail(strict=True, reason="newuser 1: the same agent list registered by two runs at once registers every agent twice")
 def test_newuser_one_agent_list_registered_twice_at_once_registers_each_once(world, slow_logs, tmp_path):
     path = tmp_path / "mine.json"
     n = many_agents(path, copies=1)
@@ -93,7 +92,6 @@ def test_newuser_one_agent_list_registered_twice_at_once_registers_each_once(wor
     assert identity.contract.functions.balanceOf(owner).call() - before == n
 
 
-@pytest.mark.xfail(strict=True, reason="newuser 2: `agents give --id ID` run three times at once gives the feedback more than once")
 def test_newuser_give_with_one_id_three_times_at_once_gives_once(world, slow_logs):
     me = devnet_signer(4).address
     _all(_together(world, slow_logs, 3, "--account-index", "4", "agents", "give", "1", "71", "--id", "newuser-race"))
@@ -101,7 +99,6 @@ def test_newuser_give_with_one_id_three_times_at_once_gives_once(world, slow_log
     assert _count(world, 1, "--client", me) == 1  # by hand on a plain devnet: 3 ids, 3 runs each -> 7 feedbacks
 
 
-@pytest.mark.xfail(strict=True, reason="newuser 3: the same rating rows sent by two runs at once are given twice")
 def test_newuser_same_rating_rows_twice_at_once_give_each_row_once(world, slow_logs):
     rows = ["agents", "rate", "--generate", "30", "--clients", "10", "--seed", "7", "--agents", "1,2", "--no-progress"]
     trusted = ("--trusted-clients", "0-9")
@@ -111,7 +108,6 @@ def test_newuser_same_rating_rows_twice_at_once_give_each_row_once(world, slow_l
     assert _count(world, 1, *trusted) + _count(world, 2, *trusted) - before == 30
 
 
-@pytest.mark.xfail(strict=True, reason="newuser 4: one turn per (chain id, address) is shared by every devnet on the machine; a stuck send on another Anvil stalls this one")
 def test_newuser_a_stuck_run_on_another_devnet_does_not_stall_this_one(world, tmp_path):
     with private_anvil(tmp_path / "other-devnet") as (other_url, _), FlakyRpcProxy(other_url) as proxy:
         proxy.refuse("eth_sendRawTransaction", times=10**6)  # the other devnet's node stops taking sends
