@@ -41,12 +41,10 @@ def _refused_and_unchanged(wd, *args: str) -> None:
     assert r.code != 0 and len(r.errors) == 1, r.out
 
 
-@pytest.mark.xfail(strict=True, reason="newuser 5: a misspelt option of set-metadata is taken as the metadata key and set on chain")
 def test_newuser_set_metadata_unknown_option_is_refused(world):
     _refused_and_unchanged(world, "agents", "set-metadata", "1", "--name", "x")  # was: "metadata --name set to x", exit 0
 
 
-@pytest.mark.xfail(strict=True, reason="newuser 5: a misspelt option of respond is taken as the response URI and appended on chain")
 def test_newuser_respond_unknown_option_is_refused(world):
     client = devnet_signer(3).address  # its feedback #1 to agent 1 is in the world
     _refused_and_unchanged(world, "agents", "respond", "1", client, "1", "--response-uri")  # was: response "--response-uri" appended
