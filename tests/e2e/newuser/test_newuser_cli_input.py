@@ -50,12 +50,10 @@ def test_newuser_respond_unknown_option_is_refused(world):
     _refused_and_unchanged(world, "agents", "respond", "1", client, "1", "--response-uri")  # was: response "--response-uri" appended
 
 
-@pytest.mark.xfail(strict=True, reason="newuser 6: '1,5' (1.5 written with a decimal comma) is read as 15 and given on chain")
 def test_newuser_give_value_with_a_decimal_comma_is_refused(world):
     _refused_and_unchanged(world, "--account-index", "4", "agents", "give", "1", "1,5", "--id", "newuser-comma")  # was: 15 given
 
 
-@pytest.mark.xfail(strict=True, reason="newuser 6: '--usd 1,2,3' is read as 123")
 def test_newuser_faucet_amount_with_misplaced_commas_is_refused(world):
     who = Web3.to_checksum_address(Web3.keccak(text="newuser-commas")[-20:])
     _refused_and_unchanged(world, "devnet", "faucet", who, "--usd", "1,2,3")
