@@ -18,7 +18,7 @@ from typing import Any
 
 from web3 import Web3
 
-from hashtrust.chain import artifacts, files
+from hashtrust.chain import artifacts, files, jsonsafe
 from hashtrust.chain.accounts import ANVIL_FUNDED, devnet_signer
 from hashtrust.chain.addressbook import AddressBook
 from hashtrust.chain.checks import check_address
@@ -58,7 +58,7 @@ class FaucetResult:
         return "\n".join([f"faucet for {self.address}:", *(g.text() for g in self.grants)])
 
     def to_json(self) -> dict:
-        return {"address": self.address, "grants": [{k: str(v) if isinstance(v, Decimal) else v for k, v in g.__dict__.items()} for g in self.grants]}
+        return {"address": self.address, "grants": [{k: jsonsafe.plain_decimal(v) if isinstance(v, Decimal) else v for k, v in g.__dict__.items()} for g in self.grants]}
 
 
 def _units(amount: Decimal, decimals: int, field: str) -> int:

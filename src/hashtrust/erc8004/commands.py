@@ -192,12 +192,12 @@ def give_feedback(
             found = _my_feedback_with_id(rep, agent_id, me, feedback_id, from_block)
             if found is not None:
                 index, args = found
-                return FeedbackResult("already given", agent_id, me, index, str(Decimal(args["value"]).scaleb(-args["valueDecimals"])),
+                return FeedbackResult("already given", agent_id, me, index, jsonsafe.plain_decimal(Decimal(args["value"]).scaleb(-args["valueDecimals"])),
                                       args["tag1"], args["tag2"], args["feedbackURI"], "0x" + bytes(args["feedbackHash"]).hex())
         call = rep.give_call(agent_id, value, tag1=tag1, tag2=tag2, endpoint=endpoint, feedback_uri=feedback_uri, feedback_hash=feedback_hash)
         receipt = sender.transact(call, action="giveFeedback")
     ev = rep.events(receipt, "NewFeedback")[0]
-    shown = str(Decimal(raw_value).scaleb(-decimals))
+    shown = jsonsafe.plain_decimal(Decimal(raw_value).scaleb(-decimals))
     return FeedbackResult("given", agent_id, me, int(ev["feedbackIndex"]), shown, tag1, tag2, feedback_uri,
                           "0x" + bytes(ev["feedbackHash"]).hex(), Web3.to_hex(receipt["transactionHash"]))
 
@@ -276,7 +276,7 @@ class TagSummary:
         return self.average if self.average is not None else f"{self.number}"
 
     def to_json(self) -> dict:
-        return {"tag1": self.tag1, "tag2": self.tag2, "count": self.count, "value": self.value, "decimals": self.decimals, "number": str(self.number),
+        return {"tag1": self.tag1, "tag2": self.tag2, "count": self.count, "value": self.value, "decimals": self.decimals, "number": jsonsafe.plain_decimal(self.number),
                 "average": self.shown if self.count else None}
 
 

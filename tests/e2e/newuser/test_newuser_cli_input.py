@@ -59,7 +59,6 @@ def test_newuser_faucet_amount_with_misplaced_commas_is_refused(world):
     _refused_and_unchanged(world, "devnet", "faucet", who, "--usd", "1,2,3")
 
 
-@pytest.mark.xfail(strict=True, reason="newuser 7: HASHTRUST_LOCK_DIR naming a file is 'FileExistsError ... (an unexpected failure)'")
 def test_newuser_lock_dir_that_is_a_file_names_the_variable(world, tmp_path):
     not_a_dir = tmp_path / "locks-file"
     not_a_dir.write_text("")
@@ -70,7 +69,6 @@ def test_newuser_lock_dir_that_is_a_file_names_the_variable(world, tmp_path):
     assert "HASHTRUST_LOCK_DIR" in r.errors[0] and "unexpected" not in r.errors[0], r.errors[0]
 
 
-@pytest.mark.xfail(strict=True, reason="newuser 8: faucet --json prints an empty ETH balance as '0E-18'")
 def test_newuser_faucet_json_prints_zero_plainly(world):
     who = Web3.to_checksum_address(Web3.keccak(text="newuser-zero")[-20:])
     r = world.cli("devnet", "faucet", who, "--eth", "1", "--usd", "0", "--wbtc", "0", "--json")
