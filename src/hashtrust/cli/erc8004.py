@@ -111,7 +111,9 @@ def _progress(enabled: bool) -> Callable[[str, int], Any] | None:
 
 
 def _load_payload(payload: str | None, payload_file: str | None) -> Any:
-    if (payload is None) == (payload_file is None):
+    if payload is not None and payload_file is not None:
+        raise InputError("--payload/--payload-file", "give only one of them (the job as JSON text, or as a file)")
+    if payload is None and payload_file is None:
         raise InputError("--payload", "give the job to check as --payload JSON or --payload-file FILE")
     from hashtrust.chain.files import read_utf8
 
