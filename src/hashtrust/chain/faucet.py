@@ -102,7 +102,9 @@ def faucet(w3: Web3, sender: TxSender, book: AddressBook, address: str, *, eth: 
         raise InputError("--eth/--usd/--wbtc", "ask for at least one asset (all three are 0)")
     # one faucet run per address at a time: two at once each saw the balance missing and sent it
     # (ADDRESS held twice what it asked for); the second now waits and sees what the first sent
-    with files.turn(f"faucet-{book.chain_id}-{address.lower()}", f"{os.getpid()}", wait=FAUCET_WAIT, what=f"the faucet for {address}"):
+    # (keyed by the chain's identity, not its id: two devnets are both chain 31337)
+    with files.turn(f"faucet-{sender.chain_key()}-{address.lower()}", f"{os.getpid()}", wait=FAUCET_WAIT, what=f"the faucet for {address}",
+                    notice=sender.notice):
         return FaucetResult(address, [_grant(w3, sender, address, *step, log=log) for step in plan])
 
 

@@ -407,7 +407,7 @@ class TxSender:
         self._anvil: bool | None = None  # does the node say it is Anvil (asked once, on the first stall)
         self.stall_after = STALL_AFTER
         self._me = f"{os.getpid()}:{secrets.token_hex(8)}"  # this sender's tag in its account's turn
-        self._turn_name: str | None = None  # `turn_name`, read once
+        self._chain_key: str | None = None  # `chain_key`, read once
         self.notice: Callable[[str], Any] = _stderr_line  # told when its turn is not free after a second
 
     # ------------------------------------------------------------------ nonces
@@ -588,19 +588,24 @@ class TxSender:
             self._send_raw(pending)
         return pending
 
-    def turn_name(self) -> str:
-        """The name of this account's turn on this chain: chain id, genesis hash and address
-        (every Anvil on a machine is chain 31337; keyed by chain id alone, a send stuck on one
-        devnet made commands on another wait for it -- new-user review)."""
-        if self._turn_name is None:
+    def chain_key(self) -> str:
+        """This chain's identity in turn names: chain id and (the start of) its genesis hash, as
+        the address book tells chains apart (every Anvil on a machine is chain 31337; keyed by
+        chain id alone, a send stuck on one devnet made commands on another wait for it --
+        new-user review)."""
+        if self._chain_key is None:
             from hashtrust.chain.addressbook import genesis_hash
 
             try:
                 genesis = genesis_hash(self.w3)[2:18]
             except _TRANSPORT_ERRORS as exc:
                 raise TransactionError(f"could not reach the node ({_why(exc)}); nothing was sent") from None
-            self._turn_name = f"nonce-{self.chain_id}-{genesis}-{self.address.lower()}"
-        return self._turn_name
+            self._chain_key = f"{self.chain_id}-{genesis}"
+        return self._chain_key
+
+    def turn_name(self) -> str:
+        """The name of this account's turn on this chain (`chain_key` and the address)."""
+        return f"nonce-{self.chain_key()}-{self.address.lower()}"
 
     @contextlib.contextmanager
     def hold(self) -> Iterator[None]:

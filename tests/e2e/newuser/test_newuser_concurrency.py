@@ -109,6 +109,10 @@ def test_newuser_same_rating_rows_twice_at_once_give_each_row_once(world, slow_l
 
 
 def test_newuser_a_stuck_run_on_another_devnet_does_not_stall_this_one(world, tmp_path):
+    # A chain is its id and genesis hash; a fresh Anvil's genesis is dated at its start, in whole
+    # seconds, so two fresh devnets started within one second are the same chain to the address
+    # book and to the turns (1 run in 3 here: the world's devnet starts in well under a second).
+    time.sleep(1.1)
     with private_anvil(tmp_path / "other-devnet") as (other_url, _), FlakyRpcProxy(other_url) as proxy:
         proxy.refuse("eth_sendRawTransaction", times=10**6)  # the other devnet's node stops taking sends
         stuck = TxSender(Web3(Web3.HTTPProvider(proxy.url)), devnet_signer(0), unreachable_after=20.0)
