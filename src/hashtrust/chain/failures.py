@@ -153,6 +153,15 @@ def _one_line(text: str) -> str:
 # so the rerun picks up where this one stopped.
 INTERRUPTED = "interrupted (Ctrl-C); nothing more was sent: every hashtrust command and script is resumable, rerun it to finish the job"
 INTERRUPTED_EXIT = 130
+# SIGTERM is handled as Ctrl-C is (new-user review: a command killed by SIGTERM exited 143 without
+# a word): the same line naming the signal, exit code 143 = 128 + SIGTERM.
+TERMINATED = INTERRUPTED.replace("(Ctrl-C)", "(SIGTERM)")
+TERMINATED_EXIT = 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM while a command runs (raised by the command line's handler): what was handed to
+    the node is left to land, as for Ctrl-C, and nothing more is sent."""
 
 
 def explain(exc: BaseException, *, rpc: str | None = None) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from web3 import Web3
 
-from hashtrust.chain import artifacts, files
+from hashtrust.chain import artifacts, files, jsonsafe
 from hashtrust.chain.accounts import ANVIL_FUNDED, devnet_signer
 from hashtrust.chain.addressbook import AddressBook
 from hashtrust.chain.checks import check_address
@@ -58,7 +58,7 @@ class FaucetResult:
         return "\n".join([f"faucet for {self.address}:", *(g.text() for g in self.grants)])
 
     def to_json(self) -> dict:
-        return {"address": self.address, "grants": [{k: str(v) if isinstance(v, Decimal) else v for k, v in g.__dict__.items()} for g in self.grants]}
+        return {"address": self.address, "grants": [{k: jsonsafe.plain_decimal(v) if isinstance(v, Decimal) else v for k, v in g.__dict__.items()} for g in self.grants]}
 
 
 def _units(amount: Decimal, decimals: int, field: str) -> int:
@@ -102,7 +102,9 @@ def faucet(w3: Web3, sender: TxSender, book: AddressBook, address: str, *, eth: 
         raise InputError("--eth/--usd/--wbtc", "ask for at least one asset (all three are 0)")
     # one faucet run per address at a time: two at once each saw the balance missing and sent it
     # (ADDRESS held twice what it asked for); the second now waits and sees what the first sent
-    with files.turn(f"faucet-{book.chain_id}-{address.lower()}", f"{os.getpid()}", wait=FAUCET_WAIT, what=f"the faucet for {address}"):
+    # (keyed by the chain's identity, not its id: two devnets are both chain 31337)
+    with files.turn(f"faucet-{sender.chain_key()}-{address.lower()}", f"{os.getpid()}", wait=FAUCET_WAIT, what=f"the faucet for {address}",
+                    notice=sender.notice):
         return FaucetResult(address, [_grant(w3, sender, address, *step, log=log) for step in plan])
 
 

@@ -153,36 +153,93 @@ def lock_dir() -> Path:
     return Path(os.environ.get("HASHTRUST_LOCK_DIR") or Path(tempfile.gettempdir()) / f"hashtrust-locks-{os.getuid()}")
 
 
+# Turns this process holds: (path, thread) -> [open turn file, depth]. A turn is reentrant within
+# a thread: a command holds its account's turn across "is this already on chain?" and the sends
+# that follow (`hashtrust.chain.tx.TxSender.hold`), and the sender takes the same turn again
+# around each window it signs. A second ``flock`` on another open file of the same process would
+# wait for the first for ever, so the inner take is counted, not locked.
+_turns: dict[str, list] = {}
+
+
+def _turn_file(path: Path) -> int:
+    """Open the turn file ``path`` (making its folder); a `HASHTRUST_LOCK_DIR` that cannot hold
+    it is one line naming the variable and the path (new-user review: a folder that was a file
+    printed a bare FileExistsError as "an unexpected failure")."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        where = os.environ.get("HASHTRUST_LOCK_DIR")
+        source = f"HASHTRUST_LOCK_DIR={where}" if where else f"the lock folder {path.parent} (set HASHTRUST_LOCK_DIR to choose another)"
+        raise HashtrustError(f"{source}: cannot open the turn file {path} ({exc.strerror or exc}); nothing was sent") from None
+
+
+def _read_turn(fd: int) -> tuple[str, str]:
+    """(tag the last holder left, pid of the run holding the turn now) from a turn file."""
+    lines = os.pread(fd, 400, 0).decode("utf-8", "replace").split("\n")
+    return lines[0].strip(), (lines[1].strip() if len(lines) > 1 else "")
+
+
 @contextlib.contextmanager
-def turn(name: str, me: str, *, wait: float, what: str) -> Iterator[str]:
+def turn(name: str, me: str | None, *, wait: float, what: str, notice: Any = None, notice_after: float = 1.0) -> Iterator[str]:
     """Take the turn ``name`` (an exclusive ``flock`` on a file of `lock_dir`) for the block,
     waiting up to ``wait`` seconds for another holder to give it up; yields the tag the previous
-    holder left (``""`` at first), and leaves ``me`` as the tag when the block ends.
+    holder left (``""`` at first), and leaves ``me`` as the tag when the block ends (``None``:
+    leave the tag as it is, for a holder that signs nothing itself).
 
     Unlike `locked`, a second run waits for its turn instead of stopping: a turn is held for
     moments (e.g. while a window of transactions is signed and handed to the node), and the tag
-    tells the holder whether anyone else had the turn since it last had it. Not reentrant.
-    Raises `LockedError` when the turn is not free after ``wait``."""
+    tells the holder whether anyone else had the turn since it last had it. Reentrant within a
+    thread (the inner take yields the tag as it is now, and leaves its own). When the turn is
+    not free after ``notice_after`` seconds, ``notice(line)`` is called once with a line naming
+    the holder's pid. Raises `LockedError` when the turn is not free after ``wait``."""
     path = lock_dir() / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    key = f"{path}|{threading.get_ident()}"
+    with _held_guard:
+        entry = _turns.get(key)
+        if entry is not None:
+            entry[1] += 1
+    if entry is not None:
+        fd = entry[0]
+        try:
+            yield _read_turn(fd)[0]
+        finally:
+            if me is not None:
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{me}\n{os.getpid()}\n".encode(), 0)
+            with _held_guard:
+                entry[1] -= 1
+        return
+    fd = _turn_file(path)
     try:
-        deadline = time.monotonic() + wait
+        began = time.monotonic()
+        told = False
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                if time.monotonic() > deadline:
-                    holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip().split(":")[0] or "unknown"
-                    raise LockedError(f"another run (pid {holder}) has held {what} for over {wait:.0f}s (lock {path}); nothing was done") from None
+                waited = time.monotonic() - began
+                if waited > wait or (not told and notice is not None and waited > notice_after):
+                    holder = _read_turn(fd)[1] or "unknown"
+                    if waited > wait:
+                        raise LockedError(f"another run (pid {holder}) has held {what} for over {wait:.0f}s (lock {path}); nothing was done") from None
+                    told = True
+                    notice(f"waiting for another run (pid {holder}) that holds {what} (lock {path})")
                 time.sleep(0.01)
-        previous = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+        previous = _read_turn(fd)[0]
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{previous}\n{os.getpid()}\n".encode(), 0)
+        with _held_guard:
+            _turns[key] = [fd, 1]
         try:
             yield previous
         finally:
+            with _held_guard:
+                _turns.pop(key, None)
+            last = _read_turn(fd)[0] if me is None else me
             os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{me}\n".encode(), 0)
+            os.pwrite(fd, f"{last}\n".encode(), 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)

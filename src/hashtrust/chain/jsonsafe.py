@@ -79,3 +79,13 @@ def loads(text: str | bytes | bytearray, *, max_depth: int = MAX_DEPTH, **decode
     if at is not None:
         raise json.JSONDecodeError(f"nested deeper than {max_depth} levels", text, at)
     return json.loads(text, **decoder)
+
+
+def plain_decimal(d: Any) -> str:
+    """``d`` (a `decimal.Decimal`) as a person writes it: ``str(d)`` unless that has an exponent,
+    then the same number in positional notation (new-user review: an empty ETH balance, 0 wei
+    scaled to ether, printed as "0E-18" in `devnet faucet --json`; 5 wei as "5E-18")."""
+    text = str(d)
+    if "E" not in text.upper() or not d.is_finite():
+        return text
+    return format(d.normalize(), "f")

@@ -296,10 +296,11 @@ def check_node(w3: Web3, url: str) -> int:
             what = f"answered HTTP {status}" + (f" ({_preview(body)})" if body else "")
             raise NodeError(f"the node at {url} {what} to eth_chainId: is it a JSON-RPC node? (check --rpc)", method="eth_chainId") from None
         if is_transport_error(exc):
-            raise NodeError(
-                f"cannot reach a node at {url} ({type(exc).__name__}); start one with `hashtrust devnet start` or pass --rpc",
-                method="eth_chainId",
-            ) from None
+            from hashtrust.chain.devnet import _loopback_endpoint
+
+            # the devnet runs on this machine: suggest starting it only for a local URL
+            hint = "start one with `hashtrust devnet start` or pass --rpc" if _loopback_endpoint(url) else "check --rpc (or $HASHTRUST_RPC)"
+            raise NodeError(f"cannot reach a node at {url} ({type(exc).__name__}); {hint}", method="eth_chainId") from None
         if hasattr(exc, "rpc_response"):
             raise NodeError(f"the node at {url} answered eth_chainId with an error: {node_message(exc)}", method="eth_chainId") from None
         raise NodeError(f"the node at {url} gave no chain id: {explain(exc)}", method="eth_chainId") from None

@@ -356,6 +356,10 @@ STALL_AFTER = 1.0
 TURN_WAIT = 120.0
 
 
+def _stderr_line(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 class TxSender:
     """Sends transactions for one signer on one chain with locally tracked nonces."""
 
@@ -403,6 +407,8 @@ class TxSender:
         self._anvil: bool | None = None  # does the node say it is Anvil (asked once, on the first stall)
         self.stall_after = STALL_AFTER
         self._me = f"{os.getpid()}:{secrets.token_hex(8)}"  # this sender's tag in its account's turn
+        self._chain_key: str | None = None  # `chain_key`, read once
+        self.notice: Callable[[str], Any] = _stderr_line  # told when its turn is not free after a second
 
     # ------------------------------------------------------------------ nonces
     def settle(self, timeout: float | None = None) -> int:
@@ -582,6 +588,36 @@ class TxSender:
             self._send_raw(pending)
         return pending
 
+    def chain_key(self) -> str:
+        """This chain's identity in turn names: chain id and (the start of) its genesis hash, as
+        the address book tells chains apart (every Anvil on a machine is chain 31337; keyed by
+        chain id alone, a send stuck on one devnet made commands on another wait for it --
+        new-user review)."""
+        if self._chain_key is None:
+            from hashtrust.chain.addressbook import genesis_hash
+
+            try:
+                genesis = genesis_hash(self.w3)[2:18]
+            except _TRANSPORT_ERRORS as exc:
+                raise TransactionError(f"could not reach the node ({_why(exc)}); nothing was sent") from None
+            self._chain_key = f"{self.chain_id}-{genesis}"
+        return self._chain_key
+
+    def turn_name(self) -> str:
+        """The name of this account's turn on this chain (`chain_key` and the address)."""
+        return f"nonce-{self.chain_key()}-{self.address.lower()}"
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        """Hold this account's turn for a whole job: across the check "is this already on
+        chain?" and the sends that follow, so that a second run of the same job waits, then
+        finds the work done and sends nothing (new-user review: two `agents register FILE` at
+        once with one key registered every agent twice). The sender's own turn around each
+        window is taken inside it without waiting (`hashtrust.chain.files.turn` is reentrant)."""
+        with files.turn(self.turn_name(), None, wait=TURN_WAIT, what=f"the turn of {self.address} on chain {self.chain_id}",
+                        notice=self.notice):
+            yield
+
     @contextlib.contextmanager
     def _turn(self) -> Iterator[None]:
         """This account's turn on this chain among the runs of this machine, for signing with
@@ -593,8 +629,8 @@ class TxSender:
         account was used by another sender since its last turn (the tag left in the turn says
         so) reads the node's count again and goes on from there; a sender alone on its account
         reads nothing more than before."""
-        with files.turn(f"nonce-{self.chain_id}-{self.address.lower()}", self._me, wait=TURN_WAIT,
-                        what=f"the turn of {self.address} on chain {self.chain_id}") as previous:
+        with files.turn(self.turn_name(), self._me, wait=TURN_WAIT,
+                        what=f"the turn of {self.address} on chain {self.chain_id}", notice=self.notice) as previous:
             if self._nonce is not None and previous not in ("", self._me):
                 self._nonce = max(self._nonce, self.w3.eth.get_transaction_count(self.address, "pending"))
             yield

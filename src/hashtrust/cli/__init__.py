@@ -17,12 +17,16 @@ chain before anything is signed. The global options (``--rpc``, ``--private-key-
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import click
 
-from hashtrust.chain.failures import INTERRUPTED, INTERRUPTED_EXIT, explain
+from hashtrust.chain.failures import INTERRUPTED, INTERRUPTED_EXIT, TERMINATED, TERMINATED_EXIT, Terminated, explain
 from hashtrust.cli.context import Ctx
 from hashtrust.cli.params import ACCOUNT_INDEX
 
@@ -83,6 +87,24 @@ def _one_line(exc: click.UsageError, ctx: click.Context) -> _OneLineUsageError:
     return _OneLineUsageError(exc.format_message(), exc.ctx or ctx)
 
 
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """While a command runs, SIGTERM raises `Terminated` (in the main thread only: a command run
+    from another thread keeps the process's handler); the previous handler is put back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_term(signum: int, frame: Any) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 class _Group(click.Group):
     """The top-level group: ``--debug`` anywhere, and any failure as one ``Error:`` line."""
 
@@ -95,6 +117,10 @@ class _Group(click.Group):
             raise _one_line(exc, ctx) from None
 
     def invoke(self, ctx: click.Context) -> Any:
+        with _sigterm_interrupts():
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except _OneLineUsageError:
@@ -103,9 +129,12 @@ class _Group(click.Group):
             raise _one_line(exc, ctx) from None
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             if isinstance(ctx.obj, Ctx) and ctx.obj.debug:
                 raise
+            if isinstance(exc, Terminated):
+                click.echo(f"Error: {TERMINATED}", err=True)
+                raise click.exceptions.Exit(TERMINATED_EXIT) from None
             click.echo(f"Error: {INTERRUPTED}", err=True)
             raise click.exceptions.Exit(INTERRUPTED_EXIT) from None
         except Exception as exc:  # noqa: BLE001 - the one place a failure becomes one line

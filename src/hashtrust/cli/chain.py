@@ -66,8 +66,12 @@ def devnet_reset(obj: Ctx, yes: bool) -> None:
             confirmed = click.confirm(f"delete the devnet's chain (state in {devnet.default_home()}) and start a new one?", default=False)
         except click.exceptions.Abort as exc:  # click turns Ctrl-C and a closed stdin at a prompt into "Aborted!"
             click.echo()  # end the prompt's line: the error is a line of its own
-            if isinstance(exc.__context__, KeyboardInterrupt):
-                raise KeyboardInterrupt from None  # the one "interrupted" line, exit 130
+            if isinstance(exc.__context__, KeyboardInterrupt):  # one line, exit 130: nothing was being sent here
+                from hashtrust.chain.failures import INTERRUPTED_EXIT, TERMINATED_EXIT, Terminated
+
+                term = isinstance(exc.__context__, Terminated)
+                click.echo(f"Error: devnet reset: interrupted ({'SIGTERM' if term else 'Ctrl-C'}) at the prompt: nothing was deleted", err=True)
+                raise click.exceptions.Exit(TERMINATED_EXIT if term else INTERRUPTED_EXIT) from None
             raise HashtrustError("devnet reset: no answer (stdin closed): nothing was deleted") from None
         if not confirmed:
             raise HashtrustError("devnet reset: not confirmed: nothing was deleted")

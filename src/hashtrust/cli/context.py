@@ -91,6 +91,16 @@ def _depth(value: Any, limit: int) -> int:
     return 1 + max((_depth(v, limit - 1) for v in items), default=0)
 
 
+def _json_default(value: Any) -> str:
+    """What `emit` prints for a value JSON has no type for: a Decimal without an exponent
+    (`hashtrust.chain.jsonsafe.plain_decimal`), anything else as ``str``."""
+    from decimal import Decimal
+
+    from hashtrust.chain.jsonsafe import plain_decimal
+
+    return plain_decimal(value) if isinstance(value, Decimal) else str(value)
+
+
 def emit(as_json: bool, data: Any, text: str | Callable[[], str]) -> None:
     """Print ``data`` as JSON (``--json``) or ``text`` (words).
 
@@ -99,6 +109,6 @@ def emit(as_json: bool, data: Any, text: str | Callable[[], str]) -> None:
     levels deep) would print a hundred times its size (review finding 16); deeper data is
     printed compact, the size of the data."""
     if as_json:
-        click.echo(json.dumps(data, indent=2 if _depth(data, PRETTY_DEPTH) <= PRETTY_DEPTH else None, default=str))
+        click.echo(json.dumps(data, indent=2 if _depth(data, PRETTY_DEPTH) <= PRETTY_DEPTH else None, default=_json_default))
     else:
         click.echo(text() if callable(text) else text)

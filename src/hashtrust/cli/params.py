@@ -9,6 +9,7 @@ one line ``Error: Invalid value for '--ths': ...`` and exit code 2.
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,12 +22,23 @@ MAX_UINT256 = 2**256 - 1
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 
+# A number as a user types it: sign, whole part (plain, or grouped in thousands by one of ',' and
+# '_'), fraction, exponent; ASCII digits only (Python's Decimal also reads Arabic-Indic digits).
+_NUMBER_TEXT = re.compile(
+    r"([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?:_[0-9]{3})+|[0-9]*)((?:(?<=[0-9])|(?=\.[0-9]))(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?)",
+    re.ASCII,
+)
+_NOT_FINITE = re.compile(r"[+-]?(?:inf|infinity|nan|snan)", re.IGNORECASE)
+
+
 class Number(click.ParamType):
     """A finite number of ``kind`` (int, float or Decimal) within [``lo``, ``hi``].
 
-    ``lo_open`` makes the lower bound exclusive (``--poll`` must be > 0). Integers may be
-    written with ``_`` or ``,`` separators (``10_000``, ``10,000``); ``1e3`` is accepted for an
-    int only when it is whole.
+    ``lo_open`` makes the lower bound exclusive (``--poll`` must be > 0). ASCII digits only; the
+    whole part may be grouped in thousands with ``,`` or ``_`` (one of them, every group of three:
+    ``250,000``, ``1,234.5``, ``10_000``), and nowhere else (new-user review: every comma was
+    dropped, so ``1,5`` was 15 and ``1,2,3`` was 123); ``1e3`` is accepted for an int only when it
+    is whole.
     """
 
     def __init__(self, kind: type = int, lo: float | int | None = None, hi: float | int | None = None, *, lo_open: bool = False, what: str = ""):
@@ -44,9 +56,15 @@ class Number(click.ParamType):
         if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
             raw = value
         else:
-            text = str(value).strip().replace("_", "").replace(",", "")
+            text = str(value).strip()
+            m = _NUMBER_TEXT.fullmatch(text)
+            if m is None and _NOT_FINITE.fullmatch(text):
+                self.fail(f"{value!r} is not a finite number", param, ctx)
+            if m is None:
+                hint = " (',' and '_' only group thousands: 250,000 or 1,234.5)" if any(c in text for c in ",_") else ""
+                self.fail(f"{value!r} is not a{'n' if self.name[0] in 'aeiou' else ''} {self.name}{hint}", param, ctx)
             try:
-                raw = Decimal(text)
+                raw = Decimal(m.group(1) + m.group(2).replace(",", "").replace("_", "") + m.group(3))
             except (InvalidOperation, ValueError):
                 self.fail(f"{value!r} is not a{'n' if self.name[0] in 'aeiou' else ''} {self.name}", param, ctx)
         d = Decimal(str(raw)) if not isinstance(raw, Decimal) else raw

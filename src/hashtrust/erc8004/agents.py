@@ -315,7 +315,11 @@ def register_agents_from_file(
         specs = load_agent_file(path)  # invalid input: nothing is sent
     entry = book.get(IdentityClient.BOOK_NAME)
     identity = IdentityClient.from_book(w3, book, sender)
-    return register_agents(identity, specs, window=window, progress=progress, from_block=entry.block if entry else 0, log=log)
+    # The account's turn is held from the look for registered keys to the last receipt: a second
+    # run of the same file waits, then finds every agent registered (new-user review: two runs at
+    # once registered the list twice).
+    with sender.hold():
+        return register_agents(identity, specs, window=window, progress=progress, from_block=entry.block if entry else 0, log=log)
 
 
 def format_table(outcomes: list[Outcome]) -> str:

@@ -184,17 +184,20 @@ def give_feedback(
         feedback_uri, feedback_hash = f.data_uri(), f.feedback_hash()
     elif feedback_id:
         raise InputError("--id", "identifies the feedback file hashtrust writes; with --uri the file is yours (drop --id)")
-    if feedback_id:
-        sender.settle()  # a crashed earlier run's feedback is mined before we look
-        found = _my_feedback_with_id(rep, agent_id, me, feedback_id, from_block)
-        if found is not None:
-            index, args = found
-            return FeedbackResult("already given", agent_id, me, index, str(Decimal(args["value"]).scaleb(-args["valueDecimals"])),
-                                  args["tag1"], args["tag2"], args["feedbackURI"], "0x" + bytes(args["feedbackHash"]).hex())
-    call = rep.give_call(agent_id, value, tag1=tag1, tag2=tag2, endpoint=endpoint, feedback_uri=feedback_uri, feedback_hash=feedback_hash)
-    receipt = sender.transact(call, action="giveFeedback")
+    # The account's turn is held from the look for the id to the receipt: a second run of the
+    # same `give --id` waits, then finds this feedback and sends nothing (new-user review).
+    with sender.hold():
+        if feedback_id:
+            sender.settle()  # a crashed earlier run's feedback is mined before we look
+            found = _my_feedback_with_id(rep, agent_id, me, feedback_id, from_block)
+            if found is not None:
+                index, args = found
+                return FeedbackResult("already given", agent_id, me, index, jsonsafe.plain_decimal(Decimal(args["value"]).scaleb(-args["valueDecimals"])),
+                                      args["tag1"], args["tag2"], args["feedbackURI"], "0x" + bytes(args["feedbackHash"]).hex())
+        call = rep.give_call(agent_id, value, tag1=tag1, tag2=tag2, endpoint=endpoint, feedback_uri=feedback_uri, feedback_hash=feedback_hash)
+        receipt = sender.transact(call, action="giveFeedback")
     ev = rep.events(receipt, "NewFeedback")[0]
-    shown = str(Decimal(raw_value).scaleb(-decimals))
+    shown = jsonsafe.plain_decimal(Decimal(raw_value).scaleb(-decimals))
     return FeedbackResult("given", agent_id, me, int(ev["feedbackIndex"]), shown, tag1, tag2, feedback_uri,
                           "0x" + bytes(ev["feedbackHash"]).hex(), Web3.to_hex(receipt["transactionHash"]))
 
@@ -273,7 +276,7 @@ class TagSummary:
         return self.average if self.average is not None else f"{self.number}"
 
     def to_json(self) -> dict:
-        return {"tag1": self.tag1, "tag2": self.tag2, "count": self.count, "value": self.value, "decimals": self.decimals, "number": str(self.number),
+        return {"tag1": self.tag1, "tag2": self.tag2, "count": self.count, "value": self.value, "decimals": self.decimals, "number": jsonsafe.plain_decimal(self.number),
                 "average": self.shown if self.count else None}
 
 
@@ -784,15 +787,16 @@ def register_registration_file(
         raise InputError("--key", "must be 1..64 characters of A-Z a-z 0-9 . _ -")
     target = check_uri(agent_uri(uri, field="--uri") if uri else reg.to_data_uri(), "agentURI")
     sender = identity._require_sender()
-    sender.settle()
-    have = existing_agents(identity, sender.address, from_block=from_block)
-    if key in have:
-        agent_id = have[key]
-        if identity.token_uri(agent_id) == target:
-            return RegisterResult(key, reg.name, agent_id, "already registered", target)
-        receipt = identity.set_agent_uri(agent_id, target)
-        return RegisterResult(key, reg.name, agent_id, "updated", target, Web3.to_hex(receipt["transactionHash"]))
-    receipt = sender.transact(identity.register_call(target, [(KEY_METADATA, key.encode())]), action="register")
+    with sender.hold():  # from the look to the receipt: a second run of this file waits, then finds it
+        sender.settle()
+        have = existing_agents(identity, sender.address, from_block=from_block)
+        if key in have:
+            agent_id = have[key]
+            if identity.token_uri(agent_id) == target:
+                return RegisterResult(key, reg.name, agent_id, "already registered", target)
+            receipt = identity.set_agent_uri(agent_id, target)
+            return RegisterResult(key, reg.name, agent_id, "updated", target, Web3.to_hex(receipt["transactionHash"]))
+        receipt = sender.transact(identity.register_call(target, [(KEY_METADATA, key.encode())]), action="register")
     agent_id = identity.agent_id_from_receipt(receipt)
     return RegisterResult(key, reg.name, agent_id, "registered", target, Web3.to_hex(receipt["transactionHash"]))
 

@@ -25,6 +25,8 @@ Rows ``(id, client, agent, value, tag1, tag2, endpoint)`` come from a file (see
 
 from __future__ import annotations
 
+import contextlib
+
 import base64
 import binascii
 import json
@@ -449,6 +451,17 @@ def rate(
             log(f"funded {result.funded} client account(s)")
     else:
         _check_client_balances(w3, rows, signers)
+    # Every client's turn is held from the look at what is on chain to the last receipt (taken in
+    # one order, so two runs cannot each hold a part): a second run of the same rows waits, then
+    # finds them given (new-user review: two runs at once gave every row twice).
+    with contextlib.ExitStack() as turns:
+        for s in sorted(senders.values(), key=lambda s: s.turn_name()):
+            turns.enter_context(s.hold())
+        return _rate_held(w3, rows, senders, signers, rep_addr, from_block, identity, chain_id, result, window, progress, log)
+
+
+def _rate_held(w3, rows, senders, signers, rep_addr, from_block, identity, chain_id, result, window, progress, log):
+    """The part of `rate` done in the clients' turns."""
     bar = _bar(progress, len(senders), "settling clients", "acct")
     for s in senders.values():
         s.settle()  # whatever an earlier run left in flight is mined before we look

@@ -67,3 +67,46 @@ def test_the_sdk_refuses_a_malformed_rpc_too():
     with pytest.raises(InputError, match="rpc: 'ftp://x' uses ftp://"):
         connect("ftp://x")
     assert connect("http://127.0.0.1:1") is not None  # a well-formed URL: no request is made yet
+
+
+def test_sigterm_in_a_running_command_is_the_interrupted_line_and_exit_143(tmp_path):
+    """New-user review: SIGTERM exited 143 with no line. A node that takes the connection and never
+    answers keeps the command waiting; SIGTERM then ends it with one line naming the signal."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from hashtrust.chain.failures import TERMINATED
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        env = {**os.environ, "HASHTRUST_LOCK_DIR": str(tmp_path / "locks")}
+        proc = subprocess.Popen([sys.executable, "-m", "hashtrust.cli", "--rpc", f"http://127.0.0.1:{silent.getsockname()[1]}", "addresses"],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+        silent.settimeout(60)
+        conn, _ = silent.accept()  # the command is waiting for the node's answer now
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=60)
+        conn.close()
+    lines = [ln for ln in out.decode().splitlines() if ln.strip()]
+    assert proc.returncode == 143 and lines == [f"Error: {TERMINATED}"], (proc.returncode, lines)
+    assert "(SIGTERM)" in TERMINATED
+
+
+@pytest.mark.parametrize("rpc, devnet_hint", [("https://nonexistent.invalid", False), ("http://127.0.0.1:9", True), ("http://localhost:9", True)])
+def test_devnet_start_is_suggested_only_for_a_local_url(rpc, devnet_hint):
+    code, out, errors = run("--rpc", rpc, "addresses")
+    assert code == 1 and len(errors) == 1 and "cannot reach a node" in errors[0], out
+    assert ("hashtrust devnet start" in errors[0]) == devnet_hint, errors[0]
+
+
+def test_payload_and_payload_file_together_say_only_one(tmp_path):
+    f = tmp_path / "job.json"
+    f.write_text("{}")
+    code, out, errors = run("--rpc", "http://127.0.0.1:9", "validations", "request", "1", "0x" + "11" * 20, "--payload", "{}", "--payload-file", str(f))
+    assert code != 0 and errors == ["Error: --payload/--payload-file: give only one of them (the job as JSON text, or as a file)"], out

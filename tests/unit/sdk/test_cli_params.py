@@ -4,6 +4,7 @@ parsing rules that used to differ between tools (issue 15, items 5, 6 and 10).""
 from decimal import Decimal
 
 import click
+from click.testing import CliRunner
 import pytest
 
 from hashtrust.chain.failures import explain, is_transport_error
@@ -35,6 +36,37 @@ def test_number_ranges_and_whole_numbers():
     _fails(Number(int, 1), "-5", "is not >= 1")
     _fails(Number(int, 0, 2**31 - 1), "99999999999", "is not >= 0 and <= 2,147,483,647")
     _fails(Number(float), "9" * 400, "too large")
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("250,000", Decimal(250_000)), ("1,234.5", Decimal("1234.5")), ("12,345,678.25", Decimal("12345678.25")),
+    ("10_000", Decimal(10_000)), ("-2.5", Decimal("-2.5")), (".5", Decimal("0.5")), ("1.5e-2", Decimal("0.015")), ("+3", Decimal(3)),
+])
+def test_numbers_grouped_in_thousands_are_read(text, value):
+    assert Number(Decimal).convert(text, None, None) == value
+
+
+@pytest.mark.parametrize("text", ["1,5", "1_0", "1,2,3", "1,23,456", "1234,567", "1,000_000", "250,00", ",5", "5,", "1__000"])
+def test_a_separator_that_does_not_group_thousands_is_refused(text):
+    """New-user review: every comma and underscore was dropped (`agents give 3 1,5` gave 15,
+    `devnet faucet --usd 1,2,3` minted 123)."""
+    for kind in (int, float, Decimal):
+        _fails(Number(kind), text, "only group thousands")
+
+
+@pytest.mark.parametrize("text", ["\u0661\u0662", "\uff11", "1 000", "0x10", "", "-", ".", "e3", "1.2.3"])
+def test_only_ascii_digits_make_a_number(text):
+    _fails(Number(Decimal), text, "is not a decimal")
+
+
+def test_a_bad_number_names_its_option():
+    @click.command()
+    @click.option("--usd", type=Number(Decimal, 0))
+    def cmd(usd):
+        click.echo(usd)
+
+    r = CliRunner().invoke(cmd, ["--usd", "1,2,3"])
+    assert r.exit_code == 2 and "Invalid value for '--usd': '1,2,3' is not a decimal" in r.output, r.output
 
 
 def test_addresses_hashes_and_text():

@@ -16,7 +16,6 @@ import sys
 import time
 from pathlib import Path
 
-from hashtrust.chain.failures import INTERRUPTED
 
 READ_SYSCALL = {"x86_64": 0, "aarch64": 63}[os.uname().machine]  # read(2)'s number
 PROMPT = "and start a new one? [y/N]: "  # all of it: then the command is reading its answer
@@ -61,7 +60,18 @@ def test_ctrl_c_at_the_prompt_is_the_interrupted_line_and_exit_130(tmp_path):
     proc.send_signal(signal.SIGINT)
     code, lines = _end(proc, master)
     assert code == 130, lines
-    assert lines == [f"Error: {INTERRUPTED}"], lines
+    # new-user review: it said "nothing more was sent ... rerun it to finish the job" (nothing was being sent)
+    assert lines == ["Error: devnet reset: interrupted (Ctrl-C) at the prompt: nothing was deleted"], lines
+    assert (home / "state.json").exists()
+
+
+def test_sigterm_at_the_prompt_is_the_same_line_and_exit_143(tmp_path):
+    proc, master, home = _at_the_prompt(tmp_path)
+    _reading(proc)
+    proc.send_signal(signal.SIGTERM)
+    code, lines = _end(proc, master)
+    assert code == 143, lines
+    assert lines == ["Error: devnet reset: interrupted (SIGTERM) at the prompt: nothing was deleted"], lines
     assert (home / "state.json").exists()
 
 
