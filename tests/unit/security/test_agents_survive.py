@@ -262,6 +262,40 @@ def test_a_round_that_fails_as_a_whole_is_logged_and_the_loop_goes_on(world):
 
 
 # ---------------------------------------------------------------------------- the hashrate agents
+class _FakeTrust:
+    """The vault's trust layer as the operator and the pool watcher read it: terms, records
+    (nothing settled or finalised yet), request hashes, finalisation (failures chosen by the vault)."""
+
+    def __init__(self, vault: "_FakeVault"):
+        self.vault = vault
+
+    def agent_id(self):
+        return 1
+
+    def validators(self):
+        return ["0x" + "0a" * 20, "0x" + "0b" * 20]
+
+    def quorum(self):
+        return 2
+
+    def min_score(self):
+        return 98
+
+    def record(self, e):
+        from types import SimpleNamespace
+
+        return SimpleNamespace(settled=False, finalized=False, feedback=0, kind_name="none")
+
+    def request_hash(self, e, v):
+        return bytes([e]) * 16 + bytes.fromhex(v[2:])[:16]
+
+    def finalize(self, e):
+        self.vault._maybe_fail(f"finalize {e}")
+
+    def post_record(self, e):
+        return {"posted": True}
+
+
 class _FakeVault:
     """Just what the operator and the pool watcher read and call, with chosen failures."""
 
@@ -273,7 +307,14 @@ class _FakeVault:
 
         self.fail = fail
         self.calls: list[str] = []
-        self._epochs = [SimpleNamespace(epoch=e, status=s, end=100 + e, deadline=10_000, delivered=900, gross=40_000, report_hash=b"\x01" * 32) for e, s in enumerate(statuses)]
+        self._epochs = [SimpleNamespace(epoch=e, status=s, end=100 + e, deadline=10_000, attest_deadline=10_000, delivered=900, gross=40_000, report_hash=b"\x01" * 32) for e, s in enumerate(statuses)]
+        self._trust = _FakeTrust(self)
+
+    def trust_client(self):
+        return self._trust
+
+    def due_epochs(self):
+        return []
 
     def _maybe_fail(self, what: str):
         self.calls.append(what)
@@ -281,16 +322,10 @@ class _FakeVault:
             raise self.fail[what]
 
     def _view(self, name):
-        return {"N_EPOCHS": len(self._epochs), "quorum": 2, "min_score": 80}[name]
+        return {"N_EPOCHS": len(self._epochs)}[name]
 
     def now(self):
         return 1_000
-
-    def agent_id(self):
-        return 1
-
-    def validators(self):
-        return ["0x" + "0a" * 20, "0x" + "0b" * 20]
 
     def epoch_end(self, e):
         return self._epochs[e].end
@@ -298,9 +333,6 @@ class _FakeVault:
     def epoch(self, e):
         self._maybe_fail(f"epoch {e}")
         return self._epochs[e]
-
-    def request_hash(self, e, v):
-        return bytes([e]) * 16 + bytes.fromhex(v[2:])[:16]
 
     def report(self, e, *args):
         self._maybe_fail(f"report {e}")
@@ -312,9 +344,6 @@ class _FakeVault:
 
     def attest_deadline(self, e):
         return 10_000
-
-    def finalize(self, e):
-        self._maybe_fail(f"finalize {e}")
 
 
 class _FakeValidation:
