@@ -72,7 +72,8 @@ def test_the_report_is_printed_in_words(demo_run):
     v = report["vault"]["totals"]
     assert f"agents: {report['agents']['count']} on chain" in words
     assert f"{v['gross_sats']:,} sats gross" in words and f"{v['net_sats']:,} net to holders" in words
-    assert f"holders claimed {v['claimed_sats']:,} of the {v['notified_sats']:,} sats streamed" in words
+    assert f"holders claimed {v['claimed_sats']:,} of the {v['notified_sats']:,} sats credited to them over the {report['vault']['epochs_run']} epochs run" in words
+    assert f"{len(report['vault']['epochs'])} daily epochs shown of {report['vault']['epochs_run']} run" in words
     assert "validation of data-labeler: 0/100" in words
 
 

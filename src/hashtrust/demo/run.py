@@ -235,14 +235,15 @@ def report_in_words(report: dict) -> str:
     if epochs:
         t = vault.get("totals", {})
         first, last = epochs[0], epochs[-1]
-        out.append(f"   vault: {vault.get('sold_ths', 0):,.0f} TH/s sold, {len(epochs)} daily epochs, "
+        out.append(f"   vault: {vault.get('sold_ths', 0):,.0f} TH/s sold, {len(epochs)} daily epochs shown of {vault.get('epochs_run', len(epochs))} run, "
                    f"{sum(e['status'] == 'finalized' for e in epochs)} finalised, defaulted: {', '.join(map(str, vault.get('defaulted', []))) or 'none'}")
         out.append(f"   hashprice ${first['hashprice_usd_per_ph_day']:.1f} -> ${last['hashprice_usd_per_ph_day']:.1f} per PH/s per day "
                    f"(difficulty {first['difficulty'] / 1e12:.1f}T -> {last['difficulty'] / 1e12:.1f}T, BTC ${first['btc_usd'] / 1e3:.1f}k -> ${last['btc_usd'] / 1e3:.1f}k)")
         out.append(f"   rewards: {t.get('gross_sats', 0):,} sats gross = {t.get('fee_sats', 0):,} electricity and maintenance "
                    f"+ {t.get('perf_sats', 0):,} performance fee + {t.get('net_sats', 0):,} net to holders")
         dust = t.get("notified_sats", 0) - t.get("claimed_sats", 0)
-        out.append(f"   holders claimed {t.get('claimed_sats', 0):,} of the {t.get('notified_sats', 0):,} sats streamed ({dust:,} sats of rounding dust)")
+        out.append(f"   holders claimed {t.get('claimed_sats', 0):,} of the {t.get('notified_sats', 0):,} sats credited to them over the "
+                   f"{vault.get('epochs_run', len(epochs))} epochs run (net and bond; {dust:,} sats of rounding dust)")
         op = vault.get("operator_reputation") or {}
         if op.get("count"):
             out.append(f"   the operator agent's public record: {op['count']} uptime feedbacks from the vault averaging {op['number']} %")

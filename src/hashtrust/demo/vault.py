@@ -240,11 +240,16 @@ def run(demo: DemoContext) -> dict:
         if vault_admin.claimable(b.address) > 0:
             vault_admin.with_sender(b).claim()
     earned.record(N_EPOCHS, vault_admin, buyers, overwrite=True)  # the end of the term
-    return _figures(demo, vault_admin, trust, buyers, days[:N_EPOCHS], op_id, earned)
+    return _figures(demo, vault_admin, trust, buyers, days[:N_EPOCHS], op_id, earned, epochs_run=len(days))
 
 
-def _figures(demo: DemoContext, vault: HashrateVaultClient, trust: VaultTrustClient, buyers: list, days: list[Day], op_id: int, earned: EarnedLog) -> dict:
-    """Every figure of the vault section, read from the chain."""
+def _figures(demo: DemoContext, vault: HashrateVaultClient, trust: VaultTrustClient, buyers: list, days: list[Day], op_id: int, earned: EarnedLog, epochs_run: int) -> dict:
+    """Every figure of the vault section, read from the chain.
+
+    `days` are the epochs shown (per-epoch figures and the gross/fee/net totals); `epochs_run`
+    counts those and the tail after them. What holders were credited and claimed (`notified_sats`,
+    `claimed_sats`) and the operator's uptime record cover every epoch run.
+    """
     w3, book = demo.w3, demo.book
     wbtc = w3.eth.contract(address=book.address("TestWBTC"), abi=artifacts.abi("DevToken"))
     st = vault.status()
@@ -290,6 +295,7 @@ def _figures(demo: DemoContext, vault: HashrateVaultClient, trust: VaultTrustCli
         "sold_ths": st.total_supply / TH,
         "bond_sats": trust.bond(),
         "bond_paid_sats": sum(x["bond_paid_sats"] for x in epochs),
+        "epochs_run": epochs_run,
         "epochs": epochs,
         "totals": {
             "gross_sats": sum(x["gross_sats"] for x in epochs),
