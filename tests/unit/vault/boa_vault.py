@@ -62,11 +62,20 @@ class VaultEnv:
 _PARTIALS: dict[str, object] = {}
 
 
-def _load(name: str, *args):
-    """Deploy ``contracts/<name>.vy``; compiled once per process (boa.load recompiles every time)."""
+def load(name: str, *args):
+    """Deploy ``contracts/<name>.vy`` (or ``contracts/mocks/<name>.vy``); compiled once per process
+    (boa.load recompiles every time)."""
     if name not in _PARTIALS:
-        _PARTIALS[name] = boa.load_partial(str(C / f"{name}.vy"))
+        path = C / f"{name}.vy"
+        if not path.exists():
+            path = C / "mocks" / f"{name}.vy"
+        _PARTIALS[name] = boa.load_partial(str(path))
     return _PARTIALS[name].deploy(*args)
+
+
+def at(name: str, address):
+    """The deployed contract ``name`` (loaded once by `load`) at ``address``."""
+    return _PARTIALS[name].at(address)
 
 
 def params_tuple(p: FeeParams, fee_recipient: str) -> tuple:
@@ -75,9 +84,9 @@ def params_tuple(p: FeeParams, fee_recipient: str) -> tuple:
 
 def registries(operator: str):
     """The three ERC-8004 registries and the operator's agent (registered by the operator: wallet = operator)."""
-    identity = _load("IdentityRegistry")
-    validation = _load("ValidationRegistry", identity.address)
-    reputation = _load("ReputationRegistry", identity.address)
+    identity = load("IdentityRegistry")
+    validation = load("ValidationRegistry", identity.address)
+    reputation = load("ReputationRegistry", identity.address)
     with boa.env.prank(operator):
         agent_id = identity.register("ipfs://operator")
     return identity, validation, reputation, agent_id
@@ -98,7 +107,7 @@ def deploy_trust(
     identity, validation, reputation, agent_id = regs or registries(env.operator)
     if validators is None:
         validators = [boa.env.generate_address(f"validator{i}") for i in range(3)]
-    trust = _load(
+    trust = load(
         "VaultTrust",
         env.vault.address,
         identity.address,
@@ -151,12 +160,12 @@ def deploy(
     admin = boa.env.eoa
     operator, guardian, fee_recipient, treasury = (boa.env.generate_address(n) for n in ("operator", "guardian", "fees", "treasury"))
     holders = [boa.env.generate_address(f"holder{i}") for i in range(n_holders)]
-    wbtc = _load("DevToken", "Wrapped BTC (devnet)", "WBTC", 8)
-    usd = _load("DevToken", "USD Stablecoin (devnet)", "USDC", 6)
-    feed = _load("PriceFeed", 8, "BTC / USD", btc_usd)
+    wbtc = load("DevToken", "Wrapped BTC (devnet)", "WBTC", 8)
+    usd = load("DevToken", "USD Stablecoin (devnet)", "USDC", 6)
+    feed = load("PriceFeed", 8, "BTC / USD", btc_usd)
     now = boa.env.timestamp
     term_start = now + term_start_in
-    vault = _load(
+    vault = load(
         "HashrateVault",
         "Hashrate TH/s",
         "HASH",

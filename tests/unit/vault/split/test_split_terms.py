@@ -3,7 +3,7 @@ every constructor check reverts with its message, `TermsFixed` and one `Validato
 validator are logged, and `set_trust` opens the term once, before the sale ends, logging `TrustSet`."""
 
 import boa
-from boa_vault import DIFFICULTY, SATS_PER_BLOCK, _load, deploy, deploy_trust, open_term, registries
+from boa_vault import DIFFICULTY, SATS_PER_BLOCK, deploy, deploy_trust, load, open_term, registries
 from scenario import TH, events, warp
 
 ZERO = "0x0000000000000000000000000000000000000000"
@@ -15,7 +15,7 @@ def _v(n):
 
 def _raw(env, regs, *, validators=None, quorum=2, min_score=98, difficulty=DIFFICULTY, spb=SATS_PER_BLOCK, bond_epochs=7, identity=None, validation=None, reputation=None, agent=None):
     ident, val, rep, agent_id = regs
-    return _load(
+    return load(
         "VaultTrust",
         env.vault.address,
         identity if identity is not None else ident.address,

@@ -9,12 +9,10 @@ epochs of a day, REPORT_GRACE 3 days (D(e) = end + 3 d, A(e) = end + 6 d when no
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import boa
+from boa_vault import at, load  # noqa: F401 (re-exported: the tests here load mocks by name)
 
-ROOT = Path(__file__).resolve().parents[4]
-C = ROOT / "contracts"
 DAY = 86_400
 TH = 10**18
 PRICE_PER_TH = 15_000_000
@@ -24,22 +22,6 @@ PARAMS = (17_500, 50_000, 10_000, 1_000)  # 17.5 J/TH, $0.05/kWh, $0.01/TH/day, 
 GRACE = 3 * DAY
 MAX_PRICE_AGE = 2 * DAY
 HASH = b"\x42" * 32
-
-_PARTIALS: dict[str, object] = {}
-
-
-def load(name: str, *args):
-    if name not in _PARTIALS:
-        path = C / f"{name}.vy"
-        if not path.exists():
-            path = C / "mocks" / f"{name}.vy"
-        _PARTIALS[name] = boa.load_partial(str(path))
-    return _PARTIALS[name].deploy(*args)
-
-
-def at(name: str, address):
-    return _PARTIALS[name].at(address)
-
 
 @dataclass
 class Env:
