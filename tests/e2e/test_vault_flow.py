@@ -16,48 +16,28 @@ import pytest
 from web3 import Web3
 
 from hashtrust.chain import artifacts
-from hashtrust.chain.addressbook import AddressBook
-from hashtrust.chain.tx import LocalSigner, TxSender
 from hashtrust.demo.vault import open_devnet_term
-from hashtrust.deploy import VAULT_DEVNET, deploy
-from hashtrust.erc8004.identity import IdentityClient
+from hashtrust.deploy import VAULT_DEVNET
 from hashtrust.errors import InputError, RevertError
 from hashtrust.hashrate.economics import FeeParams, fee_split
 from hashtrust.hashrate.vault import (
     TH,
-    HashrateVaultClient,
     PriceFeedClient,
     deploy_trust,
     expected_epoch_gross,
     required_bond_for,
     ths_to_shares,
 )
-
-
-def warp_to(w3, ts):
-    w3.provider.make_request("evm_setNextBlockTimestamp", [ts])
-    w3.provider.make_request("evm_mine", [])
-
-
-def sender(w3, acct):
-    return TxSender(w3, LocalSigner.from_key(acct.private_key))
+from vault_world import sender, vault_world, warp_to
 
 
 @pytest.fixture
 def setup(w3, deployer, alice, bob, carol, accounts, tmp_path):
-    admin = sender(w3, deployer)
-    book = AddressBook.for_chain(w3, tmp_path)
-    deploy(w3, admin, book)
-    wbtc = w3.eth.contract(address=book.address("TestWBTC"), abi=artifacts.abi("DevToken"))
+    vw = vault_world(w3, deployer, carol, accounts, tmp_path)
+    book, admin, op, agent_id, validators, vault_admin, wbtc = vw.book, vw.admin, vw.op, vw.agent_id, vw.validators, vw.vault_admin, vw.wbtc
     usd = w3.eth.contract(address=book.address("TestUSD"), abi=artifacts.abi("DevToken"))
     for who in (alice, bob):
         admin.transact(usd.functions.mint(who.address, 10**12))
-    op = sender(w3, carol)
-    agent_id = IdentityClient.from_book(w3, book, op).register("ipfs://carol-mining-operator")
-    validators = [accounts[i] for i in (6, 7, 8)]
-    for v in validators:
-        IdentityClient.from_book(w3, book, sender(w3, v)).register(f"ipfs://pool-watcher-{v.address[-4:]}")
-    vault_admin = HashrateVaultClient.from_book(w3, book, admin)
     users = {who: vault_admin.with_sender(sender(w3, who)) for who in (alice, bob)}
     return {"book": book, "admin": admin, "op": op, "agent_id": agent_id, "validators": [v.address for v in validators],
             "vault_admin": vault_admin, "vault_op": vault_admin.with_sender(op), "feed": PriceFeedClient.from_book(w3, book, admin),

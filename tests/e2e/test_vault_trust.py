@@ -22,29 +22,17 @@ import json
 import pytest
 from web3 import Web3
 
-from hashtrust.chain import artifacts
-from hashtrust.chain.addressbook import AddressBook
-from hashtrust.chain.tx import LocalSigner, TxSender
 from hashtrust.demo.vault import open_devnet_term
-from hashtrust.deploy import deploy
 from hashtrust.erc8004.identity import IdentityClient
 from hashtrust.erc8004.reputation import ReputationClient
 from hashtrust.erc8004.validation import Status, ValidationClient
 from hashtrust.hashrate.operator import load_pool_report, report_hash, run_operator
 from hashtrust.hashrate.pool_watcher import answer_requests
 from hashtrust.hashrate.vault import HashrateVaultClient, PriceFeedClient, expected_epoch_gross, request_hash, ths_to_shares
+from vault_world import sender, vault_world, warp_to
 
 N = 10
 OUTAGE = 5
-
-
-def warp_to(w3, ts):
-    w3.provider.make_request("evm_setNextBlockTimestamp", [ts])
-    w3.provider.make_request("evm_mine", [])
-
-
-def sender(w3, acct):
-    return TxSender(w3, LocalSigner.from_key(acct.private_key))
 
 
 def priced_epoch_end(w3, vault, feed, e, usd=95_000):
@@ -59,16 +47,8 @@ def priced_epoch_end(w3, vault, feed, e, usd=95_000):
 
 @pytest.fixture
 def world(w3, deployer, alice, bob, carol, accounts, tmp_path):
-    admin = sender(w3, deployer)
-    book = AddressBook.for_chain(w3, tmp_path)
-    deploy(w3, admin, book)
-    wbtc = w3.eth.contract(address=book.address("TestWBTC"), abi=artifacts.abi("DevToken"))
-    op = sender(w3, carol)
-    agent_id = IdentityClient.from_book(w3, book, op).register("ipfs://carol-mining-operator")
-    validators = [accounts[i] for i in (6, 7, 8)]
-    for v in validators:
-        IdentityClient.from_book(w3, book, sender(w3, v)).register(f"ipfs://pool-watcher-{v.address[-4:]}")
-    vault_admin = HashrateVaultClient.from_book(w3, book, admin)
+    vw = vault_world(w3, deployer, carol, accounts, tmp_path)
+    book, admin, op, agent_id, validators, vault_admin, wbtc = vw.book, vw.admin, vw.op, vw.agent_id, vw.validators, vw.vault_admin, vw.wbtc
     trust = open_devnet_term(
         vault_admin,
         book,
