@@ -34,6 +34,7 @@ from hashtrust.chain.tx import call_view
 from hashtrust.errors import HashtrustError, InputError, RevertError
 
 TH = 10**18
+SETTLE_DUE_PASSES = 4  # `vault settle-due`: most `settle_due` calls when the earlier ones only moved the cursors
 EPOCH_S = 86_400
 SATS_PER_BTC = 10**8
 MAX_UINT = 2**256 - 1
@@ -1021,11 +1022,18 @@ class VaultCommands:
             if not due:
                 return f"nothing due: {v.settle_cursor()} epochs settled, the next record time has not passed; nothing sent"
             evs = v.settle_due(n)
+            # a call may spend its steps moving the cursors past epochs the other cursor settles
+            # (funded epochs waiting for their attest deadline), settling none while some are due:
+            # each call moves the cursors, so a few more calls reach the due epochs
+            for _ in range(SETTLE_DUE_PASSES - 1):
+                if evs or not v.due_epochs():
+                    break
+                evs = v.settle_due(n)
         out = []
         for ev in evs:
             rec = t.record(int(ev["epoch"]))
             out.append(f"epoch {ev['epoch']} settled ({rec.kind_name}): {int(ev['credited']):,} sats credited to the holders at {_when(int(ev['record_time']))}")
-        return "\n".join(out) or "nothing settled"
+        return "\n".join(out) or f"nothing settled: {SETTLE_DUE_PASSES} calls moved the settlement cursors past epochs still waiting for their attest deadline; run it again"
 
     def record(self, epoch: int) -> str:
         with _options({"epoch": "EPOCH"}):

@@ -246,6 +246,34 @@ class FakeVault:
         raise InputError("epoch", f"epoch {e} is not reported yet, so there is nothing to fund: nobody has reported it yet (report it first)")
 
 
+class SkippingVault(FakeVault):
+    """`settle_due`'s first ``skips`` calls only move the cursors (they settle nothing)."""
+
+    def __init__(self, skips, **kw):
+        super().__init__(**kw)
+        self.skips = skips
+
+    def settle_due(self, n=16):
+        if self.skips:
+            self.skips -= 1
+            self.sent.append(("settle_due", n))
+            return []
+        return super().settle_due(n)
+
+
+def test_settle_due_calls_again_when_a_call_only_moved_the_cursors():
+    t = FakeTrust({5: Record(5, 2, 0, 0, 38_020, 38_020, 2, True)})
+    v = SkippingVault(2, trust=t, due=[5])
+    assert VaultCommands(v).settle_due(1).startswith("epoch 5 settled (defaulted: never reported): 38,020 sats")
+    assert v.sent == [("settle_due", 1)] * 3
+
+
+def test_settle_due_stops_after_a_few_calls_that_settle_nothing_and_says_so():
+    v = SkippingVault(99, due=[5])
+    assert VaultCommands(v).settle_due(1) == "nothing settled: 4 calls moved the settlement cursors past epochs still waiting for their attest deadline; run it again"
+    assert v.sent == [("settle_due", 1)] * 4
+
+
 def test_settle_due_with_nothing_due_sends_nothing():
     v = FakeVault()
     assert VaultCommands(v).settle_due(16) == "nothing due: 4 epochs settled, the next record time has not passed; nothing sent" and v.sent == []
