@@ -250,6 +250,9 @@ def __init__(
     assert min_score >= MIN_SCORE_FLOOR, "trust: min score below 98"
     assert min_score <= MAX_SCORE, "trust: min score above 100"
     assert difficulty > 0, "trust: zero difficulty"
+    assert sats_per_block > 0, "trust: zero reward per block"
+    # bounds that keep `_gross` from overflowing (mainnet: difficulty ~2^47, reward ~2^29 sats)
+    assert difficulty <= 2**160 and sats_per_block <= 2**64, "trust: hashprice inputs out of range"
     epoch: uint256 = staticcall vault.EPOCH()
     grace: uint256 = staticcall vault.REPORT_GRACE()
     assert bond_epochs >= 1 + (2 * grace + epoch - 1) // epoch, "trust: bond epochs below the settlement lag"
@@ -268,8 +271,12 @@ def __init__(
     N_EPOCHS = staticcall vault.N_EPOCHS()
     EPOCH = epoch
     REPORT_GRACE = grace
-    # every figure of the term stays in range: the gross of the whole capacity fits the 64-bit record
-    assert self._gross(staticcall IVaultCapacity(vault.address).CAPACITY()) <= MAX_UINT64, "trust: hashprice inputs out of range"
+    # every figure of the term stays in range: the gross of the whole capacity fits the 64-bit
+    # record, and is not 0 (a zero hashprice would make the bond and every compensation 0)
+    capacity: uint256 = staticcall IVaultCapacity(vault.address).CAPACITY()
+    assert capacity <= 2**96, "trust: hashprice inputs out of range"
+    whole: uint256 = self._gross(capacity)
+    assert whole > 0 and whole <= MAX_UINT64, "trust: hashprice inputs out of range"
 
     log TermsFixed(
         vault=vault.address,

@@ -45,8 +45,8 @@ def cli():
 @click.option("--validators", required=True, help="comma-separated validator addresses")
 @click.option("--quorum", type=Number(int, 1, 16), default=VAULT_DEVNET["quorum"], show_default=True)
 @click.option("--min-score", type=Number(int, 98, 100), default=VAULT_DEVNET["min_score"], show_default=True)
-@click.option("--difficulty", type=Number(int, 1, 2**256 - 1), default=VAULT_DEVNET["difficulty"], show_default=True)
-@click.option("--sats-per-block", type=Number(int, 0, 2**256 - 1), default=VAULT_DEVNET["sats_per_block"], show_default=True)
+@click.option("--difficulty", type=Number(int, 1, 2**160), default=VAULT_DEVNET["difficulty"], show_default=True)
+@click.option("--sats-per-block", type=Number(int, 1, 2**64), default=VAULT_DEVNET["sats_per_block"], show_default=True)
 @click.option("--bond-epochs", type=Number(int, 1, 2**256 - 1), default=VAULT_DEVNET["bond_epochs"], show_default=True)
 @click.option("--bond/--no-bond", "post", default=True, show_default=True, help="post the required bond from this account (else the operator posts it: `bond`)")
 @one_line_errors

@@ -1153,8 +1153,15 @@ def check_trust_terms(vault: HashrateVaultClient, terms: dict) -> list[str]:
         raise InputError("quorum", f"must be 1..{len(vals)} (the number of validators)")
     if not MIN_SCORE_FLOOR <= int(terms["min_score"]) <= 100:
         raise InputError("min_score", f"must be {MIN_SCORE_FLOOR}..100 (a validator scores 100 * measured / reported; below 98 lets a 2% over-report pass)")
-    if int(terms["difficulty"]) <= 0 or int(terms["sats_per_block"]) < 0:
-        raise InputError("difficulty", "difficulty must be > 0 and sats_per_block >= 0")
+    difficulty, spb = int(terms["difficulty"]), int(terms["sats_per_block"])
+    if not 1 <= difficulty <= 2**160:
+        raise InputError("difficulty", f"must be 1..2^160 ({difficulty} given; mainnet is ~1.5e14)")
+    if not 1 <= spb <= 2**64:
+        raise InputError("sats_per_block", f"must be 1..2^64 sats ({spb} given): a reward of 0 makes the hashprice, the bond and every compensation 0")
+    capacity = int(vault._view("CAPACITY"))
+    whole = expected_epoch_gross(capacity, difficulty, spb) if capacity <= 2**96 else 0
+    if capacity > 2**96 or not 1 <= whole <= 2**64 - 1:
+        raise InputError("sats_per_block", f"the hashprice gross of the vault's capacity for one epoch is {whole:,} sats at difficulty {difficulty:,} and {spb:,} sats a block: it must be 1..2^64-1 (capacity at most 2^96 share units)")
     lag = settlement_lag_epochs(vault._view("REPORT_GRACE"), vault._view("EPOCH"))
     if int(terms["bond_epochs"]) < lag:
         raise InputError("bond_epochs", f"must be at least {lag} (1 + 2 * report grace / epoch: epochs in flight before the first record time)")

@@ -4,7 +4,7 @@ import boa
 import pytest
 import rlp
 from eth_utils import keccak, to_canonical_address, to_checksum_address
-from trust_kit import DIFFICULTY, SATS_PER_BLOCK, ZERO, events, set_wallet
+from trust_kit import DIFFICULTY, SATS_PER_BLOCK, ZERO, events, make_kit, set_wallet
 
 
 def _next_address(sender: str) -> str:
@@ -140,6 +140,32 @@ def test_min_score_floor(kit):
 def test_zero_difficulty(kit):
     with boa.reverts("trust: zero difficulty"):
         kit.deploy_trust(difficulty=0)
+
+
+def test_zero_reward_per_block(kit):
+    """A hashprice of 0 would make the required bond and every compensation 0 (newuser14 N1)."""
+    with boa.reverts("trust: zero reward per block"):
+        kit.deploy_trust(sats_per_block=0)
+
+
+@pytest.mark.parametrize("kw", [dict(difficulty=2**256 - 1), dict(difficulty=2**160 + 1), dict(sats_per_block=2**64 + 1), dict(sats_per_block=2**256 - 1)])
+def test_hashprice_inputs_that_would_overflow_revert_with_a_reason(kit, kw):
+    """Before: a huge difficulty reverted without a reason in `_gross` (newuser14 N7)."""
+    with boa.reverts("trust: hashprice inputs out of range"):
+        kit.deploy_trust(**kw)
+
+
+def test_a_hashprice_that_rounds_to_zero_for_the_whole_capacity_reverts(kit):
+    with boa.reverts("trust: hashprice inputs out of range"):
+        kit.deploy_trust(difficulty=2**160, sats_per_block=1)
+
+
+def test_a_capacity_beyond_2_96_shares_reverts():
+    with boa.env.anchor():
+        big = make_kit(capacity=2**96 + 1)
+        with boa.reverts("trust: hashprice inputs out of range"):
+            big.deploy_trust()
+        assert make_kit(capacity=2**96).deploy_trust(difficulty=2**40).HP_DIFFICULTY() == 2**40
 
 
 def test_bond_epochs_cover_the_settlement_lag(kit):

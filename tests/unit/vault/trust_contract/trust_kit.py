@@ -154,7 +154,7 @@ class Kit:
         return self.reputation.getSummary(self.agent_id, [t.address], "uptime", "")
 
 
-def make_kit() -> Kit:
+def make_kit(capacity: int = CAPACITY) -> Kit:
     admin = boa.env.eoa
     operator, guardian, treasury, fees, stranger = (boa.env.generate_address(n) for n in ("operator", "guardian", "treasury", "fees", "stranger"))
     validators = [boa.env.generate_address(f"validator{i}") for i in range(3)]
@@ -165,7 +165,7 @@ def make_kit() -> Kit:
     with boa.env.prank(operator):
         agent_id = identity.register("ipfs://operator")
     term_start = boa.env.timestamp + DAY
-    vault = load("mocks/MockTrustVault", wbtc.address, term_start, N_EPOCHS, GRACE, CAPACITY, (*PARAMS, fees))
+    vault = load("mocks/MockTrustVault", wbtc.address, term_start, N_EPOCHS, GRACE, capacity, (*PARAMS, fees))
     vault.set_roles(admin, guardian, treasury)
     return Kit(vault, wbtc, identity, validation, reputation, agent_id, operator, admin, guardian, treasury, fees, validators, stranger)
 
