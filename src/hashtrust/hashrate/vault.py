@@ -190,7 +190,8 @@ class VaultStatus:
     trust: str = ZERO_ADDRESS
     required_bond: int = 0
     coverage_bps: int | None = None  # None without a trust
-    settle_cursor: int = 0
+    settle_cursor: int = 0  # every epoch below it is settled (the trust's records, contiguous from 0)
+    settled_after: tuple[int, ...] = ()  # epochs settled beyond it (unfunded ones settle before funded ones wait for attestation)
     pauses: tuple[tuple[int, int], ...] = ()
     payment_decimals: int = 6
 
@@ -347,8 +348,21 @@ class HashrateVaultClient(ContractClient):
         return VaultTrustClient(self.w3, t, self.sender)
 
     def settle_cursor(self) -> int:
-        """Every epoch below it is settled."""
+        """Every epoch below it is settled (the lower of the vault's two settlement cursors)."""
         return self._view("settle_cursor")
+
+    def settled_epochs(self) -> tuple[int, tuple[int, ...]]:
+        """``(k, later)``: epochs ``0..k-1`` are settled, and so are the epochs in ``later`` (the
+        unfunded cursor runs ahead of funded epochs that wait for their attest deadline). Reads
+        the trust's records between the two cursors only (a few epochs: the report grace)."""
+        low, high = (int(x) for x in self._view("cursors"))
+        low, high = min(low, high), max(low, high)
+        t = self.trust_client() if high > low else None
+        flags = [t.record(e).settled for e in range(low, high)] if t else []
+        k = low
+        while k - low < len(flags) and flags[k - low]:
+            k += 1
+        return k, tuple(low + i for i, f in enumerate(flags) if f and low + i > k)
 
     def term_supply(self) -> int:
         return self._view("term_supply")
@@ -472,6 +486,7 @@ class HashrateVaultClient(ContractClient):
         answer, updated = self.price_feed.latest()
         trust = self.trust()
         t = VaultTrustClient(self.w3, trust) if trust else None
+        settled = self.settled_epochs() if trust else (0, ())
         return VaultStatus(
             address=self.address,
             now=now,
@@ -499,7 +514,8 @@ class HashrateVaultClient(ContractClient):
             trust=trust or ZERO_ADDRESS,
             required_bond=t.required_bond() if t else 0,
             coverage_bps=t.coverage_bps() if t else None,
-            settle_cursor=self.settle_cursor(),
+            settle_cursor=settled[0],
+            settled_after=settled[1],
             pauses=tuple(self.pause_intervals()),
             payment_decimals=self.payment_decimals(),
         )
@@ -524,8 +540,13 @@ class HashrateVaultClient(ContractClient):
             max_payment = price
         elif max_payment < price:
             raise InputError("max_payment", f"{max_payment} is below the price {price}")
+        token = self.payment_token
+        have = int(call_view(token.functions.balanceOf(sender.address), action="balanceOf"))
+        if have < price:
+            dec = self.payment_decimals()
+            raise InputError("shares", f"buying {shares_to_ths(shares)} TH/s costs {usd_words(price, dec)}; {sender.address} holds {usd_words(have, dec)} of the payment token: nothing sent")
         if approve:
-            self._ensure_allowance(self.payment_token, price)
+            self._ensure_allowance(token, price)
         return self._send_event(self._fn("buy", shares, max_payment, receiver), "Bought")
 
     def claim(self, receiver: str | None = None) -> int:
@@ -573,8 +594,16 @@ class HashrateVaultClient(ContractClient):
         if info.status != "reported":
             hint = ": nobody has reported it yet (report it first)" if info.status == "none" else ""
             raise InputError("epoch", f"epoch {epoch} is {info.words}, so there is nothing to fund{hint}")
+        sender = self._require_sender()
+        op = self.trust_client().operator_wallet()
+        if Web3.to_checksum_address(sender.address) != op:
+            raise InputError("sender", f"only the operator's wallet ({op}) may fund epoch {epoch}, not {sender.address}: nothing sent")
+        token = self.reward_token
+        have = int(call_view(token.functions.balanceOf(sender.address), action="balanceOf"))
+        if have < info.gross:
+            raise InputError("epoch", f"funding epoch {epoch} pays its gross, {info.gross:,} sats; {sender.address} holds {have:,} sats of the reward token: nothing sent")
         if approve and info.gross:
-            self._ensure_allowance(self.reward_token, info.gross)
+            self._ensure_allowance(token, info.gross)
         return self._send_event(self._fn("fund_epoch", epoch), "EpochFunded")
 
     def withdraw_fees(self) -> int:
@@ -810,11 +839,12 @@ def _pause_words(s: VaultStatus) -> str:
 
 
 def _cursor_words(s: VaultStatus) -> str:
+    later = f" (and {', '.join(map(str, s.settled_after))})" if s.settled_after else ""
     if s.settle_cursor >= s.n_epochs:
         return f"all {s.n_epochs} epochs settled"
     if s.settle_cursor == 0:
-        return "no epoch settled yet"
-    return f"epochs 0..{s.settle_cursor - 1} settled"
+        return "no epoch settled yet" if not later else f"epochs {', '.join(map(str, s.settled_after))} settled"
+    return f"epochs 0..{s.settle_cursor - 1} settled{later}"
 
 
 def status_data(s: VaultStatus, *, holder: str | None = None, shares: int = 0, claimable: int = 0, reportable: list[int] | None = None) -> dict:
@@ -832,7 +862,7 @@ def status_data(s: VaultStatus, *, holder: str | None = None, shares: int = 0, c
         "total_notified": s.total_notified, "total_claimed": s.total_claimed, "fees_payable": s.fees_payable,
         "reward_liabilities": s.reward_liabilities, "period_finish": s.period_finish,
         "bond": s.bond, "bond_btc": str(sats_to_btc(s.bond)), "required_bond": s.required_bond, "coverage_bps": s.coverage_bps,
-        "settle_cursor": s.settle_cursor, "pauses": [{"start": a, "end": b} for a, b in s.pauses],
+        "settle_cursor": s.settle_cursor, "settled_after": list(s.settled_after), "pauses": [{"start": a, "end": b} for a, b in s.pauses],
     }
     if holder is not None:
         data["holder"] = {"address": holder, "shares": shares, "ths": str(shares_to_ths(shares)), "claimable_sats": claimable,
@@ -976,7 +1006,12 @@ class VaultCommands:
             v._check_epoch(epoch)
         info = v.epoch(epoch)
         if info.status != "none":
-            return f"epoch {epoch} is already {info.words}"
+            with _options({"delivered_ths": "--delivered-ths"}):
+                delivered = ths_to_shares(delivered_ths, "delivered_ths")
+            if (info.delivered, info.gross) != (delivered, int(gross_sats)):
+                raise InputError("--epoch", f"epoch {epoch} is already {info.words} with {shares_to_ths(info.delivered)} TH/s delivered and a gross of {info.gross:,} sats, "
+                                 f"not {shares_to_ths(delivered)} TH/s and {int(gross_sats):,} sats: a report cannot be changed")
+            return f"epoch {epoch} is already {info.words} (same figures: nothing sent)"
         if report_file is not None:
             report_hash = hashlib.sha256(Path(report_file).read_bytes()).digest()
             uri = uri or Path(report_file).name
@@ -1004,6 +1039,8 @@ class VaultCommands:
                 holder = check_address(holder, "account")
             if receiver is not None:
                 receiver = check_address(receiver, "receiver")
+            if holder is not None and receiver is not None:
+                raise InputError("receiver", "a claim for another holder always pays that holder (or the receiver it set): give --for or --to, not both")
         whose = holder or v._require_sender().address
         if v.claimable(whose) == 0:  # nothing to claim: send nothing (a 0-sat claim cost gas and said "claimed 0 sats")
             return f"nothing claimable for {whose}; nothing sent"
@@ -1020,7 +1057,8 @@ class VaultCommands:
             t = v.trust_client()
             due = v.due_epochs()
             if not due:
-                return f"nothing due: {v.settle_cursor()} epochs settled, the next record time has not passed; nothing sent"
+                k, later = v.settled_epochs()
+                return f"nothing due: {k + len(later)} epochs settled, the next record time has not passed; nothing sent"
             evs = v.settle_due(n)
             # a call may spend its steps moving the cursors past epochs the other cursor settles
             # (funded epochs waiting for their attest deadline), settling none while some are due:

@@ -238,6 +238,9 @@ class FakeVault:
     def settle_cursor(self):
         return 4
 
+    def settled_epochs(self):
+        return 4, ()
+
     def settle_due(self, n=16):
         self.sent.append(("settle_due", n))
         return [{"epoch": e, "credited": 38_020, "record_time": T0} for e in self._due]

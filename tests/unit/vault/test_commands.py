@@ -8,6 +8,7 @@ says when nothing is due and, after epoch 1's report deadline, what it settled a
 import hashlib
 
 import pytest
+from eth_account import Account
 from vault_setup import BTC_USD, PRICE_PER_TH, TH, gross_of
 
 from hashtrust.chain.tx import LocalSigner, TxSender
@@ -22,6 +23,9 @@ def commands(w3, vault, who):
 def test_buy_report_fund_claim_status_settle(w3, vault, trust, feed, deployer, alice, mallory, operator, warp, tmp_path):
     mine, op = commands(w3, vault, alice), commands(w3, vault, operator)
     assert mine.buy("25") == f"bought 25 TH/s for {25 * PRICE_PER_TH / 10**6:,.2f} USD -> {alice.address}"
+    broke = Account.create()  # holds no USD (mallory was given some)
+    with pytest.raises(InputError, match=f"buying 1 TH/s costs 15.00 USD; {broke.address} holds 0.00 USD of the payment token: nothing sent"):
+        commands(w3, vault, broke).buy("1")  # newuser14 N2: refused before any approve
 
     warp(vault.epoch_end(0) - 60)
     feed.set_price(BTC_USD, sender=deployer)  # the round in force at epoch 0's end
@@ -33,7 +37,11 @@ def test_buy_report_fund_claim_status_settle(w3, vault, trust, feed, deployer, a
     e0 = op.vault.epoch(0)
     assert line == f"epoch 0: gross 5000 = fee {e0.fee} + perf {e0.perf} + net {e0.net} sats (BTC/USD 100,000.00)"
     assert e0.report_hash == hashlib.sha256(pool.read_bytes()).digest()
-    assert op.report(0, "24.5", 5_000) == "epoch 0 is already reported, not funded yet"
+    assert op.report(0, "24.5", 5_000) == "epoch 0 is already reported, not funded yet (same figures: nothing sent)"
+    with pytest.raises(InputError, match="already reported, not funded yet with 24.5 TH/s delivered and a gross of 5,000 sats, not 60 TH/s and 9,999 sats: a report cannot be changed"):
+        op.report(0, "60", 9_999)  # newuser14 N3: other figures are an error, not "already reported"
+    with pytest.raises(InputError, match=f"only the operator's wallet \\({operator.address}\\) may fund epoch 0, not {alice.address}: nothing sent"):
+        mine.fund(0)  # newuser14 N8: refused before any approve
     with pytest.raises(InputError, match="report file or a report hash, not both"):
         op.report(1, "1", 1, report_file=pool, report_hash="0x" + "11" * 32)
 
@@ -46,6 +54,8 @@ def test_buy_report_fund_claim_status_settle(w3, vault, trust, feed, deployer, a
     owed = op.vault.claimable(alice.address)
     assert owed > 0 and mine.claim() == f"claimed {owed} sats"
     assert mine.claim() == f"nothing claimable for {alice.address}; nothing sent"
+    with pytest.raises(InputError, match="give --for or --to, not both"):
+        mine.claim(alice.address, mallory.address)  # newuser14 N5: --to was ignored
 
     status = mine.status()
     assert f"you ({alice.address}): 25 TH/s, claimable 0.00000000 BTC (0 sats)" in status
