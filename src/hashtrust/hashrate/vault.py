@@ -524,6 +524,10 @@ class HashrateVaultClient(ContractClient):
             max_payment = price
         elif max_payment < price:
             raise InputError("max_payment", f"{max_payment} is below the price {price}")
+        have = int(call_view(self.payment_token.functions.balanceOf(sender.address), action="balanceOf"))
+        if have < price:  # refused before the approval is sent (it was sent, then the buy reverted)
+            decimals = self.payment_decimals()
+            raise InputError("shares", f"{shares_to_ths(shares)} TH/s costs {usd_words(price, decimals)}; {sender.address} holds {usd_words(have, decimals)}")
         if approve:
             self._ensure_allowance(self.payment_token, price)
         return self._send_event(self._fn("buy", shares, max_payment, receiver), "Bought")
@@ -971,7 +975,7 @@ class VaultCommands:
         round in force at the epoch's end (a price published after the end cannot change it)."""
         v = self.vault
         if report_file is not None and report_hash is not None:
-            raise InputError("report_hash", "give a report file or a report hash, not both")
+            raise InputError("--report-hash", "give a report file or a report hash, not both")
         with _options({"epoch": "--epoch"}):
             v._check_epoch(epoch)
         info = v.epoch(epoch)
@@ -980,8 +984,9 @@ class VaultCommands:
         if report_file is not None:
             report_hash = hashlib.sha256(Path(report_file).read_bytes()).digest()
             uri = uri or Path(report_file).name
-        digest = check_bytes32(report_hash, "report_hash")  # None: zero
-        with _options({"epoch": "--epoch", "btc_usd round": "--epoch"}):
+        with _options({"report_hash": "--report-hash"}):
+            digest = check_bytes32(report_hash, "report_hash")  # None: zero
+        with _options({"epoch": "--epoch", "btc_usd round": "--epoch", "delivered_ths": "--delivered-ths", "delivered": "--delivered-ths", "uri": "--uri"}):
             ev = v.report(epoch, ths_to_shares(delivered_ths, "delivered_ths"), gross_sats, digest, uri)
         price = "no price in force at the end (stale feed): no electricity charged" if ev["btc_usd"] == 0 else f"BTC/USD {Decimal(ev['btc_usd']) / v._view('FEED_UNIT'):,.2f}"
         return f"epoch {epoch}: gross {ev['gross']} = fee {ev['fee']} + perf {ev['perf']} + net {ev['net']} sats ({price})"
