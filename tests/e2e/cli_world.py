@@ -3,6 +3,9 @@
 The world (`build_world`): every contract of the deployment plan; agent 1 (owned by dev account
 0), agent 2 (owned by account 1, its wallet account 6); account 3 gave agent 1 one feedback
 (``starred`` 87); account 0 asked account 5 to validate a job of agent 1 (request `World.h`).
+With ``vault=True`` the vault's term is also opened (`open_devnet_term`, still in its sale):
+operator agent 2 (wallet account 6, holding 0.01 TestWBTC beyond its bond), validators accounts
+7, 8 and 9, account 2 holding 10 TH/s and 1,000 TestUSD more.
 `Cli` runs ``hashtrust`` through click's `CliRunner` (no subprocess: ~50 ms a command) with the
 devnet's address book and folder in the environment.
 """
@@ -85,7 +88,7 @@ def start_world(tmp: Path, port: int) -> World:
     return World(port, home, books, w3, Cli(devnet.url(port), env))
 
 
-def build_world(tmp: Path, port: int) -> World:
+def build_world(tmp: Path, port: int, *, vault: bool = False) -> World:
     wd = start_world(tmp, port)
     w3, book = wd.w3, wd.book
     s0 = TxSender(w3, devnet_signer(0))
@@ -98,7 +101,21 @@ def build_world(tmp: Path, port: int) -> World:
     req = RequestFile.build(w3.eth.chain_id, book.address("IdentityRegistry"), 1, devnet_signer(5).address, {"job": 1}, created_at="2026-01-01T00:00:00Z")
     ValidationClient.from_book(w3, book, s0).request(devnet_signer(5).address, 1, req.uri(), req.hash)
     wd.h = req.hash
+    if vault:
+        open_vault_term(w3, book, s0, operator_agent=a2)
     return wd
+
+
+def open_vault_term(w3: Web3, book: AddressBook, admin: TxSender, *, operator_agent: int) -> None:
+    """The vault's term, opened in its sale (see the module's docstring)."""
+    from hashtrust.demo.vault import open_devnet_term
+    from hashtrust.hashrate.vault import HashrateVaultClient, ths_to_shares
+
+    vault = HashrateVaultClient.from_book(w3, book, admin)
+    buyer = TxSender(w3, devnet_signer(2))
+    open_devnet_term(vault, book, agent_id=operator_agent, validators=[devnet_signer(i).address for i in (7, 8, 9)],
+                     operator=TxSender(w3, devnet_signer(6)), operator_sats=1_000_000, buys=[(buyer, ths_to_shares(10))])
+    admin.transact(vault.payment_token.functions.mint(buyer.address, 1_000 * 10**6))
 
 
 def stop_world(wd: World) -> None:

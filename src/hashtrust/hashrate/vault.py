@@ -1001,7 +1001,7 @@ class VaultCommands:
         round in force at the epoch's end (a price published after the end cannot change it)."""
         v = self.vault
         if report_file is not None and report_hash is not None:
-            raise InputError("report_hash", "give a report file or a report hash, not both")
+            raise InputError("--report-hash", "give a report file or a report hash, not both")
         with _options({"epoch": "--epoch"}):
             v._check_epoch(epoch)
         info = v.epoch(epoch)
@@ -1015,8 +1015,9 @@ class VaultCommands:
         if report_file is not None:
             report_hash = hashlib.sha256(Path(report_file).read_bytes()).digest()
             uri = uri or Path(report_file).name
-        digest = check_bytes32(report_hash, "report_hash")  # None: zero
-        with _options({"epoch": "--epoch", "btc_usd round": "--epoch"}):
+        with _options({"report_hash": "--report-hash"}):
+            digest = check_bytes32(report_hash, "report_hash")  # None: zero
+        with _options({"epoch": "--epoch", "btc_usd round": "--epoch", "delivered_ths": "--delivered-ths", "delivered": "--delivered-ths", "uri": "--uri"}):
             ev = v.report(epoch, ths_to_shares(delivered_ths, "delivered_ths"), gross_sats, digest, uri)
         price = "no price in force at the end (stale feed): no electricity charged" if ev["btc_usd"] == 0 else f"BTC/USD {Decimal(ev['btc_usd']) / v._view('FEED_UNIT'):,.2f}"
         return f"epoch {epoch}: gross {ev['gross']} = fee {ev['fee']} + perf {ev['perf']} + net {ev['net']} sats ({price})"
