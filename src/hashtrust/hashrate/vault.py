@@ -921,9 +921,11 @@ def record_data(info: EpochInfo, rec: Record | None) -> dict:
     }
 
 
-def format_record(info: EpochInfo, rec: Record | None) -> str:
-    """One epoch in words: what the operator reported, its deadlines, and how it was settled."""
-    lines = [f"epoch {info.epoch} (ended {_when(info.end)}): {info.words}"]
+def format_record(info: EpochInfo, rec: Record | None, now: int | None = None) -> str:
+    """One epoch in words: what the operator reported, its deadlines, and how it was settled
+    (``now``: the chain's time, so an epoch still running "ends" rather than "ended")."""
+    ended = "ends" if now is not None and now < info.end else "ended"
+    lines = [f"epoch {info.epoch} ({ended} {_when(info.end)}): {info.words}"]
     if info.status != "none":
         lines.append(f"  reported {shares_to_ths(info.delivered)} TH/s delivered, gross {btc_words(info.gross)} = fee {info.fee:,} + perf {info.perf:,} + net {info.net:,} sats"
                      + (" (no price in force at the end: no electricity charged)" if info.btc_usd == 0 else f" at BTC/USD {Decimal(info.btc_usd) / 10**8:,.2f}"))
@@ -982,7 +984,10 @@ class VaultCommands:
         with _options({"ths": "--ths", "shares": "--ths", "receiver": "--receiver", "max_payment": "--max-payment"}):
             if receiver is not None:
                 receiver = check_address(receiver, "receiver")
-            ev = self.vault.buy(ths_to_shares(ths), receiver=receiver, max_payment=max_payment)
+            shares = ths_to_shares(ths)
+            if shares == 0:
+                raise InputError("ths", f"must be more than 0 TH/s ({ths} given)")
+            ev = self.vault.buy(shares, receiver=receiver, max_payment=max_payment)
         return f"bought {shares_to_ths(ev['shares'])} TH/s for {usd_words(ev['payment'], self.vault.payment_decimals())} -> {ev['receiver']}"
 
     def report(
@@ -1077,7 +1082,7 @@ class VaultCommands:
     def record(self, epoch: int) -> str:
         with _options({"epoch": "EPOCH"}):
             info, rec = self._record(epoch)
-        return format_record(info, rec)
+        return format_record(info, rec, self.vault.now())
 
     def record_json(self, epoch: int) -> dict:
         with _options({"epoch": "EPOCH"}):

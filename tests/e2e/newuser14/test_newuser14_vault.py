@@ -110,19 +110,19 @@ def _ape_deploy_trust(wd, *extra: str) -> subprocess.CompletedProcess:
 # ---------------------------------------------------------------- the sale (before the term)
 
 
-@pytest.mark.xfail(strict=True, reason="N2: vault buy without the payment tokens sends an approve, then fails")
+# N2 (fixed): vault buy without the payment tokens sends an approve, then fails
 def test_buy_without_the_usd_is_refused_before_sending(sale):
     r = _refused_and_unchanged(sale, "--account-index", str(DAN), "vault", "buy", "--ths", "1")
     assert "USD" in r.errors[0], r.errors[0]  # names what is missing, not erc20's revert string
 
 
-@pytest.mark.xfail(strict=True, reason="N10: vault buy --ths 0 answers in share units (1e18), not in the TH/s the user typed")
+# N10 (fixed): vault buy --ths 0 answers in share units (1e18), not in the TH/s the user typed
 def test_buy_zero_ths_is_refused_in_ths(sale):
     r = _refused_and_unchanged(sale, "--account-index", str(ALICE), "vault", "buy", "--ths", "0")
     assert "share units" not in r.errors[0] and "TH/s" in r.errors[0], r.errors[0]
 
 
-@pytest.mark.xfail(strict=True, reason="N9: vault record E before epoch E ends says '(ended <future date>)'")
+# N9 (fixed): vault record E before epoch E ends says '(ended <future date>)'
 def test_record_of_a_future_epoch_does_not_say_ended(sale):
     r = sale.cli("vault", "record", "0")
     assert r.code == 0 and "epoch 0" in r.out, r.out
@@ -138,18 +138,18 @@ def test_operator_reports_epoch_0(sale):
     assert r.code == 0 and "epoch 0: gross 5000" in r.out, r.out
 
 
-@pytest.mark.xfail(strict=True, reason="N8: vault fund by a non-operator sends an approve, then 'caller is not the operator'")
+# N8 (fixed): vault fund by a non-operator sends an approve, then 'caller is not the operator'
 def test_fund_by_a_non_operator_is_refused_before_sending(sale):
     r = _refused_and_unchanged(sale, "--account-index", str(ALICE), "vault", "fund", "--epoch", "0")
     assert "operator" in r.errors[0] and "reverted" not in r.errors[0], r.errors[0]
 
 
-@pytest.mark.xfail(strict=True, reason="N3: a report rerun with other figures says 'already reported' and exits 0")
+# N3 (fixed): a report rerun with other figures says 'already reported' and exits 0
 def test_report_rerun_with_other_figures_is_an_error(sale):
     _refused_and_unchanged(sale, "--account-index", str(CAROL), "vault", "report", "--epoch", "0", "--delivered-ths", "60", "--gross-sats", "9999")
 
 
-@pytest.mark.xfail(strict=True, reason="N4: vault fund without the reward tokens sends an approve, then fails")
+# N4 (fixed): vault fund without the reward tokens sends an approve, then fails
 def test_fund_without_the_wbtc_is_refused_before_sending(sale):
     r = _refused_and_unchanged(sale, "--account-index", str(CAROL), "vault", "fund", "--epoch", "0")
     assert "erc20" not in r.errors[0], r.errors[0]  # says what carol holds and what the gross needs
@@ -162,7 +162,7 @@ def test_operator_funds_epoch_0(sale):
     priced_past(sale, 2)  # a day later: epoch 0's net has streamed to alice
 
 
-@pytest.mark.xfail(strict=True, reason="N5: vault claim --for HOLDER --to ADDR ignores --to and pays the holder (exit 0)")
+# N5 (fixed): vault claim --for HOLDER --to ADDR ignores --to and pays the holder (exit 0)
 def test_claim_for_with_to_is_refused(sale):
     alice, bob = devnet_signer(ALICE).address, devnet_signer(BOB).address
     _refused_and_unchanged(sale, "--account-index", str(DAN), "vault", "claim", "--for", alice, "--to", bob)
@@ -181,7 +181,7 @@ def _settled(wd) -> list[int]:
     return out
 
 
-@pytest.mark.xfail(strict=True, reason="N6: settle-due / status count the vault's min cursor as the epochs settled (2 or 0..1 while 0..4 are)")
+# N6 (fixed): settle-due / status count the vault's min cursor as the epochs settled (2 or 0..1 while 0..4 are)
 def test_settle_due_counts_the_epochs_settled(sale):
     priced_past(sale, 7, extra=100)  # A(1) passed: epochs 0 (funded, unattested) and 1..4 (unfunded) due
     r = sale.cli("vault", "settle-due")
@@ -197,7 +197,7 @@ def test_settle_due_counts_the_epochs_settled(sale):
 # ---------------------------------------------------------------- opening the term with bad terms
 
 
-@pytest.mark.xfail(strict=True, reason="N7: deploy-trust with a difficulty the trust refuses says 'execution reverted (no reason)'")
+# N7 (fixed): deploy-trust with a difficulty the trust refuses says 'execution reverted (no reason)'
 def test_deploy_trust_huge_difficulty_names_the_term(fresh):
     before = fresh.state()
     out = _ape_deploy_trust(fresh, "--difficulty", str(2**256 - 1))
@@ -206,7 +206,7 @@ def test_deploy_trust_huge_difficulty_names_the_term(fresh):
     assert "difficulty" in errors[0] and "no reason" not in errors[0], errors[0]
 
 
-@pytest.mark.xfail(strict=True, reason="N1: deploy-trust --sats-per-block 0 opens the term for good with a required bond of 0")
+# N1 (fixed): deploy-trust --sats-per-block 0 opens the term for good with a required bond of 0
 def test_deploy_trust_zero_sats_per_block_is_refused(fresh):
     before = fresh.state()
     out = _ape_deploy_trust(fresh, "--sats-per-block", "0")
