@@ -9,6 +9,7 @@ import hashlib
 
 import pytest
 from eth_account import Account
+from types import SimpleNamespace
 from vault_setup import BTC_USD, PRICE_PER_TH, TH, gross_of
 
 from hashtrust.chain.tx import LocalSigner, TxSender
@@ -23,7 +24,8 @@ def commands(w3, vault, who):
 def test_buy_report_fund_claim_status_settle(w3, vault, trust, feed, deployer, alice, mallory, operator, warp, tmp_path):
     mine, op = commands(w3, vault, alice), commands(w3, vault, operator)
     assert mine.buy("25") == f"bought 25 TH/s for {25 * PRICE_PER_TH / 10**6:,.2f} USD -> {alice.address}"
-    broke = Account.create()  # holds no USD (mallory was given some)
+    fresh = Account.create()
+    broke = SimpleNamespace(address=fresh.address, private_key=fresh.key)  # holds no USD (mallory was given some)
     with pytest.raises(InputError, match=f"buying 1 TH/s costs 15.00 USD; {broke.address} holds 0.00 USD of the payment token: nothing sent"):
         commands(w3, vault, broke).buy("1")  # newuser14 N2: refused before any approve
 

@@ -148,13 +148,11 @@ def test_coverable_shares_small_bond(kit):
     assert 3 * TH < cov < 4 * TH
 
 
-def test_coverable_shares_with_nothing_at_risk(kit):
-    """A zero hashprice (no sats per block) is nothing at risk: unbounded coverage, zero bond."""
-    t = kit.open(bond=1_000, supply=0, sats_per_block=0)
-    assert t.coverable_shares() == 2**256 - 1
-    assert t.required_bond() == 0
-    kit.vault.set_supply(SUPPLY, SUPPLY)
-    assert t.coverage_bps() == 10_000
+def test_a_zero_hashprice_is_refused_at_construction(kit):
+    """A zero hashprice (no sats per block) would put nothing at risk: zero bond, no compensation
+    ever (newuser14 N1); the constructor refuses it."""
+    with boa.reverts("trust: zero reward per block"):
+        kit.open(bond=1_000, supply=0, sats_per_block=0)
 
 
 def test_coverage_bps(kit):
