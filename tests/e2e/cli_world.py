@@ -5,7 +5,12 @@ The world (`build_world`): every contract of the deployment plan; agent 1 (owned
 (``starred`` 87); account 0 asked account 5 to validate a job of agent 1 (request `World.h`).
 With ``vault=True`` the vault's term is also opened (`open_devnet_term`, still in its sale):
 operator agent 2 (wallet account 6, holding 0.01 TestWBTC beyond its bond), validators accounts
-7, 8 and 9, account 2 holding 10 TH/s and 1,000 TestUSD more.
+7, 8 and 9, account 2 holding 10 TH/s and 1,000 TestUSD more. A vault has one phase at a time (its
+sale closes when epoch 0 starts), so the world also holds a second address book
+(`World.later_books`, same chain and registries) whose vault is four days into its term, with
+the same operator, validators and buyer (`play_later_term`): epoch 0 funded and attested by
+validators 7 and 8 (finalisable), epoch 1 funded without attestations, epoch 2 reported and not
+funded, epoch 3 ended and not reported. Its vault was deployed first; the sale's vault after.
 `Cli` runs ``hashtrust`` through click's `CliRunner` (no subprocess: ~50 ms a command) with the
 devnet's address book and folder in the environment.
 """
@@ -46,9 +51,9 @@ class Cli:
     rpc: str
     env: dict = field(default_factory=dict)
 
-    def __call__(self, *args: str, rpc: str | None = None, input: str | None = None) -> Result:
+    def __call__(self, *args: str, rpc: str | None = None, input: str | None = None, env: dict | None = None) -> Result:
         runner = CliRunner(mix_stderr=True)
-        r = runner.invoke(main, ["--rpc", rpc or self.rpc, *args], env=self.env, input=input, catch_exceptions=True)
+        r = runner.invoke(main, ["--rpc", rpc or self.rpc, *args], env={**self.env, **(env or {})}, input=input, catch_exceptions=True)
         out = r.output
         if r.exception is not None and not isinstance(r.exception, SystemExit):
             import traceback
@@ -65,6 +70,12 @@ class World:
     w3: Web3
     cli: Cli
     h: bytes = b""
+    later_books: Path | None = None  # with vault=True: the address book of the vault in its term
+
+    @property
+    def later_env(self) -> dict:
+        """The environment that points the command line at `later_books`."""
+        return {"HASHTRUST_DEPLOYMENTS": str(self.later_books)}
 
     @property
     def book(self) -> AddressBook:
@@ -102,6 +113,14 @@ def build_world(tmp: Path, port: int, *, vault: bool = False) -> World:
     ValidationClient.from_book(w3, book, s0).request(devnet_signer(5).address, 1, req.uri(), req.hash)
     wd.h = req.hash
     if vault:
+        import shutil
+
+        wd.later_books = tmp / "deployments-later"
+        shutil.copytree(wd.books, wd.later_books)  # the same contracts: the vault deployed above plays its term there
+        play_later_term(w3, AddressBook.for_chain(w3, wd.later_books), s0, operator_agent=a2)
+        book = wd.book
+        book.forget("HashrateVault")  # the sale's vault: a new one, deployed now (its term starts in a day)
+        deploy(w3, s0, book, only=["HashrateVault"])
         open_vault_term(w3, book, s0, operator_agent=a2)
     return wd
 
@@ -116,6 +135,42 @@ def open_vault_term(w3: Web3, book: AddressBook, admin: TxSender, *, operator_ag
     open_devnet_term(vault, book, agent_id=operator_agent, validators=[devnet_signer(i).address for i in (7, 8, 9)],
                      operator=TxSender(w3, devnet_signer(6)), operator_sats=1_000_000, buys=[(buyer, ths_to_shares(10))])
     admin.transact(vault.payment_token.functions.mint(buyer.address, 1_000 * 10**6))
+
+
+def play_later_term(w3: Web3, book: AddressBook, admin: TxSender, *, operator_agent: int) -> None:
+    """Open ``book``'s vault's term and play its first four days (see the module's docstring)."""
+    from hashtrust.demo.vault import open_devnet_term
+    from hashtrust.erc8004.validation import ValidationClient
+    from hashtrust.hashrate.operator import PoolEpoch, report_hash, run_operator
+    from hashtrust.hashrate.pool_watcher import answer_requests
+    from hashtrust.hashrate.vault import HashrateVaultClient, PriceFeedClient, ths_to_shares
+
+    vault = HashrateVaultClient.from_book(w3, book, admin)
+    op = TxSender(w3, devnet_signer(6))
+    open_devnet_term(vault, book, agent_id=operator_agent, validators=[devnet_signer(i).address for i in (7, 8, 9)],
+                     operator=op, operator_sats=100_000, buys=[(TxSender(w3, devnet_signer(2)), ths_to_shares(10))])
+    feed, vop = PriceFeedClient.from_book(w3, book, admin), vault.with_sender(op)
+    pool = {e: PoolEpoch(e, ths_to_shares(10), 400 + e) for e in range(4)}
+
+    def warp(ts: int) -> None:
+        w3.provider.make_request("evm_setNextBlockTimestamp", [ts])
+        w3.provider.make_request("evm_mine", [])
+
+    for e in range(4):  # a price in force at each epoch's end, then past it
+        warp(vault.epoch_end(e) - 600)
+        feed.set_price(95_000 + 100 * e)
+        warp(vault.epoch_end(e) + 60)
+        if e == 0:  # reported, funded, validation asked of the three (by the agent's owner); 7 and 8 answer
+            done = run_operator(vop, ValidationClient.from_book(w3, book, TxSender(w3, devnet_signer(1))), {0: pool[0]}, finalize=False, settle=False)
+            for i in (7, 8):
+                log: list[str] = []
+                answered = answer_requests(vault, ValidationClient.from_book(w3, book, TxSender(w3, devnet_signer(i))), devnet_signer(i).address, pool, log=log.append)
+                assert [v.score for v in answered] == [100], (done, log, answered)
+        elif e in (1, 2):  # reported (1 also funded), nobody asked to attest
+            p = pool[e]
+            vop.report(e, p.delivered, p.gross, report_hash(vault.address, p), "")
+            if e == 1:
+                vop.fund(e)
 
 
 def stop_world(wd: World) -> None:
