@@ -6,11 +6,14 @@ The world (`build_world`): every contract of the deployment plan; agent 1 (owned
 With ``vault=True`` the vault's term is also opened (`open_devnet_term`, still in its sale):
 operator agent 2 (wallet account 6, holding 0.01 TestWBTC beyond its bond), validators accounts
 7, 8 and 9, account 2 holding 10 TH/s and 1,000 TestUSD more. A vault has one phase at a time (its
-sale closes when epoch 0 starts), so the world also holds a second address book
-(`World.later_books`, same chain and registries) whose vault is four days into its term, with
-the same operator, validators and buyer (`play_later_term`): epoch 0 funded and attested by
-validators 7 and 8 (finalisable), epoch 1 funded without attestations, epoch 2 reported and not
-funded, epoch 3 ended and not reported. Its vault was deployed first; the sale's vault after.
+sale closes when epoch 0 starts), so the world also holds one address book per later phase
+(`World.phase_books`, same chain and contracts but the vault), each with the same operator,
+validators and buyer: ``later``, a vault four days into its term (`play_later_term`: epoch 0
+funded and attested by validators 7 and 8, epoch 1 funded without attestations, epoch 2 reported
+and not funded, epoch 3 ended and not reported), and ``end``, a one-epoch vault past its term with
+its epoch settled (`play_ended_term`: the bond can be withdrawn once ``vault settle-due`` moves the
+settlement cursors). Each vault is deployed once the
+previous one's phase is played; the sale's vault last.
 `Cli` runs ``hashtrust`` through click's `CliRunner` (no subprocess: ~50 ms a command) with the
 devnet's address book and folder in the environment.
 """
@@ -70,12 +73,11 @@ class World:
     w3: Web3
     cli: Cli
     h: bytes = b""
-    later_books: Path | None = None  # with vault=True: the address book of the vault in its term
+    phase_books: dict[str, Path] = field(default_factory=dict)  # with vault=True: "later", "end"
 
-    @property
-    def later_env(self) -> dict:
-        """The environment that points the command line at `later_books`."""
-        return {"HASHTRUST_DEPLOYMENTS": str(self.later_books)}
+    def env_for(self, phase: str) -> dict:
+        """The environment that points the command line at the address book of ``phase``."""
+        return {"HASHTRUST_DEPLOYMENTS": str(self.phase_books[phase])}
 
     @property
     def book(self) -> AddressBook:
@@ -114,12 +116,20 @@ def build_world(tmp: Path, port: int, *, vault: bool = False) -> World:
     wd.h = req.hash
     if vault:
         import shutil
+        from unittest import mock
 
-        wd.later_books = tmp / "deployments-later"
-        shutil.copytree(wd.books, wd.later_books)  # the same contracts: the vault deployed above plays its term there
-        play_later_term(w3, AddressBook.for_chain(w3, wd.later_books), s0, operator_agent=a2)
+        from hashtrust import deploy as plan
+
+        for phase, days, play in (("end", 1, play_ended_term), ("later", plan.VAULT_DEVNET["term_days"], play_later_term)):
+            book = wd.book
+            book.forget("HashrateVault")  # a new vault (its term starts in a day), the other contracts kept
+            with mock.patch.dict(plan.VAULT_DEVNET, term_days=days):
+                deploy(w3, s0, book, only=["HashrateVault"])
+            wd.phase_books[phase] = tmp / f"deployments-{phase}"
+            shutil.copytree(wd.books, wd.phase_books[phase])
+            play(w3, AddressBook.for_chain(w3, wd.phase_books[phase]), s0, operator_agent=a2)
         book = wd.book
-        book.forget("HashrateVault")  # the sale's vault: a new one, deployed now (its term starts in a day)
+        book.forget("HashrateVault")  # the sale's vault
         deploy(w3, s0, book, only=["HashrateVault"])
         open_vault_term(w3, book, s0, operator_agent=a2)
     return wd
@@ -137,6 +147,26 @@ def open_vault_term(w3: Web3, book: AddressBook, admin: TxSender, *, operator_ag
     admin.transact(vault.payment_token.functions.mint(buyer.address, 1_000 * 10**6))
 
 
+def _warp(w3: Web3, ts: int) -> None:
+    w3.provider.make_request("evm_setNextBlockTimestamp", [ts])
+    w3.provider.make_request("evm_mine", [])
+
+
+def play_ended_term(w3: Web3, book: AddressBook, admin: TxSender, *, operator_agent: int) -> None:
+    """Open ``book``'s one-epoch vault's term, then pass its epoch's record time and settle it."""
+    from hashtrust.demo.vault import open_devnet_term
+    from hashtrust.hashrate.vault import HashrateVaultClient, ths_to_shares
+
+    vault = HashrateVaultClient.from_book(w3, book, admin)
+    open_devnet_term(vault, book, agent_id=operator_agent, validators=[devnet_signer(i).address for i in (7, 8, 9)],
+                     operator=TxSender(w3, devnet_signer(6)), buys=[(TxSender(w3, devnet_signer(2)), ths_to_shares(10))])
+    _warp(w3, vault.record_time(0) + 60)  # never reported: settled at its report deadline, paid from the bond
+    vault.settle_due()
+    # the attest cursor stays at epoch 0 until a call after its attest deadline (passed by the later
+    # phases) moves it: `vault settle-due` then (tests/e2e/test_cli_errors.py), and the bond can go
+    assert vault.trust_client().record(0).settled and vault.settle_cursor() == 0
+
+
 def play_later_term(w3: Web3, book: AddressBook, admin: TxSender, *, operator_agent: int) -> None:
     """Open ``book``'s vault's term and play its first four days (see the module's docstring)."""
     from hashtrust.demo.vault import open_devnet_term
@@ -152,14 +182,10 @@ def play_later_term(w3: Web3, book: AddressBook, admin: TxSender, *, operator_ag
     feed, vop = PriceFeedClient.from_book(w3, book, admin), vault.with_sender(op)
     pool = {e: PoolEpoch(e, ths_to_shares(10), 400 + e) for e in range(4)}
 
-    def warp(ts: int) -> None:
-        w3.provider.make_request("evm_setNextBlockTimestamp", [ts])
-        w3.provider.make_request("evm_mine", [])
-
     for e in range(4):  # a price in force at each epoch's end, then past it
-        warp(vault.epoch_end(e) - 600)
+        _warp(w3, vault.epoch_end(e) - 600)
         feed.set_price(95_000 + 100 * e)
-        warp(vault.epoch_end(e) + 60)
+        _warp(w3, vault.epoch_end(e) + 60)
         if e == 0:  # reported, funded, validation asked of the three (by the agent's owner); 7 and 8 answer
             done = run_operator(vop, ValidationClient.from_book(w3, book, TxSender(w3, devnet_signer(1))), {0: pool[0]}, finalize=False, settle=False)
             for i in (7, 8):

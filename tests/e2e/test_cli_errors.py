@@ -3,7 +3,7 @@ value, ends in exactly one ``Error:`` line, a non-zero exit and no transaction.
 
 Story: a devnet holds a small world (`cli_world.build_world`: every contract, two agents, a
 feedback, a validation request, the vault's term opened in its sale, and in a second address book
-a vault four days into its term: `LATER`). A careless user then runs every ``hashtrust`` command with,
+a vault four days into its term, and one past its term: `LATER`, `END`). A careless user then runs every ``hashtrust`` command with,
 one at a time, a value of the wrong type, a negative, a zero, a huge number, NaN and infinity,
 an oversized string, a malformed address or hash, a missing file, an unknown agent / feedback /
 request, a node that is down, and a chain that is not the one the address book knows (an empty
@@ -38,7 +38,10 @@ A = {i: devnet_signer(i).address for i in range(10)}
 DEAD_RPC = "http://127.0.0.1:1"
 H = "{H}"  # the world's validation request hash
 TMP = "{TMP}"  # a scratch folder of the module
-LATER = "{LATER}"  # run against the world's second address book: the vault in its term (`cli_world.play_later_term`)
+# Run against another address book of the world (`cli_world.build_world`): the vault four days into
+# its term (`play_later_term`), or a one-epoch vault past its term, its epoch settled (`play_ended_term`).
+LATER, END = "{BOOK:later}", "{BOOK:end}"
+PHASES = {LATER: "later", END: "end"}
 SKIP_GROUPS: set[tuple[str, ...]] = set()  # command groups left out of the matrix (none)
 
 # The valid invocation of every command: global options first, then the command and its arguments.
@@ -79,7 +82,8 @@ BASE: dict[tuple[str, ...], list[str]] = {
     ("index", "show"): ["index", "show"],
     # the vault, in its sale (`cli_world.open_vault_term`): account 2 holds shares and TestUSD,
     # account 6 is the operator agent's wallet (with TestWBTC beyond its bond); LATER: the vault four
-    # days into its term (epoch 0 attested by a quorum, 1 funded unattested, 2 reported, 3 ended)
+    # days into its term (epoch 0 attested by a quorum, 1 funded unattested, 2 reported, 3 ended);
+    # END: the term over, its one epoch settled
     ("vault", "status"): ["vault", "status"],
     ("vault", "buy"): ["--account-index", "2", "vault", "buy", "--ths", "1"],
     ("vault", "report"): [LATER, "--account-index", "6", "vault", "report", "--epoch", "3", "--delivered-ths", "10", "--gross-sats", "1000"],
@@ -90,7 +94,7 @@ BASE: dict[tuple[str, ...], list[str]] = {
     ("vault", "finalize"): [LATER, "vault", "finalize", "0"],
     ("vault", "bond", "status"): ["vault", "bond", "status"],
     ("vault", "bond", "post"): ["--account-index", "6", "vault", "bond", "post", "--sats", "1000"],
-    ("vault", "bond", "withdraw"): ["--account-index", "6", "vault", "bond", "withdraw"],
+    ("vault", "bond", "withdraw"): [END, "--account-index", "6", "vault", "bond", "withdraw"],
 }
 # A parameter judged on another base (a rows file replaces --generate).
 BASE_FOR = {("agents", "rate", "path"): ["agents", "rate", "--no-progress"]}
@@ -98,10 +102,6 @@ BASE_FOR = {("agents", "rate", "path"): ["agents", "rate", "--no-progress"]}
 # devnet, run the whole demo, or serve until stopped: `tests/e2e/test_devnet_story.py`, test_demo.py and
 # test_payments_cli.py run them).
 NOT_RUN = {("agents", "call"), ("agents", "serve"), ("devnet", "stop"), ("devnet", "reset"), ("demo",), ("index", "show"), ("relay", "prove-reward")}  # the last two: test_bitcoin_cli.py (an index, a proof's headers)
-# ... and `vault bond withdraw`, which needs the term's end with all 365 epochs settled: its base is
-# the right invocation at the wrong time (refused with one `Error:` line, `unknown` below);
-# tests/unit/vault/test_commands.py runs it at the term's end.
-NOT_RUN |= {("vault", "bond", "withdraw")}
 # Commands that never reach a node (no "node down" / "wrong chain" case).
 OFFLINE = {("simulate",), ("devnet", "stop"), ("devnet", "status"), ("devnet", "reset"), ("devnet", "url")}
 
@@ -313,8 +313,13 @@ def _cases():
         ("vault", "report") + ("reported-long-uri",): [LATER, "--account-index", "6", "vault", "report", "--epoch", "0", "--delivered-ths", "10", "--gross-sats", "1000",
                                                        "--uri", "x" * 257],
         ("vault", "buy") + ("sale-over",): [LATER, "--account-index", "2", "vault", "buy", "--ths", "1"],
+        # not errors (docs/cli.md): claim with nothing claimable, settle-due with nothing due, and report,
+        # fund or finalize of an epoch already past that step say so and send nothing (the bases run them)
         ("vault", "claim") + ("for-and-to",): [LATER, "vault", "claim", "--for", A[2], "--to", A[3]],  # --to is the caller's own rewards only
         ("vault", "bond", "withdraw") + ("term-running",): [LATER, "--account-index", "6", "vault", "bond", "withdraw"],
+        ("vault", "bond", "withdraw") + ("ended-not-operator",): [END, "--account-index", "2", "vault", "bond", "withdraw"],
+        ("vault", "report") + ("past-deadline",): [END, "--account-index", "6", "vault", "report", "--epoch", "0", "--delivered-ths", "10", "--gross-sats", "1000"],
+        ("vault", "fund") + ("settled",): [END, "--account-index", "6", "vault", "fund", "--epoch", "0"],
         ("vault", "bond", "post") + ("more-than-held",): ["--account-index", "6", "vault", "bond", "post", "--sats", str(10**12)],
         ("vault", "bond", "withdraw") + ("during-term",): ["--account-index", "6", "vault", "bond", "withdraw"],
         ("vault", "bond", "withdraw") + ("not-operator",): ["--account-index", "2", "vault", "bond", "withdraw"],
@@ -364,12 +369,13 @@ def world(tmp_path_factory):
 
 def _fill(world, args: list[str]) -> list[str]:
     return [a.replace(H, "0x" + world.h.hex()).replace(TMP, str(world.tmp)).replace("{WRONG}", world.wrong_rpc).replace("{OTHERPORT}", world.other_port_rpc)
-            for a in args if a != LATER]
+            for a in args if a not in PHASES]
 
 
 def _run(world, args: list[str]):
-    """Run ``args`` (filled), against the later vault's address book when they hold `LATER`."""
-    return world.cli(*_fill(world, args), env=world.later_env if LATER in args else None)
+    """Run ``args`` (filled), against another address book of the world when they name one (`PHASES`)."""
+    phase = next((PHASES[a] for a in args if a in PHASES), None)
+    return world.cli(*_fill(world, args), env=world.env_for(phase) if phase else None)
 
 
 def test_every_parameter_is_covered():
@@ -395,6 +401,19 @@ def test_bad_input_is_one_error_line_and_sends_nothing(world, case_id, path, arg
     assert len(r.errors) == 1, r.out
     assert world.state() == before, f"a transaction was sent: {r.out}"
     assert elapsed < 30, f"{case_id} took {elapsed:.0f} s to refuse"
+
+
+def test_settle_due_after_the_term_moves_the_cursors_bond_withdraw_waits_for(world):
+    """After the term, with its epoch settled but the attest cursor behind, `vault settle-due` is
+    not "nothing due; nothing sent" (`vault bond withdraw` said "run settle-due first": a dead
+    end); it moves the cursors, once. Runs before the bases (`bond withdraw` needs it)."""
+    before = world.state()
+    r = _run(world, [END, "vault", "settle-due"])
+    assert r.code == 0 and "cursors moved to epoch 1 of 1" in r.out, r.out
+    assert world.state() != before
+    again = world.state()
+    r = _run(world, [END, "vault", "settle-due"])
+    assert r.code == 0 and "nothing sent" in r.out and world.state() == again, r.out
 
 
 @pytest.mark.parametrize("path", [p for p, _ in COMMANDS if p not in NOT_RUN], ids=lambda p: "-".join(p))

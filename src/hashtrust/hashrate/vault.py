@@ -1043,9 +1043,15 @@ class VaultCommands:
                 raise InputError("n", "must be a positive integer")
             t = v.trust_client()
             due = v.due_epochs()
-            if not due:
-                return f"nothing due: {v.settle_cursor()} epochs settled, the next record time has not passed; nothing sent"
+            cursor, n_epochs = v.settle_cursor(), v._view("N_EPOCHS")
+            # after the term, every epoch settled but a cursor behind (the attest cursor over
+            # defaulted epochs): `bond withdraw` waits for a call that only moves it
+            behind = not due and cursor < n_epochs and v.now() >= v._view("TERM_END") and v.now() > v.attest_deadline(cursor)
+            if not due and not behind:
+                return f"nothing due: {cursor} epochs settled, the next record time has not passed; nothing sent"
             evs = v.settle_due(n)
+            if behind:
+                return f"every epoch was settled already; the settlement cursors moved to epoch {v.settle_cursor()} of {n_epochs}"
             # a call may spend its steps moving the cursors past epochs the other cursor settles
             # (funded epochs waiting for their attest deadline), settling none while some are due:
             # each call moves the cursors, so a few more calls reach the due epochs
