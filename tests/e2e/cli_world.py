@@ -4,7 +4,8 @@ The world (`build_world`): every contract of the deployment plan; agent 1 (owned
 0), agent 2 (owned by account 1, its wallet account 6); account 3 gave agent 1 one feedback
 (``starred`` 87); account 0 asked account 5 to validate a job of agent 1 (request `World.h`).
 With ``vault=True`` the vault's term is also opened (`open_devnet_term`, still in its sale):
-operator agent 2 (wallet account 6, holding 0.01 TestWBTC beyond its bond), validators accounts
+operator agent 3 (registered by account 6, its wallet, holding 0.01 TestWBTC beyond its bond;
+not agent 2, whose wallet the command-line matrix unsets), validators accounts
 7, 8 and 9, account 2 holding 10 TH/s and 1,000 TestUSD more. A vault has one phase at a time (its
 sale closes when epoch 0 starts), so the world also holds one address book per later phase
 (`World.phase_books`, same chain and contracts but the vault), each with the same operator,
@@ -120,6 +121,7 @@ def build_world(tmp: Path, port: int, *, vault: bool = False) -> World:
 
         from hashtrust import deploy as plan
 
+        a3 = IdentityClient.from_book(w3, book, TxSender(w3, devnet_signer(6))).register(registration("Gamma Miner", "hashrate").to_data_uri(), {"hashtrust.key": "gamma"})
         for phase, days, play in (("end", 1, play_ended_term), ("later", plan.VAULT_DEVNET["term_days"], play_later_term)):
             book = wd.book
             book.forget("HashrateVault")  # a new vault (its term starts in a day), the other contracts kept
@@ -127,11 +129,11 @@ def build_world(tmp: Path, port: int, *, vault: bool = False) -> World:
                 deploy(w3, s0, book, only=["HashrateVault"])
             wd.phase_books[phase] = tmp / f"deployments-{phase}"
             shutil.copytree(wd.books, wd.phase_books[phase])
-            play(w3, AddressBook.for_chain(w3, wd.phase_books[phase]), s0, operator_agent=a2)
+            play(w3, AddressBook.for_chain(w3, wd.phase_books[phase]), s0, operator_agent=a3)
         book = wd.book
         book.forget("HashrateVault")  # the sale's vault
         deploy(w3, s0, book, only=["HashrateVault"])
-        open_vault_term(w3, book, s0, operator_agent=a2)
+        open_vault_term(w3, book, s0, operator_agent=a3)
     return wd
 
 
@@ -186,8 +188,8 @@ def play_later_term(w3: Web3, book: AddressBook, admin: TxSender, *, operator_ag
         _warp(w3, vault.epoch_end(e) - 600)
         feed.set_price(95_000 + 100 * e)
         _warp(w3, vault.epoch_end(e) + 60)
-        if e == 0:  # reported, funded, validation asked of the three (by the agent's owner); 7 and 8 answer
-            done = run_operator(vop, ValidationClient.from_book(w3, book, TxSender(w3, devnet_signer(1))), {0: pool[0]}, finalize=False, settle=False)
+        if e == 0:  # reported, funded, validation asked of the three (by the agent's owner, its wallet); 7 and 8 answer
+            done = run_operator(vop, ValidationClient.from_book(w3, book, op), {0: pool[0]}, finalize=False, settle=False)
             for i in (7, 8):
                 log: list[str] = []
                 answered = answer_requests(vault, ValidationClient.from_book(w3, book, TxSender(w3, devnet_signer(i))), devnet_signer(i).address, pool, log=log.append)
