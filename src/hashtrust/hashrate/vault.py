@@ -1043,15 +1043,14 @@ class VaultCommands:
                 raise InputError("n", "must be a positive integer")
             t = v.trust_client()
             due = v.due_epochs()
-            cursor, n_epochs = v.settle_cursor(), v._view("N_EPOCHS")
             # after the term, every epoch settled but a cursor behind (the attest cursor over
             # defaulted epochs): `bond withdraw` waits for a call that only moves it
-            behind = not due and cursor < n_epochs and v.now() >= v._view("TERM_END") and v.now() > v.attest_deadline(cursor)
+            behind = not due and v.now() >= v._view("TERM_END") and v.settle_cursor() < v._view("N_EPOCHS") and v.now() > v.attest_deadline(v.settle_cursor())
             if not due and not behind:
-                return f"nothing due: {cursor} epochs settled, the next record time has not passed; nothing sent"
+                return f"nothing due: {v.settle_cursor()} epochs settled, the next record time has not passed; nothing sent"
             evs = v.settle_due(n)
             if behind:
-                return f"every epoch was settled already; the settlement cursors moved to epoch {v.settle_cursor()} of {n_epochs}"
+                return f"every epoch was settled already; the settlement cursors moved to epoch {v.settle_cursor()} of {v._view('N_EPOCHS')}"
             # a call may spend its steps moving the cursors past epochs the other cursor settles
             # (funded epochs waiting for their attest deadline), settling none while some are due:
             # each call moves the cursors, so a few more calls reach the due epochs
