@@ -2,7 +2,8 @@
 value, ends in exactly one ``Error:`` line, a non-zero exit and no transaction.
 
 Story: a devnet holds a small world (`cli_world.build_world`: every contract, two agents, a
-feedback, a validation request, the vault's term opened in its sale). A careless user then runs every ``hashtrust`` command with,
+feedback, a validation request, the vault's term opened in its sale, and in a second address book
+a vault four days into its term, and one past its term: `LATER`, `END`). A careless user then runs every ``hashtrust`` command with,
 one at a time, a value of the wrong type, a negative, a zero, a huge number, NaN and infinity,
 an oversized string, a malformed address or hash, a missing file, an unknown agent / feedback /
 request, a node that is down, and a chain that is not the one the address book knows (an empty
@@ -37,6 +38,10 @@ A = {i: devnet_signer(i).address for i in range(10)}
 DEAD_RPC = "http://127.0.0.1:1"
 H = "{H}"  # the world's validation request hash
 TMP = "{TMP}"  # a scratch folder of the module
+# Run against another address book of the world (`cli_world.build_world`): the vault four days into
+# its term (`play_later_term`), or a one-epoch vault past its term, its epoch settled (`play_ended_term`).
+LATER, END = "{BOOK:later}", "{BOOK:end}"
+PHASES = {LATER: "later", END: "end"}
 SKIP_GROUPS: set[tuple[str, ...]] = set()  # command groups left out of the matrix (none)
 
 # The valid invocation of every command: global options first, then the command and its arguments.
@@ -76,18 +81,20 @@ BASE: dict[tuple[str, ...], list[str]] = {
     ("relay", "prove-reward"): ["relay", "prove-reward", "examples/bitcoin/coinbase_774142.json"],
     ("index", "show"): ["index", "show"],
     # the vault, in its sale (`cli_world.open_vault_term`): account 2 holds shares and TestUSD,
-    # account 6 is the operator agent's wallet (with TestWBTC beyond its bond)
+    # account 6 is the operator agent's wallet (with TestWBTC beyond its bond); LATER: the vault four
+    # days into its term (epoch 0 attested by a quorum, 1 funded unattested, 2 reported, 3 ended);
+    # END: the term over, its one epoch settled
     ("vault", "status"): ["vault", "status"],
     ("vault", "buy"): ["--account-index", "2", "vault", "buy", "--ths", "1"],
-    ("vault", "report"): ["--account-index", "6", "vault", "report", "--epoch", "0", "--delivered-ths", "10", "--gross-sats", "1000"],
-    ("vault", "fund"): ["--account-index", "6", "vault", "fund", "--epoch", "0"],
+    ("vault", "report"): [LATER, "--account-index", "6", "vault", "report", "--epoch", "3", "--delivered-ths", "10", "--gross-sats", "1000"],
+    ("vault", "fund"): [LATER, "--account-index", "6", "vault", "fund", "--epoch", "2"],
     ("vault", "claim"): ["--account-index", "2", "vault", "claim"],  # nothing streamed yet: says so, sends nothing
     ("vault", "settle-due"): ["vault", "settle-due"],  # nothing due: says so, sends nothing
     ("vault", "record"): ["vault", "record", "0"],
-    ("vault", "finalize"): ["vault", "finalize", "0"],
+    ("vault", "finalize"): [LATER, "vault", "finalize", "0"],
     ("vault", "bond", "status"): ["vault", "bond", "status"],
     ("vault", "bond", "post"): ["--account-index", "6", "vault", "bond", "post", "--sats", "1000"],
-    ("vault", "bond", "withdraw"): ["--account-index", "6", "vault", "bond", "withdraw"],
+    ("vault", "bond", "withdraw"): [END, "--account-index", "6", "vault", "bond", "withdraw"],
 }
 # A parameter judged on another base (a rows file replaces --generate).
 BASE_FOR = {("agents", "rate", "path"): ["agents", "rate", "--no-progress"]}
@@ -95,12 +102,6 @@ BASE_FOR = {("agents", "rate", "path"): ["agents", "rate", "--no-progress"]}
 # devnet, run the whole demo, or serve until stopped: `tests/e2e/test_devnet_story.py`, test_demo.py and
 # test_payments_cli.py run them).
 NOT_RUN = {("agents", "call"), ("agents", "serve"), ("devnet", "stop"), ("devnet", "reset"), ("demo",), ("index", "show"), ("relay", "prove-reward")}  # the last two: test_bitcoin_cli.py (an index, a proof's headers)
-# ... and the vault's commands that need a later phase of the term than the world's sale: report and
-# fund need an ended (then reported) epoch, finalize a funded epoch with a quorum of attestations,
-# bond withdraw the term's end with every epoch settled; warping the world's clock there would
-# close the sale (`vault buy`). Their bases are the right invocation at the wrong time (refused
-# with one `Error:` line, `unknown` below); tests/unit/vault/test_commands.py runs them through the term.
-NOT_RUN |= {("vault", "report"), ("vault", "fund"), ("vault", "finalize"), ("vault", "bond", "withdraw")}
 # Commands that never reach a node (no "node down" / "wrong chain" case).
 OFFLINE = {("simulate",), ("devnet", "stop"), ("devnet", "status"), ("devnet", "reset"), ("devnet", "url")}
 
@@ -290,13 +291,36 @@ def _cases():
         # the vault: epochs outside its 365-day term, and the right command in the wrong state
         ("vault", "record") + ("outside-term",): ["vault", "record", "365"],
         ("vault", "finalize") + ("outside-term",): ["vault", "finalize", "365"],
-        ("vault", "finalize") + ("no-attestations",): ["vault", "finalize", "0"],
+        ("vault", "finalize") + ("unreported",): ["vault", "finalize", "0"],
+        ("vault", "finalize") + ("no-attestations",): [LATER, "vault", "finalize", "1"],
+        ("vault", "finalize") + ("not-funded",): [LATER, "vault", "finalize", "2"],
         ("vault", "report") + ("outside-term",): ["--account-index", "6", "vault", "report", "--epoch", "365", "--delivered-ths", "10", "--gross-sats", "1000"],
         ("vault", "report") + ("not-ended",): ["--account-index", "6", "vault", "report", "--epoch", "0", "--delivered-ths", "10", "--gross-sats", "1000"],
         ("vault", "report") + ("file-and-hash",): ["--account-index", "6", "vault", "report", "--epoch", "0", "--delivered-ths", "10", "--gross-sats", "1000",
                                                    "--report-file", f"{TMP}/one-agent.json", "--report-hash", "0x" + "11" * 32],
         ("vault", "fund") + ("unreported",): ["--account-index", "6", "vault", "fund", "--epoch", "0"],
         ("vault", "fund") + ("outside-term",): ["--account-index", "6", "vault", "fund", "--epoch", "365"],
+        ("vault", "fund") + ("ended-unreported",): [LATER, "--account-index", "6", "vault", "fund", "--epoch", "3"],
+        ("vault", "fund") + ("running-epoch",): [LATER, "--account-index", "6", "vault", "fund", "--epoch", "4"],
+        ("vault", "fund") + ("not-operator",): [LATER, "--account-index", "2", "vault", "fund", "--epoch", "2"],
+        ("vault", "report") + ("running-epoch",): [LATER, "--account-index", "6", "vault", "report", "--epoch", "4", "--delivered-ths", "10", "--gross-sats", "1000"],
+        ("vault", "report") + ("not-operator",): [LATER, "--account-index", "2", "vault", "report", "--epoch", "3", "--delivered-ths", "10", "--gross-sats", "1000"],
+        ("vault", "report") + ("over-sold",): [LATER, "--account-index", "6", "vault", "report", "--epoch", "3", "--delivered-ths", "10.5", "--gross-sats", "1000"],
+        # bad input is refused also when the epoch is reported already (not "already funded", exit 0)
+        ("vault", "report") + ("reported-bad-hash",): [LATER, "--account-index", "6", "vault", "report", "--epoch", "0", "--delivered-ths", "10", "--gross-sats", "1000",
+                                                       "--report-hash", "0x1234"],
+        ("vault", "report") + ("reported-bad-ths",): [LATER, "--account-index", "6", "vault", "report", "--epoch", "0", "--delivered-ths", "ten", "--gross-sats", "1000"],
+        ("vault", "report") + ("reported-long-uri",): [LATER, "--account-index", "6", "vault", "report", "--epoch", "0", "--delivered-ths", "10", "--gross-sats", "1000",
+                                                       "--uri", "x" * 257],
+        ("vault", "buy") + ("sale-over",): [LATER, "--account-index", "2", "vault", "buy", "--ths", "1"],
+        # not errors (docs/cli.md): claim with nothing claimable, settle-due with nothing due, and report,
+        # fund or finalize of an epoch already past that step say so and send nothing (the bases run them)
+        ("vault", "claim") + ("for-and-to",): [LATER, "vault", "claim", "--for", A[2], "--to", A[3]],  # --to is the caller's own rewards only
+        ("vault", "bond", "withdraw") + ("term-running",): [LATER, "--account-index", "6", "vault", "bond", "withdraw"],
+        ("vault", "bond", "withdraw") + ("ended-not-operator",): [END, "--account-index", "2", "vault", "bond", "withdraw"],
+        ("vault", "report") + ("past-deadline",): [END, "--account-index", "6", "vault", "report", "--epoch", "0", "--delivered-ths", "10", "--gross-sats", "1000"],
+        ("vault", "fund") + ("settled",): [END, "--account-index", "6", "vault", "fund", "--epoch", "0"],
+        ("vault", "bond", "post") + ("more-than-held",): ["--account-index", "6", "vault", "bond", "post", "--sats", str(10**12)],
         ("vault", "bond", "withdraw") + ("during-term",): ["--account-index", "6", "vault", "bond", "withdraw"],
         ("vault", "bond", "withdraw") + ("not-operator",): ["--account-index", "2", "vault", "bond", "withdraw"],
         ("vault", "bond", "post") + ("no-wbtc",): ["--account-index", "3", "vault", "bond", "post", "--sats", "1000"],
@@ -345,7 +369,13 @@ def world(tmp_path_factory):
 
 def _fill(world, args: list[str]) -> list[str]:
     return [a.replace(H, "0x" + world.h.hex()).replace(TMP, str(world.tmp)).replace("{WRONG}", world.wrong_rpc).replace("{OTHERPORT}", world.other_port_rpc)
-            for a in args]
+            for a in args if a not in PHASES]
+
+
+def _run(world, args: list[str]):
+    """Run ``args`` (filled), against another address book of the world when they name one (`PHASES`)."""
+    phase = next((PHASES[a] for a in args if a in PHASES), None)
+    return world.cli(*_fill(world, args), env=world.env_for(phase) if phase else None)
 
 
 def test_every_parameter_is_covered():
@@ -364,7 +394,7 @@ def test_every_parameter_is_covered():
 def test_bad_input_is_one_error_line_and_sends_nothing(world, case_id, path, args):
     before = world.state()
     t0 = time.monotonic()
-    r = world.cli(*_fill(world, args))  # a --rpc in args comes after the world's and wins
+    r = _run(world, args)  # a --rpc in args comes after the world's and wins
     elapsed = time.monotonic() - t0
     assert r.code != 0, r.out
     assert "Traceback" not in r.out, r.out
@@ -373,9 +403,22 @@ def test_bad_input_is_one_error_line_and_sends_nothing(world, case_id, path, arg
     assert elapsed < 30, f"{case_id} took {elapsed:.0f} s to refuse"
 
 
+def test_settle_due_after_the_term_moves_the_cursors_bond_withdraw_waits_for(world):
+    """After the term, with its epoch settled but the attest cursor behind, `vault settle-due` is
+    not "nothing due; nothing sent" (`vault bond withdraw` said "run settle-due first": a dead
+    end); it moves the cursors, once. Runs before the bases (`bond withdraw` needs it)."""
+    before = world.state()
+    r = _run(world, [END, "vault", "settle-due"])
+    assert r.code == 0 and "cursors moved to epoch 1 of 1" in r.out, r.out
+    assert world.state() != before
+    again = world.state()
+    r = _run(world, [END, "vault", "settle-due"])
+    assert r.code == 0 and "nothing sent" in r.out and world.state() == again, r.out
+
+
 @pytest.mark.parametrize("path", [p for p, _ in COMMANDS if p not in NOT_RUN], ids=lambda p: "-".join(p))
 def test_every_command_works_with_its_base_invocation(world, path):
-    r = world.cli(*_fill(world, BASE[path]))
+    r = _run(world, BASE[path])
     assert r.code == 0, r.out
     assert not r.errors, r.out
 
@@ -389,7 +432,7 @@ def test_the_matrix_size():
 def _dump(world, path):  # pragma: no cover - a debugging aid: HASHTRUST_DUMP_ERRORS=file
     with open(path, "w") as f:
         for case_id, _, args in CASES:
-            r = world.cli(*_fill(world, args))
+            r = _run(world, args)
             f.write(f"{case_id}: {r.errors[0] if r.errors else r.out[:200]}\n")
 
 

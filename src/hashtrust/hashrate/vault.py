@@ -531,6 +531,8 @@ class HashrateVaultClient(ContractClient):
         receiver = check_address(receiver, "receiver") if receiver is not None else Web3.to_checksum_address(sender.address)
         if self.trust() is None:
             raise InputError("shares", "the term is not opened yet (the vault has no trust contract): nothing can be bought")
+        if self.now() >= (end := self._view("SALE_END")):  # not "--ths exceeds what can be bought"
+            raise InputError("sale", f"it ended {_when(end)}: nothing can be bought")
         room = self.max_buy(receiver)
         if shares > room:
             raise InputError("shares", f"{shares_to_ths(shares)} TH/s exceeds what can be bought now ({shares_to_ths(room)} TH/s: "
@@ -583,9 +585,18 @@ class HashrateVaultClient(ContractClient):
         end = self.epoch_end(epoch)
         if self.now() < end:
             raise InputError("epoch", f"epoch {epoch} has not ended yet (it ends {_when(end)})")
+        self._require_operator("report", epoch)
         if round_id is None:
             round_id = self.price_feed.round_at(end).round_id
         return self._send_event(self._fn("report_epoch", epoch, delivered, gross, report_hash, uri, round_id), "EpochReported")
+
+    def _require_operator(self, what: str, epoch: int) -> Any:
+        """The sender, when it is the trust's operator wallet (the vault's `_check_operator`)."""
+        sender = self._require_sender()
+        wallet = self.trust_client().operator_wallet()
+        if Web3.to_checksum_address(sender.address) != wallet:
+            raise InputError("sender", f"only the operator's wallet ({wallet}) may {what} epoch {epoch}, not {sender.address}: nothing sent")
+        return sender
 
     def fund(self, epoch: int, *, approve: bool = True) -> dict:
         """Pay a reported epoch's gross (operator); approves the reward token if needed.
@@ -594,14 +605,11 @@ class HashrateVaultClient(ContractClient):
         if info.status != "reported":
             hint = ": nobody has reported it yet (report it first)" if info.status == "none" else ""
             raise InputError("epoch", f"epoch {epoch} is {info.words}, so there is nothing to fund{hint}")
-        sender = self._require_sender()
-        op = self.trust_client().operator_wallet()
-        if Web3.to_checksum_address(sender.address) != op:
-            raise InputError("sender", f"only the operator's wallet ({op}) may fund epoch {epoch}, not {sender.address}: nothing sent")
+        sender = self._require_operator("fund", epoch)  # refused before the approval is sent (it was sent, then the fund reverted)
         token = self.reward_token
         have = int(call_view(token.functions.balanceOf(sender.address), action="balanceOf"))
         if have < info.gross:
-            raise InputError("epoch", f"funding epoch {epoch} pays its gross, {info.gross:,} sats; {sender.address} holds {have:,} sats of the reward token: nothing sent")
+            raise InputError("epoch", f"funding epoch {epoch} pays its gross, {btc_words(info.gross)}; {sender.address} holds {btc_words(have)} of the reward token: nothing sent")
         if approve and info.gross:
             self._ensure_allowance(token, info.gross)
         return self._send_event(self._fn("fund_epoch", epoch), "EpochFunded")
@@ -1009,27 +1017,27 @@ class VaultCommands:
             raise InputError("--report-hash", "give a report file or a report hash, not both")
         with _options({"epoch": "--epoch"}):
             v._check_epoch(epoch)
+        if report_file is not None:
+            report_hash = hashlib.sha256(Path(report_file).read_bytes()).digest()
+            uri = uri or Path(report_file).name
+        with _options({"report_hash": "--report-hash", "delivered_ths": "--delivered-ths", "uri": "--uri"}):  # bad input is refused also once reported
+            digest = check_bytes32(report_hash, "report_hash")  # None: zero
+            delivered = ths_to_shares(delivered_ths, "delivered_ths")
+            uri = check_text(uri, "uri", MAX_REPORT_URI)
         info = v.epoch(epoch)
         if info.status != "none":
-            with _options({"delivered_ths": "--delivered-ths"}):
-                delivered = ths_to_shares(delivered_ths, "delivered_ths")
             if (info.delivered, info.gross) != (delivered, int(gross_sats)):
                 raise InputError("--epoch", f"epoch {epoch} is already {info.words} with {shares_to_ths(info.delivered)} TH/s delivered and a gross of {info.gross:,} sats, "
                                  f"not {shares_to_ths(delivered)} TH/s and {int(gross_sats):,} sats: a report cannot be changed")
             return f"epoch {epoch} is already {info.words} (same figures: nothing sent)"
-        if report_file is not None:
-            report_hash = hashlib.sha256(Path(report_file).read_bytes()).digest()
-            uri = uri or Path(report_file).name
-        with _options({"report_hash": "--report-hash"}):
-            digest = check_bytes32(report_hash, "report_hash")  # None: zero
-        with _options({"epoch": "--epoch", "btc_usd round": "--epoch", "delivered_ths": "--delivered-ths", "delivered": "--delivered-ths", "uri": "--uri"}):
-            ev = v.report(epoch, ths_to_shares(delivered_ths, "delivered_ths"), gross_sats, digest, uri)
+        with _options({"epoch": "--epoch", "btc_usd round": "--epoch", "delivered_ths": "--delivered-ths", "delivered": "--delivered-ths", "uri": "--uri", "sender": "--account"}):
+            ev = v.report(epoch, delivered, gross_sats, digest, uri)
         price = "no price in force at the end (stale feed): no electricity charged" if ev["btc_usd"] == 0 else f"BTC/USD {Decimal(ev['btc_usd']) / v._view('FEED_UNIT'):,.2f}"
         return f"epoch {epoch}: gross {ev['gross']} = fee {ev['fee']} + perf {ev['perf']} + net {ev['net']} sats ({price})"
 
     def fund(self, epoch: int) -> str:
         """Pay a reported epoch's gross; an epoch already past "reported" is left alone."""
-        with _options({"epoch": "--epoch"}):
+        with _options({"epoch": "--epoch", "sender": "--account"}):
             self.vault._check_epoch(epoch)
             info = self.vault.epoch(epoch)
             if info.status in ("funded", "finalized", "defaulted"):
@@ -1041,6 +1049,8 @@ class VaultCommands:
         """Claim the sender's rewards (to ``receiver``), or ``holder``'s on its behalf."""
         v = self.vault
         with _options({"account": "--for", "receiver": "--to"}):
+            if holder is not None and receiver is not None:  # --to was ignored: the holder's rewards are paid to the holder
+                raise InputError("receiver", "pays the caller's own rewards; a claim --for a holder is paid to that holder: give --for or --to, not both")
             if holder is not None:
                 holder = check_address(holder, "account")
             if receiver is not None:
@@ -1062,10 +1072,15 @@ class VaultCommands:
                 raise InputError("n", "must be a positive integer")
             t = v.trust_client()
             due = v.due_epochs()
-            if not due:
+            # after the term, every epoch settled but a cursor behind (the attest cursor over
+            # defaulted epochs): `bond withdraw` waits for a call that only moves it
+            behind = not due and v.now() >= v._view("TERM_END") and v.settle_cursor() < v._view("N_EPOCHS") and v.now() > v.attest_deadline(v.settle_cursor())
+            if not due and not behind:
                 k, later = v.settled_epochs()
                 return f"nothing due: {k + len(later)} epochs settled, the next record time has not passed; nothing sent"
             evs = v.settle_due(n)
+            if behind:
+                return f"every epoch was settled already; the settlement cursors moved to epoch {v.settle_cursor()} of {v._view('N_EPOCHS')}"
             # a call may spend its steps moving the cursors past epochs the other cursor settles
             # (funded epochs waiting for their attest deadline), settling none while some are due:
             # each call moves the cursors, so a few more calls reach the due epochs

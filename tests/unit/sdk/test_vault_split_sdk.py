@@ -232,6 +232,10 @@ class FakeVault:
     def now(self):
         return self._now
 
+    def _view(self, name, *a):  # settle-due reads the term's end (nothing due after it: the cursors may lag)
+        assert name == "TERM_END"
+        return T0 + 365 * 86_400
+
     def due_epochs(self):
         return self._due
 
@@ -280,6 +284,34 @@ def test_settle_due_stops_after_a_few_calls_that_settle_nothing_and_says_so():
 def test_settle_due_with_nothing_due_sends_nothing():
     v = FakeVault()
     assert VaultCommands(v).settle_due(16) == "nothing due: 4 epochs settled, the next record time has not passed; nothing sent" and v.sent == []
+
+
+class TermOverVault(FakeVault):
+    """After the term: every epoch settled, the attest cursor still at the last one (until a call)."""
+
+    def __init__(self):
+        super().__init__(now=T0 + 400 * 86_400)
+        self.cursor = 364
+
+    def _view(self, name, *a):
+        return {"TERM_END": T0 + 365 * 86_400, "N_EPOCHS": 365}[name]
+
+    def attest_deadline(self, e):
+        return T0 + (e + 7) * 86_400
+
+    def settle_cursor(self):
+        return self.cursor
+
+    def settle_due(self, n=16):
+        self.sent.append(("settle_due", n))
+        self.cursor = 365
+        return []
+
+
+def test_settle_due_after_the_term_moves_the_cursors_bond_withdraw_waits_for():
+    v = TermOverVault()  # before: "nothing due; nothing sent", while `bond withdraw` said "run settle-due first"
+    assert VaultCommands(v).settle_due(16) == "every epoch was settled already; the settlement cursors moved to epoch 365 of 365" and v.sent == [("settle_due", 16)]
+    assert VaultCommands(v).settle_due(16).startswith("nothing due: 365 epochs settled") and v.sent == [("settle_due", 16)]
 
 
 def test_settle_due_says_what_each_epoch_was_and_what_holders_got():
