@@ -302,6 +302,9 @@ class TermOverVault(FakeVault):
     def settle_cursor(self):
         return self.cursor
 
+    def settled_epochs(self):
+        return self.cursor, ()
+
     def settle_due(self, n=16):
         self.sent.append(("settle_due", n))
         self.cursor = 365
