@@ -75,7 +75,7 @@ MUTANTS: dict[str, list[tuple[str, str, str, str]]] = {
         (V, "_params_of", r"return self\.params_hist\[v\]", "return self.params_hist[self.params_version]"),
     ],
     "move-skips-settle": [
-        (V, "_move", r"calls, due = self\._settle_due\(AUTO_SETTLE, False\)\n\s+(self\._req\(|assert )not due[^\n]*", "pass"),
+        (V, "_move", r"calls, due = self\._settle_due\(AUTO_SETTLE, False, False\)\n\s+(self\._req\(|assert )not due[^\n]*", "pass"),
     ],
     "supply-now-in-expected": [
         (T, "settle", r"(supply: uint256 = )staticcall IHashrateVault\(VAULT\)\.term_supply\(\)", r"\1staticcall IHashrateVault(VAULT).totalSupply()"),
