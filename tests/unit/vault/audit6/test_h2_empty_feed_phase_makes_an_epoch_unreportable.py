@@ -23,7 +23,6 @@ no later phase has a round at or before the end.
 import re
 
 import boa
-import pytest
 from scenario import TH, REPORT_HASH, set_price_before, trust_vault, warp
 
 
