@@ -245,6 +245,8 @@ AUTO_SETTLE: constant(uint256) = 4
 MAX_SETTLE: public(constant(uint256)) = 64
 M32: constant(uint256) = 2**32 - 1
 M64: constant(uint256) = 2**64 - 1
+# @dev Most later feed phases `_round_price` reads for the first one with a round (H2).
+MAX_PHASE_WALK: constant(uint256) = 8
 
 
 # ------------------------------------------------------------------ #
@@ -796,10 +798,14 @@ def _round_price(epoch: uint256, round_id: uint80) -> (uint256, bool):
     """
     @dev The answer of `round_id`, which must be the feed's round in force at the epoch's
          end: answered, positive, updated at or before the end, and the next round (if any)
-         updated after the end; a round of an older phase only when the next phase's first
-         round came after the end (and no later round of its phase). Returns (answer, stale);
-         a round older than MAX_PRICE_AGE at the end, carried over (answeredInRound below its
-         id) or not positive is stale (answer 0: no electricity fee).
+         updated after the end; a round of an older phase only when the first round of the
+         first later phase that has rounds came after the end (and no later round of its
+         phase). H2: phases without rounds (a proxy moved on more than once) are walked over,
+         at most MAX_PHASE_WALK of them (more: refused, the round in force is not proven);
+         a round that is missing, reverts or reads updatedAt 0 (an OCR2 aggregator answers
+         zeros for a round it never had) is no round. Returns (answer, stale); a round older
+         than MAX_PRICE_AGE at the end, carried over (answeredInRound below its id) or not
+         positive is stale (answer 0: no electricity fee).
     """
     end_e: uint256 = self._end(epoch)
     latest: uint80 = 0
@@ -809,31 +815,28 @@ def _round_price(epoch: uint256, round_id: uint80) -> (uint256, bool):
     answered: uint80 = 0
     latest, answer, started, updated, answered = staticcall PRICE_FEED.latestRoundData()
     phase: uint256 = convert(round_id, uint256) >> 64
+    last_phase: uint256 = convert(latest, uint256) >> 64
     rid: uint80 = 0
     rid, answer, started, updated, answered = staticcall PRICE_FEED.getRoundData(round_id)
     self._req(updated != 0 and updated <= end_e, "vault: not the round at the epoch end")
     nxt: uint256 = 0
-    x: int256 = 0
-    y: uint80 = 0
-    if phase != convert(latest, uint256) >> 64:
-        # an older phase: its round is in force at the end only if the next phase started after
-        # the end and no later round of its own phase precedes the end (an aggregator upgrade
-        # between the end and the report must not make the epoch unreportable)
-        rid, x, started, nxt, y = staticcall PRICE_FEED.getRoundData(convert(((phase + 1) << 64) | 1, uint80))
+    if phase != last_phase:
+        # an older phase: its round is in force at the end only if the next phase that has
+        # rounds started after the end and no later round of its own phase precedes the end
+        # (an aggregator upgrade between the end and the report must not make the epoch
+        # unreportable)
+        for p: uint256 in range(phase + 1, phase + 1 + MAX_PHASE_WALK, bound=MAX_PHASE_WALK):
+            if p > last_phase:
+                break
+            nxt = self._updated_at(convert((p << 64) | 1, uint80))
+            if nxt != 0:
+                break
         self._req(nxt > end_e, "vault: price round from an old phase")
-        ok: bool = False
-        resp: Bytes[160] = b""
-        ok, resp = raw_call(
-            PRICE_FEED.address,
-            abi_encode(round_id + 1, method_id=method_id("getRoundData(uint80)")),
-            max_outsize=160,
-            is_static_call=True,
-            revert_on_failure=False,
-        )
-        if ok and len(resp) == 160:
-            rid, x, started, nxt, y = abi_decode(resp, (uint80, int256, uint256, uint256, uint80))
-            self._req(nxt == 0 or nxt > end_e, "vault: not the round at the epoch end")
+        nxt = self._updated_at(round_id + 1)
+        self._req(nxt == 0 or nxt > end_e, "vault: not the round at the epoch end")
     elif round_id != latest:
+        x: int256 = 0
+        y: uint80 = 0
         rid, x, started, nxt, y = staticcall PRICE_FEED.getRoundData(round_id + 1)
         self._req(nxt > end_e, "vault: not the round at the epoch end")
     # the round in force at the end is fixed; when its answer is unusable (stale, carried over
@@ -843,6 +846,28 @@ def _round_price(epoch: uint256, round_id: uint80) -> (uint256, bool):
     if end_e - updated > self.MAX_PRICE_AGE or answered < round_id or answer <= 0:
         return 0, True
     return convert(answer, uint256), False
+
+
+@internal
+@view
+def _updated_at(round_id: uint80) -> uint256:
+    """
+    @dev The feed's updatedAt of `round_id`, 0 when there is no such round: the read
+         reverts ("no data present", an empty phase), answers too short (no aggregator
+         behind the phase) or answers zeros (OCR2).
+    """
+    ok: bool = False
+    resp: Bytes[160] = b""
+    ok, resp = raw_call(
+        PRICE_FEED.address,
+        abi_encode(round_id, method_id=method_id("getRoundData(uint80)")),
+        max_outsize=160,
+        is_static_call=True,
+        revert_on_failure=False,
+    )
+    if not ok or len(resp) != 160:
+        return 0
+    return abi_decode(resp, (uint80, int256, uint256, uint256, uint80))[3]
 
 
 @internal

@@ -21,9 +21,11 @@
         The bond pays `min(bond, owed)` to the vault, which credits it to the
         holders at the record time. Every epoch reaches the operator's
         reputation: finalised epochs post their uptime, defaults post 0; a
-        record settled without a post (by a claim or a transfer) is queued
-        and posted, oldest first, by the vault's `settle_due`
-        (`post_pending`); `post_record` retries a refused post.
+        record settled without a post (by a claim or a transfer) or whose
+        post was refused is queued and posted, oldest first, by the vault's
+        `settle_due` (`post_pending`): a refused post is never dropped, and
+        nothing is tried while the operator's agent has authorised the
+        trust or the vault (H1); `post_record` retries any pending post.
 @dev No setters, no owner: every term is a constructor argument. The trust
      holds only the bond; balances and the reward stream are the vault's.
      The vault is trusted for timing (it calls `settle` at the record time).
@@ -107,8 +109,9 @@ event FeedbackPosted:
     posted: bool
 
 # @dev The queue of settled records whose feedback is pending (posted oldest first by `post_pending`)
-#      is now [head, tail): `tail` grew when a settlement without a post left its feedback pending,
-#      `head` when `post_pending` took records off it.
+#      is now [head, tail): `tail` grew when a settlement left its feedback pending (no post, refused
+#      or not tried while captured) or `post_pending` moved a refused record to the back, `head` when
+#      `post_pending` took records off it.
 event FeedbackQueue:
     head: uint256
     tail: uint256
@@ -197,8 +200,9 @@ validators: DynArray[address, MAX_VALIDATORS]
 bond: public(uint256)
 # @dev One packed word per epoch (see `_pack`): the epoch's record.
 records: HashMap[uint256, uint256]
-# @dev G3: epochs settled without a post whose feedback is pending, in settlement (record-time) order,
-#      eight 32-bit epoch indices per word; `fb_ends` = head | tail << 32 (positions).
+# @dev G3/H1: settled epochs whose feedback is pending, in settlement (record-time) order (a record
+#      refused by `post_pending` moves to the back), eight 32-bit epoch indices per word;
+#      `fb_ends` = head | tail << 32 (positions; each is written once).
 fb_queue: HashMap[uint256, uint256]
 fb_ends: uint256
 
@@ -312,8 +316,10 @@ def settle(epoch: uint256, post: bool) -> uint256:
             writes its record.
     @dev Vault only, once per epoch. A default posts uptime 0 when `post`;
          when `post`, a finalised epoch's refused feedback is retried too.
-         Without `post`, a pending feedback is queued for `post_pending`
-         (G3); a post refused here stays pending for `post_record`.
+         The post is not tried while the agent has authorised the trust or
+         the vault (`_captured`: the registry would refuse it, H1). A
+         feedback left pending (not posted: `post` false (G3), refused, or
+         not tried) is queued for `post_pending`, never dropped (H1).
          Emits `EpochDefaulted` or `EpochCompensated`, then `EpochClosed`
          (and `FeedbackPosted` when a post is tried, `FeedbackQueue` when
          queued).
@@ -355,19 +361,16 @@ def settle(epoch: uint256, post: bool) -> uint256:
     rec.settled = True
     if rec.kind != FINALIZED:
         rec.feedback = FEEDBACK_PENDING
-    if post and rec.feedback == FEEDBACK_PENDING:
+    if post and rec.feedback == FEEDBACK_PENDING and not self._captured(staticcall IIdentityRegistry(IDENTITY).getAgentWallet(AGENT_ID)):
+        # H1: not tried while the agent has authorised the trust or the vault (the registry
+        # would refuse it as self-feedback, a refusal the operator chooses): queued below
         rec.feedback = self._post(epoch, rec, e.report_hash)
     self.records[epoch] = self._pack(rec)
-    if rec.feedback == FEEDBACK_PENDING and not post:
-        # G3: not tried now (a claim or a transfer settled it): `post_pending` (the vault's
-        # `settle_due`) posts it later; a post refused just now is left to `post_record`
+    if rec.feedback == FEEDBACK_PENDING:
+        # G3: not tried now (a claim or a transfer settled it), H1: or not accepted (refused, or
+        # not tried while captured): `post_pending` (the vault's `settle_due`) posts it later
         ends: uint256 = self.fb_ends
-        tail: uint256 = ends >> 32
-        slot: uint256 = tail // 8
-        bits: uint256 = (tail % 8) * 32
-        self.fb_queue[slot] = self.fb_queue[slot] | (epoch << bits)
-        self.fb_ends = (ends & 4_294_967_295) | ((tail + 1) << 32)
-        log FeedbackQueue(head=ends & 4_294_967_295, tail=tail + 1)
+        self._enqueue(epoch, ends & 4_294_967_295, ends >> 32)
 
     if paid != 0:
         self.bond -= paid
@@ -472,37 +475,60 @@ def post_record(epoch: uint256) -> bool:
 @nonreentrant
 def post_pending(max_n: uint256) -> uint256:
     """
-    @notice Posts the feedback of records settled without a post (defaults
-            settled by a claim or a transfer, or a finalised epoch whose
-            uptime was refused at finalisation), oldest settlement first, so
-            that every default reaches the reputation registry without a
+    @notice Posts the feedback of records settled without a post or whose
+            post was refused (defaults settled by a claim or a transfer, a
+            default or finalised uptime the registry refused), oldest first,
+            so that every default reaches the reputation registry without a
             holder paying for `post_record`.
     @dev Anyone (the vault's `settle_due` calls it after settling). Takes
          at most `max_n` (and MAX_POST) records off the queue, and stops
          while the gas left is below the feedback floor (F2), so it never
          reverts for gas. A record already posted (`post_record`) is only
-         dropped; one the registry refuses is dropped too and stays pending
-         for `post_record`. Emits `FeedbackPosted` per post and
-         `FeedbackQueue` when the queue moved.
+         dropped. No refused record is ever dropped (H1):
+         - while the agent has authorised the trust or the vault (F1, a
+           refusal the operator chooses and can undo) nothing is tried and
+           the queue stays as it is: its records post once it is undone;
+         - a post refused otherwise (the registry's own reason: a full
+           feedback limit, a broken or replaced registry, out of gas) is
+           moved from the head to the tail and the call stops: it is
+           retried on a later call, after the records behind it, so a
+           permanently refused record never blocks the others (at most one
+           refused try, FEEDBACK_GAS, per call). `post_record` stays the
+           manual retry of any pending record.
+         Emits `FeedbackPosted` per post and `FeedbackQueue` when the queue
+         moved.
     @param max_n Most records to take off the queue.
-    @return The number of records taken off the queue.
+    @return The number of records taken off the queue (posted, or found posted).
     """
     ends: uint256 = self.fb_ends
     head: uint256 = ends & 4_294_967_295
     tail: uint256 = ends >> 32
     start: uint256 = head
+    checked: bool = False
     for i: uint256 in range(MAX_POST):
         if i == max_n or head == tail or msg.gas < FEEDBACK_FLOOR + POST_RESERVE:
             break
         epoch: uint256 = (self.fb_queue[head // 8] >> ((head % 8) * 32)) & 4_294_967_295
-        head += 1
         rec: IVaultTrust.Record = self._unpack(self.records[epoch])
         if rec.feedback == FEEDBACK_PENDING:
+            if not checked:
+                # H1: the capture holds for the whole call; nothing is tried (or dropped) under it
+                if self._captured(staticcall IIdentityRegistry(IDENTITY).getAgentWallet(AGENT_ID)):
+                    break
+                checked = True
             report_hash: bytes32 = empty(bytes32)
             if rec.kind == FINALIZED:
                 report_hash = (staticcall IHashrateVault(VAULT).epochs(epoch)).report_hash
-            rec.feedback = self._post(epoch, rec, report_hash)
+            # F2: the floor again after the reads, so `_post`'s own floor never reverts the call
+            if msg.gas < FEEDBACK_FLOOR + POST_RESERVE:
+                break
+            if self._post(epoch, rec, report_hash) == FEEDBACK_PENDING:
+                # refused: kept queued, behind the others (never dropped, never blocking)
+                self._enqueue(epoch, head + 1, tail)
+                return head - start
+            rec.feedback = FEEDBACK_POSTED
             self.records[epoch] = self._pack(rec)
+        head += 1
     if head != start:
         self.fb_ends = head | (tail << 32)
         log FeedbackQueue(head=head, tail=tail)
@@ -830,6 +856,20 @@ def _overdue() -> bool:
         if not self._unpack(self.records[i]).settled and block.timestamp > staticcall vault.record_time(i):
             return True
     return False
+
+
+@internal
+def _enqueue(epoch: uint256, head: uint256, tail: uint256):
+    """
+    @dev Appends `epoch` at position `tail` of the pending-feedback queue and writes
+         the queue ends [head, tail + 1). Emits `FeedbackQueue`.
+    """
+    slot: uint256 = tail // 8
+    bits: uint256 = (tail % 8) * 32
+    # a position is written once (the tail only grows), so its 32 bits are still zero
+    self.fb_queue[slot] = self.fb_queue[slot] | (epoch << bits)
+    self.fb_ends = head | ((tail + 1) << 32)
+    log FeedbackQueue(head=head, tail=tail + 1)
 
 
 @internal

@@ -30,7 +30,6 @@ from scenario import TH, attest, fund, report, trust_vault, warp
 ZERO = "0x0000000000000000000000000000000000000000"
 
 
-@pytest.mark.xfail(strict=True, reason="H1: a refused default post is dropped / not queued; the operator chooses the refusal")
 @pytest.mark.parametrize("path", ["keeper_settles_while_captured", "operator_drains_queue_while_captured"])
 def test_h1_defaults_never_reach_reputation(path):
     env, t = trust_vault(holdings=(100,))

@@ -23,11 +23,9 @@ no later phase has a round at or before the end.
 import re
 
 import boa
-import pytest
 from scenario import TH, REPORT_HASH, set_price_before, trust_vault, warp
 
 
-@pytest.mark.xfail(strict=True, reason="H2: an empty feed phase between the end and the report makes the epoch unreportable")
 def test_h2_empty_phase_blocks_the_report():
     env, t = trust_vault(holdings=(100,))
     v, feed = env.vault, env.feed

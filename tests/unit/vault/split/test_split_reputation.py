@@ -27,9 +27,10 @@ def test_refused_post_pending_then_retried_by_anyone():
     with boa.env.prank(env.operator):
         t.identity.approve(tr.address, t.agent_id)  # the registry refuses the trust's posts
     settle_until(env, 0)
-    (fb,) = events(env.vault, "FeedbackPosted")
-    assert (fb.epoch, fb.value, fb.posted) == (0, 0, False)
+    # H1: not tried under the capture, queued (the keeper's post_pending waits too)
+    assert not events(env.vault, "FeedbackPosted")
     assert tr.record(0).feedback == PENDING
+    assert tr.pending_feedback() == (0, 1)
     with boa.env.prank(anyone):
         assert tr.post_record(0) is False
     assert tr.record(0).feedback == PENDING
@@ -76,3 +77,24 @@ def test_finalised_uptime_posted_once():
     settle_until(env, 0)
     count, value, dec = t.reputation.getSummary(t.agent_id, [tr.address], "uptime", "")
     assert (count, value, dec) == (1, 8_000, 2)
+
+
+def test_captured_defaults_wait_in_the_queue_and_post_at_the_next_settle_due():
+    """audit6 H1 through the vault: under the capture the keeper's `settle_due` settles two defaults
+    without trying their posts (queued; the queue untouched by its `post_pending`); after the revoke
+    the next `settle_due` posts them, oldest first, with the new default."""
+    env, t = trust_vault(holdings=(100,))
+    tr = t.trust
+    with boa.env.prank(env.operator):
+        t.identity.approve(tr.address, t.agent_id)
+    assert settle_until(env, 1) == 2
+    assert not events(env.vault, "FeedbackPosted")
+    assert [(q.head, q.tail) for q in events(env.vault, "FeedbackQueue")] == [(0, 1), (0, 2)]
+    assert [tr.record(e).feedback for e in (0, 1)] == [PENDING, PENDING]
+    with boa.env.prank(env.operator):
+        t.identity.approve(ZERO, t.agent_id)
+    assert settle_until(env, 2) == 1
+    assert [(f.epoch, f.value, f.posted) for f in events(env.vault, "FeedbackPosted")] == [(2, 0, True), (0, 0, True), (1, 0, True)]
+    assert [(q.head, q.tail) for q in events(env.vault, "FeedbackQueue")] == [(2, 2)]
+    assert [tr.record(e).feedback for e in (0, 1, 2)] == [POSTED, POSTED, POSTED]
+    assert t.reputation.getSummary(t.agent_id, [tr.address], "uptime", "")[:2] == (3, 0)

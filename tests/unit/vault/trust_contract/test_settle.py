@@ -269,16 +269,18 @@ def test_post_record_nothing_pending(kit):
 
 
 def test_refused_default_feedback_stays_pending_and_is_retried(kit):
-    """F1 at settlement: the agent authorises the trust, the registry refuses; after the revoke anyone posts."""
+    """F1 at settlement: the agent authorises the trust (the registry would refuse): H1, the settlement
+    does not try and queues the default; `post_record` (refused meanwhile) posts after the revoke."""
     t = kit.open()
     with boa.env.prank(kit.operator):
         kit.identity.approve(t.address, kit.agent_id)
     assert t.operator_wallet() == "0x0000000000000000000000000000000000000000"
     _settle(kit, t, 0)
-    (fb,) = events(kit.vault, "FeedbackPosted")
-    assert (fb.value, fb.posted) == (0, False)
-    assert t.record(0).feedback == FB_PENDING
+    assert not events(kit.vault, "FeedbackPosted")
+    assert [(q.head, q.tail) for q in events(kit.vault, "FeedbackQueue")] == [(0, 1)]
     assert _closed(kit).feedback == FB_PENDING
+    assert t.record(0).feedback == FB_PENDING
+    assert t.pending_feedback() == (0, 1)
     assert t.post_record(0) is False  # still refused: stays pending, no revert
     (fb,) = events(t, "FeedbackPosted")
     assert fb.posted is False
@@ -288,6 +290,11 @@ def test_refused_default_feedback_stays_pending_and_is_retried(kit):
     with boa.env.prank(kit.stranger):
         assert t.post_record(0) is True
     assert t.record(0).feedback == FB_POSTED
+    assert kit.summary(t) == (1, 0, 2)
+    # the queue drops it as already posted, without a second post
+    assert t.post_pending(64) == 1
+    assert not events(t, "FeedbackPosted")
+    assert [(q.head, q.tail) for q in events(t, "FeedbackQueue")] == [(1, 1)]
     assert kit.summary(t) == (1, 0, 2)
 
 

@@ -239,3 +239,110 @@ def test_old_phase_round_refused_when_its_phase_continued_before_the_end():
     with boa.reverts(NOT_AT_END):
         _report_raw(env, 0, 2)
     _report_raw(env, 0, 3)  # round 4 reads updatedAt 0: phase 0 ended with round 3
+
+
+# ---- audit6 H2: feed phases without rounds, OCR2 zeros
+
+OLD_PHASE = "vault: price round from an old phase"
+MAX_PHASE_WALK = 8
+
+
+def _phases_after_the_end(env, empty: int, answer: int = 50_000 * 10**8):
+    """After epoch 0's end the proxy moves on `empty + 1` times; only the last phase answers."""
+    warp(env.vault.epoch_end(0) + 60)
+    for _ in range(empty + 1):
+        env.feed.new_phase()
+    env.feed.set_price(answer)
+    assert env.feed.latest_round() == ((empty + 1) << 64) | 1
+    return env.feed.latest_round()
+
+
+def _reported(env, rid, btc_usd):
+    (ev,) = logs(env.vault, "EpochReported")
+    assert (ev.epoch, ev.round_id, ev.btc_usd, ev.price_stale) == (0, rid, btc_usd, False)
+
+
+@pytest.mark.parametrize("empty", [1, 2])
+def test_empty_phases_after_the_end_keep_the_old_phase_round(empty):
+    """H2: one or two phases without rounds between the end and the report: the phase-0 round in force
+    at the end is still accepted (the first later phase with rounds answered after the end)."""
+    env = deploy()
+    rid = publish_before_end(env, 0, 96_000 * 10**8)
+    latest = _phases_after_the_end(env, empty)
+    with boa.env.prank(env.operator), boa.reverts("feed: no data present"):
+        env.feed.getRoundData((1 << 64) | 1)  # the middle phase has no round
+    with boa.reverts(NOT_AT_END):
+        _report_raw(env, 0, latest)
+    _report_raw(env, 0, rid)
+    _reported(env, rid, 96_000 * 10**8)
+
+
+def test_empty_phase_then_a_later_phase_before_the_end_refuses_the_old_round():
+    """The walk stops at the first phase with rounds: when it answered before the end, it is the
+    round in force (uniqueness), and the older phase's round is refused."""
+    env = deploy()
+    v, f = env.vault, env.feed
+    old = publish_before_end(env, 0, lead=600)
+    f.new_phase()
+    f.new_phase()  # phase 1 never answers
+    in_force = publish_before_end(env, 0, 97_000 * 10**8, lead=60)
+    assert in_force == (2 << 64) | 1
+    warp(v.epoch_end(0) + 60)
+    f.new_phase()
+    f.new_phase()  # phase 3 empty, phase 4 answers after the end
+    f.set_price(50_000 * 10**8)
+    with boa.reverts(OLD_PHASE):
+        _report_raw(env, 0, old)
+    with boa.reverts(NOT_AT_END):
+        _report_raw(env, 0, f.latest_round())
+    _report_raw(env, 0, in_force)
+    _reported(env, in_force, 97_000 * 10**8)
+
+
+def test_phase_walk_bound():
+    """MAX_PHASE_WALK later phases are read: 7 empty phases and an answer in the 8th still prove the
+    old round; with 8 empty phases the walk ends without a round and the old round is refused (the
+    round in force cannot be proven; documented, a feed moving 9 times without answering)."""
+    env = deploy()
+    rid = publish_before_end(env, 0, 96_000 * 10**8)
+    with boa.env.anchor():
+        _phases_after_the_end(env, MAX_PHASE_WALK - 1)
+        _report_raw(env, 0, rid)
+        _reported(env, rid, 96_000 * 10**8)
+    latest = _phases_after_the_end(env, MAX_PHASE_WALK)
+    with boa.reverts(OLD_PHASE):
+        _report_raw(env, 0, rid)
+    with boa.reverts(NOT_AT_END):
+        _report_raw(env, 0, latest)
+    assert env.vault.epochs(0)[0] == 0  # not reported
+
+
+def test_ocr2_zeros_for_missing_rounds():
+    """An OCR2 aggregator answers zeros (no revert) for a round it never had: updatedAt 0 is no round,
+    for the empty middle phase and for the old phase's next round."""
+    env, feed = _mock_env()
+    end = env.vault.epoch_end(0)
+    feed.set_round(2, BTC_USD, end - 60, 2)  # phase 0's last round, in force at the end
+    # phase 1 has no round (reads zeros); phase 2 answers after the end
+    feed.set_round((2 << 64) | 1, 50_000 * 10**8, end + 30, (2 << 64) | 1)
+    feed.set_latest((2 << 64) | 1)
+    warp(end + 60)
+    assert feed.getRoundData((1 << 64) | 1)[3] == 0 and feed.getRoundData(3)[3] == 0
+    with boa.reverts(NOT_AT_END):
+        _report_raw(env, 0, (2 << 64) | 1)
+    _report_raw(env, 0, 2)
+    _reported(env, 2, BTC_USD)
+
+
+def test_ocr2_zeros_then_a_phase_before_the_end_refuses_the_old_round():
+    env, feed = _mock_env()
+    end = env.vault.epoch_end(0)
+    feed.set_round(2, BTC_USD, end - 600, 2)
+    feed.set_round((2 << 64) | 1, 97_000 * 10**8, end - 60, (2 << 64) | 1)  # after an empty phase 1, before the end
+    feed.set_round((3 << 64) | 1, 50_000 * 10**8, end + 30, (3 << 64) | 1)
+    feed.set_latest((3 << 64) | 1)
+    warp(end + 60)
+    with boa.reverts(OLD_PHASE):
+        _report_raw(env, 0, 2)
+    _report_raw(env, 0, (2 << 64) | 1)
+    _reported(env, (2 << 64) | 1, 97_000 * 10**8)
