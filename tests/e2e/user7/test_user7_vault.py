@@ -177,3 +177,30 @@ def test_settle_due_after_everything_settled_says_so(sale):
     r = sale.cli("vault", "settle-due")
     assert r.code == 0 and sale.state() == before, r.out
     assert "next record time" not in r.out and "all" in r.out, r.out  # e.g. "all 3 epochs settled; nothing sent"
+
+
+# U10: a report after its deadline is the contract's revert text, not the deadline in words
+@pytest.mark.xfail(strict=True, reason="U10: a report after the deadline answers 'report_epoch reverted: vault: epoch deadline passed'")
+def test_report_after_the_deadline_is_refused_in_words(sale):
+    r = _refused_and_unchanged(sale, "--account-index", str(CAROL), "vault", "report", "--epoch", "1", "--delivered-ths", "100", "--gross-sats", "5")
+    assert "reverted" not in r.errors[0] and "UTC" in r.errors[0], r.errors[0]  # "epoch 1's report deadline passed at <date>"
+
+
+# U11: after the term, every epoch settled, `bond post` still takes anyone's sats (they can only go to the operator)
+@pytest.mark.xfail(strict=True, reason="U11: a bond post after the term's last settlement is accepted")
+def test_bond_post_after_the_term_is_refused(sale):
+    r = _refused_and_unchanged(sale, "vault", "bond", "post", "--sats", "5")
+    assert "term" in r.errors[0], r.errors[0]
+
+
+# ---------------------------------------------------------------- no node
+
+
+# U9: docs/cli.md: values are checked by their type before anything connects; decimal TH/s are not
+@pytest.mark.xfail(strict=True, reason="U9: --ths/--delivered-ths garbage answers 'cannot reach a node' when the node is down")
+@pytest.mark.parametrize("args", [("vault", "buy", "--ths", "abc"),
+                                  ("vault", "report", "--epoch", "0", "--delivered-ths", "abc", "--gross-sats", "1")])
+def test_decimal_ths_checked_before_connecting(sale, args):
+    r = sale.cli(*args, rpc=f"http://127.0.0.1:{free_port()}")
+    assert r.code != 0 and len(r.errors) == 1, r.out
+    assert "-ths" in r.errors[0] and "cannot reach" not in r.errors[0], r.errors[0]
