@@ -193,6 +193,15 @@ def test_bond_post_after_the_term_is_refused(sale):
     assert "term" in r.errors[0], r.errors[0]
 
 
+# U12: `vault claim --to R` prints "claimed N sats" without saying where they went (`--for H` names H)
+@pytest.mark.xfail(strict=True, reason="U12: a claim --to R does not name R")
+def test_claim_to_names_the_receiver(sale):
+    dan = devnet_signer(DAN).address
+    r = sale.cli("--account-index", str(ALICE), "vault", "claim", "--to", dan)
+    assert r.code == 0 and "claimed" in r.out, r.out
+    assert dan in r.out, r.out  # "claimed N sats -> 0x15d3..."
+
+
 # ---------------------------------------------------------------- no node
 
 
