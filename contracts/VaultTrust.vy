@@ -316,8 +316,9 @@ def settle(epoch: uint256, post: bool) -> uint256:
             writes its record.
     @dev Vault only, once per epoch. A default posts uptime 0 when `post`;
          when `post`, a finalised epoch's refused feedback is retried too.
-         The post is not tried while the agent has authorised the trust or
-         the vault (`_captured`: the registry would refuse it, H1). A
+         The post is not tried while the registry would refuse it as
+         self-feedback (`_self_feedback`: the agent authorised the trust or
+         made it its wallet, H1). A
          feedback left pending (not posted: `post` false (G3), refused, or
          not tried) is queued for `post_pending`, never dropped (H1).
          Emits `EpochDefaulted` or `EpochCompensated`, then `EpochClosed`
@@ -361,9 +362,9 @@ def settle(epoch: uint256, post: bool) -> uint256:
     rec.settled = True
     if rec.kind != FINALIZED:
         rec.feedback = FEEDBACK_PENDING
-    if post and rec.feedback == FEEDBACK_PENDING and not self._captured(staticcall IIdentityRegistry(IDENTITY).getAgentWallet(AGENT_ID)):
-        # H1: not tried while the agent has authorised the trust or the vault (the registry
-        # would refuse it as self-feedback, a refusal the operator chooses): queued below
+    if post and rec.feedback == FEEDBACK_PENDING and not self._self_feedback():
+        # H1: not tried while the registry would refuse it as self-feedback (a refusal the
+        # operator chooses): queued below; I1: an approved vault is no refusal, it posts
         rec.feedback = self._post(epoch, rec, e.report_hash)
     self.records[epoch] = self._pack(rec)
     if rec.feedback == FEEDBACK_PENDING:
@@ -512,8 +513,8 @@ def post_pending(max_n: uint256) -> uint256:
         rec: IVaultTrust.Record = self._unpack(self.records[epoch])
         if rec.feedback == FEEDBACK_PENDING:
             if not checked:
-                # H1: the capture holds for the whole call; nothing is tried (or dropped) under it
-                if self._captured(staticcall IIdentityRegistry(IDENTITY).getAgentWallet(AGENT_ID)):
+                # H1: the refusal holds for the whole call; nothing is tried (or dropped) under it
+                if self._self_feedback():
                     break
                 checked = True
             report_hash: bytes32 = empty(bytes32)
@@ -555,10 +556,12 @@ def post_bond(amount: uint256):
          revert). Refused while an epoch's record time has passed and it is
          not settled yet (a top-up would change what that settlement pays
          depending on when it is called; call the vault's `settle_due`
-         first). Emits `BondPosted`.
+         first) and from the vault's TERM_END on (it would cover nothing:
+         only the operator could take it back). Emits `BondPosted`.
     @param amount Reward-token units (> 0).
     """
     assert amount > 0, "trust: zero bond"
+    assert block.timestamp < staticcall IHashrateVault(VAULT).TERM_END(), "trust: term over"
     assert not self._overdue(), "trust: epochs overdue, call settle_due"
     token: IERC20 = IERC20(REWARD_TOKEN)
     before: uint256 = staticcall token.balanceOf(self)
@@ -575,7 +578,10 @@ def withdraw_bond() -> uint256:
     """
     @notice Pays the bond left after the term to the operator's live wallet.
     @dev Operator wallet only (`operator_wallet`), at or after the vault's
-         TERM_END and once the vault has settled every epoch. Emits
+         TERM_END, once the vault has settled every epoch and every queued
+         feedback is posted (I1: the bond waits for the defaults to reach the
+         reputation; an operator that kept the registry refusing them undoes
+         it and calls `post_pending`, a few records a call). Emits
          `BondReleased`.
     @return The amount paid.
     """
@@ -583,6 +589,8 @@ def withdraw_bond() -> uint256:
     assert wallet != empty(address) and msg.sender == wallet, "trust: caller is not the operator"
     assert block.timestamp >= staticcall IHashrateVault(VAULT).TERM_END(), "trust: term not over"
     assert staticcall IHashrateVault(VAULT).settle_cursor() == N_EPOCHS, "trust: epochs not settled"
+    ends: uint256 = self.fb_ends
+    assert ends & 4_294_967_295 == ends >> 32, "trust: feedback pending, call post_pending"
     amount: uint256 = self.bond
     assert amount != 0, "trust: no bond"
     self.bond = 0
@@ -745,6 +753,21 @@ def _operator_wallet() -> address:
     if wallet == empty(address) or self._captured(wallet):
         return empty(address)
     return wallet
+
+
+@internal
+@view
+def _self_feedback() -> bool:
+    """
+    @dev H1/I1: the ReputationRegistry would refuse the trust's feedback as
+         self-feedback: the agent authorised the trust (owner, approved
+         address or operator) or made it its wallet. Exactly the registry's
+         two checks for the trust as client; an authorised vault is no
+         refusal (the trust still posts: only `_captured` refuses it).
+    """
+    if staticcall IIdentityRegistry(IDENTITY).getAgentWallet(AGENT_ID) == self:
+        return True
+    return staticcall IIdentityRegistry(IDENTITY).isAuthorizedOrOwner(self, AGENT_ID)
 
 
 @internal

@@ -218,3 +218,40 @@ def test_operator_wallet(kit):
         kit.identity.setApprovalForAll(kit.vault.address, False)
         kit.identity.unsetAgentWallet(kit.agent_id)
     assert t.operator_wallet() == ZERO
+
+
+def test_withdraw_bond_waits_for_the_queued_feedback(kit):
+    """I1: the bond is released only once every queued feedback is posted: an operator that kept
+    the registry refusing its defaults (the trust authorised on its agent) undoes it and drains
+    the queue with `post_pending` first."""
+    t = kit.open(bond=5_000)
+    kit.vault.do_settle(0, False)  # a default settled without a post: queued
+    kit.vault.set_cursor(N_EPOCHS)
+    kit.warp_to(kit.vault.TERM_END())
+    assert t.pending_feedback() == (0, 1)
+    with boa.env.prank(kit.operator), boa.reverts("trust: feedback pending, call post_pending"):
+        t.withdraw_bond()
+    with boa.env.prank(kit.operator):
+        assert t.post_pending(64) == 1
+    assert [(f.epoch, f.value, f.posted) for f in events(t, "FeedbackPosted")] == [(0, 0, True)]
+    paid = t.bond()  # what the default left
+    assert 0 < paid < 5_000
+    with boa.env.prank(kit.operator):
+        assert t.withdraw_bond() == paid
+    (r,) = events(t, "BondReleased")
+    assert (r.receiver, r.amount) == (kit.operator, paid)
+
+
+def test_post_bond_after_the_term_is_refused(kit):
+    """A post from TERM_END on covers nothing (only the operator could take it back): refused."""
+    t = kit.open(bond=5_000)
+    kit.vault.set_cursor(N_EPOCHS - 1)  # every epoch before the last settled: nothing overdue
+    kit.warp_to(kit.vault.TERM_END() - 1)
+    kit.wbtc.mint(kit.operator, 2)
+    with boa.env.prank(kit.operator):
+        t.post_bond(1)  # the last second of the term: still a cover
+    assert t.bond() == 5_001
+    kit.warp_to(kit.vault.TERM_END())
+    with boa.env.prank(kit.operator), boa.reverts("trust: term over"):
+        t.post_bond(1)
+    assert t.bond() == 5_001

@@ -94,18 +94,18 @@ def test_refused_post_is_not_tried_while_captured_and_posts_after_the_revoke(kit
     assert kit.summary(t) == (1, 0, 2)
 
 
-def test_vault_authorised_also_holds_the_queue(kit):
-    """The vault authorised on the agent counts as a capture too (`_captured`): the queue waits."""
+def test_vault_authorised_is_no_refusal_the_queue_posts(kit):
+    """I1: the registry refuses only the trust's own authorisation or wallet; an authorised vault
+    (the wider `_captured` that stops finalisation) does not stop the queue: its defaults post."""
     t = kit.open()
     kit.vault.do_settle(0, False)
     with boa.env.prank(kit.operator):
         kit.identity.setApprovalForAll(kit.vault.address, True)
-    assert t.post_pending(64) == 0
-    assert not events(t, "FeedbackPosted") and t.pending_feedback() == (0, 1)
-    with boa.env.prank(kit.operator):
-        kit.identity.setApprovalForAll(kit.vault.address, False)
+    assert t.operator_wallet() == ZERO  # captured for finalisation and reports (F1)
     assert t.post_pending(64) == 1
-    assert [(f.epoch, f.posted) for f in events(t, "FeedbackPosted")] == [(0, True)]
+    assert [(f.epoch, f.value, f.posted) for f in events(t, "FeedbackPosted")] == [(0, 0, True)]
+    assert _queue_events(t) == [(1, 1)]
+    assert t.pending_feedback() == (1, 1) and t.record(0).feedback == FB_POSTED
 
 
 def test_settlement_while_captured_queues_without_trying(kit):
