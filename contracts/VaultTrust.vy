@@ -482,13 +482,17 @@ def post_pending(max_n: uint256) -> uint256:
             so that every default reaches the reputation registry without a
             holder paying for `post_record`.
     @dev Anyone (the vault's `settle_due` calls it after settling). Takes
-         at most `max_n` (and MAX_POST) records off the queue, and stops
-         while the gas left is below the feedback floor (F2), so it never
-         reverts for gas. A record already posted (`post_record`) is only
-         dropped. No refused record is ever dropped (H1):
-         - while the agent has authorised the trust or the vault (F1, a
-           refusal the operator chooses and can undo) nothing is tried and
-           the queue stays as it is: its records post once it is undone;
+         at most `max_n` (and MAX_POST) records off the queue. Each post
+         needs the feedback floor (F2): below it the call reverts ("trust:
+         gas below the feedback floor"), nothing is dropped, and a gas
+         estimate includes the posts (a call that stopped for gas instead
+         would let `eth_estimateGas` pick a limit that never posts). A
+         record already posted (`post_record`) is only dropped. No refused
+         record is ever dropped (H1):
+         - while the registry would refuse the trust as self-feedback (the
+           agent authorised the trust, a refusal the operator chooses and
+           can undo) nothing is tried and the queue stays as it is: its
+           records post once it is undone (and `withdraw_bond` waits, I1);
          - a post refused otherwise (the registry's own reason: a full
            feedback limit, a broken or replaced registry, out of gas) is
            moved from the head to the tail and the call stops: it is
@@ -507,7 +511,7 @@ def post_pending(max_n: uint256) -> uint256:
     start: uint256 = head
     checked: bool = False
     for i: uint256 in range(MAX_POST):
-        if i == max_n or head == tail or msg.gas < FEEDBACK_FLOOR + POST_RESERVE:
+        if i == max_n or head == tail:
             break
         epoch: uint256 = (self.fb_queue[head // 8] >> ((head % 8) * 32)) & 4_294_967_295
         rec: IVaultTrust.Record = self._unpack(self.records[epoch])
@@ -520,9 +524,8 @@ def post_pending(max_n: uint256) -> uint256:
             report_hash: bytes32 = empty(bytes32)
             if rec.kind == FINALIZED:
                 report_hash = (staticcall IHashrateVault(VAULT).epochs(epoch)).report_hash
-            # F2: the floor again after the reads, so `_post`'s own floor never reverts the call
-            if msg.gas < FEEDBACK_FLOOR + POST_RESERVE:
-                break
+            # F2: the post and what follows it need the floor; below it nothing happens at all
+            assert msg.gas >= FEEDBACK_FLOOR + POST_RESERVE, "trust: gas below the feedback floor"
             if self._post(epoch, rec, report_hash) == FEEDBACK_PENDING:
                 # refused: kept queued, behind the others (never dropped, never blocking)
                 self._enqueue(epoch, head + 1, tail)

@@ -230,9 +230,10 @@ def test_permanently_refused_record_never_blocks_the_others(kit):
     assert t.pending_feedback() == (5, 5) and reg.count() == 3
 
 
-def test_low_gas_never_drops_nor_reverts_at_a_refused_head(kit):
-    """F2 with H1: whatever gas the caller gives, `post_pending` never reverts and never takes a
-    refused record off the queue, even when the refusal burns all of FEEDBACK_GAS."""
+def test_low_gas_never_drops_a_refused_head(kit):
+    """F2 with H1: whatever gas the caller gives, `post_pending` never takes a refused record off
+    the queue, even when the refusal burns all of FEEDBACK_GAS: too little gas reverts the whole
+    call (nothing changes), enough moves the refused head behind the other record."""
     reg = _registry(kit)
     t = kit.open(reputation=reg.address)
     for e in (0, 1):
@@ -241,28 +242,43 @@ def test_low_gas_never_drops_nor_reverts_at_a_refused_head(kit):
     seen = set()
     for extra in range(0, 140_000, 4_000):
         with boa.env.anchor():
-            t.post_pending(64, gas=FEEDBACK_FLOOR + extra)
-            tried = tuple(f.posted for f in events(t, "FeedbackPosted"))
-            assert tried in ((), (False,)), extra
-            assert _queue_events(t) == ([(1, 3)] if tried else []), extra
+            try:
+                t.post_pending(64, gas=FEEDBACK_FLOOR + extra)
+            except boa.BoaError:
+                seen.add("reverted")
+            else:
+                tried = tuple(f.posted for f in events(t, "FeedbackPosted"))
+                assert tried == (False,), extra
+                assert _queue_events(t) == [(1, 3)], extra
+                seen.add(tried)
             head, tail = t.pending_feedback()
             assert tail - head == 2, extra
             assert t.record(0).feedback == FB_PENDING and t.record(1).feedback == FB_PENDING
-            seen.add(tried)
-    assert seen == {(), (False,)}  # both sides of the floor were exercised
+    assert seen == {"reverted", (False,)}  # both sides of the floor were exercised
 
 
-def test_post_pending_stops_at_the_gas_floor_without_reverting(kit):
+def test_post_pending_below_the_gas_floor_reverts_and_an_estimate_posts(kit):
+    """Below the floor the call reverts (it used to stop, so `eth_estimateGas`, which looks for the
+    least gas that succeeds, chose a limit that posted nothing: keepers never drained the queue)."""
     t = kit.open()
     for e in range(3):
         kit.vault.do_settle(e, False)
-    # below the floor: takes nothing, no revert
-    assert t.post_pending(64, gas=FEEDBACK_FLOOR) == 0
+    with boa.reverts("trust: gas below the feedback floor"):
+        t.post_pending(64, gas=FEEDBACK_FLOOR)
     assert t.pending_feedback() == (0, 3)
-    # enough for one post only (each needs the floor left before it)
-    assert t.post_pending(64, gas=FEEDBACK_FLOOR + 40_000) == 1
-    assert t.pending_feedback() == (1, 3)
-    assert t.record(0).feedback == FB_POSTED and t.record(1).feedback == FB_PENDING
+    # the least gas that succeeds (an estimator's binary search) posts every queued record
+    lo, hi = FEEDBACK_FLOOR, 3_000_000
+    while hi - lo > 1_000:
+        mid = (lo + hi) // 2
+        with boa.env.anchor():
+            try:
+                t.post_pending(64, gas=mid)
+                hi = mid
+            except boa.BoaError:
+                lo = mid
+    assert t.post_pending(64, gas=hi) == 3
+    assert [(f.epoch, f.posted) for f in events(t, "FeedbackPosted")] == [(0, True), (1, True), (2, True)]
+    assert t.pending_feedback() == (3, 3) and all(t.record(e).feedback == FB_POSTED for e in range(3))
 
 
 def test_queue_crosses_a_word(kit):
