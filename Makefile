@@ -13,6 +13,8 @@ export APE_DATA_FOLDER := $(CURDIR)/.ape-data
 DEVNET_PORT ?= 8545
 export HASHTRUST_DEVNET_PORT := $(DEVNET_PORT)
 DEVNET_URL := http://127.0.0.1:$(DEVNET_PORT)
+# The in-process (titanoboa / eth-tester) tests run on every core (pytest-xdist); TEST_JOBS=0 runs them in one process.
+TEST_JOBS ?= auto
 
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
@@ -69,13 +71,13 @@ test: setup
 	@$(MAKE) --no-print-directory _test
 _test: _compile
 	@command -v anvil >/dev/null || { echo "Error: anvil is not installed in node_modules"; exit 1; }
-	ape test tests/unit --network ethereum:local:test
+	ape test tests/unit --network ethereum:local:test -n $(TEST_JOBS)
 	ape test tests/e2e --network ethereum:local:foundry
 
 test-unit: setup
 	@$(MAKE) --no-print-directory _test-unit
 _test-unit: _compile
-	ape test tests/unit --network ethereum:local:test
+	ape test tests/unit --network ethereum:local:test -n $(TEST_JOBS)
 
 # Recursive, like `test`: the new make reads ANVIL_DIR after npm has installed Anvil.
 test-e2e: setup
@@ -88,7 +90,7 @@ _test-e2e: _compile
 test-deep: setup
 	@$(MAKE) --no-print-directory _test-deep
 _test-deep: _compile
-	HYPOTHESIS_PROFILE=deep ape test tests/unit/identity/test_state_machine_boa.py tests/unit/reputation/test_reputation_differential_boa.py tests/unit/validation/test_validation_state_machine_boa.py tests/unit/vault/test_invariants_boa.py tests/unit/vault/test_trust_invariants_boa.py tests/unit/vault/test_fairness_model_boa.py tests/unit/bitcoin/test_index_state_machine_boa.py tests/unit/security --network ethereum:local:test
+	HYPOTHESIS_PROFILE=deep ape test tests/unit/identity/test_state_machine_boa.py tests/unit/reputation/test_reputation_differential_boa.py tests/unit/validation/test_validation_state_machine_boa.py tests/unit/vault/test_invariants_boa.py tests/unit/vault/test_trust_invariants_boa.py tests/unit/vault/test_fairness_model_boa.py tests/unit/bitcoin/test_index_state_machine_boa.py tests/unit/security --network ethereum:local:test -n $(TEST_JOBS)
 	HASHTRUST_DEMO_STOPS=all ape test tests/e2e/test_demo.py --network ethereum:local:foundry
 
 # 10,000 feedbacks from 1,000 clients on a real Anvil (started and stopped by the test).
