@@ -1097,7 +1097,7 @@ class VaultCommands:
             if (info.delivered, info.gross) != (delivered, int(gross_sats)):
                 raise InputError("--epoch", f"epoch {epoch} is already {info.words} with {ths_text(info.delivered)} TH/s delivered and a gross of {info.gross:,} sats, "
                                  f"not {ths_text(delivered)} TH/s and {int(gross_sats):,} sats: a report cannot be changed")
-            if info.report_hash != digest:  # user7 U6: the recorded hash is what the validators attest
+            if (report_file is not None or report_hash is not None) and info.report_hash != digest:  # user7 U6: the recorded hash is what validators attest
                 raise InputError("--report-hash", f"epoch {epoch} is already {info.words} with report hash 0x{info.report_hash.hex()}, "
                                  f"not 0x{digest.hex()}: a report cannot be changed")
             return f"epoch {epoch} is already {info.words} (same figures: nothing sent)"
@@ -1148,7 +1148,7 @@ class VaultCommands:
             behind = not due and v.now() >= v._view("TERM_END") and v.settle_cursor() < v._view("N_EPOCHS") and v.now() > v.attest_deadline(v.settle_cursor())
             if not due and not behind:
                 k, later = v.settled_epochs()
-                if k + len(later) >= (n_epochs := v._view("N_EPOCHS")):  # user7 U8: there is no next record time
+                if v.now() >= v._view("TERM_END") and k + len(later) >= (n_epochs := v._view("N_EPOCHS")):  # user7 U8: no next record time
                     return f"nothing due: all {n_epochs} epochs of the term are settled; nothing sent"
                 return f"nothing due: {k + len(later)} epochs settled, the next record time has not passed; nothing sent"
             evs = v.settle_due(n)
