@@ -23,7 +23,7 @@ from hashtrust.hashrate.vault import HashrateVaultClient, VaultCommands
 
 def _commands(alias) -> VaultCommands:
     w3, sender, book = connect(alias)
-    return VaultCommands(HashrateVaultClient.from_book(w3, book, sender))
+    return VaultCommands(HashrateVaultClient.from_book(w3, book, sender), signer_option="--account" if alias else "")
 
 
 @click.group()

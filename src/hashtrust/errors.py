@@ -16,7 +16,7 @@ class InputError(HashtrustError, ValueError):
     def __init__(self, field: str, problem: str):
         self.field = field
         self.problem = problem
-        super().__init__(f"{field}: {problem}")
+        super().__init__(f"{field}: {problem}" if field else problem)  # no field: the problem alone
 
 
 class RevertError(HashtrustError):

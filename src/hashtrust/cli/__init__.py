@@ -154,7 +154,8 @@ class _Group(click.Group):
 @click.pass_context
 def main(ctx: click.Context, rpc: str, key_env: str | None, account_index: int, chain_id: int | None, debug: bool) -> None:
     """hashtrust: ERC-8004 agent registries and a tokenized-hashrate vault."""
-    ctx.obj = Ctx(rpc=rpc, key_env=key_env, account_index=account_index, debug=debug, expected_chain_id=chain_id)
+    given = ctx.get_parameter_source("account_index") == click.core.ParameterSource.COMMANDLINE
+    ctx.obj = Ctx(rpc=rpc, key_env=key_env, account_index=account_index, debug=debug, expected_chain_id=chain_id, account_index_given=given)
 
 
 # One command group (or command) per domain, each in its own module.

@@ -25,6 +25,7 @@ class Ctx:
     account_index: int
     debug: bool
     expected_chain_id: int | None = None  # --chain-id / $HASHTRUST_CHAIN_ID: refuse a node serving another chain
+    account_index_given: bool = False  # --account-index was on the command line (not the default 0)
     _w3: Web3 | None = None
     _book: AddressBook | None = None
     _senders: dict[Any, TxSender] = field(default_factory=dict)
@@ -74,6 +75,14 @@ class Ctx:
                 signer = devnet_signer(int(key[1]))
             self._senders[key] = TxSender(self.w3, signer)
         return self._senders[key]
+
+    @property
+    def signer_option(self) -> str:
+        """The option that chose the signer, as a refusal of the signer names it: the one the user
+        gave (``--private-key-env`` or ``--account-index``), or "" for the default dev account 0."""
+        if self.key_env:
+            return "--private-key-env"
+        return "--account-index" if self.account_index_given else ""
 
     def address(self) -> str:
         """The signing account's address (without building a sender)."""

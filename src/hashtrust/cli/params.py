@@ -219,9 +219,28 @@ class IndexList(click.ParamType):
         return list(dict.fromkeys(out))
 
 
+class Ths(click.ParamType):
+    """A decimal number of TH/s (``0.5``, ``25``, ``1e3``): >= 0, at most 18 decimals (a share
+    unit), ASCII decimal notation only; returned as the text typed, for the SDK to read exactly.
+    Checked here, before anything connects (user7 U9: it was checked after connecting)."""
+
+    name = "ths"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from hashtrust.errors import InputError
+        from hashtrust.hashrate.vault import ths_to_shares
+
+        try:
+            ths_to_shares(value)
+        except InputError as exc:
+            self.fail(exc.problem, param, ctx)
+        return value if isinstance(value, (int, Decimal)) else str(value).strip()
+
+
 # The shared instances
 AGENT_ID = Number(int, 1, 2**128 - 1, what="agent ids start at 1")
 FEEDBACK_INDEX = Number(int, 1, 2**64 - 1, what="feedback indexes start at 1")
 ACCOUNT_INDEX = Number(int, 0, 2**31 - 1, what="a BIP-44 account index")
 WINDOW = Number(int, 1, 1_024, what="transactions in flight")
 ADDRESS = Address()
+THS = Ths()

@@ -17,6 +17,7 @@ devnets).
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -68,24 +69,50 @@ def status_name(flags: int) -> str:
     return "none"
 
 
+# A decimal number of TH/s as a person types it: ASCII digits, one optional point, an optional
+# exponent (user7 U2: Python's Decimal also read "1_0" as 10 and Arabic-Indic digits).
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+_NOT_FINITE_TEXT = re.compile(r"[+-]?(?:inf|infinity|nan|snan)", re.IGNORECASE)
+
+
 def ths_to_shares(ths: float | int | str | Decimal, field: str = "ths") -> int:
     """TH/s (may be fractional) to share units, exactly for decimal input (``"0.5"`` -> 5e17).
-    Anything but a finite decimal >= 0 with at most 18 decimals raises `InputError` (``field``)."""
-    try:
-        amount = Decimal(str(ths).strip())
-    except (InvalidOperation, ValueError):
-        raise InputError(field, f"{display(str(ths), 40)!r} is not a decimal number of TH/s") from None
+    Anything but a finite decimal >= 0 with at most 18 decimals raises `InputError` (``field``);
+    text is read as plain ASCII decimal notation only (``1_0`` is refused, ``1e3`` is 1000)."""
+    if isinstance(ths, Decimal):
+        amount = ths
+    elif isinstance(ths, int) and not isinstance(ths, bool):
+        amount = Decimal(ths)
+    else:
+        text = str(ths).strip()
+        if _NOT_FINITE_TEXT.fullmatch(text):
+            raise InputError(field, f"{ths} is not a finite number of TH/s")
+        if not _DECIMAL_TEXT.fullmatch(text):
+            raise InputError(field, f"{display(str(ths), 40)!r} is not a decimal number of TH/s")
+        try:
+            amount = Decimal(text)
+        except (InvalidOperation, ValueError):
+            raise InputError(field, f"{display(str(ths), 40)!r} is not a decimal number of TH/s") from None
     if not amount.is_finite():
         raise InputError(field, f"{ths} is not a finite number of TH/s")
+    if amount < 0:
+        raise InputError(field, f"{ths} TH/s is negative")
     value = amount * TH
-    if value < 0 or value != value.to_integral_value():
-        raise InputError(field, f"{ths} TH/s is negative or finer than 1e-18")
+    if value != value.to_integral_value():  # user7 U1: a positive value was called "negative or finer"
+        raise InputError(field, f"{ths} TH/s is finer than 1e-18 TH/s (shares have 18 decimals)")
     return int(value)
 
 
 def shares_to_ths(shares: int) -> Decimal:
     """Share units to TH/s."""
     return Decimal(shares) / TH
+
+
+def ths_text(shares: int) -> str:
+    """Share units as TH/s in plain decimal notation (user7 U3: 1 unit printed as ``1E-18``)."""
+    from hashtrust.chain.jsonsafe import plain_decimal
+
+    return plain_decimal(shares_to_ths(shares))
 
 
 def sats_to_btc(sats: int) -> Decimal:
@@ -535,18 +562,20 @@ class HashrateVaultClient(ContractClient):
             raise InputError("sale", f"it ended {_when(end)}: nothing can be bought")
         room = self.max_buy(receiver)
         if shares > room:
-            raise InputError("shares", f"{shares_to_ths(shares)} TH/s exceeds what can be bought now ({shares_to_ths(room)} TH/s: "
+            raise InputError("shares", f"{ths_text(shares)} TH/s exceeds what can be bought now ({ths_text(room)} TH/s: "
                              "sale over, paused, capacity, or what the operator's bond covers)")
         price = self.preview_buy(shares)
         if max_payment is None:
             max_payment = price
         elif max_payment < price:
-            raise InputError("max_payment", f"{max_payment} is below the price {price}")
+            dec = self.payment_decimals()  # in USD as `buy` speaks (user7 note: it was payment-token units)
+            raise InputError("max_payment", f"{usd_words(max_payment, dec)} ({max_payment:,} payment-token units) is below the price, "
+                             f"{usd_words(price, dec)} ({price:,} units)")
         token = self.payment_token
         have = int(call_view(token.functions.balanceOf(sender.address), action="balanceOf"))
         if have < price:
             dec = self.payment_decimals()
-            raise InputError("shares", f"buying {shares_to_ths(shares)} TH/s costs {usd_words(price, dec)}; {sender.address} holds {usd_words(have, dec)} of the payment token: nothing sent")
+            raise InputError("shares", f"buying {ths_text(shares)} TH/s costs {usd_words(price, dec)}; {sender.address} holds {usd_words(have, dec)} of the payment token: nothing sent")
         if approve:
             self._ensure_allowance(token, price)
         return self._send_event(self._fn("buy", shares, max_payment, receiver), "Bought")
@@ -579,16 +608,25 @@ class HashrateVaultClient(ContractClient):
         self._check_epoch(epoch)
         if delivered < 0 or gross < 0:
             raise InputError("delivered/gross", "must be >= 0")
-        if delivered > self._view("totalSupply"):
-            raise InputError("delivered", "exceeds the sold hashrate")
+        if delivered > (sold := self._view("totalSupply")):
+            raise InputError("delivered", f"{ths_text(delivered)} TH/s exceeds the sold hashrate, {ths_text(sold)} TH/s")
         report_hash, uri = check_bytes32(report_hash, "report_hash"), check_text(uri, "uri", MAX_REPORT_URI)
         end = self.epoch_end(epoch)
         if self.now() < end:
             raise InputError("epoch", f"epoch {epoch} has not ended yet (it ends {_when(end)})")
+        self._check_report_deadline(epoch, "reported")
         self._require_operator("report", epoch)
         if round_id is None:
             round_id = self.price_feed.round_at(end).round_id
         return self._send_event(self._fn("report_epoch", epoch, delivered, gross, report_hash, uri, round_id), "EpochReported")
+
+    def _check_report_deadline(self, epoch: int, what: str) -> None:
+        """`InputError` once ``epoch``'s report/fund deadline has passed (the vault's "vault: epoch
+        deadline passed", in words with the date: user7 U10)."""
+        deadline = self.report_deadline(epoch)
+        if self.now() > deadline:
+            raise InputError("epoch", f"epoch {epoch}'s report deadline passed at {_when(deadline)}: it can no longer be {what} "
+                             "(it settles as a default at its record time: settle-due)")
 
     def _require_operator(self, what: str, epoch: int) -> Any:
         """The sender, when it is the trust's operator wallet (the vault's `_check_operator`)."""
@@ -605,6 +643,7 @@ class HashrateVaultClient(ContractClient):
         if info.status != "reported":
             hint = ": nobody has reported it yet (report it first)" if info.status == "none" else ""
             raise InputError("epoch", f"epoch {epoch} is {info.words}, so there is nothing to fund{hint}")
+        self._check_report_deadline(epoch, "funded")
         sender = self._require_operator("fund", epoch)  # refused before the approval is sent (it was sent, then the fund reverted)
         token = self.reward_token
         have = int(call_view(token.functions.balanceOf(sender.address), action="balanceOf"))
@@ -739,7 +778,26 @@ class VaultTrustClient(ContractClient):
         rec = self.record(epoch)
         if rec.settled or rec.finalized:
             raise InputError("epoch", f"epoch {epoch} is already {rec.kind_name if rec.kind else 'settled'}")
+        vault = self.vault()
+        if vault.epoch(epoch).status == "funded" and vault.now() <= (until := vault.attest_deadline(epoch)):
+            count, quorum = self.attestations(epoch), self.quorum()
+            if count < quorum:  # user7 U13: was the trust's revert text, "finalize_epoch reverted: trust: no quorum"
+                raise InputError("epoch", f"epoch {epoch} has {count} of the {quorum} attestations its quorum needs (a final answer >= {self.min_score()} "
+                                 f"from a listed validator); they may attest by {_when(until)}: nothing sent")
         return self._send_event(self._fn("finalize_epoch", epoch), "EpochFinalized")
+
+    def attestations(self, epoch: int) -> int:
+        """How many listed validators hold a final answer >= MIN_SCORE on ``epoch``'s request hash
+        (what `finalize_epoch` counts, less its check that each is independent of the agent)."""
+        from hashtrust.erc8004.validation import ValidationClient
+
+        registry = ValidationClient(self.w3, self._view("VALIDATION"))
+        agent, floor = self.agent_id(), self.min_score()
+        count = 0
+        for v in self.validators():
+            a = registry.attestation(agent, self.request_hash(epoch, v))
+            count += int(a.finalized and Web3.to_checksum_address(a.validator) == v and a.response >= floor)
+        return count
 
     def post_record(self, epoch: int) -> dict:
         """Offer a pending feedback to the ReputationRegistry again (anyone); returns
@@ -754,7 +812,12 @@ class VaultTrustClient(ContractClient):
         if not isinstance(amount, int) or amount <= 0:
             raise InputError("amount", "must be a positive number of sats")
         sender = self._require_sender()
-        token = self.vault().reward_token
+        vault = self.vault()
+        now, end = vault.now(), vault._view("TERM_END")
+        if now >= end or vault.settle_cursor() >= vault._view("N_EPOCHS"):  # user7 U11 (the trust refuses it too: "trust: term over")
+            raise InputError("amount", f"the term is over (it ended {_when(end)}): a post now covers no epoch and could only go to the operator "
+                             "(bond withdraw); nothing sent")
+        token = vault.reward_token
         have = int(call_view(token.functions.balanceOf(sender.address), action="balanceOf"))
         if have < amount:
             raise InputError("amount", f"{btc_words(amount)} is more than {sender.address} holds ({btc_words(have)})")
@@ -860,7 +923,7 @@ def status_data(s: VaultStatus, *, holder: str | None = None, shares: int = 0, c
     times as unix seconds, TH/s, BTC and BTC/USD as decimal strings)."""
     data: dict[str, Any] = {
         "address": s.address, "admin": s.admin, "operator": s.operator, "guardian": s.guardian, "paused": bool(s.paused),
-        "trust": s.trust, "sold_ths": str(shares_to_ths(s.total_supply)), "capacity_ths": str(shares_to_ths(s.capacity)),
+        "trust": s.trust, "sold_ths": ths_text(s.total_supply), "capacity_ths": ths_text(s.capacity),
         "total_supply": s.total_supply, "capacity": s.capacity, "price_per_th": s.price_per_th,
         "price_per_th_usd": str(Decimal(s.price_per_th) / 10**s.payment_decimals),
         "sale_end": s.sale_end, "term_start": s.term_start, "term_end": s.term_end, "n_epochs": s.n_epochs,
@@ -873,7 +936,7 @@ def status_data(s: VaultStatus, *, holder: str | None = None, shares: int = 0, c
         "settle_cursor": s.settle_cursor, "settled_after": list(s.settled_after), "pauses": [{"start": a, "end": b} for a, b in s.pauses],
     }
     if holder is not None:
-        data["holder"] = {"address": holder, "shares": shares, "ths": str(shares_to_ths(shares)), "claimable_sats": claimable,
+        data["holder"] = {"address": holder, "shares": shares, "ths": ths_text(shares), "claimable_sats": claimable,
                           "claimable_btc": str(sats_to_btc(claimable))}
     if reportable is not None:
         data["reportable_epochs"] = list(reportable)
@@ -902,7 +965,7 @@ def format_status(s: VaultStatus, *, holder: str | None = None, shares: int = 0,
     lines = [
         f"vault {s.address}  admin {s.admin}  guardian {s.guardian}  paused: {'yes' if s.paused else 'no'}",
         operator,
-        f"sold {shares_to_ths(s.total_supply)} / {shares_to_ths(s.capacity)} TH/s at {usd_words(s.price_per_th, s.payment_decimals)} per TH/s; sale ends {_when(s.sale_end)}",
+        f"sold {ths_text(s.total_supply)} / {ths_text(s.capacity)} TH/s at {usd_words(s.price_per_th, s.payment_decimals)} per TH/s; sale ends {_when(s.sale_end)}",
         f"term {_when(s.term_start)} to {_when(s.term_end)} ({s.n_epochs} epochs); now {_when(s.now)}, {_epoch_words(s)}",
         f"fees: {fees}",
         f"BTC/USD {s.btc_usd:,.2f} (updated {_when(s.price_updated)})",
@@ -912,7 +975,7 @@ def format_status(s: VaultStatus, *, holder: str | None = None, shares: int = 0,
         f"settlement: {_cursor_words(s)}; {_pause_words(s)}",
     ]
     if holder is not None:
-        lines.append(f"you ({holder}): {shares_to_ths(shares)} TH/s, claimable {btc_words(claimable)}")
+        lines.append(f"you ({holder}): {ths_text(shares)} TH/s, claimable {btc_words(claimable)}")
     if reportable is not None:
         lines.append(f"reportable epochs: {list(reportable)}")
     return "\n".join(lines)
@@ -921,7 +984,7 @@ def format_status(s: VaultStatus, *, holder: str | None = None, shares: int = 0,
 def record_data(info: EpochInfo, rec: Record | None) -> dict:
     """One epoch, vault side and trust side, as ``vault record --json`` prints it."""
     return {
-        "epoch": info.epoch, "status": info.status, "delivered": info.delivered, "delivered_ths": str(shares_to_ths(info.delivered)),
+        "epoch": info.epoch, "status": info.status, "delivered": info.delivered, "delivered_ths": ths_text(info.delivered),
         "gross_sats": info.gross, "fee_sats": info.fee, "perf_sats": info.perf, "net_sats": info.net, "btc_usd": info.btc_usd,
         "report_hash": "0x" + info.report_hash.hex(), "end": info.end, "report_deadline": info.deadline,
         "attest_deadline": info.attest_deadline, "record_time": info.record_time,
@@ -935,9 +998,11 @@ def format_record(info: EpochInfo, rec: Record | None, now: int | None = None) -
     ended = "ends" if now is not None and now < info.end else "ended"
     lines = [f"epoch {info.epoch} ({ended} {_when(info.end)}): {info.words}"]
     if info.status != "none":
-        lines.append(f"  reported {shares_to_ths(info.delivered)} TH/s delivered, gross {btc_words(info.gross)} = fee {info.fee:,} + perf {info.perf:,} + net {info.net:,} sats"
+        lines.append(f"  reported {ths_text(info.delivered)} TH/s delivered, gross {btc_words(info.gross)} = fee {info.fee:,} + perf {info.perf:,} + net {info.net:,} sats"
                      + (" (no price in force at the end: no electricity charged)" if info.btc_usd == 0 else f" at BTC/USD {Decimal(info.btc_usd) / 10**8:,.2f}"))
-    lines.append(f"  report/fund by {_when(info.deadline)}; attest by {_when(info.attest_deadline)}; settled at {_when(info.record_time)}")
+    settled = rec is not None and rec.settled  # user7 U5: an epoch not settled yet "settles at" its record time
+    lines.append(f"  report/fund by {_when(info.deadline)}; attest by {_when(info.attest_deadline)}; "
+                 f"{'settled at' if settled else 'record time'} {_when(info.record_time)}")
     if rec is None:
         lines.append("  trust: none (the term is not opened)")
     elif not rec.settled:
@@ -967,8 +1032,11 @@ class VaultCommands:
     each does its work through the client and returns the text to print. `report`, `fund`,
     `finalize` and `settle_due` are idempotent: what the chain already has is left alone."""
 
-    def __init__(self, vault: HashrateVaultClient):
+    def __init__(self, vault: HashrateVaultClient, signer_option: str = ""):
         self.vault = vault
+        # the option that chose the signer, named by a refusal of the signer (user7 U7: the
+        # hashtrust command line said "--account", an option it has not); "" names none
+        self.signer_option = signer_option
 
     def _status_args(self, holder: str | None) -> tuple[VaultStatus, dict]:
         v = self.vault
@@ -996,7 +1064,7 @@ class VaultCommands:
             if shares == 0:
                 raise InputError("ths", f"must be more than 0 TH/s ({ths} given)")
             ev = self.vault.buy(shares, receiver=receiver, max_payment=max_payment)
-        return f"bought {shares_to_ths(ev['shares'])} TH/s for {usd_words(ev['payment'], self.vault.payment_decimals())} -> {ev['receiver']}"
+        return f"bought {ths_text(ev['shares'])} TH/s for {usd_words(ev['payment'], self.vault.payment_decimals())} -> {ev['receiver']}"
 
     def report(
         self,
@@ -1027,17 +1095,20 @@ class VaultCommands:
         info = v.epoch(epoch)
         if info.status != "none":
             if (info.delivered, info.gross) != (delivered, int(gross_sats)):
-                raise InputError("--epoch", f"epoch {epoch} is already {info.words} with {shares_to_ths(info.delivered)} TH/s delivered and a gross of {info.gross:,} sats, "
-                                 f"not {shares_to_ths(delivered)} TH/s and {int(gross_sats):,} sats: a report cannot be changed")
+                raise InputError("--epoch", f"epoch {epoch} is already {info.words} with {ths_text(info.delivered)} TH/s delivered and a gross of {info.gross:,} sats, "
+                                 f"not {ths_text(delivered)} TH/s and {int(gross_sats):,} sats: a report cannot be changed")
+            if (report_file is not None or report_hash is not None) and info.report_hash != digest:  # user7 U6: the recorded hash is what validators attest
+                raise InputError("--report-hash", f"epoch {epoch} is already {info.words} with report hash 0x{info.report_hash.hex()}, "
+                                 f"not 0x{digest.hex()}: a report cannot be changed")
             return f"epoch {epoch} is already {info.words} (same figures: nothing sent)"
-        with _options({"epoch": "--epoch", "btc_usd round": "--epoch", "delivered_ths": "--delivered-ths", "delivered": "--delivered-ths", "uri": "--uri", "sender": "--account"}):
+        with _options({"epoch": "--epoch", "btc_usd round": "--epoch", "delivered_ths": "--delivered-ths", "delivered": "--delivered-ths", "uri": "--uri", "sender": self.signer_option}):
             ev = v.report(epoch, delivered, gross_sats, digest, uri)
         price = "no price in force at the end (stale feed): no electricity charged" if ev["btc_usd"] == 0 else f"BTC/USD {Decimal(ev['btc_usd']) / v._view('FEED_UNIT'):,.2f}"
         return f"epoch {epoch}: gross {ev['gross']} = fee {ev['fee']} + perf {ev['perf']} + net {ev['net']} sats ({price})"
 
     def fund(self, epoch: int) -> str:
         """Pay a reported epoch's gross; an epoch already past "reported" is left alone."""
-        with _options({"epoch": "--epoch", "sender": "--account"}):
+        with _options({"epoch": "--epoch", "sender": self.signer_option}):
             self.vault._check_epoch(epoch)
             info = self.vault.epoch(epoch)
             if info.status in ("funded", "finalized", "defaulted"):
@@ -1061,7 +1132,7 @@ class VaultCommands:
         if v.claimable(whose) == 0:  # nothing to claim: send nothing (a 0-sat claim cost gas and said "claimed 0 sats")
             return f"nothing claimable for {whose}; nothing sent"
         paid = v.claim_for(holder) if holder else v.claim(receiver)
-        return f"claimed {paid} sats" + (f" for {holder}" if holder else "")
+        return f"claimed {paid} sats" + (f" for {holder}" if holder else "") + (f" -> {receiver}" if receiver else "")  # user7 U12
 
     # ------------------------------------------------------------------ settlement and the trust
     def settle_due(self, n: int = 16) -> str:
@@ -1077,6 +1148,8 @@ class VaultCommands:
             behind = not due and v.now() >= v._view("TERM_END") and v.settle_cursor() < v._view("N_EPOCHS") and v.now() > v.attest_deadline(v.settle_cursor())
             if not due and not behind:
                 k, later = v.settled_epochs()
+                if v.now() >= v._view("TERM_END") and k + len(later) >= (n_epochs := v._view("N_EPOCHS")):  # user7 U8: no next record time
+                    return f"nothing due: all {n_epochs} epochs of the term are settled; nothing sent"
                 return f"nothing due: {k + len(later)} epochs settled, the next record time has not passed; nothing sent"
             evs = v.settle_due(n)
             if behind:
@@ -1134,7 +1207,7 @@ class VaultCommands:
         v = self.vault
         t = v.trust_client()
         return {"trust": t.address, "bond": t.bond(), "bond_btc": str(sats_to_btc(t.bond())), "required_bond": t.required_bond(),
-                "coverage_bps": t.coverage_bps(), "coverable_ths": str(shares_to_ths(min(t.coverable_shares(), v._view("CAPACITY")))),
+                "coverage_bps": t.coverage_bps(), "coverable_ths": ths_text(min(t.coverable_shares(), v._view("CAPACITY"))),
                 "bond_epochs": t.bond_epochs(), "operator": t.operator_wallet()}
 
     def bond_status(self) -> str:
@@ -1159,7 +1232,7 @@ class VaultCommands:
         return f"posted {btc_words(ev['amount'])}; bond is now {btc_words(ev['bond'])}"
 
     def bond_withdraw(self) -> str:
-        with _options({"sender": "--account", "bond": "bond"}):
+        with _options({"sender": self.signer_option, "bond": "bond"}):
             paid = self.vault.trust_client().withdraw_bond()
         return f"withdrew the bond: {btc_words(paid)} to the operator"
 

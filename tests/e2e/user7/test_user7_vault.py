@@ -84,21 +84,18 @@ def _refused_and_unchanged(wd, *args: str):
 
 
 # U1: a positive amount finer than 1e-18 TH/s is told it is "negative or finer than 1e-18"
-@pytest.mark.xfail(strict=True, reason="U1: a positive --ths finer than 1e-18 is called 'negative or finer'")
 def test_buy_too_fine_is_not_called_negative(sale):
     r = _refused_and_unchanged(sale, "--account-index", str(ALICE), "vault", "buy", "--ths", "1.0000000000000000001")
     assert "negative" not in r.errors[0], r.errors[0]  # the value is positive: say only that it is finer than 1e-18
 
 
 # U2: `--ths 1_0` (Python's digit separator) buys 10 TH/s; `0x10` is refused as not decimal
-@pytest.mark.xfail(strict=True, reason="U2: --ths 1_0 is taken as 10 TH/s and bought")
 def test_buy_ths_with_underscore_is_refused(sale):
     r = _refused_and_unchanged(sale, "--account-index", str(ALICE), "vault", "buy", "--ths", "1_0")
     assert "--ths" in r.errors[0], r.errors[0]
 
 
 # U3: a buy of 1e-18 TH/s prints "bought 1E-18 TH/s" (Decimal's scientific notation)
-@pytest.mark.xfail(strict=True, reason="U3: the smallest buy is printed as '1E-18 TH/s'")
 def test_tiny_buy_prints_a_plain_decimal(sale):
     r = sale.cli("--account-index", str(ALICE), "vault", "buy", "--ths", "0.000000000000000001")
     assert r.code == 0, r.out
@@ -106,7 +103,6 @@ def test_tiny_buy_prints_a_plain_decimal(sale):
 
 
 # U4: `vault record -1` / `vault finalize -1` answer "No such option: -1"; docs/cli.md: negative numbers are values
-@pytest.mark.xfail(strict=True, reason="U4: a negative EPOCH is parsed as an unknown option")
 @pytest.mark.parametrize("cmd", ["record", "finalize"])
 def test_negative_epoch_is_a_value(sale, cmd):
     r = _refused_and_unchanged(sale, "vault", cmd, "-1")
@@ -114,7 +110,6 @@ def test_negative_epoch_is_a_value(sale, cmd):
 
 
 # U5: `vault record E` says "settled at <date>" of an epoch that is not settled (its future record time)
-@pytest.mark.xfail(strict=True, reason="U5: an unsettled epoch's record time is shown as 'settled at'")
 def test_record_of_an_unsettled_epoch_does_not_say_settled_at(sale):
     r = sale.cli("vault", "record", "0")
     assert r.code == 0 and "not settled yet" in r.out, r.out
@@ -137,7 +132,6 @@ def test_report_epoch0(sale):
 
 
 # U6: a rerun with the same numbers but another --report-hash says "same figures: nothing sent", exit 0
-@pytest.mark.xfail(strict=True, reason="U6: a report rerun with another report hash is taken as the same report")
 def test_report_rerun_with_another_report_hash_is_an_error(sale):
     other = "0x" + "11" * 32
     r = _refused_and_unchanged(sale, "--account-index", str(CAROL), "vault", "report", "--epoch", "0", "--delivered-ths", "100",
@@ -146,14 +140,12 @@ def test_report_rerun_with_another_report_hash_is_an_error(sale):
 
 
 # U7: a non-operator's report/fund refusal names `--account`, an option `hashtrust` does not have
-@pytest.mark.xfail(strict=True, reason="U7: the refusal names --account, not the --account-index/--private-key-env used")
 def test_non_operator_refusal_names_an_option_that_exists(sale):
     r = _refused_and_unchanged(sale, "--account-index", str(ALICE), "vault", "fund", "--epoch", "0")
     assert not r.errors[0].startswith("Error: --account:"), r.errors[0]
 
 
 # U13: `vault finalize E` of a funded epoch nobody attested is the trust's revert text ("trust: no quorum")
-@pytest.mark.xfail(strict=True, reason="U13: finalize without the quorum answers 'finalize_epoch reverted: trust: no quorum'")
 def test_finalize_without_quorum_is_refused_in_words(sale):
     r = sale.cli("--account-index", str(CAROL), "vault", "fund", "--epoch", "0")  # gross 0: no token moves
     assert r.code == 0 and "funded" in r.out, r.out
@@ -180,7 +172,6 @@ def test_settle_due_after_the_term_frees_the_bond(sale):
 
 
 # U8: after every epoch of the term is settled, settle-due says "the next record time has not passed"
-@pytest.mark.xfail(strict=True, reason="U8: settle-due after the last settlement speaks of a next record time")
 def test_settle_due_after_everything_settled_says_so(sale):
     before = sale.state()
     r = sale.cli("vault", "settle-due")
@@ -189,21 +180,18 @@ def test_settle_due_after_everything_settled_says_so(sale):
 
 
 # U10: a report after its deadline is the contract's revert text, not the deadline in words
-@pytest.mark.xfail(strict=True, reason="U10: a report after the deadline answers 'report_epoch reverted: vault: epoch deadline passed'")
 def test_report_after_the_deadline_is_refused_in_words(sale):
     r = _refused_and_unchanged(sale, "--account-index", str(CAROL), "vault", "report", "--epoch", "1", "--delivered-ths", "100", "--gross-sats", "5")
     assert "reverted" not in r.errors[0] and "UTC" in r.errors[0], r.errors[0]  # "epoch 1's report deadline passed at <date>"
 
 
 # U11: after the term, every epoch settled, `bond post` still takes anyone's sats (they can only go to the operator)
-@pytest.mark.xfail(strict=True, reason="U11: a bond post after the term's last settlement is accepted")
 def test_bond_post_after_the_term_is_refused(sale):
     r = _refused_and_unchanged(sale, "vault", "bond", "post", "--sats", "5")
     assert "term" in r.errors[0], r.errors[0]
 
 
 # U12: `vault claim --to R` prints "claimed N sats" without saying where they went (`--for H` names H)
-@pytest.mark.xfail(strict=True, reason="U12: a claim --to R does not name R")
 def test_claim_to_names_the_receiver(sale):
     dan = devnet_signer(DAN).address
     r = sale.cli("--account-index", str(ALICE), "vault", "claim", "--to", dan)
@@ -215,7 +203,6 @@ def test_claim_to_names_the_receiver(sale):
 
 
 # U9: docs/cli.md: values are checked by their type before anything connects; decimal TH/s are not
-@pytest.mark.xfail(strict=True, reason="U9: --ths/--delivered-ths garbage answers 'cannot reach a node' when the node is down")
 @pytest.mark.parametrize("args", [("vault", "buy", "--ths", "abc"),
                                   ("vault", "report", "--epoch", "0", "--delivered-ths", "abc", "--gross-sats", "1")])
 def test_decimal_ths_checked_before_connecting(sale, args):

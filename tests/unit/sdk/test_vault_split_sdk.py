@@ -314,7 +314,7 @@ class TermOverVault(FakeVault):
 def test_settle_due_after_the_term_moves_the_cursors_bond_withdraw_waits_for():
     v = TermOverVault()  # before: "nothing due; nothing sent", while `bond withdraw` said "run settle-due first"
     assert VaultCommands(v).settle_due(16) == "every epoch was settled already; the settlement cursors moved to epoch 365 of 365" and v.sent == [("settle_due", 16)]
-    assert VaultCommands(v).settle_due(16).startswith("nothing due: 365 epochs settled") and v.sent == [("settle_due", 16)]
+    assert VaultCommands(v).settle_due(16) == "nothing due: all 365 epochs of the term are settled; nothing sent" and v.sent == [("settle_due", 16)]  # user7 U8
 
 
 def test_settle_due_says_what_each_epoch_was_and_what_holders_got():
@@ -437,3 +437,108 @@ def test_the_operator_retries_pending_records_and_settles_what_is_due():
     assert t.sent == [("post_record", 0), ("post_record", 1)] and v.sent == [("settle_due", 16)]
     v2 = OpVault(OpTrust({e: Record(e, 1, 2, 9_800, 0, 0, 2, True) for e in range(4)}))
     assert run_operator(v2, None, {}, now=T0 + 4 * 86_400 + 1, settle=False) == [] and v2.sent == []
+
+
+# ------------------------------------------------------------------ new-user review user7 (tests/e2e/user7/FINDINGS.md)
+def test_ths_text_is_read_strictly_and_errors_say_only_what_is_wrong():
+    from hashtrust.hashrate.vault import ths_to_shares
+
+    assert ths_to_shares("0.5") == TH // 2 and ths_to_shares("1e3") == 1_000 * TH and ths_to_shares(" 5") == 5 * TH
+    with pytest.raises(InputError) as exc:
+        ths_to_shares("1.0000000000000000001")  # U1: positive, finer than a share unit: not "negative or finer"
+    assert str(exc.value) == "ths: 1.0000000000000000001 TH/s is finer than 1e-18 TH/s (shares have 18 decimals)"
+    with pytest.raises(InputError, match="-1 TH/s is negative$"):
+        ths_to_shares("-1")
+    for text in ("1_0", "0x10", "\u0661", "1,0", "1 0"):  # U2: Python's digit separator, hex, Arabic-Indic digits
+        with pytest.raises(InputError, match="is not a decimal number of TH/s"):
+            ths_to_shares(text)
+    with pytest.raises(InputError, match="not a finite number"):
+        ths_to_shares("nan")
+
+
+def test_ths_are_printed_as_plain_decimals():
+    from hashtrust.hashrate.vault import ths_text
+
+    assert ths_text(1) == "0.000000000000000001" and ths_text(100 * TH) == "100" and ths_text(TH // 2) == "0.5" and ths_text(0) == "0"  # U3
+
+
+@pytest.mark.parametrize("args", [("vault", "buy", "--ths", "abc"), ("vault", "buy", "--ths", "1_0"),
+                                  ("vault", "report", "--epoch", "0", "--delivered-ths", "abc", "--gross-sats", "1")])
+def test_cli_ths_values_are_checked_before_connecting(args):
+    code, out, errors = _run(*args)  # U9: the node at 127.0.0.1:1 is down; the value is refused first
+    assert code == 2 and len(errors) == 1 and "-ths" in errors[0] and "is not a decimal number of TH/s" in errors[0], out
+    assert "cannot reach" not in out
+
+
+@pytest.mark.parametrize("cmd", ["record", "finalize"])
+def test_cli_negative_epoch_is_a_value(cli_vault, cmd):
+    code, out, errors = _run("vault", cmd, "-1")  # U4: was "No such option: -1"
+    assert code != 0 and errors == ["Error: EPOCH: -1 is outside the term (epochs 0..364)"], out
+    code, out, errors = _run("vault", cmd, "--nope")
+    assert code != 0 and len(errors) == 1 and "No such option: --nope" in errors[0], out
+
+
+def test_record_of_an_unsettled_epoch_says_record_time_not_settled_at():
+    open_rec = Record(5, 0, 0, 0, 0, 0, 0, False)
+    text = format_record(_info(), open_rec)  # U5
+    assert "settled at" not in text and "; record time 20" in text
+    assert "settled at" not in format_record(_info(), None)
+    assert "settled at" in format_record(_info(), Record(5, 2, 0, 0, 38_020, 38_020, 2, True))
+
+
+class EndedVault(TermOverVault):
+    """After the term, every epoch settled and the cursors at the end."""
+
+    def __init__(self):
+        super().__init__()
+        self.cursor = 365
+
+    def attest_deadline(self, e):
+        return T0 + 400 * 86_400 + 1  # the cursor is at the end: no epoch lags
+
+
+def test_settle_due_once_every_epoch_is_settled_says_so():
+    v = EndedVault()  # U8: said "the next record time has not passed"
+    assert VaultCommands(v).settle_due(16) == "nothing due: all 365 epochs of the term are settled; nothing sent" and v.sent == []
+
+
+class SignerRefusingVault(FakeVault):
+    def __init__(self):
+        super().__init__(status="reported")
+
+    def fund(self, e):
+        raise InputError("sender", f"only the operator's wallet (0xOP) may fund epoch {e}, not {ME}: nothing sent")
+
+
+@pytest.mark.parametrize("option, head", [("", ""), ("--account-index", "--account-index: "), ("--private-key-env", "--private-key-env: ")])
+def test_a_refused_signer_names_the_option_given_or_none(option, head):
+    with pytest.raises(InputError) as exc:  # U7: was "--account: ...", an option hashtrust has not
+        VaultCommands(SignerRefusingVault(), signer_option=option).fund(1)
+    assert str(exc.value) == f"{head}only the operator's wallet (0xOP) may fund epoch 1, not {ME}: nothing sent"
+
+
+def test_cli_signer_option_is_the_one_given():
+    from hashtrust.cli.context import Ctx
+
+    assert Ctx("http://x", None, 0, False).signer_option == ""
+    assert Ctx("http://x", None, 3, False, account_index_given=True).signer_option == "--account-index"
+    assert Ctx("http://x", "MY_KEY", 0, False).signer_option == "--private-key-env"
+
+
+class ClaimVault(FakeVault):
+    def _require_sender(self):
+        return type("S", (), {"address": ME})()
+
+    def claimable(self, who):
+        return 1_563
+
+    def claim(self, receiver=None):
+        self.sent.append(("claim", receiver))
+        return 1_563
+
+
+def test_claim_to_names_the_receiver():
+    dan = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"
+    v = ClaimVault()
+    assert VaultCommands(v).claim(None, dan) == f"claimed 1563 sats -> {dan}"  # U12
+    assert VaultCommands(v).claim() == "claimed 1563 sats" and v.sent == [("claim", dan), ("claim", None)]

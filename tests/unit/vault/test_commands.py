@@ -24,6 +24,8 @@ def commands(w3, vault, who):
 def test_buy_report_fund_claim_status_settle(w3, vault, trust, feed, deployer, alice, mallory, operator, warp, tmp_path):
     mine, op = commands(w3, vault, alice), commands(w3, vault, operator)
     assert mine.buy("25") == f"bought 25 TH/s for {25 * PRICE_PER_TH / 10**6:,.2f} USD -> {alice.address}"
+    with pytest.raises(InputError, match=r"^--max-payment: 1\.00 USD \(1,000,000 payment-token units\) is below the price, 15\.00 USD \(15,000,000 units\)$"):
+        mine.buy("1", max_payment=1_000_000)  # user7 note: was "1000000 is below the price 15000000" where buy speaks USD
     fresh = Account.create()
     broke = SimpleNamespace(address=fresh.address, private_key=fresh.key)  # holds no USD (mallory was given some)
     with pytest.raises(InputError, match=f"buying 1 TH/s costs 15.00 USD; {broke.address} holds 0.00 USD of the payment token: nothing sent"):
@@ -76,3 +78,42 @@ def test_buy_report_fund_claim_status_settle(w3, vault, trust, feed, deployer, a
     out = keeper.settle_due(4)
     assert out.startswith(f"epoch 1 settled (defaulted: never reported): {nu:,} sats credited to the holders at ")
     assert trust.record(1).kind == 2 and trust.record(1).paid == nu
+
+
+def test_user7_refusals_in_words(w3, vault, trust, feed, deployer, operator, alice, warp):
+    """tests/e2e/user7/FINDINGS.md: alice buys 25 TH/s, carol reports epoch 0 (zero report hash)
+    and funds it; then the refusals checked before sending, in words."""
+    op = commands(w3, vault, operator)
+    v = op.vault
+    commands(w3, vault, alice).buy("25")
+    warp(vault.epoch_end(0) - 60)
+    feed.set_price(BTC_USD, sender=deployer)
+    warp(vault.epoch_end(0) + 60)
+    op.report(0, "24.5", 5_000)
+    assert op.report(0, "24.5", 5_000, report_hash="0x" + "00" * 32).endswith("(same figures: nothing sent)")
+    with pytest.raises(InputError, match=r"^--account-index: only the operator's wallet"):  # U7: the option given, not "--account"
+        VaultCommands(HashrateVaultClient(w3, vault.address, TxSender(w3, LocalSigner.from_key(alice.private_key))), signer_option="--account-index").fund(0)
+    with pytest.raises(InputError, match=r"^only the operator's wallet"):  # no signer option given: none named
+        VaultCommands(HashrateVaultClient(w3, vault.address, TxSender(w3, LocalSigner.from_key(alice.private_key)))).fund(0)
+    op.fund(0)
+    with pytest.raises(InputError, match=r"with report hash 0x[0-9a-f]{64}, not 0x(11){32}: a report cannot be changed") as exc:
+        op.report(0, "24.5", 5_000, report_hash="0x" + "11" * 32)  # U6: was "same figures: nothing sent"
+    assert exc.value.field == "--report-hash"
+    with pytest.raises(InputError, match=r"^--delivered-ths: 1000 TH/s exceeds the sold hashrate, 25 TH/s$"):
+        op.report(5, "1000", 1)  # noted: neither figure was named
+
+    assert v.now() <= v.attest_deadline(0)
+    with pytest.raises(InputError, match=rf"^EPOCH: epoch 0 has 0 of the 2 attestations its quorum needs .*; they may attest by 20[0-9-]+ [0-9:]+ UTC: nothing sent$"):
+        op.finalize(0)  # U13: was "finalize_epoch reverted: trust: no quorum"
+
+    warp(v.report_deadline(2) + 1)
+    with pytest.raises(InputError, match=r"^--epoch: epoch 2's report deadline passed at 20[0-9-]+ [0-9:]+ UTC"):
+        op.report(2, "25", 1_000)  # U10: was "report_epoch reverted: vault: epoch deadline passed"
+    op.report(3, "25", 1_000)
+    warp(v.report_deadline(3) + 1)
+    with pytest.raises(InputError, match=r"^--epoch: epoch 3's report deadline passed at .*: it can no longer be funded"):
+        op.fund(3)
+
+    warp(vault.TERM_END() + 1)
+    with pytest.raises(InputError, match=r"^--sats: the term is over \(it ended .*\): a post now covers no epoch"):
+        op.bond_post(5)  # U11: was posted, for the operator to withdraw
