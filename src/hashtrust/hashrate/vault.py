@@ -35,6 +35,7 @@ from hashtrust.chain.tx import call_view
 from hashtrust.errors import HashtrustError, InputError, RevertError
 
 TH = 10**18
+POST_PER_CALL = 16  # `post_pending` records per call when the SDK drains the trust's feedback queue (~120k gas each)
 SETTLE_DUE_PASSES = 4  # `vault settle-due`: most `settle_due` calls when the earlier ones only moved the cursors
 EPOCH_S = 86_400
 SATS_PER_BTC = 10**8
@@ -842,7 +843,29 @@ class VaultTrustClient(ContractClient):
             raise InputError("bond", f"{n - cursor} epochs are not settled yet (run settle-due first)")
         if self.bond() == 0:
             raise InputError("bond", "the bond is empty")
+        self.drain_feedback()
         return self._send_event(self._fn("withdraw_bond"), "BondReleased")["amount"]
+
+    def pending_feedback(self) -> int:
+        """How many settled records wait in the trust's queue for their reputation feedback."""
+        head, tail = (int(x) for x in self._view("pending_feedback"))
+        return tail - head
+
+    def drain_feedback(self, per_call: int = POST_PER_CALL) -> int:
+        """Post the queued feedback (`post_pending`, anyone) until the queue is empty, as
+        `withdraw_bond` needs (audit7 I1); returns how many records left the queue. A call that
+        takes none off (the registry refuses the head) ends it with an error naming the wait:
+        nothing else is sent."""
+        left = self.pending_feedback()
+        done = 0
+        while left:
+            self._send("post_pending", per_call)
+            now = self.pending_feedback()
+            if now >= left:
+                raise InputError("bond", f"{now} reputation feedback(s) wait in the trust's queue and the registry refused the next one "
+                                 "(run `vault bond withdraw` again later): the bond is released once they are posted")
+            done, left = done + left - now, now
+        return done
 
 
 class PriceFeedClient(ContractClient):
@@ -1233,8 +1256,11 @@ class VaultCommands:
 
     def bond_withdraw(self) -> str:
         with _options({"sender": self.signer_option, "bond": "bond"}):
-            paid = self.vault.trust_client().withdraw_bond()
-        return f"withdrew the bond: {btc_words(paid)} to the operator"
+            t = self.vault.trust_client()
+            queued = t.pending_feedback()
+            paid = t.withdraw_bond()  # posts the queued feedback first (the trust waits for it)
+        after = f" (after posting {queued} queued reputation feedback{'s' if queued != 1 else ''})" if queued else ""
+        return f"withdrew the bond: {btc_words(paid)} to the operator{after}"
 
 
 # ---------------------------------------------------------------------------- opening the term

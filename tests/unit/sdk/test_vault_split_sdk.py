@@ -21,6 +21,7 @@ from hashtrust.hashrate.vault import (
     Record,
     Round,
     VaultCommands,
+    VaultTrustClient,
     expected_epoch_gross,
     format_record,
     record_data,
@@ -542,3 +543,32 @@ def test_claim_to_names_the_receiver():
     v = ClaimVault()
     assert VaultCommands(v).claim(None, dan) == f"claimed 1563 sats -> {dan}"  # U12
     assert VaultCommands(v).claim() == "claimed 1563 sats" and v.sent == [("claim", dan), ("claim", None)]
+
+
+class QueueTrust(VaultTrustClient):
+    """A trust whose `post_pending` takes `per_call` records off a queue of `queued` (0: refused)."""
+
+    def __init__(self, queued, takes):
+        self.queued, self.takes, self.sent = queued, list(takes), []
+
+    def _view(self, name, *a, **k):
+        assert name == "pending_feedback"
+        return (0, self.queued)
+
+    def _send(self, name, *args, **k):
+        self.sent.append((name, *args))
+        self.queued -= min(self.queued, self.takes.pop(0))
+
+
+def test_drain_feedback_posts_the_queue_before_the_bond_is_withdrawn():
+    """audit7 I1: `withdraw_bond` waits for an empty feedback queue; the SDK drains it first."""
+    t = QueueTrust(20, [16, 4])
+    assert t.drain_feedback() == 20 and t.sent == [("post_pending", 16), ("post_pending", 16)]
+    assert QueueTrust(0, []).drain_feedback() == 0
+
+
+def test_drain_feedback_stops_with_one_error_when_the_registry_refuses_the_head():
+    t = QueueTrust(3, [1, 0, 5])
+    with pytest.raises(InputError, match=r"^bond: 2 reputation feedback\(s\) wait in the trust's queue and the registry refused the next one"):
+        t.drain_feedback()
+    assert t.sent == [("post_pending", 16), ("post_pending", 16)]  # nothing more after the refusal
