@@ -559,12 +559,13 @@ def post_bond(amount: uint256):
          revert). Refused while an epoch's record time has passed and it is
          not settled yet (a top-up would change what that settlement pays
          depending on when it is called; call the vault's `settle_due`
-         first) and from the vault's TERM_END on (it would cover nothing:
-         only the operator could take it back). Emits `BondPosted`.
+         first) and once the vault has settled every epoch (it would cover
+         nothing: only the operator could take it back). Emits `BondPosted`.
     @param amount Reward-token units (> 0).
     """
     assert amount > 0, "trust: zero bond"
-    assert block.timestamp < staticcall IHashrateVault(VAULT).TERM_END(), "trust: term over"
+    # audit8 J1: the last epochs settle after TERM_END (their record times), so a top-up still covers them until then
+    assert staticcall IHashrateVault(VAULT).settle_cursor() < N_EPOCHS, "trust: term over"
     assert not self._overdue(), "trust: epochs overdue, call settle_due"
     token: IERC20 = IERC20(REWARD_TOKEN)
     before: uint256 = staticcall token.balanceOf(self)

@@ -814,9 +814,9 @@ class VaultTrustClient(ContractClient):
             raise InputError("amount", "must be a positive number of sats")
         sender = self._require_sender()
         vault = self.vault()
-        now, end = vault.now(), vault._view("TERM_END")
-        if now >= end or vault.settle_cursor() >= vault._view("N_EPOCHS"):  # user7 U11 (the trust refuses it too: "trust: term over")
-            raise InputError("amount", f"the term is over (it ended {_when(end)}): a post now covers no epoch and could only go to the operator "
+        end = vault._view("TERM_END")
+        if vault.settle_cursor() >= vault._view("N_EPOCHS"):  # user7 U11 (the trust refuses it too: "trust: term over"; audit8 J1: not before)
+            raise InputError("amount", f"every epoch of the term is settled (it ended {_when(end)}): a post now covers no epoch and could only go to the operator "
                              "(bond withdraw); nothing sent")
         token = vault.reward_token
         have = int(call_view(token.functions.balanceOf(sender.address), action="balanceOf"))

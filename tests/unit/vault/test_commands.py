@@ -114,6 +114,9 @@ def test_user7_refusals_in_words(w3, vault, trust, feed, deployer, operator, ali
     with pytest.raises(InputError, match=r"^--epoch: epoch 3's report deadline passed at .*: it can no longer be funded"):
         op.fund(3)
 
-    warp(vault.TERM_END() + 1)
-    with pytest.raises(InputError, match=r"^--sats: the term is over \(it ended .*\): a post now covers no epoch"):
-        op.bond_post(5)  # U11: was posted, for the operator to withdraw
+    n = vault.N_EPOCHS()
+    warp(max(v.attest_deadline(n - 1), v.report_deadline(n - 1)) + 1)
+    while v.settle_cursor() < n:
+        op.settle_due(64)
+    with pytest.raises(InputError, match=r"^--sats: every epoch of the term is settled \(it ended .*\): a post now covers no epoch"):
+        op.bond_post(5)  # U11: was posted, for the operator to withdraw (audit8 J1: a post still covers the epochs settled after the term's end)

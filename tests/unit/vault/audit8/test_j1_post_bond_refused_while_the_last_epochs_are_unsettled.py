@@ -3,11 +3,9 @@ after TERM_END (record time = end + REPORT_GRACE, + 2 * REPORT_GRACE when funded
 is paid to the holders by those settlements: the docstring's "it would cover nothing" is false."""
 
 import boa
-import pytest
 from trust_kit import NU_100, N_EPOCHS, UNREPORTED
 
 
-@pytest.mark.xfail(strict=True, reason="J1: post_bond refused from TERM_END although the last epoch is still to settle")
 def test_top_up_after_term_end_covers_the_last_epoch(kit):
     t = kit.open(bond=1_000)  # less than the Nu (3,802) of one unreported epoch
     kit.vault.set_cursor(N_EPOCHS - 1)  # every epoch before the last settled: nothing overdue

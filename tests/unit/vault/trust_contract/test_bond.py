@@ -242,16 +242,19 @@ def test_withdraw_bond_waits_for_the_queued_feedback(kit):
     assert (r.receiver, r.amount) == (kit.operator, paid)
 
 
-def test_post_bond_after_the_term_is_refused(kit):
-    """A post from TERM_END on covers nothing (only the operator could take it back): refused."""
+def test_post_bond_once_every_epoch_is_settled_is_refused(kit):
+    """A post once the vault settled every epoch covers nothing (only the operator could take it
+    back): refused. After TERM_END but before the last settlement it still covers the last
+    epochs (audit8 J1: their record times are after the term's end)."""
     t = kit.open(bond=5_000)
     kit.vault.set_cursor(N_EPOCHS - 1)  # every epoch before the last settled: nothing overdue
-    kit.warp_to(kit.vault.TERM_END() - 1)
+    kit.warp_to(kit.vault.TERM_END())
     kit.wbtc.mint(kit.operator, 2)
     with boa.env.prank(kit.operator):
-        t.post_bond(1)  # the last second of the term: still a cover
-    assert t.bond() == 5_001
-    kit.warp_to(kit.vault.TERM_END())
+        t.post_bond(1)  # the term is over, its last epoch is not settled yet: still a cover
+    (p,) = events(t, "BondPosted")
+    assert (p.amount, p.bond) == (1, 5_001) and t.bond() == 5_001
+    kit.vault.set_cursor(N_EPOCHS)
     with boa.env.prank(kit.operator), boa.reverts("trust: term over"):
         t.post_bond(1)
     assert t.bond() == 5_001
