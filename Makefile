@@ -23,7 +23,7 @@ NODE_STAMP := node_modules/.installed
 
 help:
 	@echo "make demo       deploy and run hashtrust on a local Anvil devnet (started when needed; DEVNET_PORT=8545)"
-	@echo "make test       the whole test suite (in-process chain + a real Anvil)"
+	@echo "make test       the whole test suite (in-process chain on every core, TEST_JOBS=0 for one; then a real Anvil)"
 	@echo "make setup      create .venv (pinned Python packages) and install Anvil into node_modules"
 	@echo "make compile    compile the contracts"
 	@echo "make devnet     start the local devnet (or report the running one); state kept in .devnet/"
