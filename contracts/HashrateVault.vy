@@ -666,12 +666,18 @@ def _settle_due(max_n: uint256, post: bool, soft: bool) -> (uint256, bool):
 def _credit(paid: uint256):
     """
     @dev A settlement's payment as one reward_per_share step over the term supply (never a
-         new stream period): the holders at the record time receive it pro rata.
+         new stream period): the holders at the record time receive it pro rata. With no
+         supply (a term nobody bought into) it is kept like a stream with nobody to receive
+         it: in `unallocated_scaled`, which the next funded epoch streams (it was received
+         and counted nowhere before: found by the deep state machines).
     """
     self._update_global()
     supply: uint256 = erc20.totalSupply
-    if paid != 0 and supply != 0:
-        self.reward_per_share += paid * ACC // supply
+    if paid != 0:
+        if supply != 0:
+            self.reward_per_share += paid * ACC // supply
+        else:
+            self.unallocated_scaled += paid * STREAM
         self.total_notified += paid
 
 
