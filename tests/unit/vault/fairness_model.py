@@ -306,16 +306,21 @@ class FairnessModel:
         return paid
 
     def settle_due(self, now: int, max_n: int) -> tuple[list[int], bool]:
-        """The two cursors of the design's §6 (the contract's order: the unfunded cursor first),
-        at most `max_n` settlements; returns the epochs settled and whether one is still due."""
+        """The two cursors of the design's §6: each step moves the cursor whose record time comes
+        first (ties: the unfunded one), so a late batch settles in record-time order as on-time
+        calls would; at most `max_n` settlements; returns the epochs settled and whether one is
+        still due. (It moved the unfunded cursor first whenever it was due: the deep profile found
+        a late batch where a funded epoch's attest deadline came before the next unfunded one's.)"""
         done: list[int] = []
         due = False
         for _ in range(2 * max_n + 3):
-            if self.u < self.n_epochs and now > self.deadline(self.u, self.grace):
+            du = self.deadline(self.u, self.grace) if self.u < self.n_epochs else float("inf")
+            da = self.deadline(self.a, 2 * self.grace) if self.a < self.n_epochs else float("inf")
+            if now > du and du <= da:
                 c, on_u = self.u, True
                 ep = self.epochs.get(c)
                 settle = not (ep is not None and ep.funded)
-            elif self.a < self.n_epochs and now > self.deadline(self.a, 2 * self.grace):
+            elif now > da:
                 c, on_u = self.a, False
                 ep = self.epochs.get(c)
                 settle = ep is not None and ep.funded
