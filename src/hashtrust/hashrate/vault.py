@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -90,10 +90,7 @@ def ths_to_shares(ths: float | int | str | Decimal, field: str = "ths") -> int:
             raise InputError(field, f"{ths} is not a finite number of TH/s")
         if not _DECIMAL_TEXT.fullmatch(text):
             raise InputError(field, f"{display(str(ths), 40)!r} is not a decimal number of TH/s")
-        try:
-            amount = Decimal(text)
-        except (InvalidOperation, ValueError):
-            raise InputError(field, f"{display(str(ths), 40)!r} is not a decimal number of TH/s") from None
+        amount = Decimal(text)  # the pattern admits only text Decimal reads
     if not amount.is_finite():
         raise InputError(field, f"{ths} is not a finite number of TH/s")
     if amount < 0:
@@ -814,9 +811,8 @@ class VaultTrustClient(ContractClient):
             raise InputError("amount", "must be a positive number of sats")
         sender = self._require_sender()
         vault = self.vault()
-        end = vault._view("TERM_END")
         if vault.settle_cursor() >= vault._view("N_EPOCHS"):  # user7 U11 (the trust refuses it too: "trust: term over"; audit8 J1: not before)
-            raise InputError("amount", f"every epoch of the term is settled (it ended {_when(end)}): a post now covers no epoch and could only go to the operator "
+            raise InputError("amount", f"every epoch of the term is settled (it ended {_when(vault._view('TERM_END'))}): a post now covers no epoch and could only go to the operator "
                              "(bond withdraw); nothing sent")
         token = vault.reward_token
         have = int(call_view(token.functions.balanceOf(sender.address), action="balanceOf"))
@@ -856,16 +852,15 @@ class VaultTrustClient(ContractClient):
         `withdraw_bond` needs (audit7 I1); returns how many records left the queue. A call that
         takes none off (the registry refuses the head) ends it with an error naming the wait:
         nothing else is sent."""
-        left = self.pending_feedback()
-        done = 0
+        queued = left = self.pending_feedback()
         while left:
             self._send("post_pending", per_call)
             now = self.pending_feedback()
             if now >= left:
                 raise InputError("bond", f"{now} reputation feedback(s) wait in the trust's queue and the registry refused the next one "
                                  "(run `vault bond withdraw` again later): the bond is released once they are posted")
-            done, left = done + left - now, now
-        return done
+            left = now
+        return queued
 
 
 class PriceFeedClient(ContractClient):
@@ -1168,15 +1163,17 @@ class VaultCommands:
             due = v.due_epochs()
             # after the term, every epoch settled but a cursor behind (the attest cursor over
             # defaulted epochs): `bond withdraw` waits for a call that only moves it
-            behind = not due and v.now() >= v._view("TERM_END") and v.settle_cursor() < v._view("N_EPOCHS") and v.now() > v.attest_deadline(v.settle_cursor())
+            after_term = not due and v.now() >= v._view("TERM_END")
+            n_epochs = v._view("N_EPOCHS") if after_term else 0
+            behind = after_term and v.settle_cursor() < n_epochs and v.now() > v.attest_deadline(v.settle_cursor())
             if not due and not behind:
                 k, later = v.settled_epochs()
-                if v.now() >= v._view("TERM_END") and k + len(later) >= (n_epochs := v._view("N_EPOCHS")):  # user7 U8: no next record time
+                if after_term and k + len(later) >= n_epochs:  # user7 U8: no next record time
                     return f"nothing due: all {n_epochs} epochs of the term are settled; nothing sent"
                 return f"nothing due: {k + len(later)} epochs settled, the next record time has not passed; nothing sent"
             evs = v.settle_due(n)
             if behind:
-                return f"every epoch was settled already; the settlement cursors moved to epoch {v.settle_cursor()} of {v._view('N_EPOCHS')}"
+                return f"every epoch was settled already; the settlement cursors moved to epoch {v.settle_cursor()} of {n_epochs}"
             # a call may spend its steps moving the cursors past epochs the other cursor settles
             # (funded epochs waiting for their attest deadline), settling none while some are due:
             # each call moves the cursors, so a few more calls reach the due epochs
