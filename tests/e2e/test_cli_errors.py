@@ -406,7 +406,7 @@ def test_bad_input_is_one_error_line_and_sends_nothing(world, case_id, path, arg
 def test_settle_due_after_the_term_moves_the_cursors_bond_withdraw_waits_for(world):
     """After the term, with its epoch settled but the attest cursor behind, `vault settle-due` is
     not "nothing due; nothing sent" (`vault bond withdraw` said "run settle-due first": a dead
-    end); it moves the cursors, once. Runs before the bases (`bond withdraw` needs it)."""
+    end); it moves the cursors, once. Runs before the bases (`bond withdraw`'s runs it again: nothing sent)."""
     before = world.state()
     r = _run(world, [END, "vault", "settle-due"])
     assert r.code == 0 and "cursors moved to epoch 1 of 1" in r.out, r.out
@@ -416,8 +416,16 @@ def test_settle_due_after_the_term_moves_the_cursors_bond_withdraw_waits_for(wor
     assert r.code == 0 and "nothing sent" in r.out and world.state() == again, r.out
 
 
+# What a base invocation needs done first, run by its own test (idempotent), so that any selection
+# of the bases (`-k vault`) passes on its own: bond withdraw waits for the cursors settle-due moves.
+BASE_NEEDS = {("vault", "bond", "withdraw"): [END, "vault", "settle-due"]}
+
+
 @pytest.mark.parametrize("path", [p for p, _ in COMMANDS if p not in NOT_RUN], ids=lambda p: "-".join(p))
 def test_every_command_works_with_its_base_invocation(world, path):
+    if path in BASE_NEEDS:
+        first = _run(world, BASE_NEEDS[path])
+        assert first.code == 0 and not first.errors, first.out
     r = _run(world, BASE[path])
     assert r.code == 0, r.out
     assert not r.errors, r.out

@@ -10,8 +10,6 @@ same SDK function (`hashtrust.erc8004.commands`) underneath.
 
 from __future__ import annotations
 
-import difflib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,7 +20,7 @@ import click
 
 from hashtrust.chain import jsonsafe
 from hashtrust.cli.context import Ctx, emit, json_option
-from hashtrust.cli.params import ADDRESS, AGENT_ID, FEEDBACK_INDEX, WINDOW, Hex32, HexBytes, IndexList, Number, Text
+from hashtrust.cli.params import ADDRESS, AGENT_ID, FEEDBACK_INDEX, WINDOW, Hex32, HexBytes, IndexList, Number, Text, only_known_options
 from hashtrust.errors import HashtrustError, InputError
 
 MAX_SUMMARY_CLIENTS = 256  # the reputation registry's MAX_CLIENTS (one summary reads at most this many)
@@ -378,42 +376,7 @@ def attach(groups: dict[str, click.Group], env_of: Callable[[click.Context, dict
         # negative numbers are values, not options: `agents give 3 -2.5`; every other word that
         # looks like an option must be one of the command's (`_OnlyKnownOptions`)
         settings = {"ignore_unknown_options": True, "help_option_names": ["-h", "--help"]}
-        groups[spec.group].add_command(click.command(spec.name, cls=_only_known_options(cls), help=spec.help, context_settings=settings)(cb))
-
-
-_NEGATIVE_NUMBER = re.compile(r"-\.?[0-9]")
-
-
-class _OnlyKnownOptions:
-    """A command that takes negative numbers as values (click's ``ignore_unknown_options``) but
-    refuses any other word that looks like an option and is not one of its own, with click's
-    "No such option" before anything runs (new-user review: `agents set-metadata 1 --name x`
-    stored the metadata key "--name"; `respond ... --response-uri` stored that URI). A word after
-    ``--`` is a value, whatever it looks like; so is the value of an option that takes one."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        takes_value: dict[str, bool] = {}
-        for p in self.get_params(ctx):  # type: ignore[attr-defined]
-            if isinstance(p, click.Option):
-                for name in (*p.opts, *p.secondary_opts):
-                    takes_value[name] = not p.is_flag and not p.count
-        i = 0
-        while i < len(args):
-            word = args[i]
-            if word == "--":
-                break
-            if word.startswith("-") and word != "-" and not _NEGATIVE_NUMBER.match(word):
-                name = word.split("=", 1)[0] if word.startswith("--") else word
-                if name not in takes_value:
-                    raise click.NoSuchOption(name, possibilities=difflib.get_close_matches(name, takes_value), ctx=ctx)
-                if takes_value[name] and "=" not in word:
-                    i += 1  # its value, whatever it looks like
-            i += 1
-        return super().parse_args(ctx, args)  # type: ignore[misc]
-
-
-def _only_known_options(cls: type) -> type:
-    return type(cls.__name__, (_OnlyKnownOptions, cls), {})
+        groups[spec.group].add_command(click.command(spec.name, cls=only_known_options(cls), help=spec.help, context_settings=settings)(cb))
 
 
 # ---------------------------------------------------------------------------- the command line's groups

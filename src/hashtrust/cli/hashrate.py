@@ -5,14 +5,13 @@ from __future__ import annotations
 import click
 
 from hashtrust.cli.context import Ctx, emit, json_option
-from hashtrust.cli.erc8004 import _only_known_options
-from hashtrust.cli.params import ADDRESS, THS, Number
+from hashtrust.cli.params import ADDRESS, THS, Number, only_known_options
 
 EPOCH = Number(int, 0, 2**256 - 1)  # the vault's epoch numbers (uint256)
 # An EPOCH argument: a negative number is a value (docs/cli.md), refused by the vault as outside
 # the term like any other epoch it has not (user7 U4: `vault record -1` was "No such option: -1")
 EPOCH_ARG = Number(int, None, 2**256 - 1)
-_NEGATIVE_VALUES = {"cls": _only_known_options(click.Command), "context_settings": {"ignore_unknown_options": True}}
+_NEGATIVE_VALUES = {"cls": only_known_options(click.Command), "context_settings": {"ignore_unknown_options": True}}
 UINT256 = Number(int, 0, 2**256 - 1)
 
 

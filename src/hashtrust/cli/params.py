@@ -8,6 +8,7 @@ one line ``Error: Invalid value for '--ths': ...`` and exit code 2.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from decimal import Decimal, InvalidOperation
@@ -244,3 +245,39 @@ ACCOUNT_INDEX = Number(int, 0, 2**31 - 1, what="a BIP-44 account index")
 WINDOW = Number(int, 1, 1_024, what="transactions in flight")
 ADDRESS = Address()
 THS = Ths()
+
+
+_NEGATIVE_NUMBER = re.compile(r"-\.?[0-9]")
+
+
+class _OnlyKnownOptions:
+    """A command that takes negative numbers as values (click's ``ignore_unknown_options``) but
+    refuses any other word that looks like an option and is not one of its own, with click's
+    "No such option" before anything runs (new-user review: `agents set-metadata 1 --name x`
+    stored the metadata key "--name"; `respond ... --response-uri` stored that URI). A word after
+    ``--`` is a value, whatever it looks like; so is the value of an option that takes one."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value: dict[str, bool] = {}
+        for p in self.get_params(ctx):  # type: ignore[attr-defined]
+            if isinstance(p, click.Option):
+                for name in (*p.opts, *p.secondary_opts):
+                    takes_value[name] = not p.is_flag and not p.count
+        i = 0
+        while i < len(args):
+            word = args[i]
+            if word == "--":
+                break
+            if word.startswith("-") and word != "-" and not _NEGATIVE_NUMBER.match(word):
+                name = word.split("=", 1)[0] if word.startswith("--") else word
+                if name not in takes_value:
+                    raise click.NoSuchOption(name, possibilities=difflib.get_close_matches(name, takes_value), ctx=ctx)
+                if takes_value[name] and "=" not in word:
+                    i += 1  # its value, whatever it looks like
+            i += 1
+        return super().parse_args(ctx, args)  # type: ignore[misc]
+
+
+def only_known_options(cls: type) -> type:
+    """``cls`` (a click command class) refusing unknown option-like words (`_OnlyKnownOptions`)."""
+    return type(cls.__name__, (_OnlyKnownOptions, cls), {})
