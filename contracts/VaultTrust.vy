@@ -158,8 +158,6 @@ FEEDBACK_FLOOR: constant(uint256) = FEEDBACK_GAS * 64 // 63 + 30_000
 # @dev Most pending feedbacks one `post_pending` call offers, and the gas kept for returning.
 MAX_POST: constant(uint256) = 64
 POST_RESERVE: constant(uint256) = 20_000
-# @dev Most epochs after the settle cursor `post_bond` looks at for an overdue one.
-OVERDUE_SCAN: constant(uint256) = 64
 MAX_UINT64: constant(uint256) = 2**64 - 1
 
 
@@ -869,20 +867,20 @@ def _nr(epoch: uint256, supply: uint256, btc_usd: uint256) -> uint256:
 @view
 def _overdue() -> bool:
     """
-    @dev True when an epoch at or after the vault's settle cursor is past its
-         record time and not settled. Epochs whose report deadline cannot
-         have passed (end + REPORT_GRACE >= now) end the scan.
+    @dev The vault's own question (its settlement loop's): is a settlement cursor past
+         its record time? The unfunded cursor u is due once D(u) passed, the attest
+         cursor a once A(a) passed. O(1) in epochs. A cursor with only a skip to make
+         counts too (anyone clears it with `settle_due`). audit9 K1: a scan of 64 epochs
+         from the settle cursor (the lower one) missed an overdue epoch at the other
+         cursor when pauses put it 64 epochs ahead.
     """
     vault: IHashrateVault = IHashrateVault(VAULT)
-    cursor: uint256 = staticcall vault.settle_cursor()
-    for i: uint256 in range(cursor, cursor + OVERDUE_SCAN, bound=OVERDUE_SCAN):
-        if i >= N_EPOCHS:
-            break
-        if staticcall vault.epoch_end(i) + REPORT_GRACE >= block.timestamp:
-            break
-        if not self._unpack(self.records[i]).settled and block.timestamp > staticcall vault.record_time(i):
-            return True
-    return False
+    u: uint256 = 0
+    a: uint256 = 0
+    u, a = staticcall vault.cursors()
+    if u < N_EPOCHS and block.timestamp > staticcall vault.report_deadline(u):
+        return True
+    return a < N_EPOCHS and block.timestamp > staticcall vault.attest_deadline(a)
 
 
 @internal

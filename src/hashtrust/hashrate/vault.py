@@ -376,6 +376,21 @@ class HashrateVaultClient(ContractClient):
         """Every epoch below it is settled (the lower of the vault's two settlement cursors)."""
         return self._view("settle_cursor")
 
+    def cursors(self) -> tuple[int, int]:
+        """The vault's settlement cursors ``(unfunded, attest)``."""
+        u, a = self._view("cursors")
+        return int(u), int(a)
+
+    def cursor_due(self, ts: int | None = None) -> bool:
+        """Whether a settlement cursor is past its record time (the unfunded one past D, the
+        attest one past A): what `settle_due` moves, and while it is so the trust refuses a bond
+        top-up (audit9 K1) and the vault a transfer. True also when a cursor only has a skip to
+        make (a funded epoch past D waits for A: the unfunded cursor moves past it)."""
+        ts = self.now() if ts is None else ts
+        u, a = self.cursors()
+        n = self._view("N_EPOCHS")
+        return (u < n and ts > self.report_deadline(u)) or (a < n and ts > self.attest_deadline(a))
+
     def settled_epochs(self) -> tuple[int, tuple[int, ...]]:
         """``(k, later)``: epochs ``0..k-1`` are settled, and so are the epochs in ``later`` (the
         unfunded cursor runs ahead of funded epochs that wait for their attest deadline). Reads
@@ -1164,16 +1179,21 @@ class VaultCommands:
             # after the term, every epoch settled but a cursor behind (the attest cursor over
             # defaulted epochs): `bond withdraw` waits for a call that only moves it
             after_term = not due and v.now() >= v._view("TERM_END")
-            n_epochs = v._view("N_EPOCHS") if after_term else 0
-            behind = after_term and v.settle_cursor() < n_epochs and v.now() > v.attest_deadline(v.settle_cursor())
+            n_epochs = v._view("N_EPOCHS")
+            # a cursor past its record time with nothing to settle (it skips): during the term a
+            # bond top-up waits for it (the trust refuses one meanwhile: audit9 K1)
+            behind = not due and v.cursor_due()
             if not due and not behind:
                 k, later = v.settled_epochs()
                 if after_term and k + len(later) >= n_epochs:  # user7 U8: no next record time
                     return f"nothing due: all {n_epochs} epochs of the term are settled; nothing sent"
                 return f"nothing due: {k + len(later)} epochs settled, the next record time has not passed; nothing sent"
             evs = v.settle_due(n)
-            if behind:
+            if behind and after_term:
                 return f"every epoch was settled already; the settlement cursors moved to epoch {v.settle_cursor()} of {n_epochs}"
+            if behind:
+                u, a = v.cursors()
+                return f"no epoch was due; the settlement cursors moved past epochs settled or funded (now at epochs {u} and {a} of {n_epochs})"
             # a call may spend its steps moving the cursors past epochs the other cursor settles
             # (funded epochs waiting for their attest deadline), settling none while some are due:
             # each call moves the cursors, so a few more calls reach the due epochs
@@ -1248,6 +1268,9 @@ class VaultCommands:
                 amount = sats - t.bond()
                 if amount <= 0:
                     return f"bond is already {btc_words(t.bond())}; nothing sent"
+            if self.vault.cursor_due():  # the trust would refuse: a top-up never changes what a due settlement pays
+                raise InputError("", "an epoch's record time has passed and the vault has not settled it yet (a top-up now could change what it pays): "
+                                 "run `vault settle-due` first (anyone may), then post again; nothing sent")
             ev = t.post_bond(amount)
         return f"posted {btc_words(ev['amount'])}; bond is now {btc_words(ev['bond'])}"
 
