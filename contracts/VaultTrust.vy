@@ -198,6 +198,9 @@ validators: DynArray[address, MAX_VALIDATORS]
 bond: public(uint256)
 # @dev One packed word per epoch (see `_pack`): the epoch's record.
 records: HashMap[uint256, uint256]
+# @dev Epochs settled so far (audit10 L1: "every epoch settled" is not the vault's lower cursor
+#      at N, which may still be skipping epochs the other cursor settled).
+n_settled: public(uint256)
 # @dev G3/H1: settled epochs whose feedback is pending, in settlement (record-time) order (a record
 #      refused by `post_pending` moves to the back), eight 32-bit epoch indices per word;
 #      `fb_ends` = head | tail << 32 (positions; each is written once).
@@ -358,6 +361,7 @@ def settle(epoch: uint256, post: bool) -> uint256:
     rec.owed = convert(owed, uint64)
     rec.paid = convert(paid, uint64)
     rec.settled = True
+    self.n_settled += 1
     if rec.kind != FINALIZED:
         rec.feedback = FEEDBACK_PENDING
     if post and rec.feedback == FEEDBACK_PENDING and not self._self_feedback():
@@ -562,8 +566,9 @@ def post_bond(amount: uint256):
     @param amount Reward-token units (> 0).
     """
     assert amount > 0, "trust: zero bond"
-    # audit8 J1: the last epochs settle after TERM_END (their record times), so a top-up still covers them until then
-    assert staticcall IHashrateVault(VAULT).settle_cursor() < N_EPOCHS, "trust: term over"
+    # audit8 J1: the last epochs settle after TERM_END (their record times), so a top-up still covers
+    # them until then; audit10 L1: counted here, not the vault's lower cursor (it may lag, skipping)
+    assert self.n_settled < N_EPOCHS, "trust: term over"
     assert not self._overdue(), "trust: epochs overdue, call settle_due"
     token: IERC20 = IERC20(REWARD_TOKEN)
     before: uint256 = staticcall token.balanceOf(self)

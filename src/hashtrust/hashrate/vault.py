@@ -759,6 +759,10 @@ class VaultTrustClient(ContractClient):
     def bond(self) -> int:
         return self._view("bond")
 
+    def n_settled(self) -> int:
+        """Epochs the trust has settled (N_EPOCHS: every one; a top-up is refused from then on)."""
+        return self._view("n_settled")
+
     def required_bond(self) -> int:
         """The bond covering BOND_EPOCHS unreported epochs of the vault's whole capacity."""
         return self._view("required_bond")
@@ -826,9 +830,12 @@ class VaultTrustClient(ContractClient):
             raise InputError("amount", "must be a positive number of sats")
         sender = self._require_sender()
         vault = self.vault()
-        if vault.settle_cursor() >= vault._view("N_EPOCHS"):  # user7 U11 (the trust refuses it too: "trust: term over"; audit8 J1: not before)
+        if self.n_settled() >= vault._view("N_EPOCHS"):  # user7 U11 (the trust refuses it too: "trust: term over"; audit8 J1: not before; audit10 L1: counted, not the lower cursor)
             raise InputError("amount", f"every epoch of the term is settled (it ended {_when(vault._view('TERM_END'))}): a post now covers no epoch and could only go to the operator "
                              "(bond withdraw); nothing sent")
+        if vault.cursor_due():  # the trust would refuse (audit9 K1): a top-up never changes what a due settlement pays
+            raise InputError("", "an epoch's record time has passed and the vault has not settled it yet (a top-up now could change what it pays): "
+                             "run `vault settle-due` first (anyone may), then post again; nothing sent")
         token = vault.reward_token
         have = int(call_view(token.functions.balanceOf(sender.address), action="balanceOf"))
         if have < amount:
@@ -1268,9 +1275,6 @@ class VaultCommands:
                 amount = sats - t.bond()
                 if amount <= 0:
                     return f"bond is already {btc_words(t.bond())}; nothing sent"
-            if self.vault.cursor_due():  # the trust would refuse: a top-up never changes what a due settlement pays
-                raise InputError("", "an epoch's record time has passed and the vault has not settled it yet (a top-up now could change what it pays): "
-                                 "run `vault settle-due` first (anyone may), then post again; nothing sent")
             ev = t.post_bond(amount)
         return f"posted {btc_words(ev['amount'])}; bond is now {btc_words(ev['bond'])}"
 

@@ -24,7 +24,6 @@ def _settle(env):
         env.vault.settle_due(64)
 
 
-@pytest.mark.xfail(strict=True, reason="L1: post_bond accepts a top-up after every epoch is settled while the attest cursor lags (it covers nothing, goes to the operator)")
 def test_l1_top_up_after_the_last_settlement_is_refused():
     env, t = trust_vault(holdings=(100,), n_epochs=10, bond=30_000)
     v, tr, op = env.vault, t.trust, env.operator

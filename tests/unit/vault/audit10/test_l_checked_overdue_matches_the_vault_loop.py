@@ -85,7 +85,10 @@ def test_overdue_is_the_vault_loop_condition_through_pauses():
             with boa.env.prank(sup):
                 after1 = _try(lambda: tr.post_bond(1))
         if min(u, a) < 12:
-            assert (top_up == "epochs overdue") == moved, (ts, (u, a), top_up, moved)
+            if tr.n_settled() == 12:  # every epoch settled (audit10 L1): refused as such, whatever the cursors
+                assert top_up == "term over", (ts, (u, a), top_up)
+            else:
+                assert (top_up == "epochs overdue") == moved, (ts, (u, a), top_up, moved)
             assert xfer == "ok" or moved, (ts, (u, a), xfer)  # refused only while due
             assert xfer_after in ("ok", "term over") or xfer == "epochs overdue", (ts, xfer, xfer_after)
             assert after in ("ok", "term over") and after1 in ("ok", "term over"), (ts, after, after1)
