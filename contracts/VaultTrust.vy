@@ -158,8 +158,6 @@ FEEDBACK_FLOOR: constant(uint256) = FEEDBACK_GAS * 64 // 63 + 30_000
 # @dev Most pending feedbacks one `post_pending` call offers, and the gas kept for returning.
 MAX_POST: constant(uint256) = 64
 POST_RESERVE: constant(uint256) = 20_000
-# @dev Most epochs after the settle cursor `post_bond` looks at for an overdue one.
-OVERDUE_SCAN: constant(uint256) = 64
 MAX_UINT64: constant(uint256) = 2**64 - 1
 
 
@@ -200,6 +198,9 @@ validators: DynArray[address, MAX_VALIDATORS]
 bond: public(uint256)
 # @dev One packed word per epoch (see `_pack`): the epoch's record.
 records: HashMap[uint256, uint256]
+# @dev Epochs settled so far (audit10 L1: "every epoch settled" is not the vault's lower cursor
+#      at N, which may still be skipping epochs the other cursor settled).
+n_settled: public(uint256)
 # @dev G3/H1: settled epochs whose feedback is pending, in settlement (record-time) order (a record
 #      refused by `post_pending` moves to the back), eight 32-bit epoch indices per word;
 #      `fb_ends` = head | tail << 32 (positions; each is written once).
@@ -360,6 +361,7 @@ def settle(epoch: uint256, post: bool) -> uint256:
     rec.owed = convert(owed, uint64)
     rec.paid = convert(paid, uint64)
     rec.settled = True
+    self.n_settled += 1
     if rec.kind != FINALIZED:
         rec.feedback = FEEDBACK_PENDING
     if post and rec.feedback == FEEDBACK_PENDING and not self._self_feedback():
@@ -564,8 +566,9 @@ def post_bond(amount: uint256):
     @param amount Reward-token units (> 0).
     """
     assert amount > 0, "trust: zero bond"
-    # audit8 J1: the last epochs settle after TERM_END (their record times), so a top-up still covers them until then
-    assert staticcall IHashrateVault(VAULT).settle_cursor() < N_EPOCHS, "trust: term over"
+    # audit8 J1: the last epochs settle after TERM_END (their record times), so a top-up still covers
+    # them until then; audit10 L1: counted here, not the vault's lower cursor (it may lag, skipping)
+    assert self.n_settled < N_EPOCHS, "trust: term over"
     assert not self._overdue(), "trust: epochs overdue, call settle_due"
     token: IERC20 = IERC20(REWARD_TOKEN)
     before: uint256 = staticcall token.balanceOf(self)
@@ -869,20 +872,20 @@ def _nr(epoch: uint256, supply: uint256, btc_usd: uint256) -> uint256:
 @view
 def _overdue() -> bool:
     """
-    @dev True when an epoch at or after the vault's settle cursor is past its
-         record time and not settled. Epochs whose report deadline cannot
-         have passed (end + REPORT_GRACE >= now) end the scan.
+    @dev The vault's own question (its settlement loop's): is a settlement cursor past
+         its record time? The unfunded cursor u is due once D(u) passed, the attest
+         cursor a once A(a) passed. O(1) in epochs. A cursor with only a skip to make
+         counts too (anyone clears it with `settle_due`). audit9 K1: a scan of 64 epochs
+         from the settle cursor (the lower one) missed an overdue epoch at the other
+         cursor when pauses put it 64 epochs ahead.
     """
     vault: IHashrateVault = IHashrateVault(VAULT)
-    cursor: uint256 = staticcall vault.settle_cursor()
-    for i: uint256 in range(cursor, cursor + OVERDUE_SCAN, bound=OVERDUE_SCAN):
-        if i >= N_EPOCHS:
-            break
-        if staticcall vault.epoch_end(i) + REPORT_GRACE >= block.timestamp:
-            break
-        if not self._unpack(self.records[i]).settled and block.timestamp > staticcall vault.record_time(i):
-            return True
-    return False
+    u: uint256 = 0
+    a: uint256 = 0
+    u, a = staticcall vault.cursors()
+    if u < N_EPOCHS and block.timestamp > staticcall vault.report_deadline(u):
+        return True
+    return a < N_EPOCHS and block.timestamp > staticcall vault.attest_deadline(a)
 
 
 @internal

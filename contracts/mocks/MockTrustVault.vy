@@ -47,7 +47,8 @@ guardian: public(address)
 trust: public(address)
 totalSupply: public(uint256)
 term_supply: public(uint256)
-settle_cursor: public(uint256)
+unfunded_cursor: public(uint256)
+attest_cursor: public(uint256)
 params: public(IHashrateVault.Params)
 deadline_shift: public(uint256)
 
@@ -100,7 +101,26 @@ def set_supply(total: uint256, term: uint256):
 
 @external
 def set_cursor(c: uint256):
-    self.settle_cursor = c
+    self.unfunded_cursor = c
+    self.attest_cursor = c
+
+
+@external
+def set_cursors(u: uint256, a: uint256):
+    self.unfunded_cursor = u
+    self.attest_cursor = a
+
+
+@external
+@view
+def cursors() -> (uint256, uint256):
+    return self.unfunded_cursor, self.attest_cursor
+
+
+@external
+@view
+def settle_cursor() -> uint256:
+    return min(self.unfunded_cursor, self.attest_cursor)
 
 
 @external

@@ -376,6 +376,21 @@ class HashrateVaultClient(ContractClient):
         """Every epoch below it is settled (the lower of the vault's two settlement cursors)."""
         return self._view("settle_cursor")
 
+    def cursors(self) -> tuple[int, int]:
+        """The vault's settlement cursors ``(unfunded, attest)``."""
+        u, a = self._view("cursors")
+        return int(u), int(a)
+
+    def cursor_due(self, ts: int | None = None) -> bool:
+        """Whether a settlement cursor is past its record time (the unfunded one past D, the
+        attest one past A): what `settle_due` moves, and while it is so the trust refuses a bond
+        top-up (audit9 K1) and the vault a transfer. True also when a cursor only has a skip to
+        make (a funded epoch past D waits for A: the unfunded cursor moves past it)."""
+        ts = self.now() if ts is None else ts
+        u, a = self.cursors()
+        n = self._view("N_EPOCHS")
+        return (u < n and ts > self.report_deadline(u)) or (a < n and ts > self.attest_deadline(a))
+
     def settled_epochs(self) -> tuple[int, tuple[int, ...]]:
         """``(k, later)``: epochs ``0..k-1`` are settled, and so are the epochs in ``later`` (the
         unfunded cursor runs ahead of funded epochs that wait for their attest deadline). Reads
@@ -744,6 +759,10 @@ class VaultTrustClient(ContractClient):
     def bond(self) -> int:
         return self._view("bond")
 
+    def n_settled(self) -> int:
+        """Epochs the trust has settled (N_EPOCHS: every one; a top-up is refused from then on)."""
+        return self._view("n_settled")
+
     def required_bond(self) -> int:
         """The bond covering BOND_EPOCHS unreported epochs of the vault's whole capacity."""
         return self._view("required_bond")
@@ -811,9 +830,12 @@ class VaultTrustClient(ContractClient):
             raise InputError("amount", "must be a positive number of sats")
         sender = self._require_sender()
         vault = self.vault()
-        if vault.settle_cursor() >= vault._view("N_EPOCHS"):  # user7 U11 (the trust refuses it too: "trust: term over"; audit8 J1: not before)
+        if self.n_settled() >= vault._view("N_EPOCHS"):  # user7 U11 (the trust refuses it too: "trust: term over"; audit8 J1: not before; audit10 L1: counted, not the lower cursor)
             raise InputError("amount", f"every epoch of the term is settled (it ended {_when(vault._view('TERM_END'))}): a post now covers no epoch and could only go to the operator "
                              "(bond withdraw); nothing sent")
+        if vault.cursor_due():  # the trust would refuse (audit9 K1): a top-up never changes what a due settlement pays
+            raise InputError("", "an epoch's record time has passed and the vault has not settled it yet (a top-up now could change what it pays): "
+                             "run `vault settle-due` first (anyone may), then post again; nothing sent")
         token = vault.reward_token
         have = int(call_view(token.functions.balanceOf(sender.address), action="balanceOf"))
         if have < amount:
@@ -1164,16 +1186,21 @@ class VaultCommands:
             # after the term, every epoch settled but a cursor behind (the attest cursor over
             # defaulted epochs): `bond withdraw` waits for a call that only moves it
             after_term = not due and v.now() >= v._view("TERM_END")
-            n_epochs = v._view("N_EPOCHS") if after_term else 0
-            behind = after_term and v.settle_cursor() < n_epochs and v.now() > v.attest_deadline(v.settle_cursor())
+            n_epochs = v._view("N_EPOCHS")
+            # a cursor past its record time with nothing to settle (it skips): during the term a
+            # bond top-up waits for it (the trust refuses one meanwhile: audit9 K1)
+            behind = not due and v.cursor_due()
             if not due and not behind:
                 k, later = v.settled_epochs()
                 if after_term and k + len(later) >= n_epochs:  # user7 U8: no next record time
                     return f"nothing due: all {n_epochs} epochs of the term are settled; nothing sent"
                 return f"nothing due: {k + len(later)} epochs settled, the next record time has not passed; nothing sent"
             evs = v.settle_due(n)
-            if behind:
+            if behind and after_term:
                 return f"every epoch was settled already; the settlement cursors moved to epoch {v.settle_cursor()} of {n_epochs}"
+            if behind:
+                u, a = v.cursors()
+                return f"no epoch was due; the settlement cursors moved past epochs settled or funded (now at epochs {u} and {a} of {n_epochs})"
             # a call may spend its steps moving the cursors past epochs the other cursor settles
             # (funded epochs waiting for their attest deadline), settling none while some are due:
             # each call moves the cursors, so a few more calls reach the due epochs

@@ -340,7 +340,10 @@ class FairnessModel:
         return done, due
 
     def overdue(self, now: int) -> bool:
-        return any(not self.epochs.get(e, EpochFigures()).settled and now > self.record_time(e) for e in range(self.n_epochs) if self.epoch_end(e) + self.grace < now)
+        """The vault's (and the trust's) question: is a cursor past its record time (audit9 K1:
+        the trust scanned 64 epochs from the lower cursor instead)."""
+        return (self.u < self.n_epochs and now > self.deadline(self.u, self.grace)) or (
+            self.a < self.n_epochs and now > self.deadline(self.a, 2 * self.grace))
 
     def uptime_bps(self, e: int) -> int:
         return min(self.epochs[e].delivered * MAX_BPS // self.supply, MAX_BPS) if self.supply else 0

@@ -14,7 +14,7 @@ from vault_setup import BTC_USD, PRICE_PER_TH, TH, gross_of
 
 from hashtrust.chain.tx import LocalSigner, TxSender
 from hashtrust.errors import InputError
-from hashtrust.hashrate.vault import HashrateVaultClient, VaultCommands
+from hashtrust.hashrate.vault import HashrateVaultClient, VaultCommands, btc_words
 
 
 def commands(w3, vault, who):
@@ -120,3 +120,30 @@ def test_user7_refusals_in_words(w3, vault, trust, feed, deployer, operator, ali
         op.settle_due(64)
     with pytest.raises(InputError, match=r"^--sats: every epoch of the term is settled \(it ended .*\): a post now covers no epoch"):
         op.bond_post(5)  # U11: was posted, for the operator to withdraw (audit8 J1: a post still covers the epochs settled after the term's end)
+
+
+def test_bond_top_up_waits_for_the_cursor_settle_due_moves(w3, vault, trust, feed, deployer, operator, alice, mallory, warp):
+    """audit9 K1: the trust refuses a top-up while a settlement cursor is past its record time,
+    even when it only has a skip to make (epoch 0 funded, past D(0), waits for A(0)). `bond post`
+    says so before sending and names the way out; `settle-due`, with nothing due, moves the
+    cursors (it said "nothing due; nothing sent": a dead end); then the top-up goes through."""
+    op, keeper = commands(w3, vault, operator), commands(w3, vault, mallory)
+    v = op.vault
+    commands(w3, vault, alice).buy("25")
+    warp(vault.epoch_end(0) - 60)
+    feed.set_price(BTC_USD, sender=deployer)
+    warp(vault.epoch_end(0) + 60)
+    op.report(0, "24.5", 5_000)
+    op.fund(0)
+    warp(v.report_deadline(0) + 1)
+    assert v.now() < v.attest_deadline(0) and v.now() < v.report_deadline(1)
+    assert v.cursors() == (0, 0) and v.cursor_due() and v.due_epochs() == []
+    bond, nonce = trust.bond(), w3.eth.get_transaction_count(operator.address)
+    with pytest.raises(InputError, match=r"^an epoch's record time has passed and the vault has not settled it yet .*run `vault settle-due` first .*nothing sent$"):
+        op.bond_post(5)
+    assert trust.bond() == bond and w3.eth.get_transaction_count(operator.address) == nonce
+    n = vault.N_EPOCHS()
+    assert keeper.settle_due(4) == f"no epoch was due; the settlement cursors moved past epochs settled or funded (now at epochs 1 and 0 of {n})"
+    assert not v.cursor_due()
+    assert keeper.settle_due(4) == "nothing due: 0 epochs settled, the next record time has not passed; nothing sent"
+    assert op.bond_post(5) == f"posted 0.00000005 BTC (5 sats); bond is now {btc_words(bond + 5)}"

@@ -107,6 +107,39 @@ def test_overdue_epoch_behind_a_funded_cursor(kit):
     with boa.env.prank(kit.operator), boa.reverts("trust: epochs overdue, call settle_due"):
         t.post_bond(1)
     kit.vault.do_settle(2, False)
+    # the vault's loop: the unfunded cursor skipped funded 0, 1 and settled 2 (now at 3, D(3) not
+    # passed); the attest cursor waits at 0 (A(0) not passed)
+    kit.vault.set_cursors(3, 0)
+    with boa.env.prank(kit.operator):
+        t.post_bond(1)
+
+
+def test_a_cursor_left_behind_is_overdue_until_settle_due_moves_it(kit):
+    """audit9 K1: the trust asks the vault's own question, O(1): a cursor past its record time is
+    due, whatever the distance between the two cursors (a 64-epoch scan from the lower one
+    missed the other). A cursor with only a skip to make counts too, until settle_due moves it."""
+    t = kit.open(bond=1_000)
+    _fund_operator(kit, t, 10_000)
+    kit.epoch(0, FUNDED, SUPPLY, 4_224)
+    kit.warp_to(kit.vault.report_deadline(0) + 1)  # epoch 0 funded: record time A(0), not due
+    with boa.env.prank(kit.operator), boa.reverts("trust: epochs overdue, call settle_due"):
+        t.post_bond(1)  # the unfunded cursor still at 0, past D(0): a skip to make
+    kit.vault.set_cursors(1, 0)  # settle_due skipped it
+    with boa.env.prank(kit.operator):
+        t.post_bond(1)
+    kit.vault.set_grace(10 * DAY)  # D(9) = end(0) + 19 d comes before A(0) = end(0) + 20 d
+    kit.vault.set_cursors(N_EPOCHS - 1, 0)  # the unfunded cursor far ahead of the attest cursor
+    kit.warp_to(kit.vault.report_deadline(N_EPOCHS - 1) + 1)
+    assert boa.env.timestamp < kit.vault.attest_deadline(0)
+    with boa.env.prank(kit.operator), boa.reverts("trust: epochs overdue, call settle_due"):
+        t.post_bond(1)
+    kit.vault.set_cursors(N_EPOCHS, 0)  # the attest cursor alone: not due before A(0)
+    with boa.env.prank(kit.operator):
+        t.post_bond(1)
+    kit.warp_to(kit.vault.attest_deadline(0) + 1)  # past A(0) (epoch 0 funded, not settled)
+    with boa.env.prank(kit.operator), boa.reverts("trust: epochs overdue, call settle_due"):
+        t.post_bond(1)
+    kit.vault.set_cursors(N_EPOCHS, 1)
     with boa.env.prank(kit.operator):
         t.post_bond(1)
 
@@ -254,7 +287,15 @@ def test_post_bond_once_every_epoch_is_settled_is_refused(kit):
         t.post_bond(1)  # the term is over, its last epoch is not settled yet: still a cover
     (p,) = events(t, "BondPosted")
     assert (p.amount, p.bond) == (1, 5_001) and t.bond() == 5_001
-    kit.vault.set_cursor(N_EPOCHS)
+    for e in range(N_EPOCHS - 1):
+        kit.vault.do_settle(e, False)
+    kit.vault.set_cursor(N_EPOCHS)  # the vault's cursors at the end say nothing: the trust counts (audit10 L1)
+    kit.wbtc.mint(kit.operator, 1)
+    with boa.env.prank(kit.operator):
+        t.post_bond(1)  # N - 1 epochs settled: the last one still needs the cover
+    assert t.n_settled() == N_EPOCHS - 1
+    kit.vault.do_settle(N_EPOCHS - 1, False)
+    assert t.n_settled() == N_EPOCHS
+    kit.vault.set_cursors(N_EPOCHS, N_EPOCHS - 3)  # a lagging attest cursor: still "term over"
     with boa.env.prank(kit.operator), boa.reverts("trust: term over"):
         t.post_bond(1)
-    assert t.bond() == 5_001

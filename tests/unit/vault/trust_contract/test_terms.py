@@ -66,6 +66,7 @@ def test_no_setters_surface_is_the_interface(kit):
         "withdraw_bond",
         "record",
         "bond",
+        "n_settled",
         "required_bond",
         "coverage_bps",
         "expected_unreported",
