@@ -9,7 +9,9 @@ the behaviour the docs promise; the devnet restart test runs last (it restarts t
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -22,6 +24,7 @@ from script_runs import free_port  # noqa: E402
 
 from hashtrust.chain.accounts import devnet_key, devnet_signer  # noqa: E402
 
+ROOT = Path(__file__).resolve().parents[3]
 MY_FILE = {
     "type": "https://eips.ethereum.org/EIPS/eip-8004#registration-v1",
     "name": "Tide Forecaster",
@@ -134,6 +137,19 @@ def test_set_wallet_deadline_too_far_in_words(wd):
 def test_self_validation_refused_in_words(wd):
     r = _refused_and_unchanged(wd, "validations", "request", "1", devnet_signer(0).address, "--payload", '{"job": 2}')
     assert "reverted" not in r.errors[0], r.errors[0]
+
+
+# V11: an ape script's bad value prints click's usage block (Usage / Try / blank / Error), not one line
+@pytest.mark.xfail(strict=True, reason="V11: `ape run agents give 1 nan` prints 4 lines (Usage, Try, blank, Error)")
+def test_ape_script_bad_value_is_one_line(wd):
+    before = wd.state()
+    env = dict(os.environ, HASHTRUST_DEPLOYMENTS=str(wd.books), PYTHONPATH=str(ROOT / "src"), APE_FOUNDRY_HOST=wd.cli.rpc)
+    proc = subprocess.run(["ape", "run", "agents", "give", "1", "nan", "--account", "TEST::4", "--network", "ethereum:local:foundry"],
+                          cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+    out = proc.stdout
+    assert proc.returncode != 0 and wd.state() == before, out
+    lines = [ln for ln in out.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error:"), out
 
 
 # V7 (last: restarts the world's devnet): the devnet clock stands still while the devnet idles
