@@ -25,6 +25,8 @@ from hashtrust.cli.context import Ctx, emit, json_option
 from hashtrust.cli.params import ADDRESS, AGENT_ID, FEEDBACK_INDEX, WINDOW, Hex32, HexBytes, IndexList, Number, Text
 from hashtrust.errors import HashtrustError, InputError
 
+MAX_DECIMALS = 18  # a feedback value's most decimals (`hashtrust.erc8004.reputation.MAX_DECIMALS`; not imported: web3 loads lazily)
+
 MAX_SUMMARY_CLIENTS = 256  # the reputation registry's MAX_CLIENTS (one summary reads at most this many)
 
 
@@ -282,7 +284,7 @@ TAG = Text(32)
 USER_COMMANDS: tuple[Command, ...] = (
     Command("agents", "give", "Give AGENT_ID one feedback VALUE (a number: 87, 99.5, -3) as the signing account.", (
         click.argument("agent_id", type=AGENT_ID),
-        click.argument("value", type=Number(Decimal, -(10**38), 10**38)),
+        click.argument("value", type=Number(Decimal, -(10**38), 10**38, places=MAX_DECIMALS)),
         click.option("--tag1", type=TAG, default="", help="e.g. starred, uptime (<= 32 bytes)"),
         click.option("--tag2", type=TAG, default=""),
         click.option("--endpoint", type=Text(512), default="", help="the endpoint the feedback is about"),
@@ -489,7 +491,7 @@ def register_path(env: Any, path: str, *, key: str | None, uri: str | None, wind
 @click.option("--client-keys", "client_keys", default=None, type=click.Path(dir_okay=False), help=CLIENT_KEYS_HELP)
 @click.option("--no-progress", is_flag=True)
 @click.option("--paid-call", "paid_call", type=click.Path(dir_okay=False), default=None, help="a receipt of `agents call`: give one payment-backed feedback")
-@click.option("--value", type=Number(Decimal, -(10**38), 10**38), default=None, help="with --paid-call: the rating (e.g. 92)")
+@click.option("--value", type=Number(Decimal, -(10**38), 10**38, places=MAX_DECIMALS), default=None, help="with --paid-call: the rating (e.g. 92)")
 @click.option("--tag1", type=TAG, default="", help="with --paid-call (<= 32 bytes)")
 @click.option("--tag2", type=TAG, default="", help="with --paid-call (<= 32 bytes)")
 @click.option("--feedback-dir", type=click.Path(file_okay=False), default="feedback", show_default=True, help="with --paid-call: where the feedback file is written")

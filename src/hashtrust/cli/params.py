@@ -41,8 +41,10 @@ class Number(click.ParamType):
     is whole.
     """
 
-    def __init__(self, kind: type = int, lo: float | int | None = None, hi: float | int | None = None, *, lo_open: bool = False, what: str = ""):
+    def __init__(self, kind: type = int, lo: float | int | None = None, hi: float | int | None = None, *, lo_open: bool = False, what: str = "",
+                 places: int | None = None):
         self.kind = kind
+        self.places = places  # a Decimal's most decimals (a feedback VALUE: 18)
         self.lo, self.hi, self.lo_open = lo, hi, lo_open
         self.what = what
         self.name = {int: "integer", float: "number", Decimal: "decimal"}[kind]
@@ -80,6 +82,9 @@ class Number(click.ParamType):
                 self.fail(f"{value!r} is too large", param, ctx)
         else:
             out = d
+            exp = d.as_tuple().exponent
+            if self.places is not None and isinstance(exp, int) and -exp > self.places:
+                self.fail(f"{value} has {-exp} decimals (at most {self.places})", param, ctx)
         if self.lo is not None and (out < self.lo or (self.lo_open and out == self.lo)):
             self.fail(f"{value} is not {self._range()}" + (f" ({self.what})" if self.what else ""), param, ctx)
         if self.hi is not None and out > self.hi:

@@ -147,6 +147,25 @@ def _my_feedback_with_id(rep: ReputationClient, agent_id: int, client: str, fid:
     return None
 
 
+def check_same_feedback(feedback_id: str, index: int, agent_id: int, wanted: tuple[int, int, str, str], recorded: tuple[int, int, str, str]) -> None:
+    """A rerun of `give --id` must ask for what is recorded under that id: ``(value, decimals, tag1,
+    tag2)`` of this run and of the feedback on chain; another value or tag is an `InputError`
+    naming both (nothing is sent: the id is taken), the same figures return quietly."""
+    def shown(v: int, d: int) -> Decimal:
+        return Decimal(v).scaleb(-d)
+
+    (v, d, t1, t2), (rv, rd, rt1, rt2) = wanted, recorded
+    if shown(v, d) == shown(rv, rd) and (t1, t2) == (rt1, rt2):
+        return
+
+    def words(v: int, d: int, t1: str, t2: str) -> str:
+        tags = " ".join(t for t in (f"tag1={t1!r}" if t1 else "", f"tag2={t2!r}" if t2 else "") if t)
+        return jsonsafe.plain_decimal(shown(v, d)) + (f" ({tags})" if tags else "")
+
+    raise InputError("--id", f"feedback #{index} with id {feedback_id!r} is already on chain for agent {agent_id} with {words(rv, rd, rt1, rt2)}, "
+                             f"not {words(v, d, t1, t2)}; nothing sent (revoke it and give under a new --id to change it)")
+
+
 def give_feedback(
     rep: ReputationClient,
     identity: IdentityClient,
@@ -192,6 +211,8 @@ def give_feedback(
             found = _my_feedback_with_id(rep, agent_id, me, feedback_id, from_block)
             if found is not None:
                 index, args = found
+                check_same_feedback(feedback_id, index, agent_id, (raw_value, decimals, tag1, tag2),
+                                    (int(args["value"]), int(args["valueDecimals"]), args["tag1"], args["tag2"]))
                 return FeedbackResult("already given", agent_id, me, index, jsonsafe.plain_decimal(Decimal(args["value"]).scaleb(-args["valueDecimals"])),
                                       args["tag1"], args["tag2"], args["feedbackURI"], "0x" + bytes(args["feedbackHash"]).hex())
         call = rep.give_call(agent_id, value, tag1=tag1, tag2=tag2, endpoint=endpoint, feedback_uri=feedback_uri, feedback_hash=feedback_hash)

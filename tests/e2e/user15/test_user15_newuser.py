@@ -72,7 +72,6 @@ def test_empty_key_is_refused(wd):
 
 
 # V2: `agents give --id X` again with another value says "already on chain" and exits 0
-@pytest.mark.xfail(strict=True, reason="V2: a rerun of `agents give --id` with another VALUE exits 0 as if done")
 def test_give_same_id_other_value_is_an_error(wd):
     r = wd.cli("--account-index", "4", "agents", "give", "1", "88", "--tag1", "accuracy", "--id", "u15-a")
     assert r.code == 0, r.out
@@ -81,7 +80,6 @@ def test_give_same_id_other_value_is_an_error(wd):
 
 
 # V3: a value finer than 18 decimals: "Error: value: Decimal('1E-19') needs 19 decimals", exit 1
-@pytest.mark.xfail(strict=True, reason="V3: a VALUE with 19 decimals is told with Python's Decimal repr, not naming VALUE, exit 1")
 def test_give_too_many_decimals_is_told_in_plain_words(wd):
     r = _refused_and_unchanged(wd, "--account-index", "4", "agents", "give", "1", "0.0000000000000000001")
     assert "Decimal(" not in r.errors[0] and "VALUE" in r.errors[0] and r.code == 2, (r.code, r.errors[0])
@@ -159,7 +157,6 @@ def _clock(out: str) -> int:
     return int(time.mktime(time.strptime(m.group(1), "%Y-%m-%d %H:%M:%S")))
 
 
-@pytest.mark.xfail(strict=True, reason="V7: stop/start after idle time: the clock continues from the latest block, losing the idle time")
 def test_devnet_clock_keeps_running_across_restarts(wd):
     w3 = wd.w3
     w3.provider.make_request("evm_setNextBlockTimestamp", [w3.eth.get_block("latest").timestamp + 86_400])

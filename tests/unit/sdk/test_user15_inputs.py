@@ -1,0 +1,49 @@
+"""New-user review user15 (tests/e2e/user15/FINDINGS.md): the decisions taken before anything is
+sent, checked without a node -- a rerun of `agents give --id` with other figures, values finer than
+18 decimals, times as UTC dates and the wording of the refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from hashtrust.erc8004.commands import check_same_feedback
+from hashtrust.errors import InputError
+
+
+# V2: the same --id with another value is an error naming both; the same value is "already given"
+def test_give_same_id_other_value_names_both():
+    check_same_feedback("u15-a", 1, 22, (88, 0, "accuracy", ""), (88, 0, "accuracy", ""))
+    check_same_feedback("u15-a", 1, 22, (880, 1, "accuracy", ""), (88, 0, "accuracy", ""))  # 88.0 is 88
+    with pytest.raises(InputError, match=r"--id: .*already on chain for agent 22 with 88 \(tag1='accuracy'\), not 77 \(tag1='accuracy'\)"):
+        check_same_feedback("u15-a", 1, 22, (77, 0, "accuracy", ""), (88, 0, "accuracy", ""))
+    with pytest.raises(InputError, match=r"with 88 \(tag1='accuracy'\), not 88 \(tag1='speed'\)"):
+        check_same_feedback("u15-a", 1, 22, (88, 0, "speed", ""), (88, 0, "accuracy", ""))
+
+
+# V7: the devnet's clock keeps its lead over the wall clock while no block is mined
+def test_devnet_clock_offset_keeps_running_while_idle():
+    from hashtrust.chain.devnet import clock_offset
+
+    now = 1_800_000_000
+    # started 100 s ahead, idle since (latest block 60 s old): the lead stays 100 s
+    assert clock_offset(now - 60, now - 60, now, 100) == 100
+    # a block mined a day ahead after the start: its lead counts
+    assert clock_offset(now + 86_400, now + 86_401, now, 100) == 86_401
+    # no start recorded (a new chain): the blocks alone
+    assert clock_offset(now - 5, now, now, None) == 0
+
+
+# V3: a VALUE finer than 18 decimals is a usage error in words naming VALUE (exit 2)
+def test_give_value_with_too_many_decimals_is_a_usage_error():
+    from click.testing import CliRunner
+
+    from hashtrust.cli import main
+    from hashtrust.cli.erc8004 import MAX_DECIMALS
+    from hashtrust.erc8004.reputation import MAX_DECIMALS as REGISTRY_DECIMALS
+
+    assert MAX_DECIMALS == REGISTRY_DECIMALS
+    r = CliRunner().invoke(main, ["--rpc", "http://127.0.0.1:9", "agents", "give", "1", "0.0000000000000000001"])
+    assert r.exit_code == 2, r.output
+    lines = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "Invalid value for 'VALUE': 0.0000000000000000001 has 19 decimals (at most 18)" in lines[0], r.output
+    assert "Decimal(" not in r.output
