@@ -58,6 +58,16 @@ def require_agent(identity: IdentityClient, agent_id: int) -> str:
         raise HashtrustError(f"agent {agent_id} does not exist on this registry") from None
 
 
+def utc_time(ts: int) -> str:
+    """A block time as a UTC date and time (``2027-01-12 13:15:51 UTC``); one past year 9999 as its number."""
+    from datetime import datetime, timezone
+
+    try:
+        return datetime.fromtimestamp(int(ts), tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (OverflowError, OSError, ValueError):
+        return f"block time {int(ts):,}"
+
+
 def _text_or_hex(value: bytes) -> str:
     try:
         text = value.decode()
@@ -657,7 +667,7 @@ class ApprovalView:
 
     def text(self) -> str:
         return "\n".join([
-            f"agent {self.agent_id}: wallet {self.wallet} must approve, before block time {self.deadline:,}:",
+            f"agent {self.agent_id}: wallet {self.wallet} must approve before {utc_time(self.deadline)} (chain time):",
             f"   EIP-712 digest {self.digest}   (an ERC-1271 wallet's isValidSignature gets this hash)",
             f"   typed data     {json.dumps(self.typed_data, separators=(',', ':'))}",
             f"then: hashtrust agents set-wallet {self.agent_id} --wallet {self.wallet} --deadline {self.deadline} --signature 0x...",
@@ -708,14 +718,28 @@ def set_wallet(
         address = check_address(wallet, "wallet")
         if identity.get_agent_wallet(agent_id) == address:
             return UpdateResult(agent_id, "wallet", False, address)
-        now = int(identity.w3.eth.get_block("latest")["timestamp"])
-        if deadline < now:
-            raise HashtrustError(f"the signature's deadline {deadline:,} has passed (block time {now:,}): ask the wallet for a new one (`agents wallet-approval`)")
+        pending, now = (int(identity.w3.eth.get_block(b)["timestamp"]) for b in ("pending", "latest"))
+        check_wallet_deadline(deadline, now, pending)
         last = identity.last_wallet_deadline(agent_id)
         if deadline <= last:
             raise HashtrustError(f"deadline {deadline:,} is not after the last one agent {agent_id} used ({last:,}): signatures are one-time, ask for a new one")
         receipt = identity.set_agent_wallet(agent_id, address, signature=signature, deadline=deadline)
     return UpdateResult(agent_id, "wallet", True, address, Web3.to_hex(receipt["transactionHash"]))
+
+
+def check_wallet_deadline(deadline: int, latest: int, pending: int) -> None:
+    """``--deadline`` of a wallet's signature against the chain's time (its latest and pending
+    blocks, both of which the registry checks): not passed, and at most `MAX_DEADLINE_DELAY` s
+    ahead (else the contract's "identity: deadline too far"); told in words with the dates."""
+    from hashtrust.erc8004.identity import MAX_DEADLINE_DELAY
+
+    now = max(latest, pending)
+    if deadline < now:
+        raise InputError("--deadline", f"{deadline} ({utc_time(deadline)}) has passed: the chain's time is {utc_time(now)}; "
+                                       "ask the wallet for a new signature (`agents wallet-approval`)")
+    if deadline > min(latest, pending) + MAX_DEADLINE_DELAY:
+        raise InputError("--deadline", f"{deadline} ({utc_time(deadline)}) is too far ahead: at most {MAX_DEADLINE_DELAY} s after the chain's time "
+                                       f"{utc_time(min(latest, pending))}; ask the wallet for a new signature (`agents wallet-approval`)")
 
 
 def unset_wallet(identity: IdentityClient, agent_id: int) -> UpdateResult:
@@ -889,6 +913,17 @@ def validation_result(val: ValidationClient, agent_id: int, request_hash: bytes,
                             request_uri, response_uri, response_file, action, tx)
 
 
+def check_not_self_validation(identity: Any, agent_id: int, validator: str) -> None:
+    """The registry refuses a validator that owns or operates the agent or is its wallet
+    ("validation: self-validation"): said in words before anything is estimated or sent."""
+    if identity.is_authorized_or_owner(validator, agent_id):
+        raise InputError("VALIDATOR", f"{validator} owns or operates agent {agent_id}: an agent cannot validate its own work "
+                                      "(the registry refuses self-validation); choose another validator")
+    if identity.get_agent_wallet(agent_id) == validator:
+        raise InputError("VALIDATOR", f"{validator} is agent {agent_id}'s wallet: an agent cannot validate its own work "
+                                      "(the registry refuses self-validation); choose another validator")
+
+
 def request_validation(
     val: ValidationClient,
     identity: IdentityClient,
@@ -906,6 +941,7 @@ def request_validation(
     validator = check_address(validator, "validator")
     sender = val._require_sender()
     _require_control(identity, agent_id, sender.address)
+    check_not_self_validation(identity, agent_id, validator)
     sender.settle()
     for args in _request_logs(val, agent_id, validator, from_block):
         doc = _data_json(args["requestURI"])

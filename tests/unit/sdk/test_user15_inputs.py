@@ -47,3 +47,50 @@ def test_give_value_with_too_many_decimals_is_a_usage_error():
     lines = [ln for ln in r.output.splitlines() if ln.strip()]
     assert len(lines) == 1 and "Invalid value for 'VALUE': 0.0000000000000000001 has 19 decimals (at most 18)" in lines[0], r.output
     assert "Decimal(" not in r.output
+
+
+# V5: times as UTC dates
+def test_wallet_approval_text_gives_the_deadline_as_a_date():
+    from hashtrust.erc8004.commands import ApprovalView, utc_time
+
+    assert utc_time(1_799_759_251) == "2027-01-12 13:07:31 UTC"
+    v = ApprovalView(22, "0x" + "14" * 20, "0x" + "00" * 19 + "01", 1_799_759_251, "0x" + "ab" * 32, {})
+    first, *_, last = v.text().splitlines()
+    assert "before 2027-01-12 13:07:31 UTC" in first and "1,799,759,251" not in first, first
+    assert last.endswith("--deadline 1799759251 --signature 0x..."), last  # the raw number only where --deadline needs it
+
+
+# V9: a wallet signature's deadline too far ahead (or passed) is told in words naming --deadline
+def test_wallet_deadline_too_far_or_passed_in_words():
+    from hashtrust.erc8004.commands import check_wallet_deadline
+
+    now = 1_799_759_000
+    check_wallet_deadline(now + 300, now, now)
+    with pytest.raises(InputError, match=r"^--deadline: 99999999999 \(5138-11-16 09:46:39 UTC\) is too far ahead: at most 300 s after the chain's time 2027-01-12"):
+        check_wallet_deadline(99_999_999_999, now, now + 1)
+    with pytest.raises(InputError, match=r"^--deadline: 5 \(1970-01-01 00:00:05 UTC\) has passed: the chain's time is 2027-01-12"):
+        check_wallet_deadline(5, now, now)
+
+
+# V10: self-validation is refused in words before anything is estimated
+class _Identity:
+    def __init__(self, owner: str, wallet: str):
+        self.owner, self.wallet = owner, wallet
+
+    def is_authorized_or_owner(self, who, agent_id):
+        return who == self.owner
+
+    def get_agent_wallet(self, agent_id):
+        return self.wallet
+
+
+def test_self_validation_is_refused_in_words():
+    from hashtrust.erc8004.commands import check_not_self_validation
+
+    owner, wallet, other = "0x" + "11" * 20, "0x" + "22" * 20, "0x" + "33" * 20
+    ident = _Identity(owner, wallet)
+    check_not_self_validation(ident, 1, other)
+    with pytest.raises(InputError, match="VALIDATOR: .* owns or operates agent 1: .*choose another validator"):
+        check_not_self_validation(ident, 1, owner)
+    with pytest.raises(InputError, match="VALIDATOR: .* is agent 1's wallet: .*choose another validator"):
+        check_not_self_validation(ident, 1, wallet)
