@@ -19,7 +19,7 @@ from ape.cli import ConnectedProviderCommand, network_option
 from hashtrust.chain.ape_support import ApeEnv, account_option, one_line_errors
 from hashtrust.cli.context import json_option
 from hashtrust.cli.erc8004 import register_path
-from hashtrust.cli.params import WINDOW, Text
+from hashtrust.cli.params import WINDOW, AgentKey, Text
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -27,7 +27,7 @@ from hashtrust.cli.params import WINDOW, Text
 @account_option
 @click.option("--file", "path", default="examples/agents.json", show_default=True, type=click.Path(dir_okay=False),
               help="an agent list (JSON/YAML) or one standard ERC-8004 registration file")
-@click.option("--key", default=None, help="a standard registration file: the agent's hashtrust.key (default: the file's name)")
+@click.option("--key", type=AgentKey(), default=None, help="a standard registration file: the agent's hashtrust.key (default: the file's name)")
 @click.option("--uri", type=Text(8_192, nonempty=True), default=None, help="a standard registration file: where it is published")
 @click.option("--window", type=WINDOW, default=32, show_default=True, help="transactions in flight before waiting for receipts")
 @click.option("--no-progress", is_flag=True, help="no progress bar")

@@ -22,7 +22,7 @@ import click
 
 from hashtrust.chain import jsonsafe
 from hashtrust.cli.context import Ctx, emit, json_option
-from hashtrust.cli.params import ADDRESS, AGENT_ID, FEEDBACK_INDEX, WINDOW, Hex32, HexBytes, IndexList, Number, Text
+from hashtrust.cli.params import ADDRESS, AGENT_ID, FEEDBACK_INDEX, WINDOW, AgentKey, Hex32, HexBytes, IndexList, Number, Text
 from hashtrust.errors import HashtrustError, InputError
 
 MAX_DECIMALS = 18  # a feedback value's most decimals (`hashtrust.erc8004.reputation.MAX_DECIMALS`; not imported: web3 loads lazily)
@@ -434,7 +434,7 @@ attach({"agents": agents, "validations": validations}, lambda ctx, kw: ctx.obj)
 
 @agents.command("register")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--key", default=None, help="a standard registration file: the agent's hashtrust.key (default: the file's name)")
+@click.option("--key", type=AgentKey(), default=None, help="a standard registration file: the agent's hashtrust.key (default: the file's name)")
 @click.option("--uri", type=Text(8_192, nonempty=True), default=None, help="a standard registration file: where it is published (default: on chain, data: URI)")
 @click.option("--window", type=WINDOW, default=32, show_default=True, help="transactions in flight")
 @click.option("--no-progress", is_flag=True)

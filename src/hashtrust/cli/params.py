@@ -183,6 +183,22 @@ class Text(click.ParamType):
         return text
 
 
+class AgentKey(click.ParamType):
+    """An agent's ``hashtrust.key``: 1..64 characters of A-Z a-z 0-9 . _ - (``--key ''`` is refused,
+    not taken as "no key": new-user review user15, V1)."""
+
+    name = "key"
+    _PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")  # = hashtrust.erc8004.agents._KEY
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if not text:
+            self.fail("must not be empty (1..64 characters of A-Z a-z 0-9 . _ -)", param, ctx)
+        if not self._PATTERN.fullmatch(text):
+            self.fail(f"{text!r} is not 1..64 characters of A-Z a-z 0-9 . _ -", param, ctx)
+        return text
+
+
 class IndexList(click.ParamType):
     """Rating-client indexes: ``"0-19,25"`` -> [0, 1, ..., 19, 25], at most ``limit`` of them.
 

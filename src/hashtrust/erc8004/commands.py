@@ -233,16 +233,22 @@ def give_feedback(
                           "0x" + bytes(ev["feedbackHash"]).hex(), Web3.to_hex(receipt["transactionHash"]))
 
 
-def _check_feedback(rep: ReputationClient, identity: IdentityClient, agent_id: int, client: str, index: int) -> Any:
+REVOKE_HINT = "feedback indexes are per client: revoke as the client who gave it"
+RESPOND_HINT = "feedback indexes are per client: give as CLIENT the address that gave the feedback you answer"
+
+
+def no_feedback_words(client: str, agent_id: int, last: int, index: int, hint: str) -> str:
+    """Why feedback #``index`` of ``client`` to the agent does not exist (``hint`` when it has none)."""
+    return f"{client} has given agent {agent_id} {last} feedback(s); there is no feedback #{index}" + (f" ({hint})" if last == 0 else "")
+
+
+def _check_feedback(rep: ReputationClient, identity: IdentityClient, agent_id: int, client: str, index: int, hint: str = REVOKE_HINT) -> Any:
     require_agent(identity, agent_id)
     if index < 1:
         raise InputError("index", "feedback indexes start at 1")
     last = rep.last_index(agent_id, client)
     if index > last:
-        raise HashtrustError(
-            f"{client} has given agent {agent_id} {last} feedback(s); there is no feedback #{index}"
-            + (" (feedback indexes are per client: revoke as the client who gave it)" if last == 0 else "")
-        )
+        raise HashtrustError(no_feedback_words(client, agent_id, last, index, hint))
     return rep.read(agent_id, client, index)
 
 
@@ -274,7 +280,7 @@ def respond_feedback(
     client = check_address(client, "client")
     if not response_uri:
         raise InputError("response_uri", "must not be empty")
-    _check_feedback(rep, identity, agent_id, client, index)
+    _check_feedback(rep, identity, agent_id, client, index, RESPOND_HINT)
     sender.settle()
     topic = Web3.to_hex(Web3.keccak(text="ResponseAppended(uint256,address,uint64,address,string,bytes32)"))
     event = rep.contract.events.ResponseAppended()
@@ -436,6 +442,9 @@ def reputation(
 
 
 # ---------------------------------------------------------------------------- agents show
+ANSWERED_STATUSES = ("ANSWERED", "FINALIZED")  # a request whose response is the validator's score
+
+
 @dataclass
 class ValidationView:
     request_hash: str
@@ -445,8 +454,17 @@ class ValidationView:
     finalized: bool
     last_update: int
 
+    @property
+    def score(self) -> int | None:
+        """The validator's answer; None while there is none (pending or cancelled: the registry's 0 is no score)."""
+        return self.response if self.status in ANSWERED_STATUSES else None
+
+    @property
+    def score_text(self) -> str:
+        return f"{self.score:>3}" if self.score is not None else ""
+
     def to_json(self) -> dict:
-        return dict(self.__dict__)
+        return dict(self.__dict__, response=self.score)
 
 
 @dataclass
@@ -514,7 +532,7 @@ class AgentView:
         if self.n_validations:
             lines.append(f"validations ({self.n_validations:,}" + (f", the last {len(self.validations)}" if len(self.validations) < self.n_validations else "") + ")")
             for v in self.validations:
-                lines.append(f"   {v.request_hash[:18]}…  validator {v.validator[:10]}…  {v.status.lower():<9} {v.response:>3}")
+                lines.append(f"   {v.request_hash[:18]}…  validator {v.validator[:10]}…  {v.status.lower():<9} {v.score_text}".rstrip())
         else:
             lines.append("validations (none)")
         return "\n".join(lines)
@@ -825,7 +843,7 @@ def register_registration_file(
         raise InputError(str(p), "is not an ERC-8004 registration file (needs type, name, description, services)")
     reg = parse_registration(normalise_registration(data), field=p.name)
     x402_entries(reg, f"{p.name}.")  # a paid service that could never be called is refused before registering
-    key = key or _slug(p.stem)
+    key = _slug(p.stem) if key is None else key  # '' is refused below, not taken as "no key"
     from hashtrust.erc8004.agents import _KEY
 
     if not _KEY.match(key):
@@ -864,7 +882,7 @@ class ValidationResult:
     tx: str | None = None
 
     def to_json(self) -> dict:
-        return dict(self.__dict__)
+        return dict(self.__dict__, response=self.response if self.status in ANSWERED_STATUSES else None)
 
     def text(self) -> str:
         head = {
@@ -962,13 +980,14 @@ class ValidationList:
     average: int
 
     def to_json(self) -> dict:
-        return {"agent_id": self.agent_id, "total": self.total, "answered": self.count, "average": self.average, "requests": [v.to_json() for v in self.items]}
+        return {"agent_id": self.agent_id, "total": self.total, "answered": self.count, "average": self.average if self.count else None,
+                "requests": [v.to_json() for v in self.items]}
 
     def text(self) -> str:
         lines = [f"agent {self.agent_id}: {self.total:,} validation request(s), {self.count:,} answered, average {self.average}/100" if self.count
                  else f"agent {self.agent_id}: {self.total:,} validation request(s), none answered"]
         for v in self.items:
-            lines.append(f"   {v.request_hash}  validator {v.validator}  {v.status.lower():<9} {v.response:>3}")
+            lines.append(f"   {v.request_hash}  validator {v.validator}  {v.status.lower():<9} {v.score_text}".rstrip())
         return "\n".join(lines)
 
 

@@ -64,7 +64,6 @@ def _my_file(wd) -> Path:
 
 
 # V1: `agents register FILE --key ''` silently registers under the file's name; `--uri ''` is refused as empty
-@pytest.mark.xfail(strict=True, reason="V1: an empty --key is taken as 'no key' (the file's name) instead of refused like --uri ''")
 def test_empty_key_is_refused(wd):
     p = _my_file(wd)
     r = _refused_and_unchanged(wd, "--account-index", "4", "agents", "register", str(p), "--key", "")
@@ -86,7 +85,6 @@ def test_give_too_many_decimals_is_told_in_plain_words(wd):
 
 
 # V4: `agents respond` to a client with no feedback tells the user to "revoke as the client who gave it"
-@pytest.mark.xfail(strict=True, reason="V4: the respond refusal's hint is about revoking")
 def test_respond_refusal_does_not_talk_about_revoke(wd):
     r = _refused_and_unchanged(wd, "agents", "respond", "1", "0x0000000000000000000000000000000000000001", "1", "ipfs://x")
     assert "revoke" not in r.errors[0], r.errors[0]
@@ -100,7 +98,6 @@ def test_wallet_approval_deadline_as_a_date(wd):
 
 
 # V6: `validations list` shows a pending request with a score 0; --json says average 0 with none answered
-@pytest.mark.xfail(strict=True, reason="V6: a pending request is listed with score 0 and the average of no answers is 0")
 def test_validations_list_pending_has_no_score(wd):
     r = wd.cli("validations", "list", "1", "--json")
     assert r.code == 0, r.out

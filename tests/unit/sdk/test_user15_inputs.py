@@ -94,3 +94,44 @@ def test_self_validation_is_refused_in_words():
         check_not_self_validation(ident, 1, owner)
     with pytest.raises(InputError, match="VALIDATOR: .* is agent 1's wallet: .*choose another validator"):
         check_not_self_validation(ident, 1, wallet)
+
+
+# V1: `agents register FILE --key ''` is refused naming --key (as `--uri ''` is), exit 2
+def test_empty_key_is_refused(tmp_path):
+    from click.testing import CliRunner
+
+    from hashtrust.cli import main
+
+    f = tmp_path / "my-agent.json"
+    f.write_text('{"type": "https://eips.ethereum.org/EIPS/eip-8004#registration-v1", "name": "x", "description": "y", "services": []}')
+    for bad in ("", "has space"):
+        r = CliRunner().invoke(main, ["--rpc", "http://127.0.0.1:9", "agents", "register", str(f), "--key", bad])
+        lines = [ln for ln in r.output.splitlines() if ln.strip()]
+        assert r.exit_code == 2 and len(lines) == 1 and "'--key'" in lines[0], r.output
+    assert "must not be empty" in CliRunner().invoke(main, ["agents", "register", str(f), "--key", ""]).output
+
+
+# V4: the respond refusal's hint is about CLIENT, not about revoking
+def test_respond_refusal_hint_fits_respond():
+    from hashtrust.erc8004.commands import RESPOND_HINT, REVOKE_HINT, no_feedback_words
+
+    assert "revoke" not in RESPOND_HINT and "CLIENT" in RESPOND_HINT
+    assert "revoke" in REVOKE_HINT
+    assert no_feedback_words("0xC", 22, 0, 1, RESPOND_HINT).endswith(f"there is no feedback #1 ({RESPOND_HINT})")
+    assert RESPOND_HINT not in no_feedback_words("0xC", 22, 2, 3, RESPOND_HINT)  # the client has feedback: no hint
+
+
+# V6: a pending validation has no score (text: "pending" alone; --json: null), nor an average of none
+def test_pending_validation_has_no_score():
+    from hashtrust.erc8004.commands import ValidationList, ValidationView
+
+    pending = ValidationView("0x" + "aa" * 32, "0x" + "11" * 20, "PENDING", 0, False, 0)
+    done = ValidationView("0x" + "bb" * 32, "0x" + "11" * 20, "FINALIZED", 0, True, 5)
+    lst = ValidationList(1, [pending], 1, 0, 0)
+    d = lst.to_json()
+    assert d["average"] is None and d["requests"][0]["response"] is None, d
+    line = [ln for ln in lst.text().splitlines() if "pending" in ln][0]
+    assert line.endswith("pending"), line
+    both = ValidationList(1, [pending, done], 2, 1, 0)
+    assert both.to_json()["average"] == 0 and both.to_json()["requests"][1]["response"] == 0  # a real 0 stays a score
+    assert [ln for ln in both.text().splitlines() if "finalized" in ln][0].endswith("  0")
