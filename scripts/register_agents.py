@@ -16,7 +16,7 @@ metadata) are skipped, so a killed run can simply be rerun. The work is done by
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.chain.ape_support import ApeEnv, account_option, one_line_errors
+from hashtrust.chain.ape_support import ApeEnv, account_option, one_line_errors, one_line_usage
 from hashtrust.cli.context import json_option
 from hashtrust.cli.erc8004 import register_path
 from hashtrust.cli.params import WINDOW, AgentKey, Text
@@ -39,3 +39,6 @@ def cli(alias, path, key, uri, window, no_progress, as_json):
     if not as_json:
         click.echo(f"chain {env.book().chain_id}, owner {env.sender().address}, file {path}")
     register_path(env, path, key=key, uri=uri, window=window, progress=not no_progress, as_json=as_json)
+
+
+one_line_usage(cli)  # a usage error is one `Error:` line, as in `hashtrust` (docs/cli.md)

@@ -626,6 +626,10 @@ class UpdateResult:
 
     def text(self) -> str:
         shown = self.value if len(self.value) <= 100 else self.value[:97] + "..."
+        if self.what.startswith("metadata ") and not self.value:  # an empty value clears the entry (docs/identity.md)
+            if not self.changed:
+                return f"agent {self.agent_id}: {self.what} is already unset (nothing sent)"
+            return f"agent {self.agent_id}: {self.what} cleared" + (f"; tx {self.tx}" if self.tx else "")
         if not self.changed:
             return f"agent {self.agent_id}: {self.what} is already {shown} (nothing sent)"
         return f"agent {self.agent_id}: {self.what} set to {shown}" + (f"; tx {self.tx}" if self.tx else "")

@@ -109,7 +109,6 @@ def test_validations_list_pending_has_no_score(wd):
 
 
 # V8: clearing a metadata entry with '' prints "metadata homepage set to ; tx ..."
-@pytest.mark.xfail(strict=True, reason="V8: clearing metadata is said as 'set to ' (nothing), rerun 'is already  '")
 def test_clearing_metadata_says_cleared(wd):
     assert wd.cli("agents", "set-metadata", "1", "homepage", "https://tides.example").code == 0
     r = wd.cli("agents", "set-metadata", "1", "homepage", "")
@@ -132,7 +131,6 @@ def test_self_validation_refused_in_words(wd):
 
 
 # V11: an ape script's bad value prints click's usage block (Usage / Try / blank / Error), not one line
-@pytest.mark.xfail(strict=True, reason="V11: `ape run agents give 1 nan` prints 4 lines (Usage, Try, blank, Error)")
 def test_ape_script_bad_value_is_one_line(wd):
     before = wd.state()
     env = dict(os.environ, HASHTRUST_DEPLOYMENTS=str(wd.books), PYTHONPATH=str(ROOT / "src"), APE_FOUNDRY_HOST=wd.cli.rpc)

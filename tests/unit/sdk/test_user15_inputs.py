@@ -135,3 +135,45 @@ def test_pending_validation_has_no_score():
     both = ValidationList(1, [pending, done], 2, 1, 0)
     assert both.to_json()["average"] == 0 and both.to_json()["requests"][1]["response"] == 0  # a real 0 stays a score
     assert [ln for ln in both.text().splitlines() if "finalized" in ln][0].endswith("  0")
+
+
+# V8: clearing a metadata entry (an empty value) is said as cleared / already unset
+def test_clearing_metadata_says_cleared():
+    from hashtrust.erc8004.commands import UpdateResult
+
+    assert UpdateResult(22, "metadata homepage", True, "", "0xabc").text() == "agent 22: metadata homepage cleared; tx 0xabc"
+    assert UpdateResult(22, "metadata homepage", False, "").text() == "agent 22: metadata homepage is already unset (nothing sent)"
+    assert UpdateResult(22, "metadata homepage", True, "https://x", "0xabc").text() == "agent 22: metadata homepage set to https://x; tx 0xabc"
+
+
+# V11: an ape script's usage error is one `Error:` line (click prints Usage / Try / blank / Error)
+def test_script_usage_errors_are_one_line():
+    import click
+    from click.testing import CliRunner
+
+    from hashtrust.chain.failures import one_line_usage
+
+    @click.group()
+    def cli():
+        pass
+
+    @cli.command()
+    @click.argument("value", type=int)
+    def give(value):
+        click.echo(value)
+
+    one_line_usage(cli)
+    for args in (["give", "nan"], ["give"], ["give", "1", "--nope"], ["gve"]):
+        r = CliRunner().invoke(cli, args, prog_name="ape run agents")
+        lines = [ln for ln in r.output.splitlines() if ln.strip()]
+        assert r.exit_code == 2 and len(lines) == 1 and lines[0].startswith("Error: "), (args, r.output)
+    assert "Invalid value for 'VALUE': 'nan' is not a valid integer" in CliRunner().invoke(cli, ["give", "nan"]).output
+    assert CliRunner().invoke(cli, ["give", "3"]).output == "3\n"
+
+
+def test_every_script_makes_its_usage_errors_one_line():
+    from pathlib import Path
+
+    scripts = Path(__file__).resolve().parents[3] / "scripts"
+    missing = [p.name for p in scripts.glob("*.py") if "\none_line_usage(cli)" not in p.read_text()]
+    assert not missing, missing
