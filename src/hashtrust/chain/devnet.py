@@ -467,9 +467,10 @@ def _stop_mining(port: int | None) -> None:
         pass  # it no longer answers: nothing to freeze
 
 
-def stop(*, home: Path | None = None, wait_s: float = 15.0) -> str:
+def stop(*, home: Path | None = None, wait_s: float = 15.0, say_kept: bool = True) -> str:
     """Stop the devnet kept in ``home`` (Anvil dumps its state on the way out; its clock offset
-    goes to the clock file)."""
+    goes to the clock file). ``say_kept=False``: the words leave out where the state is kept
+    (`reset` removes it next)."""
     home = default_home() if home is None else home
     pid_file = home / "anvil.pid"
     ours = running(home)
@@ -489,7 +490,7 @@ def stop(*, home: Path | None = None, wait_s: float = 15.0) -> str:
         if _alive(pid):
             os.kill(pid, signal.SIGKILL)
     pid_file.unlink(missing_ok=True)
-    return f"devnet stopped (pid {', '.join(str(p) for p, _ in ours)}); state kept in {home / 'state.json'}"
+    return f"devnet stopped (pid {', '.join(str(p) for p, _ in ours)})" + (f"; state kept in {home / 'state.json'}" if say_kept else "")
 
 
 def reset(port: int | None = None, *, home: Path | None = None, books: Path | None = None) -> str:
@@ -506,7 +507,7 @@ def reset(port: int | None = None, *, home: Path | None = None, books: Path | No
             genesis, genesis_ts = block0["hash"], int(block0["timestamp"], 16)
         except (OSError, ValueError, KeyError, TypeError, HashtrustError):
             pass
-    stopped = stop(home=home)
+    stopped = stop(home=home, say_kept=False)  # not "state kept in ..." just before it is removed (user15)
     removed = []
     for name in ("state.json", CLOCK_FILE):
         f = home / name

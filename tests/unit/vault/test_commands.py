@@ -14,7 +14,7 @@ from vault_setup import BTC_USD, PRICE_PER_TH, TH, gross_of
 
 from hashtrust.chain.tx import LocalSigner, TxSender
 from hashtrust.errors import InputError
-from hashtrust.hashrate.vault import HashrateVaultClient, VaultCommands
+from hashtrust.hashrate.vault import HashrateVaultClient, VaultCommands, _when
 
 
 def commands(w3, vault, who):
@@ -70,7 +70,8 @@ def test_buy_report_fund_claim_status_settle(w3, vault, trust, feed, deployer, a
 
     # nobody reports epoch 1: once its report deadline has passed, anyone settles it
     keeper = commands(w3, vault, mallory)
-    assert keeper.settle_due(4) == "nothing due: 0 epochs settled, the next record time has not passed; nothing sent"
+    when = _when(keeper.vault.record_time(0))
+    assert keeper.settle_due(4) == f"nothing due: 0 epochs settled, the next record time (epoch 0) is {when}; nothing sent"  # user15: its date
     warp(vault.report_deadline(1) + 1)
     nu = trust.expected_unreported(1)
     g = gross_of(25 * TH)
