@@ -13,8 +13,10 @@ the same chain and the same contracts.
 * **The clock never goes backwards.** Anvil restores the blocks of its state file but not its
   clock offset: a chain whose clock a demo moved days ahead would mine its next block at the
   wall clock's time, before its latest block. `stop` records how far ahead the chain's clock
-  runs (``.devnet/clock.json``); `start` sets the next block's time to at least one second after
-  the latest block and as far ahead of the wall clock as it was.
+  runs (``.devnet/clock.json``: the latest block's lead or the lead the last `start` gave it,
+  whichever is larger, so an idle devnet keeps running with the wall clock); `start` sets the
+  next block's time to at least one second after the latest block and as far ahead of the wall
+  clock as it was.
 
 It keeps the last ``HISTORY_BLOCKS`` states for calls at past blocks and nothing older: by
 default Anvil writes a full state snapshot for *every* block to a temporary folder
