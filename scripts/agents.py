@@ -19,7 +19,7 @@ Every command is the SDK function of `hashtrust.erc8004.commands`, with the opti
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.chain.ape_support import ApeEnv, account_option, one_line_errors
+from hashtrust.chain.ape_support import ApeEnv, account_option, one_line_errors, one_line_usage
 from hashtrust.cli.erc8004 import attach
 
 
@@ -30,3 +30,6 @@ def cli():
 
 attach({"agents": cli}, lambda ctx, kw: ApeEnv(kw.pop("alias")), cls=ConnectedProviderCommand,
        extra=(network_option(), account_option, one_line_errors))
+
+
+one_line_usage(cli)  # a usage error is one `Error:` line, as in `hashtrust` (docs/cli.md)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.chain.ape_support import connect, one_line_errors
+from hashtrust.chain.ape_support import connect, one_line_errors, one_line_usage
 from hashtrust.chain.devnet import require_devnet
 from hashtrust.demo.run import run_demo
 
@@ -26,3 +26,6 @@ def cli(alias, out_dir):
     require_devnet(networks.provider.web3, "the demo")  # before any account is chosen
     w3, sender, book = connect(alias)
     run_demo(w3, sender, book, echo=click.echo, out_dir=Path(out_dir) if out_dir else None)
+
+
+one_line_usage(cli)  # a usage error is one `Error:` line, as in `hashtrust` (docs/cli.md)

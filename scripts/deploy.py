@@ -11,7 +11,7 @@ The work is done by `hashtrust.deploy`; this file only lets ape choose network a
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.chain.ape_support import connect, one_line_errors
+from hashtrust.chain.ape_support import connect, one_line_errors, one_line_usage
 from hashtrust.deploy import deploy
 
 
@@ -28,3 +28,6 @@ def cli(alias, fresh, only):
     outcomes = deploy(w3, sender, book, only=only or None, fresh=fresh, log=click.echo)
     n_new = sum(o.status != "reused" for o in outcomes)
     click.echo(f"{n_new} deployed, {len(outcomes) - n_new} reused")
+
+
+one_line_usage(cli)  # a usage error is one `Error:` line, as in `hashtrust` (docs/cli.md)

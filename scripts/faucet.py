@@ -12,7 +12,7 @@ their owner, the dev account that deployed them.
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.chain.ape_support import account_option, connect, one_line_errors
+from hashtrust.chain.ape_support import account_option, connect, one_line_errors, one_line_usage
 from hashtrust.cli.chain import faucet_options, run_faucet
 
 
@@ -25,3 +25,6 @@ def cli(alias, address, eth, usd, wbtc, as_json):
     """Top ADDRESS up to at least the amounts asked for (devnets only)."""
     w3, sender, book = connect(alias)
     run_faucet(w3, sender, book, address, eth, usd, wbtc, as_json)
+
+
+one_line_usage(cli)  # a usage error is one `Error:` line, as in `hashtrust` (docs/cli.md)

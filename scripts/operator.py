@@ -19,7 +19,7 @@ import time
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.chain.ape_support import account_option, connect, one_line_errors
+from hashtrust.chain.ape_support import account_option, connect, one_line_errors, one_line_usage
 from hashtrust.chain.decode import one_line
 from hashtrust.cli.params import Number
 from hashtrust.deploy import VAULT_DEVNET
@@ -106,3 +106,6 @@ def run(alias, pool_file, loop):
                 raise SystemExit(1)
             break
         time.sleep(loop)
+
+
+one_line_usage(cli)  # a usage error is one `Error:` line, as in `hashtrust` (docs/cli.md)

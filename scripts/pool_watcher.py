@@ -12,7 +12,7 @@ import time
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.chain.ape_support import connect, one_line_errors
+from hashtrust.chain.ape_support import connect, one_line_errors, one_line_usage
 from hashtrust.chain.decode import one_line
 from hashtrust.erc8004.validation import ValidationClient
 from hashtrust.hashrate.operator import load_pool_report
@@ -54,3 +54,6 @@ def run(alias, pool_file, loop):
                 raise SystemExit(1)
             break
         time.sleep(loop)
+
+
+one_line_usage(cli)  # a usage error is one `Error:` line, as in `hashtrust` (docs/cli.md)

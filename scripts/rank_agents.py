@@ -13,7 +13,7 @@ The work is done by `hashtrust.erc8004.discovery`.
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.chain.ape_support import ApeEnv, one_line_errors
+from hashtrust.chain.ape_support import ApeEnv, one_line_errors, one_line_usage
 from hashtrust.cli.context import json_option
 from hashtrust.cli.erc8004 import ALLOW_LOOPBACK_HELP, MAX_SUMMARY_CLIENTS, rank_command
 from hashtrust.cli.params import ADDRESS, IndexList, Number, Text
@@ -45,3 +45,6 @@ def cli(capability, trusted, trusted_clients, client_keys, tag1, tag2, min_count
         raise click.UsageError("give --trusted and/or --trusted-clients")
     rank_command(ApeEnv(None), capability, trusted, trusted_clients, tag1, tag2, min_count, progress=not no_progress, as_json=as_json,
                  client_keys=client_keys, allow_loopback=allow_loopback)
+
+
+one_line_usage(cli)  # a usage error is one `Error:` line, as in `hashtrust` (docs/cli.md)

@@ -16,7 +16,7 @@ rates) ends the script with one line ``Error: ...`` and exit code 1 before anyth
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.chain.ape_support import connect, one_line_errors
+from hashtrust.chain.ape_support import connect, one_line_errors, one_line_usage
 from hashtrust.erc8004.identity import IdentityClient
 from hashtrust.cli.params import WINDOW, Number
 from hashtrust.erc8004.rating import (
@@ -61,3 +61,6 @@ def cli(alias, path, n_rows, seed, n_clients, agents, window, client_keys, no_pr
         click.echo(f"  row {rid}: {reason}")
     if res.failed:
         raise SystemExit(1)
+
+
+one_line_usage(cli)  # a usage error is one `Error:` line, as in `hashtrust` (docs/cli.md)

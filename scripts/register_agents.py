@@ -16,10 +16,10 @@ metadata) are skipped, so a killed run can simply be rerun. The work is done by
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.chain.ape_support import ApeEnv, account_option, one_line_errors
+from hashtrust.chain.ape_support import ApeEnv, account_option, one_line_errors, one_line_usage
 from hashtrust.cli.context import json_option
 from hashtrust.cli.erc8004 import register_path
-from hashtrust.cli.params import WINDOW, Text
+from hashtrust.cli.params import WINDOW, AgentKey, Text
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -27,7 +27,7 @@ from hashtrust.cli.params import WINDOW, Text
 @account_option
 @click.option("--file", "path", default="examples/agents.json", show_default=True, type=click.Path(dir_okay=False),
               help="an agent list (JSON/YAML) or one standard ERC-8004 registration file")
-@click.option("--key", default=None, help="a standard registration file: the agent's hashtrust.key (default: the file's name)")
+@click.option("--key", type=AgentKey(), default=None, help="a standard registration file: the agent's hashtrust.key (default: the file's name)")
 @click.option("--uri", type=Text(8_192, nonempty=True), default=None, help="a standard registration file: where it is published")
 @click.option("--window", type=WINDOW, default=32, show_default=True, help="transactions in flight before waiting for receipts")
 @click.option("--no-progress", is_flag=True, help="no progress bar")
@@ -39,3 +39,6 @@ def cli(alias, path, key, uri, window, no_progress, as_json):
     if not as_json:
         click.echo(f"chain {env.book().chain_id}, owner {env.sender().address}, file {path}")
     register_path(env, path, key=key, uri=uri, window=window, progress=not no_progress, as_json=as_json)
+
+
+one_line_usage(cli)  # a usage error is one `Error:` line, as in `hashtrust` (docs/cli.md)

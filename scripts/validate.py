@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.chain.ape_support import account_option, connect, one_line_errors
+from hashtrust.chain.ape_support import account_option, connect, one_line_errors, one_line_usage
 from hashtrust.chain.fetch import FetchPolicy, Resolver, for_chain
 from hashtrust.cli.erc8004 import ALLOW_LOOPBACK_HELP, quiet_rounds
 from hashtrust.cli.params import Number, Text
@@ -61,3 +61,6 @@ def cli(alias, check_spec, tag, progressive, answer_cancelled, once, rounds, pol
         click.echo(report.summary())
         return
     agent.run(poll=poll, rounds=rounds)
+
+
+one_line_usage(cli)  # a usage error is one `Error:` line, as in `hashtrust` (docs/cli.md)

@@ -11,7 +11,7 @@ The validator's side is ``ape run validate``. Every command is the SDK function 
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.chain.ape_support import ApeEnv, account_option, one_line_errors
+from hashtrust.chain.ape_support import ApeEnv, account_option, one_line_errors, one_line_usage
 from hashtrust.cli.erc8004 import attach
 
 
@@ -22,3 +22,6 @@ def cli():
 
 attach({"validations": cli}, lambda ctx, kw: ApeEnv(kw.pop("alias")), cls=ConnectedProviderCommand,
        extra=(network_option(), account_option, one_line_errors))
+
+
+one_line_usage(cli)  # a usage error is one `Error:` line, as in `hashtrust` (docs/cli.md)

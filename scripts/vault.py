@@ -16,7 +16,7 @@ long-running devnet (`make demo` starts it); addresses come from deployments/<ch
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from hashtrust.chain.ape_support import account_option, connect, one_line_errors
+from hashtrust.chain.ape_support import account_option, connect, one_line_errors, one_line_usage
 from hashtrust.cli.params import ADDRESS, Number
 from hashtrust.hashrate.vault import HashrateVaultClient, VaultCommands
 
@@ -115,3 +115,6 @@ def record(alias, epoch):
 def finalize(alias, epoch):
     """Finalise a funded, attested epoch (anyone). Idempotent."""
     click.echo(_commands(alias).finalize(epoch))
+
+
+one_line_usage(cli)  # a usage error is one `Error:` line, as in `hashtrust` (docs/cli.md)

@@ -5,7 +5,7 @@ of `scripts/` (deploy, demo, register_agents, rate_agents, rank_agents, validate
 with a broken file or option value: malformed JSON and YAML (the line and column named), a
 missing file, values of the wrong type, an unknown contract, a corrupt address book, a check
 that does not load. Each run must exit non-zero with one ``Error: ...`` line naming the file or
-field, print no traceback, and leave the chain as it was (same block number, same nonce of the
+field (a bad option value: that line alone, exit 2, as in ``hashtrust``), print no traceback, and leave the chain as it was (same block number, same nonce of the
 funding account: Anvil mines every transaction at once, so anything sent would show).
 """
 
@@ -139,6 +139,9 @@ def test_bad_input_is_one_clear_line_and_sends_nothing(devchain, case_id, script
     assert "Traceback" not in text_out, text_out
     errors = [ln for ln in text_out.splitlines() if ln.startswith("Error:")]
     assert len(errors) == 1 and text in errors[0], text_out
+    if text.startswith("Invalid value for"):  # a bad value is a usage error: that one line is the whole output, exit 2
+        lines = [ln for ln in text_out.splitlines() if ln.strip()]  # (click's Usage / Try / blank block is not: user15 V11)
+        assert lines == errors and out.returncode == 2, text_out
     assert (w3.eth.block_number, w3.eth.get_transaction_count(FUNDER)) == (block, nonce)
 
 

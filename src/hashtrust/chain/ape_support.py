@@ -2,7 +2,8 @@
 
 Scripts under ``scripts/`` are thin ape entry points: they let ape pick the network and the
 account, then hand a web3 connection and a signer to the SDK, which does the work. What they
-share is here: `connect`, `account_option` and `one_line_errors`.
+share is here: `connect`, `account_option`, `one_line_errors` (an SDK failure as one line) and
+`one_line_usage` (a usage error as one line, as in ``hashtrust``: each script ends with ``one_line_usage(cli)``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import click
 from web3 import Web3
 
 from hashtrust.chain.addressbook import AddressBook
-from hashtrust.chain.failures import INTERRUPTED, INTERRUPTED_EXIT, explain
+from hashtrust.chain.failures import INTERRUPTED, INTERRUPTED_EXIT, explain, one_line_usage  # noqa: F401 - one_line_usage: the scripts' usage errors
 from hashtrust.chain.tx import LocalSigner, TxSender
 from hashtrust.errors import HashtrustError
 

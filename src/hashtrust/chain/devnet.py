@@ -13,8 +13,10 @@ the same chain and the same contracts.
 * **The clock never goes backwards.** Anvil restores the blocks of its state file but not its
   clock offset: a chain whose clock a demo moved days ahead would mine its next block at the
   wall clock's time, before its latest block. `stop` records how far ahead the chain's clock
-  runs (``.devnet/clock.json``); `start` sets the next block's time to at least one second after
-  the latest block and as far ahead of the wall clock as it was.
+  runs (``.devnet/clock.json``: the latest block's lead or the lead the last `start` gave it,
+  whichever is larger, so an idle devnet keeps running with the wall clock); `start` sets the
+  next block's time to at least one second after the latest block and as far ahead of the wall
+  clock as it was.
 
 It keeps the last ``HISTORY_BLOCKS`` states for calls at past blocks and nothing older: by
 default Anvil writes a full state snapshot for *every* block to a temporary folder
@@ -320,9 +322,25 @@ def _save_clock(home: Path, port: int | None) -> None:
         return
     try:
         latest = _latest_time(url(port))
-    except (OSError, ValueError, KeyError, HashtrustError):
+        pending = int(rpc(url(port), "eth_getBlockByNumber", ["pending", False], timeout=5.0)["timestamp"], 16)
+    except (OSError, ValueError, KeyError, TypeError, HashtrustError):
         return  # it no longer answers: the clock file of the last stop (if any) stays
-    write_json(home / CLOCK_FILE, {"latest_block_time": latest, "offset_s": latest - int(time.time())})
+    write_json(home / CLOCK_FILE, {"latest_block_time": latest, "offset_s": clock_offset(latest, pending, int(time.time()), _saved_offset(home))})
+
+
+def _saved_offset(home: Path) -> int | None:
+    try:
+        return int(json.loads((home / CLOCK_FILE).read_text())["offset_s"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def clock_offset(latest: int, pending: int, now: int, started_offset: int | None) -> int:
+    """How far ahead of the wall clock ``now`` the chain's clock runs at a stop: the latest
+    block's time, the pending block's, and -- since the last start -- the offset the start gave
+    the clock (``started_offset``; the clock keeps running with the wall clock while no block is
+    mined, so an idle devnet loses none of its lead: new-user review user15, V7)."""
+    return max([latest - now, pending - now] + ([started_offset] if started_offset is not None else []))
 
 
 def _restore_clock(endpoint: str, home: Path) -> str:
@@ -332,13 +350,12 @@ def _restore_clock(endpoint: str, home: Path) -> str:
     Always set: a restored Anvil started with ``--timestamp`` (`_pin_genesis`) counts from its
     genesis time, not from the wall clock, so its next block would otherwise be dated back there."""
     latest = _latest_time(endpoint)
-    try:
-        offset = int(json.loads((home / CLOCK_FILE).read_text())["offset_s"])
-    except (OSError, ValueError, KeyError, TypeError):
-        offset = 0
+    offset = _saved_offset(home) or 0
     now = int(time.time())
     target = max(latest + 1, now + offset, now)
     rpc(endpoint, "evm_setNextBlockTimestamp", [target], timeout=5.0)
+    # the lead this start gave the clock: a stop before the next block keeps it (`clock_offset`)
+    write_json(home / CLOCK_FILE, {"latest_block_time": latest, "offset_s": target - now})
     if target <= now + 1:
         return ""  # the wall clock is already past the chain's latest block
     return f"clock continues at {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(target))} UTC, {target - now:,} s ahead of the wall clock"
@@ -426,6 +443,8 @@ def start(port: int | None = None, *, home: Path | None = None, wait_s: float = 
                 raise HashtrustError(f"anvil exited at start (code {proc.returncode}); log {log_file}:\n{tail}")
             if chain_id(port) == CHAIN_ID:
                 how = f"state restored from {state_file}" if restored else f"new chain, state kept in {state_file}"
+                if not restored:
+                    (home / CLOCK_FILE).unlink(missing_ok=True)  # a new chain: no lead of an old one
                 clock = _restore_clock(url(port), home) if restored else ""
                 return f"devnet started at {url(port)} (pid {proc.pid}; {how}" + (f"; {clock}" if clock else "") + ")"
             time.sleep(0.1)
@@ -450,9 +469,10 @@ def _stop_mining(port: int | None) -> None:
         pass  # it no longer answers: nothing to freeze
 
 
-def stop(*, home: Path | None = None, wait_s: float = 15.0) -> str:
+def stop(*, home: Path | None = None, wait_s: float = 15.0, say_kept: bool = True) -> str:
     """Stop the devnet kept in ``home`` (Anvil dumps its state on the way out; its clock offset
-    goes to the clock file)."""
+    goes to the clock file). ``say_kept=False``: the words leave out where the state is kept
+    (`reset` removes it next)."""
     home = default_home() if home is None else home
     pid_file = home / "anvil.pid"
     ours = running(home)
@@ -472,7 +492,7 @@ def stop(*, home: Path | None = None, wait_s: float = 15.0) -> str:
         if _alive(pid):
             os.kill(pid, signal.SIGKILL)
     pid_file.unlink(missing_ok=True)
-    return f"devnet stopped (pid {', '.join(str(p) for p, _ in ours)}); state kept in {home / 'state.json'}"
+    return f"devnet stopped (pid {', '.join(str(p) for p, _ in ours)})" + (f"; state kept in {home / 'state.json'}" if say_kept else "")
 
 
 def reset(port: int | None = None, *, home: Path | None = None, books: Path | None = None) -> str:
@@ -489,7 +509,7 @@ def reset(port: int | None = None, *, home: Path | None = None, books: Path | No
             genesis, genesis_ts = block0["hash"], int(block0["timestamp"], 16)
         except (OSError, ValueError, KeyError, TypeError, HashtrustError):
             pass
-    stopped = stop(home=home)
+    stopped = stop(home=home, say_kept=False)  # not "state kept in ..." just before it is removed (user15)
     removed = []
     for name in ("state.json", CLOCK_FILE):
         f = home / name

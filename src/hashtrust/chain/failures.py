@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+import click
+
 from hashtrust.errors import HashtrustError
 
 T = TypeVar("T")
@@ -197,3 +199,43 @@ def explain(exc: BaseException, *, rpc: str | None = None) -> str:
     if (type(exc).__module__ or "").startswith("ape") and name.endswith(("Error", "Exception")):
         return _one_line(f"{msg}")
     return _one_line(f"{name}: {msg} (an unexpected failure; rerun with --debug to see where)")
+
+
+# ---------------------------------------------------------------------------- usage errors as one line
+
+
+class OneLineUsageError(click.UsageError):
+    """A usage error as one ``Error:`` line naming the help to read (click prints four: the usage,
+    a "Try ... for help." line, a blank line and the error)."""
+
+    def show(self, file: object = None) -> None:
+        hint = f" (see '{self.ctx.command_path} -h')" if self.ctx is not None else ""
+        click.echo(f"Error: {self.format_message()}{hint}", file=file, err=True)  # type: ignore[arg-type]
+
+
+def one_line_usage_error(exc: click.UsageError, ctx: click.Context) -> OneLineUsageError:
+    """``exc`` as a `OneLineUsageError` (its exit code stays click's 2)."""
+    return exc if isinstance(exc, OneLineUsageError) else OneLineUsageError(exc.format_message(), exc.ctx or ctx)
+
+
+def one_line_usage(command: click.Command) -> click.Command:
+    """Make every usage error of ``command`` and of its subcommands one ``Error:`` line (an ape
+    script's ``cli``: a bad value, a missing argument, an unknown option or subcommand), exit 2.
+    Its own parsing and its invocation (which parses the subcommands) are wrapped in place."""
+    parse, invoke = command.parse_args, command.invoke
+
+    def parse_args(ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return parse(ctx, args)
+        except click.UsageError as exc:
+            raise one_line_usage_error(exc, ctx) from None
+
+    def invoke_(ctx: click.Context) -> object:
+        try:
+            return invoke(ctx)
+        except click.UsageError as exc:
+            raise one_line_usage_error(exc, ctx) from None
+
+    command.parse_args = parse_args  # type: ignore[method-assign]
+    command.invoke = invoke_  # type: ignore[method-assign]
+    return command

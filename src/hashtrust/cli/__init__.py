@@ -26,7 +26,16 @@ from typing import Any
 
 import click
 
-from hashtrust.chain.failures import INTERRUPTED, INTERRUPTED_EXIT, TERMINATED, TERMINATED_EXIT, Terminated, explain
+from hashtrust.chain.failures import (
+    INTERRUPTED,
+    INTERRUPTED_EXIT,
+    TERMINATED,
+    TERMINATED_EXIT,
+    OneLineUsageError,
+    Terminated,
+    explain,
+    one_line_usage_error,
+)
 from hashtrust.cli.context import Ctx
 from hashtrust.cli.params import ACCOUNT_INDEX
 
@@ -74,17 +83,8 @@ def hoist_global_options(args: list[str]) -> list[str]:
     return front + rest + args[cut:]
 
 
-class _OneLineUsageError(click.UsageError):
-    """A usage error as one ``Error:`` line naming the help to read (click prints four: the usage,
-    a "Try ... for help." line, a blank line and the error)."""
-
-    def show(self, file: Any = None) -> None:
-        hint = f" (see '{self.ctx.command_path} -h')" if self.ctx is not None else ""
-        click.echo(f"Error: {self.format_message()}{hint}", file=file, err=True)
-
-
-def _one_line(exc: click.UsageError, ctx: click.Context) -> _OneLineUsageError:
-    return _OneLineUsageError(exc.format_message(), exc.ctx or ctx)
+_OneLineUsageError = OneLineUsageError  # (hashtrust.chain.failures: the ape scripts' usage errors are the same one line)
+_one_line = one_line_usage_error
 
 
 @contextlib.contextmanager

@@ -20,8 +20,10 @@ import click
 
 from hashtrust.chain import jsonsafe
 from hashtrust.cli.context import Ctx, emit, json_option
-from hashtrust.cli.params import ADDRESS, AGENT_ID, FEEDBACK_INDEX, WINDOW, Hex32, HexBytes, IndexList, Number, Text, only_known_options
+from hashtrust.cli.params import ADDRESS, AGENT_ID, FEEDBACK_INDEX, WINDOW, AgentKey, Hex32, HexBytes, IndexList, Number, Text, only_known_options
 from hashtrust.errors import HashtrustError, InputError
+
+MAX_DECIMALS = 18  # a feedback value's most decimals (`hashtrust.erc8004.reputation.MAX_DECIMALS`; not imported: web3 loads lazily)
 
 MAX_SUMMARY_CLIENTS = 256  # the reputation registry's MAX_CLIENTS (one summary reads at most this many)
 
@@ -280,7 +282,7 @@ TAG = Text(32)
 USER_COMMANDS: tuple[Command, ...] = (
     Command("agents", "give", "Give AGENT_ID one feedback VALUE (a number: 87, 99.5, -3) as the signing account.", (
         click.argument("agent_id", type=AGENT_ID),
-        click.argument("value", type=Number(Decimal, -(10**38), 10**38)),
+        click.argument("value", type=Number(Decimal, -(10**38), 10**38, places=MAX_DECIMALS)),
         click.option("--tag1", type=TAG, default="", help="e.g. starred, uptime (<= 32 bytes)"),
         click.option("--tag2", type=TAG, default=""),
         click.option("--endpoint", type=Text(512), default="", help="the endpoint the feedback is about"),
@@ -395,7 +397,7 @@ attach({"agents": agents, "validations": validations}, lambda ctx, kw: ctx.obj)
 
 @agents.command("register")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--key", default=None, help="a standard registration file: the agent's hashtrust.key (default: the file's name)")
+@click.option("--key", type=AgentKey(), default=None, help="a standard registration file: the agent's hashtrust.key (default: the file's name)")
 @click.option("--uri", type=Text(8_192, nonempty=True), default=None, help="a standard registration file: where it is published (default: on chain, data: URI)")
 @click.option("--window", type=WINDOW, default=32, show_default=True, help="transactions in flight")
 @click.option("--no-progress", is_flag=True)
@@ -452,7 +454,7 @@ def register_path(env: Any, path: str, *, key: str | None, uri: str | None, wind
 @click.option("--client-keys", "client_keys", default=None, type=click.Path(dir_okay=False), help=CLIENT_KEYS_HELP)
 @click.option("--no-progress", is_flag=True)
 @click.option("--paid-call", "paid_call", type=click.Path(dir_okay=False), default=None, help="a receipt of `agents call`: give one payment-backed feedback")
-@click.option("--value", type=Number(Decimal, -(10**38), 10**38), default=None, help="with --paid-call: the rating (e.g. 92)")
+@click.option("--value", type=Number(Decimal, -(10**38), 10**38, places=MAX_DECIMALS), default=None, help="with --paid-call: the rating (e.g. 92)")
 @click.option("--tag1", type=TAG, default="", help="with --paid-call (<= 32 bytes)")
 @click.option("--tag2", type=TAG, default="", help="with --paid-call (<= 32 bytes)")
 @click.option("--feedback-dir", type=click.Path(file_okay=False), default="feedback", show_default=True, help="with --paid-call: where the feedback file is written")

@@ -42,8 +42,10 @@ class Number(click.ParamType):
     is whole.
     """
 
-    def __init__(self, kind: type = int, lo: float | int | None = None, hi: float | int | None = None, *, lo_open: bool = False, what: str = ""):
+    def __init__(self, kind: type = int, lo: float | int | None = None, hi: float | int | None = None, *, lo_open: bool = False, what: str = "",
+                 places: int | None = None):
         self.kind = kind
+        self.places = places  # a Decimal's most decimals (a feedback VALUE: 18)
         self.lo, self.hi, self.lo_open = lo, hi, lo_open
         self.what = what
         self.name = {int: "integer", float: "number", Decimal: "decimal"}[kind]
@@ -81,6 +83,9 @@ class Number(click.ParamType):
                 self.fail(f"{value!r} is too large", param, ctx)
         else:
             out = d
+            exp = d.as_tuple().exponent
+            if self.places is not None and isinstance(exp, int) and -exp > self.places:
+                self.fail(f"{value} has {-exp} decimals (at most {self.places})", param, ctx)
         if self.lo is not None and (out < self.lo or (self.lo_open and out == self.lo)):
             self.fail(f"{value} is not {self._range()}" + (f" ({self.what})" if self.what else ""), param, ctx)
         if self.hi is not None and out > self.hi:
@@ -176,6 +181,22 @@ class Text(click.ParamType):
             self.fail(f"is {n:,} bytes; at most {self.limit:,} are accepted", param, ctx)
         if self.nonempty and not text:
             self.fail("must not be empty", param, ctx)
+        return text
+
+
+class AgentKey(click.ParamType):
+    """An agent's ``hashtrust.key``: 1..64 characters of A-Z a-z 0-9 . _ - (``--key ''`` is refused,
+    not taken as "no key": new-user review user15, V1)."""
+
+    name = "key"
+    _PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")  # = hashtrust.erc8004.agents._KEY
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if not text:
+            self.fail("must not be empty (1..64 characters of A-Z a-z 0-9 . _ -)", param, ctx)
+        if not self._PATTERN.fullmatch(text):
+            self.fail(f"{text!r} is not 1..64 characters of A-Z a-z 0-9 . _ -", param, ctx)
         return text
 
 

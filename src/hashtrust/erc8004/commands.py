@@ -58,6 +58,16 @@ def require_agent(identity: IdentityClient, agent_id: int) -> str:
         raise HashtrustError(f"agent {agent_id} does not exist on this registry") from None
 
 
+def utc_time(ts: int) -> str:
+    """A block time as a UTC date and time (``2027-01-12 13:15:51 UTC``); one past year 9999 as its number."""
+    from datetime import datetime, timezone
+
+    try:
+        return datetime.fromtimestamp(int(ts), tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (OverflowError, OSError, ValueError):
+        return f"block time {int(ts):,}"
+
+
 def _text_or_hex(value: bytes) -> str:
     try:
         text = value.decode()
@@ -147,6 +157,25 @@ def _my_feedback_with_id(rep: ReputationClient, agent_id: int, client: str, fid:
     return None
 
 
+def check_same_feedback(feedback_id: str, index: int, agent_id: int, wanted: tuple[int, int, str, str], recorded: tuple[int, int, str, str]) -> None:
+    """A rerun of `give --id` must ask for what is recorded under that id: ``(value, decimals, tag1,
+    tag2)`` of this run and of the feedback on chain; another value or tag is an `InputError`
+    naming both (nothing is sent: the id is taken), the same figures return quietly."""
+    def shown(v: int, d: int) -> Decimal:
+        return Decimal(v).scaleb(-d)
+
+    (v, d, t1, t2), (rv, rd, rt1, rt2) = wanted, recorded
+    if shown(v, d) == shown(rv, rd) and (t1, t2) == (rt1, rt2):
+        return
+
+    def words(v: int, d: int, t1: str, t2: str) -> str:
+        tags = " ".join(t for t in (f"tag1={t1!r}" if t1 else "", f"tag2={t2!r}" if t2 else "") if t)
+        return jsonsafe.plain_decimal(shown(v, d)) + (f" ({tags})" if tags else "")
+
+    raise InputError("--id", f"feedback #{index} with id {feedback_id!r} is already on chain for agent {agent_id} with {words(rv, rd, rt1, rt2)}, "
+                             f"not {words(v, d, t1, t2)}; nothing sent (revoke it and give under a new --id to change it)")
+
+
 def give_feedback(
     rep: ReputationClient,
     identity: IdentityClient,
@@ -192,6 +221,8 @@ def give_feedback(
             found = _my_feedback_with_id(rep, agent_id, me, feedback_id, from_block)
             if found is not None:
                 index, args = found
+                check_same_feedback(feedback_id, index, agent_id, (raw_value, decimals, tag1, tag2),
+                                    (int(args["value"]), int(args["valueDecimals"]), args["tag1"], args["tag2"]))
                 return FeedbackResult("already given", agent_id, me, index, jsonsafe.plain_decimal(Decimal(args["value"]).scaleb(-args["valueDecimals"])),
                                       args["tag1"], args["tag2"], args["feedbackURI"], "0x" + bytes(args["feedbackHash"]).hex())
         call = rep.give_call(agent_id, value, tag1=tag1, tag2=tag2, endpoint=endpoint, feedback_uri=feedback_uri, feedback_hash=feedback_hash)
@@ -202,16 +233,22 @@ def give_feedback(
                           "0x" + bytes(ev["feedbackHash"]).hex(), Web3.to_hex(receipt["transactionHash"]))
 
 
-def _check_feedback(rep: ReputationClient, identity: IdentityClient, agent_id: int, client: str, index: int) -> Any:
+REVOKE_HINT = "feedback indexes are per client: revoke as the client who gave it"
+RESPOND_HINT = "feedback indexes are per client: give as CLIENT the address that gave the feedback you answer"
+
+
+def no_feedback_words(client: str, agent_id: int, last: int, index: int, hint: str) -> str:
+    """Why feedback #``index`` of ``client`` to the agent does not exist (``hint`` when it has none)."""
+    return f"{client} has given agent {agent_id} {last} feedback(s); there is no feedback #{index}" + (f" ({hint})" if last == 0 else "")
+
+
+def _check_feedback(rep: ReputationClient, identity: IdentityClient, agent_id: int, client: str, index: int, hint: str = REVOKE_HINT) -> Any:
     require_agent(identity, agent_id)
     if index < 1:
         raise InputError("index", "feedback indexes start at 1")
     last = rep.last_index(agent_id, client)
     if index > last:
-        raise HashtrustError(
-            f"{client} has given agent {agent_id} {last} feedback(s); there is no feedback #{index}"
-            + (" (feedback indexes are per client: revoke as the client who gave it)" if last == 0 else "")
-        )
+        raise HashtrustError(no_feedback_words(client, agent_id, last, index, hint))
     return rep.read(agent_id, client, index)
 
 
@@ -243,7 +280,7 @@ def respond_feedback(
     client = check_address(client, "client")
     if not response_uri:
         raise InputError("response_uri", "must not be empty")
-    _check_feedback(rep, identity, agent_id, client, index)
+    _check_feedback(rep, identity, agent_id, client, index, RESPOND_HINT)
     sender.settle()
     topic = Web3.to_hex(Web3.keccak(text="ResponseAppended(uint256,address,uint64,address,string,bytes32)"))
     event = rep.contract.events.ResponseAppended()
@@ -405,6 +442,9 @@ def reputation(
 
 
 # ---------------------------------------------------------------------------- agents show
+ANSWERED_STATUSES = ("ANSWERED", "FINALIZED")  # a request whose response is the validator's score
+
+
 @dataclass
 class ValidationView:
     request_hash: str
@@ -414,8 +454,17 @@ class ValidationView:
     finalized: bool
     last_update: int
 
+    @property
+    def score(self) -> int | None:
+        """The validator's answer; None while there is none (pending or cancelled: the registry's 0 is no score)."""
+        return self.response if self.status in ANSWERED_STATUSES else None
+
+    @property
+    def score_text(self) -> str:
+        return f"{self.score:>3}" if self.score is not None else ""
+
     def to_json(self) -> dict:
-        return dict(self.__dict__)
+        return dict(self.__dict__, response=self.score)
 
 
 @dataclass
@@ -483,7 +532,7 @@ class AgentView:
         if self.n_validations:
             lines.append(f"validations ({self.n_validations:,}" + (f", the last {len(self.validations)}" if len(self.validations) < self.n_validations else "") + ")")
             for v in self.validations:
-                lines.append(f"   {v.request_hash[:18]}…  validator {v.validator[:10]}…  {v.status.lower():<9} {v.response:>3}")
+                lines.append(f"   {v.request_hash[:18]}…  validator {v.validator[:10]}…  {v.status.lower():<9} {v.score_text}".rstrip())
         else:
             lines.append("validations (none)")
         return "\n".join(lines)
@@ -577,6 +626,10 @@ class UpdateResult:
 
     def text(self) -> str:
         shown = self.value if len(self.value) <= 100 else self.value[:97] + "..."
+        if self.what.startswith("metadata ") and not self.value:  # an empty value clears the entry (docs/identity.md)
+            if not self.changed:
+                return f"agent {self.agent_id}: {self.what} is already unset (nothing sent)"
+            return f"agent {self.agent_id}: {self.what} cleared" + (f"; tx {self.tx}" if self.tx else "")
         if not self.changed:
             return f"agent {self.agent_id}: {self.what} is already {shown} (nothing sent)"
         return f"agent {self.agent_id}: {self.what} set to {shown}" + (f"; tx {self.tx}" if self.tx else "")
@@ -636,7 +689,7 @@ class ApprovalView:
 
     def text(self) -> str:
         return "\n".join([
-            f"agent {self.agent_id}: wallet {self.wallet} must approve, before block time {self.deadline:,}:",
+            f"agent {self.agent_id}: wallet {self.wallet} must approve before {utc_time(self.deadline)} (chain time):",
             f"   EIP-712 digest {self.digest}   (an ERC-1271 wallet's isValidSignature gets this hash)",
             f"   typed data     {json.dumps(self.typed_data, separators=(',', ':'))}",
             f"then: hashtrust agents set-wallet {self.agent_id} --wallet {self.wallet} --deadline {self.deadline} --signature 0x...",
@@ -687,14 +740,28 @@ def set_wallet(
         address = check_address(wallet, "wallet")
         if identity.get_agent_wallet(agent_id) == address:
             return UpdateResult(agent_id, "wallet", False, address)
-        now = int(identity.w3.eth.get_block("latest")["timestamp"])
-        if deadline < now:
-            raise HashtrustError(f"the signature's deadline {deadline:,} has passed (block time {now:,}): ask the wallet for a new one (`agents wallet-approval`)")
+        pending, now = (int(identity.w3.eth.get_block(b)["timestamp"]) for b in ("pending", "latest"))
+        check_wallet_deadline(deadline, now, pending)
         last = identity.last_wallet_deadline(agent_id)
         if deadline <= last:
             raise HashtrustError(f"deadline {deadline:,} is not after the last one agent {agent_id} used ({last:,}): signatures are one-time, ask for a new one")
         receipt = identity.set_agent_wallet(agent_id, address, signature=signature, deadline=deadline)
     return UpdateResult(agent_id, "wallet", True, address, Web3.to_hex(receipt["transactionHash"]))
+
+
+def check_wallet_deadline(deadline: int, latest: int, pending: int) -> None:
+    """``--deadline`` of a wallet's signature against the chain's time (its latest and pending
+    blocks, both of which the registry checks): not passed, and at most `MAX_DEADLINE_DELAY` s
+    ahead (else the contract's "identity: deadline too far"); told in words with the dates."""
+    from hashtrust.erc8004.identity import MAX_DEADLINE_DELAY
+
+    now = max(latest, pending)
+    if deadline < now:
+        raise InputError("--deadline", f"{deadline} ({utc_time(deadline)}) has passed: the chain's time is {utc_time(now)}; "
+                                       "ask the wallet for a new signature (`agents wallet-approval`)")
+    if deadline > min(latest, pending) + MAX_DEADLINE_DELAY:
+        raise InputError("--deadline", f"{deadline} ({utc_time(deadline)}) is too far ahead: at most {MAX_DEADLINE_DELAY} s after the chain's time "
+                                       f"{utc_time(min(latest, pending))}; ask the wallet for a new signature (`agents wallet-approval`)")
 
 
 def unset_wallet(identity: IdentityClient, agent_id: int) -> UpdateResult:
@@ -780,7 +847,7 @@ def register_registration_file(
         raise InputError(str(p), "is not an ERC-8004 registration file (needs type, name, description, services)")
     reg = parse_registration(normalise_registration(data), field=p.name)
     x402_entries(reg, f"{p.name}.")  # a paid service that could never be called is refused before registering
-    key = key or _slug(p.stem)
+    key = _slug(p.stem) if key is None else key  # '' is refused below, not taken as "no key"
     from hashtrust.erc8004.agents import _KEY
 
     if not _KEY.match(key):
@@ -819,7 +886,7 @@ class ValidationResult:
     tx: str | None = None
 
     def to_json(self) -> dict:
-        return dict(self.__dict__)
+        return dict(self.__dict__, response=self.response if self.status in ANSWERED_STATUSES else None)
 
     def text(self) -> str:
         head = {
@@ -868,6 +935,17 @@ def validation_result(val: ValidationClient, agent_id: int, request_hash: bytes,
                             request_uri, response_uri, response_file, action, tx)
 
 
+def check_not_self_validation(identity: Any, agent_id: int, validator: str) -> None:
+    """The registry refuses a validator that owns or operates the agent or is its wallet
+    ("validation: self-validation"): said in words before anything is estimated or sent."""
+    if identity.is_authorized_or_owner(validator, agent_id):
+        raise InputError("VALIDATOR", f"{validator} owns or operates agent {agent_id}: an agent cannot validate its own work "
+                                      "(the registry refuses self-validation); choose another validator")
+    if identity.get_agent_wallet(agent_id) == validator:
+        raise InputError("VALIDATOR", f"{validator} is agent {agent_id}'s wallet: an agent cannot validate its own work "
+                                      "(the registry refuses self-validation); choose another validator")
+
+
 def request_validation(
     val: ValidationClient,
     identity: IdentityClient,
@@ -885,6 +963,7 @@ def request_validation(
     validator = check_address(validator, "validator")
     sender = val._require_sender()
     _require_control(identity, agent_id, sender.address)
+    check_not_self_validation(identity, agent_id, validator)
     sender.settle()
     for args in _request_logs(val, agent_id, validator, from_block):
         doc = _data_json(args["requestURI"])
@@ -905,13 +984,14 @@ class ValidationList:
     average: int
 
     def to_json(self) -> dict:
-        return {"agent_id": self.agent_id, "total": self.total, "answered": self.count, "average": self.average, "requests": [v.to_json() for v in self.items]}
+        return {"agent_id": self.agent_id, "total": self.total, "answered": self.count, "average": self.average if self.count else None,
+                "requests": [v.to_json() for v in self.items]}
 
     def text(self) -> str:
         lines = [f"agent {self.agent_id}: {self.total:,} validation request(s), {self.count:,} answered, average {self.average}/100" if self.count
                  else f"agent {self.agent_id}: {self.total:,} validation request(s), none answered"]
         for v in self.items:
-            lines.append(f"   {v.request_hash}  validator {v.validator}  {v.status.lower():<9} {v.response:>3}")
+            lines.append(f"   {v.request_hash}  validator {v.validator}  {v.status.lower():<9} {v.score_text}".rstrip())
         return "\n".join(lines)
 
 

@@ -51,18 +51,19 @@ def encode_value(x: Any, decimals: int | None = None) -> tuple[int, int]:
         raise InputError("value", f"{x!r} is not a number") from None
     if not d.is_finite():
         raise InputError("value", f"{x!r} is not a finite number")
+    shown = format(d, "f") if isinstance(x, Decimal) else repr(x)  # 1E-19 as 0.0000000000000000001, not Decimal('1E-19')
     if decimals is None:
         exp = d.as_tuple().exponent
         assert isinstance(exp, int)
         decimals = max(0, -exp)
     if not 0 <= decimals <= MAX_DECIMALS:
-        raise InputError("value", f"{x!r} needs {decimals} decimals; at most {MAX_DECIMALS} are allowed")
+        raise InputError("value", f"{shown} has {decimals} decimals (at most {MAX_DECIMALS})")
     scaled = d.scaleb(decimals)
     if scaled != scaled.to_integral_value():
-        raise InputError("value", f"{x!r} is not exact with {decimals} decimals")
+        raise InputError("value", f"{shown} is not exact with {decimals} decimals")
     value = int(scaled)
     if abs(value) > MAX_ABS_VALUE:
-        raise InputError("value", f"{x!r} is too large: |value| must be <= 1e38 at {decimals} decimals")
+        raise InputError("value", f"{shown} is too large: |value| must be <= 1e38 at {decimals} decimals")
     return value, decimals
 
 

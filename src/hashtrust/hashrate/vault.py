@@ -120,7 +120,7 @@ def sats_to_btc(sats: int) -> Decimal:
 
 def btc_words(sats: int) -> str:
     """``1,234,567 sats`` as ``0.01234567 BTC (1,234,567 sats)``."""
-    return f"{sats_to_btc(sats):.8f} BTC ({int(sats):,} sats)"
+    return f"{sats_to_btc(sats):,.8f} BTC ({int(sats):,} sats)"  # the whole BTC grouped too: 999,999,999,999,999,999,999.99999999
 
 
 def usd_words(units: int, decimals: int = 6) -> str:
@@ -1005,7 +1005,7 @@ def format_status(s: VaultStatus, *, holder: str | None = None, shares: int = 0,
     lines = [
         f"vault {s.address}  admin {s.admin}  guardian {s.guardian}  paused: {'yes' if s.paused else 'no'}",
         operator,
-        f"sold {ths_text(s.total_supply)} / {ths_text(s.capacity)} TH/s at {usd_words(s.price_per_th, s.payment_decimals)} per TH/s; sale ends {_when(s.sale_end)}",
+        f"sold {ths_text(s.total_supply)} / {ths_text(s.capacity)} TH/s at {usd_words(s.price_per_th, s.payment_decimals)} per TH/s; sale {'ended' if s.now >= s.sale_end else 'ends'} {_when(s.sale_end)}",
         f"term {_when(s.term_start)} to {_when(s.term_end)} ({s.n_epochs} epochs); now {_when(s.now)}, {_epoch_words(s)}",
         f"fees: {fees}",
         f"BTC/USD {s.btc_usd:,.2f} (updated {_when(s.price_updated)})",
@@ -1194,7 +1194,7 @@ class VaultCommands:
                 k, later = v.settled_epochs()
                 if after_term and k + len(later) >= n_epochs:  # user7 U8: no next record time
                     return f"nothing due: all {n_epochs} epochs of the term are settled; nothing sent"
-                return f"nothing due: {k + len(later)} epochs settled, the next record time has not passed; nothing sent"
+                return f"nothing due: {k + len(later)} epochs settled, the next record time (epoch {k}) is {_when(v.record_time(k))}; nothing sent"
             evs = v.settle_due(n)
             if behind and after_term:
                 return f"every epoch was settled already; the settlement cursors moved to epoch {v.settle_cursor()} of {n_epochs}"

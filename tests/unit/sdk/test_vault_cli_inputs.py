@@ -166,7 +166,7 @@ def test_status_is_words_not_a_python_dict(fake):
     assert code == 0 and errors == [], out
     assert "{" not in out and "'mj_per_th'" not in out
     assert "energy 17.5 J/TH at 0.05 USD/kWh" in out and "performance fee 10% to" in out
-    assert "sale ends 2026-09-21" in out and ", epoch 3" in out and "BTC/USD 100,000.00" in out
+    assert "sale ended 2026-09-21" in out and "sale ends" not in out and ", epoch 3" in out and "BTC/USD 100,000.00" in out
     assert f"you ({ME}): 25 TH/s, claimable 0.00000000 BTC (0 sats)" in out and out.rstrip().endswith("reportable epochs: [1]")
     assert "sold 25 / 1000 TH/s at 12.50 USD per TH/s" in out
     assert f"trust {ME}: bond 0.02661421 BTC (2,661,421 sats), 0.02661421 BTC (2,661,421 sats) covers the whole capacity; covers 10000.00%" in out

@@ -246,6 +246,9 @@ class FakeVault:
     def settled_epochs(self):
         return 4, ()
 
+    def record_time(self, e):
+        return T0 + (e + 1) * 86_400 + 2 * 3_600  # the epoch's end and its report grace
+
     def settle_due(self, n=16):
         self.sent.append(("settle_due", n))
         return [{"epoch": e, "credited": 38_020, "record_time": T0} for e in self._due]
@@ -284,7 +287,7 @@ def test_settle_due_stops_after_a_few_calls_that_settle_nothing_and_says_so():
 
 def test_settle_due_with_nothing_due_sends_nothing():
     v = FakeVault()
-    assert VaultCommands(v).settle_due(16) == "nothing due: 4 epochs settled, the next record time has not passed; nothing sent" and v.sent == []
+    assert VaultCommands(v).settle_due(16) == "nothing due: 4 epochs settled, the next record time (epoch 4) is 2026-09-26 16:13 UTC; nothing sent" and v.sent == []
 
 
 class TermOverVault(FakeVault):

@@ -14,7 +14,7 @@ from vault_setup import BTC_USD, PRICE_PER_TH, TH, gross_of
 
 from hashtrust.chain.tx import LocalSigner, TxSender
 from hashtrust.errors import InputError
-from hashtrust.hashrate.vault import HashrateVaultClient, VaultCommands, btc_words
+from hashtrust.hashrate.vault import HashrateVaultClient, VaultCommands, _when, btc_words
 
 
 def commands(w3, vault, who):
@@ -70,7 +70,8 @@ def test_buy_report_fund_claim_status_settle(w3, vault, trust, feed, deployer, a
 
     # nobody reports epoch 1: once its report deadline has passed, anyone settles it
     keeper = commands(w3, vault, mallory)
-    assert keeper.settle_due(4) == "nothing due: 0 epochs settled, the next record time has not passed; nothing sent"
+    when = _when(keeper.vault.record_time(0))
+    assert keeper.settle_due(4) == f"nothing due: 0 epochs settled, the next record time (epoch 0) is {when}; nothing sent"  # user15: its date
     warp(vault.report_deadline(1) + 1)
     nu = trust.expected_unreported(1)
     g = gross_of(25 * TH)
@@ -145,5 +146,5 @@ def test_bond_top_up_waits_for_the_cursor_settle_due_moves(w3, vault, trust, fee
     n = vault.N_EPOCHS()
     assert keeper.settle_due(4) == f"no epoch was due; the settlement cursors moved past epochs settled or funded (now at epochs 1 and 0 of {n})"
     assert not v.cursor_due()
-    assert keeper.settle_due(4) == "nothing due: 0 epochs settled, the next record time has not passed; nothing sent"
+    assert keeper.settle_due(4) == f"nothing due: 0 epochs settled, the next record time (epoch 0) is {_when(v.record_time(0))}; nothing sent"
     assert op.bond_post(5) == f"posted 0.00000005 BTC (5 sats); bond is now {btc_words(bond + 5)}"
