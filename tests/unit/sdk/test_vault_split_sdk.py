@@ -233,12 +233,14 @@ class FakeVault:
     def now(self):
         return self._now
 
-    def _view(self, name, *a):  # settle-due reads the term's end (nothing due after it: the cursors may lag)
-        assert name == "TERM_END"
-        return T0 + 365 * 86_400
+    def _view(self, name, *a):  # settle-due reads the term's end and length (nothing due after it: the cursors may lag)
+        return {"TERM_END": T0 + 365 * 86_400, "N_EPOCHS": 365}[name]
 
     def due_epochs(self):
         return self._due
+
+    def cursor_due(self):  # a cursor past its record time with nothing to settle (audit9 K1): none here
+        return False
 
     def settle_cursor(self):
         return 4
@@ -305,6 +307,9 @@ class TermOverVault(FakeVault):
 
     def settle_cursor(self):
         return self.cursor
+
+    def cursor_due(self):
+        return self.cursor < 365 and self.now() > self.attest_deadline(self.cursor)
 
     def settled_epochs(self):
         return self.cursor, ()
@@ -575,3 +580,31 @@ def test_drain_feedback_stops_with_one_error_when_the_registry_refuses_the_head(
     with pytest.raises(InputError, match=r"^bond: 2 reputation feedback\(s\) wait in the trust's queue and the registry refused the next one"):
         t.drain_feedback()
     assert t.sent == [("post_pending", 16), ("post_pending", 16)]  # nothing more after the refusal
+
+
+class LaggingCursorVault(FakeVault):
+    """During the term: nothing due, but the unfunded cursor waits at a funded epoch past its report
+    deadline (a skip to make): the trust refuses a bond top-up until a settle_due moves it."""
+
+    def __init__(self):
+        super().__init__()
+        self.cursors_ = (4, 4)
+
+    def cursor_due(self):
+        return self.cursors_ == (4, 4)
+
+    def cursors(self):
+        return self.cursors_
+
+    def settle_due(self, n=16):
+        self.sent.append(("settle_due", n))
+        self.cursors_ = (5, 4)
+        return []
+
+
+def test_settle_due_during_the_term_moves_a_cursor_that_only_skips():
+    """audit9 K1: was "nothing due; nothing sent" while `bond post` was refused for that cursor: a dead end."""
+    v = LaggingCursorVault()
+    assert VaultCommands(v).settle_due(16) == "no epoch was due; the settlement cursors moved past epochs settled or funded (now at epochs 5 and 4 of 365)"
+    assert v.sent == [("settle_due", 16)]
+    assert VaultCommands(v).settle_due(16).startswith("nothing due: 4 epochs settled") and v.sent == [("settle_due", 16)]
