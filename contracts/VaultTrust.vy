@@ -7,8 +7,10 @@
 @notice The trust terms of one `HashrateVault` term, fixed at construction
         (docs/design/vault-trust-split.md): the operator agent (ERC-8004) and
         its registries, the validators, quorum and minimum score that attest
-        an epoch, the hashprice inputs that price a missed epoch, and the
-        operator's bond that pays for it.
+        an epoch, the hashprice index that prices each epoch (with the
+        binding figures as its floor while a day is not final) and the FPPS
+        pool fee of the gross check, and the operator's bond that pays for it
+        (docs/design/vault-reads-the-index.md).
 
         Each epoch ends in exactly one record, written when the vault
         settles it at its record time:
@@ -16,7 +18,9 @@
         - reported, never funded: owes `max(e.net, Nu(e))` (an unfunded
           report proves nothing, so it never costs less than no report);
         - funded and finalised: owes `Nr(e) * (S - delivered) / S`, the
-          undelivered share at the hashprice (zero delivery: all of `Nr(e)`);
+          undelivered share at the hashprice (zero delivery: all of `Nr(e)`),
+          plus the gross shortfall `max(0, net(F) - e.net)` against what an
+          FPPS pool pays for the delivered hashrate at the index, `F`;
         - funded, never attested: owes `max(0, Nu(e) - e.net)`.
         The bond pays `min(bond, owed)` to the vault, which credits it to the
         holders at the record time. Every epoch reaches the operator's
@@ -33,6 +37,7 @@
 
 from ethereum.ercs import IERC20
 
+from interfaces import IHashpriceIndex
 from interfaces import IHashrateVault
 from interfaces import IIdentityRegistry
 from interfaces import IVaultTrust
@@ -66,6 +71,9 @@ event TermsFixed:
     difficulty: uint256
     sats_per_block: uint256
     bond_epochs: uint256
+    index: address
+    pool_fee_bps: uint256
+    binding_value: uint256
 
 # @dev `validator` was listed (only at construction; the set never changes).
 event ValidatorSet:
@@ -90,6 +98,24 @@ event EpochCompensated:
     epoch: indexed(uint256)
     owed: uint256
     paid: uint256
+
+# @dev Epoch `epoch` was priced at its settlement: `day` is its first UTC day, `value0`/`value1` the
+#      values (msat per TH/s per day) of that day and the next (0 when the epoch ends on `day`),
+#      `final` whether both came final from the index (else the late rule: latest final, floored).
+event EpochPriced:
+    epoch: indexed(uint256)
+    day: uint256
+    value0: uint256
+    value1: uint256
+    final: bool
+
+# @dev Finalised epoch `epoch`'s reported gross against `expected`, what an FPPS pool pays for the
+#      delivered hashrate at the index; `shortfall` sats of net are owed on top of the undelivered share.
+event GrossChecked:
+    epoch: indexed(uint256)
+    reported: uint256
+    expected: uint256
+    shortfall: uint256
 
 # @dev Epoch `epoch` was settled: the one public record of every epoch of the term.
 event EpochClosed:
@@ -159,6 +185,11 @@ FEEDBACK_FLOOR: constant(uint256) = FEEDBACK_GAS * 64 // 63 + 30_000
 MAX_POST: constant(uint256) = 64
 POST_RESERVE: constant(uint256) = 20_000
 MAX_UINT64: constant(uint256) = 2**64 - 1
+# @dev A UTC day, and the index's unit: msat per TH/s per day (1 sat = 1,000 msat).
+DAY: constant(uint256) = 86_400
+MSAT: constant(uint256) = 1_000
+# @dev Highest FPPS pool fee of the gross check (10 %).
+MAX_POOL_FEE_BPS: constant(uint256) = 1_000
 
 
 # ------------------------------------------------------------------ #
@@ -176,9 +207,15 @@ AGENT_ID: public(immutable(uint256))
 # @dev Final answers >= MIN_SCORE from distinct listed, independent validators that finalise an epoch.
 QUORUM: public(immutable(uint256))
 MIN_SCORE: public(immutable(uint256))
-# @dev Hashprice inputs: network difficulty and sats per block (subsidy + average fees).
+# @dev Binding hashprice inputs: network difficulty and sats per block (subsidy + average fees).
 HP_DIFFICULTY: public(immutable(uint256))
 HP_SATS_PER_BLOCK: public(immutable(uint256))
+# @dev The binding value, msat per TH/s per day: the index formula at the binding inputs
+#      (floor(1e15 * 86,400 * sats_per_block / (difficulty * 2**32))); the floor of a day not final.
+HP_BINDING: public(immutable(uint256))
+# @dev The hashprice index every epoch is priced from, and the FPPS pool fee of the gross check.
+INDEX: public(immutable(address))
+POOL_FEE_BPS: public(immutable(uint256))
 # @dev Unreported epochs the bond is sized for (`required_bond`, `coverable_shares`).
 BOND_EPOCHS: public(immutable(uint256))
 # @dev The vault's reward token, epoch count and epoch length (read once).
@@ -186,6 +223,7 @@ REWARD_TOKEN: immutable(address)
 N_EPOCHS: immutable(uint256)
 EPOCH: immutable(uint256)
 REPORT_GRACE: immutable(uint256)
+TERM_START: immutable(uint256)
 
 
 # ------------------------------------------------------------------ #
@@ -226,6 +264,8 @@ def __init__(
     difficulty: uint256,
     sats_per_block: uint256,
     bond_epochs: uint256,
+    index: IHashpriceIndex,
+    pool_fee_bps: uint256,
 ):
     """
     @dev Fixes every term; there is no setter. The vault must have no trust
@@ -243,6 +283,8 @@ def __init__(
     @param sats_per_block Subsidy plus average fees per block, sats (the gross of the
            vault's capacity must fit 64 bits).
     @param bond_epochs Unreported epochs the bond must cover (>= 1 + 2 * REPORT_GRACE / EPOCH, rounded up).
+    @param index The hashprice index (IHashpriceIndex) every epoch is priced from.
+    @param pool_fee_bps The FPPS pool fee of the gross check, 0..1,000.
     """
     assert staticcall vault.trust() == empty(address), "trust: vault already has a trust"
     assert staticcall vault.totalSupply() == 0, "trust: vault has shares"
@@ -261,6 +303,10 @@ def __init__(
     epoch: uint256 = staticcall vault.EPOCH()
     grace: uint256 = staticcall vault.REPORT_GRACE()
     assert bond_epochs >= 1 + (2 * grace + epoch - 1) // epoch, "trust: bond epochs below the settlement lag"
+    # an epoch meets at most two UTC days (`_priced`)
+    assert epoch <= DAY, "trust: epoch longer than a day"
+    assert index.address != empty(address), "trust: zero index"
+    assert pool_fee_bps <= MAX_POOL_FEE_BPS, "trust: pool fee above 10%"
 
     VAULT = vault.address
     IDENTITY = identity.address
@@ -271,6 +317,10 @@ def __init__(
     MIN_SCORE = min_score
     HP_DIFFICULTY = difficulty
     HP_SATS_PER_BLOCK = sats_per_block
+    HP_BINDING = 10**15 * DAY * sats_per_block // (difficulty * 2**32)
+    INDEX = index.address
+    POOL_FEE_BPS = pool_fee_bps
+    TERM_START = staticcall vault.TERM_START()
     BOND_EPOCHS = bond_epochs
     REWARD_TOKEN = staticcall vault.REWARD_TOKEN()
     N_EPOCHS = staticcall vault.N_EPOCHS()
@@ -280,7 +330,7 @@ def __init__(
     # record, and is not 0 (a zero hashprice would make the bond and every compensation 0)
     capacity: uint256 = staticcall IVaultCapacity(vault.address).CAPACITY()
     assert capacity <= 2**96, "trust: hashprice inputs out of range"
-    whole: uint256 = self._gross(capacity)
+    whole: uint256 = self._gross_at(capacity, HP_BINDING)
     assert whole > 0 and whole <= MAX_UINT64, "trust: hashprice inputs out of range"
 
     log TermsFixed(
@@ -294,6 +344,9 @@ def __init__(
         difficulty=difficulty,
         sats_per_block=sats_per_block,
         bond_epochs=bond_epochs,
+        index=index.address,
+        pool_fee_bps=pool_fee_bps,
+        binding_value=HP_BINDING,
     )
     for v: address in validators:
         assert v != empty(address), "trust: zero validator"
@@ -336,23 +389,42 @@ def settle(epoch: uint256, post: bool) -> uint256:
     e: IHashrateVault.Epoch = staticcall IHashrateVault(VAULT).epochs(epoch)
     supply: uint256 = staticcall IHashrateVault(VAULT).term_supply()
 
+    # issue 16: the epoch's index, time-weighted over its UTC days (late days: `_value`)
+    day: uint256 = 0
+    v0: uint256 = 0
+    v1: uint256 = 0
+    final: bool = False
+    w: uint256 = 0
+    day, v0, v1, final, w = self._priced(epoch)
+    log EpochPriced(epoch=epoch, day=day, value0=v0, value1=v1, final=final)
+    g: uint256 = self._gross_w(supply, w)
+
     owed: uint256 = 0
     if rec.kind == FINALIZED:
         # F12: the undelivered share of the epoch at the hashprice, at its own price and params
+        dv: uint256 = min(e.delivered, supply)
         if supply != 0:
-            owed = self._nr(epoch, supply, e.btc_usd) * (supply - min(e.delivered, supply)) // supply
+            owed = self._nr(epoch, supply, g, e.btc_usd) * (supply - dv) // supply
+        # issue 16: the gross check, bounded: what an FPPS pool pays for the delivered hashrate at
+        # the index, less the pool fee; a net below its net is owed from the bond
+        fpps: uint256 = self._gross_w(dv, w)
+        fpps -= fpps * POOL_FEE_BPS // MAX_BPS
+        f_net: uint256 = self._net(epoch, dv, fpps, e.btc_usd)
+        shortfall: uint256 = f_net - min(f_net, e.net)
+        log GrossChecked(epoch=epoch, reported=e.gross, expected=fpps, shortfall=shortfall)
+        owed += shortfall
     elif e.status == empty(IHashrateVault.EpochStatus):
         rec.kind = DEFAULT_UNREPORTED
-        owed = self._nu(epoch, supply)
+        owed = self._nu(epoch, g)
     elif IHashrateVault.EpochStatus.FUNDED not in e.status:
         # F10: at least what the operator itself reported; G1: an unfunded report proves no
         # electricity (nothing attested, no sat received), so never less than no report (Nu)
         rec.kind = DEFAULT_UNFUNDED
-        owed = max(e.net, self._nu(epoch, supply))
+        owed = max(e.net, self._nu(epoch, g))
     else:
         # funded, never attested: the unreported rate, less what already streamed
         rec.kind = DEFAULT_UNATTESTED
-        nu: uint256 = self._nu(epoch, supply)
+        nu: uint256 = self._nu(epoch, g)
         owed = nu - min(nu, e.net)
 
     # the record keeps 64-bit sats (21e14 sats exist); a larger claim cannot be paid anyway
@@ -632,11 +704,13 @@ def coverable_shares() -> uint256:
             (the vault sells no more).
     @dev bond * REF / (BOND_EPOCHS * G(REF)) at REF = 1e6 TH/s, with the
          hashprice gross G (performance fee 0: an upper bound of every later
-         `Nu`, so no fee change after the sale uncovers it, G6); unbounded
-         when the gross is zero.
+         `Nu`, so no fee change after the sale uncovers it, G6) at
+         `_sizing_value()` (the higher of the binding value and the index's
+         latest: a rise after binding sells less); unbounded when the gross
+         is zero.
     @return Share units.
     """
-    per_ref: uint256 = BOND_EPOCHS * self._gross(REF_SHARES)
+    per_ref: uint256 = BOND_EPOCHS * self._gross_at(REF_SHARES, self._sizing_value())
     if per_ref == 0:
         return max_value(uint256)
     return self.bond * REF_SHARES // per_ref
@@ -649,10 +723,11 @@ def required_bond() -> uint256:
     @notice The bond that covers BOND_EPOCHS unreported epochs of the vault's
             whole capacity (so `coverable_shares() >= CAPACITY`).
     @dev BOND_EPOCHS * G(REF) * CAPACITY / REF, rounded up, on the hashprice
-         gross (performance fee 0, G6: whatever fee the admin sets later).
+         gross (performance fee 0, G6: whatever fee the admin sets later) at
+         `_sizing_value()`: it grows when the index rises above the binding value.
     @return Reward-token units.
     """
-    per_ref: uint256 = BOND_EPOCHS * self._gross(REF_SHARES)
+    per_ref: uint256 = BOND_EPOCHS * self._gross_at(REF_SHARES, self._sizing_value())
     capacity: uint256 = staticcall IVaultCapacity(VAULT).CAPACITY()
     return (per_ref * capacity + REF_SHARES - 1) // REF_SHARES
 
@@ -664,12 +739,12 @@ def coverage_bps() -> uint256:
     @notice The bond as a share of what BOND_EPOCHS unreported epochs of the
             shares sold would owe, in basis points (10,000 = fully covered).
     @dev At risk: BOND_EPOCHS * G(totalSupply), the hashprice gross
-         (performance fee 0, as `required_bond`). 10,000 when nothing is at
+         (performance fee 0, at `_sizing_value()`, as `required_bond`). 10,000 when nothing is at
          risk (no shares or a zero rate). Slashes lower it; no report is
          refused for it.
     @return Basis points (may exceed 10,000).
     """
-    at_risk: uint256 = BOND_EPOCHS * self._gross(staticcall IHashrateVault(VAULT).totalSupply())
+    at_risk: uint256 = BOND_EPOCHS * self._gross_at(staticcall IHashrateVault(VAULT).totalSupply(), self._sizing_value())
     if at_risk == 0:
         return MAX_BPS
     return self.bond * MAX_BPS // at_risk
@@ -683,11 +758,13 @@ def expected_unreported(epoch: uint256) -> uint256:
             the term supply less the performance fee in force at its end.
     @dev No electricity or maintenance: the operator proved none. Owed by an
          unreported epoch, the floor of an unfunded one (`max(e.net, Nu)`),
-         the base of an unattested one (less its net).
+         the base of an unattested one (less its net). Priced from the index
+         as `settle` would price it now (`_priced`: a day not final yet takes
+         the late rule, so the figure may still move until the record time).
     @param epoch The epoch index.
     @return Sats.
     """
-    return self._nu(epoch, staticcall IHashrateVault(VAULT).term_supply())
+    return self._nu(epoch, self._gross_w(staticcall IHashrateVault(VAULT).term_supply(), self._weighted(epoch)))
 
 
 @external
@@ -704,7 +781,27 @@ def expected_reported(epoch: uint256) -> uint256:
     @return Sats.
     """
     e: IHashrateVault.Epoch = staticcall IHashrateVault(VAULT).epochs(epoch)
-    return self._nr(epoch, staticcall IHashrateVault(VAULT).term_supply(), e.btc_usd)
+    supply: uint256 = staticcall IHashrateVault(VAULT).term_supply()
+    return self._nr(epoch, supply, self._gross_w(supply, self._weighted(epoch)), e.btc_usd)
+
+
+@external
+@view
+def epoch_value(epoch: uint256) -> (uint256, uint256, uint256, bool):
+    """
+    @notice The index figures `settle` would price `epoch` with now.
+    @dev `_priced`: the first UTC day of the epoch, its value and the next
+         day's (0 when the epoch ends on the first day), whether both are final.
+    @param epoch The epoch index.
+    @return (day, value0, value1, final), msat per TH/s per day.
+    """
+    day: uint256 = 0
+    v0: uint256 = 0
+    v1: uint256 = 0
+    final: bool = False
+    w: uint256 = 0
+    day, v0, v1, final, w = self._priced(epoch)
+    return day, v0, v1, final
 
 
 @external
@@ -835,37 +932,111 @@ def _request_hash(epoch: uint256, e: IHashrateVault.Epoch, validator: address) -
 
 @internal
 @view
-def _gross(shares: uint256) -> uint256:
+def _value(day: uint256) -> (uint256, bool):
     """
-    @dev Hashprice gross of `shares` for one epoch:
-         shares * 1e12 * EPOCH * sats_per_block / (1e18 * difficulty * 2**32).
+    @dev The value of UTC `day`, msat per TH/s per day: the index's when final; otherwise
+         (a late index never blocks a settlement) the latest final value before `day`
+         (the index is contiguous: `latest()` when its day is earlier), floored at the
+         binding value, so withholding proofs never makes a default cheaper than the terms.
+    @return (value, final).
     """
-    return shares * 10**12 * EPOCH * HP_SATS_PER_BLOCK // (TH * HP_DIFFICULTY * 2**32)
+    v: uint256 = 0
+    final: bool = False
+    v, final = staticcall IHashpriceIndex(INDEX).hashprice(day)
+    if final:
+        return v, True
+    ld: uint256 = 0
+    lv: uint256 = 0
+    ld, lv = staticcall IHashpriceIndex(INDEX).latest()
+    if ld >= day:
+        lv = 0  # none before `day` (it precedes the index's first day)
+    return max(lv, HP_BINDING), False
 
 
 @internal
 @view
-def _nu_at(shares: uint256, perf_bps: uint256) -> uint256:
-    g: uint256 = self._gross(shares)
-    return g - g * perf_bps // MAX_BPS
+def _priced(epoch: uint256) -> (uint256, uint256, uint256, bool, uint256):
+    """
+    @dev Epoch `epoch` is [s, s + EPOCH), s = TERM_START + epoch * EPOCH, EPOCH <= a day: its
+         first UTC day d0 = s // DAY holds a = DAY * (d0 + 1) - s of its seconds (all of them
+         when a >= EPOCH), day d0 + 1 the rest.
+    @return (d0, v(d0), v(d0 + 1) or 0, both final, a * v(d0) + (EPOCH - a) * v(d0 + 1)).
+    """
+    s: uint256 = TERM_START + epoch * EPOCH
+    d0: uint256 = s // DAY
+    a: uint256 = min(DAY * (d0 + 1) - s, EPOCH)
+    v0: uint256 = 0
+    f0: bool = False
+    v0, f0 = self._value(d0)
+    v1: uint256 = 0
+    f1: bool = True
+    if a < EPOCH:
+        v1, f1 = self._value(d0 + 1)
+    return d0, v0, v1, f0 and f1, a * v0 + (EPOCH - a) * v1
 
 
 @internal
 @view
-def _nu(epoch: uint256, supply: uint256) -> uint256:
-    """@dev Nu(e): no electricity (the operator proved none), perf of the params in force at the epoch's end."""
-    return self._nu_at(supply, (staticcall IHashrateVault(VAULT).params_of(epoch)).perf_bps)
+def _weighted(epoch: uint256) -> uint256:
+    d0: uint256 = 0
+    v0: uint256 = 0
+    v1: uint256 = 0
+    final: bool = False
+    w: uint256 = 0
+    d0, v0, v1, final, w = self._priced(epoch)
+    return w
+
+
+@internal
+@pure
+def _gross_w(shares: uint256, w: uint256) -> uint256:
+    """
+    @dev Hashprice gross of `shares` over `w` = the sum of seconds * value (msat per TH/s per
+         day) of the epoch's days: shares * w / (1e18 * 86,400 * 1,000), one floor.
+    """
+    return shares * w // (TH * DAY * MSAT)
 
 
 @internal
 @view
-def _nr(epoch: uint256, supply: uint256, btc_usd: uint256) -> uint256:
-    """@dev Nr(e): the vault's split of full delivery at the hashprice, at the epoch's price and params."""
+def _gross_at(shares: uint256, v: uint256) -> uint256:
+    """@dev Hashprice gross of `shares` for a whole epoch at one value `v`."""
+    return self._gross_w(shares, EPOCH * v)
+
+
+@internal
+@view
+def _sizing_value() -> uint256:
+    """@dev The value the bond is sized at: max(binding value, the index's latest final value)."""
+    ld: uint256 = 0
+    lv: uint256 = 0
+    ld, lv = staticcall IHashpriceIndex(INDEX).latest()
+    return max(lv, HP_BINDING)
+
+
+@internal
+@view
+def _nu(epoch: uint256, g: uint256) -> uint256:
+    """@dev Nu(e) of gross `g`: no electricity (the operator proved none), perf of the params in force at the epoch's end."""
+    return g - g * (staticcall IHashrateVault(VAULT).params_of(epoch)).perf_bps // MAX_BPS
+
+
+@internal
+@view
+def _net(epoch: uint256, delivered: uint256, g: uint256, btc_usd: uint256) -> uint256:
+    """@dev The vault's net of gross `g` for `delivered` shares, at the epoch's price and params."""
     fee: uint256 = 0
     perf: uint256 = 0
     net: uint256 = 0
-    fee, perf, net = staticcall IHashrateVault(VAULT).split_of(epoch, supply, self._gross(supply), btc_usd)
+    fee, perf, net = staticcall IHashrateVault(VAULT).split_of(epoch, delivered, g, btc_usd)
     return net
+
+
+@internal
+@view
+def _nr(epoch: uint256, supply: uint256, g: uint256, btc_usd: uint256) -> uint256:
+    """@dev Nr(e): the vault's split of full delivery of gross `g`, at the epoch's price and params."""
+    return self._net(epoch, supply, g, btc_usd)
 
 
 @internal

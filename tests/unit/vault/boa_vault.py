@@ -102,8 +102,11 @@ def deploy_trust(
     sats_per_block: int = SATS_PER_BLOCK,
     bond_epochs: int = 7,
     regs=None,
+    index: str | None = None,
+    pool_fee_bps: int = 0,
 ):
-    """Deploy a `VaultTrust` for `env.vault` (nothing posted, not set on the vault)."""
+    """Deploy a `VaultTrust` for `env.vault` (nothing posted, not set on the vault). Without `index`, a
+    fresh `MockHashpriceIndex` with no final day: every epoch is priced at the binding value."""
     identity, validation, reputation, agent_id = regs or registries(env.operator)
     if validators is None:
         validators = [boa.env.generate_address(f"validator{i}") for i in range(3)]
@@ -120,6 +123,8 @@ def deploy_trust(
         difficulty,
         sats_per_block,
         bond_epochs,
+        index if index is not None else load("mocks/MockHashpriceIndex").address,
+        pool_fee_bps,
     )
     return TrustEnv(trust, identity, validation, reputation, agent_id, list(validators))
 

@@ -7,9 +7,9 @@ import boa
 from boa_vault import deploy
 from scenario import TH, events, settle_until, trust_vault, warp
 
-# G6 (audit5, c164b01): sized on the hashprice gross (perf 0): 7 x G(1e6 TH/s) x 10,000 / 1e6 =
-# 2,957,135.4, rounded up (the design's §7 figure, 7 x Nu = 2,661,421, predates G6)
-REQUIRED_CAPACITY = 2_957_136
+# G6 (audit5, c164b01): sized on the hashprice gross (perf 0): 7 x G(1e6 TH/s) x 10,000 / 1e6, at the
+# binding value 42,244 msat/TH/s/day (issue 16: the index's unit; 2,957,136 from the unrounded inputs)
+REQUIRED_CAPACITY = 2_957_080
 
 
 def test_required_bond_and_coverage():
@@ -25,7 +25,7 @@ def test_required_bond_and_coverage():
     h = env.holders[0]
     with boa.env.prank(h):
         env.vault.buy(150 * TH, 2**255, h)
-    assert tr.coverage_bps() == REQUIRED_CAPACITY * 10_000 // (7 * 6_336) == 666_742  # 150 TH/s: gross 6,336
+    assert tr.coverage_bps() == REQUIRED_CAPACITY * 10_000 // (7 * 6_336) == 666_729  # 150 TH/s: gross 6,336
 
 
 def test_post_bond_by_anyone_and_refusals():

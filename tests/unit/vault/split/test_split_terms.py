@@ -28,6 +28,8 @@ def _raw(env, regs, *, validators=None, quorum=2, min_score=98, difficulty=DIFFI
         difficulty,
         spb,
         bond_epochs,
+        load("mocks/MockHashpriceIndex").address,
+        0,
     )
 
 

@@ -145,13 +145,14 @@ def test_a_cursor_left_behind_is_overdue_until_settle_due_moves_it(kit):
 
 
 def test_required_bond_covers_the_capacity(kit):
-    """F9 / G6: 7 * G at 10,000 TH/s, the hashprice gross with no performance fee (422,447 per epoch;
-    29,571,353.7 per 1e6 TH/s-epoch), rounded up: 2,957,136 (was 2,661,422 at the 10 % fee)."""
+    """F9 / G6: 7 * G at 10,000 TH/s, the hashprice gross with no performance fee, at the binding
+    value 42,244 msat/TH/s/day (issue 16: the index's unit; 422,440 per epoch, 29,570,800 per 1e6
+    TH/s-epoch): 2,957,080 (2,957,136 before the binding figures were an index value)."""
     t = kit.open(bond=0, supply=0)
     per_ref = 7 * gross(REF)
     want = (per_ref * CAPACITY + REF - 1) // REF
-    assert gross(CAPACITY) == 422_447
-    assert t.required_bond() == want == 2_957_136
+    assert gross(CAPACITY) == 422_440
+    assert t.required_bond() == want == 2_957_080
     _fund_operator(kit, t, want)
     with boa.env.prank(kit.operator):
         t.post_bond(want)
@@ -165,7 +166,7 @@ def test_bond_sizing_ignores_the_performance_fee(kit, perf_bps):
     lowered after it cannot uncover the bond (the gross bounds every later Nu)."""
     t = kit.open(bond=1_000_000, supply=SUPPLY)
     kit.vault.set_params(kit.params(perf_bps=perf_bps))
-    assert t.required_bond() == 2_957_136
+    assert t.required_bond() == 2_957_080
     assert t.coverable_shares() == 1_000_000 * REF // (7 * gross(REF))
     assert t.coverage_bps() == 1_000_000 * 10_000 // (7 * GROSS_100)
     # every unreported epoch owes at most the gross the bond was sized on

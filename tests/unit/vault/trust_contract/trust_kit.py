@@ -56,8 +56,17 @@ def at(name: str, address):
     return _PARTIALS[name].at(address)
 
 
-def gross(shares: int) -> int:
-    return shares * 10**12 * DAY * SATS_PER_BLOCK // (TH * DIFFICULTY * 2**32)
+# The binding value (msat per TH/s per day): the floor of a day the index has not made final.
+BINDING = 10**15 * DAY * SATS_PER_BLOCK // (DIFFICULTY * 2**32)  # 42,244
+
+
+def gross_w(shares: int, w: int) -> int:
+    """VaultTrust `_gross_w`: `w` = sum of seconds * value over the epoch's days."""
+    return shares * w // (TH * DAY * 1_000)
+
+
+def gross(shares: int, value: int = BINDING) -> int:
+    return gross_w(shares, DAY * value)
 
 
 def nu(shares: int, perf_bps: int = 1_000) -> int:
@@ -89,6 +98,7 @@ class Kit:
     fee_recipient: str
     validators: list[str]
     stranger: str
+    index: object = None
 
     def params(self, perf_bps: int = 1_000, recipient: str | None = None):
         return (*PARAMS[:3], perf_bps, recipient or self.fee_recipient)
@@ -106,6 +116,8 @@ class Kit:
             difficulty=DIFFICULTY,
             sats_per_block=SATS_PER_BLOCK,
             bond_epochs=7,
+            index=self.index.address,
+            pool_fee_bps=0,
         )
         a.update(kw)
         return list(a.values())
@@ -167,7 +179,8 @@ def make_kit(capacity: int = CAPACITY) -> Kit:
     term_start = boa.env.timestamp + DAY
     vault = load("mocks/MockTrustVault", wbtc.address, term_start, N_EPOCHS, GRACE, capacity, (*PARAMS, fees))
     vault.set_roles(admin, guardian, treasury)
-    return Kit(vault, wbtc, identity, validation, reputation, agent_id, operator, admin, guardian, treasury, fees, validators, stranger)
+    index = load("mocks/MockHashpriceIndex")
+    return Kit(vault, wbtc, identity, validation, reputation, agent_id, operator, admin, guardian, treasury, fees, validators, stranger, index)
 
 
 def events(contract, name: str) -> list:
