@@ -276,6 +276,66 @@ def index_msat_per_th_day(day: Day, blocks: int = 144) -> int:
     return hashprice_msat(*index_inputs(day, blocks))
 
 
+# ------------------------------------------------------------------ the trust's pricing at the index
+# `VaultTrust` (docs/design/vault-reads-the-index.md) prices every epoch from the index of its UTC
+# day(s), time-weighted; a day not final takes the latest final value before it, floored at the
+# binding value. These mirror `_value`, `_priced`, `_gross_w` and the gross check to the sat.
+MSAT = 1_000
+
+
+def binding_value(difficulty: int, sats_per_block: int) -> int:
+    """`VaultTrust.HP_BINDING`: the index formula at the binding inputs, msat per TH/s per day."""
+    return 10**15 * DAY_S * int(sats_per_block) // (int(difficulty) * 2**32)
+
+
+def index_day_value(day: int, index: dict[int, int], binding: int) -> tuple[int, bool]:
+    """`VaultTrust._value`: ``index`` maps the final days to their values (contiguous, as the
+    index publishes them); a day not in it takes max(latest final before it, ``binding``)."""
+    if day in index:
+        return index[day], True
+    latest = index[max(index)] if index and max(index) < day else 0  # none before `day`: 0
+    return max(latest, binding), False
+
+
+def epoch_index_weight(term_start: int, epoch: int, index: dict[int, int], binding: int, epoch_s: int = EPOCH_S) -> tuple[int, int, int, bool, int]:
+    """`VaultTrust._priced`: (first UTC day, its value, the next day's or 0, both final,
+    sum of seconds * value over the epoch's days)."""
+    assert epoch_s <= DAY_S, "an epoch meets at most two UTC days"
+    start = term_start + epoch * epoch_s
+    d0 = start // DAY_S
+    a = min(DAY_S * (d0 + 1) - start, epoch_s)
+    v0, f0 = index_day_value(d0, index, binding)
+    v1, f1 = (0, True)
+    if a < epoch_s:
+        v1, f1 = index_day_value(d0 + 1, index, binding)
+    return d0, v0, v1, f0 and f1, a * v0 + (epoch_s - a) * v1
+
+
+def index_gross(shares: int, weight: int) -> int:
+    """`VaultTrust._gross_w`: the hashprice gross of ``shares`` over the epoch's weighted index."""
+    return shares * weight // (TH * DAY_S * MSAT)
+
+
+def expected_unreported_at_index(shares: int, weight: int, perf_bps: int) -> int:
+    """`VaultTrust.expected_unreported`: Nu = G - perf (no electricity)."""
+    g = index_gross(shares, weight)
+    return g - g * perf_bps // MAX_BPS
+
+
+def fpps_expected_gross(delivered: int, weight: int, pool_fee_bps: int) -> int:
+    """The gross check's F: what an FPPS pool pays for ``delivered`` at the index, less its fee."""
+    g = index_gross(delivered, weight)
+    return g - g * pool_fee_bps // MAX_BPS
+
+
+def required_bond_at_index(capacity: int, bond_epochs: int, binding: int, latest_value: int = 0, epoch_s: int = EPOCH_S) -> int:
+    """`VaultTrust.required_bond`: BOND_EPOCHS * G(1e6 TH/s) * CAPACITY / 1e6 TH/s, rounded up, at
+    max(binding value, the index's latest value)."""
+    ref = 10**6 * TH
+    per_ref = bond_epochs * index_gross(ref, epoch_s * max(binding, latest_value))
+    return (per_ref * capacity + ref - 1) // ref
+
+
 def feed_answer(btc_usd: float) -> int:
     """The 8-decimal feed answer for a USD price."""
     return round(btc_usd * 10**8)
