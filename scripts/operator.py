@@ -48,9 +48,11 @@ def cli():
 @click.option("--difficulty", type=Number(int, 1, 2**160), default=VAULT_DEVNET["difficulty"], show_default=True)
 @click.option("--sats-per-block", type=Number(int, 1, 2**64), default=VAULT_DEVNET["sats_per_block"], show_default=True)
 @click.option("--bond-epochs", type=Number(int, 1, 2**256 - 1), default=VAULT_DEVNET["bond_epochs"], show_default=True)
+@click.option("--index", default=None, help="the hashprice index (default: the book's HashpriceIndex; on a devnet its DevHashpriceIndex)")
+@click.option("--pool-fee-bps", type=Number(int, 0, 1_000), default=VAULT_DEVNET["pool_fee_bps"], show_default=True, help="FPPS pool fee of the gross check")
 @click.option("--bond/--no-bond", "post", default=True, show_default=True, help="post the required bond from this account (else the operator posts it: `bond`)")
 @one_line_errors
-def deploy_trust_cmd(alias, agent_id, validators, quorum, min_score, difficulty, sats_per_block, bond_epochs, post):
+def deploy_trust_cmd(alias, agent_id, validators, quorum, min_score, difficulty, sats_per_block, bond_epochs, index, pool_fee_bps, post):
     """Deploy the vault's trust with every term, post the required bond, set it on the vault (admin)."""
     v, _, book = _clients(alias)
     out = deploy_trust(
@@ -63,6 +65,8 @@ def deploy_trust_cmd(alias, agent_id, validators, quorum, min_score, difficulty,
         difficulty=difficulty,
         sats_per_block=sats_per_block,
         bond_epochs=bond_epochs,
+        index=index,
+        pool_fee_bps=pool_fee_bps,
         post_bond=post,
         log=click.echo,
     )

@@ -168,6 +168,7 @@ VAULT_DEVNET = {
     "difficulty": 150 * 10**12,  # hashprice inputs of what a missed or short epoch owes
     "sats_per_block": 315_000_000,  # 3.125 BTC subsidy + 0.025 BTC average fees
     "bond_epochs": 7,  # 1 + 2 * report_grace / epoch: epochs in flight before the first record time
+    "pool_fee_bps": 200,  # FPPS pool fee of the gross check (2 %): a finalised gross below FPPS at the index owes the rest
 }
 
 
@@ -215,6 +216,8 @@ def trust_args(ctx: DeployContext) -> tuple:
         int(t["difficulty"]),
         int(t["sats_per_block"]),
         int(t["bond_epochs"]),
+        Web3.to_checksum_address(t["index"]),
+        int(t.get("pool_fee_bps", 0)),
     )
 
 

@@ -53,8 +53,11 @@ from hashtrust.hashrate.vault import (
     HashrateVaultClient,
     PriceFeedClient,
     VaultTrustClient,
+    check_index,
     deploy_trust,
+    index_latest,
     required_bond_for,
+    trust_index,
     ths_to_shares,
 )
 
@@ -89,7 +92,7 @@ def market(n: int = N_EPOCHS, seed: int = SEED) -> list[Day]:
     return days
 
 
-TRUST_TERMS = ("quorum", "min_score", "difficulty", "sats_per_block", "bond_epochs")
+TRUST_TERMS = ("quorum", "min_score", "difficulty", "sats_per_block", "bond_epochs", "pool_fee_bps")
 
 
 def open_devnet_term(
@@ -116,8 +119,12 @@ def open_devnet_term(
     admin = vault._require_sender()
     cfg = {k: VAULT_DEVNET[k] for k in TRUST_TERMS} | (terms or {})
     usd, wbtc = vault.payment_token, vault.reward_token
+    if "index" not in cfg:
+        # the book's HashpriceIndex, else (a devnet) its simulator-fed DevHashpriceIndex, deployed when missing
+        cfg["index"] = VaultTrustClient(vault.w3, vault.trust()).terms()["index"] if vault.trust() is not None else trust_index(vault.w3, book, admin)
     if vault.trust() is None:
-        need = required_bond_for(vault._view("CAPACITY"), cfg["difficulty"], cfg["sats_per_block"], cfg["bond_epochs"])
+        latest = index_latest(vault.w3, cfg["index"])[1]
+        need = required_bond_for(vault._view("CAPACITY"), cfg["difficulty"], cfg["sats_per_block"], cfg["bond_epochs"], latest)
         want, have = max(need, bond_sats) + operator_sats, wbtc.functions.balanceOf(operator.address).call()
         if have < want:
             admin.transact(wbtc.functions.mint(operator.address, want - have))
@@ -177,6 +184,11 @@ def run(demo: DemoContext) -> dict:
     sold = vault_admin._view("totalSupply")
     echo(f"   vault {vault_admin.address}, trust {trust.address}: operator agent {op_id}; validators: {', '.join(w.address[:10] + '…' for w in watchers)}")
     echo(f"   sale: {len(buyers)} buyers hold {sold // TH:,} TH/s (paid {vault_admin.preview_buy(sold) / 1e6:,.0f} USD)")
+    index = trust.terms()["index"]
+    kind = check_index(w3, index)
+    latest_day, latest_value = index_latest(w3, index)
+    echo(f"   hashprice index: {kind} at {index} ({'simulator-fed, devnet only' if kind == 'DevHashpriceIndex' else 'proven from Bitcoin through the relay'}); "
+         + (f"latest final day {latest_day:,}: {latest_value:,} msat per TH/s per day" if latest_value else f"no final day yet: epochs price at the binding value {trust._view('HP_BINDING'):,} msat per TH/s per day"))
     echo(f"   operator bond: {trust.bond() / 1e8:.4f} BTC (required for the whole capacity: {trust.required_bond() / 1e8:.4f} BTC)")
 
     # -- the epochs

@@ -43,6 +43,7 @@ MAX_UINT = 2**256 - 1
 MAX_REPORT_URI = 256  # bytes (HashrateVault.vy: String[256])
 MAX_VALIDATORS = 16  # VaultTrust.vy: DynArray[address, 16]
 MIN_SCORE_FLOOR = 98  # VaultTrust.vy: "trust: min score below 98"
+MAX_POOL_FEE_BPS = 1_000  # VaultTrust.vy: "trust: pool fee above 10%"
 # The vault's epoch status flags (IHashrateVault.EpochStatus); 0 = never reported.
 STATUS_FLAGS = ((8, "defaulted"), (4, "finalized"), (2, "funded"), (1, "reported"))
 STATUS_NAMES = {0: "none", 1: "reported", 2: "funded", 4: "finalized", 8: "defaulted"}
@@ -235,12 +236,16 @@ def request_hash(chain_id: int, vault: str, epoch: int, delivered: int, gross: i
     )
 
 
-def expected_epoch_gross(supply: int, difficulty: int, sats_per_block: int) -> int:
-    """Expected gross sats of one epoch for ``supply`` share units at the trust's hashprice
-    inputs: supply * 1e12 * 86_400 * sats_per_block // (1e18 * difficulty * 2**32)."""
+def expected_epoch_gross(supply: int, difficulty: int, sats_per_block: int, value: int = 0) -> int:
+    """Expected gross sats of one epoch for ``supply`` share units at the trust's binding value
+    (`HP_BINDING` = floor(1e15 * 86,400 * sats_per_block / (difficulty * 2**32)) msat per TH/s per
+    day, the index's unit) or at index ``value`` when higher: supply * 86,400 * v // (1e18 *
+    86,400 * 1,000) (docs/design/vault-reads-the-index.md)."""
     if difficulty <= 0:
         raise InputError("difficulty", "must be > 0")
-    return supply * 10**12 * EPOCH_S * sats_per_block // (TH * difficulty * 2**32)
+    from hashtrust.hashrate.economics import binding_value, index_gross
+
+    return index_gross(supply, EPOCH_S * max(binding_value(difficulty, sats_per_block), int(value)))
 
 
 def settlement_lag_epochs(report_grace: int, epoch: int = EPOCH_S) -> int:
@@ -749,6 +754,8 @@ class VaultTrustClient(ContractClient):
             "difficulty": v("HP_DIFFICULTY"),
             "sats_per_block": v("HP_SATS_PER_BLOCK"),
             "bond_epochs": v("BOND_EPOCHS"),
+            "index": Web3.to_checksum_address(v("INDEX")),
+            "pool_fee_bps": v("POOL_FEE_BPS"),
         }
 
     def operator_wallet(self) -> str:
@@ -1309,13 +1316,54 @@ def check_registries(w3: Any, identity: str, validation: str, reputation: str | 
             raise AddressBookError(f"{ctype} at {addr} is bound to the IdentityRegistry at {bound}, not {ident}; refusing to bind the vault to both")
 
 
-def required_bond_for(capacity: int, difficulty: int, sats_per_block: int, bond_epochs: int) -> int:
+def required_bond_for(capacity: int, difficulty: int, sats_per_block: int, bond_epochs: int, latest_value: int = 0) -> int:
     """`VaultTrust.required_bond` in Python: BOND_EPOCHS * G(1e6 TH/s) * CAPACITY / 1e6 TH/s,
     rounded up, on the hashprice gross G (performance fee 0, so no later fee change can uncover
-    the sale: audit5 G6)."""
+    the sale: audit5 G6) at max(binding value, the index's latest value ``latest_value``)."""
     ref = 10**6 * TH
-    per_ref = bond_epochs * expected_epoch_gross(ref, difficulty, sats_per_block)
+    per_ref = bond_epochs * expected_epoch_gross(ref, difficulty, sats_per_block, latest_value)
     return (per_ref * capacity + ref - 1) // ref
+
+
+def check_index(w3: Any, index: str) -> str:
+    """The trust's index must be hashtrust's `HashpriceIndex`; on a local devnet (chain id 31337 or
+    1337) `DevHashpriceIndex` too (the trust cannot tell an index from a look-alike; the dev
+    index itself refuses any other chain at construction). Returns the contract type."""
+    from hashtrust.chain.addressbook import DEV_CHAIN_IDS, check_code
+    from hashtrust.errors import AddressBookError
+
+    index = check_address(index, "index")
+    if index == ZERO_ADDRESS:
+        raise InputError("index", "the trust needs a hashprice index (zero given)")
+    kinds = ("HashpriceIndex", "DevHashpriceIndex") if int(w3.eth.chain_id) in DEV_CHAIN_IDS else ("HashpriceIndex",)
+    for kind in kinds:
+        try:
+            check_code(w3, index, kind)
+            return kind
+        except AddressBookError:
+            continue
+    raise InputError("index", f"{index} is not hashtrust's {' or '.join(kinds)} (off a local devnet only the Bitcoin-proven HashpriceIndex prices a term)")
+
+
+def index_latest(w3: Any, index: str) -> tuple[int, int]:
+    """(day, value) of the index's newest final day ((0, 0) when none): `IHashpriceIndex.latest`."""
+    day, value = call_view(w3.eth.contract(address=Web3.to_checksum_address(index), abi=artifacts.abi("DevHashpriceIndex")).functions.latest(), action="latest")
+    return int(day), int(value)
+
+
+def trust_index(w3: Any, book: Any, sender: Any) -> str:
+    """The index a new trust reads: the book's `HashpriceIndex`; on a local devnet without one, the
+    book's `DevHashpriceIndex` (deployed when missing: the simulator feeds it)."""
+    if "HashpriceIndex" in book:
+        return Web3.to_checksum_address(book.verified_address(w3, "HashpriceIndex"))
+    from hashtrust.chain.devnet import not_a_devnet
+
+    if not_a_devnet(w3) is not None:
+        raise InputError("index", "no HashpriceIndex in the address book of this chain: deploy one (hashtrust bitcoin index deploy) or pass --index")
+    from hashtrust.bitcoin.index import deploy_dev_index
+
+    client, _ = deploy_dev_index(w3, sender, book)
+    return Web3.to_checksum_address(client.address)
 
 
 def check_trust_terms(vault: HashrateVaultClient, terms: dict) -> list[str]:
@@ -1344,6 +1392,9 @@ def check_trust_terms(vault: HashrateVaultClient, terms: dict) -> list[str]:
     whole = expected_epoch_gross(capacity, difficulty, spb) if capacity <= 2**96 else 0
     if capacity > 2**96 or not 1 <= whole <= 2**64 - 1:
         raise InputError("sats_per_block", f"the hashprice gross of the vault's capacity for one epoch is {whole:,} sats at difficulty {difficulty:,} and {spb:,} sats a block: it must be 1..2^64-1 (capacity at most 2^96 share units)")
+    if not 0 <= int(terms["pool_fee_bps"]) <= MAX_POOL_FEE_BPS:
+        raise InputError("pool_fee_bps", f"must be 0..{MAX_POOL_FEE_BPS} (the FPPS pool fee of the gross check, at most 10%)")
+    check_index(w3, terms["index"])
     lag = settlement_lag_epochs(vault._view("REPORT_GRACE"), vault._view("EPOCH"))
     if int(terms["bond_epochs"]) < lag:
         raise InputError("bond_epochs", f"must be at least {lag} (1 + 2 * report grace / epoch: epochs in flight before the first record time)")
@@ -1376,6 +1427,8 @@ def deploy_trust(
     difficulty: int,
     sats_per_block: int,
     bond_epochs: int,
+    index: str | None = None,
+    pool_fee_bps: int = 0,
     identity: str | None = None,
     validation: str | None = None,
     reputation: str | None = None,
@@ -1406,6 +1459,7 @@ def deploy_trust(
         "reputation": Web3.to_checksum_address(reputation or book.verified_address(w3, "ReputationRegistry")),
         "agent_id": int(agent_id), "validators": list(validators), "quorum": int(quorum), "min_score": int(min_score),
         "difficulty": int(difficulty), "sats_per_block": int(sats_per_block), "bond_epochs": int(bond_epochs),
+        "index": Web3.to_checksum_address(index or trust_index(w3, book, admin)), "pool_fee_bps": int(pool_fee_bps),
     }
     booked = book.get("HashrateVault")
     if booked is None or Web3.to_checksum_address(booked.address) != vault.address:
@@ -1437,7 +1491,8 @@ def deploy_trust(
     poster = bond_from or admin
     existing = adopted or (book.get("VaultTrust").address if book.get("VaultTrust") is not None else None)
     have_bond = VaultTrustClient(w3, existing).bond() if existing else 0
-    need = required_bond_for(vault._view("CAPACITY"), terms["difficulty"], terms["sats_per_block"], terms["bond_epochs"])
+    latest = index_latest(w3, terms["index"])[1]
+    need = required_bond_for(vault._view("CAPACITY"), terms["difficulty"], terms["sats_per_block"], terms["bond_epochs"], latest)
     short = max(0, need - have_bond) if post_bond else 0
     if short:
         held = int(call_view(vault.reward_token.functions.balanceOf(poster.address), action="balanceOf"))

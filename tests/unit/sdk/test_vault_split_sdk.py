@@ -123,12 +123,15 @@ def test_missing_rounds_inside_the_phase_count_as_after_the_end():
 
 # ------------------------------------------------------------------ bond sizing (§7)
 def test_required_bond_is_the_gross_of_the_capacity_rounded_up_from_the_reference_rate():
-    """Bond sizing on the hashprice gross (performance fee 0, audit5 G6): 7 x G(10,000 TH/s) =
-    7 x 422,447 = 2,957,129 sats; `VaultTrust.required_bond` takes the rate at 1e6 TH/s and rounds
-    the capacity's share up: 2,957,136 (the SDK mirrors the contract)."""
+    """Bond sizing on the hashprice gross (performance fee 0, audit5 G6) at the binding value
+    42,244 msat/TH/s/day (issue 16: the index's unit): 7 x G(10,000 TH/s) = 7 x 422,440 = 2,957,080
+    sats, as `VaultTrust.required_bond` (the SDK mirrors the contract); an index latest above the
+    binding value sizes it higher, one below it does not."""
     g = expected_epoch_gross(10_000 * TH, VAULT_DEVNET["difficulty"], VAULT_DEVNET["sats_per_block"])
-    assert g == 422_447 and 7 * g == 2_957_129
-    assert required_bond_for(10_000 * TH, VAULT_DEVNET["difficulty"], VAULT_DEVNET["sats_per_block"], 7) == 2_957_136
+    assert g == 422_440 and 7 * g == 2_957_080
+    assert required_bond_for(10_000 * TH, VAULT_DEVNET["difficulty"], VAULT_DEVNET["sats_per_block"], 7) == 2_957_080
+    assert required_bond_for(10_000 * TH, VAULT_DEVNET["difficulty"], VAULT_DEVNET["sats_per_block"], 7, 84_488) == 2 * 2_957_080
+    assert required_bond_for(10_000 * TH, VAULT_DEVNET["difficulty"], VAULT_DEVNET["sats_per_block"], 7, 30_000) == 2_957_080
     assert settlement_lag_epochs(VAULT_DEVNET["report_grace"]) == VAULT_DEVNET["bond_epochs"] == 7
     assert settlement_lag_epochs(3 * 86_400 + 1) == 8  # rounded up, as the trust's constructor
 
@@ -146,9 +149,9 @@ def test_the_trust_waits_for_the_operator_agent_outside_the_plain_plan():
     with pytest.raises(HashtrustError, match="deploy-trust"):
         trust_args(DeployContext(w3=None, sender=None, book=None))  # type: ignore[arg-type]
     terms = {"vault": ME, "identity": ME, "validation": ME, "reputation": ME, "agent_id": 4, "validators": [ME.lower()], "quorum": 1,
-             "min_score": 98, "difficulty": 5, "sats_per_block": 6, "bond_epochs": 7}
+             "min_score": 98, "difficulty": 5, "sats_per_block": 6, "bond_epochs": 7, "index": ME.lower(), "pool_fee_bps": 200}
     args = trust_args(DeployContext(w3=None, sender=None, book=None, terms=terms))  # type: ignore[arg-type]
-    assert args == (ME, ME, ME, ME, 4, [ME], 1, 98, 5, 6, 7)
+    assert args == (ME, ME, ME, ME, 4, [ME], 1, 98, 5, 6, 7, ME, 200)
 
 
 def test_the_vault_constructor_has_no_operator_any_more():
