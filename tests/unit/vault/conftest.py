@@ -9,7 +9,7 @@ Timeline of the default vault: the sale is open from deployment until epoch 0 st
 after deployment (a vault refuses a sale that overlaps the term); 10 epochs; 3 days (unpaused) to
 report and fund an epoch after its end (D(e)), 6 days to finalise a funded one (A(e)).
 The term is opened before any buy: the trust (quorum 2 of 3, min score 98, 7 bond epochs) is
-deployed, carol posts `required_bond()` (2,957,136 sats: 7 epochs of the hashprice gross
+deployed, carol posts `required_bond()` (2,957,080 sats: 7 epochs of the hashprice gross
 of the whole capacity, audit5 G6) and the admin calls `set_trust`.
 """
 

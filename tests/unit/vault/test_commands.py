@@ -64,7 +64,7 @@ def test_buy_report_fund_claim_status_settle(w3, vault, trust, feed, deployer, a
     status = mine.status()
     assert f"you ({alice.address}): 25 TH/s, claimable 0.00000000 BTC (0 sats)" in status
     assert "BTC/USD 50,000.00" in status  # the latest answer (epoch 0 kept the round at its end)
-    assert f"trust {trust.address}: bond 0.02957136 BTC (2,957,136 sats)" in status
+    assert f"trust {trust.address}: bond 0.02957080 BTC (2,957,080 sats)" in status
     assert "settlement: no epoch settled yet; never paused" in status
     assert status.splitlines()[-1] == "reportable epochs: [1]"  # epoch 1 has ended meanwhile
 

@@ -153,7 +153,7 @@ def test_the_agent_is_sold_mid_term_the_old_wallet_is_out_at_once_and_the_new_ow
 ):
     ident, val, rep = registries
     bond0 = ttrust.bond()
-    assert bond0 == ttrust.required_bond() == 2_957_136  # carol posted it when the term was opened (7 x G, audit5 G6)
+    assert bond0 == ttrust.required_bond() == 2_957_080  # carol posted it when the term was opened (7 x G, audit5 G6)
     # carol runs epoch 0 (reported, funded, attested) and reports epoch 1
     report(chain, tvault, feed, deployer, operator, 0)
     attest(ttrust, val, agent_id, operator, validators, 0)

@@ -65,6 +65,8 @@ def deploy_trust(project, deployer, vault, registries, agent_id, validators, **k
         kw.get("difficulty", DIFFICULTY),
         kw.get("sats_per_block", SATS_PER_BLOCK),
         kw.get("bond_epochs", BOND_EPOCHS),
+        kw.get("index") or project.MockHashpriceIndex.deploy(sender=deployer),  # no final day: the binding value
+        kw.get("pool_fee_bps", 0),
         sender=deployer,
     )
 
@@ -95,5 +97,6 @@ def round_at(feed, ts):
 
 
 def gross_of(shares):
-    """The hashprice gross of `shares` for one epoch at the default terms (VaultTrust `_gross`)."""
-    return shares * 10**12 * DAY * SATS_PER_BLOCK // (TH * DIFFICULTY * 2**32)
+    """The hashprice gross of `shares` for one epoch at the default terms' binding value (VaultTrust
+    `_gross_at(shares, HP_BINDING)`: an index with no final day)."""
+    return shares * (10**15 * DAY * SATS_PER_BLOCK // (DIFFICULTY * 2**32)) // (TH * 1_000)

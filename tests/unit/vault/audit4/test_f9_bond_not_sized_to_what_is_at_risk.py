@@ -16,7 +16,7 @@ Fixed by the trust split (docs/design/vault-trust-split.md §4): `buy` is limite
 import boa
 from scenario import TH, events, settle_until, trust_vault
 
-G_1M_TH = 42_244_791  # hashprice gross of 1e6 TH/s a day (the bond is sized on it: G6, c164b01)
+G_1M_TH = 42_244_000  # hashprice gross of 1e6 TH/s a day at the binding value 42,244 msat/TH/s/day (G6, c164b01; issue 16)
 
 
 def test_f9_three_missed_epochs_against_a_token_bond():
@@ -38,5 +38,5 @@ def test_f9_three_missed_epochs_against_a_token_bond():
     assert slashed == owed, f"holders were owed {owed} sats for 3 defaulted epochs and the bond paid {slashed}"
     with boa.env.prank(env.operator):
         tr.post_bond(tr.required_bond() - tr.bond())
-    assert tr.bond() == tr.required_bond() == 2_957_136  # 7 x G(1e6 TH/s) x 10,000 / 1e6, rounded up
+    assert tr.bond() == tr.required_bond() == 2_957_080  # 7 x G(1e6 TH/s) x 10,000 / 1e6, rounded up
     assert tr.coverable_shares() >= 10_000 * TH
