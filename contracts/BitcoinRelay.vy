@@ -475,10 +475,17 @@ def epoch(number: uint256) -> Epoch:
 @view
 def validate_chain(headers: Bytes[bitcoin.MAX_CHAIN_BYTES], first_height: uint256) -> Chain:
     """
-    @notice Checks a header chain starting at `first_height` against the final epochs.
+    @notice Checks a header chain starting at `first_height` against the final epochs
+            (and a boundary into an epoch not yet final here against Bitcoin's retarget rule).
     @dev Reverts unless the headers are linked, each carries the nBits of its
          height's epoch (an epoch's first header also its start time) and
-         meets that target, crossing at most one boundary. Being valid says
+         meets that target, crossing at most one boundary. When the chain
+         crosses into an epoch the relay has not made final (not relayed, or
+         pending), the nBits after the boundary must be what Bitcoin's rule
+         gives from the stored start time and the last old header's time:
+         the chain then shows a retarget the relay has not recorded (it
+         records one only with a coinbase pinning the heights, `retarget`).
+         Being valid says
          the chain carries real work, not that it is on the best chain:
          judge that by its length and work. Within an epoch the height is
          the caller's claim (headers carry no height): pin it with a
@@ -491,6 +498,19 @@ def validate_chain(headers: Bytes[bitcoin.MAX_CHAIN_BYTES], first_height: uint25
     epoch0: uint256 = 0
     epoch1: uint256 = 0
     epoch0, epoch1 = self._chain_epochs(first_height, count)
+    boundary: uint256 = (first_height // bitcoin.RETARGET_INTERVAL + 1) * bitcoin.RETARGET_INTERVAL
+    if epoch0 != 0 and epoch1 == 0 and first_height + count > boundary and first_height + count <= boundary + bitcoin.RETARGET_INTERVAL:
+        # the next epoch is not final here: Bitcoin's rule gives its nBits, its first header its start
+        at: uint256 = (boundary - first_height) * bitcoin.HEADER_BYTES
+        old_last: uint256 = 0
+        new_bits: uint256 = 0
+        new_start: uint256 = 0
+        new_bits, old_last = bitcoin._bits_and_time(headers, at - bitcoin.HEADER_BYTES)
+        new_bits, new_start = bitcoin._bits_and_time(headers, at)
+        new_bits = epoch0 & _U32
+        if RETARGETING:
+            new_bits = bitcoin._next_bits(new_bits, epoch0 >> 32, old_last, POW_LIMIT)
+        epoch1 = new_bits | (new_start << 32)
     first: bytes32 = empty(bytes32)
     last: bytes32 = empty(bytes32)
     root: bytes32 = empty(bytes32)

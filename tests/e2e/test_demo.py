@@ -68,7 +68,7 @@ def demo_run(tmp_path_factory):
 
 def test_the_report_is_printed_in_words(demo_run):
     w3, book, out, report, text, wd = demo_run
-    words = text[text.index("== 5. report"):]
+    words = text[text.index("== 6. report"):]
     v = report["vault"]["totals"]
     assert f"agents: {report['agents']['count']} on chain" in words
     assert f"{v['gross_sats']:,} sats gross" in words and f"{v['net_sats']:,} net to holders" in words

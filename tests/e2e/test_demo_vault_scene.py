@@ -3,10 +3,12 @@ demo (`make demo` reinstalls the environment; this runs the scene alone).
 
 Story: the plan is deployed and the operator agent registered (devnet account 1); the scene opens
 the term with `deploy_trust` (the operator posts the required bond and tops it up to 0.2 BTC),
-ten buyers buy 6,400 TH/s, and 32 shown epochs plus a 6-epoch tail are priced before their ends,
+ten buyers buy 6,400 TH/s, and 32 shown epochs plus a 6-epoch tail are priced before their ends
+(the BTC/USD feed; the simulator publishes each UTC day's hashprice index once it is over),
 reported, attested by three pool watchers and finalised; epoch 19 (the outage) is never reported
 and is settled at its record time by anyone's `settle_due`: the bond pays its hashprice net of the
-term supply (`expected_unreported`), and each finalised epoch's undelivered share. Every holder
+term supply (`expected_unreported`) at its two UTC days' index, and each finalised epoch's undelivered
+share; the pool pays FPPS at the index, so no gross check finds a shortfall. Every holder
 claims. A second run of the scene sends nothing and reports the same figures."""
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from hashtrust.demo import vault as scene
 from hashtrust.demo.context import OPERATOR_KEY, OPERATOR_OWNER, DemoContext
 from hashtrust.deploy import deploy
 from hashtrust.erc8004.identity import IdentityClient
-from hashtrust.hashrate.vault import TH, HashrateVaultClient, expected_epoch_gross
+from hashtrust.hashrate.economics import binding_value, epoch_index_weight, expected_unreported_at_index, index_msat_per_th_day
+from hashtrust.hashrate.vault import TH, HashrateVaultClient
 
 
 def test_the_demo_vault_scene_settles_the_outage_at_its_record_time_and_reruns_idle(tmp_path):
@@ -42,8 +45,18 @@ def test_the_demo_vault_scene_settles_the_outage_at_its_record_time_and_reruns_i
         assert fig["defaulted"] == [scene.OUTAGE]
         assert [e["status"] for e in fig["epochs"]].count("finalized") == scene.N_EPOCHS - 1
         rec = trust.record(scene.OUTAGE)
-        g = expected_epoch_gross(6_400 * TH, 150 * 10**12, 315_000_000)
-        assert (rec.kind_name, rec.settled, rec.owed, rec.paid) == ("defaulted: never reported", True, g - g // 10, g - g // 10)
+        # priced by the simulator's index days (published as each day ended), not the binding figures
+        term_start = int(vault._view("TERM_START"))
+        u0 = term_start // 86_400
+        values = {u0 + k: index_msat_per_th_day(d) for k, d in enumerate(scene.market(scene.N_EPOCHS + scene.TAIL + 1))}
+        day, v0, v1, final, w = epoch_index_weight(term_start, scene.OUTAGE, values, binding_value(150 * 10**12, 315_000_000))
+        assert final and (v0, v1) == (values[u0 + scene.OUTAGE], values[u0 + scene.OUTAGE + 1])
+        owed = expected_unreported_at_index(6_400 * TH, w, 1_000)
+        assert owed != expected_unreported_at_index(6_400 * TH, binding_value(150 * 10**12, 315_000_000) * 86_400, 1_000)
+        assert (rec.kind_name, rec.settled, rec.owed, rec.paid) == ("defaulted: never reported", True, owed, owed)
+        checked = trust.logs("GrossChecked")
+        assert len(checked) == scene.N_EPOCHS + scene.TAIL - 1 and all(ev["args"]["shortfall"] == 0 for ev in checked)
+        assert all(ev["args"]["reported"] == ev["args"]["expected"] for ev in checked)  # FPPS at the index, to the sat
         assert f"epoch {scene.OUTAGE} was never reported: settled at its record time, {rec.paid:,} sats of bond credited to its holders" in "\n".join(lines)
         assert fig["bond_sats"] == trust.bond() == scene.BOND_SATS - sum(trust.record(e).paid for e in range(scene.N_EPOCHS + scene.TAIL))
         t = fig["totals"]

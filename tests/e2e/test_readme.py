@@ -101,7 +101,7 @@ def test_every_readme_example_runs_as_written(tmp_path):
         text = out.stdout + out.stderr
         assert out.returncode == 0, text[-6_000:]
         assert "Traceback" not in text, text[-6_000:]
-        assert "== 5. report" in out.stdout and "holders claimed" in out.stdout
+        assert "== 6. report" in out.stdout and "holders claimed" in out.stdout
         assert (tmp_path / "reports" / "demo.json").exists()
         assert "state restored" in out.stdout and "clock continues" in out.stdout  # devnet stop && devnet start
         assert "faucet for 0xa0Ee7A142d267C1f36714E4a8F75612F20a79720" in out.stdout

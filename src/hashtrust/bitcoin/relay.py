@@ -147,6 +147,18 @@ class BitcoinRelayClient(ContractClient):
         r = self._view("verify_reward", *proof.args())
         return RewardInfo(block_hash=bytes(r[0])[::-1].hex(), height=r[1], time=r[2], paid=r[3], subsidy=r[4], fees=r[5], confirmations=r[6])
 
+    def validate_chain(self, headers: bytes, first_height: int) -> dict:
+        """Ask the relay whether ``headers`` (1 to 64, oldest first) form a valid chain at
+        ``first_height``: linked, each meeting its epoch's target, a boundary into an epoch the
+        relay has not made final checked against Bitcoin's retarget rule. Heights are the
+        caller's claim. Returns the chain's hashes (display order), length, times and work;
+        `RevertError` names the rule broken."""
+        if not headers or len(headers) % 80 or len(headers) > 64 * 80:
+            raise InputError("headers", f"must be 1 to 64 headers of 80 bytes ({len(headers):,} bytes given)")
+        r = self._view("validate_chain", headers, first_height)
+        return {"first_hash": bytes(r[0])[::-1].hex(), "last_hash": bytes(r[1])[::-1].hex(), "headers": int(r[2]),
+                "first_time": int(r[3]), "last_time": int(r[4]), "work": int(r[5])}
+
     def _check_relayed(self, first_height: int, last_height: int) -> None:
         """`InputError` naming the epoch when a chain of headers falls in one the relay does not hold
         (before its anchor, beyond its latest epoch, or a retarget still in its challenge window)."""

@@ -9,8 +9,10 @@ Steps, each idempotent (a rerun against the same chain continues, never duplicat
    validators' agent wallets set by EIP-712 signature;
 3. a few dozen clients rate the agents (seeded, realistic: honest, harsh, generous, sybils),
    some revoke, the agents respond; validators answer validation requests;
-4. the hashrate vault term (see `hashtrust.demo.vault`);
-5. the report: ``reports/demo.json`` (every figure, read back from the chain) and PNG plots.
+4. the Bitcoin light relay on real mainnet data: the retarget at 554,400 checked on chain, block
+   776,166's reward proven (see `hashtrust.demo.bitcoin`);
+5. the hashrate vault term on the hashprice index (see `hashtrust.demo.vault`);
+6. the report: ``reports/demo.json`` (every figure, read back from the chain) and PNG plots.
 
 The cast (which account plays which role) is in `hashtrust.demo.context`.
 """
@@ -184,13 +186,19 @@ class Demo(DemoContext):
             self.echo(f"   {key:<16} validator {v + 1}: {a.response:>3} ({a.status.name.lower()})")
         self.report["validation"] = out
 
-    # ------------------------------------------------------------------ 4. vault
+    # ------------------------------------------------------------------ 4. bitcoin
+    def step_bitcoin(self) -> None:
+        from hashtrust.demo import bitcoin as demo_bitcoin
+        self.echo("\n== 4. bitcoin relay (real mainnet data)")
+        self.report["bitcoin"] = demo_bitcoin.run(self)
+
+    # ------------------------------------------------------------------ 5. vault
     def step_vault(self) -> None:
         from hashtrust.demo import vault as demo_vault
-        self.echo("\n== 4. hashrate vault")
+        self.echo("\n== 5. hashrate vault")
         self.report["vault"] = demo_vault.run(self)
 
-    # ------------------------------------------------------------------ 5. report
+    # ------------------------------------------------------------------ 6. report
     def write(self) -> Path:
         path = self.out_dir / "demo.json"
         write_json(path, self.report, default=str)
@@ -207,10 +215,11 @@ class Demo(DemoContext):
         self.step_agents()
         self.step_ratings()
         self.step_validation()
+        self.step_bitcoin()
         self.step_vault()
         self.report["elapsed_s"] = round(time.monotonic() - t0, 1)
         path = self.write()
-        self.echo("\n== 5. report\n" + report_in_words(self.report))
+        self.echo("\n== 6. report\n" + report_in_words(self.report))
         self.echo(f"\n   every figure: {path}; {len(self.report.get('plots', []))} plot(s) in {self.out_dir} ({self.report['elapsed_s']} s)")
         return self.report
 
@@ -230,6 +239,12 @@ def report_in_words(report: dict) -> str:
                 out.append(f"   best for {cap!r}: {rows[0]['name']} ({rows[0]['score']} over {rows[0]['count']})")
     for v in report.get("validation", []):
         out.append(f"   validation of {v['agent']}: {v['response']}/100 by validator {v['validator']} ({v['status'].lower()})")
+    btc = report.get("bitcoin") or {}
+    if btc:
+        rt, rw = btc["retarget"], btc["reward"]
+        out.append(f"   bitcoin: the real retarget at {rt['boundary']:,} checked on chain ({rt['old_bits']:#010x} -> {rt['new_bits']:#010x}, "
+                   f"difficulty {rt['difficulty']:,}); block {rw['height']:,} proven to have paid {rw['paid']:,} sats "
+                   f"({rw['subsidy']:,} subsidy + {rw['fees']:,} fees)")
     vault = report.get("vault") or {}
     epochs = vault.get("epochs") or []
     if epochs:

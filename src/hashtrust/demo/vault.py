@@ -35,12 +35,18 @@ from hashtrust.demo.context import (
 from hashtrust.deploy import VAULT_DEVNET
 from hashtrust.erc8004.reputation import ReputationClient
 from hashtrust.erc8004.validation import ValidationClient
+from hashtrust.bitcoin.index import DevHashpriceIndexClient
 from hashtrust.hashrate.economics import (
+    DAY_S,
     RETARGET_TIMESPAN_S,
     Day,
+    binding_value,
     block_subsidy_sats,
     delivered_units,
-    gross_sats,
+    epoch_index_weight,
+    fpps_expected_gross,
+    index_inputs,
+    index_msat_per_th_day,
     hashprice_usd_per_ph_day,
     retarget,
     sats_per_th_day,
@@ -162,15 +168,24 @@ def run(demo: DemoContext) -> dict:
     feed = PriceFeedClient.from_book(w3, book, admin)
 
     # -- the operator's pool figures for the planned sale, then the term: the operator agent bound,
-    #    the independent validators listed, ten buyers, the operator's bond and working capital
+    #    the independent validators listed, ten buyers, the operator's bond and working capital.
+    #    The market's day k is UTC day u0 + k (u0 the term's first); the simulator publishes each
+    #    day's index once the day is over, and the pool pays FPPS at it: an epoch's gross is what
+    #    the trust's gross check expects (its two UTC days weighted by seconds, 2 % pool fee)
     days = market(N_EPOCHS + TAIL)
+    index_days = market(N_EPOCHS + TAIL + 1)  # an epoch's second UTC day is the next market day
     sale = [ths_to_shares(ths) for ths in BUYS_THS]
+    term_start = int(vault_admin._view("TERM_START"))
+    u0 = term_start // DAY_S
+    values = {u0 + k: index_msat_per_th_day(d) for k, d in enumerate(index_days)}
+    binding = binding_value(VAULT_DEVNET["difficulty"], VAULT_DEVNET["sats_per_block"])
     pool = {}
     for e, day in enumerate(days):
         if e == OUTAGE:
             continue
         delivered = delivered_units(sum(sale), day.uptime)
-        pool[e] = PoolEpoch(e, delivered, gross_sats(delivered, day))
+        weight = epoch_index_weight(term_start, e, values, binding)[4]
+        pool[e] = PoolEpoch(e, delivered, fpps_expected_gross(delivered, weight, VAULT_DEVNET["pool_fee_bps"]))
     trust = open_devnet_term(
         vault_admin,
         book,
@@ -188,7 +203,19 @@ def run(demo: DemoContext) -> dict:
     kind = check_index(w3, index)
     latest_day, latest_value = index_latest(w3, index)
     echo(f"   hashprice index: {kind} at {index} ({'simulator-fed, devnet only' if kind == 'DevHashpriceIndex' else 'proven from Bitcoin through the relay'}); "
-         + (f"latest final day {latest_day:,}: {latest_value:,} msat per TH/s per day" if latest_value else f"no final day yet: epochs price at the binding value {trust._view('HP_BINDING'):,} msat per TH/s per day"))
+         + (f"latest final day {latest_day:,}: {latest_value:,} msat per TH/s per day" if latest_value else f"no final day yet: epochs price at the binding value {trust._view('HP_BINDING'):,} msat per TH/s per day")
+         + ("; the simulator publishes each day once it is over" if kind == "DevHashpriceIndex" else ""))
+    dev = DevHashpriceIndexClient(w3, index, admin) if kind == "DevHashpriceIndex" else None
+
+    def publish_ended_days() -> None:
+        """The simulator publishes every UTC day of the market that is over (in order, once)."""
+        if dev is None:
+            return
+        latest, _ = dev.latest()
+        nxt = latest + 1 if dev.hashprice(latest).final else u0
+        last = min(int(w3.eth.get_block("latest")["timestamp"]) // DAY_S - 1, u0 + len(index_days) - 1)
+        for u in range(nxt, last + 1):
+            dev.publish(u, *index_inputs(index_days[max(0, u - u0)]))
     echo(f"   operator bond: {trust.bond() / 1e8:.4f} BTC (required for the whole capacity: {trust.required_bond() / 1e8:.4f} BTC)")
 
     # -- the epochs
@@ -202,6 +229,7 @@ def run(demo: DemoContext) -> dict:
 
     def settle_and_tell() -> None:
         """Anyone settles what is due; each default is told once (a transfer may have settled it)."""
+        publish_ended_days()
         if anyone.due_epochs():
             anyone.settle_due()
         for d in range(settled, N_EPOCHS):

@@ -59,8 +59,9 @@ def _math():
 def test_retarget_554400_gives_bitcoins_difficulty():
     """The contracts' retarget rule on epoch 274 gives the real 0x17371ef4; the relay anchored at
     block 554,400 (epoch 275's first) reports difficulty 5,106,422,924,659 and checks the real
-    headers after it. The fixture has no coinbase, so the retarget itself cannot be proven: the
-    relay refuses it without a pin (any coinbase whose branch does not fold to 554,390's root)."""
+    headers after it. The fixture has no coinbase, so the retarget cannot be recorded: the relay
+    refuses it without a pin (any coinbase whose branch does not fold to 554,390's root); its
+    `validate_chain` checks the real headers across 554,400 against the rule at claimed heights."""
     hf = fixture(RETARGET_554400)
     start = Header.parse(hf.epoch_start[1])
     last = Header.parse(hf.headers[554_399])
@@ -77,6 +78,14 @@ def test_retarget_554400_gives_bitcoins_difficulty():
     with boa.reverts("relay: merkle branch does not fold to the first header's root"):
         relay.retarget(hf.run(554_391, 18), lying, [])
     assert (relay.latest_epoch(), relay.pending().epoch) == before == (274, 0)
+    # what the relay can say without a pin: the 19 real headers, heights as claimed, cross 554,400
+    # by Bitcoin's rule from block 552,384's stored time and 554,399's (nothing recorded)
+    c = relay.validate_chain(hf.run(554_390, 19), 554_390)
+    assert (c.headers, c.first_hash, c.last_hash) == (19, _h256d(hf.headers[554_390]), _h256d(hf.headers[554_408]))
+    assert c.work == 10 * work(target_from_bits(0x1731D97C)) + 9 * work(target_from_bits(0x17371EF4))
+    with boa.reverts("bitcoin: header nBits disagree with its epoch"):
+        relay.validate_chain(hf.run(554_390, 19), 554_391)  # the boundary claimed one block late
+    assert (relay.latest_epoch(), relay.pending().epoch, relay.epoch_record(275)) == (274, 0, 0)
     r275 = mainnet_relay(proof_length=9)
     with boa.env.prank(DEPLOYER):
         r275.anchor(hf.headers[554_400], 554_400)
