@@ -26,9 +26,12 @@ the documented one (docs/vault.md, "Reward accounting" and "Bond and default"):
   time R(e) (D(e) = end + grace unfunded, A(e) = end + 2 grace funded, both in unpaused seconds)
   to the holders **at R(e)**, pro rata, at once (no stream): paid = min(bond, owed(e)) with
   owed = Nu(e) unreported, max(net, Nu(e)) reported-unfunded (audit5 G1), Nu(e) - min(Nu(e), net)
-  funded-unattested, Nr(e) * (S - delivered) / S finalised; Nu = G - G * perf(e) / 1e4,
-  G = S * 1e12 * 86,400 * sats_per_block // (1e18 * difficulty * 2**32), Nr = the split of
-  full delivery at G with the epoch's own price and params. The model settles in the order of
+  funded-unattested, Nr(e) * (S - delivered) / S + the gross check's shortfall finalised;
+  Nu = G - G * perf(e) / 1e4, G = S * 86,400 * HP_BINDING // (1e18 * 86,400 * 1,000) (the
+  machines' index has no final day: every epoch at the binding value `HP_BINDING` =
+  floor(1e15 * 86,400 * sats_per_block / (difficulty * 2**32)) msat/TH/s/day, issue 16), Nr = the
+  split of full delivery at G with the epoch's own price and params; shortfall = max(0, net(F) -
+  net) with F = G(min(delivered, S)) less the pool fee (docs/design/vault-reads-the-index.md §5). The model settles in the order of
   the design's two cursors (unfunded past D, then funded past A) with the contract's `max_n`
   per call, and `credit` asserts that no balance changed between R(e) and the crediting.
 - Uptime posted for an epoch = delivered * 10_000 // S_e (0 when S_e = 0).
@@ -42,7 +45,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from hashtrust.hashrate.economics import FeeParams, fee_split
+from hashtrust.hashrate.economics import FeeParams, binding_value, fee_split, index_gross
 
 EPOCH = 86_400
 TH = 10**18
@@ -79,6 +82,7 @@ class FairnessModel:
     params: FeeParams
     difficulty: int = 0
     sats_per_block: int = 0
+    pool_fee_bps: int = 0  # the gross check's FPPS pool fee
     eligibility: bool = True  # False: every share earns from every stream (the plain pro-rata rule)
     # vintages[holder][mint_time] = share units of that vintage (fractions after transfers)
     vintages: dict[str, dict[int, Fraction]] = field(default_factory=dict)
@@ -260,7 +264,7 @@ class FairnessModel:
         self.epochs[e].finalized = True
 
     def _gross(self, shares: int) -> int:
-        return shares * 10**12 * EPOCH * self.sats_per_block // (TH * self.difficulty * 2**32)
+        return index_gross(shares, EPOCH * binding_value(self.difficulty, self.sats_per_block))
 
     def nu(self, e: int) -> int:
         g = self._gross(self.supply)
@@ -275,7 +279,11 @@ class FairnessModel:
         if ep is None or not ep.reported:
             return self.nu(e)
         if ep.finalized:
-            return self.nr(e) * (self.supply - min(ep.delivered, self.supply)) // self.supply if self.supply else 0
+            dv = min(ep.delivered, self.supply)
+            under = self.nr(e) * (self.supply - dv) // self.supply if self.supply else 0
+            f = self._gross(dv)
+            f_net = self.split(e, dv, f - f * self.pool_fee_bps // MAX_BPS, ep.btc_usd)[2]
+            return under + f_net - min(f_net, ep.net)
         if not ep.funded:  # G1 (audit5): an unfunded report proves no electricity: never less than Nu
             return max(ep.net, self.nu(e))
         nu = self.nu(e)

@@ -60,7 +60,9 @@ def test_fee_split_without_a_price_charges_perf_only_as_the_vault():
 
 def test_hashprice_figures_of_the_trust_split_design():
     """docs/design/vault-trust-split.md §4: per 100 TH/s at difficulty 150e12 and 3.15 BTC a block,
-    not reporting costs Nu = 3,802 sats (no electricity), reporting 0 delivered costs Nr = 1,012."""
+    not reporting costs Nu = 3,802 sats (no electricity), reporting 0 delivered costs Nr = 1,012.
+    Since issue 16 the gross is priced at the binding value HP_BINDING = 42,244 msat/TH/s/day (the
+    index's unit and rounding: docs/design/vault-reads-the-index.md §1)."""
     from hashtrust.hashrate.vault import expected_epoch_gross
 
     p = ec.FeeParams.from_usd(17.5, 0.05, 0.01, 10)
@@ -68,10 +70,11 @@ def test_hashprice_figures_of_the_trust_split_design():
     assert g == 4_224
     assert g - g * p.perf_bps // ec.MAX_BPS == 3_802  # Nu
     assert ec.fee_split(100 * ec.TH, g, p, 100_000 * 10**8) == (3_100, 112, 1_012)  # Nr
-    # devnet (§7): Nu(10,000 TH/s) = 380,203 a day, 7 epochs of it = 2,661,421 (the trust rounds
-    # its reference rate up to 2,661,422 so that the whole capacity can be sold)
+    # devnet: G(10,000 TH/s) = 422,440 a day at the binding value (7 epochs: the required bond
+    # 2,957,080), Nu = 380,196
+    assert ec.binding_value(150 * 10**12, 315_000_000) == 42_244
     g10k = expected_epoch_gross(10_000 * ec.TH, 150 * 10**12, 315_000_000)
-    assert (g10k, g10k - g10k * p.perf_bps // ec.MAX_BPS) == (422_447, 380_203)
+    assert (g10k, g10k - g10k * p.perf_bps // ec.MAX_BPS, 7 * g10k) == (422_440, 380_196, 2_957_080)
 
 
 def test_ledger_streams_and_keeps_zero_supply_rewards():

@@ -142,8 +142,8 @@ class FairnessMachine(RuleBasedStateMachine):
         self.t = self.env.t
         self.tr = self.t.trust
         mk = dict(grace=GRACE, n_epochs=N_EPOCHS, max_price_age=self.v.MAX_PRICE_AGE())
-        self.model = FairnessModel(self.v.TERM_START(), self.params, self.tr.HP_DIFFICULTY(), self.tr.HP_SATS_PER_BLOCK(), **mk)
-        self.twin = FairnessModel(self.v.TERM_START(), self.params, self.tr.HP_DIFFICULTY(), self.tr.HP_SATS_PER_BLOCK(), eligibility=False, **mk)
+        self.model = FairnessModel(self.v.TERM_START(), self.params, self.tr.HP_DIFFICULTY(), self.tr.HP_SATS_PER_BLOCK(), self.tr.POOL_FEE_BPS(), **mk)
+        self.twin = FairnessModel(self.v.TERM_START(), self.params, self.tr.HP_DIFFICULTY(), self.tr.HP_SATS_PER_BLOCK(), self.tr.POOL_FEE_BPS(), eligibility=False, **mk)
         self.bond0 = self.tr.bond()
         rid = self.env.feed.latest_round()
         for m in (self.model, self.twin):
