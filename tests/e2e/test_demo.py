@@ -4,7 +4,7 @@ after the devnet stopped anywhere finishes the job (issue 15, items 3 and 5).
 Story: `hashtrust demo` runs on a fresh devnet through a proxy that stops the devnet (`hashtrust
 devnet stop`'s code) when the demo sends its K-th transaction, K seeded (``FAULT_SEED``) among the
 vault term's (or, under ``HASHTRUST_DEMO_STOPS=all`` in `make test-deep`, one run per phase:
-agents, ratings, vault). The demo ends with one ``Error:`` line about the lost node, never a
+agents, ratings, bitcoin, vault; or a comma-separated list of them). The demo ends with one ``Error:`` line about the lost node, never a
 traceback. The devnet is started again (its clock continues after its latest block), and the
 same command finishes the job: every figure in reports/demo.json is then read back
 independently from the contracts and must match; the closing report is printed in words; a
@@ -28,9 +28,10 @@ from hashtrust.erc8004.validation import ValidationClient
 
 SEED = int(os.environ.get("FAULT_SEED", "9"))
 # eth_sendRawTransaction calls before each phase of a fresh demo (measured): deploy 0-7,
-# agents 7-31, ratings 31-251, validation 251-257, vault 257-649
-PHASES = {"agents": (8, 30), "ratings": (32, 250), "vault": (258, 640)}
-STOPS = list(PHASES) if os.environ.get("HASHTRUST_DEMO_STOPS") == "all" else ["vault"]
+# agents 7-31, ratings 31-251, validation 251-257, bitcoin 257-261, vault 261-779
+PHASES = {"agents": (8, 30), "ratings": (32, 250), "bitcoin": (258, 260), "vault": (262, 770)}
+_STOPS = os.environ.get("HASHTRUST_DEMO_STOPS", "")
+STOPS = list(PHASES) if _STOPS == "all" else [p for p in _STOPS.split(",") if p in PHASES] or ["vault"]
 
 
 def _interrupted_then_finished(tmp, phase):
@@ -179,3 +180,23 @@ def test_vault_figures_are_the_chains(demo_run):
         assert values == sorted(values) and values[-1] > 0
         assert values[-1] == v["holders"][holder]["claimed_sats"] + v["holders"][holder]["claimable_sats"]
     assert {"hashprice_difficulty.png", "cumulative_rewards.png"} <= set(report["plots"])
+
+
+def test_bitcoin_figures_are_the_chains(demo_run):
+    """Step 4's figures, asked again from the relays the book records: Bitcoin's own numbers."""
+    from hashtrust.bitcoin.files import load_coinbase, load_headers
+    from hashtrust.bitcoin.proofs import reward_proof_from_file
+    from hashtrust.bitcoin.relay import BitcoinRelayClient
+    from hashtrust.demo import bitcoin as scene
+
+    w3, book, out, report, text, wd = demo_run
+    rt, rw = report["bitcoin"]["retarget"], report["bitcoin"]["reward"]
+    relay = BitcoinRelayClient.from_book(w3, book, name="Relay554400")
+    assert relay.address == rt["relay"] and relay.epoch(274).bits == rt["old_bits"] == 0x1731D97C and relay.epoch(275) is None
+    hf = load_headers(scene.RETARGET_FILE)
+    assert relay.validate_chain(hf.run(554_390, 19), 554_390)["work"] == rt["work"]
+    assert (rt["new_bits"], rt["difficulty"]) == (0x17371EF4, 5_106_422_924_659)
+    r = BitcoinRelayClient.from_book(w3, book, name="Relay776166").verify_reward(reward_proof_from_file(load_coinbase(scene.REWARD_FILE)))
+    assert (r.height, r.paid, r.subsidy, r.fees) == (rw["height"], rw["paid"], rw["subsidy"], rw["fees"]) == (776_166, 631_067_024, 625_000_000, 6_067_024)
+    assert "== 4. bitcoin relay (real mainnet data)" in text
+    assert "block 776,166 proven to have paid 631,067,024 sats (625,000,000 subsidy + 6,067,024 fees)" in text[text.index("== 6. report"):]
