@@ -72,6 +72,19 @@ def _registries(w3: Web3, op: TxSender):
     return ident, valreg, rep, agent, vals
 
 
+def _dev_index(w3, op, term_start: int, n_epochs: int) -> str:
+    """A `DevHashpriceIndex` with every UTC day of the term final (the steady state: each epoch
+    priced from two final days; a late day adds a `latest()` call, docs/design/vault-reads-the-index.md §7)."""
+    from hashtrust.hashrate.economics import Day, index_inputs
+
+    art = artifacts.load("DevHashpriceIndex")
+    idx = w3.eth.contract(address=op.deploy(art.abi, art.bytecode)["contractAddress"], abi=art.abi)
+    first = term_start // DAY
+    for d in range(first, (term_start + n_epochs * DAY) // DAY + 1):
+        op.transact(idx.functions.publish(d, *index_inputs(Day(difficulty=150e12, btc_usd=95_000.0, avg_fees_btc=0.025))))
+    return idx.address
+
+
 def _new_vault(w3, op, wbtc, usd, feed, v_art, n_epochs, reg=None, *, out: dict | None = None, bond: int | None = None):
     """A vault whose sale runs for the next 10 minutes, opened with its trust (``reg``:
     `_registries`), the bond ``bond`` (default: `required_bond()`) posted by ``op``."""
@@ -90,7 +103,7 @@ def _new_vault(w3, op, wbtc, usd, feed, v_art, n_epochs, reg=None, *, out: dict 
     ident, valreg, rep, agent, vals = reg or _registries(w3, op)
     t_art = artifacts.load("VaultTrust")
     deployed = op.deploy(t_art.abi, t_art.bytecode, addr, ident.address, valreg.address, rep, agent, [s.address for s in vals], 2, 98,
-                         150 * 10**12, 315_000_000, 7)
+                         150 * 10**12, 315_000_000, 7, _dev_index(w3, op, start, n_epochs), 200)
     t = w3.eth.contract(address=deployed["contractAddress"], abi=t_art.abi)
     op.transact(wbtc.functions.approve(t.address, 2**256 - 1))
     posted = op.transact(t.functions.post_bond(bond if bond is not None else t.functions.required_bond().call()))
