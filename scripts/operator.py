@@ -49,7 +49,7 @@ def cli():
 @click.option("--sats-per-block", type=Number(int, 1, 2**64), default=VAULT_DEVNET["sats_per_block"], show_default=True)
 @click.option("--bond-epochs", type=Number(int, 1, 2**256 - 1), default=VAULT_DEVNET["bond_epochs"], show_default=True)
 @click.option("--index", default=None, help="the hashprice index (default: the book's HashpriceIndex; on a devnet its DevHashpriceIndex)")
-@click.option("--pool-fee-bps", type=Number(int, 0, 1_000), default=VAULT_DEVNET["pool_fee_bps"], show_default=True, help="FPPS pool fee of the gross check")
+@click.option("--pool-fee-bps", type=Number(int, 0, 1_000), default=None, help=f"FPPS pool fee of the gross check, basis points (default on a devnet: {VAULT_DEVNET['pool_fee_bps']}; required elsewhere)")
 @click.option("--bond/--no-bond", "post", default=True, show_default=True, help="post the required bond from this account (else the operator posts it: `bond`)")
 @one_line_errors
 def deploy_trust_cmd(alias, agent_id, validators, quorum, min_score, difficulty, sats_per_block, bond_epochs, index, pool_fee_bps, post):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hashtrust.bitcoin.consensus import HEADER_BYTES, RETARGET_INTERVAL, ConsensusError, from_display, sha256d
+from hashtrust.bitcoin.consensus import HEADER_BYTES, RETARGET_INTERVAL, ConsensusError, Header, from_display, sha256d
 from hashtrust.chain import jsonsafe
 from hashtrust.errors import InputError
 
@@ -70,6 +70,27 @@ class HeaderFile:
     def coinbase(self, height: int) -> tuple[bytes, list[bytes]] | None:
         """The coinbase (as given, witness allowed) and branch (internal order) of a block, if the file has it."""
         return self.coinbases.get(height)
+
+    def check_epoch_start(self) -> None:
+        """`InputError` unless ``epoch_start`` agrees with the file's own headers (checked before
+        anchoring: a relay is anchored once, for good): the headers start in its epoch, those in
+        its epoch carry its nBits, and a header the file holds at its height is it (user16 U16-5)."""
+        if self.epoch_start is None or not self.headers:
+            return
+        h0, raw = self.epoch_start
+        epoch, first = h0 // RETARGET_INTERVAL, min(self.headers)
+        where = f"{self.path}.epoch_start"
+        if h0 in self.headers and self.headers[h0] != raw:
+            raise InputError(where, f"is not the file's own header at height {h0:,}")
+        if first // RETARGET_INTERVAL != epoch:
+            raise InputError(where, f"is height {h0:,} (epoch {epoch:,}), but the file's headers start at {first:,} (epoch {first // RETARGET_INTERVAL:,}): "
+                             "the relay would be anchored where none of them can extend it (a relay is anchored once); fix the file")
+        bits = Header.parse(raw).bits
+        for h in sorted(self.headers):
+            if h // RETARGET_INTERVAL != epoch:
+                break
+            if (b := Header.parse(self.headers[h]).bits) != bits:
+                raise InputError(where, f"carries nBits {bits:#010x}, the file's header {h:,} in the same epoch {b:#010x}: the heights disagree")
 
     def run(self, first: int, count: int) -> bytes:
         """``count`` consecutive headers from ``first``, concatenated (`InputError` if missing)."""

@@ -109,6 +109,14 @@ def deploy_index(w3: Web3, sender: TxSender, book: AddressBook, relay: str, firs
         raise InputError("proof_window", "must be 3,600 seconds to 2**32 seconds")
     from hashtrust.bitcoin.relay import BitcoinRelayClient
 
+    from hashtrust.bitcoin.relay import check_proven_relay
+    from hashtrust.chain.devnet import not_a_devnet
+
+    relay = check_proven_relay(w3, relay, devnet=not_a_devnet(w3) is None)
+    if not 1 <= samples <= 144 or 144 % samples:
+        raise InputError("samples", f"must divide 144 (1, 2, 3, 4, 6, 8, 9, 12, 16, 18, 24, 36, 48, 72 or 144; {samples} given)")
+    if not 0 <= first_period < 2**32:
+        raise InputError("first_period", "must be 0..2**32-1")
     rc = BitcoinRelayClient(w3, relay, None)
     if not rc.anchored():
         raise InputError("relay", f"{relay} is not anchored: an index needs the epochs it will be proven against")
@@ -170,5 +178,11 @@ def show(w3: Web3, book: AddressBook, *, days: int = 7) -> dict:
         out["next_period"] = client.period(nxt)  # type: ignore[attr-defined]
     if latest_day or latest_value:
         out["latest"] = {"day": latest_day, "value": latest_value}
-        out["days"] = [asdict(client.hashprice(d)) for d in range(max(0, latest_day - days + 1), latest_day + 1)]
+        rows = []
+        for d in range(latest_day, max(-1, latest_day - days), -1):  # final days are contiguous up to the latest
+            v = client.hashprice(d)
+            if not v.final:
+                break  # before the index's first day (user16 U16-10: listed as "0 (not final)")
+            rows.append(asdict(v))
+        out["days"] = rows[::-1]
     return out

@@ -240,6 +240,38 @@ def check_parameters(network: str, confirmations: int, proof_length: int, challe
                 raise InputError(key, f"{value:,} is unsafe on mainnet: at least {floor:,} (docs/bitcoin.md, security)")
 
 
+def utc(t: int) -> str:
+    """A Unix time as the CLI prints it: ``2026-12-04 20:53:32 UTC``."""
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(int(t), timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def check_proven_relay(w3: Web3, relay: str, *, devnet: bool) -> str:
+    """``relay`` checksummed; `InputError` (field ``relay``) unless it holds hashtrust's
+    `BitcoinRelay` and, off a local devnet, Bitcoin mainnet's parameters at the mainnet floors (a
+    regtest relay's headers cost about two hashes: whatever it proves could be forged)."""
+    from hashtrust.chain.addressbook import check_code
+    from hashtrust.chain.checks import check_address
+    from hashtrust.errors import AddressBookError
+
+    relay = check_address(relay, "relay")
+    try:
+        check_code(w3, relay, "BitcoinRelay")
+    except AddressBookError:
+        raise InputError("relay", f"{relay} is not hashtrust's BitcoinRelay") from None
+    if devnet:
+        return relay
+    p = BitcoinRelayClient(w3, relay, None).params()
+    if (int(p["pow_limit"]), bool(p["retargeting"])) != NETWORKS["mainnet"]:
+        raise InputError("relay", f"{relay} does not follow Bitcoin mainnet (its pow limit or retargeting differ): its headers cost nothing to forge")
+    try:
+        check_parameters("mainnet", int(p["confirmations"]), int(p["proof_length"]), int(p["challenge_window"]))
+    except InputError as exc:
+        raise InputError("relay", f"{relay} is below the mainnet floors ({exc})") from None
+    return relay
+
+
 def deploy_relay(w3: Web3, sender: TxSender, book: AddressBook, *, network: str = "mainnet", confirmations: int = 6, proof_length: int = 20,
                  challenge_window: int = DEFAULT_CHALLENGE_WINDOW, name: str = "BitcoinRelay") -> tuple[BitcoinRelayClient, bool]:
     """The relay recorded under ``name`` if its code is on chain with these parameters, else a new
@@ -250,7 +282,10 @@ def deploy_relay(w3: Web3, sender: TxSender, book: AddressBook, *, network: str 
         raise InputError("network", f"{network!r} is not one of {', '.join(NETWORKS)}")
     from hashtrust.chain.devnet import not_a_devnet
 
-    check_parameters(network, confirmations, proof_length, challenge_window, devnet=not_a_devnet(w3) is None)
+    devnet = not_a_devnet(w3) is None
+    if network == "regtest" and not devnet:
+        raise InputError("network", "regtest is for a local devnet only: its headers take about two hashes to mine, so a regtest relay here would prove nothing")
+    check_parameters(network, confirmations, proof_length, challenge_window, devnet=devnet)
     with book.locked():  # refused input above never waits for (or touches) the book
         return _deploy_relay(w3, sender, book, network, confirmations, proof_length, challenge_window, name)
 
@@ -355,6 +390,8 @@ def sync(relay: BitcoinRelayClient, source: HeaderSource, *, anchor: bool = Fals
         start = source.epoch_start
         if start is None:
             raise InputError("headers", "has no epoch_start to anchor at")
+        if hasattr(source, "check_epoch_start"):
+            source.check_epoch_start()
         relay.anchor(start[1], start[0])
         out.anchored = start[0] // RETARGET_INTERVAL
         log(f"anchored at epoch {out.anchored:,} (block {start[0]:,})")
@@ -382,7 +419,7 @@ def sync(relay: BitcoinRelayClient, source: HeaderSource, *, anchor: bool = Fals
             if pend is not None:
                 ours = proof.check(latest, old.bits, old.start_time, p=p, pow_limit=int(relay._view("POW_LIMIT")), retargeting=bool(relay._view("RETARGETING")))
                 if (ours.new_bits, ours.start_time) == (pend["bits"], pend["start_time"]):
-                    log(f"epoch {epoch:,}: pending, as the source has it; final at {pend['final_at']:,}")
+                    log(f"epoch {epoch:,}: pending, as the source has it; final at {utc(pend['final_at'])}")
                     break
                 proof = build_retarget(source, boundary, p=p, old_bits=old.bits, heaviest=True)
                 ours = proof.check(latest, old.bits, old.start_time, p=p, pow_limit=int(relay._view("POW_LIMIT")), retargeting=bool(relay._view("RETARGETING")))
@@ -390,14 +427,14 @@ def sync(relay: BitcoinRelayClient, source: HeaderSource, *, anchor: bool = Fals
                     raise HashtrustError(
                         f"epoch {epoch:,}: the pending retarget (nBits {pend['bits']:#010x}, start {pend['start_time']:,}) is not the source's chain "
                         f"(nBits {ours.new_bits:#010x}, start {ours.start_time:,}), and the source's heaviest proof ({ours.post} headers after the boundary, "
-                        f"work {ours.work:,}) does not exceed its work ({pend['work']:,}) yet: rerun as the chain grows, before {pend['final_at']:,}")
+                        f"work {ours.work:,}) does not exceed its work ({pend['work']:,}) yet: rerun as the chain grows, before {utc(pend['final_at'])}")
         except InputError as exc:
             log(f"epoch {epoch:,}: not proven, {exc} (P = {p})")
             break
         ev = relay.retarget(proof)
         (out.challenged if pend is not None else out.proven).append(epoch)
         verb = "replaced the pending retarget" if pend is not None else "proven"
-        log(f"epoch {epoch:,}: {verb}, nBits {ev['old_bits']:#010x} -> {ev['new_bits']:#010x}; final at {ev['final_at']:,} unless a heavier proof comes")
+        log(f"epoch {epoch:,}: {verb}, nBits {ev['old_bits']:#010x} -> {ev['new_bits']:#010x}; final at {utc(ev['final_at'])} unless a heavier proof comes")
         break  # the next retarget waits for this one's challenge window
     out.pending = relay.pending()
     out.latest_epoch = relay.latest_epoch()

@@ -149,14 +149,24 @@ class BitcoinRPC:
 
 
 class NodeSource:
-    """Headers from a node for `relay.sync`: the epoch of ``from_height`` to ``to_height``."""
+    """Headers from a node for `relay.sync`: the epoch of ``from_height`` to ``to_height``, or to
+    the node's tip (`getblockcount`) when that is lower: a watcher's fixed ``--to-height`` far
+    ahead then waits for the next boundary instead of failing on blocks not mined yet."""
 
     def __init__(self, rpc: BitcoinRPC, from_height: int, to_height: int):
+        if from_height < 0:
+            raise InputError("--from-height", "must not be negative")
         if to_height < from_height:
             raise InputError("--to-height", "must not be below the start height")
+        tip = rpc.call("getblockcount")
+        if not isinstance(tip, int) or isinstance(tip, bool) or tip < 0:
+            raise BitcoinRPCError(f"getblockcount answered {tip!r}, not a height")
+        if from_height > tip:
+            raise InputError("--from-height", f"{from_height:,} is above the node's tip {tip:,}")
         self.rpc = rpc
         self.first_epoch = from_height // RETARGET_INTERVAL
-        self.to_height = to_height
+        self.to_height = min(to_height, tip)
+        self.tip = tip
         self._cache: dict[int, bytes] = {}
 
     @property
@@ -174,7 +184,8 @@ class NodeSource:
 
     def run(self, first: int, count: int) -> bytes:
         if first + count - 1 > self.to_height:
-            raise InputError("--to-height", f"{self.to_height:,} is below height {first + count - 1:,}")
+            why = f"the node's tip is {self.tip:,}" if self.to_height == self.tip else f"--to-height {self.to_height:,}"
+            raise InputError("headers", f"height {first + count - 1:,} is not available yet ({why})")
         return b"".join(self._header(h) for h in range(first, first + count))
 
     def coinbase(self, height: int) -> tuple[bytes, list[bytes]] | None:

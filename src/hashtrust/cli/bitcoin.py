@@ -4,6 +4,7 @@
     hashtrust relay sync --headers FILE [--anchor]            # or --bitcoin-rpc URL --to-height H; rerun within each window
     hashtrust relay status [--json]
     hashtrust relay prove-reward FILE [--submit]              # or --bitcoin-rpc URL --height H
+    hashtrust index deploy --first-period N [--relay BitcoinRelay] [--samples 144] [--proof-window 259200]
     hashtrust index show [--json] [--days 7]
 
 Every bad input ends in one ``Error:`` line and a non-zero exit, and sends nothing: files and
@@ -78,8 +79,8 @@ def relay_deploy(obj: Ctx, network: str, confirmations: int, proof_length: int, 
 @relay.command("sync")
 @click.option("--headers", "headers_file", type=click.Path(dir_okay=False), default=None, help="a header file (examples/bitcoin/ format)")
 @click.option("--bitcoin-rpc", default=None, metavar="URL", help="a Bitcoin Core node instead of a file")
-@click.option("--from-height", type=int, default=None, help="with --bitcoin-rpc: a height in the epoch to anchor at")
-@click.option("--to-height", type=int, default=None, help="with --bitcoin-rpc: the last height to read")
+@click.option("--from-height", type=click.IntRange(0, None), default=None, help="with --bitcoin-rpc: a height in the epoch to anchor at")
+@click.option("--to-height", type=click.IntRange(0, None), default=None, help="with --bitcoin-rpc: the last height to read")
 @click.option("--anchor", is_flag=True, help="anchor a fresh relay at the source's epoch start")
 @click.option("--name", type=Text(64, nonempty=True), default="BitcoinRelay", show_default=True)
 @click.pass_obj
@@ -105,7 +106,7 @@ def relay_sync(obj: Ctx, headers_file: str | None, bitcoin_rpc: str | None, from
             raise HashtrustError("with --bitcoin-rpc pass --to-height (and --from-height to anchor a fresh relay)")
         source = NodeSource(BitcoinRPC(bitcoin_rpc), start, to_height)
     res = relay_mod.sync(_relay(obj, name), source, anchor=anchor, log=click.echo)
-    tail = f"; epoch {res.pending['epoch']:,} pending until {res.pending['final_at']:,}" if res.pending else ""
+    tail = f"; epoch {res.pending['epoch']:,} pending until {_utc(res.pending['final_at'])} UTC" if res.pending else ""
     click.echo(f"relay at epoch {res.latest_epoch:,}: {len(res.proven)} retarget(s) proven, {len(res.challenged)} challenged, {len(res.skipped)} already relayed{tail}")
 
 
@@ -137,7 +138,7 @@ def relay_status(obj: Ctx, as_json: bool, name: str) -> None:
 @relay.command("prove-reward")
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option("--bitcoin-rpc", default=None, metavar="URL", help="build the proof from a Bitcoin Core node")
-@click.option("--height", type=int, default=None, help="with --bitcoin-rpc: the block")
+@click.option("--height", type=click.IntRange(0, None), default=None, help="with --bitcoin-rpc: the block")
 @click.option("--submit", is_flag=True, help="also count it in the recorded HashpriceIndex")
 @click.option("--name", type=Text(64, nonempty=True), default="BitcoinRelay", show_default=True)
 @click.pass_obj
@@ -172,6 +173,27 @@ def relay_prove_reward(obj: Ctx, file: str | None, bitcoin_rpc: str | None, heig
 @click.group("index", cls=_BitcoinGroup)
 def index() -> None:
     """The daily Bitcoin hashprice index (msat per TH/s per day)."""
+
+
+@index.command("deploy")
+@click.option("--relay", "relay_name", type=Text(64, nonempty=True), default="BitcoinRelay", show_default=True, help="address-book name of the relay it is proven against")
+@click.option("--first-period", type=click.IntRange(0, 2**32 - 1), required=True, help="its first 144-block period (height // 144), in the relay's epochs")
+@click.option("--samples", type=click.IntRange(1, 144), default=144, show_default=True, help="sample blocks per period (a divisor of 144; 144: every block)")
+@click.option("--proof-window", type=click.IntRange(3_600, 2**32 - 1), default=None, help="seconds a period waits for missing samples (default 3 days)")
+@click.option("--name", type=Text(64, nonempty=True), default="HashpriceIndex", show_default=True, help="address-book name")
+@click.pass_obj
+def index_deploy(obj: Ctx, relay_name: str, first_period: int, samples: int, proof_window: int | None, name: str) -> None:
+    """Deploy the proven hashprice index over a relay of the address book (or reuse the recorded
+    one with the same parameters). Off a local devnet the relay must follow Bitcoin mainnet at
+    the mainnet floors (k >= 6, P >= 20, window >= 86,400 s): a trust refuses any other index."""
+    from hashtrust.bitcoin.index import DEFAULT_PROOF_WINDOW, deploy_index
+
+    client = _relay(obj, relay_name, sender=False)
+    window = DEFAULT_PROOF_WINDOW if proof_window is None else proof_window
+    idx, deployed = deploy_index(obj.w3, obj.sender(), obj.book(), client.address, first_period, samples, proof_window=window, name=name)
+    day = first_period * 144 // 2016
+    click.echo(f"{'deployed' if deployed else 'reused'} {name} at {idx.address} over {relay_name} ({client.address}): first period {first_period:,} "
+               f"(heights from {first_period * 144:,}, epoch {day:,}), {samples} sample block(s) a period, proof window {window:,} s")
 
 
 @index.command("show")

@@ -1326,23 +1326,42 @@ def required_bond_for(capacity: int, difficulty: int, sats_per_block: int, bond_
 
 
 def check_index(w3: Any, index: str) -> str:
-    """The trust's index must be hashtrust's `HashpriceIndex`; on a local devnet (chain id 31337 or
-    1337) `DevHashpriceIndex` too (the trust cannot tell an index from a look-alike; the dev
-    index itself refuses any other chain at construction). Returns the contract type."""
-    from hashtrust.chain.addressbook import DEV_CHAIN_IDS, check_code
+    """The trust's index must be hashtrust's `HashpriceIndex` over hashtrust's `BitcoinRelay`
+    (off a local devnet a relay with mainnet parameters: a regtest relay's headers cost nothing to
+    mine, so its rewards, and the index's values, could be forged); on a local devnet
+    (`hashtrust.chain.devnet.not_a_devnet`: chain id, development node, loopback endpoint)
+    `DevHashpriceIndex` too (the trust cannot tell an index from a look-alike; the dev index
+    itself refuses any other chain id at construction). Returns the contract type."""
+    from hashtrust.chain.addressbook import check_code
+    from hashtrust.chain.devnet import not_a_devnet
     from hashtrust.errors import AddressBookError
 
-    index = check_address(index, "index")
+    index = check_address(index, "index", allow_zero=True)
     if index == ZERO_ADDRESS:
         raise InputError("index", "the trust needs a hashprice index (zero given)")
-    kinds = ("HashpriceIndex", "DevHashpriceIndex") if int(w3.eth.chain_id) in DEV_CHAIN_IDS else ("HashpriceIndex",)
+    devnet = not_a_devnet(w3) is None
+    kinds = ("HashpriceIndex", "DevHashpriceIndex") if devnet else ("HashpriceIndex",)
     for kind in kinds:
         try:
             check_code(w3, index, kind)
-            return kind
         except AddressBookError:
             continue
+        if kind == "HashpriceIndex":
+            _check_index_relay(w3, index, devnet)
+        return kind
     raise InputError("index", f"{index} is not hashtrust's {' or '.join(kinds)} (off a local devnet only the Bitcoin-proven HashpriceIndex prices a term)")
+
+
+def _check_index_relay(w3: Any, index: str, devnet: bool) -> None:
+    """`InputError` unless the index reads hashtrust's `BitcoinRelay`, with mainnet parameters off a devnet."""
+    from hashtrust.bitcoin.relay import check_proven_relay
+
+    contract = w3.eth.contract(address=index, abi=artifacts.abi("HashpriceIndex"))
+    relay = Web3.to_checksum_address(call_view(contract.functions.RELAY(), action="RELAY"))
+    try:
+        check_proven_relay(w3, relay, devnet=devnet)
+    except InputError as exc:
+        raise InputError("index", f"the HashpriceIndex at {index} reads a relay that is not fit to price a term: {exc}") from None
 
 
 def index_latest(w3: Any, index: str) -> tuple[int, int]:
@@ -1351,19 +1370,38 @@ def index_latest(w3: Any, index: str) -> tuple[int, int]:
     return int(day), int(value)
 
 
-def trust_index(w3: Any, book: Any, sender: Any) -> str:
+def trust_index(w3: Any, book: Any, sender: Any, *, deploy: bool = True) -> str | None:
     """The index a new trust reads: the book's `HashpriceIndex`; on a local devnet without one, the
-    book's `DevHashpriceIndex` (deployed when missing: the simulator feeds it)."""
+    book's `DevHashpriceIndex`, deployed when missing (the simulator feeds it) unless ``deploy`` is
+    False (then None: `deploy_trust` deploys it only once every term is checked)."""
     if "HashpriceIndex" in book:
         return Web3.to_checksum_address(book.verified_address(w3, "HashpriceIndex"))
     from hashtrust.chain.devnet import not_a_devnet
 
     if not_a_devnet(w3) is not None:
-        raise InputError("index", "no HashpriceIndex in the address book of this chain: deploy one (hashtrust bitcoin index deploy) or pass --index")
+        raise InputError("index", "no HashpriceIndex in the address book of this chain: deploy one (`hashtrust index deploy --relay NAME ...`) or pass --index")
+    if "DevHashpriceIndex" in book:
+        return Web3.to_checksum_address(book.verified_address(w3, "DevHashpriceIndex"))
+    if not deploy:
+        return None
     from hashtrust.bitcoin.index import deploy_dev_index
 
     client, _ = deploy_dev_index(w3, sender, book)
     return Web3.to_checksum_address(client.address)
+
+
+def trust_pool_fee(w3: Any, pool_fee_bps: int | None) -> int:
+    """The gross check's FPPS pool fee: as given; when None, the devnet's (`VAULT_DEVNET`, 200 bps)
+    on a local devnet, and an `InputError` elsewhere (a real term names its pool's fee)."""
+    if pool_fee_bps is not None:
+        return int(pool_fee_bps)
+    from hashtrust.chain.devnet import not_a_devnet
+
+    if not_a_devnet(w3) is not None:
+        raise InputError("pool_fee_bps", f"pass the FPPS pool fee of the gross check (basis points, 0..{MAX_POOL_FEE_BPS}; --pool-fee-bps): off a devnet it has no default")
+    from hashtrust.deploy import VAULT_DEVNET
+
+    return int(VAULT_DEVNET["pool_fee_bps"])
 
 
 def check_trust_terms(vault: HashrateVaultClient, terms: dict) -> list[str]:
@@ -1394,7 +1432,8 @@ def check_trust_terms(vault: HashrateVaultClient, terms: dict) -> list[str]:
         raise InputError("sats_per_block", f"the hashprice gross of the vault's capacity for one epoch is {whole:,} sats at difficulty {difficulty:,} and {spb:,} sats a block: it must be 1..2^64-1 (capacity at most 2^96 share units)")
     if not 0 <= int(terms["pool_fee_bps"]) <= MAX_POOL_FEE_BPS:
         raise InputError("pool_fee_bps", f"must be 0..{MAX_POOL_FEE_BPS} (the FPPS pool fee of the gross check, at most 10%)")
-    check_index(w3, terms["index"])
+    if terms["index"] is not None:  # None: the devnet's DevHashpriceIndex, deployed by deploy_trust once all else is checked
+        check_index(w3, terms["index"])
     lag = settlement_lag_epochs(vault._view("REPORT_GRACE"), vault._view("EPOCH"))
     if int(terms["bond_epochs"]) < lag:
         raise InputError("bond_epochs", f"must be at least {lag} (1 + 2 * report grace / epoch: epochs in flight before the first record time)")
@@ -1428,7 +1467,7 @@ def deploy_trust(
     sats_per_block: int,
     bond_epochs: int,
     index: str | None = None,
-    pool_fee_bps: int = 0,
+    pool_fee_bps: int | None = None,
     identity: str | None = None,
     validation: str | None = None,
     reputation: str | None = None,
@@ -1459,7 +1498,8 @@ def deploy_trust(
         "reputation": Web3.to_checksum_address(reputation or book.verified_address(w3, "ReputationRegistry")),
         "agent_id": int(agent_id), "validators": list(validators), "quorum": int(quorum), "min_score": int(min_score),
         "difficulty": int(difficulty), "sats_per_block": int(sats_per_block), "bond_epochs": int(bond_epochs),
-        "index": Web3.to_checksum_address(index or trust_index(w3, book, admin)), "pool_fee_bps": int(pool_fee_bps),
+        "index": check_address(index, "index", allow_zero=True) if index is not None else trust_index(w3, book, admin, deploy=False),
+        "pool_fee_bps": trust_pool_fee(w3, pool_fee_bps),
     }
     booked = book.get("HashrateVault")
     if booked is None or Web3.to_checksum_address(booked.address) != vault.address:
@@ -1491,13 +1531,15 @@ def deploy_trust(
     poster = bond_from or admin
     existing = adopted or (book.get("VaultTrust").address if book.get("VaultTrust") is not None else None)
     have_bond = VaultTrustClient(w3, existing).bond() if existing else 0
-    latest = index_latest(w3, terms["index"])[1]
+    latest = index_latest(w3, terms["index"])[1] if terms["index"] is not None else 0
     need = required_bond_for(vault._view("CAPACITY"), terms["difficulty"], terms["sats_per_block"], terms["bond_epochs"], latest)
     short = max(0, need - have_bond) if post_bond else 0
     if short:
         held = int(call_view(vault.reward_token.functions.balanceOf(poster.address), action="balanceOf"))
         if held < short:
             raise InputError("bond", f"the bond needs {btc_words(short)} more; {poster.address} holds {btc_words(held)}")
+    if terms["index"] is None:  # every term checked: now the devnet's simulator-fed index
+        terms["index"] = trust_index(w3, book, admin)
     out = deploy_step(w3, admin, book, "VaultTrust", terms=terms, log=log)
     trust = VaultTrustClient(w3, out.address, poster)
     if Web3.to_checksum_address(trust._view("VAULT")) != vault.address:

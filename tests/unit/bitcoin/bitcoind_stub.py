@@ -54,6 +54,8 @@ class BitcoindStub:
         return f"http://{self.auth[0]}:{self.auth[1]}@127.0.0.1:{self.server.server_address[1]}"
 
     def answer(self, method: str, params: list):
+        if method == "getblockcount":  # the height of the best chain's tip
+            return max(self.headers)
         if method == "getblockhash":
             h = params[0]
             if h not in self.headers:

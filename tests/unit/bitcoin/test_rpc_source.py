@@ -26,11 +26,26 @@ def test_node_source_serves_what_the_file_holds():
         assert src.epoch_start == HF.epoch_start
         assert src.boundaries() == [554_400]
         assert src.run(554_391, 18) == HF.run(554_391, 18)
-        assert set(node.calls) == {"getblockhash", "getblockheader"}
+        assert set(node.calls) == {"getblockcount", "getblockhash", "getblockheader"}
         with pytest.raises(BitcoinRPCError, match="Block height out of range"):
             src.run(554_380, 2)
-        with pytest.raises(InputError, match="--to-height"):
+        with pytest.raises(InputError, match="not available yet .the node's tip is 554,408"):
             src.run(554_400, 10)
+        short = NodeSource(BitcoinRPC(node.url), 552_384, 554_405)
+        with pytest.raises(InputError, match="not available yet .--to-height 554,405"):
+            short.run(554_400, 7)
+
+
+def test_node_source_stops_at_the_tip():
+    """user16 U16-1: a watcher's fixed --to-height far above the tip reads to the tip (the next
+    boundary is not mined yet: nothing to prove, no error); a start above the tip is refused."""
+    with BitcoindStub(_headers()) as node:
+        src = NodeSource(BitcoinRPC(node.url), 552_384, 900_000)
+        assert (src.to_height, src.boundaries()) == (554_408, [554_400])
+        with pytest.raises(InputError, match="--from-height: 600,000 is above the node's tip 554,408"):
+            NodeSource(BitcoinRPC(node.url), 600_000, 900_000)
+        with pytest.raises(InputError, match="--from-height: must not be negative"):
+            NodeSource(BitcoinRPC(node.url), -1, 900_000)
 
 
 def test_reward_proof_from_getblock():
