@@ -482,9 +482,13 @@ def validate_chain(headers: Bytes[bitcoin.MAX_CHAIN_BYTES], first_height: uint25
          meets that target, crossing at most one boundary. When the chain
          crosses into an epoch the relay has not made final (not relayed, or
          pending), the nBits after the boundary must be what Bitcoin's rule
-         gives from the stored start time and the last old header's time:
-         the chain then shows a retarget the relay has not recorded (it
-         records one only with a coinbase pinning the heights, `retarget`).
+         gives from the stored start time and the last old header's time,
+         and `retarget`'s guards hold (at least P headers each side, at
+         least P headers' worth of old-target work after the boundary: the
+         last old time is the chain's own claim, and a forged one eases the
+         new target up to 4x): the chain then shows a retarget the relay has
+         not recorded (it records one only with a coinbase pinning the
+         heights, `retarget`).
          Being valid says
          the chain carries real work, not that it is on the best chain:
          judge that by its length and work. Within an epoch the height is
@@ -499,9 +503,13 @@ def validate_chain(headers: Bytes[bitcoin.MAX_CHAIN_BYTES], first_height: uint25
     epoch1: uint256 = 0
     epoch0, epoch1 = self._chain_epochs(first_height, count)
     boundary: uint256 = (first_height // bitcoin.RETARGET_INTERVAL + 1) * bitcoin.RETARGET_INTERVAL
-    if epoch0 != 0 and epoch1 == 0 and first_height + count > boundary and first_height + count <= boundary + bitcoin.RETARGET_INTERVAL:
-        # the next epoch is not final here: Bitcoin's rule gives its nBits, its first header its start
-        at: uint256 = (boundary - first_height) * bitcoin.HEADER_BYTES
+    by_rule: bool = epoch0 != 0 and epoch1 == 0 and first_height + count > boundary and first_height + count <= boundary + bitcoin.RETARGET_INTERVAL
+    pre: uint256 = boundary - first_height
+    if by_rule:
+        # the next epoch is not final here: Bitcoin's rule gives its nBits, its first header its
+        # start; `retarget`'s guards (audit2 L1: the last old time is the chain's own claim)
+        assert pre >= PROOF_LENGTH and count - pre >= PROOF_LENGTH, "relay: a chain across an unrecorded retarget needs P headers each side"
+        at: uint256 = pre * bitcoin.HEADER_BYTES
         old_last: uint256 = 0
         new_bits: uint256 = 0
         new_start: uint256 = 0
@@ -518,6 +526,9 @@ def validate_chain(headers: Bytes[bitcoin.MAX_CHAIN_BYTES], first_height: uint25
     last_time: uint256 = 0
     work: uint256 = 0
     first, last, root, first_time, last_time, work = bitcoin._check_chain(headers, first_height, epoch0, epoch1, False)
+    if by_rule:
+        old_work: uint256 = bitcoin._work(bitcoin._target(epoch0 & _U32))
+        assert work - pre * old_work >= PROOF_LENGTH * old_work, "relay: less work after the boundary than P headers at the old target"
     return Chain(first_hash=first, last_hash=last, headers=count, first_time=first_time, last_time=last_time, work=work)
 
 

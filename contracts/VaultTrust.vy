@@ -20,7 +20,8 @@
         - funded and finalised: owes `Nr(e) * (S - delivered) / S`, the
           undelivered share at the hashprice (zero delivery: all of `Nr(e)`),
           plus the gross shortfall `max(0, net(F) - e.net)` against what an
-          FPPS pool pays for the delivered hashrate at the index, `F`;
+          FPPS pool pays for the delivered hashrate at the index, `F` (when
+          the epoch's index days are final at its record time);
         - funded, never attested: owes `max(0, Nu(e) - e.net)`.
         The bond pays `min(bond, owed)` to the vault, which credits it to the
         holders at the record time. Every epoch reaches the operator's
@@ -111,6 +112,7 @@ event EpochPriced:
 
 # @dev Finalised epoch `epoch`'s reported gross against `expected`, what an FPPS pool pays for the
 #      delivered hashrate at the index; `shortfall` sats of net are owed on top of the undelivered share.
+#      Emitted only when the epoch's index days are final at its settlement (audit11 M1).
 event GrossChecked:
     epoch: indexed(uint256)
     reported: uint256
@@ -406,13 +408,17 @@ def settle(epoch: uint256, post: bool) -> uint256:
         if supply != 0:
             owed = self._nr(epoch, supply, g, e.btc_usd) * (supply - dv) // supply
         # issue 16: the gross check, bounded: what an FPPS pool pays for the delivered hashrate at
-        # the index, less the pool fee; a net below its net is owed from the bond
-        fpps: uint256 = self._gross_w(dv, w)
-        fpps -= fpps * POOL_FEE_BPS // MAX_BPS
-        f_net: uint256 = self._net(epoch, dv, fpps, e.btc_usd)
-        shortfall: uint256 = f_net - min(f_net, e.net)
-        log GrossChecked(epoch=epoch, reported=e.gross, expected=fpps, shortfall=shortfall)
-        owed += shortfall
+        # the index, less the pool fee; a net below its net is owed from the bond. Only at final
+        # index values (audit11 M1): a late day's stand-in, max(latest final, binding), is no
+        # measure of what a pool paid and would charge an honest operator in a falling market;
+        # with the index late at the record time the validators' attestation stands alone
+        if final:
+            fpps: uint256 = self._gross_w(dv, w)
+            fpps -= fpps * POOL_FEE_BPS // MAX_BPS
+            f_net: uint256 = self._net(epoch, dv, fpps, e.btc_usd)
+            shortfall: uint256 = f_net - min(f_net, e.net)
+            log GrossChecked(epoch=epoch, reported=e.gross, expected=fpps, shortfall=shortfall)
+            owed += shortfall
     elif e.status == empty(IHashrateVault.EpochStatus):
         rec.kind = DEFAULT_UNREPORTED
         owed = self._nu(epoch, g)

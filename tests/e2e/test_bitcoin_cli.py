@@ -216,8 +216,15 @@ def test_index_show_with_the_proven_index(cli):
     relay.anchor(chain.block(start).header, start)
     with pytest.raises(InputError, match="before the relay's first epoch"):
         deploy_index(cli.w3, sender, book, relay.address, 1_399, 1, proof_window=3_600)
-    idx, deployed = deploy_index(cli.w3, sender, book, relay.address, 1_400, 1, proof_window=3_600)
-    assert deployed and idx.params()["proof_window"] == 3_600 and idx.params()["min_samples"] == 1
+    nonce = cli.nonce()
+    one_error(cli("index", "deploy", "--first-period", "1400", "--samples", "5", ok=False), "samples: must divide 144")
+    one_error(cli("index", "deploy", "--first-period", "1400", "--relay", "NoSuchRelay", ok=False), "no NoSuchRelay in the address book")
+    assert cli.nonce() == nonce
+    r = cli("index", "deploy", "--first-period", "1400", "--samples", "1", "--proof-window", "3600")
+    assert "deployed HashpriceIndex at" in r.output and "first period 1,400 (heights from 201,600, epoch 100), 1 sample block(s) a period, proof window 3,600 s" in r.output
+    assert "reused HashpriceIndex" in cli("index", "deploy", "--first-period", "1400", "--samples", "1", "--proof-window", "3600").output and cli.nonce() == nonce + 1
+    idx = HashpriceIndexClient.from_book(cli.w3, AddressBook.for_chain(cli.w3, cli.books))
+    assert idx.params()["proof_window"] == 3_600 and idx.params()["min_samples"] == 1
     out = cli("index", "show").output
     assert "next period 1,400: 0/1 sample blocks proven" in out and "its proof window opens when a block of a later period is counted" in out
     txs = {b.height: [(display(b.txids[0]), b.coinbase.hex())] + [(display(t), "00") for t in b.txids[1:]] for b in chain.blocks}

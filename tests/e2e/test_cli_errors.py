@@ -80,6 +80,7 @@ BASE: dict[tuple[str, ...], list[str]] = {
     ("relay", "status"): ["relay", "status"],
     ("relay", "prove-reward"): ["relay", "prove-reward", "examples/bitcoin/coinbase_774142.json"],
     ("index", "show"): ["index", "show"],
+    ("index", "deploy"): ["index", "deploy", "--first-period", "3850"],
     # the vault, in its sale (`cli_world.open_vault_term`): account 2 holds shares and TestUSD,
     # account 6 is the operator agent's wallet (with TestWBTC beyond its bond); LATER: the vault four
     # days into its term (epoch 0 attested by a quorum, 1 funded unattested, 2 reported, 3 ended);
@@ -101,7 +102,7 @@ BASE_FOR = {("agents", "rate", "path"): ["agents", "rate", "--no-progress"]}
 # Commands whose base invocation is not run by the positive test (it would stop the module's
 # devnet, run the whole demo, or serve until stopped: `tests/e2e/test_devnet_story.py`, test_demo.py and
 # test_payments_cli.py run them).
-NOT_RUN = {("agents", "call"), ("agents", "serve"), ("devnet", "stop"), ("devnet", "reset"), ("demo",), ("index", "show"), ("relay", "prove-reward")}  # the last two: test_bitcoin_cli.py (an index, a proof's headers)
+NOT_RUN = {("agents", "call"), ("agents", "serve"), ("devnet", "stop"), ("devnet", "reset"), ("demo",), ("index", "show"), ("index", "deploy"), ("relay", "prove-reward")}  # the last three: test_bitcoin_cli.py (an index, an anchored relay, a proof's headers)
 # Commands that never reach a node (no "node down" / "wrong chain" case).
 OFFLINE = {("simulate",), ("devnet", "stop"), ("devnet", "status"), ("devnet", "reset"), ("devnet", "url")}
 

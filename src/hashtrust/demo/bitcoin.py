@@ -11,7 +11,7 @@
    real coinbase, merkle branch and the 5 headers after it, its BIP34 height and what it paid:
    631,067,024 sats = 625,000,000 subsidy + 6,067,024 fees.
 
-The relays use k = 5 confirmations and P = 9 (what the data holds), below the mainnet floors the
+The relays use k = 5 confirmations and P = 8 (what the data holds: 9 headers after 554,400 carry 8 headers of the old epoch's work), below the mainnet floors the
 SDK enforces off a devnet. Idempotent: a rerun reuses the relays and sends nothing.
 """
 
@@ -30,7 +30,7 @@ DATA = Path(__file__).resolve().parents[3] / "examples" / "bitcoin"
 RETARGET_FILE = DATA / "headers_554390-554408_retarget.json"
 REWARD_FILE = DATA / "coinbase_776166.json"
 BOUNDARY = 554_400
-CONFIRMATIONS, PROOF_LENGTH = 5, 9
+CONFIRMATIONS, PROOF_LENGTH = 5, 8
 
 
 def run(demo: DemoContext) -> dict:

@@ -323,7 +323,8 @@ def expected_unreported_at_index(shares: int, weight: int, perf_bps: int) -> int
 
 
 def fpps_expected_gross(delivered: int, weight: int, pool_fee_bps: int) -> int:
-    """The gross check's F: what an FPPS pool pays for ``delivered`` at the index, less its fee."""
+    """The gross check's F: what an FPPS pool pays for ``delivered`` at the index, less its fee
+    (the trust runs the check only when the epoch's index days are final at its settlement)."""
     g = index_gross(delivered, weight)
     return g - g * pool_fee_bps // MAX_BPS
 

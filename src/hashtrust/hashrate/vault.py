@@ -1325,7 +1325,7 @@ def required_bond_for(capacity: int, difficulty: int, sats_per_block: int, bond_
     return (per_ref * capacity + ref - 1) // ref
 
 
-def check_index(w3: Any, index: str) -> str:
+def check_index(w3: Any, index: str, book: Any = None) -> str:
     """The trust's index must be hashtrust's `HashpriceIndex` over hashtrust's `BitcoinRelay`
     (off a local devnet a relay with mainnet parameters: a regtest relay's headers cost nothing to
     mine, so its rewards, and the index's values, could be forged); on a local devnet
@@ -1347,6 +1347,13 @@ def check_index(w3: Any, index: str) -> str:
         except AddressBookError:
             continue
         if kind == "HashpriceIndex":
+            if not devnet and book is not None:
+                # audit11 M2: a relay's checkpoint is its deployer's word (an easy anchor makes every
+                # proof cheap): off a devnet a term reads only the index the user recorded
+                ours = book.get("HashpriceIndex")
+                if ours is None or Web3.to_checksum_address(ours.address) != index:
+                    raise InputError("index", f"{index} is not the HashpriceIndex this address book records ({ours.address if ours else 'none'}): "
+                                     "off a devnet a term reads only an index you deployed or recorded (`hashtrust index deploy`), over a relay anchored at a checkpoint you checked")
             _check_index_relay(w3, index, devnet)
         return kind
     raise InputError("index", f"{index} is not hashtrust's {' or '.join(kinds)} (off a local devnet only the Bitcoin-proven HashpriceIndex prices a term)")
@@ -1379,7 +1386,7 @@ def trust_index(w3: Any, book: Any, sender: Any, *, deploy: bool = True) -> str 
     from hashtrust.chain.devnet import not_a_devnet
 
     if not_a_devnet(w3) is not None:
-        raise InputError("index", "no HashpriceIndex in the address book of this chain: deploy one (`hashtrust index deploy --relay NAME ...`) or pass --index")
+        raise InputError("index", "no HashpriceIndex in the address book of this chain: deploy one (hashtrust index deploy) or pass --index")
     if "DevHashpriceIndex" in book:
         return Web3.to_checksum_address(book.verified_address(w3, "DevHashpriceIndex"))
     if not deploy:
@@ -1404,7 +1411,7 @@ def trust_pool_fee(w3: Any, pool_fee_bps: int | None) -> int:
     return int(VAULT_DEVNET["pool_fee_bps"])
 
 
-def check_trust_terms(vault: HashrateVaultClient, terms: dict) -> list[str]:
+def check_trust_terms(vault: HashrateVaultClient, terms: dict, book: Any = None) -> list[str]:
     """Every check `VaultTrust`'s constructor and `set_trust` make, in Python (`InputError` naming
     the term); returns the validators checksummed. The registries must hold hashtrust's code."""
     w3 = vault.w3
@@ -1433,7 +1440,7 @@ def check_trust_terms(vault: HashrateVaultClient, terms: dict) -> list[str]:
     if not 0 <= int(terms["pool_fee_bps"]) <= MAX_POOL_FEE_BPS:
         raise InputError("pool_fee_bps", f"must be 0..{MAX_POOL_FEE_BPS} (the FPPS pool fee of the gross check, at most 10%)")
     if terms["index"] is not None:  # None: the devnet's DevHashpriceIndex, deployed by deploy_trust once all else is checked
-        check_index(w3, terms["index"])
+        check_index(w3, terms["index"], book)
     lag = settlement_lag_epochs(vault._view("REPORT_GRACE"), vault._view("EPOCH"))
     if int(terms["bond_epochs"]) < lag:
         raise InputError("bond_epochs", f"must be at least {lag} (1 + 2 * report grace / epoch: epochs in flight before the first record time)")
@@ -1504,7 +1511,7 @@ def deploy_trust(
     booked = book.get("HashrateVault")
     if booked is None or Web3.to_checksum_address(booked.address) != vault.address:
         raise InputError("vault", f"the address book {book.path} records {'no vault' if booked is None else 'vault ' + booked.address}, not {vault.address}")
-    terms["validators"] = check_trust_terms(vault, terms)
+    terms["validators"] = check_trust_terms(vault, terms, book)
     adopted = vault.trust()
     entry = book.get("VaultTrust")
     if adopted is not None:

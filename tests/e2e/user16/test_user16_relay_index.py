@@ -104,7 +104,6 @@ def _synced_regtest_relay(cli, name):
 
 
 # ------------------------------------------------------------------ U16-1
-@pytest.mark.xfail(strict=True, reason="U16-1: the documented cron `relay sync --bitcoin-rpc URL --to-height 900000` fails (Error, exit 1) while the next boundary is not mined yet")
 def test_u16_1_cron_sync_waiting_for_the_next_boundary_is_not_an_error(cli):
     """docs/bitcoin.md: `hashtrust relay sync --bitcoin-rpc URL --to-height 900000   # from cron,
     within every window`. Once the relay holds the node's newest epoch, a rerun must say there is
@@ -146,7 +145,6 @@ def _terms():
     return {k: VAULT_DEVNET[k] for k in ("quorum", "min_score", "difficulty", "sats_per_block", "bond_epochs")}
 
 
-@pytest.mark.xfail(strict=True, reason="U16-2: a refused deploy-trust (bad validators) still deploys a DevHashpriceIndex first: a transaction sent for refused input")
 def test_u16_2_refused_deploy_trust_sends_nothing(chain, tmp_path):
     """docs/vault.md, Opening the term: "every check ... is made in Python before anything is
     sent". Without --index on a devnet whose book has no DevHashpriceIndex, `deploy_trust`
@@ -163,7 +161,6 @@ def test_u16_2_refused_deploy_trust_sends_nothing(chain, tmp_path):
 
 
 # ------------------------------------------------------------------ U16-7
-@pytest.mark.xfail(strict=True, reason="U16-7: deploy-trust --index 0x123 is 'ValueError: Unknown format ... (an unexpected failure)', not an error naming --index")
 def test_u16_7_malformed_index_address_is_named(chain, tmp_path):
     from hashtrust.hashrate.vault import deploy_trust
 
@@ -184,7 +181,6 @@ def _sepolia_cli(url):
     return run
 
 
-@pytest.mark.xfail(strict=True, reason="U16-3: `relay deploy --network regtest` (k = 2, P = 2) deploys on a real network: regtest headers carry no work, so its proofs prove nothing (signet is refused for less)")
 def test_u16_3_regtest_relay_refused_off_a_devnet(chain, tmp_path, monkeypatch):
     from eth_account import Account
 
@@ -199,7 +195,6 @@ def test_u16_3_regtest_relay_refused_off_a_devnet(chain, tmp_path, monkeypatch):
         assert w3.eth.get_transaction_count(me) == nonce
 
 
-@pytest.mark.xfail(strict=True, reason="U16-4: off a devnet the trust's index check (check_index) accepts a HashpriceIndex over a regtest relay (any relay): only the index's own code is checked")
 def test_u16_4_trust_refuses_an_index_over_a_forgeable_relay(chain, tmp_path):
     """docs/vault.md: "off a local devnet only the Bitcoin-proven HashpriceIndex prices a term". A
     HashpriceIndex over a regtest relay (pow limit 0x207fffff, no retargeting: a header costs ~2
@@ -212,15 +207,32 @@ def test_u16_4_trust_refuses_an_index_over_a_forgeable_relay(chain, tmp_path):
     with fake_sepolia(tmp_path) as (url, w3):
         sender = TxSender(w3, LocalSigner.from_key(USER_KEY))
         book = AddressBook.for_chain(w3, tmp_path)
-        relay, _ = deploy_relay(w3, sender, book, network="regtest", confirmations=2, proof_length=2, challenge_window=3_600, name="RT")
+        # the SDK refuses both on a real network (U16-3, and deploy_index's relay check): deployed raw
+        from hashtrust.bitcoin.consensus import REGTEST_POW_LIMIT
+        from hashtrust.bitcoin.relay import BitcoinRelayClient
+        from hashtrust.chain import artifacts
+
+        with pytest.raises(InputError, match="regtest is for a local devnet only"):
+            deploy_relay(w3, sender, book, network="regtest", confirmations=2, proof_length=2, challenge_window=3_600, name="RT")
+        art = artifacts.load("BitcoinRelay")
+        relay = BitcoinRelayClient(w3, sender.deploy(art.abi, art.bytecode, REGTEST_POW_LIMIT, False, 2, 2, 3_600)["contractAddress"], sender)
         start = 100 * 2016
         relay.anchor(SyntheticChain(start_height=start, retargeting=False, seed=1).mine().header, start)
-        idx, _ = deploy_index(w3, sender, book, relay.address, start // 144, 1, proof_window=3_600)
-        with pytest.raises(InputError, match="relay"):
-            check_index(w3, idx.address)
+        with pytest.raises(InputError, match="relay: .* does not follow Bitcoin mainnet"):
+            deploy_index(w3, sender, book, relay.address, start // 144, 1, proof_window=3_600)
+        ia = artifacts.load("HashpriceIndex")
+        idx = sender.deploy(ia.abi, ia.bytecode, relay.address, start // 144, 1, 3_600)["contractAddress"]
+        with pytest.raises(InputError, match="reads a relay that is not fit to price a term: relay: .* does not follow Bitcoin mainnet"):
+            check_index(w3, idx)
+        from hashtrust.chain.addressbook import Entry
+
+        book.record(Entry(name="HashpriceIndex", address=idx, contract_type="HashpriceIndex", block=0, deployer=sender.address, tx="0x", code_hash="0x"))
+        with pytest.raises(InputError, match="does not follow Bitcoin mainnet"):  # recorded in the book, still refused
+            check_index(w3, idx, book)
+        with pytest.raises(InputError, match="is not the HashpriceIndex this address book records"):
+            check_index(w3, idx, AddressBook.for_chain(w3, tmp_path / "other"))
 
 
-@pytest.mark.xfail(strict=True, reason="U16-6: the trust's 'no HashpriceIndex' error tells the user to run `hashtrust bitcoin index deploy`, a command that does not exist (no CLI deploys an index)")
 def test_u16_6_missing_index_error_names_a_real_command(chain, tmp_path):
     from hashtrust.hashrate.vault import trust_index
 
@@ -236,7 +248,6 @@ def test_u16_6_missing_index_error_names_a_real_command(chain, tmp_path):
 
 
 # ------------------------------------------------------------------ U16-5
-@pytest.mark.xfail(strict=True, reason="U16-5: `relay sync --anchor` anchors (irreversibly) at an epoch_start that contradicts the file's own headers (an edited height 0): nothing cross-checks it")
 def test_u16_5_anchor_refuses_an_epoch_start_inconsistent_with_the_headers(cli):
     """The file's headers 554,390-554,399 are epoch 274's (nBits 0x1731d97c); its epoch_start,
     relabelled height 0, claims epoch 0. `sync --anchor` anchors epoch 0 with block 552,384's nBits
@@ -254,7 +265,6 @@ def test_u16_5_anchor_refuses_an_epoch_start_inconsistent_with_the_headers(cli):
 
 
 # ------------------------------------------------------------------ U16-8
-@pytest.mark.xfail(strict=True, reason="U16-8: `prove-reward --bitcoin-rpc URL --height -5` is sent to the node ('getblockhash failed: Block height out of range') instead of refused as a bad --height")
 def test_u16_8_negative_height_refused_before_the_node(cli):
     chain = _synced_regtest_relay(cli, "RNEG")
     with _node(chain) as node:
@@ -265,7 +275,6 @@ def test_u16_8_negative_height_refused_before_the_node(cli):
 
 
 # ------------------------------------------------------------------ U16-9
-@pytest.mark.xfail(strict=True, reason="U16-9: `relay sync` prints when a retarget becomes final as a raw timestamp with thousands separators ('final at 1,796,331,212'), `relay status` as a UTC date")
 def test_u16_9_sync_says_when_final_as_a_date(cli):
     chain = _synced_regtest_relay(cli, "RDATE")
     with _node(chain) as node:
@@ -276,7 +285,6 @@ def test_u16_9_sync_says_when_final_as_a_date(cli):
 
 
 # ------------------------------------------------------------------ U16-10
-@pytest.mark.xfail(strict=True, reason="U16-10: `index show --days N` lists days before the index's first day as '0 msat/TH/s/day (not final)': days that will never have a value")
 def test_u16_10_index_show_lists_no_days_before_the_first(cli):
     from hashtrust.bitcoin.index import deploy_dev_index
     from hashtrust.hashrate import economics
@@ -291,7 +299,6 @@ def test_u16_10_index_show_lists_no_days_before_the_first(cli):
 
 
 # ------------------------------------------------------------------ U16-11
-@pytest.mark.xfail(strict=True, reason="U16-11: docs/vault.md 'Opening the term' does not mention --index / --pool-fee-bps (nor index= / pool_fee_bps= of deploy_trust), whose defaults differ: SDK 0 bps, script 200 bps")
 def test_u16_11_opening_the_term_documents_the_index_options():
     text = (ROOT / "docs" / "vault.md").read_text()
     section = text.split("### Opening the term", 1)[1].split("\n### ", 1)[0]
@@ -326,7 +333,6 @@ def _anvil_on_all_interfaces(tmp_path):
         log.close()
 
 
-@pytest.mark.xfail(strict=True, reason="U16-12: check_index accepts a DevHashpriceIndex on any chain id 31337/1337, also one the devnet guard says is not a local devnet (a remote endpoint)")
 def test_u16_12_dev_index_refused_where_the_devnet_guard_says_no(chain, tmp_path):
     """README: a local devnet is chain id 31337/1337 *and* a development node *and* a loopback
     endpoint; devnet-only things refuse anything else. The trust's index check uses the chain id

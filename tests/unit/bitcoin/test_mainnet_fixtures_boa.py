@@ -67,7 +67,7 @@ def test_retarget_554400_gives_bitcoins_difficulty():
     last = Header.parse(hf.headers[554_399])
     assert _math().next_bits(0x1731D97C, start.time, last.time, MAINNET_POW_LIMIT) == 0x17371EF4 == next_bits(0x1731D97C, start.time, last.time)
     assert _math().difficulty(0x17371EF4) == 5_106_422_924_659
-    relay = mainnet_relay(proof_length=9)
+    relay = mainnet_relay(proof_length=8)  # 8 each side: 9 after 554,400 carry 8 headers' old work, not 9
     height, raw = hf.epoch_start
     with boa.env.prank(DEPLOYER):
         relay.anchor(raw, height)
@@ -85,6 +85,8 @@ def test_retarget_554400_gives_bitcoins_difficulty():
     assert c.work == 10 * work(target_from_bits(0x1731D97C)) + 9 * work(target_from_bits(0x17371EF4))
     with boa.reverts("bitcoin: header nBits disagree with its epoch"):
         relay.validate_chain(hf.run(554_390, 19), 554_391)  # the boundary claimed one block late
+    with boa.reverts("relay: less work after the boundary than P headers at the old target"):
+        mainnet_relay_p9_274(hf).validate_chain(hf.run(554_390, 19), 554_390)  # 9 after it: 8.1 headers of epoch 274's work
     assert (relay.latest_epoch(), relay.pending().epoch, relay.epoch_record(275)) == (274, 0, 0)
     r275 = mainnet_relay(proof_length=9)
     with boa.env.prank(DEPLOYER):
@@ -94,6 +96,13 @@ def test_retarget_554400_gives_bitcoins_difficulty():
     assert ep.difficulty == r275.difficulty(275) == 5_106_422_924_659 == difficulty(ep.target)
     c = r275.validate_chain(hf.run(554_400, 9), 554_400)
     assert (c.headers, c.first_hash, c.last_hash) == (9, _h256d(hf.headers[554_400]), _h256d(hf.headers[554_408]))
+
+
+def mainnet_relay_p9_274(hf):
+    relay = mainnet_relay(proof_length=9)
+    with boa.env.prank(DEPLOYER):
+        relay.anchor(hf.epoch_start[1], hf.epoch_start[0])
+    return relay
 
 
 def test_retarget_437472_new_bits_and_stale_block_refused():

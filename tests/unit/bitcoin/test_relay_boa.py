@@ -167,8 +167,8 @@ def test_retarget_records_the_next_epoch_final_after_its_window():
     # pending: not used by anything until its window passes
     assert relay.latest_epoch() == EPOCH and relay.epoch_record(EPOCH + 1) == 0 and not relay.epoch(EPOCH + 1).known
     assert tuple(relay.pending()) == (EPOCH + 1, new, first.parsed.time, w, now + WINDOW) and relay.epoch_work(EPOCH + 1) == w
-    # a chain across the boundary meanwhile is judged by Bitcoin's rule, not by the pending record
-    assert relay.validate_chain(chain.headers(BOUNDARY - 1, 2), BOUNDARY - 1).headers == 2
+    # a chain across the boundary meanwhile is judged by Bitcoin's rule (and retarget's guards), not by the pending record
+    assert relay.validate_chain(chain.headers(BOUNDARY - 4, 8), BOUNDARY - 4).headers == 8
     boa.env.time_travel(seconds=WINDOW - 1)
     assert relay.latest_epoch() == EPOCH
     boa.env.time_travel(seconds=1)
@@ -408,36 +408,43 @@ def test_validate_chain_across_an_unrecorded_boundary_checks_the_retarget_rule()
     c = relay.validate_chain(chain.headers(BOUNDARY - 4, 8), BOUNDARY - 4)
     assert (c.headers, c.first_hash, c.last_hash) == (8, chain.block(BOUNDARY - 4).hash, chain.block(BOUNDARY + 3).hash)
     assert c.work == 4 * work(target_from_bits(BITS)) + 4 * work(target_from_bits(new))
-    assert relay.validate_chain(chain.headers(BOUNDARY - 1, 2), BOUNDARY - 1).headers == 2  # one header each side
+    # retarget's guards (audit2 L1): P headers each side, P headers' worth of old work after it
+    for first, n in ((BOUNDARY - 3, 7), (BOUNDARY - 4, 7), (BOUNDARY - 1, 2)):
+        with boa.reverts("relay: a chain across an unrecorded retarget needs P headers each side"):
+            relay.validate_chain(chain.headers(first, n), first)
     easy = bits_from_target(min(target_from_bits(new) * 4, REGTEST_POW_LIMIT))
     forged = _forge_easy(chain, 4, 4, easy)
     with boa.reverts("bitcoin: header nBits disagree with its epoch"):
         relay.validate_chain(forged.headers(BOUNDARY - 4, 8), BOUNDARY - 4)
     with boa.reverts("bitcoin: header nBits disagree with its epoch"):
-        relay.validate_chain(chain.headers(BOUNDARY - 4, 8), BOUNDARY - 3)  # the boundary claimed one header early
+        relay.validate_chain(chain.headers(BOUNDARY - 5, 9), BOUNDARY - 4)  # the boundary claimed one header early
     # a different last old time gives other bits: the rule reads the header before the boundary
-    moved = SyntheticChain(start_height=BOUNDARY - 1, bits=BITS, retargeting=False, seed=5)
-    moved.mine(time=START + TARGET_TIMESPAN, bits=BITS)
-    moved.mine(time=START + TARGET_TIMESPAN + 600, bits=new)
+    moved = SyntheticChain(start_height=BOUNDARY - 4, bits=BITS, retargeting=False, seed=5)
+    for i in range(4):
+        moved.mine(time=START + TARGET_TIMESPAN - (3 - i) * 600, bits=BITS)
+    for i in range(4):
+        moved.mine(time=START + TARGET_TIMESPAN + (i + 1) * 600, bits=new)
     with boa.reverts("bitcoin: header nBits disagree with its epoch"):
-        relay.validate_chain(moved.headers(BOUNDARY - 1, 2), BOUNDARY - 1)
+        relay.validate_chain(moved.headers(BOUNDARY - 4, 8), BOUNDARY - 4)
     assert state(relay) == (True, EPOCH, EPOCH, BITS | START << 32, 0) and relay.pending().epoch == 0
 
 
 def test_validate_chain_across_an_unrecorded_boundary_without_retargeting_keeps_the_bits():
     relay, chain, new = retarget_case(TARGET_TIMESPAN // 4, retargeting=False)
     assert new == BITS
-    assert relay.validate_chain(chain.headers(BOUNDARY - 2, 4), BOUNDARY - 2).headers == 4
+    assert relay.validate_chain(chain.headers(BOUNDARY - 4, 8), BOUNDARY - 4).headers == 8
 
 
 @given(span=st.integers(-TARGET_TIMESPAN, 6 * TARGET_TIMESPAN), exponent=st.integers(246, 254), seed=st.integers(0, 2**16))
 def test_validate_chain_across_the_boundary_follows_the_python_model(span, exponent, seed):
     bits = bits_from_target((1 << exponent) - seed)
     relay, chain, new = retarget_case(span, p=2, bits=bits, seed=seed)
-    assert relay.validate_chain(chain.headers(BOUNDARY - 2, 4), BOUNDARY - 2).headers == 4
+    post = chain.next_height - BOUNDARY  # enough for P headers' worth of old work
+    assert relay.validate_chain(chain.headers(BOUNDARY - 2, 2 + post), BOUNDARY - 2).headers == 2 + post
     wrong = SyntheticChain(start_height=BOUNDARY - 2, bits=bits, retargeting=False, seed=seed + 1)
     wrong.blocks.extend(chain.block(BOUNDARY - 2 + i) for i in range(2))
     other = bits_from_target(target_from_bits(new) - 1) if bits_from_target(target_from_bits(new) - 1) != new else bits_from_target(target_from_bits(new) // 2)
-    wrong.mine(time=chain.block(BOUNDARY).parsed.time, bits=other)
+    for i in range(post):
+        wrong.mine(time=chain.block(BOUNDARY).parsed.time + i * 600, bits=other)
     with boa.reverts("bitcoin: header nBits disagree with its epoch"):
-        relay.validate_chain(wrong.headers(BOUNDARY - 2, 3), BOUNDARY - 2)
+        relay.validate_chain(wrong.headers(BOUNDARY - 2, 2 + post), BOUNDARY - 2)

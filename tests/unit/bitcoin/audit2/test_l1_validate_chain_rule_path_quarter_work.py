@@ -10,7 +10,8 @@ not relayed"). Nothing on chain consumes `validate_chain` today (the index and `
 final epochs only), so the harm is to off-chain/third-party consumers and to the claim of
 docs/bitcoin.md ("anyone can check a real retarget on chain without recording it").
 
-Correct behaviour asserted: the forged 64-header chain is refused (as `retarget`'s guards would)."""
+Fixed: the rule path applies `retarget`'s guards (P headers each side, P headers' worth of old work
+after the boundary). Correct behaviour asserted: the forged 64-header chain is refused."""
 
 import boa
 import pytest
@@ -37,7 +38,7 @@ def _forge(relay, start_time: int) -> tuple[bytes, int, int]:
     return b"".join(headers), boundary - 1, new_bits
 
 
-@pytest.mark.xfail(strict=True, reason="L1: validate_chain's rule path accepts 64 headers across an unrecorded boundary for 16.75 headers of old-target work (no pin, no work floor: audit H3's shape)")
+
 def test_l1_forged_retarget_chain_with_a_quarter_of_the_work_is_refused():
     relay = deploy_relay(pow_limit=EASY_POW_LIMIT, retargeting=True, confirmations=6, proof_length=6)
     start_time = 1_700_000_000

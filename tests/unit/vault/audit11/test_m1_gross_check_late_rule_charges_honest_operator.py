@@ -7,6 +7,7 @@ index publishes the day, and nothing when it lands after. Anyone picks the order
 final. The design moved the check to settlement precisely so that honest reports are not judged by
 the fallback (docs/design/vault-reads-the-index.md section 5), but nothing stops it at A(e).
 
+Fixed: the gross check runs only when the epoch's index days are final at its settlement.
 Correct behaviour asserted: what a finalised epoch owes does not depend on whether its settlement is
 ordered before or after the index's publication of its day (the honest report owes 0 either way)."""
 
@@ -21,7 +22,7 @@ def _days(kit, e=0):
     return d0, min(DAY * (d0 + 1) - s, DAY)
 
 
-@pytest.mark.xfail(strict=True, reason="M1: a finalised epoch's gross check prices a not-yet-final day by the late rule: an honest FPPS report is slashed when settle_due is ordered before the index publication")
+
 def test_m1_honest_fpps_report_owes_the_same_before_and_after_the_publish(kit):
     fee_bps = 200
     t = kit.open(pool_fee_bps=fee_bps)
@@ -40,11 +41,30 @@ def test_m1_honest_fpps_report_owes_the_same_before_and_after_the_publish(kit):
         owed_after = kit.vault.do_settle(0, True)
         assert owed_after == 0  # the honest report owes nothing
 
-    # the holder's settle_due lands first (the same block, ordered ahead of the publish)
+    # the holder's settle_due lands first (the same block, ordered ahead of the publish): the day
+    # is not final, so the gross check does not run (fixed: it ran on the late rule's stand-in)
     owed_before = kit.vault.do_settle(0, True)
-    (gc,) = events(kit.vault, "GrossChecked")
-    # what the late rule charged: F at (60,000, max(60,000, binding)) against the real FPPS payout
-    assert gc.shortfall == owed_before
+    assert events(kit.vault, "GrossChecked") == []
+    (priced,) = events(kit.vault, "EpochPriced")
+    assert not priced.final
     print(f"owed if settled after the publish: {owed_after}; before it: {owed_before} sats "
           f"(of a net of {split(SUPPLY, fpps, BTC_USD)[2]} reported)")
-    assert owed_before == owed_after, "the same honest epoch owes more when its settlement is ordered before the index publication"
+    assert owed_before == owed_after == 0, "the same honest epoch owes more when its settlement is ordered before the index publication"
+
+
+def test_m1_an_under_report_still_owes_its_shortfall_at_final_days(kit):
+    """The check still runs at final days: the same epoch reported 10 % under FPPS owes the gap."""
+    fee_bps = 200
+    t = kit.open(pool_fee_bps=fee_bps)
+    d0, a = _days(kit)
+    kit.index.set_day(d0, 60_000)
+    kit.index.set_day(d0 + 1, 30_000)
+    fpps = gross_w(SUPPLY, a * 60_000 + (DAY - a) * 30_000)
+    fpps -= fpps * fee_bps // 10_000
+    kit.funded_attested(t, 0, SUPPLY, fpps * 9 // 10)
+    assert t.finalize_epoch(0) == 2
+    kit.warp_to(kit.vault.attest_deadline(0) + 1)
+    owed = kit.vault.do_settle(0, True)
+    (gc,) = events(kit.vault, "GrossChecked")
+    want = split(SUPPLY, fpps, BTC_USD)[2] - split(SUPPLY, fpps * 9 // 10, BTC_USD)[2]
+    assert (gc.expected, gc.shortfall) == (fpps, want) and owed == want > 0

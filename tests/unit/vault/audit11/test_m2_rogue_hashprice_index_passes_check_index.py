@@ -10,6 +10,8 @@ HashpriceIndex (same code, passes `check_index`, and the demo prints "HashpriceI
 relay)") and fixes it as the term's INDEX. Every day of the term is then FINAL at value 0, the late
 rule's binding floor never applies, and every default owes 0: the bond protects nothing.
 
+Fixed: off a devnet `check_index` accepts only the address book's HashpriceIndex, over a
+BitcoinRelay with mainnet parameters (tests/e2e/user16: the relay checks on a real node).
 Correct behaviour asserted: `check_index` refuses that index off a devnet (chain id 1)."""
 
 import boa
@@ -34,6 +36,18 @@ class _W3:
     eth = _Eth()
 
 
+class _Book:
+    """An address book recording ``address`` as its HashpriceIndex (None: none)."""
+
+    def __init__(self, address):
+        self.address = address
+
+    def get(self, name):
+        from types import SimpleNamespace
+
+        return SimpleNamespace(address=self.address) if name == "HashpriceIndex" and self.address else None
+
+
 def _rogue_index():
     """The operator's own relay (easy pow limit, anchored at the first block of its own chain) and a
     real HashpriceIndex on it, fed blocks whose coinbases pay nothing."""
@@ -55,7 +69,6 @@ def _rogue_index():
     return relay, index, chain
 
 
-@pytest.mark.xfail(strict=True, reason="M2: check_index accepts any HashpriceIndex code (not the book's; any relay, e.g. one anchored on trust at an easy epoch): a rogue index prices every default at 0")
 def test_m2_check_index_refuses_a_hashprice_index_on_the_operators_own_relay(kit):
     from hashtrust.hashrate.vault import check_index
 
@@ -76,9 +89,9 @@ def test_m2_check_index_refuses_a_hashprice_index_on_the_operators_own_relay(kit
     assert SUPPLY and t.bond() > 0
 
     # the guard: does the SDK let this index be a term off a devnet?
-    try:
-        kind = check_index(_W3(), index.address)
-    except InputError:
-        kind = None
-    print(f"check_index on chain id 1 says: {kind!r}")
-    assert kind is None, "the SDK accepts the operator's own HashpriceIndex as the term's index off a devnet"
+    # fixed: off a devnet only the index the user's address book records prices a term (a relay's
+    # checkpoint is its deployer's word), and its relay must follow Bitcoin mainnet
+    with pytest.raises(InputError, match="is not the HashpriceIndex this address book records"):
+        check_index(_W3(), index.address, _Book(None))
+    with pytest.raises(InputError, match="is not the HashpriceIndex this address book records"):
+        check_index(_W3(), index.address, _Book("0x" + "11" * 20))
