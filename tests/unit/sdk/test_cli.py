@@ -35,7 +35,7 @@ def test_simulate_prints_the_contract_math():
 # Commands that change the chain or run a process: their words are a log, not a read.
 ACTIONS = {
     ("agents", "rate"), ("demo",), ("deploy",), ("devnet", "reset"), ("devnet", "start"), ("devnet", "stop"), ("validate",),
-    ("relay", "deploy"), ("relay", "prove-reward"), ("relay", "sync"), ("agents", "serve"), ("agents", "call"),
+    ("relay", "deploy"), ("index", "deploy"), ("relay", "prove-reward"), ("relay", "sync"), ("agents", "serve"), ("agents", "call"),
     ("vault", "buy"), ("vault", "claim"), ("vault", "fund"), ("vault", "report"),
     ("vault", "settle-due"), ("vault", "finalize"), ("vault", "bond", "post"), ("vault", "bond", "withdraw"),
 }
