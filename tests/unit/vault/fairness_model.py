@@ -31,7 +31,8 @@ the documented one (docs/vault.md, "Reward accounting" and "Bond and default"):
   machines' index has no final day: every epoch at the binding value `HP_BINDING` =
   floor(1e15 * 86,400 * sats_per_block / (difficulty * 2**32)) msat/TH/s/day, issue 16), Nr = the
   split of full delivery at G with the epoch's own price and params; shortfall = max(0, net(F) -
-  net) with F = G(min(delivered, S)) less the pool fee (docs/design/vault-reads-the-index.md §5). The model settles in the order of
+  net) with F = G(min(delivered, S)) less the pool fee (docs/design/vault-reads-the-index.md §5),
+  owed only at final index days (audit11 M1: never in the machines, whose index has none). The model settles in the order of
   the design's two cursors (unfunded past D, then funded past A) with the contract's `max_n`
   per call, and `credit` asserts that no balance changed between R(e) and the crediting.
 - Uptime posted for an epoch = delivered * 10_000 // S_e (0 when S_e = 0).
@@ -83,6 +84,7 @@ class FairnessModel:
     difficulty: int = 0
     sats_per_block: int = 0
     pool_fee_bps: int = 0  # the gross check's FPPS pool fee
+    index_final: bool = False  # the machines' index has no final day: no gross check runs (audit11 M1)
     eligibility: bool = True  # False: every share earns from every stream (the plain pro-rata rule)
     # vintages[holder][mint_time] = share units of that vintage (fractions after transfers)
     vintages: dict[str, dict[int, Fraction]] = field(default_factory=dict)
@@ -281,6 +283,8 @@ class FairnessModel:
         if ep.finalized:
             dv = min(ep.delivered, self.supply)
             under = self.nr(e) * (self.supply - dv) // self.supply if self.supply else 0
+            if not self.index_final:
+                return under
             f = self._gross(dv)
             f_net = self.split(e, dv, f - f * self.pool_fee_bps // MAX_BPS, ep.btc_usd)[2]
             return under + f_net - min(f_net, ep.net)
