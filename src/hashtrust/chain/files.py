@@ -180,6 +180,12 @@ def _read_turn(fd: int) -> tuple[str, str]:
     return lines[0].strip(), (lines[1].strip() if len(lines) > 1 else "")
 
 
+def _write_turn(fd: int, tag: str, holder: int | None) -> None:
+    """Replace a turn file's content: the tag, then the pid of the run holding it (none once given up)."""
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, (f"{tag}\n{holder}\n" if holder is not None else f"{tag}\n").encode(), 0)
+
+
 @contextlib.contextmanager
 def turn(name: str, me: str | None, *, wait: float, what: str, notice: Any = None, notice_after: float = 1.0) -> Iterator[str]:
     """Take the turn ``name`` (an exclusive ``flock`` on a file of `lock_dir`) for the block,
@@ -205,8 +211,7 @@ def turn(name: str, me: str | None, *, wait: float, what: str, notice: Any = Non
             yield _read_turn(fd)[0]
         finally:
             if me is not None:
-                os.ftruncate(fd, 0)
-                os.pwrite(fd, f"{me}\n{os.getpid()}\n".encode(), 0)
+                _write_turn(fd, me, os.getpid())
             with _held_guard:
                 entry[1] -= 1
         return
@@ -228,8 +233,7 @@ def turn(name: str, me: str | None, *, wait: float, what: str, notice: Any = Non
                     notice(f"waiting for another run (pid {holder}) that holds {what} (lock {path})")
                 time.sleep(0.01)
         previous = _read_turn(fd)[0]
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{previous}\n{os.getpid()}\n".encode(), 0)
+        _write_turn(fd, previous, os.getpid())
         with _held_guard:
             _turns[key] = [fd, 1]
         try:
@@ -237,9 +241,7 @@ def turn(name: str, me: str | None, *, wait: float, what: str, notice: Any = Non
         finally:
             with _held_guard:
                 _turns.pop(key, None)
-            last = _read_turn(fd)[0] if me is None else me
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{last}\n".encode(), 0)
+            _write_turn(fd, _read_turn(fd)[0] if me is None else me, None)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
