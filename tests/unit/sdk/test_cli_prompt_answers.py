@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 
 READ_SYSCALL = {"x86_64": 0, "aarch64": 63}[os.uname().machine]  # read(2)'s number
 PROMPT = "and start a new one? [y/N]: "  # all of it: then the command is reading its answer
@@ -54,24 +56,17 @@ def _reading(proc: subprocess.Popen) -> None:
         time.sleep(0.01)
 
 
-def test_ctrl_c_at_the_prompt_is_the_interrupted_line_and_exit_130(tmp_path):
+@pytest.mark.parametrize(("sig", "code", "name"), [(signal.SIGINT, 130, "Ctrl-C"), (signal.SIGTERM, 143, "SIGTERM")])
+def test_a_signal_at_the_prompt_is_the_interrupted_line_and_its_exit_code(tmp_path, sig, code, name):
+    """Ctrl-C (exit 130) and SIGTERM (exit 143) at the prompt: one line naming the signal, nothing
+    deleted (new-user review: it said "nothing more was sent ... rerun it to finish the job",
+    though nothing was being sent)."""
     proc, master, home = _at_the_prompt(tmp_path)
     _reading(proc)
-    proc.send_signal(signal.SIGINT)
-    code, lines = _end(proc, master)
-    assert code == 130, lines
-    # new-user review: it said "nothing more was sent ... rerun it to finish the job" (nothing was being sent)
-    assert lines == ["Error: devnet reset: interrupted (Ctrl-C) at the prompt: nothing was deleted"], lines
-    assert (home / "state.json").exists()
-
-
-def test_sigterm_at_the_prompt_is_the_same_line_and_exit_143(tmp_path):
-    proc, master, home = _at_the_prompt(tmp_path)
-    _reading(proc)
-    proc.send_signal(signal.SIGTERM)
-    code, lines = _end(proc, master)
-    assert code == 143, lines
-    assert lines == ["Error: devnet reset: interrupted (SIGTERM) at the prompt: nothing was deleted"], lines
+    proc.send_signal(sig)
+    got, lines = _end(proc, master)
+    assert got == code, lines
+    assert lines == [f"Error: devnet reset: interrupted ({name}) at the prompt: nothing was deleted"], lines
     assert (home / "state.json").exists()
 
 
